@@ -1,0 +1,160 @@
+package uk.co.lchat.room;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The room actor's one protocol: commands in, client events out.
+ *
+ * <p>Commands come from a participant's signaling session (on any node) or from the node itself; events go to the
+ * session's {@code ActorRef<ClientEvent>}, which turns them into JSON for the client. Every message here may cross
+ * nodes, so each is a record of plain values (String, primitives, enums, lists, maps, other records, ActorRef) that
+ * the cluster's Kryo serializer registers.
+ *
+ * <p>Participants are named by {@code participantId}, a short public id shown in the roster. A session also holds a
+ * secret {@code sessionToken}: it is what a kick bans, so a removed client cannot silently rejoin with it.
+ */
+public final class RoomProtocol {
+  private RoomProtocol() {}
+
+  /** Everything the room actor accepts. */
+  public sealed interface Command {}
+
+  public enum Role { MODERATOR, PARTICIPANT, VIEWER }
+
+  public enum MediaKind { AUDIO, VIDEO }
+
+  public enum SharedVideoAction { START, PLAY, PAUSE, SEEK, STOP }
+
+  // ---- commands from a participant session --------------------------------------------------------------------
+
+  /**
+   * Join (or knock, when the lobby is on). {@code passcode} may be null. {@code viewer} joins receive-only.
+   * The room answers on {@code client} with exactly one of {@link Joined}, {@link LobbyWaiting} or {@link JoinRefused}.
+   */
+  public record Join(String sessionToken, String displayName, String passcode, boolean viewer,
+                     ActorRef<ClientEvent> client) implements Command {}
+
+  /** The participant (or lobby entry) leaves of its own accord, or its connection closed. */
+  public record Leave(String participantId) implements Command {}
+
+  /** Group chat when {@code to} is null, else a private message to that participant id. */
+  public record SendChat(String from, String text, String to) implements Command {}
+
+  /** Self mute state: both flags are the new state. */
+  public record SetOwnMute(String participantId, boolean audioMuted, boolean videoMuted) implements Command {}
+
+  /** A moderator (or anyone in controller mode) asks {@code target} to mute {@code kind}. */
+  public record RequestMute(String by, String target, MediaKind kind) implements Command {}
+
+  /** Remove (kick) {@code target}; its session token is banned for the life of the room. */
+  public record Remove(String by, String target) implements Command {}
+
+  public record GrantModerator(String by, String target) implements Command {}
+
+  /** Set the passcode; null or empty clears it. */
+  public record SetPasscode(String by, String passcode) implements Command {}
+
+  public record SetLobby(String by, boolean enabled) implements Command {}
+
+  /** Admit or deny a lobby entry, named by the id it got in {@link LobbyWaiting}. */
+  public record Admit(String by, String lobbyId) implements Command {}
+
+  public record Deny(String by, String lobbyId) implements Command {}
+
+  /** Raise or lower the participant's own hand. */
+  public record SetHand(String participantId, boolean raised) implements Command {}
+
+  /** A moderator lowers someone else's hand. */
+  public record LowerHand(String by, String target) implements Command {}
+
+  /** Controller mode: every participant may mute or remove others. */
+  public record SetControllerMode(String by, boolean enabled) implements Command {}
+
+  /** Per-room feature flag (chat, screenshare, recording, sharedVideo, raiseHand, privateChat, ...). */
+  public record SetFeature(String by, String flag, boolean enabled) implements Command {}
+
+  /** Shared (YouTube) video control; {@code url} is used by START, {@code positionSeconds} by SEEK/PLAY/PAUSE. */
+  public record ControlSharedVideo(String by, SharedVideoAction action, String url, double positionSeconds)
+      implements Command {}
+
+  // ---- commands from the node (media plane, HTTP API) -------------------------------------------------------------
+
+  /** The media plane's dominant speaker detection names the loudest participant (null: nobody). */
+  public record SetDominantSpeaker(String participantId) implements Command {}
+
+  /** For {@code GET /api/rooms/{room}}: never creates visible state; an empty room answers exists=false. */
+  public record GetInfo(ActorRef<RoomInfo> replyTo) implements Command {}
+
+  public record RoomInfo(String roomId, boolean exists, int size, boolean locked) {}
+
+  // ---- events to a participant session --------------------------------------------------------------------------
+
+  /** Everything the room sends to a session. The session maps each to one JSON message. */
+  public sealed interface ClientEvent {}
+
+  /** Entry granted: the full room state the joiner may see. */
+  public record Joined(String participantId, Role role, RoomSnapshot room) implements ClientEvent {}
+
+  /** Waiting in the lobby; nothing of the room is revealed. */
+  public record LobbyWaiting(String lobbyId) implements ClientEvent {}
+
+  /**
+   * Refused: codes {@code passcode_required}, {@code passcode_wrong}, {@code removed}, {@code denied},
+   * {@code room_full}, {@code invalid_name}. Nothing of the room is revealed.
+   */
+  public record JoinRefused(String code, String reason) implements ClientEvent {}
+
+  /** The whole roster in join order, sent to every participant on any change. */
+  public record RosterChanged(List<ParticipantView> participants) implements ClientEvent {}
+
+  /** Lobby entries, sent to moderators only (and to everyone in controller mode). */
+  public record LobbyChanged(List<LobbyEntry> waiting) implements ClientEvent {}
+
+  public record ChatDelivered(ChatMessage message) implements ClientEvent {}
+
+  /** Someone asks this participant to mute. */
+  public record MuteRequested(MediaKind kind, String by) implements ClientEvent {}
+
+  /** This participant was removed; the session should close. */
+  public record Removed(String by) implements ClientEvent {}
+
+  public record RoleChanged(Role role) implements ClientEvent {}
+
+  public record HandsChanged(List<String> queue) implements ClientEvent {}
+
+  public record SettingsChanged(RoomSettings settings) implements ClientEvent {}
+
+  public record SharedVideoChanged(SharedVideoState state) implements ClientEvent {}
+
+  public record DominantSpeakerChanged(String participantId) implements ClientEvent {}
+
+  /** A command was refused: codes {@code forbidden}, {@code not_found}, {@code invalid}, {@code too_large}, ... */
+  public record CommandRejected(String code, String message) implements ClientEvent {}
+
+  // ---- views ----------------------------------------------------------------------------------------------------
+
+  public record ParticipantView(String id, String displayName, Role role, boolean audioMuted, boolean videoMuted,
+                                boolean handRaised, int joinOrder) {}
+
+  public record LobbyEntry(String lobbyId, String displayName) {}
+
+  public record ChatMessage(String from, String fromName, String to, String text, long sentAtMillis) {
+    public boolean isPrivate() {
+      return to != null;
+    }
+  }
+
+  public record RoomSettings(boolean passcodeSet, boolean lobbyEnabled, boolean controllerMode,
+                             Map<String, Boolean> features) {}
+
+  /** {@code url} null means nothing is shared; {@code positionSeconds} is at {@code updatedAtMillis}. */
+  public record SharedVideoState(String url, boolean playing, double positionSeconds, long updatedAtMillis,
+                                 String controlledBy) {}
+
+  public record RoomSnapshot(String roomId, List<ParticipantView> participants, RoomSettings settings,
+                             List<String> hands, SharedVideoState sharedVideo, String dominantSpeaker,
+                             List<ChatMessage> chatHistory) {}
+}
