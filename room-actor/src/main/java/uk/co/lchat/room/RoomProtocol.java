@@ -85,6 +85,9 @@ public final class RoomProtocol {
   /** The media plane's dominant speaker detection names the loudest participant (null: nobody). */
   public record SetDominantSpeaker(String participantId) implements Command {}
 
+  /** Sent by the shard when it passivates or rebalances the room; the room ends (webhook room.destroyed). */
+  public record StopRoom() implements Command {}
+
   /** For {@code GET /api/rooms/{room}}: never creates visible state; an empty room answers exists=false. */
   public record GetInfo(ActorRef<RoomInfo> replyTo) implements Command {}
 

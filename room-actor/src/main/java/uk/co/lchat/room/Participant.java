@@ -1,0 +1,38 @@
+package uk.co.lchat.room;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+import uk.co.lchat.room.RoomProtocol.ClientEvent;
+import uk.co.lchat.room.RoomProtocol.ParticipantView;
+import uk.co.lchat.room.RoomProtocol.Role;
+
+/** One person in the room; mutable, owned by the room actor alone. */
+final class Participant {
+  final String id;
+  final String sessionToken;
+  final String displayName;
+  final ActorRef<ClientEvent> client;
+  final int joinOrder;
+  Role role;
+  boolean audioMuted;
+  boolean videoMuted;
+  boolean handRaised;
+
+  Participant(String id, String sessionToken, String displayName, Role role, ActorRef<ClientEvent> client,
+              int joinOrder) {
+    this.id = id;
+    this.sessionToken = sessionToken;
+    this.displayName = displayName;
+    this.role = role;
+    this.client = client;
+    this.joinOrder = joinOrder;
+  }
+
+  boolean isViewer() {
+    return role == Role.VIEWER;
+  }
+
+  ParticipantView view() {
+    return new ParticipantView(id, displayName, role, audioMuted, videoMuted, handRaised, joinOrder);
+  }
+}

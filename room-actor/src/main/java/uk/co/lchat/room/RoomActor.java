@@ -1,0 +1,683 @@
+package uk.co.lchat.room;
+
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+import uk.co.lchat.room.RoomProtocol.*;
+
+/**
+ * One meeting: a Cluster Sharding entity that lives while anyone is in the room and forgets everything when the last
+ * person leaves. It is the single owner of the roster, roles, passcode, lobby, chat, hands, mute state, feature
+ * flags, dominant speaker and shared-video state, and the only place where their rules are enforced.
+ */
+public final class RoomActor extends AbstractBehavior<Command> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Room");
+
+  private static final int MAX_PASSCODE_LENGTH = 128;
+  private static final int MAX_URL_LENGTH = 2048;
+
+  /** Registers the Room entity with Cluster Sharding on this node (call once per node at boot). */
+  public static void initSharding(ActorSystem<?> system, RoomConfig config) {
+    WebhookSender webhooks = new WebhookSender(config.webhooks());
+    ClusterSharding.get(system).init(
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), config, webhooks, ctx.getShard()))
+            .withStopMessage(new StopRoom()));
+  }
+
+  /** {@code shard} may be null outside sharding (tests): the room then stops itself when empty. */
+  public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
+                                         ActorRef<ClusterSharding.ShardCommand> shard) {
+    return Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard));
+  }
+
+  private record Waiter(String lobbyId, String sessionToken, String displayName, boolean viewer,
+                        ActorRef<ClientEvent> client) {}
+
+  private final String roomId;
+  private final RoomConfig config;
+  private final WebhookSender webhooks;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+
+  private final Roster roster = new Roster();
+  private final Map<String, Waiter> lobby = new LinkedHashMap<>();
+  private final Map<ActorRef<ClientEvent>, String> memberByClient = new HashMap<>();
+  private final Set<String> bannedTokens = new HashSet<>();
+  private final LinkedHashSet<String> hands = new LinkedHashSet<>();
+  private final ArrayDeque<ChatMessage> chatHistory = new ArrayDeque<>();
+  private final Map<String, Boolean> features;
+  private Passcode passcode;
+  private boolean lobbyEnabled;
+  private boolean controllerMode;
+  private SharedVideoState sharedVideo = new SharedVideoState(null, false, 0, 0, null);
+  private String dominantSpeaker;
+  private boolean created;
+  private boolean closing;
+
+  private RoomActor(ActorContext<Command> context, String roomId, RoomConfig config, WebhookSender webhooks,
+                    ActorRef<ClusterSharding.ShardCommand> shard) {
+    super(context);
+    this.roomId = roomId;
+    this.config = config;
+    this.webhooks = webhooks;
+    this.shard = shard;
+    this.features = new LinkedHashMap<>(config.features());
+    this.controllerMode = config.controllerMode();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Join.class, this::onJoin)
+        .onMessage(Leave.class, m -> onLeave(m.participantId()))
+        .onMessage(SendChat.class, this::onChat)
+        .onMessage(SetOwnMute.class, this::onSetOwnMute)
+        .onMessage(RequestMute.class, this::onRequestMute)
+        .onMessage(Remove.class, this::onRemove)
+        .onMessage(GrantModerator.class, this::onGrantModerator)
+        .onMessage(SetPasscode.class, this::onSetPasscode)
+        .onMessage(SetLobby.class, this::onSetLobby)
+        .onMessage(Admit.class, this::onAdmit)
+        .onMessage(Deny.class, this::onDeny)
+        .onMessage(SetHand.class, m -> setHand(roster.get(m.participantId()), m.raised()))
+        .onMessage(LowerHand.class, this::onLowerHand)
+        .onMessage(SetControllerMode.class, this::onSetControllerMode)
+        .onMessage(SetFeature.class, this::onSetFeature)
+        .onMessage(ControlSharedVideo.class, this::onSharedVideo)
+        .onMessage(SetDominantSpeaker.class, this::onDominantSpeaker)
+        .onMessage(GetInfo.class, this::onGetInfo)
+        .onMessage(StopRoom.class, m -> stop())
+        .build();
+  }
+
+  // ---- entering and leaving -------------------------------------------------------------------------------------
+
+  private Behavior<Command> onJoin(Join join) {
+    ActorRef<ClientEvent> client = join.client();
+    if (closing) {
+      client.tell(new JoinRefused("retry", "The room is closing; join again."));
+      return this;
+    }
+    if (memberByClient.containsKey(client)) {
+      client.tell(new CommandRejected("invalid", "This session has already joined."));
+      return this;
+    }
+    String name = validName(join.displayName());
+    if (name == null) {
+      client.tell(new JoinRefused("invalid_name",
+          "A name needs 1 to " + config.maxNameLength() + " characters and no control characters."));
+      return endIfEmpty();
+    }
+    if (join.sessionToken() != null && bannedTokens.contains(join.sessionToken())) {
+      client.tell(new JoinRefused("removed", "You were removed from this meeting."));
+      return endIfEmpty();
+    }
+    if (passcode != null) {
+      if (join.passcode() == null || join.passcode().isEmpty()) {
+        client.tell(new JoinRefused("passcode_required", "This meeting needs a passcode."));
+        return this;
+      }
+      if (!passcode.matches(join.passcode())) {
+        client.tell(new JoinRefused("passcode_wrong", "The passcode is wrong."));
+        return this;
+      }
+    }
+    if (lobbyEnabled && !roster.isEmpty()) {
+      String lobbyId = Roster.randomId();
+      lobby.put(lobbyId, new Waiter(lobbyId, join.sessionToken(), name, join.viewer(), client));
+      watch(client, lobbyId);
+      client.tell(new LobbyWaiting(lobbyId));
+      tellLobbyToControllers();
+      return this;
+    }
+    return enter(join.sessionToken(), name, join.viewer(), client);
+  }
+
+  private Behavior<Command> enter(String sessionToken, String name, boolean viewer, ActorRef<ClientEvent> client) {
+    if (viewer ? roster.viewers() >= config.maxViewers() : roster.publishers() >= config.maxParticipants()) {
+      client.tell(new JoinRefused("room_full", "The meeting is full."));
+      return endIfEmpty();
+    }
+    Role role = viewer ? Role.VIEWER : roster.hasModerator() ? Role.PARTICIPANT : Role.MODERATOR;
+    Participant p = roster.add(sessionToken, name, role, client);
+    watch(client, p.id);
+    if (!created) {
+      created = true;
+      webhooks.send(WebhookSender.Event.ROOM_CREATED, roomId, null, null);
+    }
+    client.tell(new Joined(p.id, role, snapshot()));
+    if (mayControl(p) && !lobby.isEmpty()) {
+      client.tell(new LobbyChanged(lobbyEntries()));
+    }
+    broadcastExcept(p, new RosterChanged(roster.views()));
+    webhooks.send(WebhookSender.Event.PARTICIPANT_JOINED, roomId, p.id, p.displayName);
+    getContext().getLog().info("room {}: {} joined as {} ({} in room)", roomId, p.id, role, roster.size());
+    return this;
+  }
+
+  private Behavior<Command> onLeave(String id) {
+    Waiter waiter = lobby.remove(id);
+    if (waiter != null) {
+      unwatch(waiter.client());
+      tellLobbyToControllers();
+      return endIfEmpty();
+    }
+    Participant p = roster.remove(id);
+    if (p == null) {
+      return this;
+    }
+    unwatch(p.client);
+    boolean handsChanged = hands.remove(p.id);
+    Participant promoted = roster.promoteIfLeaderless();
+    if (promoted != null) {
+      promoted.client.tell(new RoleChanged(Role.MODERATOR));
+      if (!lobby.isEmpty()) {
+        promoted.client.tell(new LobbyChanged(lobbyEntries()));
+      }
+    }
+    webhooks.send(WebhookSender.Event.PARTICIPANT_LEFT, roomId, p.id, p.displayName);
+    getContext().getLog().info("room {}: {} left ({} in room)", roomId, p.id, roster.size());
+    if (roster.isEmpty()) {
+      // Nobody is left to let the lobby in: the meeting is over for them too.
+      for (Waiter w : lobby.values()) {
+        unwatch(w.client());
+        w.client().tell(new JoinRefused("denied", "The meeting has ended."));
+      }
+      lobby.clear();
+      return endIfEmpty();
+    }
+    broadcast(new RosterChanged(roster.views()));
+    if (handsChanged) {
+      broadcast(new HandsChanged(new ArrayList<>(hands)));
+    }
+    if (p.id.equals(dominantSpeaker)) {
+      dominantSpeaker = null;
+      broadcast(new DominantSpeakerChanged(null));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRemove(Remove m) {
+    Participant by = roster.get(m.by());
+    Participant target = controllableTarget(by, m.target());
+    if (target == null) {
+      return this;
+    }
+    if (target == by) {
+      by.client.tell(new CommandRejected("invalid", "Leave the meeting instead of removing yourself."));
+      return this;
+    }
+    if (target.sessionToken != null) {
+      bannedTokens.add(target.sessionToken);
+    }
+    target.client.tell(new Removed(by.id));
+    getContext().getLog().info("room {}: {} removed {}", roomId, by.id, target.id);
+    return onLeave(target.id);
+  }
+
+  // ---- lobby ----------------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onAdmit(Admit m) {
+    Waiter w = lobbyEntryFor(m.by(), m.lobbyId());
+    if (w == null) {
+      return this;
+    }
+    unwatch(w.client());
+    tellLobbyToControllers();
+    return enter(w.sessionToken(), w.displayName(), w.viewer(), w.client());
+  }
+
+  private Behavior<Command> onDeny(Deny m) {
+    Waiter w = lobbyEntryFor(m.by(), m.lobbyId());
+    if (w == null) {
+      return this;
+    }
+    unwatch(w.client());
+    w.client().tell(new JoinRefused("denied", "A moderator did not let you in."));
+    tellLobbyToControllers();
+    return this;
+  }
+
+  private Waiter lobbyEntryFor(String byId, String lobbyId) {
+    Participant by = roster.get(byId);
+    if (by == null) {
+      return null;
+    }
+    if (!mayControl(by)) {
+      by.client.tell(new CommandRejected("forbidden", "Only a moderator can admit or deny."));
+      return null;
+    }
+    Waiter w = lobby.remove(lobbyId);
+    if (w == null) {
+      by.client.tell(new CommandRejected("not_found", "Nobody with that id is waiting."));
+    }
+    return w;
+  }
+
+  private Behavior<Command> onSetLobby(SetLobby m) {
+    Participant by = moderator(m.by());
+    if (by == null || lobbyEnabled == m.enabled()) {
+      return this;
+    }
+    lobbyEnabled = m.enabled();
+    broadcast(new SettingsChanged(settings()));
+    if (!lobbyEnabled) {
+      // Turning the lobby off opens the door for everyone already waiting.
+      List<Waiter> waiting = new ArrayList<>(lobby.values());
+      lobby.clear();
+      tellLobbyToControllers();
+      for (Waiter w : waiting) {
+        unwatch(w.client());
+        enter(w.sessionToken(), w.displayName(), w.viewer(), w.client());
+      }
+    }
+    return this;
+  }
+
+  // ---- chat, mute, roles, hands ---------------------------------------------------------------------------------
+
+  private Behavior<Command> onChat(SendChat m) {
+    Participant from = roster.get(m.from());
+    if (from == null) {
+      return this;
+    }
+    if (!feature("chat")) {
+      return reject(from, "forbidden", "Chat is turned off in this meeting.");
+    }
+    String text = m.text();
+    if (text == null || text.isBlank()) {
+      return reject(from, "invalid", "A chat message needs some text.");
+    }
+    if (text.length() > config.maxChatLength()) {
+      return reject(from, "too_large", "Chat messages are limited to " + config.maxChatLength() + " characters.");
+    }
+    if (m.to() == null) {
+      ChatMessage msg = new ChatMessage(from.id, from.displayName, null, text, System.currentTimeMillis());
+      if (config.chatHistory() > 0) {
+        if (chatHistory.size() == config.chatHistory()) {
+          chatHistory.removeFirst();
+        }
+        chatHistory.addLast(msg);
+      }
+      broadcast(new ChatDelivered(msg));
+      return this;
+    }
+    if (!feature("privateChat")) {
+      return reject(from, "forbidden", "Private chat is turned off in this meeting.");
+    }
+    Participant to = roster.get(m.to());
+    if (to == null) {
+      return reject(from, "not_found", "That participant is not in the meeting.");
+    }
+    if (to == from) {
+      return reject(from, "invalid", "You cannot send a private message to yourself.");
+    }
+    ChatDelivered delivered = new ChatDelivered(
+        new ChatMessage(from.id, from.displayName, to.id, text, System.currentTimeMillis()));
+    from.client.tell(delivered);
+    to.client.tell(delivered);
+    return this;
+  }
+
+  private Behavior<Command> onSetOwnMute(SetOwnMute m) {
+    Participant p = roster.get(m.participantId());
+    if (p != null && (p.audioMuted != m.audioMuted() || p.videoMuted != m.videoMuted())) {
+      p.audioMuted = m.audioMuted();
+      p.videoMuted = m.videoMuted();
+      broadcast(new RosterChanged(roster.views()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onRequestMute(RequestMute m) {
+    Participant by = roster.get(m.by());
+    Participant target = controllableTarget(by, m.target());
+    if (target == null) {
+      return this;
+    }
+    if (m.kind() == null) {
+      return reject(by, "invalid", "Say which media to mute: audio or video.");
+    }
+    // The room records the mute at once; only the participant can unmute, by its own SetOwnMute.
+    if (m.kind() == MediaKind.AUDIO) {
+      target.audioMuted = true;
+    } else {
+      target.videoMuted = true;
+    }
+    target.client.tell(new MuteRequested(m.kind(), by.id));
+    broadcast(new RosterChanged(roster.views()));
+    return this;
+  }
+
+  private Behavior<Command> onGrantModerator(GrantModerator m) {
+    Participant by = moderator(m.by());
+    if (by == null) {
+      return this;
+    }
+    Participant target = roster.get(m.target());
+    if (target == null) {
+      return reject(by, "not_found", "That participant is not in the meeting.");
+    }
+    if (target.isViewer()) {
+      return reject(by, "invalid", "A viewer cannot be a moderator.");
+    }
+    if (target.role != Role.MODERATOR) {
+      target.role = Role.MODERATOR;
+      target.client.tell(new RoleChanged(Role.MODERATOR));
+      if (!lobby.isEmpty()) {
+        target.client.tell(new LobbyChanged(lobbyEntries()));
+      }
+      broadcast(new RosterChanged(roster.views()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> setHand(Participant p, boolean raised) {
+    if (p == null) {
+      return this;
+    }
+    if (raised && !feature("raiseHand")) {
+      return reject(p, "forbidden", "Raising hands is turned off in this meeting.");
+    }
+    if (p.handRaised != raised) {
+      p.handRaised = raised;
+      if (raised) {
+        hands.add(p.id);
+      } else {
+        hands.remove(p.id);
+      }
+      broadcast(new HandsChanged(new ArrayList<>(hands)));
+      broadcast(new RosterChanged(roster.views()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onLowerHand(LowerHand m) {
+    Participant by = roster.get(m.by());
+    if (by != null && by.id.equals(m.target())) {
+      return setHand(by, false);
+    }
+    return setHand(controllableTarget(by, m.target()), false);
+  }
+
+  // ---- settings -------------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onSetPasscode(SetPasscode m) {
+    Participant by = moderator(m.by());
+    if (by == null) {
+      return this;
+    }
+    String code = m.passcode();
+    if (code != null && code.length() > MAX_PASSCODE_LENGTH) {
+      return reject(by, "invalid", "A passcode has at most " + MAX_PASSCODE_LENGTH + " characters.");
+    }
+    passcode = code == null || code.isEmpty() ? null : Passcode.of(code);
+    broadcast(new SettingsChanged(settings()));
+    return this;
+  }
+
+  private Behavior<Command> onSetControllerMode(SetControllerMode m) {
+    Participant by = moderator(m.by());
+    if (by != null && controllerMode != m.enabled()) {
+      controllerMode = m.enabled();
+      broadcast(new SettingsChanged(settings()));
+      tellLobbyToControllers();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSetFeature(SetFeature m) {
+    Participant by = moderator(m.by());
+    if (by == null) {
+      return this;
+    }
+    Boolean allowed = config.features().get(m.flag());
+    if (allowed == null) {
+      return reject(by, "invalid", "Unknown feature: " + m.flag());
+    }
+    if (m.enabled() && !allowed) {
+      return reject(by, "forbidden", "This deployment does not offer " + m.flag() + ".");
+    }
+    if (features.get(m.flag()) != m.enabled()) {
+      features.put(m.flag(), m.enabled());
+      broadcast(new SettingsChanged(settings()));
+      if (m.flag().equals("sharedVideo") && !m.enabled() && sharedVideo.url() != null) {
+        setSharedVideo(new SharedVideoState(null, false, 0, System.currentTimeMillis(), null));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSharedVideo(ControlSharedVideo m) {
+    Participant by = roster.get(m.by());
+    if (by == null) {
+      return this;
+    }
+    if (!feature("sharedVideo")) {
+      return reject(by, "forbidden", "Video sharing is turned off in this meeting.");
+    }
+    if (m.action() == null) {
+      return reject(by, "invalid", "Say what to do with the shared video.");
+    }
+    long now = System.currentTimeMillis();
+    boolean controls = by.role == Role.MODERATOR || by.id.equals(sharedVideo.controlledBy());
+    if (m.action() == SharedVideoAction.START) {
+      if (!isWebUrl(m.url())) {
+        return reject(by, "invalid", "A shared video needs an http or https URL.");
+      }
+      if (sharedVideo.url() != null && !controls) {
+        return reject(by, "forbidden", "Someone else is sharing a video.");
+      }
+      setSharedVideo(new SharedVideoState(m.url(), true, 0, now, by.id));
+      return this;
+    }
+    if (sharedVideo.url() == null) {
+      return reject(by, "invalid", "No video is being shared.");
+    }
+    if (!controls) {
+      return reject(by, "forbidden", "Only the person who shared the video or a moderator controls it.");
+    }
+    double position = m.positionSeconds();
+    if (m.action() != SharedVideoAction.STOP && !(Double.isFinite(position) && position >= 0)) {
+      return reject(by, "invalid", "A position is a number of seconds, zero or more.");
+    }
+    String controller = sharedVideo.controlledBy();
+    switch (m.action()) {
+      case PLAY -> setSharedVideo(new SharedVideoState(sharedVideo.url(), true, position, now, controller));
+      case PAUSE -> setSharedVideo(new SharedVideoState(sharedVideo.url(), false, position, now, controller));
+      case SEEK -> setSharedVideo(
+          new SharedVideoState(sharedVideo.url(), sharedVideo.playing(), position, now, controller));
+      case STOP -> setSharedVideo(new SharedVideoState(null, false, 0, now, null));
+      default -> throw new IllegalStateException("START is handled above");
+    }
+    return this;
+  }
+
+  private void setSharedVideo(SharedVideoState state) {
+    sharedVideo = state;
+    broadcast(new SharedVideoChanged(state));
+  }
+
+  private Behavior<Command> onDominantSpeaker(SetDominantSpeaker m) {
+    String id = m.participantId();
+    if (id != null && roster.get(id) == null) {
+      return this;
+    }
+    if (!java.util.Objects.equals(id, dominantSpeaker)) {
+      dominantSpeaker = id;
+      broadcast(new DominantSpeakerChanged(id));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetInfo(GetInfo m) {
+    m.replyTo().tell(new RoomInfo(roomId, !roster.isEmpty(), roster.size(), passcode != null || lobbyEnabled));
+    return endIfEmpty();
+  }
+
+  // ---- life cycle -----------------------------------------------------------------------------------------------
+
+  /** An empty room asks its shard to passivate it; the shard's StopRoom then ends it. */
+  private Behavior<Command> endIfEmpty() {
+    if (!roster.isEmpty() || !lobby.isEmpty() || closing) {
+      return this;
+    }
+    if (shard == null) {
+      return stop();
+    }
+    closing = true;
+    shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    return this;
+  }
+
+  private Behavior<Command> stop() {
+    for (Participant p : roster.all()) {
+      // Only a shard rebalance stops a room with people in it; they must rejoin.
+      p.client.tell(new Removed(null));
+    }
+    if (created) {
+      webhooks.send(WebhookSender.Event.ROOM_DESTROYED, roomId, null, null);
+    }
+    getContext().getLog().info("room {}: closed", roomId);
+    return Behaviors.stopped();
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------------------------
+
+  private void watch(ActorRef<ClientEvent> client, String memberId) {
+    memberByClient.put(client, memberId);
+    getContext().watchWith(client, new Leave(memberId));
+  }
+
+  private void unwatch(ActorRef<ClientEvent> client) {
+    memberByClient.remove(client);
+    getContext().unwatch(client);
+  }
+
+  private String validName(String raw) {
+    if (raw == null) {
+      return null;
+    }
+    String name = raw.strip();
+    if (name.isEmpty() || name.length() > config.maxNameLength()) {
+      return null;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (Character.isISOControl(name.charAt(i))) {
+        return null;
+      }
+    }
+    return name;
+  }
+
+  private static boolean isWebUrl(String url) {
+    if (url == null || url.length() > MAX_URL_LENGTH) {
+      return false;
+    }
+    try {
+      URI uri = new URI(url);
+      return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+          && uri.getHost() != null;
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
+  }
+
+  private boolean mayControl(Participant p) {
+    return p.role == Role.MODERATOR || (controllerMode && !p.isViewer());
+  }
+
+  private boolean feature(String flag) {
+    return features.getOrDefault(flag, false);
+  }
+
+  /** The acting participant if it is a moderator; otherwise tells it why not and returns null. */
+  private Participant moderator(String byId) {
+    Participant by = roster.get(byId);
+    if (by != null && by.role != Role.MODERATOR) {
+      by.client.tell(new CommandRejected("forbidden", "Only a moderator can do that."));
+      return null;
+    }
+    return by;
+  }
+
+  /** The target of a moderator/controller action, or null after telling {@code by} why not. */
+  private Participant controllableTarget(Participant by, String targetId) {
+    if (by == null) {
+      return null;
+    }
+    if (!mayControl(by)) {
+      by.client.tell(new CommandRejected("forbidden", "Only a moderator can do that."));
+      return null;
+    }
+    Participant target = roster.get(targetId);
+    if (target == null) {
+      by.client.tell(new CommandRejected("not_found", "That participant is not in the meeting."));
+    }
+    return target;
+  }
+
+  private Behavior<Command> reject(Participant to, String code, String message) {
+    to.client.tell(new CommandRejected(code, message));
+    return this;
+  }
+
+  private void broadcast(ClientEvent event) {
+    for (Participant p : roster.all()) {
+      p.client.tell(event);
+    }
+  }
+
+  private void broadcastExcept(Participant except, ClientEvent event) {
+    for (Participant p : roster.all()) {
+      if (p != except) {
+        p.client.tell(event);
+      }
+    }
+  }
+
+  private void tellLobbyToControllers() {
+    LobbyChanged event = new LobbyChanged(lobbyEntries());
+    for (Participant p : roster.all()) {
+      if (mayControl(p)) {
+        p.client.tell(event);
+      }
+    }
+  }
+
+  private List<LobbyEntry> lobbyEntries() {
+    List<LobbyEntry> entries = new ArrayList<>(lobby.size());
+    for (Waiter w : lobby.values()) {
+      entries.add(new LobbyEntry(w.lobbyId(), w.displayName()));
+    }
+    return entries;
+  }
+
+  private RoomSettings settings() {
+    return new RoomSettings(passcode != null, lobbyEnabled, controllerMode, new LinkedHashMap<>(features));
+  }
+
+  private RoomSnapshot snapshot() {
+    return new RoomSnapshot(roomId, roster.views(), settings(), new ArrayList<>(hands), sharedVideo,
+        dominantSpeaker, new ArrayList<>(chatHistory));
+  }
+}

@@ -1,0 +1,58 @@
+package uk.co.lchat.room;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.typesafe.config.Config;
+
+/** The {@code lchat.room} settings, read once at boot. */
+public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength, int maxChatLength, int chatHistory,
+                         boolean controllerMode, Map<String, Boolean> features, WebhookSettings webhooks) {
+
+  public static final int HARD_MAX_PARTICIPANTS = 1000;
+
+  public RoomConfig {
+    if (maxParticipants < 1 || maxParticipants > HARD_MAX_PARTICIPANTS) {
+      throw new IllegalArgumentException("lchat.room.max-participants must be 1.." + HARD_MAX_PARTICIPANTS);
+    }
+    if (maxViewers < 0 || maxNameLength < 1 || maxChatLength < 1 || chatHistory < 0) {
+      throw new IllegalArgumentException("lchat.room limits must be positive");
+    }
+    features = Map.copyOf(features);
+  }
+
+  public record WebhookSettings(List<String> urls, String secret, int maxAttempts, Duration initialBackoff,
+                                Duration timeout) {
+    public WebhookSettings {
+      urls = List.copyOf(urls);
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("lchat.room.webhooks.max-attempts must be >= 1");
+      }
+    }
+
+    public static WebhookSettings none() {
+      return new WebhookSettings(List.of(), "", 1, Duration.ofMillis(500), Duration.ofSeconds(5));
+    }
+  }
+
+  public static RoomConfig fromConfig(Config root) {
+    Config c = root.getConfig("lchat.room");
+    Map<String, Boolean> features = new LinkedHashMap<>();
+    Config f = c.getConfig("features");
+    for (String key : f.root().keySet()) {
+      features.put(key, f.getBoolean(key));
+    }
+    Config w = c.getConfig("webhooks");
+    WebhookSettings webhooks = new WebhookSettings(w.getStringList("urls"), w.getString("secret"),
+        w.getInt("max-attempts"), w.getDuration("initial-backoff"), w.getDuration("timeout"));
+    return new RoomConfig(c.getInt("max-participants"), c.getInt("max-viewers"), c.getInt("max-name-length"),
+        c.getInt("max-chat-length"), c.getInt("chat-history"), c.getBoolean("controller-mode"), features, webhooks);
+  }
+
+  public RoomConfig withMaxParticipants(int max) {
+    return new RoomConfig(max, maxViewers, maxNameLength, maxChatLength, chatHistory, controllerMode, features,
+        webhooks);
+  }
+}

@@ -1,0 +1,136 @@
+package uk.co.lchat.room;
+
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import uk.co.lchat.room.RoomProtocol.ParticipantView;
+import uk.co.lchat.room.RoomProtocol.Role;
+
+/** The room's participants in join order, with unique display names and ids. */
+final class Roster {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final char[] ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
+
+  private final Map<String, Participant> byId = new LinkedHashMap<>();
+  private int nextJoinOrder = 1;
+  private int viewers;
+
+  Participant get(String id) {
+    return id == null ? null : byId.get(id);
+  }
+
+  Collection<Participant> all() {
+    return byId.values();
+  }
+
+  boolean isEmpty() {
+    return byId.isEmpty();
+  }
+
+  int size() {
+    return byId.size();
+  }
+
+  int publishers() {
+    return byId.size() - viewers;
+  }
+
+  int viewers() {
+    return viewers;
+  }
+
+  boolean hasModerator() {
+    for (Participant p : byId.values()) {
+      if (p.role == Role.MODERATOR) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  Participant add(String sessionToken, String requestedName, Role role, org.apache.pekko.actor.typed.ActorRef<
+      RoomProtocol.ClientEvent> client) {
+    Participant p = new Participant(newId(), sessionToken, uniqueName(requestedName), role, client,
+        nextJoinOrder++);
+    byId.put(p.id, p);
+    if (p.isViewer()) {
+      viewers++;
+    }
+    return p;
+  }
+
+  Participant remove(String id) {
+    Participant p = byId.remove(id);
+    if (p != null && p.isViewer()) {
+      viewers--;
+    }
+    return p;
+  }
+
+  /** When no moderator is left, the earliest-joined non-viewer becomes one; returns them, or null. */
+  Participant promoteIfLeaderless() {
+    if (hasModerator()) {
+      return null;
+    }
+    for (Participant p : byId.values()) {
+      if (!p.isViewer()) {
+        p.role = Role.MODERATOR;
+        return p;
+      }
+    }
+    return null;
+  }
+
+  List<ParticipantView> views() {
+    List<ParticipantView> views = new ArrayList<>(byId.size());
+    for (Participant p : byId.values()) {
+      views.add(p.view());
+    }
+    return views;
+  }
+
+  /** "Ann" stays "Ann" unless taken (ignoring case); then "Ann (2)", "Ann (3)", ... */
+  private String uniqueName(String name) {
+    if (!nameTaken(name)) {
+      return name;
+    }
+    for (int n = 2; ; n++) {
+      String candidate = name + " (" + n + ")";
+      if (!nameTaken(candidate)) {
+        return candidate;
+      }
+    }
+  }
+
+  private boolean nameTaken(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    for (Participant p : byId.values()) {
+      if (p.displayName.toLowerCase(Locale.ROOT).equals(lower)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private String newId() {
+    while (true) {
+      String id = randomId();
+      if (!byId.containsKey(id)) {
+        return id;
+      }
+    }
+  }
+
+  static String randomId() {
+    char[] id = new char[10];
+    for (int i = 0; i < id.length; i++) {
+      id[i] = ID_ALPHABET[RANDOM.nextInt(ID_ALPHABET.length)];
+    }
+    return new String(id);
+  }
+}
