@@ -1,0 +1,118 @@
+package uk.co.lchat.node;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+
+import uk.co.lchat.node.http.HttpApi;
+import uk.co.lchat.node.signaling.SignalingCounters;
+import uk.co.lchat.room.RoomActor;
+import uk.co.lchat.room.RoomConfig;
+
+/** One running node: its actor system (a cluster member), the room shard region and the HTTP server. */
+public final class LchatNode implements AutoCloseable {
+  public static final String SYSTEM_NAME = "lchat";
+
+  private final ActorSystem<Void> system;
+  private final NodeSettings settings;
+  private final ServerBinding binding;
+  private final SignalingCounters signaling = new SignalingCounters();
+
+  private LchatNode(ActorSystem<Void> system, NodeSettings settings) throws Exception {
+    this.system = system;
+    this.settings = settings;
+    joinCluster();
+    RoomActor.initSharding(system, RoomConfig.fromConfig(system.settings().config()));
+    HttpApi api = new HttpApi(system, settings, signaling);
+    CompletionStage<ServerBinding> bound = Http.get(system).newServerAt(settings.host(), settings.httpPort())
+        .bind(api.routes());
+    this.binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    system.log().info("Lunar Chat node up: http://{}:{}/ (remoting {}, media UDP {})", settings.host(),
+        binding.localAddress().getPort(), settings.remotePort(), settings.mediaPort());
+  }
+
+  /** Starts a node from a full configuration (defaults from reference.conf underneath). */
+  public static LchatNode start(Config config) throws Exception {
+    Config resolved = withRemoting(config.withFallback(ConfigFactory.load())).resolve();
+    NodeSettings settings = NodeSettings.fromConfig(resolved);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
+    try {
+      return new LchatNode(system, settings);
+    } catch (Exception e) {
+      system.terminate();
+      throw e;
+    }
+  }
+
+  /** lchat.node.host and lchat.cluster.remote-port decide Pekko's canonical address. */
+  private static Config withRemoting(Config config) {
+    Config lchat = config.withFallback(ConfigFactory.defaultReference());
+    return config
+        .withValue("pekko.remote.artery.canonical.hostname",
+            ConfigValueFactory.fromAnyRef(lchat.getString("lchat.node.host")))
+        .withValue("pekko.remote.artery.canonical.port",
+            ConfigValueFactory.fromAnyRef(lchat.getInt("lchat.cluster.remote-port")));
+  }
+
+  private void joinCluster() {
+    if (settings.discovery().equals("kubernetes")) {
+      PekkoManagement.get(system).start();
+      ClusterBootstrap.get(system).start();
+      return;
+    }
+    Cluster cluster = Cluster.get(system);
+    List<org.apache.pekko.actor.Address> seeds = new ArrayList<>();
+    if (settings.seeds().isEmpty()) {
+      seeds.add(cluster.selfMember().address());
+    }
+    for (String seed : settings.seeds()) {
+      seeds.add(toAddress(seed));
+    }
+    cluster.manager().tell(new JoinSeedNodes(seeds));
+  }
+
+  static org.apache.pekko.actor.Address toAddress(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0 || colon == hostPort.length() - 1) {
+      throw new IllegalArgumentException("a seed is host:port, got " + hostPort);
+    }
+    int port = Integer.parseInt(hostPort.substring(colon + 1));
+    return new org.apache.pekko.actor.Address("pekko", SYSTEM_NAME, hostPort.substring(0, colon), port);
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public SignalingCounters signaling() {
+    return signaling;
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      system.log().warn("node did not stop cleanly: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package uk.co.lchat.node;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+/**
+ * Starts one node. Flags override configuration:
+ * {@code --host H --http PORT --remote-port PORT --media-port PORT --seed host:port (repeatable) --config FILE}.
+ * With no seeds the node joins itself: a single-node cluster.
+ */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    Config config;
+    try {
+      config = parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("lchat: " + e.getMessage());
+      System.err.println("usage: Main [--host H] [--http PORT] [--remote-port PORT] [--media-port PORT]"
+          + " [--seed host:port]... [--config FILE]");
+      System.exit(2);
+      return;
+    }
+    LchatNode.start(config);
+  }
+
+  static Config parse(String[] args) {
+    Map<String, Object> overrides = new HashMap<>();
+    List<String> seeds = new ArrayList<>();
+    Config file = ConfigFactory.empty();
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      String value = args[++i];
+      switch (flag) {
+        case "--host" -> overrides.put("lchat.node.host", value);
+        case "--http" -> overrides.put("lchat.http.port", port(flag, value));
+        case "--remote-port" -> overrides.put("lchat.cluster.remote-port", port(flag, value));
+        case "--media-port" -> overrides.put("lchat.media.port", port(flag, value));
+        case "--seed" -> {
+          LchatNode.toAddress(value);
+          seeds.add(value);
+        }
+        case "--config" -> {
+          File f = new File(value);
+          if (!f.isFile()) {
+            throw new IllegalArgumentException("no such configuration file: " + value);
+          }
+          file = ConfigFactory.parseFile(f);
+        }
+        default -> throw new IllegalArgumentException("unknown flag " + flag);
+      }
+    }
+    if (!seeds.isEmpty()) {
+      overrides.put("lchat.cluster.seeds", seeds);
+    }
+    return ConfigFactory.parseMap(overrides).withFallback(file);
+  }
+
+  private static int port(String flag, String value) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " takes a port number, got " + value);
+    }
+  }
+}

@@ -1,0 +1,18 @@
+package uk.co.lchat.node;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.typesafe.config.Config;
+
+/** The node's own settings ({@code lchat.node}, {@code lchat.http}, {@code lchat.cluster}), read once at boot. */
+public record NodeSettings(String host, int httpPort, int maxMessageBytes, Duration askTimeout, int mediaPort,
+                           String discovery, int remotePort, List<String> seeds) {
+
+  public static NodeSettings fromConfig(Config root) {
+    Config l = root.getConfig("lchat");
+    return new NodeSettings(l.getString("node.host"), l.getInt("http.port"), l.getInt("http.max-message-bytes"),
+        l.getDuration("http.ask-timeout"), l.getInt("media.port"), l.getString("cluster.discovery"),
+        l.getInt("cluster.remote-port"), l.getStringList("cluster.seeds"));
+  }
+}

@@ -1,0 +1,149 @@
+package uk.co.lchat.node.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.model.ws.TextMessage;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import uk.co.lchat.node.NodeSettings;
+import uk.co.lchat.node.signaling.ParticipantSession;
+import uk.co.lchat.node.signaling.ParticipantSession.Outbound;
+import uk.co.lchat.node.signaling.SignalingCodec;
+import uk.co.lchat.node.signaling.SignalingCounters;
+import uk.co.lchat.room.RoomActor;
+import uk.co.lchat.room.RoomProtocol;
+
+/** The node's HTTP surface: health, room lookup, the signaling WebSocket and the web client's files. */
+public final class HttpApi extends AllDirectives {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Room events queued for a slow client before its connection is dropped. */
+  private static final int SOCKET_BUFFER = 1024;
+
+  private final ActorSystem<?> system;
+  private final NodeSettings settings;
+  private final SignalingCounters signaling;
+  private final ClusterSharding sharding;
+  private final String nodeAddress;
+
+  public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling) {
+    this.system = system;
+    this.settings = settings;
+    this.signaling = signaling;
+    this.sharding = ClusterSharding.get(system);
+    this.nodeAddress = Cluster.get(system).selfMember().address().toString();
+  }
+
+  public Route routes() {
+    return concat(
+        path("health", () -> get(() -> json(StatusCodes.OK, health()))),
+        pathPrefix("api", () -> path(PathMatchers.segment("rooms").slash(PathMatchers.segment()),
+            room -> get(() -> roomInfo(room)))),
+        path("ws", () -> handleWebSocketMessages(signalingFlow())),
+        pathSingleSlash(() -> getFromResource("web/index.html")),
+        getFromResourceDirectory("web"),
+        // Share links (http://host/MyRoom) open the client, which reads the room from the path.
+        path(PathMatchers.segment(SignalingCodec.ROOM_ID), room -> get(() -> getFromResource("web/index.html"))));
+  }
+
+  private ObjectNode health() {
+    long up = 0;
+    for (org.apache.pekko.cluster.Member m : Cluster.get(system).state().getMembers()) {
+      if (m.status() == MemberStatus.up()) {
+        up++;
+      }
+    }
+    return JSON.createObjectNode().put("status", "ok").put("node", nodeAddress).put("members", up);
+  }
+
+  private Route roomInfo(String room) {
+    if (!SignalingCodec.ROOM_ID.matcher(room).matches()) {
+      return json(StatusCodes.BAD_REQUEST, JSON.createObjectNode().put("error", "invalid_room")
+          .put("message", "A room name has 1 to 64 letters, digits, '.', '_' or '-'."));
+    }
+    CompletionStage<HttpResponse> response = sharding.entityRefFor(RoomActor.ENTITY_KEY, room)
+        .<RoomProtocol.RoomInfo>ask(RoomProtocol.GetInfo::new, settings.askTimeout())
+        .thenApply(info -> response(StatusCodes.OK, JSON.createObjectNode().put("room", info.roomId())
+            .put("exists", info.exists()).put("size", info.size()).put("locked", info.locked())))
+        .exceptionally(e -> response(StatusCodes.SERVICE_UNAVAILABLE, JSON.createObjectNode()
+            .put("error", "unavailable").put("message", "The room did not answer in time.")));
+    return completeWithFuture(response);
+  }
+
+  /**
+   * One WebSocket: client frames go to a new {@link ParticipantSession}, whose replies come back through a bounded
+   * queue. Either side closing ends both.
+   */
+  private Flow<Message, Message, NotUsed> signalingFlow() {
+    Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> out = ActorSource.<Outbound>actorRef(
+            o -> o instanceof Outbound.Close, o -> Optional.empty(), SOCKET_BUFFER, OverflowStrategy.fail())
+        .preMaterialize(system);
+    ActorRef<Object> session = system.systemActorOf(
+        ParticipantSession.create(out.first(), signaling, settings.maxMessageBytes(), nodeAddress),
+        "session-" + UUID.randomUUID(), Props.empty());
+    Sink<Message, NotUsed> in = Flow.<Message>create()
+        .mapAsync(1, this::readMessage)
+        .toMat(Sink.<Object>foreach(session::tell), Keep.right())
+        .mapMaterializedValue(done -> {
+          done.whenComplete((d, e) -> session.tell(new ParticipantSession.ConnectionClosed()));
+          return NotUsed.getInstance();
+        });
+    Source<Message, NotUsed> replies = out.second()
+        .map(o -> (Message) TextMessage.create(((Outbound.Text) o).json()));
+    return Flow.fromSinkAndSourceCoupled(in, replies);
+  }
+
+  /** Collects one message's text, keeping at most the size limit in memory. */
+  private CompletionStage<Object> readMessage(Message message) {
+    int limit = settings.maxMessageBytes();
+    if (!message.isText()) {
+      // Binary frames are not part of the protocol; drain them and answer as for unreadable JSON.
+      return message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), system)
+          .thenApply(done -> new ParticipantSession.FromClient(""));
+    }
+    return message.asTextMessage().getStreamedText()
+        .runFold(new StringBuilder(), (sb, chunk) -> sb.length() > limit ? sb : sb.append(chunk), system)
+        .thenApply(sb -> {
+          if (sb.length() > limit || sb.toString().getBytes(StandardCharsets.UTF_8).length > limit) {
+            return new ParticipantSession.Oversized(sb.length());
+          }
+          return new ParticipantSession.FromClient(sb.toString());
+        });
+  }
+
+  private Route json(StatusCode status, ObjectNode body) {
+    return complete(response(status, body));
+  }
+
+  private static HttpResponse response(StatusCode status, ObjectNode body) {
+    return HttpResponse.create().withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body.toString()));
+  }
+}

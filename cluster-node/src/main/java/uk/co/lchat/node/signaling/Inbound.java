@@ -1,0 +1,22 @@
+package uk.co.lchat.node.signaling;
+
+import java.util.function.Function;
+
+import uk.co.lchat.room.RoomProtocol;
+
+/** One decoded client message. */
+public sealed interface Inbound {
+
+  record JoinRequest(String room, String name, String passcode, boolean viewer, String sessionToken)
+      implements Inbound {}
+
+  record LeaveRequest() implements Inbound {}
+
+  record Ping() implements Inbound {}
+
+  /** A room command that needs the sender's participant id, known only to the session. */
+  record ForRoom(String type, Function<String, RoomProtocol.Command> command) implements Inbound {}
+
+  /** The message could not be understood; {@code code} is the error code sent back. */
+  record Invalid(String code, String message) implements Inbound {}
+}

@@ -1,0 +1,174 @@
+package uk.co.lchat.node.signaling;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+
+import uk.co.lchat.node.signaling.Inbound.*;
+import uk.co.lchat.room.RoomActor;
+import uk.co.lchat.room.RoomProtocol;
+import uk.co.lchat.room.RoomProtocol.ClientEvent;
+
+/**
+ * One signaling WebSocket: turns the client's JSON into room commands and the room's events into JSON.
+ *
+ * <p>The actor takes {@code Object} so that the room can hold and watch this very actor as its
+ * {@code ActorRef<ClientEvent>} (a narrowed reference), wherever in the cluster the room lives; a message adapter
+ * would not be watchable across nodes the same way.
+ */
+public final class ParticipantSession extends AbstractBehavior<Object> {
+
+  /** Text frames from the client, already limited in size. */
+  public record FromClient(String text) {}
+
+  /** A message over the size limit (its text is not kept). */
+  public record Oversized(long bytes) {}
+
+  /** The socket closed or failed. */
+  public record ConnectionClosed() {}
+
+  /** What the session asks the socket to do. */
+  public sealed interface Outbound {
+    record Text(String json) implements Outbound {}
+
+    record Close() implements Outbound {}
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final ActorRef<Outbound> socket;
+  private final ClusterSharding sharding;
+  private final SignalingCounters counters;
+  private final int maxMessageBytes;
+  private String sessionToken;
+  private String roomId;
+  private EntityRef<RoomProtocol.Command> room;
+  private String participantId;
+  private String lobbyId;
+
+  public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters, int maxMessageBytes,
+                                        String nodeAddress) {
+    return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, maxMessageBytes, nodeAddress));
+  }
+
+  private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
+                             int maxMessageBytes, String nodeAddress) {
+    super(ctx);
+    this.socket = socket;
+    this.sharding = ClusterSharding.get(ctx.getSystem());
+    this.counters = counters;
+    this.maxMessageBytes = maxMessageBytes;
+    this.sessionToken = newToken();
+    counters.connectionOpened();
+    send(SignalingCodec.hello(sessionToken, nodeAddress));
+  }
+
+  @Override
+  public Receive<Object> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(FromClient.class, m -> onText(m.text()))
+        .onMessage(Oversized.class, m -> {
+          counters.messageReceived();
+          send(SignalingCodec.error("too_large", "Messages are limited to " + maxMessageBytes + " bytes."));
+          return this;
+        })
+        .onMessage(ConnectionClosed.class, m -> closed())
+        .onMessage(ClientEvent.class, this::onRoomEvent)
+        .build();
+  }
+
+  private Behavior<Object> onText(String text) {
+    counters.messageReceived();
+    switch (SignalingCodec.decode(text)) {
+      case Invalid bad -> send(SignalingCodec.error(bad.code(), bad.message()));
+      case Ping p -> send(SignalingCodec.pong());
+      case JoinRequest join -> join(join);
+      case LeaveRequest leave -> leaveRoom();
+      case ForRoom command -> {
+        if (participantId == null) {
+          send(SignalingCodec.error("not_joined", "Join a room before sending " + command.type() + "."));
+        } else {
+          room.tell(command.command().apply(participantId));
+        }
+      }
+    }
+    return this;
+  }
+
+  private void join(JoinRequest join) {
+    if (roomId != null) {
+      send(SignalingCodec.error("already_joined", "Leave " + roomId + " before joining another room."));
+      return;
+    }
+    if (join.sessionToken() != null) {
+      sessionToken = join.sessionToken();
+    }
+    roomId = join.room();
+    room = sharding.entityRefFor(RoomActor.ENTITY_KEY, roomId);
+    ActorRef<ClientEvent> self = getContext().getSelf().narrow();
+    room.tell(new RoomProtocol.Join(sessionToken, join.name(), join.passcode(), join.viewer(), self));
+  }
+
+  private void leaveRoom() {
+    String member = participantId != null ? participantId : lobbyId;
+    if (member != null) {
+      room.tell(new RoomProtocol.Leave(member));
+    }
+    roomId = null;
+    room = null;
+    participantId = null;
+    lobbyId = null;
+  }
+
+  private Behavior<Object> onRoomEvent(ClientEvent event) {
+    if (roomId == null) {
+      return this; // a late event from a room this session has left
+    }
+    switch (event) {
+      case RoomProtocol.Joined j -> {
+        participantId = j.participantId();
+        lobbyId = null;
+      }
+      case RoomProtocol.LobbyWaiting w -> lobbyId = w.lobbyId();
+      case RoomProtocol.JoinRefused r -> {
+        roomId = null;
+        room = null;
+        lobbyId = null;
+      }
+      default -> { }
+    }
+    send(SignalingCodec.encode(event));
+    if (event instanceof RoomProtocol.Removed) {
+      participantId = null;
+      roomId = null;
+      return closed();
+    }
+    return this;
+  }
+
+  private Behavior<Object> closed() {
+    leaveRoom();
+    counters.connectionClosed();
+    socket.tell(new Outbound.Close());
+    return Behaviors.stopped();
+  }
+
+  private void send(String json) {
+    counters.messageSent();
+    socket.tell(new Outbound.Text(json));
+  }
+
+  private static String newToken() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

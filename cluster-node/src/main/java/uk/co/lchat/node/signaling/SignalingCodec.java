@@ -1,0 +1,261 @@
+package uk.co.lchat.node.signaling;
+
+import java.io.IOException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+
+import uk.co.lchat.node.signaling.Inbound.*;
+import uk.co.lchat.room.RoomProtocol.*;
+
+/**
+ * The signaling WebSocket's JSON: every message is an object with a {@code type}. Decoding never throws: anything
+ * malformed becomes {@link Inbound.Invalid} with an error code for the client. See docs/protocol.md.
+ */
+public final class SignalingCodec {
+  public static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Pattern SESSION_TOKEN = Pattern.compile("[A-Za-z0-9_-]{16,128}");
+  private static final int MAX_FIELD_CHARS = 8192;
+
+  private static final ObjectMapper JSON = new ObjectMapper().registerModule(lowerCaseEnums());
+
+  private SignalingCodec() {}
+
+  /** Thrown and caught inside decoding only. */
+  private static final class BadMessage extends Exception {
+    BadMessage(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  public static Inbound decode(String text) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(text);
+    } catch (IOException e) {
+      return new Invalid("bad_json", "The message is not valid JSON.");
+    }
+    if (node == null || !node.isObject()) {
+      return new Invalid("bad_json", "A message must be a JSON object.");
+    }
+    JsonNode type = node.get("type");
+    if (type == null || !type.isTextual()) {
+      return new Invalid("invalid", "A message needs a string field \"type\".");
+    }
+    try {
+      return decode(type.asText(), node);
+    } catch (BadMessage e) {
+      return new Invalid("invalid", e.getMessage());
+    }
+  }
+
+  private static Inbound decode(String type, JsonNode m) throws BadMessage {
+    return switch (type) {
+      case "join" -> {
+        String room = string(m, "room", true);
+        if (!ROOM_ID.matcher(room).matches()) {
+          throw new BadMessage("A room name has 1 to 64 letters, digits, '.', '_' or '-'.");
+        }
+        String token = string(m, "sessionToken", false);
+        if (token != null && !SESSION_TOKEN.matcher(token).matches()) {
+          throw new BadMessage("sessionToken is malformed.");
+        }
+        yield new JoinRequest(room, string(m, "name", true), string(m, "passcode", false),
+            bool(m, "viewer", false), token);
+      }
+      case "leave" -> new LeaveRequest();
+      case "ping" -> new Ping();
+      case "chat" -> {
+        String text = string(m, "text", true);
+        String to = string(m, "to", false);
+        yield room(type, id -> new SendChat(id, text, to));
+      }
+      case "mute" -> {
+        boolean audio = bool(m, "audio", true);
+        boolean video = bool(m, "video", true);
+        yield room(type, id -> new SetOwnMute(id, audio, video));
+      }
+      case "muteParticipant" -> {
+        String target = string(m, "target", true);
+        MediaKind kind = switch (string(m, "kind", true)) {
+          case "audio" -> MediaKind.AUDIO;
+          case "video" -> MediaKind.VIDEO;
+          default -> throw new BadMessage("kind is \"audio\" or \"video\".");
+        };
+        yield room(type, id -> new RequestMute(id, target, kind));
+      }
+      case "remove" -> {
+        String target = string(m, "target", true);
+        yield room(type, id -> new Remove(id, target));
+      }
+      case "grantModerator" -> {
+        String target = string(m, "target", true);
+        yield room(type, id -> new GrantModerator(id, target));
+      }
+      case "setPasscode" -> {
+        String passcode = string(m, "passcode", false);
+        yield room(type, id -> new SetPasscode(id, passcode));
+      }
+      case "setLobby" -> {
+        boolean enabled = bool(m, "enabled", true);
+        yield room(type, id -> new SetLobby(id, enabled));
+      }
+      case "admit" -> {
+        String lobbyId = string(m, "lobbyId", true);
+        yield room(type, id -> new Admit(id, lobbyId));
+      }
+      case "deny" -> {
+        String lobbyId = string(m, "lobbyId", true);
+        yield room(type, id -> new Deny(id, lobbyId));
+      }
+      case "raiseHand" -> room(type, id -> new SetHand(id, true));
+      case "lowerHand" -> {
+        String target = string(m, "target", false);
+        yield room(type, id -> target == null ? new SetHand(id, false) : new LowerHand(id, target));
+      }
+      case "setControllerMode" -> {
+        boolean enabled = bool(m, "enabled", true);
+        yield room(type, id -> new SetControllerMode(id, enabled));
+      }
+      case "setFeature" -> {
+        String flag = string(m, "flag", true);
+        boolean enabled = bool(m, "enabled", true);
+        yield room(type, id -> new SetFeature(id, flag, enabled));
+      }
+      case "sharedVideo" -> {
+        SharedVideoAction action;
+        try {
+          action = SharedVideoAction.valueOf(string(m, "action", true).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw new BadMessage("action is one of start, play, pause, seek, stop.");
+        }
+        String url = string(m, "url", false);
+        double position = number(m, "position");
+        yield room(type, id -> new ControlSharedVideo(id, action, url, position));
+      }
+      default -> new Invalid("unknown_type", "Unknown message type: " + abbreviate(type));
+    };
+  }
+
+  private static ForRoom room(String type, java.util.function.Function<String, Command> command) {
+    return new ForRoom(type, command);
+  }
+
+  private static String string(JsonNode m, String field, boolean required) throws BadMessage {
+    JsonNode v = m.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new BadMessage("Field \"" + field + "\" is required.");
+      }
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new BadMessage("Field \"" + field + "\" must be a string.");
+    }
+    if (v.asText().length() > MAX_FIELD_CHARS) {
+      throw new BadMessage("Field \"" + field + "\" is too long.");
+    }
+    return v.asText();
+  }
+
+  private static boolean bool(JsonNode m, String field, boolean required) throws BadMessage {
+    JsonNode v = m.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new BadMessage("Field \"" + field + "\" is required.");
+      }
+      return false;
+    }
+    if (!v.isBoolean()) {
+      throw new BadMessage("Field \"" + field + "\" must be true or false.");
+    }
+    return v.asBoolean();
+  }
+
+  private static double number(JsonNode m, String field) throws BadMessage {
+    JsonNode v = m.get(field);
+    if (v == null || v.isNull()) {
+      return 0;
+    }
+    if (!v.isNumber()) {
+      throw new BadMessage("Field \"" + field + "\" must be a number.");
+    }
+    return v.asDouble();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+
+  // ---- server -> client -------------------------------------------------------------------------------------------
+
+  public static String encode(ClientEvent event) {
+    ObjectNode out = JSON.createObjectNode();
+    switch (event) {
+      case Joined j -> {
+        out.put("type", "joined");
+        out.put("participantId", j.participantId());
+        out.set("role", JSON.valueToTree(j.role()));
+        out.set("room", JSON.valueToTree(j.room()));
+      }
+      case LobbyWaiting w -> out.put("type", "lobby").put("lobbyId", w.lobbyId());
+      case JoinRefused r -> out.put("type", "refused").put("code", r.code()).put("message", r.reason());
+      case RosterChanged r -> out.put("type", "roster").set("participants", JSON.valueToTree(r.participants()));
+      case LobbyChanged l -> out.put("type", "lobbyChanged").set("waiting", JSON.valueToTree(l.waiting()));
+      case ChatDelivered c -> out.put("type", "chat").set("message", JSON.valueToTree(c.message()));
+      case MuteRequested m -> out.put("type", "muteRequest").put("by", m.by())
+          .set("kind", JSON.valueToTree(m.kind()));
+      case Removed r -> out.put("type", "removed").put("by", r.by());
+      case RoleChanged r -> out.put("type", "role").set("role", JSON.valueToTree(r.role()));
+      case HandsChanged h -> out.put("type", "hands").set("queue", JSON.valueToTree(h.queue()));
+      case SettingsChanged s -> out.put("type", "settings").set("settings", JSON.valueToTree(s.settings()));
+      case SharedVideoChanged v -> out.put("type", "sharedVideo").set("state", JSON.valueToTree(v.state()));
+      case DominantSpeakerChanged d -> out.put("type", "dominantSpeaker").put("participantId", d.participantId());
+      case CommandRejected c -> {
+        return error(c.code(), c.message());
+      }
+    }
+    return write(out);
+  }
+
+  public static String hello(String sessionToken, String node) {
+    return write(JSON.createObjectNode().put("type", "hello").put("sessionToken", sessionToken).put("node", node));
+  }
+
+  public static String pong() {
+    return write(JSON.createObjectNode().put("type", "pong"));
+  }
+
+  public static String error(String code, String message) {
+    return write(JSON.createObjectNode().put("type", "error").put("code", code).put("message", message));
+  }
+
+  private static String write(ObjectNode node) {
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of plain values always serializes", e);
+    }
+  }
+
+  /** Enums travel as lower-case words ("moderator", "audio"). */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static SimpleModule lowerCaseEnums() {
+    SimpleModule module = new SimpleModule();
+    module.addSerializer(Enum.class, new StdSerializer<Enum>(Enum.class) {
+      @Override
+      public void serialize(Enum value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+        gen.writeString(value.name().toLowerCase(Locale.ROOT));
+      }
+    });
+    return module;
+  }
+}
