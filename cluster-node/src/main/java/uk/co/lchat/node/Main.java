@@ -60,6 +60,8 @@ public final class Main {
         default -> throw new IllegalArgumentException("unknown flag " + flag);
       }
     }
+    // A standalone node's JVM ends with its actor system (SIGTERM runs Coordinated Shutdown first).
+    overrides.put("pekko.coordinated-shutdown.exit-jvm", "on");
     if (!seeds.isEmpty()) {
       overrides.put("lchat.cluster.seeds", seeds);
     }

@@ -1,0 +1,120 @@
+package uk.co.lchat.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** A real WebSocket client of the signaling endpoint, collecting JSON messages for assertions. */
+public final class WsClient implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final BlockingQueue<JsonNode> messages = new LinkedBlockingQueue<>();
+  private final WebSocket socket;
+  private volatile boolean closedByServer;
+  public final String sessionToken;
+  public String participantId;
+
+  public WsClient(int httpPort) throws Exception {
+    socket = HTTP.newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/ws"), new Listener())
+        .get(10, TimeUnit.SECONDS);
+    JsonNode hello = next();
+    assertEquals("hello", hello.get("type").asText());
+    sessionToken = hello.get("sessionToken").asText();
+  }
+
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder partial = new StringBuilder();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+      partial.append(data);
+      if (last) {
+        try {
+          messages.add(JSON.readTree(partial.toString()));
+        } catch (Exception e) {
+          throw new IllegalStateException("server sent invalid JSON: " + partial, e);
+        }
+        partial.setLength(0);
+      }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      closedByServer = true;
+      return null;
+    }
+  }
+
+  public void send(String json) {
+    socket.sendText(json, true).join();
+  }
+
+  public void sendBinary(byte[] bytes) {
+    socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+  }
+
+  public JsonNode next() throws InterruptedException {
+    JsonNode m = messages.poll(10, TimeUnit.SECONDS);
+    assertNotNull(m, "no message from the server within 10 s");
+    return m;
+  }
+
+  /** The next message of {@code type}, skipping others. */
+  public JsonNode next(String type) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      JsonNode m = messages.poll(100, TimeUnit.MILLISECONDS);
+      if (m != null && m.get("type").asText().equals(type)) {
+        return m;
+      }
+    }
+    throw new AssertionError("no '" + type + "' message within 10 s");
+  }
+
+  /** Asserts that nothing at all arrives for a while. */
+  public void expectSilence(Duration quiet) throws InterruptedException {
+    JsonNode m = messages.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+    if (m != null) {
+      throw new AssertionError("expected nothing, got " + m);
+    }
+  }
+
+  public void drain() throws InterruptedException {
+    while (messages.poll(150, TimeUnit.MILLISECONDS) != null) {
+      // discard
+    }
+  }
+
+  public JsonNode join(String room, String name) throws InterruptedException {
+    send("{\"type\":\"join\",\"room\":\"" + room + "\",\"name\":\"" + name + "\"}");
+    JsonNode joined = next("joined");
+    participantId = joined.get("participantId").asText();
+    return joined;
+  }
+
+  public boolean closedByServer() {
+    return closedByServer;
+  }
+
+  @Override
+  public void close() {
+    socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+    socket.abort();
+  }
+}

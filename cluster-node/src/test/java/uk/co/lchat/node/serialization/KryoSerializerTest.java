@@ -1,0 +1,101 @@
+package uk.co.lchat.node.serialization;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import com.typesafe.config.ConfigFactory;
+
+import uk.co.lchat.room.RoomProtocol;
+import uk.co.lchat.room.RoomProtocol.*;
+
+class KryoSerializerTest {
+  static final ActorTestKit kit = ActorTestKit.create(ConfigFactory.parseString(
+      "pekko.actor.provider = local").withFallback(ConfigFactory.load()));
+
+  @AfterAll
+  static void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  private static List<Object> samples() {
+    ActorRef<ClientEvent> client = kit.createTestProbe(ClientEvent.class).ref();
+    ActorRef<RoomInfo> infoReply = kit.createTestProbe(RoomInfo.class).ref();
+    LinkedHashMap<String, Boolean> features = new LinkedHashMap<>();
+    features.put("chat", true);
+    features.put("recording", false);
+    RoomSettings settings = new RoomSettings(true, true, false, features);
+    SharedVideoState video = new SharedVideoState("https://youtu.be/x", true, 12.25, 99L, "p1");
+    ParticipantView ann = new ParticipantView("p1", "Ann", Role.MODERATOR, true, false, true, 1);
+    ChatMessage chat = new ChatMessage("p1", "Ann", null, "hello ☾", 42L);
+    RoomSnapshot snapshot = new RoomSnapshot("moon", new ArrayList<>(List.of(ann)), settings,
+        new ArrayList<>(List.of("p1")), video, "p1", new ArrayList<>(List.of(chat)));
+    return List.of(
+        new Join("token", "Ann", "pw", true, client), new Leave("p1"), new SendChat("p1", "hi", "p2"),
+        new SetOwnMute("p1", true, false), new RequestMute("p1", "p2", MediaKind.AUDIO), new Remove("p1", "p2"),
+        new GrantModerator("p1", "p2"), new SetPasscode("p1", null), new SetLobby("p1", true),
+        new Admit("p1", "L1"), new Deny("p1", "L1"), new SetHand("p1", true), new LowerHand("p1", "p2"),
+        new SetControllerMode("p1", true), new SetFeature("p1", "chat", false),
+        new ControlSharedVideo("p1", SharedVideoAction.SEEK, null, 3.5), new SetDominantSpeaker("p2"),
+        new StopRoom(), new GetInfo(infoReply), new RoomInfo("moon", true, 3, false),
+        new Joined("p1", Role.MODERATOR, snapshot), new LobbyWaiting("L1"), new JoinRefused("denied", "no"),
+        new RosterChanged(new ArrayList<>(List.of(ann))),
+        new LobbyChanged(new ArrayList<>(List.of(new LobbyEntry("L1", "Cat")))), new ChatDelivered(chat),
+        new MuteRequested(MediaKind.VIDEO, "p1"), new Removed("p1"), new RoleChanged(Role.VIEWER),
+        new HandsChanged(new ArrayList<>(List.of("p2", "p1"))), new SettingsChanged(settings),
+        new SharedVideoChanged(video), new DominantSpeakerChanged(null), new CommandRejected("invalid", "bad"));
+  }
+
+  @Test
+  void everyMessageThatCrossesNodesHasASample() {
+    Set<Class<?>> sampled = samples().stream().map(Object::getClass).collect(Collectors.toSet());
+    List<Class<?>> crossing = Arrays.stream(RoomProtocol.class.getDeclaredClasses())
+        .filter(c -> c.isRecord())
+        .filter(c -> Command.class.isAssignableFrom(c) || ClientEvent.class.isAssignableFrom(c)
+            || c == RoomInfo.class)
+        .toList();
+    for (Class<?> c : crossing) {
+      assertTrue(sampled.contains(c), "no Kryo round-trip sample for " + c.getSimpleName());
+    }
+  }
+
+  @Test
+  void everyRoomMessageRoundTripsThroughKryo() {
+    Serialization serialization = SerializationExtension.get(Adapter.toClassic(kit.system()));
+    for (Object message : samples()) {
+      Serializer serializer = serialization.findSerializerFor(message);
+      assertInstanceOf(KryoSerializer.class, serializer, message.getClass().getSimpleName());
+      byte[] bytes = serialization.serialize(message).get();
+      Object back = serialization.deserialize(bytes, serializer.identifier(), "").get();
+      assertEquals(message, back);
+    }
+  }
+
+  @Test
+  void unregisteredClassesAreRefusedRatherThanJavaSerialized() {
+    KryoSerializer kryo = new KryoSerializer((org.apache.pekko.actor.ExtendedActorSystem)
+        Adapter.toClassic(kit.system()));
+    try {
+      kryo.toBinary(new java.util.Date());
+      throw new AssertionError("a Date is not registered and must be refused");
+    } catch (IllegalArgumentException expected) {
+      assertTrue(expected.getMessage().contains("not registered"));
+    }
+  }
+}

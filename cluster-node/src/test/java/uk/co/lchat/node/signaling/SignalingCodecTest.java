@@ -1,0 +1,147 @@
+package uk.co.lchat.node.signaling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import uk.co.lchat.node.signaling.Inbound.*;
+import uk.co.lchat.room.RoomProtocol.*;
+
+class SignalingCodecTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Command roomCommand(String json) {
+    Inbound in = SignalingCodec.decode(json);
+    return assertInstanceOf(ForRoom.class, in, () -> json + " -> " + in).command().apply("me");
+  }
+
+  @Test
+  void everyRoomCommandDecodesToItsRoomProtocolMessage() {
+    assertEquals(new SendChat("me", "hi", null), roomCommand("{\"type\":\"chat\",\"text\":\"hi\"}"));
+    assertEquals(new SendChat("me", "hi", "bob"), roomCommand("{\"type\":\"chat\",\"text\":\"hi\",\"to\":\"bob\"}"));
+    assertEquals(new SetOwnMute("me", true, false), roomCommand("{\"type\":\"mute\",\"audio\":true,\"video\":false}"));
+    assertEquals(new RequestMute("me", "bob", MediaKind.VIDEO),
+        roomCommand("{\"type\":\"muteParticipant\",\"target\":\"bob\",\"kind\":\"video\"}"));
+    assertEquals(new Remove("me", "bob"), roomCommand("{\"type\":\"remove\",\"target\":\"bob\"}"));
+    assertEquals(new GrantModerator("me", "bob"), roomCommand("{\"type\":\"grantModerator\",\"target\":\"bob\"}"));
+    assertEquals(new SetPasscode("me", "pw"), roomCommand("{\"type\":\"setPasscode\",\"passcode\":\"pw\"}"));
+    assertEquals(new SetPasscode("me", null), roomCommand("{\"type\":\"setPasscode\",\"passcode\":null}"));
+    assertEquals(new SetLobby("me", true), roomCommand("{\"type\":\"setLobby\",\"enabled\":true}"));
+    assertEquals(new Admit("me", "L1"), roomCommand("{\"type\":\"admit\",\"lobbyId\":\"L1\"}"));
+    assertEquals(new Deny("me", "L1"), roomCommand("{\"type\":\"deny\",\"lobbyId\":\"L1\"}"));
+    assertEquals(new SetHand("me", true), roomCommand("{\"type\":\"raiseHand\"}"));
+    assertEquals(new SetHand("me", false), roomCommand("{\"type\":\"lowerHand\"}"));
+    assertEquals(new LowerHand("me", "bob"), roomCommand("{\"type\":\"lowerHand\",\"target\":\"bob\"}"));
+    assertEquals(new SetControllerMode("me", true), roomCommand("{\"type\":\"setControllerMode\",\"enabled\":true}"));
+    assertEquals(new SetFeature("me", "chat", false),
+        roomCommand("{\"type\":\"setFeature\",\"flag\":\"chat\",\"enabled\":false}"));
+    assertEquals(new ControlSharedVideo("me", SharedVideoAction.SEEK, null, 42.5),
+        roomCommand("{\"type\":\"sharedVideo\",\"action\":\"seek\",\"position\":42.5}"));
+    assertEquals(new ControlSharedVideo("me", SharedVideoAction.START, "https://youtu.be/x", 0),
+        roomCommand("{\"type\":\"sharedVideo\",\"action\":\"start\",\"url\":\"https://youtu.be/x\"}"));
+  }
+
+  @Test
+  void joinLeaveAndPingDecode() {
+    assertEquals(new JoinRequest("moon", "Ann", "pw", true, null),
+        SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"passcode\":\"pw\",\"viewer\":true}"));
+    assertEquals(new JoinRequest("moon", "Ann", null, false, "abcdefghijklmnopqrst"),
+        SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"sessionToken\":\"abcdefghijklmnopqrst\"}"));
+    assertInstanceOf(LeaveRequest.class, SignalingCodec.decode("{\"type\":\"leave\"}"));
+    assertInstanceOf(Ping.class, SignalingCodec.decode("{\"type\":\"ping\"}"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "not json", "{", "[1,2]", "42", "\"text\"", "null", "{\"type\":1"})
+  void unreadableMessagesAreBadJson(String text) {
+    assertEquals("bad_json", assertInstanceOf(Invalid.class, SignalingCodec.decode(text)).code());
+  }
+
+  @Test
+  void unknownTypesAreNamedAsSuch() {
+    Invalid invalid = assertInstanceOf(Invalid.class, SignalingCodec.decode("{\"type\":\"teleport\"}"));
+    assertEquals("unknown_type", invalid.code());
+    assertTrue(invalid.message().contains("teleport"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{}", "{\"type\":null}", "{\"type\":3}",
+      "{\"type\":\"join\",\"name\":\"Ann\"}",
+      "{\"type\":\"join\",\"room\":\"moon\"}",
+      "{\"type\":\"join\",\"room\":\"bad room\",\"name\":\"Ann\"}",
+      "{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"sessionToken\":\"short\"}",
+      "{\"type\":\"join\",\"room\":\"moon\",\"name\":7}",
+      "{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"viewer\":\"yes\"}",
+      "{\"type\":\"chat\"}",
+      "{\"type\":\"chat\",\"text\":{\"a\":1}}",
+      "{\"type\":\"mute\",\"audio\":true}",
+      "{\"type\":\"muteParticipant\",\"target\":\"x\",\"kind\":\"smell\"}",
+      "{\"type\":\"setLobby\",\"enabled\":\"on\"}",
+      "{\"type\":\"sharedVideo\",\"action\":\"rewind\"}",
+      "{\"type\":\"sharedVideo\",\"action\":\"seek\",\"position\":\"ten\"}"})
+  void missingOrMistypedFieldsAreInvalid(String text) {
+    assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(text)).code(), text);
+  }
+
+  @Test
+  void hugeFieldsAreRefused() {
+    String text = "{\"type\":\"chat\",\"text\":\"" + "x".repeat(9000) + "\"}";
+    assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(text)).code());
+  }
+
+  private static JsonNode encoded(ClientEvent event) throws Exception {
+    return JSON.readTree(SignalingCodec.encode(event));
+  }
+
+  @Test
+  void everyRoomEventEncodesWithItsType() throws Exception {
+    var features = new LinkedHashMap<String, Boolean>();
+    features.put("chat", true);
+    var settings = new RoomSettings(true, false, false, features);
+    var video = new SharedVideoState("https://youtu.be/x", true, 3.5, 1000, "p1");
+    var ann = new ParticipantView("p1", "Ann", Role.MODERATOR, false, true, false, 1);
+    var snapshot = new RoomSnapshot("moon", new ArrayList<>(List.of(ann)), settings, new ArrayList<>(), video, null,
+        new ArrayList<>());
+    JsonNode joined = encoded(new Joined("p1", Role.MODERATOR, snapshot));
+    assertEquals("joined", joined.get("type").asText());
+    assertEquals("moderator", joined.get("role").asText());
+    assertEquals("Ann", joined.get("room").get("participants").get(0).get("displayName").asText());
+    assertTrue(joined.get("room").get("settings").get("passcodeSet").asBoolean());
+    assertEquals(3.5, joined.get("room").get("sharedVideo").get("positionSeconds").asDouble());
+
+    assertEquals("lobby", encoded(new LobbyWaiting("L1")).get("type").asText());
+    JsonNode refused = encoded(new JoinRefused("passcode_wrong", "The passcode is wrong."));
+    assertEquals("refused", refused.get("type").asText());
+    assertEquals("passcode_wrong", refused.get("code").asText());
+    assertEquals("roster", encoded(new RosterChanged(new ArrayList<>(List.of(ann)))).get("type").asText());
+    assertEquals("L1", encoded(new LobbyChanged(new ArrayList<>(List.of(new LobbyEntry("L1", "Cat")))))
+        .get("waiting").get(0).get("lobbyId").asText());
+    JsonNode chat = encoded(new ChatDelivered(new ChatMessage("p1", "Ann", "p2", "hi", 5)));
+    assertEquals("chat", chat.get("type").asText());
+    assertEquals("p2", chat.get("message").get("to").asText());
+    JsonNode mute = encoded(new MuteRequested(MediaKind.AUDIO, "p1"));
+    assertEquals("muteRequest", mute.get("type").asText());
+    assertEquals("audio", mute.get("kind").asText());
+    assertEquals("removed", encoded(new Removed("p1")).get("type").asText());
+    assertEquals("moderator", encoded(new RoleChanged(Role.MODERATOR)).get("role").asText());
+    assertEquals("p2", encoded(new HandsChanged(new ArrayList<>(List.of("p2")))).get("queue").get(0).asText());
+    assertEquals("settings", encoded(new SettingsChanged(settings)).get("type").asText());
+    assertEquals("sharedVideo", encoded(new SharedVideoChanged(video)).get("type").asText());
+    assertTrue(encoded(new DominantSpeakerChanged(null)).get("participantId").isNull());
+    JsonNode error = encoded(new CommandRejected("forbidden", "no"));
+    assertEquals("error", error.get("type").asText());
+    assertEquals("forbidden", error.get("code").asText());
+  }
+}
