@@ -77,14 +77,19 @@ public final class WsClient implements AutoCloseable {
 
   /** The next message of {@code type}, skipping others. */
   public JsonNode next(String type) throws InterruptedException {
+    return next(type, m -> true);
+  }
+
+  /** The next message of {@code type} that satisfies {@code test}, skipping others. */
+  public JsonNode next(String type, java.util.function.Predicate<JsonNode> test) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       JsonNode m = messages.poll(100, TimeUnit.MILLISECONDS);
-      if (m != null && m.get("type").asText().equals(type)) {
+      if (m != null && m.get("type").asText().equals(type) && test.test(m)) {
         return m;
       }
     }
-    throw new AssertionError("no '" + type + "' message within 10 s");
+    throw new AssertionError("no matching '" + type + "' message within 10 s");
   }
 
   /** Asserts that nothing at all arrives for a while. */

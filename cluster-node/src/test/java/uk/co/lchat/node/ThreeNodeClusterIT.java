@@ -1,0 +1,135 @@
+package uk.co.lchat.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import uk.co.lchat.room.RoomActor;
+
+/**
+ * Three real nodes in one JVM form one cluster over loopback. Clients connected to different nodes meet in one
+ * room, and a room hosted on a third node serves them: every room message crosses nodes through Kryo.
+ */
+class ThreeNodeClusterIT {
+  static final List<LchatNode> nodes = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    LchatNode first = TestNodes.single();
+    nodes.add(first);
+    String seed = "127.0.0.1:" + Cluster.get(first.system()).selfMember().address().getPort().get();
+    for (int i = 0; i < 2; i++) {
+      nodes.add(LchatNode.start(TestNodes.config(0, List.of(seed))));
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (nodes.stream().anyMatch(n -> upMembers(n) < 3)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the three nodes did not form a cluster in 30 s");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+  }
+
+  private static long upMembers(LchatNode node) {
+    long up = 0;
+    for (org.apache.pekko.cluster.Member m : Cluster.get(node.system()).state().getMembers()) {
+      if (m.status() == MemberStatus.up()) {
+        up++;
+      }
+    }
+    return up;
+  }
+
+  /** Which node's shard region hosts the room entity, or -1. */
+  private static int hostOf(String roomId) throws Exception {
+    for (int i = 0; i < nodes.size(); i++) {
+      LchatNode node = nodes.get(i);
+      ActorRef<Object> sharding = ClusterSharding.get(node.system()).shardState().unsafeUpcast();
+      ShardRegion.CurrentShardRegionState state = AskPattern.<Object, ShardRegion.CurrentShardRegionState>ask(
+          sharding, replyTo -> new GetShardRegionState(RoomActor.ENTITY_KEY, replyTo), Duration.ofSeconds(5),
+          node.system().scheduler()).toCompletableFuture().get();
+      for (ShardRegion.ShardState shard : state.getShards()) {
+        if (shard.getEntityIds().contains(roomId)) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  void allThreeNodesAnswerHealthWithTheWholeCluster() throws Exception {
+    for (LchatNode node : nodes) {
+      assertEquals(3, TestNodes.getJson(node.httpPort(), "/health").get("members").asInt());
+    }
+  }
+
+  @Test
+  void clientsOnDifferentNodesMeetInARoomHostedOnAThirdNode() throws Exception {
+    LchatNode a = nodes.get(0);
+    LchatNode c = nodes.get(2);
+    try (WsClient ann = new WsClient(a.httpPort()); WsClient cat = new WsClient(c.httpPort())) {
+      // Try room names until one is hosted by node B, so both clients talk to a room on another node.
+      String room = null;
+      for (int attempt = 0; attempt < 40 && room == null; attempt++) {
+        String candidate = "orbit-" + attempt;
+        ann.join(candidate, "Ann");
+        if (hostOf(candidate) == 1) {
+          room = candidate;
+        } else {
+          ann.send("{\"type\":\"leave\"}");
+          Thread.sleep(100);
+        }
+      }
+      assertNotNull(room, "no room landed on node B in 40 tries");
+      assertNotEquals(0, hostOf(room));
+
+      JsonNode joined = cat.join(room, "Cat");
+      assertEquals(2, joined.get("room").get("participants").size());
+      assertEquals("Ann", joined.get("room").get("participants").get(0).get("displayName").asText());
+      assertEquals(2, ann.next("roster").get("participants").size());
+
+      cat.send("{\"type\":\"chat\",\"text\":\"hello from node C\"}");
+      assertEquals("hello from node C", ann.next("chat").get("message").get("text").asText());
+      assertEquals("hello from node C", cat.next("chat").get("message").get("text").asText());
+      ann.send("{\"type\":\"chat\",\"text\":\"psst\",\"to\":\"" + cat.participantId + "\"}");
+      JsonNode privateChat = cat.next("chat").get("message");
+      assertEquals("psst", privateChat.get("text").asText());
+      assertEquals(cat.participantId, privateChat.get("to").asText());
+
+      ann.send("{\"type\":\"raiseHand\"}");
+      assertEquals(ann.participantId, cat.next("hands").get("queue").get(0).asText());
+
+      // Room lookups from any node reach the room on B.
+      assertEquals(2, TestNodes.getJson(c.httpPort(), "/api/rooms/" + room).get("size").asInt());
+
+      // A client whose connection drops leaves the room even though the room is on another node.
+      cat.close();
+      ann.next("roster", m -> m.get("participants").size() == 1);
+    }
+  }
+}
