@@ -1,0 +1,96 @@
+package uk.co.lchat.media.dtls;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+import uk.co.lchat.media.srtp.SrtpKeys;
+import uk.co.lchat.media.srtp.SrtpProfile;
+
+/**
+ * One DTLS association on its own virtual thread: the handshake, then a read loop that keeps answering the peer's
+ * retransmitted flights and notices close_notify. The SRTP keys complete {@link #keys()}.
+ */
+public final class DtlsAssociation {
+  private final PacketQueueTransport transport;
+  private final CompletableFuture<SrtpKeys> keys = new CompletableFuture<>();
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+  private DtlsAssociation(PacketQueueTransport transport) {
+    this.transport = transport;
+  }
+
+  /** Serves a browser (or any DTLS client) whose certificate must hash to {@code peerFingerprint}. */
+  public static DtlsAssociation serve(BcTlsCrypto crypto, DtlsIdentity identity, byte[] peerFingerprint,
+      PacketQueueTransport transport, String name) {
+    DtlsAssociation a = new DtlsAssociation(transport);
+    SrtpCapableServer server = new SrtpCapableServer(crypto, identity, peerFingerprint);
+    Thread.ofVirtual().name("dtls-" + name).start(() -> a.run(() -> {
+      DTLSTransport t = new DTLSServerProtocol().accept(server, transport);
+      a.keys.complete(server.keys());
+      return t;
+    }));
+    return a;
+  }
+
+  /** Connects as the DTLS client to a server whose certificate must hash to {@code peerFingerprint}. */
+  public static DtlsAssociation connect(BcTlsCrypto crypto, DtlsIdentity identity, byte[] peerFingerprint,
+      PacketQueueTransport transport, String name, SrtpProfile... profiles) {
+    DtlsAssociation a = new DtlsAssociation(transport);
+    SrtpCapableClient client = new SrtpCapableClient(crypto, identity, peerFingerprint, profiles);
+    Thread.ofVirtual().name("dtls-" + name).start(() -> a.run(() -> {
+      DTLSTransport t = new DTLSClientProtocol().connect(client, transport);
+      a.keys.complete(client.keys());
+      return t;
+    }));
+    return a;
+  }
+
+  private interface Handshake {
+    DTLSTransport run() throws IOException;
+  }
+
+  private void run(Handshake handshake) {
+    DTLSTransport t = null;
+    try {
+      t = handshake.run();
+      byte[] buf = new byte[2048];
+      while (!transport.isClosed()) {
+        // We carry no application data (no data channels); reading keeps retransmissions and alerts handled.
+        t.receive(buf, 0, buf.length, 1000);
+      }
+    } catch (IOException | RuntimeException e) {
+      keys.completeExceptionally(e);
+    } finally {
+      transport.close();
+      if (t != null) {
+        try {
+          t.close();
+        } catch (IOException | RuntimeException ignored) {
+          // the peer is gone; nothing to tell it
+        }
+      }
+      closed.complete(null);
+    }
+  }
+
+  public CompletableFuture<SrtpKeys> keys() {
+    return keys;
+  }
+
+  public CompletableFuture<Void> closed() {
+    return closed;
+  }
+
+  public PacketQueueTransport transport() {
+    return transport;
+  }
+
+  public void close() {
+    transport.close();
+  }
+}

@@ -1,0 +1,209 @@
+package uk.co.lchat.media.sdp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+/**
+ * Writes our side of offer/answer. We are always ICE-lite (RFC 8445 §2.5) and the DTLS server (answer
+ * {@code setup:passive}, offer {@code setup:actpass}, which browsers answer with {@code active}).
+ */
+public final class SdpWriter {
+  public static final String AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+  private static final List<String> VIDEO_FEEDBACK = List.of("nack pli", "ccm fir");
+  /** Video codecs we forward, best first; the publisher's offer picks among them. */
+  private static final List<String> VIDEO_PREFERENCE = List.of("VP8", "H264", "VP9");
+
+  private final long sessionId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+  private long version = 1;
+
+  /** The answer plus the tracks the offerer will send us. */
+  public record Answer(String sdp, List<NegotiatedTrack> incoming, List<OutgoingTrack> outgoing,
+                       List<String> acceptedMids) {}
+
+  /**
+   * Answers an offer. Sections the offerer sends on become recvonly for us (with the offered SSRCs as incoming
+   * tracks); sections it wants to receive on get the track {@code senderFor} supplies, or inactive when it has none.
+   */
+  public Answer answer(SessionDescription offer, LocalTransport local,
+      Function<MediaDescription, OutgoingTrack> senderFor) throws SdpException {
+    List<String> accepted = new ArrayList<>();
+    List<NegotiatedTrack> incoming = new ArrayList<>();
+    List<OutgoingTrack> outgoing = new ArrayList<>();
+    StringBuilder body = new StringBuilder();
+    for (MediaDescription m : offer.media()) {
+      if (m.mid() == null) {
+        throw new SdpException("every m-section needs a=mid (Unified Plan with BUNDLE)");
+      }
+      Codec codec = m.isRtp() && !m.rejected() ? choose(m) : null;
+      if (codec == null) {
+        body.append("m=").append(m.kind()).append(" 0 ").append(m.proto()).append(' ')
+            .append(m.isRtp() && !m.codecs().isEmpty() ? m.codecs().get(0).payloadType() : "webrtc-datachannel")
+            .append("\r\nc=IN IP4 0.0.0.0\r\na=mid:").append(m.mid()).append("\r\n");
+        continue;
+      }
+      if (!m.rtcpMux()) {
+        throw new SdpException("m-section " + m.mid() + " lacks a=rtcp-mux, which we require");
+      }
+      accepted.add(m.mid());
+      OutgoingTrack out = m.receives() ? senderFor.apply(m) : null;
+      if (out != null && !out.idle()) {
+        // We send what the source sends: the offerer must have offered that codec, under any payload type.
+        Codec offered = matching(m, out.codec());
+        if (offered == null) {
+          out = null;
+        } else {
+          out = new OutgoingTrack(m.mid(), m.kind(), offered, out.ssrc(), out.streamId(), out.trackId());
+          codec = offered;
+          outgoing.add(out);
+        }
+      }
+      String direction;
+      if (m.sends()) {
+        direction = out != null && !out.idle() && m.receives() ? "sendrecv" : "recvonly";
+        if (m.ssrcs().isEmpty()) {
+          throw new SdpException("m-section " + m.mid() + " sends media but declares no a=ssrc");
+        }
+        int level = m.kind().equals("audio") ? m.extensionId(AUDIO_LEVEL) : -1;
+        incoming.add(new NegotiatedTrack(m.mid(), m.kind(), m.ssrcs().get(0), codec, level));
+      } else {
+        direction = out != null && !out.idle() ? "sendonly" : "inactive";
+      }
+      section(body, m.kind(), m.mid(), direction, codec, m.kind().equals("audio") ? m.extensionId(AUDIO_LEVEL) : -1,
+          local, "passive", out != null && !out.idle() ? out : null);
+    }
+    if (accepted.isEmpty()) {
+      throw new SdpException("no usable audio or video section (we need Opus, or VP8/H264/VP9, with rtcp-mux)");
+    }
+    return new Answer(header(accepted) + body, List.copyOf(incoming), List.copyOf(outgoing), List.copyOf(accepted));
+  }
+
+  /** An offer of the given tracks, one m-section each, for a receiver whose browser answers. */
+  public String offer(LocalTransport local, List<OutgoingTrack> tracks) {
+    List<String> mids = new ArrayList<>();
+    StringBuilder body = new StringBuilder();
+    for (OutgoingTrack t : tracks) {
+      mids.add(t.mid());
+      int level = -1;
+      section(body, t.kind(), t.mid(), t.idle() ? "inactive" : "sendonly", t.codec(), level, local, "actpass",
+          t.idle() ? null : t);
+    }
+    return header(mids) + body;
+  }
+
+  private String header(List<String> bundle) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("v=0\r\no=lchat ").append(sessionId).append(' ').append(version++).append(" IN IP4 127.0.0.1\r\n");
+    sb.append("s=-\r\nt=0 0\r\na=ice-lite\r\na=msid-semantic: WMS *\r\n");
+    if (!bundle.isEmpty()) {
+      sb.append("a=group:BUNDLE ").append(String.join(" ", bundle)).append("\r\n");
+    }
+    return sb.toString();
+  }
+
+  private static void section(StringBuilder sb, String kind, String mid, String direction, Codec codec,
+      int audioLevelId, LocalTransport local, String setup, OutgoingTrack out) {
+    sb.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(codec.payloadType()).append("\r\n");
+    sb.append("c=IN IP4 0.0.0.0\r\n");
+    sb.append("a=mid:").append(mid).append("\r\n");
+    sb.append("a=ice-ufrag:").append(local.ice().ufrag()).append("\r\n");
+    sb.append("a=ice-pwd:").append(local.ice().pwd()).append("\r\n");
+    sb.append("a=fingerprint:").append(local.fingerprint()).append("\r\n");
+    sb.append("a=setup:").append(setup).append("\r\n");
+    sb.append("a=").append(direction).append("\r\n");
+    sb.append("a=rtcp-mux\r\n");
+    if (kind.equals("video")) {
+      sb.append("a=rtcp-rsize\r\n");
+    }
+    sb.append("a=rtpmap:").append(codec.payloadType()).append(' ').append(codec.name()).append('/')
+        .append(codec.clockRate());
+    if (codec.channels() > 1) {
+      sb.append('/').append(codec.channels());
+    }
+    sb.append("\r\n");
+    if (codec.fmtp() != null) {
+      sb.append("a=fmtp:").append(codec.payloadType()).append(' ').append(codec.fmtp()).append("\r\n");
+    }
+    for (String fb : codec.feedback()) {
+      sb.append("a=rtcp-fb:").append(codec.payloadType()).append(' ').append(fb).append("\r\n");
+    }
+    if (audioLevelId > 0) {
+      sb.append("a=extmap:").append(audioLevelId).append(' ').append(AUDIO_LEVEL).append("\r\n");
+    }
+    if (out != null) {
+      String msid = out.streamId() + " " + out.trackId();
+      sb.append("a=msid:").append(msid).append("\r\n");
+      sb.append("a=ssrc:").append(out.ssrc()).append(" cname:").append(out.streamId()).append("\r\n");
+      sb.append("a=ssrc:").append(out.ssrc()).append(" msid:").append(msid).append("\r\n");
+    }
+    for (String c : local.candidates()) {
+      sb.append("a=candidate:").append(c).append("\r\n");
+    }
+    sb.append("a=end-of-candidates\r\n");
+  }
+
+  /** Picks the codec we will use for an offered section, keeping the offerer's payload type and fmtp. */
+  static Codec choose(MediaDescription m) {
+    if (m.kind().equals("audio")) {
+      for (Codec c : m.codecs()) {
+        if (c.is("opus") && c.clockRate() == 48000) {
+          return c.withFeedback(List.of());
+        }
+      }
+      return null;
+    }
+    for (String name : VIDEO_PREFERENCE) {
+      Codec best = null;
+      for (Codec c : m.codecs()) {
+        if (c.is(name) && (best == null || betterH264(c, best))) {
+          best = c;
+        }
+      }
+      if (best != null) {
+        List<String> fb = new ArrayList<>();
+        for (String f : VIDEO_FEEDBACK) {
+          if (best.feedback().contains(f)) {
+            fb.add(f);
+          }
+        }
+        return best.withFeedback(fb);
+      }
+    }
+    return null;
+  }
+
+  private static Codec matching(MediaDescription m, Codec wanted) {
+    Codec found = null;
+    for (Codec c : m.codecs()) {
+      if (c.is(wanted.name()) && c.clockRate() == wanted.clockRate()) {
+        if (found == null || (c.fmtp() != null && c.fmtp().equals(wanted.fmtp()))) {
+          found = c;
+        }
+      }
+    }
+    if (found == null) {
+      return null;
+    }
+    List<String> fb = new ArrayList<>();
+    for (String f : VIDEO_FEEDBACK) {
+      if (m.kind().equals("video") && found.feedback().contains(f)) {
+        fb.add(f);
+      }
+    }
+    return found.withFeedback(fb);
+  }
+
+  /** For H264 prefer packetization-mode=1, constrained baseline: what every browser decodes. */
+  private static boolean betterH264(Codec candidate, Codec current) {
+    if (!candidate.is("H264")) {
+      return false;
+    }
+    return score(candidate) > score(current);
+  }
+
+  private static int score(Codec c) {
+    String f = c.fmtp() == null ? "" : c.fmtp();
+    return (f.contains("packetization-mode=1") ? 2 : 0) + (f.contains("profile-level-id=42e01f") ? 1 : 0);
+  }
+}

@@ -1,0 +1,75 @@
+package uk.co.lchat.media.dtls;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.junit.jupiter.api.Test;
+
+import uk.co.lchat.media.sdp.SessionDescription;
+import uk.co.lchat.media.srtp.SrtpKeys;
+import uk.co.lchat.media.srtp.SrtpProfile;
+
+class DtlsAssociationTest {
+  private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+
+  /** Two transports wired back to back, like two ends of one UDP path. */
+  private static PacketQueueTransport[] pair() {
+    PacketQueueTransport[] t = new PacketQueueTransport[2];
+    t[0] = new PacketQueueTransport((b, o, l) -> t[1].offer(b, o, l));
+    t[1] = new PacketQueueTransport((b, o, l) -> t[0].offer(b, o, l));
+    return t;
+  }
+
+  @Test
+  void handshakeExportsMatchingSrtpKeysAndPrefersGcm() throws Exception {
+    DtlsIdentity serverId = DtlsIdentity.generate(crypto);
+    DtlsIdentity clientId = DtlsIdentity.generate(crypto);
+    PacketQueueTransport[] t = pair();
+    DtlsAssociation server = DtlsAssociation.serve(crypto, serverId, clientId.fingerprint(), t[0], "s");
+    DtlsAssociation client = DtlsAssociation.connect(crypto, clientId, serverId.fingerprint(), t[1], "c",
+        SrtpProfile.AES_CM_128_HMAC_SHA1_80, SrtpProfile.AEAD_AES_128_GCM);
+    SrtpKeys s = server.keys().get(10, TimeUnit.SECONDS);
+    SrtpKeys c = client.keys().get(10, TimeUnit.SECONDS);
+    assertEquals(SrtpProfile.AEAD_AES_128_GCM, s.profile());
+    assertArrayEquals(s.localKey(), c.remoteKey());
+    assertArrayEquals(s.localSalt(), c.remoteSalt());
+    assertArrayEquals(s.remoteKey(), c.localKey());
+    server.close();
+    client.close();
+  }
+
+  @Test
+  void aesCmIsUsedWhenTheClientOffersOnlyThat() throws Exception {
+    DtlsIdentity serverId = DtlsIdentity.generate(crypto);
+    DtlsIdentity clientId = DtlsIdentity.generate(crypto);
+    PacketQueueTransport[] t = pair();
+    DtlsAssociation server = DtlsAssociation.serve(crypto, serverId, clientId.fingerprint(), t[0], "s");
+    DtlsAssociation.connect(crypto, clientId, serverId.fingerprint(), t[1], "c", SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+    assertEquals(SrtpProfile.AES_CM_128_HMAC_SHA1_80, server.keys().get(10, TimeUnit.SECONDS).profile());
+  }
+
+  @Test
+  void clientWhoseCertificateDoesNotMatchTheSdpFingerprintIsRefused() {
+    DtlsIdentity serverId = DtlsIdentity.generate(crypto);
+    DtlsIdentity clientId = DtlsIdentity.generate(crypto);
+    DtlsIdentity impostor = DtlsIdentity.generate(crypto);
+    PacketQueueTransport[] t = pair();
+    DtlsAssociation server = DtlsAssociation.serve(crypto, serverId, clientId.fingerprint(), t[0], "s");
+    DtlsAssociation.connect(crypto, impostor, serverId.fingerprint(), t[1], "c", SrtpProfile.AEAD_AES_128_GCM);
+    assertThrows(ExecutionException.class, () -> server.keys().get(10, TimeUnit.SECONDS));
+    assertTrue(server.closed().isDone() || server.transport().isClosed());
+  }
+
+  @Test
+  void fingerprintAttributeParsesBackToTheSameDigest() throws Exception {
+    DtlsIdentity id = DtlsIdentity.generate(crypto);
+    assertArrayEquals(id.fingerprint(), SessionDescription.sha256Fingerprint(id.fingerprintAttribute()));
+  }
+}
