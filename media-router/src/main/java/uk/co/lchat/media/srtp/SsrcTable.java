@@ -41,6 +41,29 @@ public final class SsrcTable<V> {
     }
   }
 
+  /** Removes the entry; shifts later entries of the same probe run back so lookups still find them. */
+  public void remove(int ssrc) {
+    int mask = keys.length - 1;
+    int i = mix(ssrc) & mask;
+    while (values[i] != null && keys[i] != ssrc) {
+      i = (i + 1) & mask;
+    }
+    if (values[i] == null) {
+      return;
+    }
+    values[i] = null;
+    size--;
+    for (int j = (i + 1) & mask; values[j] != null; j = (j + 1) & mask) {
+      int k = keys[j];
+      Object v = values[j];
+      values[j] = null;
+      size--;
+      @SuppressWarnings("unchecked")
+      V value = (V) v;
+      put(k, value);
+    }
+  }
+
   public int size() {
     return size;
   }

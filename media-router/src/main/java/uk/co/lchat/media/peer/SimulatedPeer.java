@@ -1,0 +1,218 @@
+package uk.co.lchat.media.peer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+
+import uk.co.lchat.media.dtls.DtlsAssociation;
+import uk.co.lchat.media.dtls.DtlsIdentity;
+import uk.co.lchat.media.dtls.PacketQueueTransport;
+import uk.co.lchat.media.ice.StunMessage;
+import uk.co.lchat.media.packet.PacketKind;
+import uk.co.lchat.media.rtp.RtcpFeedback;
+import uk.co.lchat.media.sdp.IceParameters;
+import uk.co.lchat.media.srtp.PacketBuffer;
+import uk.co.lchat.media.srtp.SrtpKeys;
+import uk.co.lchat.media.srtp.SrtpProfile;
+import uk.co.lchat.media.srtp.SrtpResult;
+import uk.co.lchat.media.srtp.SrtpSession;
+
+/**
+ * A headless WebRTC peer as a browser behaves towards an ICE-lite server: it is ICE-controlling (nominates with
+ * USE-CANDIDATE), the DTLS client, and sends and receives SRTP. Used by router tests and the load tool.
+ */
+public final class SimulatedPeer implements AutoCloseable {
+  private final DatagramSocket socket;
+  private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+  private final DtlsIdentity identity = DtlsIdentity.generate(crypto);
+  private final IceParameters localIce = new IceParameters("peer" + Long.toHexString(System.nanoTime() & 0xFFFF),
+      "peerpassword0123456789ab");
+  private final SecureRandom random = new SecureRandom();
+  private final PacketBuffer rxPacket = new PacketBuffer();
+  private final PacketBuffer txPacket = new PacketBuffer();
+  private final AtomicLong rtpReceived = new AtomicLong();
+  private final AtomicLong keyframeRequests = new AtomicLong();
+  private volatile InetSocketAddress server;
+  private volatile SrtpSession srtp;
+  private volatile PacketQueueTransport dtlsTransport;
+  private volatile Thread reader;
+  private volatile boolean closed;
+
+  public SimulatedPeer() throws IOException {
+    socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  public String fingerprintAttribute() {
+    return identity.fingerprintAttribute();
+  }
+
+  public IceParameters ice() {
+    return localIce;
+  }
+
+  /** ICE (one nominated binding), then DTLS as client; returns when SRTP is ready. */
+  public void connect(InetSocketAddress serverAddress, IceParameters serverIce, byte[] serverFingerprint)
+      throws IOException, TimeoutException {
+    this.server = serverAddress;
+    byte[] key = serverIce.pwd().getBytes(StandardCharsets.UTF_8);
+    socket.setSoTimeout(200);
+    boolean bound = false;
+    byte[] buf = new byte[1500];
+    for (int attempt = 0; attempt < 25 && !bound; attempt++) {
+      byte[] tid = new byte[12];
+      random.nextBytes(tid);
+      byte[] req = StunMessage.bindingRequest(tid, serverIce.ufrag() + ":" + localIce.ufrag(), 0x6e0001ffL, true,
+          random.nextLong(), true, key);
+      socket.send(new DatagramPacket(req, req.length, serverAddress));
+      try {
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        socket.receive(p);
+        StunMessage m = StunMessage.parse(buf, 0, p.getLength());
+        bound = m != null && m.type() == StunMessage.BINDING_SUCCESS && m.verifyIntegrity(key);
+      } catch (SocketTimeoutException e) {
+        // retransmit (RFC 5389 §7.2.1)
+      }
+    }
+    if (!bound) {
+      throw new TimeoutException("no ICE binding response from " + serverAddress);
+    }
+    socket.setSoTimeout(0);
+    dtlsTransport = new PacketQueueTransport((b, o, l) -> socket.send(new DatagramPacket(b, o, l, serverAddress)));
+    reader = Thread.ofPlatform().daemon().name("peer-" + localIce.ufrag()).start(this::read);
+    DtlsAssociation dtls = DtlsAssociation.connect(crypto, identity, serverFingerprint, dtlsTransport,
+        localIce.ufrag(), SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+    try {
+      SrtpKeys keys = dtls.keys().get(10, TimeUnit.SECONDS);
+      srtp = new SrtpSession(keys);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("DTLS failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    }
+  }
+
+  private void read() {
+    byte[] buf = new byte[PacketBuffer.CAPACITY];
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    while (!closed) {
+      try {
+        p.setLength(buf.length);
+        socket.receive(p);
+        int len = p.getLength();
+        switch (PacketKind.of(buf, 0, len)) {
+          case DTLS -> dtlsTransport.offer(buf, 0, len);
+          case RTP -> onRtp(buf, len);
+          case RTCP -> onRtcp(buf, len);
+          default -> { }
+        }
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void onRtp(byte[] buf, int len) {
+    SrtpSession s = srtp;
+    if (s == null) {
+      return;
+    }
+    synchronized (rxPacket) {
+      rxPacket.copyFrom(buf, 0, len);
+      if (s.unprotectRtp(rxPacket) == SrtpResult.OK) {
+        rtpReceived.incrementAndGet();
+      }
+    }
+  }
+
+  private void onRtcp(byte[] buf, int len) {
+    SrtpSession s = srtp;
+    if (s == null) {
+      return;
+    }
+    synchronized (rxPacket) {
+      rxPacket.copyFrom(buf, 0, len);
+      if (s.unprotectRtcp(rxPacket) == SrtpResult.OK) {
+        byte[] b = rxPacket.getBuffer();
+        if ((b[0] & 0x1F) == RtcpFeedback.FMT_PLI && (b[1] & 0xFF) == RtcpFeedback.PT_PSFB) {
+          keyframeRequests.incrementAndGet();
+        }
+      }
+    }
+  }
+
+  /** Sends one RTP packet with {@code payloadLength} bytes of payload. */
+  public void sendRtp(int payloadType, long ssrc, int seq, long timestamp, int payloadLength) throws IOException {
+    send(payloadType, ssrc, seq, timestamp, payloadLength, -1, 0);
+  }
+
+  /**
+   * Sends one RTP packet; when {@code extensionId > 0} it carries an RFC 6464 audio level ({@code level} -dBov) in a
+   * one-byte header extension (RFC 8285 §4.2).
+   */
+  public void sendRtpWithAudioLevel(int payloadType, long ssrc, int seq, long timestamp, int extensionId, int level)
+      throws IOException {
+    send(payloadType, ssrc, seq, timestamp, 60, extensionId, level);
+  }
+
+  private void send(int payloadType, long ssrc, int seq, long timestamp, int payloadLength, int extensionId,
+      int level) throws IOException {
+    synchronized (txPacket) {
+      byte[] b = txPacket.getBuffer();
+      int header = 12;
+      if (extensionId > 0) {
+        b[12] = (byte) 0xBE;
+        b[13] = (byte) 0xDE;
+        b[14] = 0;
+        b[15] = 1;
+        b[16] = (byte) (extensionId << 4); // length field 0 means one byte of data
+        b[17] = (byte) (0x80 | level);
+        b[18] = 0;
+        b[19] = 0;
+        header = 20;
+      }
+      b[0] = (byte) (extensionId > 0 ? 0x90 : 0x80);
+      b[1] = (byte) payloadType;
+      b[2] = (byte) (seq >>> 8);
+      b[3] = (byte) seq;
+      for (int i = 0; i < 4; i++) {
+        b[4 + i] = (byte) (timestamp >>> (24 - 8 * i));
+        b[8 + i] = (byte) (ssrc >>> (24 - 8 * i));
+      }
+      for (int i = 0; i < payloadLength; i++) {
+        b[header + i] = (byte) i;
+      }
+      txPacket.set(0, header + payloadLength);
+      if (srtp.protectRtp(txPacket) == SrtpResult.OK) {
+        socket.send(new DatagramPacket(b, 0, txPacket.getLength(), server));
+      }
+    }
+  }
+
+  public long rtpReceived() {
+    return rtpReceived.get();
+  }
+
+  public long keyframeRequests() {
+    return keyframeRequests.get();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    socket.close();
+    PacketQueueTransport t = dtlsTransport;
+    if (t != null) {
+      t.close();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package uk.co.lchat.media.router;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+import uk.co.lchat.media.dtls.DtlsAssociation;
+import uk.co.lchat.media.dtls.PacketQueueTransport;
+import uk.co.lchat.media.sdp.IceParameters;
+import uk.co.lchat.media.srtp.SrtpSession;
+import uk.co.lchat.media.srtp.SsrcTable;
+
+/**
+ * A client's transport on this node (one browser PeerConnection, one WHIP/WHEP session): ICE-lite credentials, the
+ * DTLS association, SRTP, and what it publishes and receives. Fields marked loop-owned are touched only by the
+ * router's receive loop.
+ */
+public final class Endpoint {
+  final String id;
+  final String group;
+  final IceParameters ice;
+  final byte[] icePassword;
+  final EndpointListener listener;
+  final PacketQueueTransport dtlsTransport;
+  volatile InetSocketAddress remote;
+  volatile SrtpSession srtp;
+  volatile DtlsAssociation dtls;
+  volatile boolean closed;
+  // loop-owned
+  final SsrcTable<Publication> incoming = new SsrcTable<>();
+  final SsrcTable<Subscription> outgoing = new SsrcTable<>();
+  long lastConsentNanos;
+  boolean nominated;
+  long packetsReceived;
+  long bytesReceived;
+  long packetsSent;
+  long bytesSent;
+  long srtpFailures;
+
+  /** Sends a DTLS record to the endpoint's current address. */
+  interface DtlsOut {
+    void send(Endpoint to, byte[] buf, int off, int len) throws java.io.IOException;
+  }
+
+  Endpoint(String id, String group, IceParameters ice, EndpointListener listener, DtlsOut out) {
+    this.id = id;
+    this.group = group;
+    this.ice = ice;
+    this.icePassword = ice.pwd().getBytes(StandardCharsets.UTF_8);
+    this.listener = listener;
+    this.dtlsTransport = new PacketQueueTransport((b, o, l) -> out.send(this, b, o, l));
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** An opaque grouping (the room id): dominant speaker detection compares endpoints of one group. */
+  public String group() {
+    return group;
+  }
+
+  public IceParameters ice() {
+    return ice;
+  }
+
+  public InetSocketAddress remoteAddress() {
+    return remote;
+  }
+
+  public boolean connected() {
+    return srtp != null && !closed;
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  public long packetsReceived() {
+    return packetsReceived;
+  }
+
+  public long packetsSent() {
+    return packetsSent;
+  }
+
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  public long bytesSent() {
+    return bytesSent;
+  }
+
+  @Override
+  public String toString() {
+    return "Endpoint[" + id + "]";
+  }
+}

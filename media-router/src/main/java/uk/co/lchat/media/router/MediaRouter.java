@@ -1,0 +1,573 @@
+package uk.co.lchat.media.router;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import uk.co.lchat.media.dtls.DtlsAssociation;
+import uk.co.lchat.media.dtls.DtlsIdentity;
+import uk.co.lchat.media.ice.StunMessage;
+import uk.co.lchat.media.packet.PacketKind;
+import uk.co.lchat.media.rtp.RtcpFeedback;
+import uk.co.lchat.media.rtp.RtpPacket;
+import uk.co.lchat.media.sdp.IceParameters;
+import uk.co.lchat.media.sdp.LocalTransport;
+import uk.co.lchat.media.srtp.PacketBuffer;
+import uk.co.lchat.media.srtp.SrtpResult;
+import uk.co.lchat.media.srtp.SrtpSession;
+
+/**
+ * A node's media router: one UDP port for every endpoint (ICE-lite, DTLS, SRTP/SRTCP demultiplexed per RFC 7983),
+ * read by one receive loop that decrypts each packet once and encrypts it once per subscriber.
+ *
+ * <p>Threading: the receive loop owns the forwarding tables. Other threads (actors, DTLS handshakes) change them
+ * only by enqueueing a task, which the loop runs between packets; the packet path takes no locks and allocates
+ * nothing but the source address the JDK hands back per datagram.
+ */
+public final class MediaRouter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(MediaRouter.class);
+  /** SSRC we use as the sender of RTCP we originate (RFC 4585 §6.1 "packet sender"). */
+  private static final long ROUTER_SSRC = 1;
+  private static final long TICK_NANOS = 100_000_000L;
+  private static final int SPEAKER_TICKS = 3;
+
+  /** Tells the control plane when a group's dominant speaker changes. */
+  public interface SpeakerListener {
+    void dominantSpeakerChanged(String group, Endpoint speaker);
+  }
+
+  private final RouterSettings settings;
+  private final SpeakerListener speakerListener;
+  private final DatagramChannel channel;
+  private final Selector selector;
+  private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+  private final DtlsIdentity identity;
+  private final SecureRandom random = new SecureRandom();
+  private final ConcurrentHashMap<String, Endpoint> byUfrag = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Endpoint> byId = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  private final Thread loop;
+  private volatile boolean running = true;
+
+  // loop-owned
+  private final Map<InetSocketAddress, Endpoint> byAddress = new HashMap<>();
+  private final Map<String, DominantSpeaker> speakers = new HashMap<>();
+  private final ByteBuffer rx = ByteBuffer.allocate(PacketBuffer.CAPACITY);
+  private final PacketBuffer rxPacket = new PacketBuffer(rx.array());
+  private final ByteBuffer tx = ByteBuffer.allocate(PacketBuffer.CAPACITY);
+  private final PacketBuffer txPacket = new PacketBuffer(tx.array());
+  private final RtpPacket rtp = new RtpPacket();
+  private final KeyframeRequests keyframeRequests = new KeyframeRequests();
+  private long lastTickNanos;
+  private int ticks;
+
+  private final RouterCounters counters = new RouterCounters();
+
+  private MediaRouter(RouterSettings settings, SpeakerListener speakerListener) throws IOException {
+    this.settings = settings;
+    this.speakerListener = speakerListener;
+    this.identity = DtlsIdentity.generate(crypto);
+    this.channel = DatagramChannel.open();
+    channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 * 1024 * 1024);
+    channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 * 1024 * 1024);
+    channel.bind(new InetSocketAddress(settings.bindHost(), settings.port()));
+    channel.configureBlocking(false);
+    this.selector = Selector.open();
+    channel.register(selector, SelectionKey.OP_READ);
+    this.loop = Thread.ofPlatform().name("media-router-" + port()).daemon().unstarted(this::run);
+  }
+
+  /** Binds the port and starts the receive loop. */
+  public static MediaRouter start(RouterSettings settings, SpeakerListener speakerListener) throws IOException {
+    MediaRouter router = new MediaRouter(settings, speakerListener);
+    router.loop.start();
+    return router;
+  }
+
+  public int port() {
+    try {
+      return ((InetSocketAddress) channel.getLocalAddress()).getPort();
+    } catch (IOException e) {
+      return settings.port();
+    }
+  }
+
+  public RouterCounters counters() {
+    return counters;
+  }
+
+  public String fingerprint() {
+    return identity.fingerprintAttribute();
+  }
+
+  // ---- control plane API (any thread) ---------------------------------------------------------------------------
+
+  /** A new endpoint with fresh ICE credentials (RFC 8839 §5.4: ufrag >= 4 chars, pwd >= 22 chars). */
+  public Endpoint createEndpoint(String id, String group, EndpointListener listener) {
+    IceParameters ice = new IceParameters(randomToken(8), randomToken(24));
+    Endpoint e = new Endpoint(id, group, ice, listener, this::sendDtls);
+    byUfrag.put(ice.ufrag(), e);
+    Endpoint previous = byId.put(id, e);
+    if (previous != null) {
+      removeEndpoint(previous, "replaced");
+    }
+    counters.endpointsCreated.increment();
+    return e;
+  }
+
+  /** Our SDP transport attributes for this endpoint: ICE credentials, fingerprint, one host candidate per address. */
+  public LocalTransport localTransport(Endpoint e) {
+    List<String> candidates = new ArrayList<>();
+    int foundation = 1;
+    for (String address : settings.advertisedAddresses()) {
+      // RFC 8445 §5.1.2.1 host priority: type preference 126, local preference descending per address.
+      long priority = (126L << 24) | ((65535L - foundation) << 8) | 255;
+      candidates.add(foundation + " 1 udp " + priority + " " + address + " " + port() + " typ host");
+      foundation++;
+    }
+    return new LocalTransport(e.ice(), identity.fingerprintAttribute(), candidates);
+  }
+
+  /** Starts the DTLS server for the endpoint once the peer's certificate fingerprint is known from its SDP. */
+  public void setRemoteFingerprint(Endpoint e, byte[] sha256) {
+    if (e.dtls != null || e.closed) {
+      return;
+    }
+    DtlsAssociation dtls = DtlsAssociation.serve(crypto, identity, sha256, e.dtlsTransport, e.id);
+    e.dtls = dtls;
+    dtls.keys().whenComplete((keys, error) -> {
+      if (error != null) {
+        counters.dtlsFailures.increment();
+        removeEndpoint(e, "DTLS failed: " + error.getMessage());
+      } else {
+        e.srtp = new SrtpSession(keys);
+        enqueue(() -> onConnected(e));
+      }
+    });
+  }
+
+  public Publication publish(Endpoint e, long ssrc, String kind, int payloadType, int audioLevelExtension) {
+    Publication p = new Publication(e, (int) ssrc, kind, payloadType, audioLevelExtension);
+    enqueue(() -> e.incoming.put(p.ssrc, p));
+    return p;
+  }
+
+  public void unpublish(Publication p) {
+    enqueue(() -> {
+      p.publisher.incoming.remove(p.ssrc);
+      for (Subscription s : p.subscriptions) {
+        s.subscriber.outgoing.remove(p.ssrc);
+      }
+      p.subscriptions = new Subscription[0];
+    });
+  }
+
+  /** Forwards {@code p} to {@code subscriber}, rewriting the payload type to the subscriber's. */
+  public Subscription subscribe(Publication p, Endpoint subscriber, int payloadType) {
+    Subscription s = new Subscription(p, subscriber, payloadType);
+    enqueue(() -> {
+      if (subscriber.closed || p.publisher.closed) {
+        return;
+      }
+      p.add(s);
+      subscriber.outgoing.put(p.ssrc, s);
+      if (p.isVideo()) {
+        requestKeyframe(p, true);
+      }
+    });
+    return s;
+  }
+
+  public void unsubscribe(Subscription s) {
+    enqueue(() -> {
+      s.publication.remove(s);
+      if (s.subscriber.outgoing.get(s.publication.ssrc) == s) {
+        s.subscriber.outgoing.remove(s.publication.ssrc);
+      }
+    });
+  }
+
+  public void removeEndpoint(Endpoint e, String reason) {
+    if (e.closed) {
+      return;
+    }
+    e.closed = true;
+    byUfrag.remove(e.ice.ufrag(), e);
+    byId.remove(e.id, e);
+    enqueue(() -> {
+      if (e.remote != null) {
+        byAddress.remove(e.remote, e);
+      }
+      e.incoming.forEach(p -> {
+        for (Subscription s : p.subscriptions) {
+          s.subscriber.outgoing.remove(p.ssrc);
+        }
+        p.subscriptions = new Subscription[0];
+      });
+      e.outgoing.forEach(s -> s.publication.remove(s));
+      DominantSpeaker speaker = speakers.get(e.group);
+      if (speaker != null && speaker.current == e) {
+        speaker.current = null;
+      }
+    });
+    DtlsAssociation dtls = e.dtls;
+    if (dtls != null) {
+      dtls.close();
+    } else {
+      e.dtlsTransport.close();
+    }
+    SrtpSession srtp = e.srtp;
+    if (srtp != null) {
+      enqueue(srtp::close);
+    }
+    counters.endpointsClosed.increment();
+    e.listener.closed(e, reason);
+  }
+
+  public void requestKeyframe(Publication p) {
+    enqueue(() -> requestKeyframe(p, true));
+  }
+
+  public int endpointCount() {
+    return byId.size();
+  }
+
+  private void enqueue(Runnable task) {
+    tasks.add(task);
+    selector.wakeup();
+  }
+
+  // ---- receive loop ---------------------------------------------------------------------------------------------
+
+  private void run() {
+    while (running) {
+      try {
+        selector.select(20);
+        selector.selectedKeys().clear();
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+          task.run();
+        }
+        for (int i = 0; i < 512; i++) {
+          rx.clear();
+          SocketAddress from = channel.receive(rx);
+          if (from == null) {
+            break;
+          }
+          handle((InetSocketAddress) from, rx.position());
+        }
+        long now = System.nanoTime();
+        if (now - lastTickNanos >= TICK_NANOS) {
+          lastTickNanos = now;
+          tick(now);
+        }
+      } catch (IOException e) {
+        if (running) {
+          LOG.warn("media router receive loop: {}", e.toString());
+        }
+      } catch (RuntimeException e) {
+        // A bug on one packet must not stop the node's media; count it and go on.
+        counters.internalErrors.increment();
+        LOG.error("media router: unexpected error on a packet", e);
+      }
+    }
+  }
+
+  private void handle(InetSocketAddress from, int len) {
+    byte[] buf = rx.array();
+    counters.packetsReceived++;
+    counters.bytesReceived += len;
+    switch (PacketKind.of(buf, 0, len)) {
+      case STUN -> handleStun(from, buf, len);
+      case DTLS -> {
+        Endpoint e = byAddress.get(from);
+        if (e == null || !e.dtlsTransport.offer(buf, 0, len)) {
+          counters.dropped++;
+        }
+      }
+      case RTP -> {
+        Endpoint e = byAddress.get(from);
+        if (e != null && e.srtp != null) {
+          handleRtp(e, len);
+        } else {
+          counters.dropped++;
+        }
+      }
+      case RTCP -> {
+        Endpoint e = byAddress.get(from);
+        if (e != null && e.srtp != null) {
+          handleRtcp(e, len);
+        } else {
+          counters.dropped++;
+        }
+      }
+      default -> counters.dropped++;
+    }
+  }
+
+  /** ICE-lite (RFC 8445 §7.3): answer valid binding requests, latch the nominated address, track consent. */
+  private void handleStun(InetSocketAddress from, byte[] buf, int len) {
+    StunMessage m = StunMessage.parse(buf, 0, len);
+    if (m == null || m.type() != StunMessage.BINDING_REQUEST) {
+      counters.dropped++;
+      return;
+    }
+    String username = m.username();
+    int colon = username == null ? -1 : username.indexOf(':');
+    Endpoint e = colon > 0 ? byUfrag.get(username.substring(0, colon)) : null;
+    if (e == null || !m.verifyFingerprint()) {
+      counters.stunRejected++;
+      return;
+    }
+    if (!m.verifyIntegrity(e.icePassword)) {
+      counters.stunRejected++;
+      send(StunMessage.bindingError(m.transactionId(), 401, "Unauthorized", null), from);
+      return;
+    }
+    e.lastConsentNanos = System.nanoTime();
+    if (e.remote == null || (m.useCandidate() && !from.equals(e.remote))) {
+      if (e.remote != null) {
+        byAddress.remove(e.remote, e);
+      }
+      e.remote = from;
+      byAddress.put(from, e);
+      if (!e.nominated) {
+        counters.iceSucceededUdp.increment();
+      }
+    }
+    if (m.useCandidate()) {
+      e.nominated = true;
+    }
+    send(StunMessage.bindingSuccess(m.transactionId(), from, e.icePassword), from);
+  }
+
+  private void handleRtp(Endpoint e, int len) {
+    rxPacket.set(0, len);
+    if (e.srtp.unprotectRtp(rxPacket) != SrtpResult.OK) {
+      e.srtpFailures++;
+      counters.srtpFailures++;
+      return;
+    }
+    int plain = rxPacket.getLength();
+    byte[] buf = rxPacket.getBuffer();
+    if (!rtp.wrap(buf, 0, plain)) {
+      counters.dropped++;
+      return;
+    }
+    Publication p = e.incoming.get((int) rtp.ssrc());
+    if (p == null) {
+      counters.unknownSsrc++;
+      return;
+    }
+    e.packetsReceived++;
+    e.bytesReceived += len;
+    p.packets++;
+    p.bytes += plain;
+    if (p.audioLevelExtension > 0) {
+      int level = rtp.audioLevel(p.audioLevelExtension);
+      if (level >= 0) {
+        DominantSpeaker.observe(p, level);
+      }
+    }
+    Subscription[] subs = p.subscriptions;
+    for (Subscription s : subs) {
+      Endpoint to = s.subscriber;
+      SrtpSession srtp = to.srtp;
+      InetSocketAddress address = to.remote;
+      if (srtp == null || address == null || to.closed) {
+        continue;
+      }
+      byte[] out = txPacket.getBuffer();
+      System.arraycopy(buf, 0, out, 0, plain);
+      out[1] = (byte) ((out[1] & 0x80) | s.payloadType);
+      txPacket.set(0, plain);
+      if (srtp.protectRtp(txPacket) != SrtpResult.OK) {
+        counters.srtpFailures++;
+        continue;
+      }
+      int n = txPacket.getLength();
+      if (send(tx, n, address)) {
+        s.packets++;
+        to.packetsSent++;
+        to.bytesSent += n;
+      }
+    }
+  }
+
+  private void handleRtcp(Endpoint e, int len) {
+    rxPacket.set(0, len);
+    if (e.srtp.unprotectRtcp(rxPacket) != SrtpResult.OK) {
+      e.srtpFailures++;
+      counters.srtpFailures++;
+      return;
+    }
+    e.packetsReceived++;
+    e.bytesReceived += len;
+    keyframeRequests.from = e;
+    RtcpFeedback.forEachKeyframeRequest(rxPacket.getBuffer(), 0, rxPacket.getLength(), keyframeRequests);
+  }
+
+  /** Relays a receiver's PLI/FIR to the publisher of the stream it names; reused, so no lambda per packet. */
+  private final class KeyframeRequests implements RtcpFeedback.SsrcSink {
+    Endpoint from;
+
+    @Override
+    public void accept(long ssrc) {
+      Subscription s = from.outgoing.get((int) ssrc);
+      if (s != null) {
+        counters.keyframeRequestsRelayed++;
+        requestKeyframe(s.publication, false);
+      }
+    }
+  }
+
+  private void requestKeyframe(Publication p, boolean force) {
+    long now = System.nanoTime();
+    if (!p.isVideo() || (!force && now - p.lastKeyframeRequestNanos < settings.keyframeInterval().toNanos())) {
+      return;
+    }
+    Endpoint publisher = p.publisher;
+    SrtpSession srtp = publisher.srtp;
+    InetSocketAddress address = publisher.remote;
+    if (srtp == null || address == null || publisher.closed) {
+      return;
+    }
+    p.lastKeyframeRequestNanos = now;
+    int n = RtcpFeedback.writePli(txPacket.getBuffer(), 0, ROUTER_SSRC, p.ssrc());
+    txPacket.set(0, n);
+    if (srtp.protectRtcp(txPacket) == SrtpResult.OK) {
+      send(tx, txPacket.getLength(), address);
+      counters.keyframeRequestsSent++;
+    }
+  }
+
+  private void onConnected(Endpoint e) {
+    if (e.closed) {
+      return;
+    }
+    // A receiver that just became reachable needs a keyframe from everything it subscribes to.
+    e.outgoing.forEach(s -> requestKeyframe(s.publication, true));
+    e.listener.connected(e);
+  }
+
+  private void tick(long now) {
+    List<Endpoint> expired = new ArrayList<>();
+    for (Endpoint e : byId.values()) {
+      if (e.lastConsentNanos != 0 && now - e.lastConsentNanos > settings.consentTimeout().toNanos()) {
+        expired.add(e);
+      }
+    }
+    for (Endpoint e : expired) {
+      // RFC 7675: no consent for the timeout means the peer is gone.
+      removeEndpoint(e, "ICE consent expired");
+    }
+    if (++ticks % SPEAKER_TICKS == 0) {
+      detectSpeakers();
+    }
+  }
+
+  private void detectSpeakers() {
+    Map<String, Publication> loudest = new HashMap<>();
+    for (Endpoint e : byId.values()) {
+      e.incoming.forEach(p -> {
+        if (p.audioLevelExtension > 0) {
+          Publication best = loudest.get(e.group);
+          if (best == null || p.loudness > best.loudness) {
+            loudest.put(e.group, p);
+          }
+        }
+      });
+    }
+    for (Map.Entry<String, Publication> entry : loudest.entrySet()) {
+      DominantSpeaker speaker = speakers.computeIfAbsent(entry.getKey(), g -> new DominantSpeaker());
+      double currentLevel = speaker.current == null ? 0 : loudnessOf(speaker.current);
+      Endpoint changed = speaker.tick(entry.getValue().publisher, entry.getValue().loudness, currentLevel);
+      if (changed != null && speakerListener != null) {
+        speakerListener.dominantSpeakerChanged(entry.getKey(), changed);
+      }
+    }
+    speakers.keySet().retainAll(loudest.keySet());
+  }
+
+  private static double loudnessOf(Endpoint e) {
+    double[] max = {0};
+    e.incoming.forEach(p -> max[0] = Math.max(max[0], p.loudness));
+    return max[0];
+  }
+
+  // ---- sending --------------------------------------------------------------------------------------------------
+
+  private boolean send(ByteBuffer buffer, int len, InetSocketAddress to) {
+    buffer.clear().limit(len);
+    try {
+      if (channel.send(buffer, to) > 0) {
+        counters.packetsSent++;
+        counters.bytesSent += len;
+        return true;
+      }
+      counters.sendDropped++;
+    } catch (IOException e) {
+      counters.sendDropped++;
+    }
+    return false;
+  }
+
+  private void send(byte[] message, InetSocketAddress to) {
+    try {
+      channel.send(ByteBuffer.wrap(message), to);
+    } catch (IOException e) {
+      counters.sendDropped++;
+    }
+  }
+
+  /** DTLS records from handshake threads go to wherever ICE latched the endpoint. */
+  private void sendDtls(Endpoint e, byte[] b, int o, int l) throws IOException {
+    InetSocketAddress to = e.remote;
+    if (to != null && !e.closed) {
+      channel.send(ByteBuffer.wrap(b, o, l), to);
+    }
+  }
+
+  private String randomToken(int length) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    StringBuilder sb = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    for (Endpoint e : byId.values()) {
+      removeEndpoint(e, "router stopped");
+    }
+    selector.wakeup();
+    try {
+      loop.join(2000);
+      selector.close();
+      channel.close();
+    } catch (IOException e) {
+      LOG.debug("closing media socket", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

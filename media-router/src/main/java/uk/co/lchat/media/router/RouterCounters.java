@@ -1,0 +1,90 @@
+package uk.co.lchat.media.router;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The router's counters. Plain fields are written only by the receive loop (single writer) and read by metrics
+ * scrapes, which may see a value a moment old; adders are bumped from other threads too.
+ */
+public final class RouterCounters {
+  long packetsReceived;
+  long bytesReceived;
+  long packetsSent;
+  long bytesSent;
+  long dropped;
+  long sendDropped;
+  long srtpFailures;
+  long unknownSsrc;
+  long stunRejected;
+  long keyframeRequestsSent;
+  long keyframeRequestsRelayed;
+  final LongAdder endpointsCreated = new LongAdder();
+  final LongAdder endpointsClosed = new LongAdder();
+  final LongAdder dtlsFailures = new LongAdder();
+  final LongAdder iceSucceededUdp = new LongAdder();
+  final LongAdder internalErrors = new LongAdder();
+
+  public long packetsReceived() {
+    return packetsReceived;
+  }
+
+  public long bytesReceived() {
+    return bytesReceived;
+  }
+
+  public long packetsSent() {
+    return packetsSent;
+  }
+
+  public long bytesSent() {
+    return bytesSent;
+  }
+
+  public long dropped() {
+    return dropped;
+  }
+
+  public long sendDropped() {
+    return sendDropped;
+  }
+
+  public long srtpFailures() {
+    return srtpFailures;
+  }
+
+  public long unknownSsrc() {
+    return unknownSsrc;
+  }
+
+  public long stunRejected() {
+    return stunRejected;
+  }
+
+  public long keyframeRequestsSent() {
+    return keyframeRequestsSent;
+  }
+
+  public long keyframeRequestsRelayed() {
+    return keyframeRequestsRelayed;
+  }
+
+  public long endpointsCreated() {
+    return endpointsCreated.sum();
+  }
+
+  public long endpointsClosed() {
+    return endpointsClosed.sum();
+  }
+
+  public long dtlsFailures() {
+    return dtlsFailures.sum();
+  }
+
+  public long iceSucceededUdp() {
+    return iceSucceededUdp.sum();
+  }
+
+  public long internalErrors() {
+    return internalErrors.sum();
+  }
+}

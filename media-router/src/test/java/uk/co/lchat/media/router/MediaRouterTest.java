@@ -1,0 +1,162 @@
+package uk.co.lchat.media.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import uk.co.lchat.media.peer.SimulatedPeer;
+import uk.co.lchat.media.sdp.SessionDescription;
+
+/** The router over real UDP on loopback, with headless peers doing ICE, DTLS and SRTP as browsers do. */
+class MediaRouterTest {
+  private MediaRouter router;
+  private final CopyOnWriteArrayList<String> speakers = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    router = MediaRouter.start(RouterSettings.loopback(0), (group, e) -> speakers.add(group + ":" + e.id()));
+  }
+
+  @AfterEach
+  void stop() {
+    router.close();
+  }
+
+  private SimulatedPeer connect(Endpoint e) throws Exception {
+    SimulatedPeer peer = new SimulatedPeer();
+    router.setRemoteFingerprint(e, SessionDescription.sha256Fingerprint(peer.fingerprintAttribute()));
+    peer.connect(new InetSocketAddress("127.0.0.1", router.port()), e.ice(),
+        SessionDescription.sha256Fingerprint(router.fingerprint()));
+    await(e::connected, "endpoint " + e.id() + " connected");
+    return peer;
+  }
+
+  @Test
+  void publisherStreamReachesEverySubscriberAndSubscribingAsksForAKeyframe() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    Endpoint c = router.createEndpoint("c", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b); SimulatedPeer pc = connect(c)) {
+      Publication video = router.publish(a, 0x1234, "video", 96, -1);
+      router.subscribe(video, b, 100);
+      router.subscribe(video, c, 96);
+      await(() -> pa.keyframeRequests() >= 1, "PLI to the publisher");
+      for (int i = 0; i < 200; i++) {
+        pa.sendRtp(96, 0x1234, i, i * 3000L, 800);
+        if (i % 20 == 0) {
+          Thread.sleep(2); // pace like a real sender, so a test socket's receive buffer is not the bottleneck
+        }
+      }
+      await(() -> pb.rtpReceived() == 200 && pc.rtpReceived() == 200,
+          () -> "200 packets at both subscribers, got " + pb.rtpReceived() + " and " + pc.rtpReceived()
+              + "; router " + video.packets() + " in, srtp failures " + router.counters().srtpFailures());
+      assertEquals(200, video.packets());
+    }
+  }
+
+  @Test
+  void unsubscribedAndRemovedReceiversGetNothingMore() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
+      Publication audio = router.publish(a, 77, "audio", 111, -1);
+      Subscription s = router.subscribe(audio, b, 111);
+      for (int i = 0; i < 10; i++) {
+        pa.sendRtp(111, 77, i, i * 960L, 60);
+      }
+      await(() -> pb.rtpReceived() == 10, "10 packets");
+      router.unsubscribe(s);
+      Thread.sleep(100);
+      for (int i = 10; i < 20; i++) {
+        pa.sendRtp(111, 77, i, i * 960L, 60);
+      }
+      await(() -> audio.packets() == 20, "publisher packets counted");
+      assertEquals(10, pb.rtpReceived());
+    }
+  }
+
+  @Test
+  void garbageOnThePortNeverStopsTheReceiveLoop() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b);
+         DatagramSocket attacker = new DatagramSocket()) {
+      Publication p = router.publish(a, 5, "audio", 111, 1);
+      router.subscribe(p, b, 111);
+      Random random = new Random(7);
+      InetSocketAddress target = new InetSocketAddress("127.0.0.1", router.port());
+      for (int i = 0; i < 5000; i++) {
+        byte[] junk = new byte[random.nextInt(1400)];
+        random.nextBytes(junk);
+        if (junk.length > 0 && i % 4 == 0) {
+          junk[0] = (byte) (i % 3 == 0 ? 0x80 : i % 3 == 1 ? 0x16 : 0x00); // look like RTP, DTLS, STUN
+        }
+        attacker.send(new DatagramPacket(junk, junk.length, target));
+      }
+      for (int i = 0; i < 50; i++) {
+        pa.sendRtp(111, 5, i, i * 960L, 60);
+      }
+      await(() -> pb.rtpReceived() == 50, "media still flows after 5000 junk datagrams");
+      assertEquals(0, router.counters().internalErrors());
+    }
+  }
+
+  @Test
+  void bindingRequestWithWrongPasswordIsRefusedAndLatchesNothing() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    SimulatedPeer peer = new SimulatedPeer();
+    try (peer) {
+      org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.TimeoutException.class, () ->
+          peer.connect(new InetSocketAddress("127.0.0.1", router.port()),
+              new uk.co.lchat.media.sdp.IceParameters(a.ice().ufrag(), "not-the-password-at-all"),
+              SessionDescription.sha256Fingerprint(router.fingerprint())));
+    }
+    assertEquals(null, a.remoteAddress());
+    assertTrue(router.counters().stunRejected() > 0);
+  }
+
+  @Test
+  void loudestPublisherBecomesDominantSpeaker() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
+      router.publish(a, 11, "audio", 111, 1);
+      router.publish(b, 22, "audio", 111, 1);
+      Thread.sleep(50);
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      int seq = 0;
+      while (speakers.isEmpty() && System.nanoTime() < deadline) {
+        pa.sendRtpWithAudioLevel(111, 11, seq, seq * 960L, 1, 90); // quiet
+        pb.sendRtpWithAudioLevel(111, 22, seq, seq * 960L, 1, 10); // loud
+        seq++;
+        Thread.sleep(5);
+      }
+      assertEquals("room:b", speakers.get(0));
+    }
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    await(condition, () -> what);
+  }
+
+  static void await(BooleanSupplier condition, java.util.function.Supplier<String> what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what.get());
+      }
+      Thread.sleep(10);
+    }
+  }
+}
