@@ -5,7 +5,11 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
@@ -18,6 +22,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 
+import uk.co.lchat.media.control.MediaRouterActor;
+import uk.co.lchat.media.control.MediaRouterProtocol;
+import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.node.http.HttpApi;
 import uk.co.lchat.node.signaling.SignalingCounters;
 import uk.co.lchat.room.RoomActor;
@@ -31,18 +38,24 @@ public final class LchatNode implements AutoCloseable {
   private final NodeSettings settings;
   private final ServerBinding binding;
   private final SignalingCounters signaling = new SignalingCounters();
+  private final MediaRouter mediaRouter;
+  private final ActorRef<MediaRouterProtocol.Command> router;
 
   private LchatNode(ActorSystem<Void> system, NodeSettings settings) throws Exception {
     this.system = system;
     this.settings = settings;
     joinCluster();
     RoomActor.initSharding(system, RoomConfig.fromConfig(system.settings().config()));
-    HttpApi api = new HttpApi(system, settings, signaling);
+    AtomicReference<ActorRef<MediaRouterProtocol.Command>> routerRef = new AtomicReference<>();
+    this.mediaRouter = MediaRouter.start(settings.media(), MediaRouterActor.speakerListener(routerRef::get));
+    this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter), "media-router", Props.empty());
+    routerRef.set(router);
+    HttpApi api = new HttpApi(system, settings, signaling, router);
     CompletionStage<ServerBinding> bound = Http.get(system).newServerAt(settings.host(), settings.httpPort())
         .bind(api.routes());
     this.binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
     system.log().info("Lunar Chat node up: http://{}:{}/ (remoting {}, media UDP {})", settings.host(),
-        binding.localAddress().getPort(), settings.remotePort(), settings.mediaPort());
+        binding.localAddress().getPort(), settings.remotePort(), mediaRouter.port());
   }
 
   /** Starts a node from a full configuration (defaults from reference.conf underneath). */
@@ -102,12 +115,21 @@ public final class LchatNode implements AutoCloseable {
     return binding.localAddress().getPort();
   }
 
+  public MediaRouter mediaRouter() {
+    return mediaRouter;
+  }
+
+  public ActorRef<MediaRouterProtocol.Command> router() {
+    return router;
+  }
+
   public SignalingCounters signaling() {
     return signaling;
   }
 
   @Override
   public void close() {
+    mediaRouter.close();
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -5,14 +5,23 @@ import java.util.List;
 
 import com.typesafe.config.Config;
 
+import uk.co.lchat.media.router.RouterSettings;
+
 /** The node's own settings ({@code lchat.node}, {@code lchat.http}, {@code lchat.cluster}), read once at boot. */
 public record NodeSettings(String host, int httpPort, int maxMessageBytes, Duration askTimeout, int mediaPort,
-                           String discovery, int remotePort, List<String> seeds) {
+                           String discovery, int remotePort, List<String> seeds, RouterSettings media) {
 
   public static NodeSettings fromConfig(Config root) {
     Config l = root.getConfig("lchat");
     return new NodeSettings(l.getString("node.host"), l.getInt("http.port"), l.getInt("http.max-message-bytes"),
         l.getDuration("http.ask-timeout"), l.getInt("media.port"), l.getString("cluster.discovery"),
-        l.getInt("cluster.remote-port"), l.getStringList("cluster.seeds"));
+        l.getInt("cluster.remote-port"), l.getStringList("cluster.seeds"), media(l));
+  }
+
+  private static RouterSettings media(Config l) {
+    List<String> advertised = l.getStringList("media.advertised-addresses");
+    return new RouterSettings(l.getString("media.bind-host"), l.getInt("media.port"),
+        advertised.isEmpty() ? List.of(l.getString("node.host")) : advertised, l.getDuration("media.consent-timeout"),
+        l.getDuration("media.keyframe-interval"));
   }
 }

@@ -22,6 +22,7 @@ public final class TestNodes {
   public static Config config(int remotePort, List<String> seeds) {
     return ConfigFactory.parseMap(Map.of(
         "lchat.http.port", 0,
+        "lchat.media.port", 0,
         "lchat.cluster.remote-port", remotePort,
         "lchat.cluster.seeds", seeds));
   }

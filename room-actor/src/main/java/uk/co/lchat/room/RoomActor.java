@@ -70,6 +70,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private boolean controllerMode;
   private SharedVideoState sharedVideo = new SharedVideoState(null, false, 0, 0, null);
   private String dominantSpeaker;
+  private final RoomMedia media = new RoomMedia();
   private boolean created;
   private boolean closing;
 
@@ -105,6 +106,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(ControlSharedVideo.class, this::onSharedVideo)
         .onMessage(SetDominantSpeaker.class, this::onDominantSpeaker)
         .onMessage(GetInfo.class, this::onGetInfo)
+        .onMessage(AttachMedia.class, this::onAttachMedia)
+        .onMessage(PublishTracks.class, this::onPublishTracks)
+        .onMessage(GetTracks.class, this::onGetTracks)
         .onMessage(StopRoom.class, m -> stop())
         .build();
   }
@@ -186,6 +190,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
       return this;
     }
     unwatch(p.client);
+    media.remove(p.id);
+    media.pushSources(roster.all());
     boolean handsChanged = hands.remove(p.id);
     Participant promoted = roster.promoteIfLeaderless();
     if (promoted != null) {
@@ -537,6 +543,39 @@ public final class RoomActor extends AbstractBehavior<Command> {
   // ---- life cycle -----------------------------------------------------------------------------------------------
 
   /** An empty room asks its shard to passivate it; the shard's StopRoom then ends it. */
+  // ---- media ----------------------------------------------------------------------------------------------------
+
+  private Behavior<Command> onAttachMedia(AttachMedia m) {
+    if (roster.get(m.participantId()) != null) {
+      media.attach(m.participantId(), m.router());
+      media.pushSources(roster.all());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onPublishTracks(PublishTracks m) {
+    Participant p = roster.get(m.participantId());
+    if (p == null) {
+      return this;
+    }
+    if (p.isViewer() && !m.tracks().isEmpty()) {
+      return reject(p, "forbidden", "Viewers receive only; join as a participant to publish.");
+    }
+    media.publish(p.id, m.tracks());
+    media.pushSources(roster.all());
+    return this;
+  }
+
+  private Behavior<Command> onGetTracks(GetTracks m) {
+    if (m.participantId() != null && roster.get(m.participantId()) == null) {
+      m.replyTo().tell(new TrackList(false, dominantSpeaker, List.of()));
+    } else {
+      m.replyTo().tell(new TrackList(!roster.isEmpty(), dominantSpeaker, media.tracks(m.participantId(),
+          roster.all())));
+    }
+    return roster.isEmpty() ? endIfEmpty() : this;
+  }
+
   private Behavior<Command> endIfEmpty() {
     if (!roster.isEmpty() || !lobby.isEmpty() || closing) {
       return this;

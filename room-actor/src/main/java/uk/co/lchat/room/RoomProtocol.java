@@ -5,6 +5,9 @@ import java.util.Map;
 
 import org.apache.pekko.actor.typed.ActorRef;
 
+import uk.co.lchat.media.control.MediaRouterProtocol;
+import uk.co.lchat.media.control.TrackInfo;
+
 /**
  * The room actor's one protocol: commands in, client events out.
  *
@@ -79,6 +82,23 @@ public final class RoomProtocol {
   /** Shared (YouTube) video control; {@code url} is used by START, {@code positionSeconds} by SEEK/PLAY/PAUSE. */
   public record ControlSharedVideo(String by, SharedVideoAction action, String url, double positionSeconds)
       implements Command {}
+
+  // ---- media ----------------------------------------------------------------------------------------------------
+
+  /**
+   * The participant's media lives on {@code router} (the media router of the node that placed it). The room sends
+   * that router the participant's sources ({@link MediaRouterProtocol.SetSources}) whenever they change.
+   */
+  public record AttachMedia(String participantId, ActorRef<MediaRouterProtocol.Command> router) implements Command {}
+
+  /** The participant now publishes exactly these tracks (empty: stopped publishing). Viewers may not publish. */
+  public record PublishTracks(String participantId, List<TrackInfo> tracks) implements Command {}
+
+  /** Tracks published in the room, of one participant or (participantId null) everyone's, for WHEP. */
+  public record GetTracks(String participantId, ActorRef<TrackList> replyTo) implements Command {}
+
+  /** {@code exists} is false when the room or the named participant is not there. */
+  public record TrackList(boolean exists, String dominantSpeaker, List<TrackInfo> tracks) {}
 
   // ---- commands from the node (media plane, HTTP API) -------------------------------------------------------------
 

@@ -33,6 +33,7 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.NodeSettings;
 import uk.co.lchat.node.signaling.ParticipantSession;
 import uk.co.lchat.node.signaling.ParticipantSession.Outbound;
@@ -52,8 +53,11 @@ public final class HttpApi extends AllDirectives {
   private final SignalingCounters signaling;
   private final ClusterSharding sharding;
   private final String nodeAddress;
+  private final ActorRef<MediaRouterProtocol.Command> router;
 
-  public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling) {
+  public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
+                 ActorRef<MediaRouterProtocol.Command> router) {
+    this.router = router;
     this.system = system;
     this.settings = settings;
     this.signaling = signaling;
@@ -106,7 +110,7 @@ public final class HttpApi extends AllDirectives {
             o -> o instanceof Outbound.Close, o -> Optional.empty(), SOCKET_BUFFER, OverflowStrategy.fail())
         .preMaterialize(system);
     ActorRef<Object> session = system.systemActorOf(
-        ParticipantSession.create(out.first(), signaling, settings.maxMessageBytes(), nodeAddress),
+        ParticipantSession.create(out.first(), signaling, settings.maxMessageBytes(), nodeAddress, router),
         "session-" + UUID.randomUUID(), Props.empty());
     Sink<Message, NotUsed> in = Flow.<Message>create()
         .mapAsync(1, this::readMessage)

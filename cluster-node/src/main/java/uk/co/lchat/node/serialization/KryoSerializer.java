@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -52,7 +53,10 @@ public final class KryoSerializer extends JSerializer {
 
   /** The classes that may cross nodes: every record and enum of the room protocol plus the collections they use. */
   static Class<?>[] messageClasses() {
-    Class<?>[] protocol = Arrays.stream(RoomProtocol.class.getDeclaredClasses())
+    Class<?>[] protocol = java.util.stream.Stream.of(RoomProtocol.class.getDeclaredClasses(),
+            uk.co.lchat.media.control.MediaRouterProtocol.class.getDeclaredClasses(),
+            new Class<?>[] {uk.co.lchat.media.control.TrackInfo.class})
+        .flatMap(Arrays::stream)
         .filter(c -> c.isRecord() || c.isEnum())
         .sorted(Comparator.comparing(Class::getName))
         .toArray(Class<?>[]::new);
@@ -67,6 +71,11 @@ public final class KryoSerializer extends JSerializer {
     kryo.register(ArrayList.class, id++);
     kryo.register(LinkedHashMap.class, id++);
     kryo.register(HashMap.class, id++);
+    // List.of / List.copyOf lists are JDK-internal classes; they travel as plain lists and come back immutable.
+    ImmutableListSerializer lists = new ImmutableListSerializer();
+    for (Class<?> c : new java.util.LinkedHashSet<>(List.of(List.of(1).getClass(), List.of(1, 2, 3).getClass()))) {
+      kryo.register(c, lists, id++);
+    }
     ActorRefSerializer refs = new ActorRefSerializer(resolver);
     // A typed ActorRef reaches us as one of Pekko's internal classes; register each with the same serializer.
     for (String name : new String[] {"org.apache.pekko.actor.typed.internal.adapter.ActorRefAdapter"}) {
@@ -121,6 +130,26 @@ public final class KryoSerializer extends JSerializer {
   }
 
   /** Writes an actor reference as its full path with address, resolved again on the receiving node. */
+  private static final class ImmutableListSerializer extends Serializer<List<?>> {
+    @Override
+    public void write(Kryo kryo, Output output, List<?> list) {
+      output.writeVarInt(list.size(), true);
+      for (Object o : list) {
+        kryo.writeClassAndObject(output, o);
+      }
+    }
+
+    @Override
+    public List<?> read(Kryo kryo, Input input, Class<? extends List<?>> type) {
+      int n = input.readVarInt(true);
+      Object[] items = new Object[n];
+      for (int i = 0; i < n; i++) {
+        items[i] = kryo.readClassAndObject(input);
+      }
+      return List.of(items);
+    }
+  }
+
   private static final class ActorRefSerializer extends Serializer<ActorRef<?>> {
     private final ActorRefResolver resolver;
 

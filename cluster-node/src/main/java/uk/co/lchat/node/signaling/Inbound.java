@@ -14,6 +14,12 @@ public sealed interface Inbound {
 
   record Ping() implements Inbound {}
 
+  /** A publish offer: the client's sending PeerConnection. */
+  record PublishRequest(String sdp) implements Inbound {}
+
+  /** The client's answer to our subscribeOffer. */
+  record SubscribeAnswerRequest(String sdp) implements Inbound {}
+
   /** A room command that needs the sender's participant id, known only to the session. */
   record ForRoom(String type, Function<String, RoomProtocol.Command> command) implements Inbound {}
 

@@ -12,6 +12,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
+import uk.co.lchat.media.control.MediaRouterProtocol;
+import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomProtocol;
@@ -48,6 +50,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private final ClusterSharding sharding;
   private final SignalingCounters counters;
   private final int maxMessageBytes;
+  private final ActorRef<MediaRouterProtocol.Command> router;
   private String sessionToken;
   private String roomId;
   private EntityRef<RoomProtocol.Command> room;
@@ -55,13 +58,15 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private String lobbyId;
 
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters, int maxMessageBytes,
-                                        String nodeAddress) {
-    return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, maxMessageBytes, nodeAddress));
+                                        String nodeAddress, ActorRef<MediaRouterProtocol.Command> router) {
+    return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, maxMessageBytes, nodeAddress,
+        router));
   }
 
   private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
-                             int maxMessageBytes, String nodeAddress) {
+                             int maxMessageBytes, String nodeAddress, ActorRef<MediaRouterProtocol.Command> router) {
     super(ctx);
+    this.router = router;
     this.socket = socket;
     this.sharding = ClusterSharding.get(ctx.getSystem());
     this.counters = counters;
@@ -82,6 +87,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         })
         .onMessage(ConnectionClosed.class, m -> closed())
         .onMessage(ClientEvent.class, this::onRoomEvent)
+        .onMessage(MediaEvent.class, this::onMediaEvent)
         .build();
   }
 
@@ -92,6 +98,20 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case Ping p -> send(SignalingCodec.pong());
       case JoinRequest join -> join(join);
       case LeaveRequest leave -> leaveRoom();
+      case PublishRequest publish -> {
+        if (participantId == null) {
+          send(SignalingCodec.error("not_joined", "Join a room before publishing."));
+        } else {
+          router.tell(new MediaRouterProtocol.Publish(participantId, publish.sdp(), mediaSelf()));
+        }
+      }
+      case SubscribeAnswerRequest answer -> {
+        if (participantId == null) {
+          send(SignalingCodec.error("not_joined", "Join a room before answering."));
+        } else {
+          router.tell(new MediaRouterProtocol.SubscribeAnswer(participantId, answer.sdp()));
+        }
+      }
       case ForRoom command -> {
         if (participantId == null) {
           send(SignalingCodec.error("not_joined", "Join a room before sending " + command.type() + "."));
@@ -122,6 +142,9 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     if (member != null) {
       room.tell(new RoomProtocol.Leave(member));
     }
+    if (participantId != null) {
+      router.tell(new MediaRouterProtocol.Detach(participantId));
+    }
     roomId = null;
     room = null;
     participantId = null;
@@ -136,6 +159,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case RoomProtocol.Joined j -> {
         participantId = j.participantId();
         lobbyId = null;
+        router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
+        room.tell(new RoomProtocol.AttachMedia(participantId, router));
       }
       case RoomProtocol.LobbyWaiting w -> lobbyId = w.lobbyId();
       case RoomProtocol.JoinRefused r -> {
@@ -147,11 +172,38 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     }
     send(SignalingCodec.encode(event));
     if (event instanceof RoomProtocol.Removed) {
+      router.tell(new MediaRouterProtocol.Detach(participantId));
       participantId = null;
       roomId = null;
       return closed();
     }
     return this;
+  }
+
+  private Behavior<Object> onMediaEvent(MediaEvent event) {
+    if (participantId == null) {
+      return this;
+    }
+    switch (event) {
+      case MediaRouterProtocol.Published p -> {
+        send(SignalingCodec.publishAnswer(p.answerSdp()));
+        room.tell(new RoomProtocol.PublishTracks(participantId, p.tracks()));
+      }
+      case MediaRouterProtocol.SubscribeOffer o -> send(SignalingCodec.subscribeOffer(o.sdp()));
+      case MediaRouterProtocol.MediaFailed f -> {
+        if (f.code().equals("publish_closed")) {
+          room.tell(new RoomProtocol.PublishTracks(participantId, java.util.List.of()));
+        }
+        send(SignalingCodec.error(f.code(), f.message()));
+      }
+      case MediaRouterProtocol.SpeakerActive s -> room.tell(new RoomProtocol.SetDominantSpeaker(participantId));
+      case MediaRouterProtocol.Subscribed s -> { }
+    }
+    return this;
+  }
+
+  private ActorRef<MediaEvent> mediaSelf() {
+    return getContext().getSelf().narrow();
   }
 
   private Behavior<Object> closed() {

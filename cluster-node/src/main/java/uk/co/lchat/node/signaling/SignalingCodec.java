@@ -72,6 +72,8 @@ public final class SignalingCodec {
             bool(m, "viewer", false), token);
       }
       case "leave" -> new LeaveRequest();
+      case "publish" -> new PublishRequest(sdp(m));
+      case "subscribeAnswer" -> new SubscribeAnswerRequest(sdp(m));
       case "ping" -> new Ping();
       case "chat" -> {
         String text = string(m, "text", true);
@@ -166,6 +168,15 @@ public final class SignalingCodec {
     return v.asText();
   }
 
+  /** SDP is the one long field: up to the whole frame (64 KiB); the media router validates its content. */
+  private static String sdp(JsonNode m) throws BadMessage {
+    JsonNode v = m.get("sdp");
+    if (v == null || !v.isTextual() || v.asText().isBlank()) {
+      throw new BadMessage("Field \"sdp\" (a session description) is required.");
+    }
+    return v.asText();
+  }
+
   private static boolean bool(JsonNode m, String field, boolean required) throws BadMessage {
     JsonNode v = m.get(field);
     if (v == null || v.isNull()) {
@@ -228,6 +239,16 @@ public final class SignalingCodec {
 
   public static String hello(String sessionToken, String node) {
     return write(JSON.createObjectNode().put("type", "hello").put("sessionToken", sessionToken).put("node", node));
+  }
+
+  /** Our answer to the client's publish offer. */
+  public static String publishAnswer(String sdp) {
+    return write(JSON.createObjectNode().put("type", "publishAnswer").put("sdp", sdp));
+  }
+
+  /** Our offer for the client's receiving connection; it replies with subscribeAnswer. */
+  public static String subscribeOffer(String sdp) {
+    return write(JSON.createObjectNode().put("type", "subscribeOffer").put("sdp", sdp));
   }
 
   public static String pong() {

@@ -1,0 +1,81 @@
+// Media through the node's router: one sending PeerConnection (we offer, the router answers) and one receiving
+// PeerConnection (the router offers the room's tracks, we answer). Remote tracks arrive with the publisher's
+// participant id as their stream id.
+export class MediaSession {
+  constructor(signaling, { onTrack = () => {}, onTrackEnded = () => {}, iceServers = [] } = {}) {
+    this.signaling = signaling;
+    this.onTrack = onTrack;
+    this.onTrackEnded = onTrackEnded;
+    this.config = { iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+    this.publisher = null;
+    this.subscriber = null;
+    this.offers = Promise.resolve();
+    this.remote = new Map(); // trackId -> { participantId, track }
+    signaling.on('subscribeOffer', (m) => { this.offers = this.offers.then(() => this.answer(m.sdp)); });
+  }
+
+  /** Sends the stream's tracks; resolves once the router has answered. */
+  async publish(stream) {
+    if (this.publisher) this.publisher.close();
+    const pc = new RTCPeerConnection(this.config);
+    this.publisher = pc;
+    for (const track of stream.getTracks()) {
+      pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    }
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    const reply = this.signaling.next('publishAnswer', 'error');
+    this.signaling.send({ type: 'publish', sdp: pc.localDescription.sdp });
+    const msg = await reply;
+    if (msg.type === 'error') throw new Error(`${msg.code}: ${msg.message}`);
+    await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+    return pc;
+  }
+
+  /** Replaces a sent track (camera <-> screen, device change) without renegotiation. */
+  async replaceTrack(kind, track) {
+    const sender = this.publisher?.getSenders().find((s) => s.track?.kind === kind || (!s.track && kind));
+    if (sender) await sender.replaceTrack(track);
+  }
+
+  async answer(sdp) {
+    if (!this.subscriber) {
+      this.subscriber = new RTCPeerConnection(this.config);
+      this.subscriber.ontrack = (e) => {
+        const participantId = e.streams[0]?.id;
+        const trackId = e.streams[0] ? e.track.id : e.transceiver.mid;
+        this.remote.set(e.transceiver.mid, { participantId, track: e.track });
+        this.onTrack(participantId, e.track, e.streams[0], e.transceiver.mid);
+        e.streams[0]?.addEventListener('removetrack', (ev) => {
+          if (ev.track === e.track) this.onTrackEnded(participantId, e.track, e.transceiver.mid);
+        });
+      };
+    }
+    const pc = this.subscriber;
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    this.signaling.send({ type: 'subscribeAnswer', sdp: pc.localDescription.sdp });
+  }
+
+  /** Inbound and outbound RTP statistics of both connections, flattened. */
+  async stats() {
+    const out = { inbound: [], outbound: [] };
+    for (const pc of [this.subscriber, this.publisher]) {
+      if (!pc) continue;
+      const report = await pc.getStats();
+      report.forEach((s) => {
+        if (s.type === 'inbound-rtp') out.inbound.push(s);
+        if (s.type === 'outbound-rtp') out.outbound.push(s);
+      });
+    }
+    return out;
+  }
+
+  close() {
+    this.publisher?.close();
+    this.subscriber?.close();
+    this.publisher = null;
+    this.subscriber = null;
+  }
+}

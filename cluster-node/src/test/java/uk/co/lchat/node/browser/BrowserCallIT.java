@@ -1,0 +1,67 @@
+package uk.co.lchat.node.browser;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import uk.co.lchat.node.LchatNode;
+import uk.co.lchat.node.TestNodes;
+
+/** Real Chromium pages with fake camera and microphone meet through our media router. */
+class BrowserCallIT {
+  private static LchatNode node;
+  private static Chromium chromium;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
+    node = TestNodes.single();
+    chromium = Chromium.launch();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (chromium != null) {
+      chromium.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private Chromium.Page join(String room, String name) throws Exception {
+    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/e2e/call.html?room=" + room
+        + "&name=" + name);
+    page.waitFor("window.lchatTest && (window.lchatTest.published === true || window.lchatTest.errors.length > 0)",
+        Duration.ofSeconds(30));
+    JsonNode errors = page.eval("window.lchatTest.errors");
+    assertTrue(errors.isEmpty(), name + " could not publish: " + errors);
+    return page;
+  }
+
+  @Test
+  void twoPagesSeeAndHearEachOtherThroughTheRouter() throws Exception {
+    try (Chromium.Page alice = join("call-two", "Alice"); Chromium.Page bob = join("call-two", "Bob")) {
+      String decoding = "lchatStats().then(s => s.framesDecoded > 50 && s.audioPackets > 100)";
+      try {
+        alice.waitFor(decoding, Duration.ofSeconds(60));
+        bob.waitFor(decoding, Duration.ofSeconds(60));
+      } finally {
+        System.out.println("alice: " + alice.eval("lchatStats()") + " bob: " + bob.eval("lchatStats()")
+            + " router: packets in " + node.mediaRouter().counters().packetsReceived() + " out "
+            + node.mediaRouter().counters().packetsSent() + " srtp failures "
+            + node.mediaRouter().counters().srtpFailures() + " unknown ssrc "
+            + node.mediaRouter().counters().unknownSsrc());
+      }
+      alice.screenshot(Path.of("target", "screenshots", "call-two-alice.png"));
+      assertTrue(node.mediaRouter().counters().packetsSent() > 0);
+    }
+  }
+}

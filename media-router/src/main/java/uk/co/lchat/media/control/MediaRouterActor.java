@@ -1,0 +1,407 @@
+package uk.co.lchat.media.control;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+import uk.co.lchat.media.control.MediaRouterProtocol.*;
+import uk.co.lchat.media.router.Endpoint;
+import uk.co.lchat.media.router.EndpointListener;
+import uk.co.lchat.media.router.MediaRouter;
+import uk.co.lchat.media.router.Publication;
+import uk.co.lchat.media.router.RouterCounters;
+import uk.co.lchat.media.router.Subscription;
+import uk.co.lchat.media.sdp.Codec;
+import uk.co.lchat.media.sdp.MediaDescription;
+import uk.co.lchat.media.sdp.NegotiatedTrack;
+import uk.co.lchat.media.sdp.OutgoingTrack;
+import uk.co.lchat.media.sdp.SdpException;
+import uk.co.lchat.media.sdp.SdpWriter;
+import uk.co.lchat.media.sdp.SessionDescription;
+
+/**
+ * The control side of a node's {@link MediaRouter}: turns offers and the room's forwarding decisions into
+ * endpoints, publications and subscriptions. Each participant has a publishing connection (its offer, our answer)
+ * and a receiving connection (our offer, its answer) that we re-offer whenever the room changes its sources.
+ */
+public final class MediaRouterActor extends AbstractBehavior<Command> {
+  /** One receiving m-section: the track it carries now (null once the source is gone: inactive). */
+  private static final class Slot {
+    final String mid;
+    final String kind;
+    TrackInfo track;
+    Codec codec;
+    Subscription subscription;
+
+    Slot(String mid, String kind) {
+      this.mid = mid;
+      this.kind = kind;
+    }
+  }
+
+  private static final class Member {
+    final String roomId;
+    final String participantId;
+    final ActorRef<MediaEvent> client;
+    final SdpWriter publishSdp = new SdpWriter();
+    final SdpWriter subscribeSdp = new SdpWriter();
+    Endpoint publish;
+    final Map<String, Publication> publications = new LinkedHashMap<>();
+    Endpoint subscribe;
+    final List<Slot> slots = new ArrayList<>();
+    final Map<String, Integer> payloadTypes = new HashMap<>();
+    List<TrackInfo> wanted = List.of();
+    boolean awaitingAnswer;
+    boolean dirty;
+
+    Member(String roomId, String participantId, ActorRef<MediaEvent> client) {
+      this.roomId = roomId;
+      this.participantId = participantId;
+      this.client = client;
+    }
+  }
+
+  private final MediaRouter router;
+  private final Map<String, Member> members = new HashMap<>();
+  /** Every local publication by track id, for subscribers on this node. */
+  private final Map<String, Publication> localTracks = new HashMap<>();
+  private final Map<String, Endpoint> watchers = new HashMap<>();
+
+  public static Behavior<Command> create(MediaRouter router) {
+    return Behaviors.setup(ctx -> new MediaRouterActor(ctx, router));
+  }
+
+  /** The speaker listener a router should be started with so that this actor hears speaker changes. */
+  public static MediaRouter.SpeakerListener speakerListener(java.util.function.Supplier<ActorRef<Command>> self) {
+    return (group, endpoint) -> {
+      ActorRef<Command> ref = self.get();
+      if (ref != null) {
+        ref.tell(new SpeakerChanged(endpoint.id()));
+      }
+    };
+  }
+
+  private MediaRouterActor(ActorContext<Command> ctx, MediaRouter router) {
+    super(ctx);
+    this.router = router;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Attach.class, this::onAttach)
+        .onMessage(Detach.class, m -> detach(m.participantId()))
+        .onMessage(Publish.class, this::onPublish)
+        .onMessage(SetSources.class, this::onSetSources)
+        .onMessage(SubscribeAnswer.class, this::onSubscribeAnswer)
+        .onMessage(Watch.class, this::onWatch)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(EndpointClosed.class, this::onEndpointClosed)
+        .onMessage(SpeakerChanged.class, this::onSpeakerChanged)
+        .onSignal(PostStop.class, s -> {
+          router.close();
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> onAttach(Attach m) {
+    Member existing = members.get(m.participantId());
+    if (existing != null && existing.client.equals(m.client())) {
+      return this;
+    }
+    if (existing != null) {
+      detach(m.participantId());
+    }
+    members.put(m.participantId(), new Member(m.roomId(), m.participantId(), m.client()));
+    return this;
+  }
+
+  private Behavior<Command> detach(String participantId) {
+    Member member = members.remove(participantId);
+    if (member == null) {
+      return this;
+    }
+    for (Map.Entry<String, Publication> e : member.publications.entrySet()) {
+      localTracks.remove(e.getKey());
+    }
+    if (member.publish != null) {
+      router.removeEndpoint(member.publish, "left");
+    }
+    if (member.subscribe != null) {
+      router.removeEndpoint(member.subscribe, "left");
+    }
+    // Receivers of this participant's tracks on this node hear of it from the room's next SetSources.
+    return this;
+  }
+
+  private Behavior<Command> onPublish(Publish m) {
+    Member member = members.get(m.participantId());
+    if (member == null) {
+      m.replyTo().tell(new MediaFailed("not_attached", "Join a room before publishing."));
+      return this;
+    }
+    SessionDescription offer;
+    try {
+      offer = SessionDescription.parse(m.offerSdp());
+      byte[] fingerprint = SessionDescription.sha256Fingerprint(offer.media().get(0).fingerprint());
+      Endpoint previous = member.publish;
+      Endpoint endpoint = router.createEndpoint(member.participantId + "/pub", member.roomId, listener());
+      SdpWriter.Answer answer = member.publishSdp.answer(offer, router.localTransport(endpoint), d -> null);
+      if (previous != null) {
+        router.removeEndpoint(previous, "republished");
+        member.publications.keySet().forEach(localTracks::remove);
+        member.publications.clear();
+      }
+      member.publish = endpoint;
+      router.setRemoteFingerprint(endpoint, fingerprint);
+      List<TrackInfo> tracks = new ArrayList<>();
+      for (NegotiatedTrack t : answer.incoming()) {
+        Publication p = router.publish(endpoint, t.ssrc(), t.kind(), t.codec().payloadType(),
+            t.audioLevelExtension());
+        String trackId = member.participantId + "-" + t.mid();
+        Codec c = t.codec();
+        TrackInfo info = new TrackInfo(member.participantId, trackId, t.kind(), t.ssrc(), c.name(), c.clockRate(),
+            c.channels(), c.fmtp());
+        member.publications.put(trackId, p);
+        localTracks.put(trackId, p);
+        tracks.add(info);
+      }
+      m.replyTo().tell(new Published(answer.sdp(), List.copyOf(tracks)));
+      // Receivers on this node that were already told about these track ids can now be wired.
+      for (Member other : members.values()) {
+        if (other != member) {
+          reconcile(other);
+        }
+      }
+    } catch (SdpException e) {
+      m.replyTo().tell(new MediaFailed("bad_sdp", e.getMessage()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSetSources(SetSources m) {
+    Member member = members.get(m.participantId());
+    if (member == null) {
+      return this;
+    }
+    member.wanted = List.copyOf(m.sources());
+    reconcile(member);
+    return this;
+  }
+
+  /** Brings a member's receiving connection in line with what the room wants it to receive. */
+  private void reconcile(Member member) {
+    boolean changed = false;
+    if (member.subscribe == null) {
+      member.subscribe = router.createEndpoint(member.participantId + "/sub", member.roomId, listener());
+    }
+    Map<String, TrackInfo> wanted = new LinkedHashMap<>();
+    for (TrackInfo t : member.wanted) {
+      wanted.put(t.trackId(), t);
+    }
+    for (Slot slot : member.slots) {
+      if (slot.track != null && !wanted.containsKey(slot.track.trackId())) {
+        if (slot.subscription != null) {
+          router.unsubscribe(slot.subscription);
+        }
+        slot.track = null;
+        slot.subscription = null;
+        changed = true;
+      } else if (slot.track != null) {
+        wanted.remove(slot.track.trackId());
+        changed |= wire(member, slot);
+      }
+    }
+    for (TrackInfo t : wanted.values()) {
+      Slot slot = new Slot(Integer.toString(member.slots.size()), t.kind());
+      slot.track = t;
+      slot.codec = codecFor(member, t);
+      member.slots.add(slot);
+      wire(member, slot);
+      changed = true;
+    }
+    if (changed) {
+      member.dirty = true;
+    }
+    sendOfferIfDue(member);
+  }
+
+  /** Subscribes the slot to the local publication of its track, once that exists; true if it changed. */
+  private boolean wire(Member member, Slot slot) {
+    if (slot.subscription != null) {
+      if (slot.subscription.publication() == localTracks.get(slot.track.trackId())) {
+        return false;
+      }
+      router.unsubscribe(slot.subscription);
+      slot.subscription = null;
+    }
+    Publication p = localTracks.get(slot.track.trackId());
+    if (p == null) {
+      return false; // published on another node: needs a relay between routers (not built yet)
+    }
+    slot.subscription = router.subscribe(p, member.subscribe, slot.codec.payloadType());
+    return false;
+  }
+
+  /** One payload type per distinct codec configuration on this receiving connection (RFC 8843 §9.1). */
+  private static Codec codecFor(Member member, TrackInfo t) {
+    String key = t.codec().toLowerCase() + "/" + t.clockRate() + "/" + t.channels() + "/" + t.fmtp();
+    Integer pt = member.payloadTypes.get(key);
+    if (pt == null) {
+      pt = t.isAudio() && t.codec().equalsIgnoreCase("opus") ? 111 : 96 + member.payloadTypes.size();
+      if (pt == 111 && !t.isAudio()) {
+        pt = 127;
+      }
+      member.payloadTypes.put(key, pt);
+    }
+    List<String> feedback = t.isAudio() ? List.of() : List.of("nack pli", "ccm fir");
+    return new Codec(pt, t.codec(), t.clockRate(), t.channels(), t.fmtp(), feedback);
+  }
+
+  private void sendOfferIfDue(Member member) {
+    if (!member.dirty || member.awaitingAnswer || member.slots.isEmpty()) {
+      return;
+    }
+    List<OutgoingTrack> tracks = new ArrayList<>();
+    for (Slot s : member.slots) {
+      if (s.track == null) {
+        Codec idle = s.codec;
+        tracks.add(new OutgoingTrack(s.mid, s.kind, idle, -1, null, null));
+      } else {
+        tracks.add(new OutgoingTrack(s.mid, s.kind, s.codec, s.track.ssrc(), s.track.participantId(),
+            s.track.trackId()));
+      }
+    }
+    member.dirty = false;
+    member.awaitingAnswer = true;
+    member.client.tell(new SubscribeOffer(member.subscribeSdp.offer(router.localTransport(member.subscribe),
+        tracks)));
+  }
+
+  private Behavior<Command> onSubscribeAnswer(SubscribeAnswer m) {
+    Member member = members.get(m.participantId());
+    if (member == null || member.subscribe == null) {
+      return this;
+    }
+    try {
+      SessionDescription answer = SessionDescription.parse(m.answerSdp());
+      router.setRemoteFingerprint(member.subscribe,
+          SessionDescription.sha256Fingerprint(answer.media().get(0).fingerprint()));
+      member.awaitingAnswer = false;
+      sendOfferIfDue(member);
+    } catch (SdpException e) {
+      member.awaitingAnswer = false;
+      member.client.tell(new MediaFailed("bad_sdp", e.getMessage()));
+    }
+    return this;
+  }
+
+  /** WHEP: a receive-only offer answered with the given sources, one per offered section of the same kind. */
+  private Behavior<Command> onWatch(Watch m) {
+    try {
+      SessionDescription offer = SessionDescription.parse(m.offerSdp());
+      byte[] fingerprint = SessionDescription.sha256Fingerprint(offer.media().get(0).fingerprint());
+      Endpoint endpoint = router.createEndpoint(m.viewerId() + "/watch", m.roomId(), listener());
+      List<TrackInfo> remaining = new ArrayList<>(m.sources());
+      SdpWriter.Answer answer;
+      answer = new SdpWriter().answer(offer, router.localTransport(endpoint), d -> take(remaining, d));
+      router.setRemoteFingerprint(endpoint, fingerprint);
+      for (OutgoingTrack out : answer.outgoing()) {
+        Publication p = findBySsrc(out.ssrc());
+        if (p != null) {
+          router.subscribe(p, endpoint, out.codec().payloadType());
+        }
+      }
+      watchers.put(m.viewerId(), endpoint);
+      m.replyTo().tell(new Subscribed(answer.sdp()));
+    } catch (SdpException e) {
+      m.replyTo().tell(new MediaFailed("bad_sdp", e.getMessage()));
+    }
+    return this;
+  }
+
+  private static OutgoingTrack take(List<TrackInfo> remaining, MediaDescription section) {
+    for (int i = 0; i < remaining.size(); i++) {
+      TrackInfo t = remaining.get(i);
+      if (t.kind().equals(section.kind())) {
+        remaining.remove(i);
+        Codec codec = new Codec(0, t.codec(), t.clockRate(), t.channels(), t.fmtp(), List.of());
+        return new OutgoingTrack(section.mid(), t.kind(), codec, t.ssrc(), t.participantId(), t.trackId());
+      }
+    }
+    return null;
+  }
+
+  private Publication findBySsrc(long ssrc) {
+    for (Publication p : localTracks.values()) {
+      if (p.ssrc() == ssrc) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus m) {
+    RouterCounters c = router.counters();
+    m.replyTo().tell(new RouterStatus(router.port(), router.endpointCount(), c.packetsReceived(), c.packetsSent(),
+        c.bytesReceived(), c.bytesSent()));
+    return this;
+  }
+
+  private Behavior<Command> onEndpointClosed(EndpointClosed m) {
+    String participantId = m.endpointId().substring(0, m.endpointId().lastIndexOf('/'));
+    if (m.endpointId().endsWith("/watch")) {
+      watchers.remove(participantId);
+      return this;
+    }
+    Member member = members.get(participantId);
+    if (member == null) {
+      return this;
+    }
+    if (member.publish != null && m.endpointId().equals(member.publish.id()) && member.publish.isClosed()
+        && !m.reason().equals("republished") && !m.reason().equals("left")) {
+      member.publications.keySet().forEach(localTracks::remove);
+      member.publications.clear();
+      member.publish = null;
+      member.client.tell(new MediaFailed("publish_closed", m.reason()));
+    } else if (member.subscribe != null && m.endpointId().equals(member.subscribe.id())
+        && member.subscribe.isClosed() && !m.reason().equals("left")) {
+      member.subscribe = null;
+      member.slots.clear();
+      member.awaitingAnswer = false;
+      member.client.tell(new MediaFailed("transport_closed", m.reason()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSpeakerChanged(SpeakerChanged m) {
+    String participantId = m.endpointId().substring(0, m.endpointId().lastIndexOf('/'));
+    Member member = members.get(participantId);
+    if (member != null) {
+      member.client.tell(new SpeakerActive(participantId));
+    }
+    return this;
+  }
+
+  private EndpointListener listener() {
+    ActorRef<Command> self = getContext().getSelf();
+    return new EndpointListener() {
+      @Override
+      public void closed(Endpoint endpoint, String reason) {
+        self.tell(new EndpointClosed(endpoint.id(), Objects.requireNonNullElse(reason, "closed")));
+      }
+    };
+  }
+}

@@ -1,0 +1,66 @@
+package uk.co.lchat.media.control;
+
+import java.util.List;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The media router actor's protocol. Sessions (on the router's node) attach their participant, publish and answer
+ * subscription offers; the room actor (on any node) says which tracks each participant receives. Every record may
+ * cross nodes and is registered with the cluster's Kryo serializer.
+ */
+public final class MediaRouterProtocol {
+  private MediaRouterProtocol() {}
+
+  public sealed interface Command {}
+
+  /** A participant's session on this node; {@code client} hears {@link MediaEvent}s. */
+  public record Attach(String roomId, String participantId, ActorRef<MediaEvent> client) implements Command {}
+
+  /** The participant's media is over (left, removed, socket closed). */
+  public record Detach(String participantId) implements Command {}
+
+  /** A publish offer (browser sendonly transceivers, or WHIP); answered with {@link Published} or {@link MediaFailed}. */
+  public record Publish(String participantId, String offerSdp, ActorRef<MediaEvent> replyTo) implements Command {}
+
+  /** Set by the room: every track this participant should receive now (the room's forwarding decision). */
+  public record SetSources(String participantId, List<TrackInfo> sources) implements Command {}
+
+  /** The browser's answer to our last {@link SubscribeOffer}. */
+  public record SubscribeAnswer(String participantId, String answerSdp) implements Command {}
+
+  /**
+   * A receive-only offer (WHEP): answered with {@link Subscribed} whose SDP carries {@code sources}' tracks, or
+   * {@link MediaFailed}.
+   */
+  public record Watch(String roomId, String viewerId, String offerSdp, List<TrackInfo> sources,
+                      ActorRef<MediaEvent> replyTo) implements Command {}
+
+  /** The node's media port and counters, for stats and tests. */
+  public record GetStatus(ActorRef<RouterStatus> replyTo) implements Command {}
+
+  /** From the data plane (local only): an endpoint closed, e.g. ICE consent expired or DTLS failed. */
+  public record EndpointClosed(String endpointId, String reason) implements Command {}
+
+  /** From the data plane (local only): the endpoint's audio became its group's dominant speaker. */
+  public record SpeakerChanged(String endpointId) implements Command {}
+
+  public record RouterStatus(int port, int endpoints, long packetsReceived, long packetsSent, long bytesReceived,
+                             long bytesSent) {}
+
+  /** What the router tells a participant's session (and WHIP/WHEP requests). */
+  public sealed interface MediaEvent {}
+
+  public record Published(String answerSdp, List<TrackInfo> tracks) implements MediaEvent {}
+
+  public record Subscribed(String answerSdp) implements MediaEvent {}
+
+  /** A new (re)offer for the participant's receiving connection; the browser answers with {@link SubscribeAnswer}. */
+  public record SubscribeOffer(String sdp) implements MediaEvent {}
+
+  /** Codes: {@code bad_sdp}, {@code not_attached}, {@code transport_closed}, {@code publish_closed}. */
+  public record MediaFailed(String code, String message) implements MediaEvent {}
+
+  /** This participant's audio is now the loudest in its room on this node. */
+  public record SpeakerActive(String participantId) implements MediaEvent {}
+}
