@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 
 import com.typesafe.config.ConfigFactory;
 
+import uk.co.lchat.media.control.MediaRouterProtocol;
+import uk.co.lchat.media.control.TrackInfo;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.*;
 
@@ -46,6 +48,11 @@ class KryoSerializerTest {
     ChatMessage chat = new ChatMessage("p1", "Ann", null, "hello ☾", 42L);
     RoomSnapshot snapshot = new RoomSnapshot("moon", new ArrayList<>(List.of(ann)), settings,
         new ArrayList<>(List.of("p1")), video, "p1", new ArrayList<>(List.of(chat)));
+    ActorRef<MediaRouterProtocol.Command> router = kit.createTestProbe(MediaRouterProtocol.Command.class).ref();
+    ActorRef<MediaRouterProtocol.MediaEvent> media =
+        kit.createTestProbe(MediaRouterProtocol.MediaEvent.class).ref();
+    TrackInfo audio = new TrackInfo("p1", "p1-0", "audio", 4_000_000_000L, "opus", 48000, 2, "minptime=10");
+    TrackInfo video1 = new TrackInfo("p1", "p1-1", "video", 7L, "VP8", 90000, 1, null);
     return List.of(
         new Join("token", "Ann", "pw", true, client), new Leave("p1"), new SendChat("p1", "hi", "p2"),
         new SetOwnMute("p1", true, false), new RequestMute("p1", "p2", MediaKind.AUDIO), new Remove("p1", "p2"),
@@ -59,16 +66,35 @@ class KryoSerializerTest {
         new LobbyChanged(new ArrayList<>(List.of(new LobbyEntry("L1", "Cat")))), new ChatDelivered(chat),
         new MuteRequested(MediaKind.VIDEO, "p1"), new Removed("p1"), new RoleChanged(Role.VIEWER),
         new HandsChanged(new ArrayList<>(List.of("p2", "p1"))), new SettingsChanged(settings),
-        new SharedVideoChanged(video), new DominantSpeakerChanged(null), new CommandRejected("invalid", "bad"));
+        new SharedVideoChanged(video), new DominantSpeakerChanged(null), new CommandRejected("invalid", "bad"),
+        new AttachMedia("p1", router), new PublishTracks("p1", List.of(audio, video1)),
+        new PublishTracks("p1", List.of()), new PublishTracks("p1", List.of(audio)),
+        new GetTracks(null, kit.createTestProbe(TrackList.class).ref()),
+        new TrackList(true, "p1", List.of(audio, video1, audio)),
+        new MediaRouterProtocol.Attach("moon", "p1", media), new MediaRouterProtocol.Detach("p1"),
+        new MediaRouterProtocol.Publish("p1", "v=0", media),
+        new MediaRouterProtocol.SetSources("p2", List.of(audio, video1)),
+        new MediaRouterProtocol.SubscribeAnswer("p1", "v=0"),
+        new MediaRouterProtocol.Watch("moon", "w1", "v=0", List.of(video1), media),
+        new MediaRouterProtocol.GetStatus(kit.createTestProbe(MediaRouterProtocol.RouterStatus.class).ref()),
+        new MediaRouterProtocol.RouterStatus(10000, 2, 1, 2, 3, 4),
+        new MediaRouterProtocol.EndpointClosed("p1/pub", "gone"), new MediaRouterProtocol.SpeakerChanged("p1/pub"),
+        new MediaRouterProtocol.Published("v=0", List.of(audio)), new MediaRouterProtocol.Subscribed("v=0"),
+        new MediaRouterProtocol.SubscribeOffer("v=0"), new MediaRouterProtocol.MediaFailed("bad_sdp", "no"),
+        new MediaRouterProtocol.SpeakerActive("p1"));
   }
 
   @Test
   void everyMessageThatCrossesNodesHasASample() {
     Set<Class<?>> sampled = samples().stream().map(Object::getClass).collect(Collectors.toSet());
-    List<Class<?>> crossing = Arrays.stream(RoomProtocol.class.getDeclaredClasses())
+    List<Class<?>> crossing = java.util.stream.Stream.of(RoomProtocol.class.getDeclaredClasses(),
+            MediaRouterProtocol.class.getDeclaredClasses())
+        .flatMap(Arrays::stream)
         .filter(c -> c.isRecord())
         .filter(c -> Command.class.isAssignableFrom(c) || ClientEvent.class.isAssignableFrom(c)
-            || c == RoomInfo.class)
+            || MediaRouterProtocol.Command.class.isAssignableFrom(c)
+            || MediaRouterProtocol.MediaEvent.class.isAssignableFrom(c)
+            || c == RoomInfo.class || c == TrackList.class || c == MediaRouterProtocol.RouterStatus.class)
         .toList();
     for (Class<?> c : crossing) {
       assertTrue(sampled.contains(c), "no Kryo round-trip sample for " + c.getSimpleName());
