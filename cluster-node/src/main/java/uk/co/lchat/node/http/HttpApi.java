@@ -35,6 +35,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.NodeSettings;
+import uk.co.lchat.node.whip.WhipWhepRoutes;
 import uk.co.lchat.node.signaling.ParticipantSession;
 import uk.co.lchat.node.signaling.ParticipantSession.Outbound;
 import uk.co.lchat.node.signaling.SignalingCodec;
@@ -54,10 +55,12 @@ public final class HttpApi extends AllDirectives {
   private final ClusterSharding sharding;
   private final String nodeAddress;
   private final ActorRef<MediaRouterProtocol.Command> router;
+  private final WhipWhepRoutes whipWhep;
 
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
                  ActorRef<MediaRouterProtocol.Command> router) {
     this.router = router;
+    this.whipWhep = new WhipWhepRoutes(system, router, settings.askTimeout());
     this.system = system;
     this.settings = settings;
     this.signaling = signaling;
@@ -71,6 +74,7 @@ public final class HttpApi extends AllDirectives {
         pathPrefix("api", () -> path(PathMatchers.segment("rooms").slash(PathMatchers.segment()),
             room -> get(() -> roomInfo(room)))),
         path("ws", () -> handleWebSocketMessages(signalingFlow())),
+        whipWhep.routes(),
         pathSingleSlash(() -> getFromResource("web/index.html")),
         getFromResourceDirectory("web"),
         // Share links (http://host/MyRoom) open the client, which reads the room from the path.

@@ -21,6 +21,7 @@ import uk.co.lchat.media.router.EndpointListener;
 import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.media.router.Publication;
 import uk.co.lchat.media.router.RouterCounters;
+import uk.co.lchat.media.router.StreamRewriter;
 import uk.co.lchat.media.router.Subscription;
 import uk.co.lchat.media.sdp.Codec;
 import uk.co.lchat.media.sdp.MediaDescription;
@@ -72,7 +73,31 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     }
   }
 
+  /** A WHEP viewer that follows the dominant speaker: fixed outgoing streams, switching sources. */
+  private static final class Follower {
+    final String roomId;
+    final Endpoint endpoint;
+    final StreamRewriter audio;
+    final StreamRewriter video;
+    final int audioPt;
+    final int videoPt;
+    String following;
+    final List<Subscription> subscriptions = new ArrayList<>();
+
+    Follower(String roomId, Endpoint endpoint, StreamRewriter audio, int audioPt, StreamRewriter video,
+             int videoPt) {
+      this.roomId = roomId;
+      this.endpoint = endpoint;
+      this.audio = audio;
+      this.audioPt = audioPt;
+      this.video = video;
+      this.videoPt = videoPt;
+    }
+  }
+
   private final MediaRouter router;
+  private final Map<String, Follower> followers = new HashMap<>();
+  private final java.util.Random random = new java.security.SecureRandom();
   private final Map<String, Member> members = new HashMap<>();
   /** Every local publication by track id, for subscribers on this node. */
   private final Map<String, Publication> localTracks = new HashMap<>();
@@ -106,6 +131,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(SetSources.class, this::onSetSources)
         .onMessage(SubscribeAnswer.class, this::onSubscribeAnswer)
         .onMessage(Watch.class, this::onWatch)
+        .onMessage(WatchSpeaker.class, this::onWatchSpeaker)
+        .onMessage(Unwatch.class, this::onUnwatch)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(EndpointClosed.class, this::onEndpointClosed)
         .onMessage(SpeakerChanged.class, this::onSpeakerChanged)
@@ -143,6 +170,11 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       router.removeEndpoint(member.subscribe, "left");
     }
     // Receivers of this participant's tracks on this node hear of it from the room's next SetSources.
+    for (Follower f : followers.values()) {
+      if (participantId.equals(f.following)) {
+        follow(f, anyPublisher(f.roomId));
+      }
+    }
     return this;
   }
 
@@ -179,6 +211,11 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         tracks.add(info);
       }
       m.replyTo().tell(new Published(answer.sdp(), List.copyOf(tracks)));
+      for (Follower f : followers.values()) {
+        if (f.roomId.equals(member.roomId) && (f.following == null || f.following.equals(member.participantId))) {
+          follow(f, member.participantId);
+        }
+      }
       // Receivers on this node that were already told about these track ids can now be wired.
       for (Member other : members.values()) {
         if (other != member) {
@@ -332,6 +369,101 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     return this;
   }
 
+  private Behavior<Command> onWatchSpeaker(WatchSpeaker m) {
+    try {
+      SessionDescription offer = SessionDescription.parse(m.offerSdp());
+      byte[] fingerprint = SessionDescription.sha256Fingerprint(offer.media().get(0).fingerprint());
+      Endpoint endpoint = router.createEndpoint(m.viewerId() + "/watch", m.roomId(), listener());
+      long audioSsrc = random.nextInt() & 0xFFFFFFFFL;
+      long videoSsrc = random.nextInt() & 0xFFFFFFFFL;
+      SdpWriter.Answer answer = new SdpWriter().answer(offer, router.localTransport(endpoint), d -> {
+        boolean audio = d.kind().equals("audio");
+        Codec c = audio ? new Codec(0, "opus", 48000, 2, null, List.of())
+            : new Codec(0, "VP8", 90000, 1, null, List.of());
+        return new OutgoingTrack(d.mid(), d.kind(), c, audio ? audioSsrc : videoSsrc, "speaker",
+            "speaker-" + d.kind());
+      });
+      int audioPt = -1;
+      int videoPt = -1;
+      for (OutgoingTrack out : answer.outgoing()) {
+        if (out.kind().equals("audio") && audioPt < 0) {
+          audioPt = out.codec().payloadType();
+        } else if (out.kind().equals("video") && videoPt < 0) {
+          videoPt = out.codec().payloadType();
+        }
+      }
+      if (audioPt < 0 && videoPt < 0) {
+        router.removeEndpoint(endpoint, "nothing to send");
+        throw new SdpException("the offer must receive Opus audio or VP8 video");
+      }
+      router.setRemoteFingerprint(endpoint, fingerprint);
+      Follower f = new Follower(m.roomId(), endpoint, new StreamRewriter(audioSsrc, false, 48000), audioPt,
+          new StreamRewriter(videoSsrc, true, 90000), videoPt);
+      followers.put(m.viewerId(), f);
+      String start = m.initialSpeaker() != null && hasLocalTracks(m.initialSpeaker()) ? m.initialSpeaker()
+          : anyPublisher(m.roomId());
+      follow(f, start);
+      m.replyTo().tell(new Subscribed(answer.sdp()));
+    } catch (SdpException e) {
+      m.replyTo().tell(new MediaFailed("bad_sdp", e.getMessage()));
+    }
+    return this;
+  }
+
+  /** Points a follower's streams at {@code participantId}'s local publications (null: nobody for now). */
+  private void follow(Follower f, String participantId) {
+    if (Objects.equals(f.following, participantId) && !f.subscriptions.isEmpty()) {
+      return;
+    }
+    for (Subscription s : f.subscriptions) {
+      router.unsubscribe(s);
+    }
+    f.subscriptions.clear();
+    f.following = participantId;
+    Member member = participantId == null ? null : members.get(participantId);
+    if (member == null) {
+      return;
+    }
+    boolean audioTaken = false;
+    boolean videoTaken = false;
+    for (Publication p : member.publications.values()) {
+      if (!p.isVideo() && !audioTaken && f.audioPt >= 0) {
+        f.subscriptions.add(router.subscribe(p, f.endpoint, f.audioPt, f.audio, false));
+        audioTaken = true;
+      } else if (p.isVideo() && !videoTaken && f.videoPt >= 0) {
+        f.subscriptions.add(router.subscribe(p, f.endpoint, f.videoPt, f.video, true));
+        videoTaken = true;
+      }
+    }
+  }
+
+  private boolean hasLocalTracks(String participantId) {
+    Member m = members.get(participantId);
+    return m != null && !m.publications.isEmpty();
+  }
+
+  private String anyPublisher(String roomId) {
+    for (Member m : members.values()) {
+      if (m.roomId.equals(roomId) && !m.publications.isEmpty()) {
+        return m.participantId;
+      }
+    }
+    return null;
+  }
+
+  private Behavior<Command> onUnwatch(Unwatch m) {
+    Endpoint e = watchers.remove(m.viewerId());
+    Follower f = followers.remove(m.viewerId());
+    if (f != null) {
+      e = f.endpoint;
+    }
+    if (e != null) {
+      router.removeEndpoint(e, "left");
+    }
+    m.replyTo().tell(e != null);
+    return this;
+  }
+
   private static OutgoingTrack take(List<TrackInfo> remaining, MediaDescription section) {
     for (int i = 0; i < remaining.size(); i++) {
       TrackInfo t = remaining.get(i);
@@ -364,6 +496,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     String participantId = m.endpointId().substring(0, m.endpointId().lastIndexOf('/'));
     if (m.endpointId().endsWith("/watch")) {
       watchers.remove(participantId);
+      followers.remove(participantId);
       return this;
     }
     Member member = members.get(participantId);
@@ -391,6 +524,11 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     Member member = members.get(participantId);
     if (member != null) {
       member.client.tell(new SpeakerActive(participantId));
+      for (Follower f : followers.values()) {
+        if (f.roomId.equals(member.roomId)) {
+          follow(f, participantId);
+        }
+      }
     }
     return this;
   }

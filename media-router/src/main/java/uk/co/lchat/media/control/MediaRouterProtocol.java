@@ -36,6 +36,16 @@ public final class MediaRouterProtocol {
   public record Watch(String roomId, String viewerId, String offerSdp, List<TrackInfo> sources,
                       ActorRef<MediaEvent> replyTo) implements Command {}
 
+  /**
+   * A receive-only offer (WHEP) that follows the room's dominant speaker on this node: one audio and one video
+   * stream whose source switches as the speaker changes, starting with {@code initialSpeaker} when it publishes here.
+   */
+  public record WatchSpeaker(String roomId, String viewerId, String offerSdp, String initialSpeaker,
+                             ActorRef<MediaEvent> replyTo) implements Command {}
+
+  /** Ends a {@link Watch} or {@link WatchSpeaker} (WHEP DELETE); answered with true if it existed. */
+  public record Unwatch(String viewerId, ActorRef<Boolean> replyTo) implements Command {}
+
   /** The node's media port and counters, for stats and tests. */
   public record GetStatus(ActorRef<RouterStatus> replyTo) implements Command {}
 

@@ -73,6 +73,7 @@ public final class MediaRouter implements AutoCloseable {
   private final ByteBuffer tx = ByteBuffer.allocate(PacketBuffer.CAPACITY);
   private final PacketBuffer txPacket = new PacketBuffer(tx.array());
   private final RtpPacket rtp = new RtpPacket();
+  private final RtpPacket txRtp = new RtpPacket();
   private final KeyframeRequests keyframeRequests = new KeyframeRequests();
   private long lastTickNanos;
   private int ticks;
@@ -172,7 +173,7 @@ public final class MediaRouter implements AutoCloseable {
     enqueue(() -> {
       p.publisher.incoming.remove(p.ssrc);
       for (Subscription s : p.subscriptions) {
-        s.subscriber.outgoing.remove(p.ssrc);
+        s.subscriber.outgoing.remove(s.outgoingSsrc());
       }
       p.subscriptions = new Subscription[0];
     });
@@ -180,13 +181,22 @@ public final class MediaRouter implements AutoCloseable {
 
   /** Forwards {@code p} to {@code subscriber}, rewriting the payload type to the subscriber's. */
   public Subscription subscribe(Publication p, Endpoint subscriber, int payloadType) {
-    Subscription s = new Subscription(p, subscriber, payloadType);
+    return subscribe(p, subscriber, payloadType, null, false);
+  }
+
+  /**
+   * Forwards {@code p} into an outgoing stream whose SSRC, sequence numbers and timestamps {@code rewriter} keeps
+   * continuous across sources; {@code vp8} lets a video switch wait for the new source's keyframe.
+   */
+  public Subscription subscribe(Publication p, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
+      boolean vp8) {
+    Subscription s = new Subscription(p, subscriber, payloadType, rewriter, vp8);
     enqueue(() -> {
       if (subscriber.closed || p.publisher.closed) {
         return;
       }
       p.add(s);
-      subscriber.outgoing.put(p.ssrc, s);
+      subscriber.outgoing.put(s.outgoingSsrc(), s);
       if (p.isVideo()) {
         requestKeyframe(p, true);
       }
@@ -197,8 +207,8 @@ public final class MediaRouter implements AutoCloseable {
   public void unsubscribe(Subscription s) {
     enqueue(() -> {
       s.publication.remove(s);
-      if (s.subscriber.outgoing.get(s.publication.ssrc) == s) {
-        s.subscriber.outgoing.remove(s.publication.ssrc);
+      if (s.subscriber.outgoing.get(s.outgoingSsrc()) == s) {
+        s.subscriber.outgoing.remove(s.outgoingSsrc());
       }
     });
   }
@@ -216,7 +226,7 @@ public final class MediaRouter implements AutoCloseable {
       }
       e.incoming.forEach(p -> {
         for (Subscription s : p.subscriptions) {
-          s.subscriber.outgoing.remove(p.ssrc);
+          s.subscriber.outgoing.remove(s.outgoingSsrc());
         }
         p.subscriptions = new Subscription[0];
       });
@@ -396,6 +406,15 @@ public final class MediaRouter implements AutoCloseable {
       byte[] out = txPacket.getBuffer();
       System.arraycopy(buf, 0, out, 0, plain);
       out[1] = (byte) ((out[1] & 0x80) | s.payloadType);
+      if (s.rewriter != null) {
+        txRtp.wrap(out, 0, plain);
+        if (!s.rewriter.rewrite(txRtp, s.vp8, System.nanoTime())) {
+          if (p.isVideo()) {
+            requestKeyframe(p, false);
+          }
+          continue;
+        }
+      }
       txPacket.set(0, plain);
       if (srtp.protectRtp(txPacket) != SrtpResult.OK) {
         counters.srtpFailures++;

@@ -56,6 +56,10 @@ public final class RtpPacket {
     return true;
   }
 
+  public byte[] buffer() {
+    return buf;
+  }
+
   public int version() {
     return (buf[off] & 0xC0) >>> 6;
   }
