@@ -43,6 +43,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     final String kind;
     TrackInfo track;
     Codec codec;
+    int rtxPayloadType = -1;
+    long rtxSsrc = -1;
     Subscription subscription;
 
     Slot(String mid, String kind) {
@@ -201,7 +203,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       List<TrackInfo> tracks = new ArrayList<>();
       for (NegotiatedTrack t : answer.incoming()) {
         Publication p = router.publish(endpoint, t.ssrc(), t.kind(), t.codec().payloadType(),
-            t.audioLevelExtension());
+            t.codec().clockRate(), t.audioLevelExtension());
         String trackId = member.participantId + "-" + t.mid();
         Codec c = t.codec();
         TrackInfo info = new TrackInfo(member.participantId, trackId, t.kind(), t.ssrc(), c.name(), c.clockRate(),
@@ -265,6 +267,10 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       Slot slot = new Slot(Integer.toString(member.slots.size()), t.kind());
       slot.track = t;
       slot.codec = codecFor(member, t);
+      if (!t.isAudio()) {
+        slot.rtxPayloadType = rtxPayloadTypeFor(member, slot.codec.payloadType());
+        slot.rtxSsrc = random.nextInt() & 0xFFFFFFFFL;
+      }
       member.slots.add(slot);
       wire(member, slot);
       changed = true;
@@ -288,8 +294,29 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     if (p == null) {
       return false; // published on another node: needs a relay between routers (not built yet)
     }
-    slot.subscription = router.subscribe(p, member.subscribe, slot.codec.payloadType());
+    slot.subscription = router.subscribe(p, member.subscribe, slot.codec.payloadType(), null, false,
+        slot.rtxPayloadType, slot.rtxSsrc);
     return false;
+  }
+
+  private static int rtxPayloadTypeFor(Member member, int payloadType) {
+    String key = "rtx/" + payloadType;
+    Integer pt = member.payloadTypes.get(key);
+    if (pt == null) {
+      pt = freePayloadType(member);
+      member.payloadTypes.put(key, pt);
+    }
+    return pt;
+  }
+
+  /** The lowest dynamic payload type (RFC 3551 §6: 96-127) not yet used, keeping 111 for Opus. */
+  private static int freePayloadType(Member member) {
+    for (int pt = 96; pt <= 127; pt++) {
+      if (pt != 111 && !member.payloadTypes.containsValue(pt)) {
+        return pt;
+      }
+    }
+    return 127; // more than 31 distinct codec configurations: an offer this odd is not worth refusing
   }
 
   /** One payload type per distinct codec configuration on this receiving connection (RFC 8843 §9.1). */
@@ -297,13 +324,10 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     String key = t.codec().toLowerCase() + "/" + t.clockRate() + "/" + t.channels() + "/" + t.fmtp();
     Integer pt = member.payloadTypes.get(key);
     if (pt == null) {
-      pt = t.isAudio() && t.codec().equalsIgnoreCase("opus") ? 111 : 96 + member.payloadTypes.size();
-      if (pt == 111 && !t.isAudio()) {
-        pt = 127;
-      }
+      pt = t.isAudio() && t.codec().equalsIgnoreCase("opus") ? 111 : freePayloadType(member);
       member.payloadTypes.put(key, pt);
     }
-    List<String> feedback = t.isAudio() ? List.of() : List.of("nack pli", "ccm fir");
+    List<String> feedback = t.isAudio() ? List.of() : List.of("nack", "nack pli", "ccm fir");
     return new Codec(pt, t.codec(), t.clockRate(), t.channels(), t.fmtp(), feedback);
   }
 
@@ -318,7 +342,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         tracks.add(new OutgoingTrack(s.mid, s.kind, idle, -1, null, null));
       } else {
         tracks.add(new OutgoingTrack(s.mid, s.kind, s.codec, s.track.ssrc(), s.track.participantId(),
-            s.track.trackId()));
+            s.track.trackId(), s.rtxPayloadType, s.rtxSsrc));
       }
     }
     member.dirty = false;

@@ -18,7 +18,7 @@ import uk.co.lchat.media.dtls.DtlsIdentity;
 import uk.co.lchat.media.dtls.PacketQueueTransport;
 import uk.co.lchat.media.ice.StunMessage;
 import uk.co.lchat.media.packet.PacketKind;
-import uk.co.lchat.media.rtp.RtcpFeedback;
+import uk.co.lchat.media.rtp.RtcpReports;
 import uk.co.lchat.media.sdp.IceParameters;
 import uk.co.lchat.media.srtp.PacketBuffer;
 import uk.co.lchat.media.srtp.SrtpKeys;
@@ -41,6 +41,12 @@ public final class SimulatedPeer implements AutoCloseable {
   private final PacketBuffer txPacket = new PacketBuffer();
   private final AtomicLong rtpReceived = new AtomicLong();
   private final AtomicLong keyframeRequests = new AtomicLong();
+  private final AtomicLong receiverReports = new AtomicLong();
+  private final java.util.concurrent.ConcurrentHashMap<Long, Long> perSsrc =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Set<Integer> toLose = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.ConcurrentHashMap<Long, Long> senderReports =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile InetSocketAddress server;
   private volatile SrtpSession srtp;
   private volatile PacketQueueTransport dtlsTransport;
@@ -126,10 +132,17 @@ public final class SimulatedPeer implements AutoCloseable {
     if (s == null) {
       return;
     }
+    int seq = ((buf[2] & 0xFF) << 8) | (buf[3] & 0xFF);
+    if (toLose.remove(seq)) {
+      return; // simulated network loss: the sequence number is in the clear (RFC 3711 §3.1)
+    }
     synchronized (rxPacket) {
       rxPacket.copyFrom(buf, 0, len);
       if (s.unprotectRtp(rxPacket) == SrtpResult.OK) {
         rtpReceived.incrementAndGet();
+        long ssrc = ((long) (buf[8] & 0xFF) << 24) | ((buf[9] & 0xFF) << 16) | ((buf[10] & 0xFF) << 8)
+            | (buf[11] & 0xFF);
+        perSsrc.merge(ssrc, 1L, Long::sum);
       }
     }
   }
@@ -142,10 +155,23 @@ public final class SimulatedPeer implements AutoCloseable {
     synchronized (rxPacket) {
       rxPacket.copyFrom(buf, 0, len);
       if (s.unprotectRtcp(rxPacket) == SrtpResult.OK) {
-        byte[] b = rxPacket.getBuffer();
-        if ((b[0] & 0x1F) == RtcpFeedback.FMT_PLI && (b[1] & 0xFF) == RtcpFeedback.PT_PSFB) {
-          keyframeRequests.incrementAndGet();
-        }
+        RtcpReports.read(rxPacket.getBuffer(), 0, rxPacket.getLength(), new RtcpReports.Sink() {
+          @Override
+          public void senderReport(long ssrc, long ntp, long rtpTimestamp, long packets, long octets) {
+            senderReports.put(ssrc, RtcpReports.compactNtp(ntp));
+          }
+
+          @Override
+          public void reportBlock(long reporter, int fraction, int lost, long source, long jitter, long lsr,
+              long dlsr) {
+            receiverReports.incrementAndGet();
+          }
+
+          @Override
+          public void keyframeRequest(long mediaSsrc) {
+            keyframeRequests.incrementAndGet();
+          }
+        });
       }
     }
   }
@@ -196,6 +222,49 @@ public final class SimulatedPeer implements AutoCloseable {
         socket.send(new DatagramPacket(b, 0, txPacket.getLength(), server));
       }
     }
+  }
+
+  /** Asks the server to resend {@code seq} and those flagged in {@code mask} (generic NACK). */
+  public void sendNack(long mediaSsrc, int seq, int mask) throws IOException {
+    byte[] b = new byte[64];
+    sendRtcp(b, RtcpReports.writeNack(b, 0, 0xCAFE, mediaSsrc, seq, mask));
+  }
+
+  /** A receiver report about {@code sourceSsrc} echoing the server's last SR (LSR) after {@code dlsr}. */
+  public void sendReceiverReport(long sourceSsrc, long lsr, long dlsr) throws IOException {
+    byte[] b = new byte[128];
+    sendRtcp(b, RtcpReports.writeReceiverReport(b, 0, 0xCAFE,
+        new RtcpReports.Block(sourceSsrc, 0, 0, 0, 0, lsr, dlsr)));
+  }
+
+  private void sendRtcp(byte[] packet, int len) throws IOException {
+    synchronized (txPacket) {
+      System.arraycopy(packet, 0, txPacket.getBuffer(), 0, len);
+      txPacket.set(0, len);
+      if (srtp.protectRtcp(txPacket) == SrtpResult.OK) {
+        socket.send(new DatagramPacket(txPacket.getBuffer(), 0, txPacket.getLength(), server));
+      }
+    }
+  }
+
+  /** Drops the first arrival of each of these sequence numbers, as a lossy network would. */
+  public void loseOnce(int... seqs) {
+    for (int seq : seqs) {
+      toLose.add(seq);
+    }
+  }
+
+  public long receiverReports() {
+    return receiverReports.get();
+  }
+
+  /** The compact NTP time of the last SR received for {@code ssrc}, or 0. */
+  public long lastSenderReport(long ssrc) {
+    return senderReports.getOrDefault(ssrc, 0L);
+  }
+
+  public long rtpReceivedOn(long ssrc) {
+    return perSsrc.getOrDefault(ssrc, 0L);
   }
 
   public long rtpReceived() {

@@ -25,6 +25,7 @@ import uk.co.lchat.media.dtls.DtlsIdentity;
 import uk.co.lchat.media.ice.StunMessage;
 import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpFeedback;
+import uk.co.lchat.media.rtp.RtcpReports;
 import uk.co.lchat.media.rtp.RtpPacket;
 import uk.co.lchat.media.sdp.IceParameters;
 import uk.co.lchat.media.sdp.LocalTransport;
@@ -46,6 +47,7 @@ public final class MediaRouter implements AutoCloseable {
   private static final long ROUTER_SSRC = 1;
   private static final long TICK_NANOS = 100_000_000L;
   private static final int SPEAKER_TICKS = 3;
+  private static final int REPORT_TICKS = 10;
 
   /** Tells the control plane when a group's dominant speaker changes. */
   public interface SpeakerListener {
@@ -74,7 +76,9 @@ public final class MediaRouter implements AutoCloseable {
   private final PacketBuffer txPacket = new PacketBuffer(tx.array());
   private final RtpPacket rtp = new RtpPacket();
   private final RtpPacket txRtp = new RtpPacket();
-  private final KeyframeRequests keyframeRequests = new KeyframeRequests();
+  private final RtpPacket rtxView = new RtpPacket();
+  private final byte[] rtxScratch = new byte[PacketBuffer.CAPACITY];
+  private final RtcpHandler rtcpHandler = new RtcpHandler();
   private long lastTickNanos;
   private int ticks;
 
@@ -163,8 +167,9 @@ public final class MediaRouter implements AutoCloseable {
     });
   }
 
-  public Publication publish(Endpoint e, long ssrc, String kind, int payloadType, int audioLevelExtension) {
-    Publication p = new Publication(e, (int) ssrc, kind, payloadType, audioLevelExtension);
+  public Publication publish(Endpoint e, long ssrc, String kind, int payloadType, int clockRate,
+      int audioLevelExtension) {
+    Publication p = new Publication(e, (int) ssrc, kind, payloadType, clockRate, audioLevelExtension);
     enqueue(() -> e.incoming.put(p.ssrc, p));
     return p;
   }
@@ -190,7 +195,16 @@ public final class MediaRouter implements AutoCloseable {
    */
   public Subscription subscribe(Publication p, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
       boolean vp8) {
+    return subscribe(p, subscriber, payloadType, rewriter, vp8, -1, -1);
+  }
+
+  /** As above, answering the receiver's NACKs with RTX packets of {@code rtxPayloadType} on {@code rtxSsrc}. */
+  public Subscription subscribe(Publication p, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
+      boolean vp8, int rtxPayloadType, long rtxSsrc) {
     Subscription s = new Subscription(p, subscriber, payloadType, rewriter, vp8);
+    s.rtxPayloadType = rtxPayloadType;
+    s.rtxSsrc = rtxSsrc;
+    s.rtxSeq = random.nextInt(1 << 15);
     enqueue(() -> {
       if (subscriber.closed || p.publisher.closed) {
         return;
@@ -389,6 +403,11 @@ public final class MediaRouter implements AutoCloseable {
     e.bytesReceived += len;
     p.packets++;
     p.bytes += plain;
+    long now = System.nanoTime();
+    p.stats.received(rtp.sequenceNumber(), rtp.timestamp(), now);
+    if (p.cache != null) {
+      p.cache.put(rtp.sequenceNumber(), buf, plain);
+    }
     if (p.audioLevelExtension > 0) {
       int level = rtp.audioLevel(p.audioLevelExtension);
       if (level >= 0) {
@@ -406,9 +425,9 @@ public final class MediaRouter implements AutoCloseable {
       byte[] out = txPacket.getBuffer();
       System.arraycopy(buf, 0, out, 0, plain);
       out[1] = (byte) ((out[1] & 0x80) | s.payloadType);
+      txRtp.wrap(out, 0, plain);
       if (s.rewriter != null) {
-        txRtp.wrap(out, 0, plain);
-        if (!s.rewriter.rewrite(txRtp, s.vp8, System.nanoTime())) {
+        if (!s.rewriter.rewrite(txRtp, s.vp8, now)) {
           if (p.isVideo()) {
             requestKeyframe(p, false);
           }
@@ -422,6 +441,9 @@ public final class MediaRouter implements AutoCloseable {
       }
       int n = txPacket.getLength();
       if (send(tx, n, address)) {
+        s.lastTimestamp = txRtp.timestamp();
+        s.lastTimestampNanos = now;
+        s.octets += plain - txRtp.headerLength();
         s.packets++;
         to.packetsSent++;
         to.bytesSent += n;
@@ -438,21 +460,139 @@ public final class MediaRouter implements AutoCloseable {
     }
     e.packetsReceived++;
     e.bytesReceived += len;
-    keyframeRequests.from = e;
-    RtcpFeedback.forEachKeyframeRequest(rxPacket.getBuffer(), 0, rxPacket.getLength(), keyframeRequests);
+    rtcpHandler.from = e;
+    RtcpReports.read(rxPacket.getBuffer(), 0, rxPacket.getLength(), rtcpHandler);
   }
 
-  /** Relays a receiver's PLI/FIR to the publisher of the stream it names; reused, so no lambda per packet. */
-  private final class KeyframeRequests implements RtcpFeedback.SsrcSink {
+  /**
+   * Terminates RTCP from an endpoint: senders' reports feed our receive statistics, receivers' report blocks give
+   * RTT and loss, NACKs are answered from the cache, PLI/FIR go on to the publisher. Reused: no lambda per packet.
+   */
+  private final class RtcpHandler implements RtcpReports.Sink {
     Endpoint from;
 
     @Override
-    public void accept(long ssrc) {
-      Subscription s = from.outgoing.get((int) ssrc);
+    public void senderReport(long ssrc, long ntp, long rtpTimestamp, long packets, long octets) {
+      Publication p = from.incoming.get((int) ssrc);
+      if (p != null) {
+        p.stats.senderReport(ntp, System.nanoTime());
+      }
+    }
+
+    @Override
+    public void reportBlock(long reporterSsrc, int fractionLost, int cumulativeLost, long sourceSsrc, long jitter,
+        long lsr, long dlsr) {
+      Subscription s = from.outgoing.get((int) sourceSsrc);
+      if (s == null) {
+        return;
+      }
+      s.reportedLoss = fractionLost / 256.0;
+      if (lsr != 0 && lsr == s.lastSrCompactNtp) {
+        // RFC 3550 §6.4.1: RTT = arrival - LSR - DLSR, all in 1/65536 s.
+        long now = RtcpReports.compactNtp(RtcpReports.ntp(System.currentTimeMillis()));
+        long rtt = (now - lsr - dlsr) & 0xFFFFFFFFL;
+        if (rtt < 65536L * 10) {
+          s.rttMillis = rtt * 1000.0 / 65536;
+        }
+      }
+    }
+
+    @Override
+    public void nack(long mediaSsrc, int seq) {
+      Subscription s = from.outgoing.get((int) mediaSsrc);
+      if (s != null && s.rewriter == null && s.publication.cache != null && s.rtxPayloadType >= 0) {
+        retransmit(s, seq);
+      } else if (s != null) {
+        counters.nacksUnanswered++;
+      }
+    }
+
+    @Override
+    public void keyframeRequest(long mediaSsrc) {
+      Subscription s = from.outgoing.get((int) mediaSsrc);
       if (s != null) {
         counters.keyframeRequestsRelayed++;
         requestKeyframe(s.publication, false);
       }
+    }
+  }
+
+  /**
+   * Resends a cached packet to one receiver as RTX (RFC 4588 §4): RTX payload type and SSRC, the RTX stream's own
+   * sequence number, and the original sequence number in front of the payload. A plain resend under the original
+   * SSRC and sequence number would reuse an SRTP index, which the sending context rightly refuses.
+   */
+  private void retransmit(Subscription s, int seq) {
+    Endpoint to = s.subscriber;
+    SrtpSession srtp = to.srtp;
+    InetSocketAddress address = to.remote;
+    if (srtp == null || address == null) {
+      return;
+    }
+    byte[] cached = rtxScratch;
+    int len = s.publication.cache.get(seq, cached);
+    if (len < 0 || !rtxView.wrap(cached, 0, len)) {
+      counters.nacksUnanswered++;
+      return;
+    }
+    int header = rtxView.headerLength();
+    int payload = rtxView.payloadLength();
+    byte[] out = txPacket.getBuffer();
+    System.arraycopy(cached, 0, out, 0, header);
+    out[0] &= (byte) ~0x20; // the padding, if any, is not copied
+    out[header] = (byte) (seq >>> 8);
+    out[header + 1] = (byte) seq;
+    System.arraycopy(cached, header, out, header + 2, payload);
+    len = header + 2 + payload;
+    out[1] = (byte) ((out[1] & 0x80) | s.rtxPayloadType);
+    int rtxSeq = s.rtxSeq++ & 0xFFFF;
+    out[2] = (byte) (rtxSeq >>> 8);
+    out[3] = (byte) rtxSeq;
+    RtcpFeedback.putU32(out, 8, s.rtxSsrc);
+    txPacket.set(0, len);
+    if (srtp.protectRtp(txPacket) == SrtpResult.OK && send(tx, txPacket.getLength(), address)) {
+      s.retransmitted++;
+      counters.retransmissions++;
+    }
+  }
+
+  /** Once a second: a receiver report to each publisher and a sender report to each receiver (RFC 3550 §6.2). */
+  private void sendReports(long nowNanos) {
+    long ntp = RtcpReports.ntp(System.currentTimeMillis());
+    for (Endpoint e : byId.values()) {
+      SrtpSession srtp = e.srtp;
+      InetSocketAddress address = e.remote;
+      if (srtp == null || address == null || e.closed) {
+        continue;
+      }
+      e.incoming.forEach(p -> {
+        if (p.stats.started()) {
+          byte[] out = txPacket.getBuffer();
+          int n = RtcpReports.writeReceiverReport(out, 0, ROUTER_SSRC, p.stats.report(p.ssrc(), nowNanos));
+          n += RtcpReports.writeSdesCname(out, n, ROUTER_SSRC, "lchat");
+          sendRtcp(srtp, n, address);
+        }
+      });
+      e.outgoing.forEach(s -> {
+        if (s.packets > 0) {
+          long elapsed = (nowNanos - s.lastTimestampNanos) * s.publication.clockRate / 1_000_000_000L;
+          byte[] out = txPacket.getBuffer();
+          long ssrc = s.outgoingSsrc() & 0xFFFFFFFFL;
+          int n = RtcpReports.writeSenderReport(out, 0, ssrc, ntp, (s.lastTimestamp + elapsed) & 0xFFFFFFFFL,
+              s.packets, s.octets);
+          n += RtcpReports.writeSdesCname(out, n, ssrc, "lchat");
+          s.lastSrCompactNtp = RtcpReports.compactNtp(ntp);
+          sendRtcp(srtp, n, address);
+        }
+      });
+    }
+  }
+
+  private void sendRtcp(SrtpSession srtp, int len, InetSocketAddress address) {
+    txPacket.set(0, len);
+    if (srtp.protectRtcp(txPacket) == SrtpResult.OK) {
+      send(tx, txPacket.getLength(), address);
+      counters.rtcpSent++;
     }
   }
 
@@ -498,6 +638,9 @@ public final class MediaRouter implements AutoCloseable {
     }
     if (++ticks % SPEAKER_TICKS == 0) {
       detectSpeakers();
+    }
+    if (ticks % REPORT_TICKS == 0) {
+      sendReports(now);
     }
   }
 

@@ -12,6 +12,10 @@ public final class Publication {
   final String kind;
   final int payloadType;
   final int audioLevelExtension;
+  final int clockRate;
+  final uk.co.lchat.media.rtp.ReceiveStatistics stats;
+  /** Video only: answers receivers' NACKs. */
+  final PacketCache cache;
   Subscription[] subscriptions = new Subscription[0];
   long lastKeyframeRequestNanos;
   long packets;
@@ -19,7 +23,10 @@ public final class Publication {
   /** Smoothed loudness 0..127 (127 loudest), from RFC 6464 levels; read by dominant speaker detection. */
   double loudness;
 
-  Publication(Endpoint publisher, int ssrc, String kind, int payloadType, int audioLevelExtension) {
+  Publication(Endpoint publisher, int ssrc, String kind, int payloadType, int clockRate, int audioLevelExtension) {
+    this.clockRate = clockRate;
+    this.stats = new uk.co.lchat.media.rtp.ReceiveStatistics(clockRate);
+    this.cache = kind.equals("video") ? new PacketCache() : null;
     this.publisher = publisher;
     this.ssrc = ssrc;
     this.kind = kind;
@@ -41,6 +48,15 @@ public final class Publication {
 
   public boolean isVideo() {
     return kind.equals("video");
+  }
+
+  /** Packets lost upstream (RFC 3550 A.3), from sequence numbers. */
+  public long lost() {
+    return stats.lost();
+  }
+
+  public double jitterMillis() {
+    return stats.jitterMillis();
   }
 
   public long packets() {

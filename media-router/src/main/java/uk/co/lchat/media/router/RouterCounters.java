@@ -18,6 +18,9 @@ public final class RouterCounters {
   long stunRejected;
   long keyframeRequestsSent;
   long keyframeRequestsRelayed;
+  long retransmissions;
+  long nacksUnanswered;
+  long rtcpSent;
   final LongAdder endpointsCreated = new LongAdder();
   final LongAdder endpointsClosed = new LongAdder();
   final LongAdder dtlsFailures = new LongAdder();
@@ -66,6 +69,18 @@ public final class RouterCounters {
 
   public long keyframeRequestsRelayed() {
     return keyframeRequestsRelayed;
+  }
+
+  public long retransmissions() {
+    return retransmissions;
+  }
+
+  public long nacksUnanswered() {
+    return nacksUnanswered;
+  }
+
+  public long rtcpSent() {
+    return rtcpSent;
   }
 
   public long endpointsCreated() {

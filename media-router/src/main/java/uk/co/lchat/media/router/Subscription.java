@@ -8,7 +8,20 @@ public final class Subscription {
   /** Null for plain forwarding under the publisher's SSRC. */
   final StreamRewriter rewriter;
   final boolean vp8;
+  /** RTX (RFC 4588) for this receiver: payload type and SSRC, or -1 when it did not negotiate RTX. */
+  int rtxPayloadType = -1;
+  long rtxSsrc = -1;
+  int rtxSeq;
   long packets;
+  long octets;
+  long lastTimestamp;
+  long lastTimestampNanos;
+  long lastSrCompactNtp;
+  /** Round-trip time from the receiver's report blocks (RFC 3550 §6.4.1), -1 until known. */
+  double rttMillis = -1;
+  /** The receiver's reported loss fraction (0..1) of this stream. */
+  double reportedLoss;
+  long retransmitted;
 
   Subscription(Publication publication, Endpoint subscriber, int payloadType, StreamRewriter rewriter, boolean vp8) {
     this.publication = publication;
@@ -29,6 +42,18 @@ public final class Subscription {
 
   public Endpoint subscriber() {
     return subscriber;
+  }
+
+  public double rttMillis() {
+    return rttMillis;
+  }
+
+  public double reportedLoss() {
+    return reportedLoss;
+  }
+
+  public long retransmitted() {
+    return retransmitted;
   }
 
   public long packets() {

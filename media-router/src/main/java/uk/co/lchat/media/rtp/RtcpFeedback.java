@@ -58,7 +58,7 @@ public final class RtcpFeedback {
     return ((long) (b[at] & 0xFF) << 24) | ((b[at + 1] & 0xFF) << 16) | ((b[at + 2] & 0xFF) << 8) | (b[at + 3] & 0xFF);
   }
 
-  static void putU32(byte[] b, int at, long v) {
+  public static void putU32(byte[] b, int at, long v) {
     b[at] = (byte) (v >>> 24);
     b[at + 1] = (byte) (v >>> 16);
     b[at + 2] = (byte) (v >>> 8);

@@ -11,7 +11,7 @@ import java.util.function.Function;
  */
 public final class SdpWriter {
   public static final String AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
-  private static final List<String> VIDEO_FEEDBACK = List.of("nack pli", "ccm fir");
+  private static final List<String> VIDEO_FEEDBACK = List.of("nack", "nack pli", "ccm fir");
   /** Video codecs we forward, best first; the publisher's offer picks among them. */
   private static final List<String> VIDEO_PREFERENCE = List.of("VP8", "H264", "VP9");
 
@@ -54,7 +54,7 @@ public final class SdpWriter {
         if (offered == null) {
           out = null;
         } else {
-          out = new OutgoingTrack(m.mid(), m.kind(), offered, out.ssrc(), out.streamId(), out.trackId());
+          out = new OutgoingTrack(m.mid(), m.kind(), offered, out.ssrc(), out.streamId(), out.trackId(), -1, -1);
           codec = offered;
           outgoing.add(out);
         }
@@ -104,7 +104,11 @@ public final class SdpWriter {
 
   private static void section(StringBuilder sb, String kind, String mid, String direction, Codec codec,
       int audioLevelId, LocalTransport local, String setup, OutgoingTrack out) {
-    sb.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(codec.payloadType()).append("\r\n");
+    sb.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(codec.payloadType());
+    if (out != null && out.hasRtx()) {
+      sb.append(' ').append(out.rtxPayloadType());
+    }
+    sb.append("\r\n");
     sb.append("c=IN IP4 0.0.0.0\r\n");
     sb.append("a=mid:").append(mid).append("\r\n");
     sb.append("a=ice-ufrag:").append(local.ice().ufrag()).append("\r\n");
@@ -128,14 +132,25 @@ public final class SdpWriter {
     for (String fb : codec.feedback()) {
       sb.append("a=rtcp-fb:").append(codec.payloadType()).append(' ').append(fb).append("\r\n");
     }
+    if (out != null && out.hasRtx()) {
+      sb.append("a=rtpmap:").append(out.rtxPayloadType()).append(" rtx/").append(codec.clockRate()).append("\r\n");
+      sb.append("a=fmtp:").append(out.rtxPayloadType()).append(" apt=").append(codec.payloadType()).append("\r\n");
+    }
     if (audioLevelId > 0) {
       sb.append("a=extmap:").append(audioLevelId).append(' ').append(AUDIO_LEVEL).append("\r\n");
     }
     if (out != null) {
       String msid = out.streamId() + " " + out.trackId();
       sb.append("a=msid:").append(msid).append("\r\n");
+      if (out.hasRtx()) {
+        sb.append("a=ssrc-group:FID ").append(out.ssrc()).append(' ').append(out.rtxSsrc()).append("\r\n");
+      }
       sb.append("a=ssrc:").append(out.ssrc()).append(" cname:").append(out.streamId()).append("\r\n");
       sb.append("a=ssrc:").append(out.ssrc()).append(" msid:").append(msid).append("\r\n");
+      if (out.hasRtx()) {
+        sb.append("a=ssrc:").append(out.rtxSsrc()).append(" cname:").append(out.streamId()).append("\r\n");
+        sb.append("a=ssrc:").append(out.rtxSsrc()).append(" msid:").append(msid).append("\r\n");
+      }
     }
     for (String c : local.candidates()) {
       sb.append("a=candidate:").append(c).append("\r\n");

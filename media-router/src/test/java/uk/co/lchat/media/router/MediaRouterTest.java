@@ -47,7 +47,7 @@ class MediaRouterTest {
     Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
     Endpoint c = router.createEndpoint("c", "room", new EndpointListener() {});
     try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b); SimulatedPeer pc = connect(c)) {
-      Publication video = router.publish(a, 0x1234, "video", 96, -1);
+      Publication video = router.publish(a, 0x1234, "video", 96, 90000, -1);
       router.subscribe(video, b, 100);
       router.subscribe(video, c, 96);
       await(() -> pa.keyframeRequests() >= 1, "PLI to the publisher");
@@ -69,7 +69,7 @@ class MediaRouterTest {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
     Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
     try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
-      Publication audio = router.publish(a, 77, "audio", 111, -1);
+      Publication audio = router.publish(a, 77, "audio", 111, 48000, -1);
       Subscription s = router.subscribe(audio, b, 111);
       for (int i = 0; i < 10; i++) {
         pa.sendRtp(111, 77, i, i * 960L, 60);
@@ -91,7 +91,7 @@ class MediaRouterTest {
     Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
     try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b);
          DatagramSocket attacker = new DatagramSocket()) {
-      Publication p = router.publish(a, 5, "audio", 111, 1);
+      Publication p = router.publish(a, 5, "audio", 111, 48000, 1);
       router.subscribe(p, b, 111);
       Random random = new Random(7);
       InetSocketAddress target = new InetSocketAddress("127.0.0.1", router.port());
@@ -108,6 +108,33 @@ class MediaRouterTest {
       }
       await(() -> pb.rtpReceived() == 50, "media still flows after 5000 junk datagrams");
       assertEquals(0, router.counters().internalErrors());
+    }
+  }
+
+  @Test
+  void nackedPacketIsRetransmittedFromTheCacheAndReportsFlowBothWays() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
+      Publication video = router.publish(a, 0x99, "video", 96, 90000, -1);
+      Subscription s = router.subscribe(video, b, 96, null, false, 97, 0x7777);
+      pb.loseOnce(1005, 1006, 1007);
+      for (int i = 0; i < 20; i++) {
+        pa.sendRtp(96, 0x99, 1000 + i, i * 3000L, 500);
+      }
+      await(() -> pb.rtpReceived() == 17, "17 of 20 packets (3 lost on the way)");
+      pb.sendNack(0x99, 1005, 0b11); // 1005, 1006, 1007
+      await(() -> pb.rtpReceived() == 20, () -> "3 retransmissions, got " + (pb.rtpReceived() - 17) + " retransmitted " + s.retransmitted()
+          + " unanswered " + router.counters().nacksUnanswered() + " srtp failures "
+          + router.counters().srtpFailures() + " rtcp in " + b.packetsReceived());
+      assertEquals(3, s.retransmitted());
+      assertEquals(3, pb.rtpReceivedOn(0x7777), "retransmissions come as RTX on the RTX SSRC");
+      // Within ~1 s the router reports reception to the publisher and sends an SR to the receiver.
+      await(() -> pa.receiverReports() > 0 && pb.lastSenderReport(0x99) != 0, "RR to publisher, SR to receiver");
+      pb.sendReceiverReport(0x99, pb.lastSenderReport(0x99), 0);
+      await(() -> s.rttMillis() >= 0, "RTT from the receiver's report");
+      assertTrue(s.rttMillis() < 1000, "loopback RTT is small: " + s.rttMillis());
+      assertEquals(0, video.lost());
     }
   }
 
@@ -130,8 +157,8 @@ class MediaRouterTest {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
     Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
     try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
-      router.publish(a, 11, "audio", 111, 1);
-      router.publish(b, 22, "audio", 111, 1);
+      router.publish(a, 11, "audio", 111, 48000, 1);
+      router.publish(b, 22, "audio", 111, 48000, 1);
       Thread.sleep(50);
       long deadline = System.nanoTime() + 5_000_000_000L;
       int seq = 0;
