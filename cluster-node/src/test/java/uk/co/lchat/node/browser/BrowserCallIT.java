@@ -61,6 +61,16 @@ class BrowserCallIT {
             + node.mediaRouter().counters().unknownSsrc());
       }
       alice.screenshot(Path.of("target", "screenshots", "call-two-alice.png"));
+      // transport-cc feedback from the router lets Chrome's bandwidth estimate climb above its 300 kbit/s start
+      // (without feedback it stays there). How far it climbs depends on the load of the 2-core machine.
+      try {
+        String ramped = "lchatStats().then(s => s.availableOutgoingBitrate > 350000)";
+        alice.waitFor(ramped, Duration.ofSeconds(30));
+        bob.waitFor(ramped, Duration.ofSeconds(30));
+      } finally {
+        System.out.println("alice after ramp-up: " + alice.eval("lchatStats()") + " feedback sent "
+            + node.mediaRouter().counters().transportFeedbackSent());
+      }
       assertTrue(node.mediaRouter().counters().packetsSent() > 0);
     }
   }

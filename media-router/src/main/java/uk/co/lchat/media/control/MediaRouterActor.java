@@ -202,6 +202,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       router.setRemoteFingerprint(endpoint, fingerprint);
       List<TrackInfo> tracks = new ArrayList<>();
       for (NegotiatedTrack t : answer.incoming()) {
+        if (t.transportCcExtension() > 0) {
+          router.enableTransportCc(endpoint, t.transportCcExtension());
+        }
         Publication p = router.publish(endpoint, t.ssrc(), t.kind(), t.codec().payloadType(),
             t.codec().clockRate(), t.audioLevelExtension());
         String trackId = member.participantId + "-" + t.mid();

@@ -29,6 +29,7 @@ public final class Endpoint {
   final SsrcTable<Publication> incoming = new SsrcTable<>();
   final SsrcTable<Subscription> outgoing = new SsrcTable<>();
   long lastConsentNanos;
+  TransportCcRecorder transportCc;
   boolean nominated;
   long packetsReceived;
   long bytesReceived;

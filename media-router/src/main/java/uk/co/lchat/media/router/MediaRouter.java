@@ -174,6 +174,13 @@ public final class MediaRouter implements AutoCloseable {
     return p;
   }
 
+  /** Gives the endpoint transport-wide congestion feedback for packets carrying extension {@code extensionId}. */
+  public void enableTransportCc(Endpoint e, int extensionId) {
+    if (extensionId > 0) {
+      enqueue(() -> e.transportCc = new TransportCcRecorder(extensionId));
+    }
+  }
+
   public void unpublish(Publication p) {
     enqueue(() -> {
       p.publisher.incoming.remove(p.ssrc);
@@ -394,6 +401,14 @@ public final class MediaRouter implements AutoCloseable {
       counters.dropped++;
       return;
     }
+    long now = System.nanoTime();
+    TransportCcRecorder twcc = e.transportCc;
+    if (twcc != null) {
+      int at = rtp.findExtension(twcc.extensionId());
+      if (at >= 0 && rtp.extensionDataLength() >= 2) {
+        twcc.record(((buf[at] & 0xFF) << 8) | (buf[at + 1] & 0xFF), now);
+      }
+    }
     Publication p = e.incoming.get((int) rtp.ssrc());
     if (p == null) {
       counters.unknownSsrc++;
@@ -403,7 +418,6 @@ public final class MediaRouter implements AutoCloseable {
     e.bytesReceived += len;
     p.packets++;
     p.bytes += plain;
-    long now = System.nanoTime();
     p.stats.received(rtp.sequenceNumber(), rtp.timestamp(), now);
     if (p.cache != null) {
       p.cache.put(rtp.sequenceNumber(), buf, plain);
@@ -588,6 +602,25 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
+  /** Every tick (100 ms): transport-wide feedback to each endpoint that sends with the extension. */
+  private void sendTransportFeedback() {
+    for (Endpoint e : byId.values()) {
+      TransportCcRecorder twcc = e.transportCc;
+      SrtpSession srtp = e.srtp;
+      InetSocketAddress address = e.remote;
+      if (twcc == null || srtp == null || address == null || e.closed) {
+        continue;
+      }
+      long[] media = {0};
+      e.incoming.forEach(p -> media[0] = p.ssrc());
+      int n = twcc.feedback(txPacket.getBuffer(), 0, ROUTER_SSRC, media[0]);
+      if (n > 0) {
+        sendRtcp(srtp, n, address);
+        counters.transportFeedbackSent++;
+      }
+    }
+  }
+
   private void sendRtcp(SrtpSession srtp, int len, InetSocketAddress address) {
     txPacket.set(0, len);
     if (srtp.protectRtcp(txPacket) == SrtpResult.OK) {
@@ -642,6 +675,7 @@ public final class MediaRouter implements AutoCloseable {
     if (ticks % REPORT_TICKS == 0) {
       sendReports(now);
     }
+    sendTransportFeedback();
   }
 
   private void detectSpeakers() {

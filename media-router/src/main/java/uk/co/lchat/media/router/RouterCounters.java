@@ -21,6 +21,7 @@ public final class RouterCounters {
   long retransmissions;
   long nacksUnanswered;
   long rtcpSent;
+  long transportFeedbackSent;
   final LongAdder endpointsCreated = new LongAdder();
   final LongAdder endpointsClosed = new LongAdder();
   final LongAdder dtlsFailures = new LongAdder();
@@ -77,6 +78,10 @@ public final class RouterCounters {
 
   public long nacksUnanswered() {
     return nacksUnanswered;
+  }
+
+  public long transportFeedbackSent() {
+    return transportFeedbackSent;
   }
 
   public long rtcpSent() {

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
+import uk.co.lchat.media.rtp.TransportCc;
+
 /**
  * Writes our side of offer/answer. We are always ICE-lite (RFC 8445 §2.5) and the DTLS server (answer
  * {@code setup:passive}, offer {@code setup:actpass}, which browsers answer with {@code active}).
@@ -66,12 +68,22 @@ public final class SdpWriter {
           throw new SdpException("m-section " + m.mid() + " sends media but declares no a=ssrc");
         }
         int level = m.kind().equals("audio") ? m.extensionId(AUDIO_LEVEL) : -1;
-        incoming.add(new NegotiatedTrack(m.mid(), m.kind(), m.ssrcs().get(0), codec, level));
+        incoming.add(new NegotiatedTrack(m.mid(), m.kind(), m.ssrcs().get(0), codec, level,
+            m.extensionId(TransportCc.EXTENSION_URI)));
       } else {
         direction = out != null && !out.idle() ? "sendonly" : "inactive";
       }
+      // We give transport-wide feedback for what we receive; the offerer's own sequence numbers drive it.
+      int twcc = m.sends() ? m.extensionId(TransportCc.EXTENSION_URI) : -1;
+      if (twcc > 0 && m.codecs().stream().anyMatch(c -> c.feedback().contains("transport-cc"))) {
+        List<String> fb = new ArrayList<>(codec.feedback());
+        fb.add("transport-cc");
+        codec = codec.withFeedback(fb);
+      } else {
+        twcc = -1;
+      }
       section(body, m.kind(), m.mid(), direction, codec, m.kind().equals("audio") ? m.extensionId(AUDIO_LEVEL) : -1,
-          local, "passive", out != null && !out.idle() ? out : null);
+          twcc, local, "passive", out != null && !out.idle() ? out : null);
     }
     if (accepted.isEmpty()) {
       throw new SdpException("no usable audio or video section (we need Opus, or VP8/H264/VP9, with rtcp-mux)");
@@ -86,7 +98,7 @@ public final class SdpWriter {
     for (OutgoingTrack t : tracks) {
       mids.add(t.mid());
       int level = -1;
-      section(body, t.kind(), t.mid(), t.idle() ? "inactive" : "sendonly", t.codec(), level, local, "actpass",
+      section(body, t.kind(), t.mid(), t.idle() ? "inactive" : "sendonly", t.codec(), level, -1, local, "actpass",
           t.idle() ? null : t);
     }
     return header(mids) + body;
@@ -103,7 +115,7 @@ public final class SdpWriter {
   }
 
   private static void section(StringBuilder sb, String kind, String mid, String direction, Codec codec,
-      int audioLevelId, LocalTransport local, String setup, OutgoingTrack out) {
+      int audioLevelId, int transportCcId, LocalTransport local, String setup, OutgoingTrack out) {
     sb.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(codec.payloadType());
     if (out != null && out.hasRtx()) {
       sb.append(' ').append(out.rtxPayloadType());
@@ -138,6 +150,9 @@ public final class SdpWriter {
     }
     if (audioLevelId > 0) {
       sb.append("a=extmap:").append(audioLevelId).append(' ').append(AUDIO_LEVEL).append("\r\n");
+    }
+    if (transportCcId > 0) {
+      sb.append("a=extmap:").append(transportCcId).append(' ').append(TransportCc.EXTENSION_URI).append("\r\n");
     }
     if (out != null) {
       String msid = out.streamId() + " " + out.trackId();
