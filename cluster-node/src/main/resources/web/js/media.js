@@ -11,7 +11,9 @@ export class MediaSession {
     this.subscriber = null;
     this.offers = Promise.resolve();
     this.remote = new Map(); // trackId -> { participantId, track }
-    signaling.on('subscribeOffer', (m) => { this.offers = this.offers.then(() => this.answer(m.sdp)); });
+    signaling.on('subscribeOffer', (m) => {
+      this.offers = this.offers.then(() => this.answer(m.sdp, m.fresh)).catch((e) => console.warn('subscribe', e));
+    });
   }
 
   /** Sends the stream's tracks; resolves once the router has answered. */
@@ -19,17 +21,39 @@ export class MediaSession {
     if (this.publisher) this.publisher.close();
     const pc = new RTCPeerConnection(this.config);
     this.publisher = pc;
+    this.stream = stream;
     for (const track of stream.getTracks()) {
       pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     }
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
+    // A lost path (network change) is repaired with an ICE restart: a new offer on the same connection.
+    pc.oniceconnectionstatechange = () => {
+      if (pc.iceConnectionState === 'failed') this.renegotiate({ iceRestart: true }).catch(() => {});
+    };
+    await this.renegotiate();
+    return pc;
+  }
+
+  /** Adds a track to what we send (e.g. a screen share) with a renegotiation of the sending connection. */
+  async addTrack(track, stream) {
+    const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    await this.renegotiate();
+    return transceiver;
+  }
+
+  /** Stops sending a track added with addTrack. */
+  async removeTrack(transceiver) {
+    transceiver.stop();
+    await this.renegotiate();
+  }
+
+  async renegotiate(options = {}) {
+    const pc = this.publisher;
+    await pc.setLocalDescription(await pc.createOffer(options));
     const reply = this.signaling.next('publishAnswer', 'error');
     this.signaling.send({ type: 'publish', sdp: pc.localDescription.sdp });
     const msg = await reply;
     if (msg.type === 'error') throw new Error(`${msg.code}: ${msg.message}`);
     await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
-    return pc;
   }
 
   /** Replaces a sent track (camera <-> screen, device change) without renegotiation. */
@@ -38,9 +62,17 @@ export class MediaSession {
     if (sender) await sender.replaceTrack(track);
   }
 
-  async answer(sdp) {
+  async answer(sdp, fresh) {
+    if (fresh && this.subscriber) {
+      this.subscriber.close();
+      this.subscriber = null;
+    }
     if (!this.subscriber) {
       this.subscriber = new RTCPeerConnection(this.config);
+      const sub = this.subscriber;
+      sub.oniceconnectionstatechange = () => {
+        if (sub.iceConnectionState === 'failed') this.signaling.send({ type: 'restartIce' });
+      };
       this.subscriber.ontrack = (e) => {
         const participantId = e.streams[0]?.id;
         const trackId = e.streams[0] ? e.track.id : e.transceiver.mid;

@@ -20,6 +20,9 @@ public sealed interface Inbound {
   /** The client's answer to our subscribeOffer. */
   record SubscribeAnswerRequest(String sdp) implements Inbound {}
 
+  /** The client's receiving connection lost its path; the server restarts ICE and re-offers. */
+  record RestartIceRequest() implements Inbound {}
+
   /** A room command that needs the sender's participant id, known only to the session. */
   record ForRoom(String type, Function<String, RoomProtocol.Command> command) implements Inbound {}
 

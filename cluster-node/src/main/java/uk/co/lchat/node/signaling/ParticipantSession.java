@@ -105,6 +105,13 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           router.tell(new MediaRouterProtocol.Publish(participantId, publish.sdp(), mediaSelf()));
         }
       }
+      case RestartIceRequest restart -> {
+        if (participantId == null) {
+          send(SignalingCodec.error("not_joined", "Join a room before restarting ICE."));
+        } else {
+          router.tell(new MediaRouterProtocol.RestartIce(participantId));
+        }
+      }
       case SubscribeAnswerRequest answer -> {
         if (participantId == null) {
           send(SignalingCodec.error("not_joined", "Join a room before answering."));
@@ -189,7 +196,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         send(SignalingCodec.publishAnswer(p.answerSdp()));
         room.tell(new RoomProtocol.PublishTracks(participantId, p.tracks()));
       }
-      case MediaRouterProtocol.SubscribeOffer o -> send(SignalingCodec.subscribeOffer(o.sdp()));
+      case MediaRouterProtocol.SubscribeOffer o -> send(SignalingCodec.subscribeOffer(o.sdp(), o.fresh()));
       case MediaRouterProtocol.MediaFailed f -> {
         if (f.code().equals("publish_closed")) {
           room.tell(new RoomProtocol.PublishTracks(participantId, java.util.List.of()));

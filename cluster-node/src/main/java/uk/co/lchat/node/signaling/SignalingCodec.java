@@ -74,6 +74,7 @@ public final class SignalingCodec {
       case "leave" -> new LeaveRequest();
       case "publish" -> new PublishRequest(sdp(m));
       case "subscribeAnswer" -> new SubscribeAnswerRequest(sdp(m));
+      case "restartIce" -> new RestartIceRequest();
       case "ping" -> new Ping();
       case "chat" -> {
         String text = string(m, "text", true);
@@ -247,8 +248,8 @@ public final class SignalingCodec {
   }
 
   /** Our offer for the client's receiving connection; it replies with subscribeAnswer. */
-  public static String subscribeOffer(String sdp) {
-    return write(JSON.createObjectNode().put("type", "subscribeOffer").put("sdp", sdp));
+  public static String subscribeOffer(String sdp, boolean fresh) {
+    return write(JSON.createObjectNode().put("type", "subscribeOffer").put("sdp", sdp).put("fresh", fresh));
   }
 
   public static String pong() {

@@ -60,13 +60,18 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     final SdpWriter publishSdp = new SdpWriter();
     final SdpWriter subscribeSdp = new SdpWriter();
     Endpoint publish;
+    byte[] publishFingerprint;
+    String publishRemoteUfrag;
     final Map<String, Publication> publications = new LinkedHashMap<>();
+    final Map<String, TrackInfo> trackInfos = new HashMap<>();
     Endpoint subscribe;
     final List<Slot> slots = new ArrayList<>();
     final Map<String, Integer> payloadTypes = new HashMap<>();
     List<TrackInfo> wanted = List.of();
     boolean awaitingAnswer;
     boolean dirty;
+    /** The next offer starts a new receiving connection (the client must drop its old one). */
+    boolean freshConnection;
 
     Member(String roomId, String participantId, ActorRef<MediaEvent> client) {
       this.roomId = roomId;
@@ -132,6 +137,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(Publish.class, this::onPublish)
         .onMessage(SetSources.class, this::onSetSources)
         .onMessage(SubscribeAnswer.class, this::onSubscribeAnswer)
+        .onMessage(RestartIce.class, this::onRestartIce)
         .onMessage(Watch.class, this::onWatch)
         .onMessage(WatchSpeaker.class, this::onWatchSpeaker)
         .onMessage(Unwatch.class, this::onUnwatch)
@@ -186,36 +192,41 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       m.replyTo().tell(new MediaFailed("not_attached", "Join a room before publishing."));
       return this;
     }
-    SessionDescription offer;
     try {
-      offer = SessionDescription.parse(m.offerSdp());
-      byte[] fingerprint = SessionDescription.sha256Fingerprint(offer.media().get(0).fingerprint());
-      Endpoint previous = member.publish;
-      Endpoint endpoint = router.createEndpoint(member.participantId + "/pub", member.roomId, listener());
-      SdpWriter.Answer answer = member.publishSdp.answer(offer, router.localTransport(endpoint), d -> null);
-      if (previous != null) {
-        router.removeEndpoint(previous, "republished");
+      SessionDescription offer = SessionDescription.parse(m.offerSdp());
+      MediaDescription first = offer.media().get(0);
+      byte[] fingerprint = SessionDescription.sha256Fingerprint(first.fingerprint());
+      Endpoint endpoint = member.publish;
+      boolean renegotiation = endpoint != null && !endpoint.isClosed()
+          && java.util.Arrays.equals(fingerprint, member.publishFingerprint);
+      if (renegotiation && first.ice() != null && !Objects.equals(first.ice().ufrag(), member.publishRemoteUfrag)) {
+        router.restartIce(endpoint); // the browser restarted ICE; DTLS and SRTP carry on
+      }
+      if (!renegotiation) {
+        endpoint = router.createEndpoint(member.participantId + "/pub", member.roomId, listener());
+      }
+      SdpWriter.Answer answer;
+      try {
+        answer = member.publishSdp.answer(offer, router.localTransport(endpoint), d -> null);
+      } catch (SdpException e) {
+        if (!renegotiation) {
+          router.removeEndpoint(endpoint, "bad offer");
+        }
+        throw e;
+      }
+      if (!renegotiation) {
+        if (member.publish != null) {
+          router.removeEndpoint(member.publish, "republished");
+        }
         member.publications.keySet().forEach(localTracks::remove);
         member.publications.clear();
+        member.publish = endpoint;
+        member.publishFingerprint = fingerprint;
+        router.setRemoteFingerprint(endpoint, fingerprint);
       }
-      member.publish = endpoint;
-      router.setRemoteFingerprint(endpoint, fingerprint);
-      List<TrackInfo> tracks = new ArrayList<>();
-      for (NegotiatedTrack t : answer.incoming()) {
-        if (t.transportCcExtension() > 0) {
-          router.enableTransportCc(endpoint, t.transportCcExtension());
-        }
-        Publication p = router.publish(endpoint, t.ssrc(), t.kind(), t.codec().payloadType(),
-            t.codec().clockRate(), t.audioLevelExtension());
-        String trackId = member.participantId + "-" + t.mid();
-        Codec c = t.codec();
-        TrackInfo info = new TrackInfo(member.participantId, trackId, t.kind(), t.ssrc(), c.name(), c.clockRate(),
-            c.channels(), c.fmtp());
-        member.publications.put(trackId, p);
-        localTracks.put(trackId, p);
-        tracks.add(info);
-      }
-      m.replyTo().tell(new Published(answer.sdp(), List.copyOf(tracks)));
+      member.publishRemoteUfrag = first.ice() == null ? null : first.ice().ufrag();
+      List<TrackInfo> tracks = updatePublications(member, endpoint, answer.incoming());
+      m.replyTo().tell(new Published(answer.sdp(), tracks));
       for (Follower f : followers.values()) {
         if (f.roomId.equals(member.roomId) && (f.following == null || f.following.equals(member.participantId))) {
           follow(f, member.participantId);
@@ -231,6 +242,46 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       m.replyTo().tell(new MediaFailed("bad_sdp", e.getMessage()));
     }
     return this;
+  }
+
+  /**
+   * Makes the member's publications match the tracks of its latest offer: new SSRCs are published, gone ones
+   * unpublished, unchanged ones left alone (so receivers see no interruption on a renegotiation). A track id names
+   * one SSRC of one m-section.
+   */
+  private List<TrackInfo> updatePublications(Member member, Endpoint endpoint, List<NegotiatedTrack> incoming) {
+    Map<String, NegotiatedTrack> wanted = new LinkedHashMap<>();
+    for (NegotiatedTrack t : incoming) {
+      wanted.put(member.participantId + "-" + t.mid() + "-" + Long.toHexString(t.ssrc()), t);
+    }
+    for (java.util.Iterator<Map.Entry<String, Publication>> it = member.publications.entrySet().iterator();
+         it.hasNext(); ) {
+      Map.Entry<String, Publication> e = it.next();
+      if (!wanted.containsKey(e.getKey())) {
+        router.unpublish(e.getValue());
+        localTracks.remove(e.getKey());
+        member.trackInfos.remove(e.getKey());
+        it.remove();
+      }
+    }
+    List<TrackInfo> tracks = new ArrayList<>();
+    for (Map.Entry<String, NegotiatedTrack> e : wanted.entrySet()) {
+      NegotiatedTrack t = e.getValue();
+      if (t.transportCcExtension() > 0) {
+        router.enableTransportCc(endpoint, t.transportCcExtension());
+      }
+      if (!member.publications.containsKey(e.getKey())) {
+        Publication p = router.publish(endpoint, t.ssrc(), t.kind(), t.codec().payloadType(),
+            t.codec().clockRate(), t.audioLevelExtension());
+        Codec c = t.codec();
+        member.publications.put(e.getKey(), p);
+        member.trackInfos.put(e.getKey(), new TrackInfo(member.participantId, e.getKey(), t.kind(), t.ssrc(),
+            c.name(), c.clockRate(), c.channels(), c.fmtp()));
+        localTracks.put(e.getKey(), p);
+      }
+      tracks.add(member.trackInfos.get(e.getKey()));
+    }
+    return List.copyOf(tracks);
   }
 
   private Behavior<Command> onSetSources(SetSources m) {
@@ -350,8 +401,21 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     }
     member.dirty = false;
     member.awaitingAnswer = true;
+    boolean fresh = member.freshConnection;
+    member.freshConnection = false;
     member.client.tell(new SubscribeOffer(member.subscribeSdp.offer(router.localTransport(member.subscribe),
-        tracks)));
+        tracks), fresh));
+  }
+
+  /** The client lost its receiving connection's path: new ICE credentials and a re-offer (RFC 8445 §2.4). */
+  private Behavior<Command> onRestartIce(RestartIce m) {
+    Member member = members.get(m.participantId());
+    if (member != null && member.subscribe != null && !member.subscribe.isClosed()) {
+      router.restartIce(member.subscribe);
+      member.dirty = true;
+      sendOfferIfDue(member);
+    }
+    return this;
   }
 
   private Behavior<Command> onSubscribeAnswer(SubscribeAnswer m) {
@@ -540,8 +604,11 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         && member.subscribe.isClosed() && !m.reason().equals("left")) {
       member.subscribe = null;
       member.slots.clear();
+      member.payloadTypes.clear();
       member.awaitingAnswer = false;
+      member.freshConnection = true;
       member.client.tell(new MediaFailed("transport_closed", m.reason()));
+      reconcile(member); // a new receiving connection right away, offered as fresh
     }
     return this;
   }

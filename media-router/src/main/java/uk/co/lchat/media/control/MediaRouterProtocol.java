@@ -26,6 +26,9 @@ public final class MediaRouterProtocol {
   /** Set by the room: every track this participant should receive now (the room's forwarding decision). */
   public record SetSources(String participantId, List<TrackInfo> sources) implements Command {}
 
+  /** The client's receiving connection lost its path: restart ICE on it and re-offer. */
+  public record RestartIce(String participantId) implements Command {}
+
   /** The browser's answer to our last {@link SubscribeOffer}. */
   public record SubscribeAnswer(String participantId, String answerSdp) implements Command {}
 
@@ -65,8 +68,11 @@ public final class MediaRouterProtocol {
 
   public record Subscribed(String answerSdp) implements MediaEvent {}
 
-  /** A new (re)offer for the participant's receiving connection; the browser answers with {@link SubscribeAnswer}. */
-  public record SubscribeOffer(String sdp) implements MediaEvent {}
+  /**
+   * A new (re)offer for the participant's receiving connection; the browser answers with {@link SubscribeAnswer}.
+   * {@code fresh}: the offer is for a new connection (the previous one closed); the client replaces its own.
+   */
+  public record SubscribeOffer(String sdp, boolean fresh) implements MediaEvent {}
 
   /** Codes: {@code bad_sdp}, {@code not_attached}, {@code transport_closed}, {@code publish_closed}. */
   public record MediaFailed(String code, String message) implements MediaEvent {}

@@ -31,7 +31,7 @@ import uk.co.lchat.media.srtp.SrtpSession;
  * USE-CANDIDATE), the DTLS client, and sends and receives SRTP. Used by router tests and the load tool.
  */
 public final class SimulatedPeer implements AutoCloseable {
-  private final DatagramSocket socket;
+  private volatile DatagramSocket socket;
   private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
   private final DtlsIdentity identity = DtlsIdentity.generate(crypto);
   private final IceParameters localIce = new IceParameters("peer" + Long.toHexString(System.nanoTime() & 0xFFFF),
@@ -69,6 +69,39 @@ public final class SimulatedPeer implements AutoCloseable {
   public void connect(InetSocketAddress serverAddress, IceParameters serverIce, byte[] serverFingerprint)
       throws IOException, TimeoutException {
     this.server = serverAddress;
+    bind(socket, serverAddress, serverIce);
+    socket.setSoTimeout(0);
+    dtlsTransport = new PacketQueueTransport((b, o, l) -> socket.send(new DatagramPacket(b, o, l, server)));
+    reader = Thread.ofPlatform().daemon().name("peer-" + localIce.ufrag()).start(this::read);
+    DtlsAssociation dtls = DtlsAssociation.connect(crypto, identity, serverFingerprint, dtlsTransport,
+        localIce.ufrag(), SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
+    try {
+      SrtpKeys keys = dtls.keys().get(10, TimeUnit.SECONDS);
+      srtp = new SrtpSession(keys);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("DTLS failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted");
+    }
+  }
+
+  /**
+   * Moves to a new local port, as after a network change, and runs ICE again with the server's new credentials
+   * (an ICE restart); DTLS and SRTP carry on.
+   */
+  public void moveAndRestartIce(IceParameters serverIce) throws IOException, TimeoutException {
+    DatagramSocket fresh = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    bind(fresh, server, serverIce);
+    fresh.setSoTimeout(0);
+    DatagramSocket old = socket;
+    socket = fresh;
+    old.close();
+  }
+
+  /** Connectivity checks until one nominated binding succeeds (RFC 8445 §7.2). */
+  private void bind(DatagramSocket socket, InetSocketAddress serverAddress, IceParameters serverIce)
+      throws IOException, TimeoutException {
     byte[] key = serverIce.pwd().getBytes(StandardCharsets.UTF_8);
     socket.setSoTimeout(200);
     boolean bound = false;
@@ -91,29 +124,16 @@ public final class SimulatedPeer implements AutoCloseable {
     if (!bound) {
       throw new TimeoutException("no ICE binding response from " + serverAddress);
     }
-    socket.setSoTimeout(0);
-    dtlsTransport = new PacketQueueTransport((b, o, l) -> socket.send(new DatagramPacket(b, o, l, serverAddress)));
-    reader = Thread.ofPlatform().daemon().name("peer-" + localIce.ufrag()).start(this::read);
-    DtlsAssociation dtls = DtlsAssociation.connect(crypto, identity, serverFingerprint, dtlsTransport,
-        localIce.ufrag(), SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
-    try {
-      SrtpKeys keys = dtls.keys().get(10, TimeUnit.SECONDS);
-      srtp = new SrtpSession(keys);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IOException("DTLS failed", e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted");
-    }
   }
 
   private void read() {
     byte[] buf = new byte[PacketBuffer.CAPACITY];
     DatagramPacket p = new DatagramPacket(buf, buf.length);
     while (!closed) {
+      DatagramSocket current = socket;
       try {
         p.setLength(buf.length);
-        socket.receive(p);
+        current.receive(p);
         int len = p.getLength();
         switch (PacketKind.of(buf, 0, len)) {
           case DTLS -> dtlsTransport.offer(buf, 0, len);
@@ -122,7 +142,10 @@ public final class SimulatedPeer implements AutoCloseable {
           default -> { }
         }
       } catch (IOException e) {
-        return;
+        if (closed) {
+          return;
+        }
+        // the socket was replaced by moveAndRestartIce: read from the new one
       }
     }
   }

@@ -17,8 +17,8 @@ import uk.co.lchat.media.srtp.SsrcTable;
 public final class Endpoint {
   final String id;
   final String group;
-  final IceParameters ice;
-  final byte[] icePassword;
+  volatile IceParameters ice;
+  volatile byte[] icePassword;
   final EndpointListener listener;
   final PacketQueueTransport dtlsTransport;
   volatile InetSocketAddress remote;

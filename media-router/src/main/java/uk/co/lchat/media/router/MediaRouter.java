@@ -136,6 +136,22 @@ public final class MediaRouter implements AutoCloseable {
     return e;
   }
 
+  /**
+   * ICE restart (RFC 8445 §2.4): fresh credentials for the endpoint; the DTLS association and SRTP keys stay. The
+   * old credentials stop working at once; the address is re-latched when the peer's checks with the new ones arrive.
+   */
+  public IceParameters restartIce(Endpoint e) {
+    IceParameters fresh = new IceParameters(randomToken(8), randomToken(24));
+    IceParameters old = e.ice;
+    e.icePassword = fresh.pwd().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    e.ice = fresh;
+    byUfrag.put(fresh.ufrag(), e);
+    byUfrag.remove(old.ufrag(), e);
+    enqueue(() -> e.nominated = false);
+    counters.iceRestarts.increment();
+    return fresh;
+  }
+
   /** Our SDP transport attributes for this endpoint: ICE credentials, fingerprint, one host candidate per address. */
   public LocalTransport localTransport(Endpoint e) {
     List<String> candidates = new ArrayList<>();
@@ -372,7 +388,8 @@ public final class MediaRouter implements AutoCloseable {
       return;
     }
     e.lastConsentNanos = System.nanoTime();
-    if (e.remote == null || (m.useCandidate() && !from.equals(e.remote))) {
+    if (e.remote == null || (m.useCandidate() && !from.equals(e.remote)) || (!e.nominated && !from.equals(e.remote)
+        && e.srtp != null)) {
       if (e.remote != null) {
         byAddress.remove(e.remote, e);
       }

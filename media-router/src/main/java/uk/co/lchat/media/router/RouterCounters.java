@@ -27,6 +27,7 @@ public final class RouterCounters {
   final LongAdder dtlsFailures = new LongAdder();
   final LongAdder iceSucceededUdp = new LongAdder();
   final LongAdder internalErrors = new LongAdder();
+  final LongAdder iceRestarts = new LongAdder();
 
   public long packetsReceived() {
     return packetsReceived;
@@ -102,6 +103,10 @@ public final class RouterCounters {
 
   public long iceSucceededUdp() {
     return iceSucceededUdp.sum();
+  }
+
+  public long iceRestarts() {
+    return iceRestarts.sum();
   }
 
   public long internalErrors() {

@@ -139,6 +139,31 @@ class MediaRouterTest {
   }
 
   @Test
+  void iceRestartMovesThePathWithoutANewDtlsHandshake() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
+      Publication audio = router.publish(a, 31, "audio", 111, 48000, -1);
+      router.subscribe(audio, b, 111);
+      for (int i = 0; i < 10; i++) {
+        pa.sendRtp(111, 31, i, i * 960L, 60);
+      }
+      await(() -> pb.rtpReceived() == 10, "10 packets before the restart");
+      String oldUfrag = b.ice().ufrag();
+      java.net.InetSocketAddress oldAddress = b.remoteAddress();
+      uk.co.lchat.media.sdp.IceParameters fresh = router.restartIce(b);
+      assertTrue(!fresh.ufrag().equals(oldUfrag));
+      pb.moveAndRestartIce(fresh);
+      await(() -> !oldAddress.equals(b.remoteAddress()), "the receiver's new address is latched");
+      for (int i = 10; i < 20; i++) {
+        pa.sendRtp(111, 31, i, i * 960L, 60);
+      }
+      await(() -> pb.rtpReceived() == 20, () -> "10 more after the restart, got " + pb.rtpReceived());
+      assertEquals(1, router.counters().iceRestarts());
+    }
+  }
+
+  @Test
   void bindingRequestWithWrongPasswordIsRefusedAndLatchesNothing() throws Exception {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
     SimulatedPeer peer = new SimulatedPeer();

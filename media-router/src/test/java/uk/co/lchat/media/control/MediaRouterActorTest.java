@@ -1,0 +1,159 @@
+package uk.co.lchat.media.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import uk.co.lchat.media.control.MediaRouterProtocol.*;
+import uk.co.lchat.media.router.MediaRouter;
+import uk.co.lchat.media.router.RouterSettings;
+import uk.co.lchat.media.sdp.SessionDescription;
+
+class MediaRouterActorTest {
+  static final ActorTestKit kit = ActorTestKit.create();
+  private static final String FINGERPRINT = "sha-256 " + "AB:".repeat(31) + "AB";
+
+  private MediaRouter router;
+  private ActorRef<Command> actor;
+
+  @AfterAll
+  static void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    router = MediaRouter.start(RouterSettings.loopback(0), null);
+    actor = kit.spawn(MediaRouterActor.create(router));
+  }
+
+  @AfterEach
+  void stop() {
+    kit.stop(actor);
+    router.close();
+  }
+
+  /** A browser-like publish offer: audio, video and optionally a second (screen) video. */
+  static String offer(String ufrag, long audioSsrc, long videoSsrc, long screenSsrc) {
+    StringBuilder sb = new StringBuilder("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n");
+    sb.append("a=group:BUNDLE 0 1").append(screenSsrc > 0 ? " 2" : "").append("\r\n");
+    section(sb, ufrag, "audio", "0", 111, "opus/48000/2", audioSsrc);
+    section(sb, ufrag, "video", "1", 96, "VP8/90000", videoSsrc);
+    if (screenSsrc > 0) {
+      section(sb, ufrag, "video", "2", 96, "VP8/90000", screenSsrc);
+    }
+    return sb.toString();
+  }
+
+  private static void section(StringBuilder sb, String ufrag, String kind, String mid, int pt, String rtpmap,
+      long ssrc) {
+    sb.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(pt).append("\r\n")
+        .append("c=IN IP4 0.0.0.0\r\na=ice-ufrag:").append(ufrag).append("\r\na=ice-pwd:pwdpwdpwdpwdpwdpwdpwdpwd\r\n")
+        .append("a=fingerprint:").append(FINGERPRINT).append("\r\na=setup:actpass\r\na=mid:").append(mid)
+        .append("\r\na=sendonly\r\na=rtcp-mux\r\na=rtpmap:").append(pt).append(' ').append(rtpmap).append("\r\n")
+        .append("a=rtcp-fb:").append(pt).append(" nack pli\r\n")
+        .append("a=ssrc:").append(ssrc).append(" cname:x\r\n");
+  }
+
+  private static String ufragOf(String sdp) throws Exception {
+    return SessionDescription.parse(sdp).media().get(0).ice().ufrag();
+  }
+
+  @Test
+  void renegotiationKeepsTheConnectionRestartsIceAndAddsAScreenTrack() throws Exception {
+    TestProbe<MediaEvent> client = kit.createTestProbe(MediaEvent.class);
+    actor.tell(new Attach("room", "p1", client.getRef()));
+    actor.tell(new Publish("p1", offer("aaaa", 11, 22, 0), client.getRef()));
+    Published first = client.expectMessageClass(Published.class);
+    assertEquals(2, first.tracks().size());
+    assertEquals(1, router.endpointCount());
+
+    actor.tell(new Publish("p1", offer("bbbb", 11, 22, 0), client.getRef()));
+    Published restarted = client.expectMessageClass(Published.class);
+    assertEquals(first.tracks(), restarted.tracks(), "same tracks after an ICE restart");
+    assertNotEquals(ufragOf(first.answerSdp()), ufragOf(restarted.answerSdp()), "our credentials change too");
+    assertEquals(1, router.endpointCount(), "the same connection, no new endpoint");
+
+    actor.tell(new Publish("p1", offer("bbbb", 11, 22, 33), client.getRef()));
+    Published withScreen = client.expectMessageClass(Published.class);
+    assertEquals(3, withScreen.tracks().size());
+    assertTrue(withScreen.tracks().containsAll(first.tracks()));
+    assertEquals(ufragOf(restarted.answerSdp()), ufragOf(withScreen.answerSdp()), "no restart without a new ufrag");
+  }
+
+  @Test
+  void badOffersAndPublishingBeforeAttachingAreRefused() {
+    TestProbe<MediaEvent> client = kit.createTestProbe(MediaEvent.class);
+    actor.tell(new Publish("nobody", offer("aaaa", 1, 2, 0), client.getRef()));
+    assertEquals("not_attached", client.expectMessageClass(MediaFailed.class).code());
+    actor.tell(new Attach("room", "p1", client.getRef()));
+    actor.tell(new Publish("p1", "v=0\r\nthis is not sdp\r\n", client.getRef()));
+    MediaFailed bad = client.expectMessageClass(MediaFailed.class);
+    assertEquals("bad_sdp", bad.code());
+    assertTrue(bad.message().contains("line 2"), bad.message());
+    assertEquals(0, router.endpointCount(), "nothing is left behind by a refused offer");
+  }
+
+  @Test
+  void sourcesBecomeOneOfferAtATimeWithRtxAndEndedTracksGoInactive() throws Exception {
+    TestProbe<MediaEvent> alice = kit.createTestProbe(MediaEvent.class);
+    TestProbe<MediaEvent> bob = kit.createTestProbe(MediaEvent.class);
+    actor.tell(new Attach("room", "alice", alice.getRef()));
+    actor.tell(new Attach("room", "bob", bob.getRef()));
+    actor.tell(new Publish("alice", offer("aaaa", 11, 22, 0), alice.getRef()));
+    List<TrackInfo> tracks = alice.expectMessageClass(Published.class).tracks();
+
+    actor.tell(new SetSources("bob", tracks));
+    SubscribeOffer offer = bob.expectMessageClass(SubscribeOffer.class);
+    assertFalse(offer.fresh());
+    SessionDescription sd = SessionDescription.parse(offer.sdp());
+    assertEquals(2, sd.media().size());
+    assertEquals(List.of(22L), sd.media().get(1).ssrcs());
+    assertTrue(offer.sdp().contains("a=ssrc-group:FID 22 "), "video comes with an RTX stream");
+    assertTrue(offer.sdp().contains("a=msid:alice "));
+    assertEquals("actpass", sd.media().get(0).setup());
+
+    // No second offer while the first is unanswered; the change is offered once the answer is in.
+    actor.tell(new SetSources("bob", List.of()));
+    bob.expectNoMessage(Duration.ofMillis(200));
+    String answer = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=fingerprint:" + FINGERPRINT
+        + "\r\na=setup:active\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n";
+    actor.tell(new SubscribeAnswer("bob", answer));
+    SubscribeOffer next = bob.expectMessageClass(SubscribeOffer.class);
+    SessionDescription after = SessionDescription.parse(next.sdp());
+    assertEquals("inactive", after.media().get(0).direction());
+    assertEquals("inactive", after.media().get(1).direction());
+    assertEquals(ufragOf(offer.sdp()), ufragOf(next.sdp()), "the same receiving connection");
+
+    actor.tell(new RestartIce("bob"));
+    bob.expectNoMessage(Duration.ofMillis(100)); // still waiting for the answer to `next`
+    actor.tell(new SubscribeAnswer("bob", answer));
+    SubscribeOffer restarted = bob.expectMessageClass(SubscribeOffer.class);
+    assertNotEquals(ufragOf(next.sdp()), ufragOf(restarted.sdp()), "an ICE restart offers new credentials");
+  }
+
+  @Test
+  void detachRemovesTheParticipantsEndpoints() throws Exception {
+    TestProbe<MediaEvent> client = kit.createTestProbe(MediaEvent.class);
+    actor.tell(new Attach("room", "p1", client.getRef()));
+    actor.tell(new Publish("p1", offer("aaaa", 11, 22, 0), client.getRef()));
+    assertInstanceOf(Published.class, client.receiveMessage());
+    actor.tell(new Detach("p1"));
+    TestProbe<RouterStatus> status = kit.createTestProbe(RouterStatus.class);
+    actor.tell(new GetStatus(status.getRef()));
+    assertEquals(0, status.receiveMessage().endpoints());
+  }
+}
