@@ -21,6 +21,7 @@ import uk.co.lchat.media.router.EndpointListener;
 import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.media.router.Publication;
 import uk.co.lchat.media.router.RouterCounters;
+import uk.co.lchat.media.router.SimulcastSource;
 import uk.co.lchat.media.router.StreamRewriter;
 import uk.co.lchat.media.router.Subscription;
 import uk.co.lchat.media.sdp.Codec;
@@ -46,6 +47,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     int rtxPayloadType = -1;
     long rtxSsrc = -1;
     Subscription subscription;
+    SimulcastSource wiredTo;
 
     Slot(String mid, String kind) {
       this.mid = mid;
@@ -64,6 +66,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     String publishRemoteUfrag;
     final Map<String, Publication> publications = new LinkedHashMap<>();
     final Map<String, TrackInfo> trackInfos = new HashMap<>();
+    final Map<String, SimulcastSource> simulcast = new LinkedHashMap<>();
     Endpoint subscribe;
     final List<Slot> slots = new ArrayList<>();
     final Map<String, Integer> payloadTypes = new HashMap<>();
@@ -108,6 +111,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final Map<String, Member> members = new HashMap<>();
   /** Every local publication by track id, for subscribers on this node. */
   private final Map<String, Publication> localTracks = new HashMap<>();
+  private final Map<String, SimulcastSource> localSimulcast = new HashMap<>();
   private final Map<String, Endpoint> watchers = new HashMap<>();
 
   public static Behavior<Command> create(MediaRouter router) {
@@ -168,9 +172,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     if (member == null) {
       return this;
     }
-    for (Map.Entry<String, Publication> e : member.publications.entrySet()) {
-      localTracks.remove(e.getKey());
-    }
+    member.publications.keySet().forEach(localTracks::remove);
+    member.simulcast.keySet().forEach(localSimulcast::remove);
     if (member.publish != null) {
       router.removeEndpoint(member.publish, "left");
     }
@@ -220,6 +223,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         }
         member.publications.keySet().forEach(localTracks::remove);
         member.publications.clear();
+        member.simulcast.keySet().forEach(localSimulcast::remove);
+        member.simulcast.clear();
+        member.trackInfos.clear();
         member.publish = endpoint;
         member.publishFingerprint = fingerprint;
         router.setRemoteFingerprint(endpoint, fingerprint);
@@ -252,7 +258,19 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private List<TrackInfo> updatePublications(Member member, Endpoint endpoint, List<NegotiatedTrack> incoming) {
     Map<String, NegotiatedTrack> wanted = new LinkedHashMap<>();
     for (NegotiatedTrack t : incoming) {
-      wanted.put(member.participantId + "-" + t.mid() + "-" + Long.toHexString(t.ssrc()), t);
+      String key = t.simulcast() ? member.participantId + "-" + t.mid() + "-" + String.join(".", t.rids())
+          : member.participantId + "-" + t.mid() + "-" + Long.toHexString(t.ssrc());
+      wanted.put(key, t);
+    }
+    for (java.util.Iterator<Map.Entry<String, SimulcastSource>> it = member.simulcast.entrySet().iterator();
+         it.hasNext(); ) {
+      Map.Entry<String, SimulcastSource> e = it.next();
+      if (!wanted.containsKey(e.getKey())) {
+        router.unpublish(e.getValue());
+        localSimulcast.remove(e.getKey());
+        member.trackInfos.remove(e.getKey());
+        it.remove();
+      }
     }
     for (java.util.Iterator<Map.Entry<String, Publication>> it = member.publications.entrySet().iterator();
          it.hasNext(); ) {
@@ -270,7 +288,17 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       if (t.transportCcExtension() > 0) {
         router.enableTransportCc(endpoint, t.transportCcExtension());
       }
-      if (!member.publications.containsKey(e.getKey())) {
+      if (t.simulcast()) {
+        if (!member.simulcast.containsKey(e.getKey())) {
+          SimulcastSource src = router.publishSimulcast(endpoint, t.mid(), t.rids(), t.ridExtension(),
+              t.codec().payloadType(), t.codec().clockRate());
+          Codec c = t.codec();
+          member.simulcast.put(e.getKey(), src);
+          localSimulcast.put(e.getKey(), src);
+          member.trackInfos.put(e.getKey(), new TrackInfo(member.participantId, e.getKey(), t.kind(), src.ssrc(),
+              c.name(), c.clockRate(), c.channels(), c.fmtp()));
+        }
+      } else if (!member.publications.containsKey(e.getKey())) {
         Publication p = router.publish(endpoint, t.ssrc(), t.kind(), t.codec().payloadType(),
             t.codec().clockRate(), t.audioLevelExtension());
         Codec c = t.codec();
@@ -321,7 +349,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       Slot slot = new Slot(Integer.toString(member.slots.size()), t.kind());
       slot.track = t;
       slot.codec = codecFor(member, t);
-      if (!t.isAudio()) {
+      if (!t.isAudio() && !localSimulcast.containsKey(t.trackId())) {
         slot.rtxPayloadType = rtxPayloadTypeFor(member, slot.codec.payloadType());
         slot.rtxSsrc = random.nextInt() & 0xFFFFFFFFL;
       }
@@ -337,19 +365,25 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
 
   /** Subscribes the slot to the local publication of its track, once that exists; true if it changed. */
   private boolean wire(Member member, Slot slot) {
+    Publication p = localTracks.get(slot.track.trackId());
+    SimulcastSource src = localSimulcast.get(slot.track.trackId());
     if (slot.subscription != null) {
-      if (slot.subscription.publication() == localTracks.get(slot.track.trackId())) {
+      if ((p != null && slot.subscription.publication() == p) || (src != null && slot.wiredTo == src)) {
         return false;
       }
       router.unsubscribe(slot.subscription);
       slot.subscription = null;
+      slot.wiredTo = null;
     }
-    Publication p = localTracks.get(slot.track.trackId());
-    if (p == null) {
-      return false; // published on another node: needs a relay between routers (not built yet)
+    if (p != null) {
+      slot.subscription = router.subscribe(p, member.subscribe, slot.codec.payloadType(), null, false,
+          slot.rtxPayloadType, slot.rtxSsrc);
+    } else if (src != null) {
+      slot.subscription = router.subscribe(src, member.subscribe, slot.codec.payloadType(), null,
+          slot.codec.is("VP8"), -1, -1);
+      slot.wiredTo = src;
     }
-    slot.subscription = router.subscribe(p, member.subscribe, slot.codec.payloadType(), null, false,
-        slot.rtxPayloadType, slot.rtxSsrc);
+    // Neither: published on another node, which needs a relay between routers (not built yet).
     return false;
   }
 
@@ -447,9 +481,12 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       answer = new SdpWriter().answer(offer, router.localTransport(endpoint), d -> take(remaining, d));
       router.setRemoteFingerprint(endpoint, fingerprint);
       for (OutgoingTrack out : answer.outgoing()) {
-        Publication p = findBySsrc(out.ssrc());
+        Publication p = localTracks.get(out.trackId());
+        SimulcastSource src = localSimulcast.get(out.trackId());
         if (p != null) {
           router.subscribe(p, endpoint, out.codec().payloadType());
+        } else if (src != null) {
+          router.subscribe(src, endpoint, out.codec().payloadType(), null, out.codec().is("VP8"), -1, -1);
         }
       }
       watchers.put(m.viewerId(), endpoint);
@@ -526,16 +563,22 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         videoTaken = true;
       }
     }
+    for (SimulcastSource src : member.simulcast.values()) {
+      if (!videoTaken && f.videoPt >= 0) {
+        f.subscriptions.add(router.subscribe(src, f.endpoint, f.videoPt, f.video, true, -1, -1));
+        videoTaken = true;
+      }
+    }
   }
 
   private boolean hasLocalTracks(String participantId) {
     Member m = members.get(participantId);
-    return m != null && !m.publications.isEmpty();
+    return m != null && (!m.publications.isEmpty() || !m.simulcast.isEmpty());
   }
 
   private String anyPublisher(String roomId) {
     for (Member m : members.values()) {
-      if (m.roomId.equals(roomId) && !m.publications.isEmpty()) {
+      if (m.roomId.equals(roomId) && (!m.publications.isEmpty() || !m.simulcast.isEmpty())) {
         return m.participantId;
       }
     }
@@ -562,15 +605,6 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         remaining.remove(i);
         Codec codec = new Codec(0, t.codec(), t.clockRate(), t.channels(), t.fmtp(), List.of());
         return new OutgoingTrack(section.mid(), t.kind(), codec, t.ssrc(), t.participantId(), t.trackId());
-      }
-    }
-    return null;
-  }
-
-  private Publication findBySsrc(long ssrc) {
-    for (Publication p : localTracks.values()) {
-      if (p.ssrc() == ssrc) {
-        return p;
       }
     }
     return null;

@@ -40,6 +40,7 @@ public final class SimulatedPeer implements AutoCloseable {
   private final PacketBuffer rxPacket = new PacketBuffer();
   private final PacketBuffer txPacket = new PacketBuffer();
   private final AtomicLong rtpReceived = new AtomicLong();
+  private volatile int lastRtpLength;
   private final AtomicLong keyframeRequests = new AtomicLong();
   private final AtomicLong receiverReports = new AtomicLong();
   private final java.util.concurrent.ConcurrentHashMap<Long, Long> perSsrc =
@@ -163,6 +164,7 @@ public final class SimulatedPeer implements AutoCloseable {
       rxPacket.copyFrom(buf, 0, len);
       if (s.unprotectRtp(rxPacket) == SrtpResult.OK) {
         rtpReceived.incrementAndGet();
+        lastRtpLength = rxPacket.getLength();
         long ssrc = ((long) (buf[8] & 0xFF) << 24) | ((buf[9] & 0xFF) << 16) | ((buf[10] & 0xFF) << 8)
             | (buf[11] & 0xFF);
         perSsrc.merge(ssrc, 1L, Long::sum);
@@ -247,6 +249,44 @@ public final class SimulatedPeer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends one VP8 packet (RFC 7741 descriptor; {@code keyframe} marks a keyframe start) carrying the simulcast
+   * layer's rid in a one-byte header extension (RFC 8852).
+   */
+  public void sendVp8Layer(int payloadType, long ssrc, int seq, long timestamp, boolean keyframe, int ridExtensionId,
+      String rid, int payloadLength) throws IOException {
+    synchronized (txPacket) {
+      byte[] b = txPacket.getBuffer();
+      byte[] r = rid.getBytes(StandardCharsets.US_ASCII);
+      int extWords = (1 + r.length + 3) / 4;
+      b[0] = (byte) 0x90;
+      b[1] = (byte) payloadType;
+      b[2] = (byte) (seq >>> 8);
+      b[3] = (byte) seq;
+      for (int i = 0; i < 4; i++) {
+        b[4 + i] = (byte) (timestamp >>> (24 - 8 * i));
+        b[8 + i] = (byte) (ssrc >>> (24 - 8 * i));
+      }
+      b[12] = (byte) 0xBE;
+      b[13] = (byte) 0xDE;
+      b[14] = 0;
+      b[15] = (byte) extWords;
+      java.util.Arrays.fill(b, 16, 16 + extWords * 4, (byte) 0);
+      b[16] = (byte) ((ridExtensionId << 4) | (r.length - 1));
+      System.arraycopy(r, 0, b, 17, r.length);
+      int pos = 16 + extWords * 4;
+      b[pos] = (byte) 0x10; // S=1, PID=0
+      b[pos + 1] = (byte) (keyframe ? 0x00 : 0x01); // VP8 frame tag: P=0 for a keyframe
+      for (int i = 2; i < payloadLength; i++) {
+        b[pos + i] = (byte) i;
+      }
+      txPacket.set(0, pos + payloadLength);
+      if (srtp.protectRtp(txPacket) == SrtpResult.OK) {
+        socket.send(new DatagramPacket(b, 0, txPacket.getLength(), server));
+      }
+    }
+  }
+
   /** Asks the server to resend {@code seq} and those flagged in {@code mask} (generic NACK). */
   public void sendNack(long mediaSsrc, int seq, int mask) throws IOException {
     byte[] b = new byte[64];
@@ -288,6 +328,11 @@ public final class SimulatedPeer implements AutoCloseable {
 
   public long rtpReceivedOn(long ssrc) {
     return perSsrc.getOrDefault(ssrc, 0L);
+  }
+
+  /** The decrypted length (header and payload) of the last RTP packet received. */
+  public int lastRtpLength() {
+    return lastRtpLength;
   }
 
   public long rtpReceived() {

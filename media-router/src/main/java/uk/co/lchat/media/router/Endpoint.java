@@ -30,6 +30,7 @@ public final class Endpoint {
   final SsrcTable<Subscription> outgoing = new SsrcTable<>();
   long lastConsentNanos;
   TransportCcRecorder transportCc;
+  SimulcastSource[] simulcast = new SimulcastSource[0];
   boolean nominated;
   long packetsReceived;
   long bytesReceived;

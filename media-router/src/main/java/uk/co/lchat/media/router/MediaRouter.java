@@ -27,6 +27,7 @@ import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpFeedback;
 import uk.co.lchat.media.rtp.RtcpReports;
 import uk.co.lchat.media.rtp.RtpPacket;
+import uk.co.lchat.media.rtp.Vp8;
 import uk.co.lchat.media.sdp.IceParameters;
 import uk.co.lchat.media.sdp.LocalTransport;
 import uk.co.lchat.media.srtp.PacketBuffer;
@@ -197,6 +198,90 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
+  /**
+   * A simulcast track of {@code e}: its layers' SSRCs are bound from the rid extension as packets arrive.
+   * Receivers see it under the returned source's own SSRC.
+   */
+  public SimulcastSource publishSimulcast(Endpoint e, String mid, java.util.List<String> rids, int ridExtension,
+      int payloadType, int clockRate) {
+    SimulcastSource src = new SimulcastSource(e, mid, rids.toArray(new String[0]), ridExtension, payloadType,
+        clockRate, random.nextInt() & 0xFFFFFFFFL);
+    enqueue(() -> {
+      SimulcastSource[] next = java.util.Arrays.copyOf(e.simulcast, e.simulcast.length + 1);
+      next[next.length - 1] = src;
+      e.simulcast = next;
+    });
+    return src;
+  }
+
+  public void unpublish(SimulcastSource src) {
+    enqueue(() -> {
+      Endpoint e = src.publisher;
+      e.simulcast = java.util.Arrays.stream(e.simulcast).filter(x -> x != src).toArray(SimulcastSource[]::new);
+      for (Publication layer : src.layers) {
+        if (layer != null) {
+          e.incoming.remove(layer.ssrc);
+        }
+      }
+      for (Subscription s : src.subscriptions) {
+        s.subscriber.outgoing.remove(s.outgoingSsrc());
+        src.remove(s);
+      }
+    });
+  }
+
+  /**
+   * Forwards one layer of a simulcast track to {@code subscriber} under the source's SSRC (or {@code rewriter}'s,
+   * for a stream that follows several sources), switching layers only at keyframes.
+   */
+  public Subscription subscribe(SimulcastSource src, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
+      boolean vp8, int rtxPayloadType, long rtxSsrc) {
+    StreamRewriter w = rewriter != null ? rewriter : new StreamRewriter(src.ssrc, true, src.clockRate);
+    Subscription s = new Subscription(null, subscriber, payloadType, w, vp8);
+    s.source = src;
+    s.rtxPayloadType = rtxPayloadType;
+    s.rtxSsrc = rtxSsrc;
+    enqueue(() -> {
+      if (subscriber.closed || src.publisher.closed) {
+        return;
+      }
+      src.add(s);
+      subscriber.outgoing.put(s.outgoingSsrc(), s);
+      chooseLayer(s);
+    });
+    return s;
+  }
+
+  /** Asks for the high (default) or low quality layer of a simulcast subscription; no effect on plain ones. */
+  public void setQuality(Subscription s, boolean high) {
+    enqueue(() -> {
+      s.quality = high ? Subscription.HIGH : Subscription.LOW;
+      chooseLayer(s);
+    });
+  }
+
+  /** Picks the layer a simulcast subscription should get and, if it differs, waits for that layer's keyframe. */
+  private void chooseLayer(Subscription s) {
+    SimulcastSource src = s.source;
+    if (src == null) {
+      return;
+    }
+    int[] ranked = src.ranked;
+    int target;
+    if (ranked.length > 0) {
+      target = s.quality == Subscription.HIGH ? ranked[ranked.length - 1] : ranked[0];
+    } else {
+      target = -1;
+      for (int i = 0; i < src.layers.length && target < 0; i++) {
+        target = src.layers[i] != null ? i : -1; // nothing measured yet: any known layer
+      }
+    }
+    if (target >= 0 && target != s.currentLayer && target != s.pendingLayer) {
+      s.pendingLayer = target;
+      requestKeyframe(src.layers[target], true);
+    }
+  }
+
   public void unpublish(Publication p) {
     enqueue(() -> {
       p.publisher.incoming.remove(p.ssrc);
@@ -243,7 +328,7 @@ public final class MediaRouter implements AutoCloseable {
 
   public void unsubscribe(Subscription s) {
     enqueue(() -> {
-      s.publication.remove(s);
+      s.detach();
       if (s.subscriber.outgoing.get(s.outgoingSsrc()) == s) {
         s.subscriber.outgoing.remove(s.outgoingSsrc());
       }
@@ -267,7 +352,13 @@ public final class MediaRouter implements AutoCloseable {
         }
         p.subscriptions = new Subscription[0];
       });
-      e.outgoing.forEach(s -> s.publication.remove(s));
+      e.outgoing.forEach(Subscription::detach);
+      for (SimulcastSource src : e.simulcast) {
+        for (Subscription s : src.subscriptions) {
+          s.subscriber.outgoing.remove(s.outgoingSsrc());
+        }
+        src.subscriptions = new Subscription[0];
+      }
       DominantSpeaker speaker = speakers.get(e.group);
       if (speaker != null && speaker.current == e) {
         speaker.current = null;
@@ -427,6 +518,9 @@ public final class MediaRouter implements AutoCloseable {
       }
     }
     Publication p = e.incoming.get((int) rtp.ssrc());
+    if (p == null && e.simulcast.length > 0) {
+      p = bindSimulcastLayer(e);
+    }
     if (p == null) {
       counters.unknownSsrc++;
       return;
@@ -446,7 +540,18 @@ public final class MediaRouter implements AutoCloseable {
       }
     }
     Subscription[] subs = p.subscriptions;
+    boolean keyframe = p.source != null && Vp8.isKeyframeStart(buf, rtp.payloadOffset(), rtp.payloadLength());
     for (Subscription s : subs) {
+      if (p.source != null) {
+        // Simulcast: forward the current layer; switch to the pending one at its keyframe.
+        if (p.layerIndex == s.pendingLayer && keyframe) {
+          s.currentLayer = s.pendingLayer;
+          s.pendingLayer = -1;
+        }
+        if (p.layerIndex != s.currentLayer) {
+          continue;
+        }
+      }
       Endpoint to = s.subscriber;
       SrtpSession srtp = to.srtp;
       InetSocketAddress address = to.remote;
@@ -480,6 +585,31 @@ public final class MediaRouter implements AutoCloseable {
         to.bytesSent += n;
       }
     }
+  }
+
+  /** RFC 8852: a packet of an unknown SSRC names its simulcast layer with the rid extension; bind it. */
+  private Publication bindSimulcastLayer(Endpoint e) {
+    for (SimulcastSource src : e.simulcast) {
+      int at = rtp.findExtension(src.ridExtension);
+      if (at < 0) {
+        continue;
+      }
+      int layer = src.layerOf(rtp.buffer(), at, rtp.extensionDataLength());
+      if (layer < 0 || src.layers[layer] != null) {
+        continue;
+      }
+      Publication p = new Publication(e, (int) rtp.ssrc(), "video", src.payloadType, src.clockRate, -1);
+      p.source = src;
+      p.layerIndex = layer;
+      src.layers[layer] = p;
+      e.incoming.put(p.ssrc, p);
+      for (Subscription s : src.subscriptions) {
+        p.add(s);
+        chooseLayer(s);
+      }
+      return p;
+    }
+    return null;
   }
 
   private void handleRtcp(Endpoint e, int len) {
@@ -531,7 +661,8 @@ public final class MediaRouter implements AutoCloseable {
     @Override
     public void nack(long mediaSsrc, int seq) {
       Subscription s = from.outgoing.get((int) mediaSsrc);
-      if (s != null && s.rewriter == null && s.publication.cache != null && s.rtxPayloadType >= 0) {
+      if (s != null && s.rewriter == null && s.publication != null && s.publication.cache != null
+          && s.rtxPayloadType >= 0) {
         retransmit(s, seq);
       } else if (s != null) {
         counters.nacksUnanswered++;
@@ -543,7 +674,13 @@ public final class MediaRouter implements AutoCloseable {
       Subscription s = from.outgoing.get((int) mediaSsrc);
       if (s != null) {
         counters.keyframeRequestsRelayed++;
-        requestKeyframe(s.publication, false);
+        Publication p = s.current();
+        if (p == null && s.source != null && s.pendingLayer >= 0) {
+          p = s.source.layers[s.pendingLayer];
+        }
+        if (p != null) {
+          requestKeyframe(p, false);
+        }
       }
     }
   }
@@ -606,7 +743,7 @@ public final class MediaRouter implements AutoCloseable {
       });
       e.outgoing.forEach(s -> {
         if (s.packets > 0) {
-          long elapsed = (nowNanos - s.lastTimestampNanos) * s.publication.clockRate / 1_000_000_000L;
+          long elapsed = (nowNanos - s.lastTimestampNanos) * s.clockRate() / 1_000_000_000L;
           byte[] out = txPacket.getBuffer();
           long ssrc = s.outgoingSsrc() & 0xFFFFFFFFL;
           int n = RtcpReports.writeSenderReport(out, 0, ssrc, ntp, (s.lastTimestamp + elapsed) & 0xFFFFFFFFL,
@@ -616,6 +753,18 @@ public final class MediaRouter implements AutoCloseable {
           sendRtcp(srtp, n, address);
         }
       });
+    }
+  }
+
+  /** Once a second: measure each simulcast track's layers and move subscriptions to the layer they should get. */
+  private void rankSimulcastLayers() {
+    for (Endpoint e : byId.values()) {
+      for (SimulcastSource src : e.simulcast) {
+        src.rank();
+        for (Subscription s : src.subscriptions) {
+          chooseLayer(s);
+        }
+      }
     }
   }
 
@@ -671,7 +820,14 @@ public final class MediaRouter implements AutoCloseable {
       return;
     }
     // A receiver that just became reachable needs a keyframe from everything it subscribes to.
-    e.outgoing.forEach(s -> requestKeyframe(s.publication, true));
+    e.outgoing.forEach(s -> {
+      Publication p = s.current();
+      if (p != null) {
+        requestKeyframe(p, true);
+      } else {
+        chooseLayer(s);
+      }
+    });
     e.listener.connected(e);
   }
 
@@ -691,6 +847,7 @@ public final class MediaRouter implements AutoCloseable {
     }
     if (ticks % REPORT_TICKS == 0) {
       sendReports(now);
+      rankSimulcastLayers();
     }
     sendTransportFeedback();
   }

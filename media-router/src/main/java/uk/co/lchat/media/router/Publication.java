@@ -17,6 +17,9 @@ public final class Publication {
   /** Video only: answers receivers' NACKs. */
   final PacketCache cache;
   Subscription[] subscriptions = new Subscription[0];
+  /** Set for one layer of a simulcast track. */
+  SimulcastSource source;
+  int layerIndex = -1;
   long lastKeyframeRequestNanos;
   long packets;
   long bytes;

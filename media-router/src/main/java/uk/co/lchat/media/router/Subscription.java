@@ -12,6 +12,15 @@ public final class Subscription {
   int rtxPayloadType = -1;
   long rtxSsrc = -1;
   int rtxSeq;
+  /** Set when the subscription forwards a simulcast track: one of its layers at a time. */
+  SimulcastSource source;
+  /** The layer forwarded now (-1 none yet) and the one to switch to at its next keyframe. */
+  int currentLayer = -1;
+  int pendingLayer = -1;
+  /** What the receiver should get: {@link #HIGH} or {@link #LOW} quality. */
+  int quality = HIGH;
+  static final int HIGH = 1;
+  static final int LOW = 0;
   long packets;
   long octets;
   long lastTimestamp;
@@ -34,6 +43,31 @@ public final class Subscription {
   /** The SSRC the subscriber sees, which its RTCP feedback names. */
   int outgoingSsrc() {
     return rewriter != null ? (int) rewriter.ssrc() : publication.ssrc;
+  }
+
+  /** Stops forwarding: detaches from the publication or from every layer of the simulcast source. */
+  void detach() {
+    if (source != null) {
+      source.remove(this);
+    } else {
+      publication.remove(this);
+    }
+  }
+
+  /** The publication now forwarded: the plain one, or the current layer. */
+  Publication current() {
+    if (source == null) {
+      return publication;
+    }
+    return currentLayer >= 0 ? source.layers[currentLayer] : null;
+  }
+
+  public int currentLayer() {
+    return currentLayer;
+  }
+
+  int clockRate() {
+    return source != null ? source.clockRate : publication.clockRate;
   }
 
   public Publication publication() {

@@ -13,6 +13,8 @@ import uk.co.lchat.media.rtp.TransportCc;
  */
 public final class SdpWriter {
   public static final String AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+  public static final String MID = "urn:ietf:params:rtp-hdrext:sdes:mid";
+  public static final String RID = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
   private static final List<String> VIDEO_FEEDBACK = List.of("nack", "nack pli", "ccm fir");
   /** Video codecs we forward, best first; the publisher's offer picks among them. */
   private static final List<String> VIDEO_PREFERENCE = List.of("VP8", "H264", "VP9");
@@ -33,6 +35,7 @@ public final class SdpWriter {
     List<String> accepted = new ArrayList<>();
     List<NegotiatedTrack> incoming = new ArrayList<>();
     List<OutgoingTrack> outgoing = new ArrayList<>();
+    java.util.Map<String, MediaDescription> simulcastOf = new java.util.HashMap<>();
     StringBuilder body = new StringBuilder();
     for (MediaDescription m : offer.media()) {
       if (m.mid() == null) {
@@ -64,12 +67,18 @@ public final class SdpWriter {
       String direction;
       if (m.sends()) {
         direction = out != null && !out.idle() && m.receives() ? "sendrecv" : "recvonly";
-        if (m.ssrcs().isEmpty()) {
+        boolean simulcast = m.kind().equals("video") && m.simulcast() && m.rids().size() > 1
+            && m.extensionId(RID) > 0 && m.extensionId(MID) > 0;
+        if (m.ssrcs().isEmpty() && !simulcast) {
           throw new SdpException("m-section " + m.mid() + " sends media but declares no a=ssrc");
         }
         int level = m.kind().equals("audio") ? m.extensionId(AUDIO_LEVEL) : -1;
-        incoming.add(new NegotiatedTrack(m.mid(), m.kind(), m.ssrcs().get(0), codec, level,
-            m.extensionId(TransportCc.EXTENSION_URI)));
+        incoming.add(new NegotiatedTrack(m.mid(), m.kind(), simulcast ? -1 : m.ssrcs().get(0), codec, level,
+            m.extensionId(TransportCc.EXTENSION_URI), simulcast ? m.rids() : List.of(),
+            simulcast ? m.extensionId(MID) : -1, simulcast ? m.extensionId(RID) : -1));
+        if (simulcast) {
+          simulcastOf.put(m.mid(), m);
+        }
       } else {
         direction = out != null && !out.idle() ? "sendonly" : "inactive";
       }
@@ -84,6 +93,16 @@ public final class SdpWriter {
       }
       section(body, m.kind(), m.mid(), direction, codec, m.kind().equals("audio") ? m.extensionId(AUDIO_LEVEL) : -1,
           twcc, local, "passive", out != null && !out.idle() ? out : null);
+      MediaDescription sim = simulcastOf.get(m.mid());
+      if (sim != null) {
+        // RFC 8853 §5.3: accept the layers as offered; their packets name themselves with mid and rid extensions.
+        body.append("a=extmap:").append(sim.extensionId(MID)).append(' ').append(MID).append("\r\n");
+        body.append("a=extmap:").append(sim.extensionId(RID)).append(' ').append(RID).append("\r\n");
+        for (String rid : sim.rids()) {
+          body.append("a=rid:").append(rid).append(" recv\r\n");
+        }
+        body.append("a=simulcast:recv ").append(String.join(";", sim.rids())).append("\r\n");
+      }
     }
     if (accepted.isEmpty()) {
       throw new SdpException("no usable audio or video section (we need Opus, or VP8/H264/VP9, with rtcp-mux)");

@@ -151,4 +151,28 @@ class SdpTest {
     SdpException e = assertThrows(SdpException.class, () -> SessionDescription.parse(sdp));
     assertTrue(e.getMessage().contains(fragment), "'" + e.getMessage() + "' should mention '" + fragment + "'");
   }
+
+  @Test
+  void simulcastOfferWithRidsIsAcceptedLayerByLayer() throws SdpException {
+    String offer = OFFER.replace("a=ssrc-group:FID 2001 2002\r\na=ssrc:2001 cname:abc\r\n"
+            + "a=ssrc:2001 msid:stream1 video1\r\na=ssrc:2002 cname:abc\r\na=ssrc:2002 msid:stream1 video1\r\n",
+        "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n"
+            + "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"
+            + "a=rid:q send\r\na=rid:h send\r\na=rid:f send\r\na=simulcast:send q;h;f\r\n");
+    assertTrue(offer.contains("a=simulcast:send"), "the offer was rewritten");
+    SdpWriter.Answer a = new SdpWriter().answer(SessionDescription.parse(offer), LOCAL, d -> null);
+    NegotiatedTrack video = a.incoming().get(1);
+    assertTrue(video.simulcast());
+    assertEquals(-1L, video.ssrc(), "layer SSRCs are learnt from the rid extension");
+    assertEquals(List.of("q", "h", "f"), video.rids());
+    assertEquals(10, video.ridExtension());
+    assertEquals(4, video.midExtension());
+    String sdp = a.sdp();
+    assertTrue(sdp.contains("a=rid:q recv\r\na=rid:h recv\r\na=rid:f recv\r\n"), sdp);
+    assertTrue(sdp.contains("a=simulcast:recv q;h;f\r\n"), sdp);
+    assertTrue(sdp.contains("a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n"), sdp);
+    // Without the rid extension the layers could not be told apart: no SSRC either, so a clear error.
+    assertThrows(SdpException.class, () -> new SdpWriter().answer(SessionDescription.parse(
+        offer.replace("a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id\r\n", "")), LOCAL, d -> null));
+  }
 }

@@ -1,0 +1,126 @@
+package uk.co.lchat.media.router;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * One simulcast video track (RFC 8853): the same picture at several qualities, each layer its own SSRC that the
+ * publisher names with the rid header extension (RFC 8852) on its first packets. Receivers see one stream under
+ * {@link #ssrc()}: each subscription forwards one layer at a time, switching only at keyframes. Loop-owned except
+ * for the immutable fields.
+ */
+public final class SimulcastSource {
+  final Endpoint publisher;
+  final String mid;
+  final String[] rids;
+  final byte[][] ridBytes;
+  final int ridExtension;
+  final int payloadType;
+  final int clockRate;
+  final long ssrc;
+  final Publication[] layers;
+  Subscription[] subscriptions = new Subscription[0];
+  /** Layer indices from lowest to highest measured bit rate; recomputed every second. */
+  int[] ranked;
+  private final long[] bytesAtLastRank;
+
+  SimulcastSource(Endpoint publisher, String mid, String[] rids, int ridExtension, int payloadType, int clockRate,
+      long ssrc) {
+    this.publisher = publisher;
+    this.mid = mid;
+    this.rids = rids.clone();
+    this.ridBytes = new byte[rids.length][];
+    for (int i = 0; i < rids.length; i++) {
+      ridBytes[i] = rids[i].getBytes(StandardCharsets.US_ASCII);
+    }
+    this.ridExtension = ridExtension;
+    this.payloadType = payloadType;
+    this.clockRate = clockRate;
+    this.ssrc = ssrc;
+    this.layers = new Publication[rids.length];
+    this.ranked = new int[0];
+    this.bytesAtLastRank = new long[rids.length];
+  }
+
+  /** The SSRC receivers see for this track, whatever layer they get. */
+  public long ssrc() {
+    return ssrc;
+  }
+
+  public Endpoint publisher() {
+    return publisher;
+  }
+
+  /** Layers whose SSRC is known so far. */
+  public int knownLayers() {
+    int n = 0;
+    for (Publication p : layers) {
+      n += p == null ? 0 : 1;
+    }
+    return n;
+  }
+
+  /** The layer whose rid equals the extension's bytes, or -1. */
+  int layerOf(byte[] buf, int at, int len) {
+    for (int i = 0; i < ridBytes.length; i++) {
+      byte[] r = ridBytes[i];
+      if (r.length == len && Arrays.equals(r, 0, len, buf, at, at + len)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Orders layers that sent anything in the last interval by the bytes they sent (RFC 8853 leaves order open). */
+  void rank() {
+    int[] order = new int[layers.length];
+    long[] sent = new long[layers.length];
+    int n = 0;
+    for (int i = 0; i < layers.length; i++) {
+      if (layers[i] != null) {
+        sent[i] = layers[i].bytes - bytesAtLastRank[i];
+        bytesAtLastRank[i] = layers[i].bytes;
+        if (sent[i] > 0) {
+          order[n++] = i;
+        }
+      }
+    }
+    int[] active = Arrays.copyOf(order, n);
+    for (int i = 1; i < active.length; i++) { // insertion sort: at most a handful of layers
+      int x = active[i];
+      int j = i - 1;
+      while (j >= 0 && sent[active[j]] > sent[x]) {
+        active[j + 1] = active[j];
+        j--;
+      }
+      active[j + 1] = x;
+    }
+    ranked = active;
+  }
+
+  void add(Subscription s) {
+    subscriptions = Arrays.copyOf(subscriptions, subscriptions.length + 1);
+    subscriptions[subscriptions.length - 1] = s;
+    for (Publication layer : layers) {
+      if (layer != null) {
+        layer.add(s);
+      }
+    }
+  }
+
+  void remove(Subscription s) {
+    Subscription[] next = new Subscription[subscriptions.length];
+    int n = 0;
+    for (Subscription x : subscriptions) {
+      if (x != s) {
+        next[n++] = x;
+      }
+    }
+    subscriptions = Arrays.copyOf(next, n);
+    for (Publication layer : layers) {
+      if (layer != null) {
+        layer.remove(s);
+      }
+    }
+  }
+}
