@@ -1,9 +1,16 @@
 // Media through the node's router: one sending PeerConnection (we offer, the router answers) and one receiving
 // PeerConnection (the router offers the room's tracks, we answer). Remote tracks arrive with the publisher's
 // participant id as their stream id.
+const SIMULCAST_LAYERS = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 2_500_000 },
+];
+
 export class MediaSession {
-  constructor(signaling, { onTrack = () => {}, onTrackEnded = () => {}, iceServers = [] } = {}) {
+  constructor(signaling, { onTrack = () => {}, onTrackEnded = () => {}, iceServers = [], simulcast = true } = {}) {
     this.signaling = signaling;
+    this.simulcast = simulcast;
     this.onTrack = onTrack;
     this.onTrackEnded = onTrackEnded;
     this.config = { iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
@@ -23,7 +30,11 @@ export class MediaSession {
     this.publisher = pc;
     this.stream = stream;
     for (const track of stream.getTracks()) {
-      pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+      const init = { direction: 'sendonly', streams: [stream] };
+      // Camera video goes out in three layers (RFC 8853 rids); the router gives each receiver the one that fits.
+      // The browser drops the layers its resolution cannot carry (e.g. one layer below 480x270).
+      if (track.kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST_LAYERS.map((l) => ({ ...l }));
+      pc.addTransceiver(track, init);
     }
     // A lost path (network change) is repaired with an ICE restart: a new offer on the same connection.
     pc.oniceconnectionstatechange = () => {

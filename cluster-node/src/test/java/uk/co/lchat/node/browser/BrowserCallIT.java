@@ -37,8 +37,12 @@ class BrowserCallIT {
   }
 
   private Chromium.Page join(String room, String name) throws Exception {
+    return join(room, name, "");
+  }
+
+  private Chromium.Page join(String room, String name, String options) throws Exception {
     Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/e2e/call.html?room=" + room
-        + "&name=" + name);
+        + "&name=" + name + options);
     page.waitFor("window.lchatTest && (window.lchatTest.published === true || window.lchatTest.errors.length > 0)",
         Duration.ofSeconds(30));
     JsonNode errors = page.eval("window.lchatTest.errors");
@@ -72,6 +76,24 @@ class BrowserCallIT {
             + node.mediaRouter().counters().transportFeedbackSent());
       }
       assertTrue(node.mediaRouter().counters().packetsSent() > 0);
+    }
+  }
+
+  @Test
+  void simulcastLayersFromA720pCameraReachTheOtherPageAsOneStream() throws Exception {
+    try (Chromium.Page alice = join("call-simulcast", "Alice", "&width=1280&height=720");
+         Chromium.Page bob = join("call-simulcast", "Bob", "&simulcast=0")) {
+      try {
+        // Chrome sends up to three rid layers for 720p (fewer while its bandwidth estimate is low).
+        alice.waitFor("lchatStats().then(s => s.layersSent >= 2)", Duration.ofSeconds(60));
+        bob.waitFor("lchatStats().then(s => s.framesDecoded > 50 && s.audioPackets > 100)", Duration.ofSeconds(60));
+        alice.waitFor("lchatStats().then(s => s.framesDecoded > 50)", Duration.ofSeconds(60));
+      } finally {
+        System.out.println("simulcast alice: " + alice.eval("lchatStats()") + " bob: " + bob.eval("lchatStats()")
+            + " unknown ssrc " + node.mediaRouter().counters().unknownSsrc());
+      }
+      JsonNode bobStats = bob.eval("lchatStats()");
+      assertTrue(bobStats.get("tracks").asInt() >= 2, "one video and one audio track from Alice: " + bobStats);
     }
   }
 }
