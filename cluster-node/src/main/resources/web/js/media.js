@@ -8,8 +8,13 @@ const SIMULCAST_LAYERS = [
 ];
 
 export class MediaSession {
-  constructor(signaling, { onTrack = () => {}, onTrackEnded = () => {}, iceServers = [], simulcast = true } = {}) {
+  constructor(signaling, {
+    onTrack = () => {}, onTrackEnded = () => {}, iceServers = [], simulcast = true, iceUdp = true,
+  } = {}) {
     this.signaling = signaling;
+    // iceUdp: false keeps only the router's TCP candidates (RFC 6544), for networks that let no UDP through.
+    this.remoteSdp = iceUdp ? (sdp) => sdp
+      : (sdp) => sdp.split('\r\n').filter((l) => !/^a=candidate:\S+ \d+ udp /i.test(l)).join('\r\n');
     this.simulcast = simulcast;
     this.onTrack = onTrack;
     this.onTrackEnded = onTrackEnded;
@@ -64,7 +69,7 @@ export class MediaSession {
     this.signaling.send({ type: 'publish', sdp: pc.localDescription.sdp });
     const msg = await reply;
     if (msg.type === 'error') throw new Error(`${msg.code}: ${msg.message}`);
-    await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+    await pc.setRemoteDescription({ type: 'answer', sdp: this.remoteSdp(msg.sdp) });
   }
 
   /** Replaces a sent track (camera <-> screen, device change) without renegotiation. */
@@ -95,7 +100,7 @@ export class MediaSession {
       };
     }
     const pc = this.subscriber;
-    await pc.setRemoteDescription({ type: 'offer', sdp });
+    await pc.setRemoteDescription({ type: 'offer', sdp: this.remoteSdp(sdp) });
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     this.signaling.send({ type: 'subscribeAnswer', sdp: pc.localDescription.sdp });

@@ -22,6 +22,6 @@ public record NodeSettings(String host, int httpPort, int maxMessageBytes, Durat
     List<String> advertised = l.getStringList("media.advertised-addresses");
     return new RouterSettings(l.getString("media.bind-host"), l.getInt("media.port"),
         advertised.isEmpty() ? List.of(l.getString("node.host")) : advertised, l.getDuration("media.consent-timeout"),
-        l.getDuration("media.keyframe-interval"));
+        l.getDuration("media.keyframe-interval"), l.getBoolean("media.ice-tcp"));
   }
 }

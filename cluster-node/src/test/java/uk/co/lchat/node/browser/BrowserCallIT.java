@@ -96,4 +96,23 @@ class BrowserCallIT {
       assertTrue(bobStats.get("tracks").asInt() >= 2, "one video and one audio track from Alice: " + bobStats);
     }
   }
+
+  @Test
+  void pagesThatMayNotUseUdpMeetOverIceTcp() throws Exception {
+    long tcpBefore = node.mediaRouter().counters().iceSucceededTcp();
+    try (Chromium.Page alice = join("call-tcp", "Alice", "&transport=tcp");
+         Chromium.Page bob = join("call-tcp", "Bob", "&transport=tcp")) {
+      String decoding = "lchatStats().then(s => s.framesDecoded > 50 && s.audioPackets > 100)";
+      try {
+        alice.waitFor(decoding, Duration.ofSeconds(60));
+        bob.waitFor(decoding, Duration.ofSeconds(60));
+      } finally {
+        System.out.println("tcp alice: " + alice.eval("lchatStats()") + " bob: " + bob.eval("lchatStats()")
+            + " ice-tcp successes " + node.mediaRouter().counters().iceSucceededTcp());
+      }
+      assertTrue(alice.eval("lchatStats()").get("transport").asText().equals("tcp"));
+      // Two connections per page (sending and receiving), all over TCP.
+      assertTrue(node.mediaRouter().counters().iceSucceededTcp() - tcpBefore >= 4);
+    }
+  }
 }

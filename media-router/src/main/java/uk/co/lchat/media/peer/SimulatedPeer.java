@@ -52,6 +52,9 @@ public final class SimulatedPeer implements AutoCloseable {
   private volatile SrtpSession srtp;
   private volatile PacketQueueTransport dtlsTransport;
   private volatile Thread reader;
+  /** Set when the peer uses ICE-TCP (RFC 6544) instead of UDP; frames are RFC 4571 length-prefixed. */
+  private volatile java.net.Socket tcp;
+  private java.io.DataOutputStream tcpOut;
   private volatile boolean closed;
 
   public SimulatedPeer() throws IOException {
@@ -72,8 +75,12 @@ public final class SimulatedPeer implements AutoCloseable {
     this.server = serverAddress;
     bind(socket, serverAddress, serverIce);
     socket.setSoTimeout(0);
-    dtlsTransport = new PacketQueueTransport((b, o, l) -> socket.send(new DatagramPacket(b, o, l, server)));
+    dtlsTransport = new PacketQueueTransport(this::transmit);
     reader = Thread.ofPlatform().daemon().name("peer-" + localIce.ufrag()).start(this::read);
+    handshake(serverFingerprint);
+  }
+
+  private void handshake(byte[] serverFingerprint) throws IOException, TimeoutException {
     DtlsAssociation dtls = DtlsAssociation.connect(crypto, identity, serverFingerprint, dtlsTransport,
         localIce.ufrag(), SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES_CM_128_HMAC_SHA1_80);
     try {
@@ -84,6 +91,74 @@ public final class SimulatedPeer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted");
+    }
+  }
+
+  /**
+   * Like {@link #connect} but over ICE-TCP: one TCP connection to the server's passive candidate carries STUN, DTLS
+   * and SRTP, each packet prefixed by its 16-bit length (RFC 4571).
+   */
+  public void connectTcp(InetSocketAddress serverAddress, IceParameters serverIce, byte[] serverFingerprint)
+      throws IOException, TimeoutException {
+    this.server = serverAddress;
+    java.net.Socket s = new java.net.Socket();
+    s.setTcpNoDelay(true);
+    s.connect(serverAddress, 5000);
+    java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+    tcpOut = new java.io.DataOutputStream(new java.io.BufferedOutputStream(s.getOutputStream()));
+    tcp = s;
+    byte[] key = serverIce.pwd().getBytes(StandardCharsets.UTF_8);
+    byte[] tid = new byte[12];
+    random.nextBytes(tid);
+    byte[] req = StunMessage.bindingRequest(tid, serverIce.ufrag() + ":" + localIce.ufrag(), 0x6e0001ffL, true,
+        random.nextLong(), true, key);
+    transmit(req, 0, req.length);
+    s.setSoTimeout(5000);
+    byte[] buf = new byte[PacketBuffer.CAPACITY];
+    int len;
+    try {
+      len = in.readUnsignedShort();
+      in.readFully(buf, 0, len);
+    } catch (java.net.SocketTimeoutException e) {
+      throw new TimeoutException("no ICE-TCP binding response from " + serverAddress);
+    }
+    StunMessage m = StunMessage.parse(buf, 0, len);
+    if (m == null || m.type() != StunMessage.BINDING_SUCCESS || !m.verifyIntegrity(key)) {
+      throw new IOException("ICE-TCP binding refused");
+    }
+    s.setSoTimeout(0);
+    dtlsTransport = new PacketQueueTransport(this::transmit);
+    reader = Thread.ofPlatform().daemon().name("peer-tcp-" + localIce.ufrag()).start(() -> readTcp(in));
+    handshake(serverFingerprint);
+  }
+
+  private void readTcp(java.io.DataInputStream in) {
+    byte[] buf = new byte[PacketBuffer.CAPACITY];
+    try {
+      while (!closed) {
+        int len = in.readUnsignedShort();
+        if (len > buf.length) {
+          in.skipNBytes(len);
+          continue;
+        }
+        in.readFully(buf, 0, len);
+        dispatch(buf, len);
+      }
+    } catch (IOException e) {
+      // closed
+    }
+  }
+
+  /** Sends one packet over the current path: a datagram, or a length-prefixed frame on the TCP connection. */
+  private void transmit(byte[] b, int off, int len) throws IOException {
+    if (tcp != null) {
+      synchronized (this) {
+        tcpOut.writeShort(len);
+        tcpOut.write(b, off, len);
+        tcpOut.flush();
+      }
+    } else {
+      socket.send(new DatagramPacket(b, off, len, server));
     }
   }
 
@@ -135,19 +210,22 @@ public final class SimulatedPeer implements AutoCloseable {
       try {
         p.setLength(buf.length);
         current.receive(p);
-        int len = p.getLength();
-        switch (PacketKind.of(buf, 0, len)) {
-          case DTLS -> dtlsTransport.offer(buf, 0, len);
-          case RTP -> onRtp(buf, len);
-          case RTCP -> onRtcp(buf, len);
-          default -> { }
-        }
+        dispatch(buf, p.getLength());
       } catch (IOException e) {
         if (closed) {
           return;
         }
         // the socket was replaced by moveAndRestartIce: read from the new one
       }
+    }
+  }
+
+  private void dispatch(byte[] buf, int len) {
+    switch (PacketKind.of(buf, 0, len)) {
+      case DTLS -> dtlsTransport.offer(buf, 0, len);
+      case RTP -> onRtp(buf, len);
+      case RTCP -> onRtcp(buf, len);
+      default -> { }
     }
   }
 
@@ -244,7 +322,7 @@ public final class SimulatedPeer implements AutoCloseable {
       }
       txPacket.set(0, header + payloadLength);
       if (srtp.protectRtp(txPacket) == SrtpResult.OK) {
-        socket.send(new DatagramPacket(b, 0, txPacket.getLength(), server));
+        transmit(b, 0, txPacket.getLength());
       }
     }
   }
@@ -282,7 +360,7 @@ public final class SimulatedPeer implements AutoCloseable {
       }
       txPacket.set(0, pos + payloadLength);
       if (srtp.protectRtp(txPacket) == SrtpResult.OK) {
-        socket.send(new DatagramPacket(b, 0, txPacket.getLength(), server));
+        transmit(b, 0, txPacket.getLength());
       }
     }
   }
@@ -305,7 +383,7 @@ public final class SimulatedPeer implements AutoCloseable {
       System.arraycopy(packet, 0, txPacket.getBuffer(), 0, len);
       txPacket.set(0, len);
       if (srtp.protectRtcp(txPacket) == SrtpResult.OK) {
-        socket.send(new DatagramPacket(txPacket.getBuffer(), 0, txPacket.getLength(), server));
+        transmit(txPacket.getBuffer(), 0, txPacket.getLength());
       }
     }
   }
@@ -347,6 +425,14 @@ public final class SimulatedPeer implements AutoCloseable {
   public void close() {
     closed = true;
     socket.close();
+    java.net.Socket tcpSocket = tcp;
+    if (tcpSocket != null) {
+      try {
+        tcpSocket.close();
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    }
     PacketQueueTransport t = dtlsTransport;
     if (t != null) {
       t.close();

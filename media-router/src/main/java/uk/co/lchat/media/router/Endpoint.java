@@ -22,6 +22,8 @@ public final class Endpoint {
   final EndpointListener listener;
   final PacketQueueTransport dtlsTransport;
   volatile InetSocketAddress remote;
+  /** The ICE-TCP connection the endpoint is latched to, or null when it uses UDP. */
+  volatile IceTcpConnection tcp;
   volatile SrtpSession srtp;
   volatile DtlsAssociation dtls;
   volatile boolean closed;
@@ -32,6 +34,8 @@ public final class Endpoint {
   TransportCcRecorder transportCc;
   SimulcastSource[] simulcast = new SimulcastSource[0];
   boolean nominated;
+  final SendQueue udpQueue = new SendQueue();
+  boolean inUdpBacklog;
   long packetsReceived;
   long bytesReceived;
   long packetsSent;
@@ -67,6 +71,11 @@ public final class Endpoint {
 
   public InetSocketAddress remoteAddress() {
     return remote;
+  }
+
+  /** True while the endpoint's media goes over ICE-TCP rather than UDP. */
+  public boolean overTcp() {
+    return tcp != null;
   }
 
   public boolean connected() {

@@ -49,6 +49,8 @@ public final class MediaRouter implements AutoCloseable {
   private static final long TICK_NANOS = 100_000_000L;
   private static final int SPEAKER_TICKS = 3;
   private static final int REPORT_TICKS = 10;
+  private static final long TCP_ANONYMOUS_NANOS = 10_000_000_000L;
+  private static final int MAX_TCP_CONNECTIONS = 4096;
 
   /** Tells the control plane when a group's dominant speaker changes. */
   public interface SpeakerListener {
@@ -59,6 +61,13 @@ public final class MediaRouter implements AutoCloseable {
   private final SpeakerListener speakerListener;
   private final DatagramChannel channel;
   private final Selector selector;
+  private final SelectionKey udpKey;
+  /** Listens for ICE-TCP on the media port number; null when ICE-TCP is off or the port was taken. */
+  private final java.nio.channels.ServerSocketChannel tcpListener;
+  private final List<IceTcpConnection> tcpConnections = new ArrayList<>();
+  /** Endpoints whose UDP send queue holds packets, in the order they filled up. */
+  private final java.util.ArrayDeque<Endpoint> udpBacklog = new java.util.ArrayDeque<>();
+  private final IceTcpConnection.FrameSink tcpFrames = (c, buf, len) -> handle(c.remote, len, c);
   private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
   private final DtlsIdentity identity;
   private final SecureRandom random = new SecureRandom();
@@ -95,8 +104,28 @@ public final class MediaRouter implements AutoCloseable {
     channel.bind(new InetSocketAddress(settings.bindHost(), settings.port()));
     channel.configureBlocking(false);
     this.selector = Selector.open();
-    channel.register(selector, SelectionKey.OP_READ);
+    this.udpKey = channel.register(selector, SelectionKey.OP_READ);
+    this.tcpListener = settings.iceTcp() ? listenTcp(settings.bindHost(), port()) : null;
     this.loop = Thread.ofPlatform().name("media-router-" + port()).daemon().unstarted(this::run);
+  }
+
+  private java.nio.channels.ServerSocketChannel listenTcp(String host, int port) {
+    try {
+      java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open();
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      server.bind(new InetSocketAddress(host, port), 128);
+      server.configureBlocking(false);
+      server.register(selector, SelectionKey.OP_ACCEPT);
+      return server;
+    } catch (IOException e) {
+      LOG.warn("ICE-TCP disabled: cannot listen on tcp {}:{}: {}", host, port, e.toString());
+      return null;
+    }
+  }
+
+  /** True when clients may reach this router over ICE-TCP. */
+  public boolean iceTcpEnabled() {
+    return tcpListener != null;
   }
 
   /** Binds the port and starts the receive loop. */
@@ -162,6 +191,15 @@ public final class MediaRouter implements AutoCloseable {
       long priority = (126L << 24) | ((65535L - foundation) << 8) | 255;
       candidates.add(foundation + " 1 udp " + priority + " " + address + " " + port() + " typ host");
       foundation++;
+    }
+    if (tcpListener != null) {
+      for (String address : settings.advertisedAddresses()) {
+        // RFC 6544 §4.2: TCP ranks below UDP (lower type preference) so clients use it only when UDP fails.
+        long priority = (90L << 24) | ((65535L - foundation) << 8) | 255;
+        candidates.add(foundation + " 1 tcp " + priority + " " + address + " " + port()
+            + " typ host tcptype passive");
+        foundation++;
+      }
     }
     return new LocalTransport(e.ice(), identity.fingerprintAttribute(), candidates);
   }
@@ -346,6 +384,11 @@ public final class MediaRouter implements AutoCloseable {
       if (e.remote != null) {
         byAddress.remove(e.remote, e);
       }
+      IceTcpConnection tcp = e.tcp;
+      if (tcp != null) {
+        closeTcp(tcp);
+      }
+      e.udpQueue.clear();
       e.incoming.forEach(p -> {
         for (Subscription s : p.subscriptions) {
           s.subscriber.outgoing.remove(s.outgoingSsrc());
@@ -397,6 +440,16 @@ public final class MediaRouter implements AutoCloseable {
     while (running) {
       try {
         selector.select(20);
+        for (SelectionKey key : selector.selectedKeys()) {
+          if (!key.isValid()) {
+            continue;
+          }
+          if (key.attachment() instanceof IceTcpConnection c) {
+            serviceTcp(c, key);
+          } else if (key.isAcceptable()) {
+            acceptTcp();
+          }
+        }
         selector.selectedKeys().clear();
         Runnable task;
         while ((task = tasks.poll()) != null) {
@@ -408,7 +461,10 @@ public final class MediaRouter implements AutoCloseable {
           if (from == null) {
             break;
           }
-          handle((InetSocketAddress) from, rx.position());
+          handle((InetSocketAddress) from, rx.position(), null);
+        }
+        if (!udpBacklog.isEmpty()) {
+          drainUdpBacklog();
         }
         long now = System.nanoTime();
         if (now - lastTickNanos >= TICK_NANOS) {
@@ -427,20 +483,21 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
-  private void handle(InetSocketAddress from, int len) {
+  /** One packet in {@code rx}, from a UDP address ({@code via} null) or an ICE-TCP connection. */
+  private void handle(InetSocketAddress from, int len, IceTcpConnection via) {
     byte[] buf = rx.array();
     counters.packetsReceived++;
     counters.bytesReceived += len;
     switch (PacketKind.of(buf, 0, len)) {
-      case STUN -> handleStun(from, buf, len);
+      case STUN -> handleStun(from, buf, len, via);
       case DTLS -> {
-        Endpoint e = byAddress.get(from);
+        Endpoint e = endpointFor(from, via);
         if (e == null || !e.dtlsTransport.offer(buf, 0, len)) {
           counters.dropped++;
         }
       }
       case RTP -> {
-        Endpoint e = byAddress.get(from);
+        Endpoint e = endpointFor(from, via);
         if (e != null && e.srtp != null) {
           handleRtp(e, len);
         } else {
@@ -448,7 +505,7 @@ public final class MediaRouter implements AutoCloseable {
         }
       }
       case RTCP -> {
-        Endpoint e = byAddress.get(from);
+        Endpoint e = endpointFor(from, via);
         if (e != null && e.srtp != null) {
           handleRtcp(e, len);
         } else {
@@ -459,8 +516,17 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
-  /** ICE-lite (RFC 8445 §7.3): answer valid binding requests, latch the nominated address, track consent. */
-  private void handleStun(InetSocketAddress from, byte[] buf, int len) {
+  /** The endpoint latched to this path: a UDP address, or an ICE-TCP connection that is its current path. */
+  private Endpoint endpointFor(InetSocketAddress from, IceTcpConnection via) {
+    if (via == null) {
+      return byAddress.get(from);
+    }
+    Endpoint e = via.endpoint;
+    return e != null && e.tcp == via ? e : null;
+  }
+
+  /** ICE-lite (RFC 8445 §7.3): answer valid binding requests, latch the nominated path, track consent. */
+  private void handleStun(InetSocketAddress from, byte[] buf, int len, IceTcpConnection via) {
     StunMessage m = StunMessage.parse(buf, 0, len);
     if (m == null || m.type() != StunMessage.BINDING_REQUEST) {
       counters.dropped++;
@@ -475,25 +541,31 @@ public final class MediaRouter implements AutoCloseable {
     }
     if (!m.verifyIntegrity(e.icePassword)) {
       counters.stunRejected++;
-      send(StunMessage.bindingError(m.transactionId(), 401, "Unauthorized", null), from);
+      sendStun(StunMessage.bindingError(m.transactionId(), 401, "Unauthorized", null), from, via);
       return;
     }
     e.lastConsentNanos = System.nanoTime();
-    if (e.remote == null || (m.useCandidate() && !from.equals(e.remote)) || (!e.nominated && !from.equals(e.remote)
-        && e.srtp != null)) {
-      if (e.remote != null) {
+    boolean samePath = from.equals(e.remote) && e.tcp == via;
+    if (e.remote == null || (m.useCandidate() && !samePath) || (!e.nominated && !samePath && e.srtp != null)) {
+      if (e.remote != null && e.tcp == null) {
         byAddress.remove(e.remote, e);
       }
+      e.udpQueue.clear();
       e.remote = from;
-      byAddress.put(from, e);
+      e.tcp = via;
+      if (via == null) {
+        byAddress.put(from, e);
+      } else {
+        via.endpoint = e;
+      }
       if (!e.nominated) {
-        counters.iceSucceededUdp.increment();
+        (via == null ? counters.iceSucceededUdp : counters.iceSucceededTcp).increment();
       }
     }
     if (m.useCandidate()) {
       e.nominated = true;
     }
-    send(StunMessage.bindingSuccess(m.transactionId(), from, e.icePassword), from);
+    sendStun(StunMessage.bindingSuccess(m.transactionId(), from, e.icePassword), from, via);
   }
 
   private void handleRtp(Endpoint e, int len) {
@@ -554,8 +626,7 @@ public final class MediaRouter implements AutoCloseable {
       }
       Endpoint to = s.subscriber;
       SrtpSession srtp = to.srtp;
-      InetSocketAddress address = to.remote;
-      if (srtp == null || address == null || to.closed) {
+      if (srtp == null || to.remote == null || to.closed) {
         continue;
       }
       byte[] out = txPacket.getBuffer();
@@ -576,7 +647,7 @@ public final class MediaRouter implements AutoCloseable {
         continue;
       }
       int n = txPacket.getLength();
-      if (send(tx, n, address)) {
+      if (send(n, to)) {
         s.lastTimestamp = txRtp.timestamp();
         s.lastTimestampNanos = now;
         s.octets += plain - txRtp.headerLength();
@@ -693,8 +764,7 @@ public final class MediaRouter implements AutoCloseable {
   private void retransmit(Subscription s, int seq) {
     Endpoint to = s.subscriber;
     SrtpSession srtp = to.srtp;
-    InetSocketAddress address = to.remote;
-    if (srtp == null || address == null) {
+    if (srtp == null || to.remote == null) {
       return;
     }
     byte[] cached = rtxScratch;
@@ -718,7 +788,7 @@ public final class MediaRouter implements AutoCloseable {
     out[3] = (byte) rtxSeq;
     RtcpFeedback.putU32(out, 8, s.rtxSsrc);
     txPacket.set(0, len);
-    if (srtp.protectRtp(txPacket) == SrtpResult.OK && send(tx, txPacket.getLength(), address)) {
+    if (srtp.protectRtp(txPacket) == SrtpResult.OK && send(txPacket.getLength(), to)) {
       s.retransmitted++;
       counters.retransmissions++;
     }
@@ -729,8 +799,7 @@ public final class MediaRouter implements AutoCloseable {
     long ntp = RtcpReports.ntp(System.currentTimeMillis());
     for (Endpoint e : byId.values()) {
       SrtpSession srtp = e.srtp;
-      InetSocketAddress address = e.remote;
-      if (srtp == null || address == null || e.closed) {
+      if (srtp == null || e.remote == null || e.closed) {
         continue;
       }
       e.incoming.forEach(p -> {
@@ -738,7 +807,7 @@ public final class MediaRouter implements AutoCloseable {
           byte[] out = txPacket.getBuffer();
           int n = RtcpReports.writeReceiverReport(out, 0, ROUTER_SSRC, p.stats.report(p.ssrc(), nowNanos));
           n += RtcpReports.writeSdesCname(out, n, ROUTER_SSRC, "lchat");
-          sendRtcp(srtp, n, address);
+          sendRtcp(srtp, n, e);
         }
       });
       e.outgoing.forEach(s -> {
@@ -750,7 +819,7 @@ public final class MediaRouter implements AutoCloseable {
               s.packets, s.octets);
           n += RtcpReports.writeSdesCname(out, n, ssrc, "lchat");
           s.lastSrCompactNtp = RtcpReports.compactNtp(ntp);
-          sendRtcp(srtp, n, address);
+          sendRtcp(srtp, n, e);
         }
       });
     }
@@ -773,24 +842,23 @@ public final class MediaRouter implements AutoCloseable {
     for (Endpoint e : byId.values()) {
       TransportCcRecorder twcc = e.transportCc;
       SrtpSession srtp = e.srtp;
-      InetSocketAddress address = e.remote;
-      if (twcc == null || srtp == null || address == null || e.closed) {
+      if (twcc == null || srtp == null || e.remote == null || e.closed) {
         continue;
       }
       long[] media = {0};
       e.incoming.forEach(p -> media[0] = p.ssrc());
       int n = twcc.feedback(txPacket.getBuffer(), 0, ROUTER_SSRC, media[0]);
       if (n > 0) {
-        sendRtcp(srtp, n, address);
+        sendRtcp(srtp, n, e);
         counters.transportFeedbackSent++;
       }
     }
   }
 
-  private void sendRtcp(SrtpSession srtp, int len, InetSocketAddress address) {
+  private void sendRtcp(SrtpSession srtp, int len, Endpoint to) {
     txPacket.set(0, len);
     if (srtp.protectRtcp(txPacket) == SrtpResult.OK) {
-      send(tx, txPacket.getLength(), address);
+      send(txPacket.getLength(), to);
       counters.rtcpSent++;
     }
   }
@@ -802,15 +870,14 @@ public final class MediaRouter implements AutoCloseable {
     }
     Endpoint publisher = p.publisher;
     SrtpSession srtp = publisher.srtp;
-    InetSocketAddress address = publisher.remote;
-    if (srtp == null || address == null || publisher.closed) {
+    if (srtp == null || publisher.remote == null || publisher.closed) {
       return;
     }
     p.lastKeyframeRequestNanos = now;
     int n = RtcpFeedback.writePli(txPacket.getBuffer(), 0, ROUTER_SSRC, p.ssrc());
     txPacket.set(0, n);
     if (srtp.protectRtcp(txPacket) == SrtpResult.OK) {
-      send(tx, txPacket.getLength(), address);
+      send(txPacket.getLength(), publisher);
       counters.keyframeRequestsSent++;
     }
   }
@@ -841,6 +908,13 @@ public final class MediaRouter implements AutoCloseable {
     for (Endpoint e : expired) {
       // RFC 7675: no consent for the timeout means the peer is gone.
       removeEndpoint(e, "ICE consent expired");
+    }
+    for (int i = tcpConnections.size() - 1; i >= 0; i--) {
+      IceTcpConnection c = tcpConnections.get(i);
+      // A connection that never proved it knows an endpoint's ICE password holds a socket for nothing.
+      if (c.endpoint == null && now - c.openedNanos > TCP_ANONYMOUS_NANOS) {
+        closeTcp(c);
+      }
     }
     if (++ticks % SPEAKER_TICKS == 0) {
       detectSpeakers();
@@ -883,34 +957,158 @@ public final class MediaRouter implements AutoCloseable {
 
   // ---- sending --------------------------------------------------------------------------------------------------
 
-  private boolean send(ByteBuffer buffer, int len, InetSocketAddress to) {
-    buffer.clear().limit(len);
+  /**
+   * Sends the first {@code len} bytes of {@code tx} to the endpoint over its current path. When the UDP socket is
+   * momentarily full the packet waits in the endpoint's send queue (and so do the ones after it, to keep order).
+   */
+  private boolean send(int len, Endpoint to) {
+    IceTcpConnection c = to.tcp;
     try {
-      if (channel.send(buffer, to) > 0) {
+      boolean ok;
+      if (c != null) {
+        ok = c.send(tx.array(), 0, len);
+      } else if (!to.udpQueue.isEmpty()) {
+        ok = to.udpQueue.offer(tx.array(), 0, len);
+      } else {
+        tx.clear().limit(len);
+        ok = channel.send(tx, to.remote) > 0;
+        if (!ok && to.udpQueue.offer(tx.array(), 0, len)) {
+          ok = true;
+          counters.sendQueued++;
+          if (!to.inUdpBacklog) {
+            to.inUdpBacklog = true;
+            udpBacklog.add(to);
+            udpKey.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+          }
+        }
+      }
+      if (ok) {
         counters.packetsSent++;
         counters.bytesSent += len;
-        return true;
+      } else {
+        counters.sendDropped++;
       }
-      counters.sendDropped++;
+      return ok;
     } catch (IOException e) {
       counters.sendDropped++;
+      if (c != null) {
+        closeTcp(c);
+      }
+      return false;
     }
-    return false;
   }
 
-  private void send(byte[] message, InetSocketAddress to) {
+  /** Sends queued datagrams, oldest endpoint first, until the socket is full again. */
+  private void drainUdpBacklog() {
+    while (!udpBacklog.isEmpty()) {
+      Endpoint e = udpBacklog.peek();
+      InetSocketAddress to = e.remote;
+      if (!e.closed && e.tcp == null && to != null) {
+        try {
+          e.udpQueue.drainTo(channel, to);
+        } catch (IOException ex) {
+          e.udpQueue.clear();
+        }
+        if (!e.udpQueue.isEmpty()) {
+          return; // the socket is full: wait for OP_WRITE
+        }
+      } else {
+        e.udpQueue.clear();
+      }
+      e.inUdpBacklog = false;
+      udpBacklog.poll();
+    }
+    udpKey.interestOps(SelectionKey.OP_READ);
+  }
+
+  private void sendStun(byte[] message, InetSocketAddress to, IceTcpConnection via) {
     try {
-      channel.send(ByteBuffer.wrap(message), to);
+      if (via != null) {
+        via.send(message, 0, message.length);
+      } else {
+        channel.send(ByteBuffer.wrap(message), to);
+      }
     } catch (IOException e) {
       counters.sendDropped++;
+      if (via != null) {
+        closeTcp(via);
+      }
     }
   }
 
   /** DTLS records from handshake threads go to wherever ICE latched the endpoint. */
   private void sendDtls(Endpoint e, byte[] b, int o, int l) throws IOException {
     InetSocketAddress to = e.remote;
-    if (to != null && !e.closed) {
+    IceTcpConnection c = e.tcp;
+    if (to == null || e.closed) {
+      return;
+    }
+    if (c != null) {
+      // TCP streams are written only by the loop thread, which owns the connection's queue.
+      byte[] record = java.util.Arrays.copyOfRange(b, o, o + l);
+      enqueue(() -> {
+        if (!c.closed) {
+          try {
+            c.send(record, 0, record.length);
+          } catch (IOException ex) {
+            closeTcp(c);
+          }
+        }
+      });
+    } else {
       channel.send(ByteBuffer.wrap(b, o, l), to);
+    }
+  }
+
+  // ---- ICE-TCP (RFC 6544, RFC 4571 framing) ---------------------------------------------------------------------
+
+  private void acceptTcp() {
+    try {
+      java.nio.channels.SocketChannel sc;
+      while ((sc = tcpListener.accept()) != null) {
+        if (tcpConnections.size() >= MAX_TCP_CONNECTIONS) {
+          sc.close();
+          continue;
+        }
+        sc.configureBlocking(false);
+        sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        SelectionKey key = sc.register(selector, SelectionKey.OP_READ);
+        IceTcpConnection c = new IceTcpConnection(sc, key, System.nanoTime());
+        key.attach(c);
+        tcpConnections.add(c);
+        counters.tcpConnectionsAccepted++;
+      }
+    } catch (IOException e) {
+      LOG.debug("ICE-TCP accept: {}", e.toString());
+    }
+  }
+
+  private void serviceTcp(IceTcpConnection c, SelectionKey key) {
+    try {
+      if (key.isReadable() && !c.read(rx.array(), tcpFrames)) {
+        closeTcp(c);
+        return;
+      }
+      if (key.isValid() && key.isWritable()) {
+        c.flush();
+      }
+    } catch (IOException e) {
+      closeTcp(c);
+    }
+  }
+
+  /** Closes the connection; its endpoint, if it was latched there, has no path until ICE finds a new one. */
+  private void closeTcp(IceTcpConnection c) {
+    if (c.closed) {
+      return;
+    }
+    c.close();
+    tcpConnections.remove(c);
+    Endpoint e = c.endpoint;
+    if (e != null && e.tcp == c) {
+      e.tcp = null;
+      e.remote = null;
+      e.nominated = false;
     }
   }
 
@@ -934,6 +1132,12 @@ public final class MediaRouter implements AutoCloseable {
       loop.join(2000);
       selector.close();
       channel.close();
+      if (tcpListener != null) {
+        tcpListener.close();
+      }
+      for (IceTcpConnection c : tcpConnections) {
+        c.close();
+      }
     } catch (IOException e) {
       LOG.debug("closing media socket", e);
     } catch (InterruptedException e) {

@@ -26,6 +26,9 @@ public final class RouterCounters {
   final LongAdder endpointsClosed = new LongAdder();
   final LongAdder dtlsFailures = new LongAdder();
   final LongAdder iceSucceededUdp = new LongAdder();
+  final LongAdder iceSucceededTcp = new LongAdder();
+  long tcpConnectionsAccepted;
+  long sendQueued;
   final LongAdder internalErrors = new LongAdder();
   final LongAdder iceRestarts = new LongAdder();
 
@@ -103,6 +106,20 @@ public final class RouterCounters {
 
   public long iceSucceededUdp() {
     return iceSucceededUdp.sum();
+  }
+
+  public long iceSucceededTcp() {
+    return iceSucceededTcp.sum();
+  }
+
+  /** ICE-TCP connections accepted (RFC 6544 passive candidate). */
+  public long tcpConnectionsAccepted() {
+    return tcpConnectionsAccepted;
+  }
+
+  /** Packets that waited in an endpoint's send queue because the socket was momentarily full. */
+  public long sendQueued() {
+    return sendQueued;
   }
 
   public long iceRestarts() {
