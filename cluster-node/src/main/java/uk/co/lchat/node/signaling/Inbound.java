@@ -20,6 +20,13 @@ public sealed interface Inbound {
   /** The client's answer to our subscribeOffer. */
   record SubscribeAnswerRequest(String sdp) implements Inbound {}
 
+  /**
+   * A trickled ICE candidate of one of the client's connections ({@code connection} "publish" or "subscribe";
+   * an empty candidate ends the list). Validated, then not needed: the router is ICE-lite and learns each client's
+   * address from its connectivity checks (RFC 8445 §2.5).
+   */
+  record CandidateRequest(String connection, String candidate) implements Inbound {}
+
   /** The client's receiving connection lost its path; the server restarts ICE and re-offers. */
   record RestartIceRequest() implements Inbound {}
 

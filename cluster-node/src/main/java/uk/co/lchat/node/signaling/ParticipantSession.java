@@ -105,6 +105,10 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           router.tell(new MediaRouterProtocol.Publish(participantId, publish.sdp(), mediaSelf()));
         }
       }
+      case CandidateRequest candidate -> {
+        // ICE-lite: the router answers the client's checks on whichever candidate they come from, so trickled
+        // candidates carry nothing it needs (RFC 8445 §2.5). Accepted so standard trickling clients work unchanged.
+      }
       case RestartIceRequest restart -> {
         if (participantId == null) {
           send(SignalingCodec.error("not_joined", "Join a room before restarting ICE."));

@@ -24,6 +24,9 @@ public final class SignalingCodec {
   public static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Pattern SESSION_TOKEN = Pattern.compile("[A-Za-z0-9_-]{16,128}");
   private static final int MAX_FIELD_CHARS = 8192;
+  /** RFC 8839 §5.1: foundation, component, transport, priority, address, port, "typ", type, extensions. */
+  private static final Pattern CANDIDATE = Pattern.compile(
+      "(a=)?candidate:[A-Za-z0-9+/]{1,32} \\d{1,3} [A-Za-z]{3} \\d{1,10} \\S{1,255} \\d{1,5} typ [a-z]{4,5}( .{0,512})?");
 
   private static final ObjectMapper JSON = new ObjectMapper().registerModule(lowerCaseEnums());
 
@@ -75,6 +78,17 @@ public final class SignalingCodec {
       case "publish" -> new PublishRequest(sdp(m));
       case "subscribeAnswer" -> new SubscribeAnswerRequest(sdp(m));
       case "restartIce" -> new RestartIceRequest();
+      case "candidate" -> {
+        String connection = string(m, "connection", false);
+        if (connection != null && !connection.equals("publish") && !connection.equals("subscribe")) {
+          throw new BadMessage("Field \"connection\" must be \"publish\" or \"subscribe\".");
+        }
+        String candidate = string(m, "candidate", true);
+        if (!candidate.isEmpty() && !CANDIDATE.matcher(candidate).matches()) {
+          throw new BadMessage("Field \"candidate\" is not an ICE candidate (RFC 8839 §5.1).");
+        }
+        yield new CandidateRequest(connection == null ? "publish" : connection, candidate);
+      }
       case "ping" -> new Ping();
       case "chat" -> {
         String text = string(m, "text", true);

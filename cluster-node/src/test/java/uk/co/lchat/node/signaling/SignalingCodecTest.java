@@ -53,6 +53,22 @@ class SignalingCodecTest {
   }
 
   @Test
+  void trickledCandidatesAreValidatedAndBadOnesGetAClearError() {
+    String chrome = "candidate:842163049 1 udp 1677729535 192.0.2.7 61434 typ srflx raddr 10.0.0.2 rport 61434"
+        + " generation 0 ufrag Abcd network-cost 999";
+    assertEquals(new CandidateRequest("subscribe", chrome), SignalingCodec.decode(
+        "{\"type\":\"candidate\",\"connection\":\"subscribe\",\"candidate\":\"" + chrome + "\"}"));
+    assertEquals(new CandidateRequest("publish", ""),
+        SignalingCodec.decode("{\"type\":\"candidate\",\"candidate\":\"\"}"), "end of candidates");
+    for (String bad : List.of("{\"type\":\"candidate\"}", "{\"type\":\"candidate\",\"candidate\":\"hello\"}",
+        "{\"type\":\"candidate\",\"candidate\":\"" + chrome + "\",\"connection\":\"both\"}",
+        "{\"type\":\"candidate\",\"candidate\":7}")) {
+      Invalid invalid = assertInstanceOf(Invalid.class, SignalingCodec.decode(bad), bad);
+      assertEquals("invalid", invalid.code());
+    }
+  }
+
+  @Test
   void joinLeaveAndPingDecode() {
     assertEquals(new JoinRequest("moon", "Ann", "pw", true, null),
         SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"passcode\":\"pw\",\"viewer\":true}"));
