@@ -22,11 +22,18 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 
+import uk.co.lchat.media.control.ConferenceTracker;
 import uk.co.lchat.media.control.MediaRouterActor;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.node.http.HttpApi;
+import uk.co.lchat.metrics.NodeMetrics;
+import uk.co.lchat.metrics.StressLevel;
 import uk.co.lchat.node.signaling.SignalingCounters;
+import uk.co.lchat.node.stats.MetricsSettings;
+import uk.co.lchat.node.stats.NodeSampler;
+import uk.co.lchat.node.stats.StatsActor;
+import uk.co.lchat.node.stats.StatsRoutes;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
 
@@ -40,6 +47,9 @@ public final class LchatNode implements AutoCloseable {
   private final SignalingCounters signaling = new SignalingCounters();
   private final MediaRouter mediaRouter;
   private final ActorRef<MediaRouterProtocol.Command> router;
+  private final ConferenceTracker conferences = new ConferenceTracker();
+  private final NodeMetrics metrics;
+  private final ServerBinding metricsBinding;
 
   private LchatNode(ActorSystem<Void> system, NodeSettings settings) throws Exception {
     this.system = system;
@@ -48,12 +58,25 @@ public final class LchatNode implements AutoCloseable {
     RoomActor.initSharding(system, RoomConfig.fromConfig(system.settings().config()));
     AtomicReference<ActorRef<MediaRouterProtocol.Command>> routerRef = new AtomicReference<>();
     this.mediaRouter = MediaRouter.start(settings.media(), MediaRouterActor.speakerListener(routerRef::get));
-    this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter), "media-router", Props.empty());
+    this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter, conferences), "media-router",
+        Props.empty());
     routerRef.set(router);
-    HttpApi api = new HttpApi(system, settings, signaling, router);
+    MetricsSettings ms = MetricsSettings.fromConfig(system.settings().config());
+    this.metrics = new NodeMetrics(new StressLevel(ms.capacityPacketsPerSecond(), ms.capacityCpu()),
+        ms.rateWindow());
+    String address = Cluster.get(system).selfMember().address().toString();
+    system.systemActorOf(StatsActor.create(metrics, new NodeSampler(mediaRouter, conferences, signaling), address,
+        ms.sampleInterval()), "stats", Props.empty());
+    StatsRoutes stats = new StatsRoutes(system, metrics, settings.askTimeout());
+    HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes());
     CompletionStage<ServerBinding> bound = Http.get(system).newServerAt(settings.host(), settings.httpPort())
         .bind(api.routes());
     this.binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    // A separate metrics port, when configured, serves /metrics only (for a scrape network apart from users').
+    this.metricsBinding = ms.port() > 0 && ms.port() != binding.localAddress().getPort()
+        ? Http.get(system).newServerAt(ms.bindHost(), ms.port()).bind(stats.metricsRoute())
+            .toCompletableFuture().get(30, TimeUnit.SECONDS)
+        : null;
     system.log().info("Lunar Chat node up: http://{}:{}/ (remoting {}, media UDP {})", settings.host(),
         binding.localAddress().getPort(), settings.remotePort(), mediaRouter.port());
   }
@@ -125,6 +148,15 @@ public final class LchatNode implements AutoCloseable {
 
   public SignalingCounters signaling() {
     return signaling;
+  }
+
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  /** The port serving GET /metrics: the metrics port when one is configured, else the HTTP port. */
+  public int metricsPort() {
+    return metricsBinding != null ? metricsBinding.localAddress().getPort() : httpPort();
   }
 
   @Override

@@ -132,4 +132,27 @@ class ThreeNodeClusterIT {
       ann.next("roster", m -> m.get("participants").size() == 1);
     }
   }
+
+  @Test
+  void clusterStatisticsFromAnyNodeGatherEveryNode() throws Exception {
+    try (WsClient ann = new WsClient(nodes.get(0).httpPort()); WsClient cat = new WsClient(nodes.get(2).httpPort())) {
+      ann.join("stars", "Ann");
+      cat.join("stars", "Cat");
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      JsonNode stats = TestNodes.getJson(nodes.get(1).httpPort(), "/stats?scope=cluster");
+      while (stats.path("node_count").asInt() < 3 || stats.path("participants").asInt() < 2) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("cluster statistics did not gather 3 nodes and 2 participants: " + stats);
+        }
+        Thread.sleep(250);
+        stats = TestNodes.getJson(nodes.get(1).httpPort(), "/stats?scope=cluster");
+      }
+      assertEquals(3, stats.get("nodes").size());
+      assertEquals(2, stats.get("conferences").asInt(), "one room, seen on two nodes: " + stats);
+      assertEquals(1, stats.get("largest_conference").asInt());
+      assertEquals(0, stats.get("nodes_not_answering").asInt());
+      // Each node's own view holds only its own participant.
+      assertEquals(0, TestNodes.getJson(nodes.get(1).httpPort(), "/stats").get("participants").asInt());
+    }
+  }
 }

@@ -56,10 +56,12 @@ public final class HttpApi extends AllDirectives {
   private final String nodeAddress;
   private final ActorRef<MediaRouterProtocol.Command> router;
   private final WhipWhepRoutes whipWhep;
+  private final Route statsRoutes;
 
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
-                 ActorRef<MediaRouterProtocol.Command> router) {
+                 ActorRef<MediaRouterProtocol.Command> router, Route statsRoutes) {
     this.router = router;
+    this.statsRoutes = statsRoutes;
     this.whipWhep = new WhipWhepRoutes(system, router, settings.askTimeout());
     this.system = system;
     this.settings = settings;
@@ -75,6 +77,7 @@ public final class HttpApi extends AllDirectives {
             room -> get(() -> roomInfo(room)))),
         path("ws", () -> handleWebSocketMessages(signalingFlow())),
         whipWhep.routes(),
+        statsRoutes,
         pathSingleSlash(() -> getFromResource("web/index.html")),
         getFromResourceDirectory("web"),
         // Share links (http://host/MyRoom) open the client, which reads the room from the path.

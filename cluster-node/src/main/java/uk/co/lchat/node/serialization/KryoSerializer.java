@@ -55,6 +55,7 @@ public final class KryoSerializer extends JSerializer {
   static Class<?>[] messageClasses() {
     Class<?>[] protocol = java.util.stream.Stream.of(RoomProtocol.class.getDeclaredClasses(),
             uk.co.lchat.media.control.MediaRouterProtocol.class.getDeclaredClasses(),
+            uk.co.lchat.node.stats.StatsProtocol.class.getDeclaredClasses(),
             new Class<?>[] {uk.co.lchat.media.control.TrackInfo.class})
         .flatMap(Arrays::stream)
         .filter(c -> c.isRecord() || c.isEnum())

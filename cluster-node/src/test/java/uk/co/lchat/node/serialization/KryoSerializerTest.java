@@ -85,19 +85,25 @@ class KryoSerializerTest {
         new MediaRouterProtocol.Published("v=0", List.of(audio)), new MediaRouterProtocol.Subscribed("v=0"),
         new MediaRouterProtocol.SubscribeOffer("v=0", true),
         new MediaRouterProtocol.RestartIce("p1"), new MediaRouterProtocol.MediaFailed("bad_sdp", "no"),
-        new MediaRouterProtocol.SpeakerActive("p1"));
+        new MediaRouterProtocol.SpeakerActive("p1"),
+        new uk.co.lchat.node.stats.StatsProtocol.GetNodeStats(
+            kit.createTestProbe(uk.co.lchat.node.stats.StatsProtocol.NodeStats.class).ref()),
+        new uk.co.lchat.node.stats.StatsProtocol.NodeStats("pekko://lchat@127.0.0.1:25520", "{\"participants\":2}"));
   }
 
   @Test
   void everyMessageThatCrossesNodesHasASample() {
     Set<Class<?>> sampled = samples().stream().map(Object::getClass).collect(Collectors.toSet());
     List<Class<?>> crossing = java.util.stream.Stream.of(RoomProtocol.class.getDeclaredClasses(),
-            MediaRouterProtocol.class.getDeclaredClasses())
+            MediaRouterProtocol.class.getDeclaredClasses(),
+            uk.co.lchat.node.stats.StatsProtocol.class.getDeclaredClasses())
         .flatMap(Arrays::stream)
-        .filter(c -> c.isRecord())
+        .filter(c -> c.isRecord() && java.lang.reflect.Modifier.isPublic(c.getModifiers()))
         .filter(c -> Command.class.isAssignableFrom(c) || ClientEvent.class.isAssignableFrom(c)
             || MediaRouterProtocol.Command.class.isAssignableFrom(c)
             || MediaRouterProtocol.MediaEvent.class.isAssignableFrom(c)
+            || uk.co.lchat.node.stats.StatsProtocol.Command.class.isAssignableFrom(c)
+            || c == uk.co.lchat.node.stats.StatsProtocol.NodeStats.class
             || c == RoomInfo.class || c == TrackList.class || c == MediaRouterProtocol.RouterStatus.class)
         .toList();
     for (Class<?> c : crossing) {

@@ -106,6 +106,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   }
 
   private final MediaRouter router;
+  private final ConferenceTracker conferences;
   private final Map<String, Follower> followers = new HashMap<>();
   private final java.util.Random random = new java.security.SecureRandom();
   private final Map<String, Member> members = new HashMap<>();
@@ -115,7 +116,12 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final Map<String, Endpoint> watchers = new HashMap<>();
 
   public static Behavior<Command> create(MediaRouter router) {
-    return Behaviors.setup(ctx -> new MediaRouterActor(ctx, router));
+    return create(router, new ConferenceTracker());
+  }
+
+  /** A router actor that reports its conferences' lives to {@code conferences} (for statistics). */
+  public static Behavior<Command> create(MediaRouter router, ConferenceTracker conferences) {
+    return Behaviors.setup(ctx -> new MediaRouterActor(ctx, router, conferences));
   }
 
   /** The speaker listener a router should be started with so that this actor hears speaker changes. */
@@ -128,9 +134,10 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     };
   }
 
-  private MediaRouterActor(ActorContext<Command> ctx, MediaRouter router) {
+  private MediaRouterActor(ActorContext<Command> ctx, MediaRouter router, ConferenceTracker conferences) {
     super(ctx);
     this.router = router;
+    this.conferences = conferences;
   }
 
   @Override
@@ -164,6 +171,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       detach(m.participantId());
     }
     members.put(m.participantId(), new Member(m.roomId(), m.participantId(), m.client()));
+    conferences.joined(m.roomId(), m.participantId());
     return this;
   }
 
@@ -172,6 +180,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     if (member == null) {
       return this;
     }
+    conferences.left(member.roomId, participantId);
     member.publications.keySet().forEach(localTracks::remove);
     member.simulcast.keySet().forEach(localSimulcast::remove);
     if (member.publish != null) {
@@ -207,6 +216,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       }
       if (!renegotiation) {
         endpoint = router.createEndpoint(member.participantId + "/pub", member.roomId, listener());
+        conferences.mediaAttempted(member.roomId, member.participantId);
       }
       SdpWriter.Answer answer;
       try {
@@ -327,6 +337,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     boolean changed = false;
     if (member.subscribe == null) {
       member.subscribe = router.createEndpoint(member.participantId + "/sub", member.roomId, listener());
+      conferences.mediaAttempted(member.roomId, member.participantId);
     }
     Map<String, TrackInfo> wanted = new LinkedHashMap<>();
     for (TrackInfo t : member.wanted) {
@@ -664,6 +675,14 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private EndpointListener listener() {
     ActorRef<Command> self = getContext().getSelf();
     return new EndpointListener() {
+      @Override
+      public void connected(Endpoint endpoint) {
+        String id = endpoint.id();
+        if (!id.endsWith("/watch")) {
+          conferences.mediaConnected(endpoint.group(), id.substring(0, id.lastIndexOf('/')));
+        }
+      }
+
       @Override
       public void closed(Endpoint endpoint, String reason) {
         self.tell(new EndpointClosed(endpoint.id(), Objects.requireNonNullElse(reason, "closed")));

@@ -373,9 +373,14 @@ public final class SimulatedPeer implements AutoCloseable {
 
   /** A receiver report about {@code sourceSsrc} echoing the server's last SR (LSR) after {@code dlsr}. */
   public void sendReceiverReport(long sourceSsrc, long lsr, long dlsr) throws IOException {
+    sendReceiverReport(sourceSsrc, 0, lsr, dlsr);
+  }
+
+  /** A receiver report for {@code sourceSsrc} claiming {@code fractionLost}/256 lost (RFC 3550 §6.4.1). */
+  public void sendReceiverReport(long sourceSsrc, int fractionLost, long lsr, long dlsr) throws IOException {
     byte[] b = new byte[128];
     sendRtcp(b, RtcpReports.writeReceiverReport(b, 0, 0xCAFE,
-        new RtcpReports.Block(sourceSsrc, 0, 0, 0, 0, lsr, dlsr)));
+        new RtcpReports.Block(sourceSsrc, fractionLost, 0, 0, 0, lsr, dlsr)));
   }
 
   private void sendRtcp(byte[] packet, int len) throws IOException {

@@ -93,6 +93,8 @@ public final class MediaRouter implements AutoCloseable {
   private int ticks;
 
   private final RouterCounters counters = new RouterCounters();
+  private final RouterStatistics.Meter meter = new RouterStatistics.Meter();
+  private volatile RouterStatistics statistics = RouterStatistics.EMPTY;
 
   private MediaRouter(RouterSettings settings, SpeakerListener speakerListener) throws IOException {
     this.settings = settings;
@@ -145,6 +147,11 @@ public final class MediaRouter implements AutoCloseable {
 
   public RouterCounters counters() {
     return counters;
+  }
+
+  /** The streams' loss, jitter, RTT and counts as of the last once-a-second measurement. */
+  public RouterStatistics statistics() {
+    return statistics;
   }
 
   public String fingerprint() {
@@ -922,6 +929,10 @@ public final class MediaRouter implements AutoCloseable {
     if (ticks % REPORT_TICKS == 0) {
       sendReports(now);
       rankSimulcastLayers();
+      for (Endpoint e : byId.values()) {
+        meter.endpoint(e);
+      }
+      statistics = meter.finish();
     }
     sendTransportFeedback();
   }

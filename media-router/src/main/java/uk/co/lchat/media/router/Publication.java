@@ -23,6 +23,9 @@ public final class Publication {
   long lastKeyframeRequestNanos;
   long packets;
   long bytes;
+  /** Expected and lost counts at the last statistics measurement. */
+  long sampledExpected;
+  long sampledLost;
   /** Smoothed loudness 0..127 (127 loudest), from RFC 6464 levels; read by dominant speaker detection. */
   double loudness;
 

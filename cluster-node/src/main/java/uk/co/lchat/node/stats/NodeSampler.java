@@ -1,0 +1,46 @@
+package uk.co.lchat.node.stats;
+
+import java.lang.management.ManagementFactory;
+import java.util.function.Supplier;
+
+import uk.co.lchat.media.control.ConferenceTracker;
+import uk.co.lchat.media.router.MediaRouter;
+import uk.co.lchat.media.router.RouterCounters;
+import uk.co.lchat.media.router.RouterStatistics;
+import uk.co.lchat.metrics.NodeSample;
+import uk.co.lchat.node.signaling.SignalingCounters;
+
+/** Reads this node's media router, conferences and signaling into one {@link NodeSample}. */
+public final class NodeSampler implements Supplier<NodeSample> {
+  private final MediaRouter router;
+  private final ConferenceTracker conferences;
+  private final SignalingCounters signaling;
+
+  public NodeSampler(MediaRouter router, ConferenceTracker conferences, SignalingCounters signaling) {
+    this.router = router;
+    this.conferences = conferences;
+    this.signaling = signaling;
+  }
+
+  @Override
+  public NodeSample get() {
+    RouterCounters c = router.counters();
+    RouterStatistics s = router.statistics();
+    ConferenceTracker.Snapshot conf = conferences.snapshot();
+    return new NodeSample(System.currentTimeMillis(), c.bytesReceived(), c.bytesSent(), c.packetsReceived(),
+        c.packetsSent(), s.rtpExpectedTotal(), s.rtpLostTotal(), s.uploadLoss(), s.meanJitterMillis(),
+        s.meanRttMillis(), s.rttMillis(), s.jitterMillis(), conf.sizes(), conf.created(), conf.failed(),
+        conf.partiallyFailed(), conf.completedSeconds(), s.audioPublications() + s.audioSubscriptions(),
+        s.videoPublications() + s.videoSubscriptions(), s.videoSubscriptions(), s.lossControlledSeconds(),
+        s.lossLimitedSeconds(), s.lossDegradedSeconds(), 0, 0, signaling.messagesReceived(),
+        signaling.messagesSent(), c.iceSucceededUdp(), c.iceSucceededTcp(), 0,
+        ManagementFactory.getThreadMXBean().getThreadCount(), processCpuLoad(), router.endpointCount());
+  }
+
+  private static double processCpuLoad() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuLoad();
+    }
+    return -1;
+  }
+}
