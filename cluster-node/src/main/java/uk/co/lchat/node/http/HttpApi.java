@@ -57,6 +57,7 @@ public final class HttpApi extends AllDirectives {
   private final ActorRef<MediaRouterProtocol.Command> router;
   private final WhipWhepRoutes whipWhep;
   private final Route statsRoutes;
+  private final ObjectNode branding;
 
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
                  ActorRef<MediaRouterProtocol.Command> router, Route statsRoutes) {
@@ -68,13 +69,26 @@ public final class HttpApi extends AllDirectives {
     this.signaling = signaling;
     this.sharding = ClusterSharding.get(system);
     this.nodeAddress = Cluster.get(system).selfMember().address().toString();
+    this.branding = branding(system.settings().config());
+  }
+
+  /** The web client's branding, checked once: a bad colour or logo URL is left out rather than sent to browsers. */
+  static ObjectNode branding(com.typesafe.config.Config config) {
+    com.typesafe.config.Config b = config.getConfig("lchat.branding");
+    ObjectNode n = JSON.createObjectNode().put("productName", b.getString("product-name"));
+    String logo = b.getString("logo-url");
+    n.put("logoUrl", logo.matches("(https?://|/)[^\\s\"'<>]{1,2000}") ? logo : null);
+    String accent = b.getString("accent-color");
+    n.put("accentColor", accent.matches("#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})") ? accent : null);
+    return n;
   }
 
   public Route routes() {
     return concat(
         path("health", () -> get(() -> json(StatusCodes.OK, health()))),
-        pathPrefix("api", () -> path(PathMatchers.segment("rooms").slash(PathMatchers.segment()),
-            room -> get(() -> roomInfo(room)))),
+        pathPrefix("api", () -> concat(
+            path(PathMatchers.segment("rooms").slash(PathMatchers.segment()), room -> get(() -> roomInfo(room))),
+            path("config", () -> get(() -> json(StatusCodes.OK, branding))))),
         path("ws", () -> handleWebSocketMessages(signalingFlow())),
         whipWhep.routes(),
         statsRoutes,

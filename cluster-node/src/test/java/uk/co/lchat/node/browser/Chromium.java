@@ -126,8 +126,9 @@ public final class Chromium implements AutoCloseable {
 
     /** Evaluates an expression (awaiting a promise) and returns its JSON value. */
     public JsonNode eval(String expression) throws Exception {
+      // userGesture: a click made this way counts as the user's, as getDisplayMedia and clipboard require.
       ObjectNode params = JSON.createObjectNode().put("expression", expression).put("awaitPromise", true)
-          .put("returnByValue", true);
+          .put("returnByValue", true).put("userGesture", true);
       JsonNode result = call("Runtime.evaluate", params);
       if (result.has("exceptionDetails")) {
         throw new IllegalStateException("page threw: " + result.get("exceptionDetails"));
@@ -148,6 +149,12 @@ public final class Chromium implements AutoCloseable {
         }
         Thread.sleep(200);
       }
+    }
+
+    /** Sets the page's viewport, as a window of that size would. */
+    public void viewport(int width, int height) throws Exception {
+      call("Emulation.setDeviceMetricsOverride", JSON.createObjectNode().put("width", width).put("height", height)
+          .put("deviceScaleFactor", 1).put("mobile", false));
     }
 
     public void screenshot(Path file) throws Exception {

@@ -1,0 +1,217 @@
+// The web meeting client: start page, pre-join (name, devices, passcode, lobby) and the meeting itself.
+import { Signaling } from './signaling.js';
+import { Meeting } from './meeting.js';
+import { h, clear, randomRoomName } from './ui.js';
+
+const app = document.getElementById('app');
+const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
+
+async function loadBranding() {
+  try {
+    const r = await fetch('/api/config');
+    if (r.ok) return await r.json();
+  } catch {
+    // a node without the endpoint: defaults below
+  }
+  return { productName: 'Meeting', logoUrl: null, accentColor: null };
+}
+
+function brandHeader(branding) {
+  return h('div', { class: 'brand', testid: 'brand' },
+    branding.logoUrl ? h('img', { src: branding.logoUrl, alt: '' }) : null,
+    h('span', {}, branding.productName));
+}
+
+function roomFromPath() {
+  const name = decodeURIComponent(location.pathname.replace(/^\/+|\/+$/g, ''));
+  return ROOM.test(name) ? name : null;
+}
+
+function startPage(branding) {
+  const nameInput = h('input', { id: 'room-name', testid: 'room-name', placeholder: 'Meeting name',
+    'aria-label': 'Meeting name', autocomplete: 'off' });
+  const error = h('p', { class: 'error', role: 'alert', testid: 'start-error' });
+  const go = (name) => {
+    if (!ROOM.test(name)) {
+      error.textContent = 'A meeting name has 1 to 64 letters, digits, ".", "_" or "-".';
+      return;
+    }
+    location.assign('/' + encodeURIComponent(name));
+  };
+  nameInput.addEventListener('keydown', (e) => { if (e.key === 'Enter') go(nameInput.value.trim()); });
+  clear(app).append(h('div', { class: 'center' }, h('div', { class: 'card' },
+    brandHeader(branding),
+    h('h1', {}, 'Start or join a meeting'),
+    h('button', { class: 'primary', testid: 'create', onclick: () => go(randomRoomName()) }, 'Start a new meeting'),
+    h('div', { class: 'row' }, nameInput, h('button', { testid: 'join-by-name', onclick: () => go(nameInput.value.trim()) }, 'Join')),
+    error)));
+  nameInput.focus();
+}
+
+/** Camera and microphone for the preview and the meeting; null tracks when a device is missing or refused. */
+async function openDevices(audioId, videoId) {
+  const audio = audioId ? { deviceId: { exact: audioId } } : true;
+  const video = { width: { ideal: 1280 }, height: { ideal: 720 }, ...(videoId ? { deviceId: { exact: videoId } } : {}) };
+  for (const constraints of [{ audio, video }, { audio }, { video }]) {
+    try {
+      return await navigator.mediaDevices.getUserMedia(constraints);
+    } catch {
+      // try with fewer devices
+    }
+  }
+  return new MediaStream();
+}
+
+async function prejoin(room, branding) {
+  const saved = localStorage.getItem('lchat.name') || '';
+  const name = h('input', { id: 'display-name', testid: 'display-name', value: saved, maxlength: 64,
+    placeholder: 'Your name', 'aria-label': 'Your name', autocomplete: 'name' });
+  const preview = h('video', { class: 'preview', testid: 'preview', autoplay: true, muted: true, playsInline: true });
+  const micSelect = h('select', { 'aria-label': 'Microphone', testid: 'mic-select' });
+  const camSelect = h('select', { 'aria-label': 'Camera', testid: 'cam-select' });
+  const startMuted = h('input', { type: 'checkbox', testid: 'start-muted' });
+  const startVideoOff = h('input', { type: 'checkbox', testid: 'start-video-off' });
+  const passcode = h('input', { type: 'password', testid: 'passcode', placeholder: 'Passcode', 'aria-label': 'Passcode' });
+  const passcodeRow = h('div', { class: 'row hidden', testid: 'passcode-row' }, passcode);
+  const status = h('p', { class: 'message', role: 'status', testid: 'prejoin-status' });
+  const joinButton = h('button', { class: 'primary', testid: 'join' }, 'Join meeting');
+  const copy = h('button', { testid: 'copy-link', onclick: async () => {
+    try {
+      await navigator.clipboard.writeText(location.href);
+      copy.textContent = 'Link copied';
+    } catch {
+      copy.textContent = location.href;
+    }
+  } }, 'Copy meeting link');
+  let stream = await openDevices();
+  preview.srcObject = stream;
+
+  async function fillDevices() {
+    const devices = await navigator.mediaDevices.enumerateDevices().catch(() => []);
+    for (const [select, kind, track] of [[micSelect, 'audioinput', stream.getAudioTracks()[0]],
+      [camSelect, 'videoinput', stream.getVideoTracks()[0]]]) {
+      clear(select);
+      const current = track?.getSettings().deviceId;
+      for (const d of devices.filter((x) => x.kind === kind)) {
+        select.append(h('option', { value: d.deviceId, selected: d.deviceId === current }, d.label || kind));
+      }
+      select.disabled = select.options.length === 0;
+    }
+  }
+  const reopen = async () => {
+    stream.getTracks().forEach((t) => t.stop());
+    stream = await openDevices(micSelect.value || null, camSelect.value || null);
+    preview.srcObject = stream;
+  };
+  micSelect.addEventListener('change', reopen);
+  camSelect.addEventListener('change', reopen);
+  await fillDevices();
+
+  clear(app).append(h('div', { class: 'center' }, h('div', { class: 'card', testid: 'prejoin' },
+    brandHeader(branding),
+    h('h1', {}, room),
+    copy,
+    preview,
+    h('label', {}, 'Microphone', micSelect),
+    h('label', {}, 'Camera', camSelect),
+    h('label', {}, startMuted, 'Join muted'),
+    h('label', {}, startVideoOff, 'Join with camera off'),
+    name, passcodeRow, joinButton, status)));
+  name.focus();
+
+  let signaling = null;
+  const join = async () => {
+    const displayName = name.value.trim();
+    if (!displayName) {
+      status.textContent = 'Please enter your name.';
+      name.focus();
+      return;
+    }
+    localStorage.setItem('lchat.name', displayName);
+    joinButton.disabled = true;
+    status.textContent = 'Joining…';
+    try {
+      if (!signaling) {
+        signaling = new Signaling();
+        const hello = signaling.next('hello');
+        await signaling.connect();
+        await hello;
+      }
+      const reply = signaling.next('joined', 'lobby', 'refused');
+      signaling.send({ type: 'join', room, name: displayName, passcode: passcode.value || undefined });
+      let msg = await reply;
+      if (msg.type === 'lobby') {
+        status.textContent = '';
+        msg = await lobbyWait(signaling, branding);
+      }
+      if (msg.type === 'joined') {
+        const meeting = new Meeting(app, signaling, msg, stream, {
+          branding, startMuted: startMuted.checked, startVideoOff: startVideoOff.checked,
+          onEnd: (text, code) => ended(text, branding, code),
+        });
+        window.lchatMeeting = meeting;
+        await meeting.start();
+        return;
+      }
+      if (msg.type === 'refused') {
+        if (msg.code === 'passcode_required' || msg.code === 'passcode_wrong') {
+          passcodeRow.classList.remove('hidden');
+          passcode.focus();
+        }
+        if (document.body.contains(status)) {
+          status.textContent = refusalText(msg);
+          status.dataset.code = msg.code;
+        } else {
+          ended(refusalText(msg), branding, msg.code);
+        }
+      }
+    } catch (e) {
+      status.textContent = 'Could not reach the meeting server. ' + e.message;
+      signaling = null;
+    } finally {
+      joinButton.disabled = false;
+    }
+  };
+  joinButton.addEventListener('click', join);
+  for (const input of [name, passcode]) input.addEventListener('keydown', (e) => { if (e.key === 'Enter') join(); });
+}
+
+function refusalText(msg) {
+  switch (msg.code) {
+    case 'passcode_required': return 'This meeting has a passcode. Please enter it.';
+    case 'passcode_wrong': return 'That passcode is wrong. Please try again.';
+    case 'denied': return 'A moderator did not let you in.';
+    case 'removed': return 'You were removed from this meeting.';
+    case 'room_full': return 'This meeting is full.';
+    case 'invalid_name': return 'Please choose another name (1 to 64 characters).';
+    default: return msg.message || 'You could not join.';
+  }
+}
+
+/** The lobby: nothing of the room is shown; resolves with joined or refused. */
+function lobbyWait(signaling, branding) {
+  const cancel = h('button', { testid: 'lobby-cancel', onclick: () => { signaling.send({ type: 'leave' }); location.reload(); } }, 'Leave');
+  const saved = [...app.childNodes];
+  clear(app).append(h('div', { class: 'center' }, h('div', { class: 'card', testid: 'lobby' },
+    brandHeader(branding), h('h1', {}, 'Waiting for a moderator'),
+    h('p', { class: 'message' }, 'You will join as soon as a moderator lets you in.'), cancel)));
+  return signaling.next('joined', 'refused').then((msg) => {
+    if (msg.type === 'refused') return msg;
+    clear(app).append(...saved);
+    return msg;
+  });
+}
+
+function ended(text, branding, code) {
+  clear(app).append(h('div', { class: 'center' }, h('div', { class: 'card', testid: 'ended' },
+    brandHeader(branding), h('h1', {}, 'Meeting'),
+    h('p', { testid: 'ended-message', 'data-code': code || '' }, text),
+    h('button', { class: 'primary', onclick: () => location.assign('/') }, 'Back to start'))));
+}
+
+const branding = await loadBranding();
+document.title = branding.productName;
+if (branding.accentColor) document.documentElement.style.setProperty('--accent', branding.accentColor);
+const room = roomFromPath();
+if (room) prejoin(room, branding);
+else startPage(branding);

@@ -1,0 +1,373 @@
+// A meeting in progress: room state from the signaling events, media through the node's router, and the view
+// (tiles, side panels, toolbar).
+import { MediaSession } from './media.js';
+import { h, clear, toast } from './ui.js';
+import { Tiles } from './tiles.js';
+import { ChatPanel, PeoplePanel, SettingsPanel, SharedVideoPanel } from './panels.js';
+import { ConnectionStats } from './stats.js';
+
+/** A toolbar button's visible text and accessible name. */
+function label(button, text) {
+  button.querySelector('.text').textContent = text;
+  button.setAttribute('aria-label', text);
+}
+
+export class Meeting {
+  constructor(app, signaling, joined, stream, { branding, startMuted, startVideoOff, onEnd }) {
+    this.app = app;
+    this.signaling = signaling;
+    this.branding = branding;
+    this.onEnd = onEnd;
+    this.stream = stream;
+    this.myId = joined.participantId;
+    this.role = joined.role;
+    const room = joined.room;
+    this.roomId = room.roomId;
+    this.participants = new Map(room.participants.map((p) => [p.id, p]));
+    this.settings = room.settings;
+    this.hands = room.hands || [];
+    this.dominantSpeaker = room.dominantSpeaker;
+    this.lobby = [];
+    this.audioMuted = !!startMuted || stream.getAudioTracks().length === 0;
+    this.videoMuted = !!startVideoOff || stream.getVideoTracks().length === 0;
+    this.pushToTalk = false;
+    this.screen = null; // { stream, transceivers }
+    this.remoteVideo = new Map(); // participantId -> Map(mid -> track)
+    this.audioSinks = h('div', { class: 'hidden', testid: 'audio-sinks' });
+    this.tiles = new Tiles(this);
+    this.chat = new ChatPanel(this);
+    this.people = new PeoplePanel(this);
+    this.settingsPanel = new SettingsPanel(this);
+    this.shared = new SharedVideoPanel(this);
+    this.panel = null;
+    this.stats = new ConnectionStats(this);
+    for (const m of room.chatHistory || []) this.chat.add(m);
+    if (room.sharedVideo?.url) this.shared.apply(room.sharedVideo);
+    this.media = new MediaSession(signaling, {
+      onTrack: (pid, track) => this.remoteTrack(pid, track),
+      onTrackEnded: (pid, track) => this.remoteTrackEnded(pid, track),
+    });
+  }
+
+  async start() {
+    this.render();
+    this.listen();
+    this.applyLocalMute();
+    if (this.audioMuted || this.videoMuted) {
+      this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoMuted });
+    }
+    if (this.role !== 'viewer' && this.stream.getTracks().length > 0) {
+      try {
+        await this.media.publish(this.stream);
+      } catch (e) {
+        toast('Your camera and microphone could not be sent: ' + e.message);
+      }
+    }
+    this.stats.start();
+    this.keyboard();
+  }
+
+  // ---- view ----------------------------------------------------------------------------------------------------
+
+  render() {
+    const b = this.branding;
+    const button = (testid, icon, text, onclick, extra = {}) => h('button', { testid, onclick, 'aria-label': text, ...extra },
+      h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), h('span', { class: 'text' }, text));
+    this.micButton = button('toggle-mic', '🎤', 'Mute', () => this.setAudioMuted(!this.audioMuted), { 'aria-pressed': 'false' });
+    this.camButton = button('toggle-camera', '🎥', 'Stop camera', () => this.setVideoMuted(!this.videoMuted), { 'aria-pressed': 'false' });
+    this.screenButton = button('toggle-screen', '🖥', 'Share screen', () => this.toggleScreen(), { 'aria-pressed': 'false' });
+    this.handButton = button('toggle-hand', '✋', 'Raise hand', () => this.toggleHand(), { 'aria-pressed': 'false' });
+    this.chatBadge = h('span', { class: 'badge hidden', testid: 'chat-unread' });
+    this.chatButton = button('open-chat', '💬', 'Chat', () => this.openPanel('chat'));
+    this.chatButton.append(this.chatBadge);
+    this.peopleButton = button('open-people', '👥', 'People', () => this.openPanel('people'));
+    this.lobbyBadge = h('span', { class: 'badge hidden', testid: 'lobby-count' });
+    this.peopleButton.append(this.lobbyBadge);
+    this.layoutButton = button('toggle-layout', '▦', 'Stage view', () => this.toggleLayout());
+    this.count = h('span', { testid: 'participant-count' });
+    this.sidebar = h('div', { testid: 'sidebar' });
+    this.app.replaceChildren(h('div', { class: 'meeting', testid: 'meeting' },
+      h('header', {},
+        h('div', { class: 'brand' }, b.logoUrl ? h('img', { src: b.logoUrl, alt: '' }) : null, h('span', {}, b.productName)),
+        h('span', { class: 'room', testid: 'room-name' }, this.roomId),
+        this.count,
+        h('button', { testid: 'copy-link', onclick: () => navigator.clipboard?.writeText(location.href).then(() => toast('Link copied')).catch(() => toast(location.href)) }, 'Copy link')),
+      h('div', { class: 'body' }, this.tiles.area, this.sidebar),
+      h('footer', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Meeting controls' },
+        this.micButton, this.camButton, this.screenButton, this.handButton, this.chatButton, this.peopleButton,
+        button('open-settings', '⚙', 'Settings', () => this.openPanel('settings')),
+        button('open-shared', '▶', 'Shared video', () => this.openPanel('shared')),
+        this.layoutButton,
+        button('leave', '✆', 'Leave', () => this.leave(), { class: 'danger' }))),
+    this.audioSinks);
+    const me = this.tiles.ensure(`${this.myId}:camera`, this.myId, 'camera');
+    me.video.classList.add('mirror');
+    this.tiles.setTrack(me.key, this.stream.getVideoTracks()[0] || null);
+    this.refresh();
+  }
+
+  /** Everything that depends on the roster, role or settings. */
+  refresh() {
+    for (const p of this.participants.values()) {
+      if (p.role === 'viewer') continue;
+      if (p.id === this.myId) this.tiles.ensure(`${p.id}:camera`, p.id, 'camera');
+      else this.placeVideos(p.id);
+    }
+    for (const t of [...this.tiles.tiles.values()]) {
+      if (!this.participants.has(t.participantId)) this.tiles.remove(t.key);
+    }
+    this.tiles.refreshAll();
+    this.count.textContent = `${this.participants.size} in the meeting`;
+    this.micButton.setAttribute('aria-pressed', String(this.audioMuted));
+    label(this.micButton, this.audioMuted ? 'Unmute' : 'Mute');
+    this.camButton.setAttribute('aria-pressed', String(this.videoMuted));
+    label(this.camButton, this.videoMuted ? 'Start camera' : 'Stop camera');
+    const features = this.settings.features || {};
+    this.screenButton.disabled = features.screenshare === false || this.role === 'viewer';
+    this.handButton.disabled = features.raiseHand === false;
+    const raised = this.hands.includes(this.myId);
+    this.handButton.setAttribute('aria-pressed', String(raised));
+    label(this.handButton, raised ? 'Lower hand' : 'Raise hand');
+    this.chatButton.disabled = features.chat === false;
+    const mayAdmit = this.role === 'moderator' || this.settings.controllerMode;
+    this.lobbyBadge.textContent = String(this.lobby.length);
+    this.lobbyBadge.classList.toggle('hidden', !mayAdmit || this.lobby.length === 0);
+    this.chat.refresh();
+    this.people.refresh();
+    this.settingsPanel.refresh();
+    this.shared.refresh();
+  }
+
+  openPanel(name) {
+    const panels = { chat: this.chat, people: this.people, settings: this.settingsPanel, shared: this.shared };
+    const next = this.panel === name ? null : name;
+    this.panel = next;
+    clear(this.sidebar);
+    if (next) this.sidebar.append(panels[next].el);
+    if (next === 'chat') {
+      this.chat.unread = 0;
+      this.chatBadge.classList.add('hidden');
+      this.chat.input.focus();
+    }
+  }
+
+  toggleLayout() {
+    const next = this.tiles.layout === 'tile' ? 'stage' : 'tile';
+    this.tiles.setLayout(next);
+    label(this.layoutButton, next === 'tile' ? 'Stage view' : 'Tile view');
+  }
+
+  // ---- signaling -----------------------------------------------------------------------------------------------
+
+  listen() {
+    const s = this.signaling;
+    s.on('roster', (m) => {
+      this.participants = new Map(m.participants.map((p) => [p.id, p]));
+      const me = this.participants.get(this.myId);
+      if (me) this.role = me.role;
+      this.refresh();
+    });
+    s.on('role', (m) => { this.role = m.role; toast(`You are now ${m.role === 'moderator' ? 'a moderator' : m.role}.`); this.refresh(); });
+    s.on('hands', (m) => { this.hands = m.queue; this.refresh(); });
+    s.on('settings', (m) => { this.settings = m.settings; this.refresh(); });
+    s.on('lobbyChanged', (m) => {
+      const before = this.lobby.length;
+      this.lobby = m.waiting;
+      if (this.lobby.length > before) toast(`${this.lobby[this.lobby.length - 1].displayName} is waiting in the lobby.`);
+      this.refresh();
+    });
+    s.on('chat', (m) => {
+      this.chat.add(m.message);
+      if (this.panel !== 'chat' && m.message.from !== this.myId) {
+        this.chat.unread++;
+        this.chatBadge.textContent = String(this.chat.unread);
+        this.chatBadge.classList.remove('hidden');
+      }
+    });
+    s.on('dominantSpeaker', (m) => { this.dominantSpeaker = m.participantId; this.tiles.refreshAll(); });
+    s.on('sharedVideo', (m) => {
+      this.shared.apply(m.state);
+      if (m.state.url && this.panel !== 'shared') this.openPanel('shared');
+    });
+    s.on('muteRequest', (m) => {
+      const by = this.participants.get(m.by)?.displayName || 'A moderator';
+      if (m.kind === 'audio') {
+        this.audioMuted = true;
+        this.pushToTalk = false;
+      } else {
+        this.videoMuted = true;
+      }
+      this.applyLocalMute();
+      toast(`${by} turned off your ${m.kind === 'audio' ? 'microphone' : 'camera'}.`);
+      this.refresh();
+    });
+    s.on('removed', (m) => {
+      const by = this.participants.get(m.by)?.displayName || 'A moderator';
+      this.end(`${by} removed you from the meeting.`, 'removed');
+    });
+    s.on('error', (m) => toast(m.message || m.code));
+    s.on('closed', () => { if (!this.ended) this.end('The connection to the meeting was lost.', 'disconnected'); });
+  }
+
+  // ---- own media -----------------------------------------------------------------------------------------------
+
+  applyLocalMute() {
+    const audioOn = !this.audioMuted || this.pushToTalk;
+    this.stream.getAudioTracks().forEach((t) => { t.enabled = audioOn; });
+    this.stream.getVideoTracks().forEach((t) => { t.enabled = !this.videoMuted; });
+  }
+
+  setAudioMuted(muted) {
+    if (!muted && this.stream.getAudioTracks().length === 0) {
+      toast('No microphone is available.');
+      return;
+    }
+    this.audioMuted = muted;
+    this.applyLocalMute();
+    this.signaling.send({ type: 'mute', audio: muted, video: this.videoMuted });
+    this.refresh();
+  }
+
+  setVideoMuted(muted) {
+    if (!muted && this.stream.getVideoTracks().length === 0) {
+      toast('No camera is available.');
+      return;
+    }
+    this.videoMuted = muted;
+    this.applyLocalMute();
+    this.signaling.send({ type: 'mute', audio: this.audioMuted, video: muted });
+    this.refresh();
+  }
+
+  toggleHand() {
+    this.signaling.send({ type: this.hands.includes(this.myId) ? 'lowerHand' : 'raiseHand' });
+  }
+
+  async toggleScreen() {
+    if (this.screen) {
+      await this.stopScreen();
+      return;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
+    } catch (e) {
+      toast('Screen sharing was not started.');
+      return;
+    }
+    const transceivers = [];
+    for (const track of stream.getTracks()) {
+      transceivers.push(await this.media.addTrack(track, stream));
+      track.addEventListener('ended', () => this.stopScreen());
+    }
+    this.screen = { stream, transceivers };
+    const key = `${this.myId}:screen`;
+    this.tiles.ensure(key, this.myId, 'screen');
+    this.tiles.setTrack(key, stream.getVideoTracks()[0]);
+    this.tiles.arrange();
+    this.screenButton.setAttribute('aria-pressed', 'true');
+    label(this.screenButton, 'Stop sharing');
+  }
+
+  async stopScreen() {
+    const screen = this.screen;
+    if (!screen) return;
+    this.screen = null;
+    screen.stream.getTracks().forEach((t) => t.stop());
+    for (const t of screen.transceivers) await this.media.removeTrack(t).catch(() => {});
+    this.tiles.remove(`${this.myId}:screen`);
+    this.screenButton.setAttribute('aria-pressed', 'false');
+    label(this.screenButton, 'Share screen');
+  }
+
+  keyboard() {
+    // Push-to-talk: while muted, holding the spacebar (outside text fields) unmutes.
+    const typing = (e) => ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'].includes(e.target.tagName);
+    window.addEventListener('keydown', (e) => {
+      if (e.code !== 'Space' || e.repeat || typing(e) || !this.audioMuted || this.pushToTalk) return;
+      e.preventDefault();
+      this.pushToTalk = true;
+      this.applyLocalMute();
+      this.signaling.send({ type: 'mute', audio: false, video: this.videoMuted });
+    });
+    window.addEventListener('keyup', (e) => {
+      if (e.code !== 'Space' || !this.pushToTalk) return;
+      this.pushToTalk = false;
+      this.applyLocalMute();
+      this.signaling.send({ type: 'mute', audio: true, video: this.videoMuted });
+    });
+  }
+
+  // ---- remote media --------------------------------------------------------------------------------------------
+
+  /** Track ids are "participant-mid-ssrc": a participant's first video m-section is its camera, later ones screens. */
+  static midOf(track) {
+    const parts = track.id.split('-');
+    return parts.length >= 3 ? Number(parts[parts.length - 2]) : 0;
+  }
+
+  remoteTrack(participantId, track) {
+    if (!participantId) return;
+    if (track.kind === 'audio') {
+      const el = h('audio', { autoplay: true, 'data-participant': participantId, 'data-track': track.id });
+      el.srcObject = new MediaStream([track]);
+      this.audioSinks.append(el);
+      return;
+    }
+    const videos = this.remoteVideo.get(participantId) || new Map();
+    videos.set(Meeting.midOf(track), track);
+    this.remoteVideo.set(participantId, videos);
+    this.placeVideos(participantId);
+  }
+
+  remoteTrackEnded(participantId, track) {
+    if (track.kind === 'audio') {
+      this.audioSinks.querySelector(`audio[data-track="${CSS.escape(track.id)}"]`)?.remove();
+      return;
+    }
+    const videos = this.remoteVideo.get(participantId);
+    if (videos) {
+      videos.delete(Meeting.midOf(track));
+      if (videos.size === 0) this.remoteVideo.delete(participantId);
+    }
+    this.placeVideos(participantId);
+  }
+
+  /** Puts a participant's camera and screen tracks on their tiles; people no longer in the roster get none. */
+  placeVideos(participantId) {
+    if (!this.participants.has(participantId)) {
+      this.tiles.remove(`${participantId}:camera`);
+      this.tiles.remove(`${participantId}:screen`);
+      return;
+    }
+    const videos = [...(this.remoteVideo.get(participantId) || new Map()).entries()].sort((a, b) => a[0] - b[0]);
+    this.tiles.ensure(`${participantId}:camera`, participantId, 'camera');
+    this.tiles.setTrack(`${participantId}:camera`, videos[0]?.[1] || null);
+    const screenKey = `${participantId}:screen`;
+    if (videos.length > 1) {
+      this.tiles.ensure(screenKey, participantId, 'screen');
+      this.tiles.setTrack(screenKey, videos[1][1]);
+    } else {
+      this.tiles.remove(screenKey);
+    }
+    this.tiles.arrange();
+  }
+
+  // ---- leaving -------------------------------------------------------------------------------------------------
+
+  leave() {
+    this.signaling.send({ type: 'leave' });
+    this.end('You left the meeting.', 'left');
+  }
+
+  end(text, code) {
+    if (this.ended) return;
+    this.ended = true;
+    this.stats.stop();
+    this.media.close();
+    this.stream.getTracks().forEach((t) => t.stop());
+    this.screen?.stream.getTracks().forEach((t) => t.stop());
+    this.signaling.close();
+    this.onEnd(text, code);
+  }
+}

@@ -1,0 +1,231 @@
+// The side panels of a meeting: chat, participants (with lobby and moderator actions), room settings and the
+// shared video.
+import { h, clear } from './ui.js';
+
+export class ChatPanel {
+  constructor(meeting) {
+    this.meeting = meeting;
+    this.unread = 0;
+    this.list = h('div', { class: 'content', testid: 'chat-list', 'aria-live': 'polite' });
+    this.to = h('select', { 'aria-label': 'Send to', testid: 'chat-to' });
+    this.input = h('input', { placeholder: 'Message', 'aria-label': 'Message', testid: 'chat-input', maxlength: 4000 });
+    this.input.addEventListener('keydown', (e) => { if (e.key === 'Enter') this.send(); });
+    this.el = h('aside', { testid: 'chat-panel', 'aria-label': 'Chat' },
+      h('h2', {}, 'Chat'), this.list,
+      h('div', { class: 'row', style: 'padding:0.8em' }, this.to, this.input,
+        h('button', { class: 'primary', testid: 'chat-send', onclick: () => this.send() }, 'Send')));
+  }
+
+  send() {
+    const text = this.input.value.trim();
+    if (!text) return;
+    const to = this.to.value || undefined;
+    this.meeting.signaling.send({ type: 'chat', text, to });
+    this.input.value = '';
+  }
+
+  add(message) {
+    const p = this.meeting.participants;
+    const priv = !!message.to;
+    const other = message.from === this.meeting.myId ? p.get(message.to)?.displayName : null;
+    const from = priv ? (other ? `You to ${other} (private)` : `${message.fromName} (private)`) : message.fromName;
+    this.list.append(h('div', { class: priv ? 'chat-message private' : 'chat-message', testid: 'chat-message',
+      'data-private': String(priv) },
+    h('div', { class: 'from' }, from), h('div', { class: 'text' }, message.text)));
+    this.list.scrollTop = this.list.scrollHeight;
+  }
+
+  /** Recipients: everyone, or one participant for a private message. */
+  refresh() {
+    const current = this.to.value;
+    clear(this.to).append(h('option', { value: '' }, 'Everyone'));
+    const privateOn = this.meeting.settings.features?.privateChat !== false;
+    for (const p of this.meeting.participants.values()) {
+      if (p.id !== this.meeting.myId && privateOn) {
+        this.to.append(h('option', { value: p.id, selected: p.id === current }, p.displayName));
+      }
+    }
+    const chatOn = this.meeting.settings.features?.chat !== false;
+    this.input.disabled = !chatOn;
+    this.input.placeholder = chatOn ? 'Message' : 'Chat is turned off';
+  }
+}
+
+export class PeoplePanel {
+  constructor(meeting) {
+    this.meeting = meeting;
+    this.list = h('div', { class: 'content', testid: 'people-list' });
+    this.el = h('aside', { testid: 'people-panel', 'aria-label': 'Participants' }, h('h2', {}, 'Participants'), this.list);
+  }
+
+  refresh() {
+    const m = this.meeting;
+    const mayControl = m.role === 'moderator' || m.settings.controllerMode;
+    const isModerator = m.role === 'moderator';
+    const items = [];
+    if (m.lobby.length > 0 && mayControl) {
+      items.push(h('h3', {}, 'Waiting in the lobby'));
+      for (const w of m.lobby) {
+        items.push(h('div', { class: 'person', testid: 'lobby-entry', 'data-lobby-id': w.lobbyId },
+          h('div', {}, w.displayName),
+          h('div', { class: 'row actions' },
+            h('button', { class: 'primary', testid: 'admit', onclick: () => m.signaling.send({ type: 'admit', lobbyId: w.lobbyId }) }, 'Admit'),
+            h('button', { testid: 'deny', onclick: () => m.signaling.send({ type: 'deny', lobbyId: w.lobbyId }) }, 'Deny'))));
+      }
+    }
+    const hands = m.hands;
+    for (const p of m.participants.values()) {
+      const me = p.id === m.myId;
+      const handPos = hands.indexOf(p.id);
+      const actions = [];
+      if (!me && mayControl) {
+        actions.push(h('button', { testid: 'mute-participant', disabled: p.audioMuted,
+          onclick: () => m.signaling.send({ type: 'muteParticipant', target: p.id, kind: 'audio' }) }, 'Mute'));
+        actions.push(h('button', { testid: 'stop-video-participant', disabled: p.videoMuted,
+          onclick: () => m.signaling.send({ type: 'muteParticipant', target: p.id, kind: 'video' }) }, 'Stop video'));
+        actions.push(h('button', { class: 'danger', testid: 'remove-participant',
+          onclick: () => { if (confirm(`Remove ${p.displayName}?`)) m.signaling.send({ type: 'remove', target: p.id }); } }, 'Remove'));
+      }
+      if (!me && isModerator && p.role === 'participant') {
+        actions.push(h('button', { testid: 'make-moderator', onclick: () => m.signaling.send({ type: 'grantModerator', target: p.id }) }, 'Make moderator'));
+      }
+      if (handPos >= 0 && (me || mayControl)) {
+        actions.push(h('button', { testid: 'lower-hand', onclick: () => m.signaling.send(me ? { type: 'lowerHand' } : { type: 'lowerHand', target: p.id }) }, 'Lower hand'));
+      }
+      items.push(h('div', { class: 'person', testid: 'person', 'data-participant': p.id },
+        h('div', {}, p.displayName, me ? ' (you)' : '', p.role === 'moderator' ? ' · moderator' : '',
+          p.role === 'viewer' ? ' · viewer' : '',
+          handPos >= 0 ? h('span', { testid: 'hand-position' }, ` ✋ ${handPos + 1}`) : '',
+          p.audioMuted ? ' 🔇' : '', p.videoMuted ? ' 📷✕' : ''),
+        actions.length ? h('div', { class: 'row actions' }, actions) : null));
+    }
+    this.list.replaceChildren(...items);
+  }
+}
+
+export class SettingsPanel {
+  constructor(meeting) {
+    this.meeting = meeting;
+    this.content = h('div', { class: 'content', testid: 'settings-content' });
+    this.el = h('aside', { testid: 'settings-panel', 'aria-label': 'Room settings' }, h('h2', {}, 'Room settings'), this.content);
+  }
+
+  refresh() {
+    const m = this.meeting;
+    const s = m.settings;
+    const mod = m.role === 'moderator';
+    const passcode = h('input', { type: 'password', placeholder: 'New passcode', 'aria-label': 'New passcode', testid: 'new-passcode' });
+    const toggle = (label, testid, checked, send) => h('label', {},
+      h('input', { type: 'checkbox', testid, checked, disabled: !mod, onchange: (e) => send(e.target.checked) }), label);
+    const features = Object.entries(s.features || {}).map(([flag, on]) =>
+      toggle(flag, `feature-${flag}`, on, (v) => m.signaling.send({ type: 'setFeature', flag, enabled: v })));
+    this.content.replaceChildren(
+      mod ? null : h('p', { class: 'message' }, 'Only moderators can change these.'),
+      h('div', {}, s.passcodeSet ? 'A passcode is set.' : 'No passcode.'),
+      h('div', { class: 'row' }, passcode,
+        h('button', { testid: 'set-passcode', disabled: !mod, onclick: () => { if (passcode.value) m.signaling.send({ type: 'setPasscode', passcode: passcode.value }); } }, 'Set'),
+        h('button', { testid: 'clear-passcode', disabled: !mod || !s.passcodeSet, onclick: () => m.signaling.send({ type: 'setPasscode', passcode: null }) }, 'Clear')),
+      toggle('Lobby: people wait until admitted', 'lobby-toggle', s.lobbyEnabled, (v) => m.signaling.send({ type: 'setLobby', enabled: v })),
+      toggle('Controller mode: anyone may mute, remove and admit', 'controller-toggle', s.controllerMode, (v) => m.signaling.send({ type: 'setControllerMode', enabled: v })),
+      h('h3', {}, 'Features'), ...features);
+  }
+}
+
+/** A shared video everyone watches in step: the room holds url, playing and position; every client follows it. */
+export class SharedVideoPanel {
+  constructor(meeting) {
+    this.meeting = meeting;
+    this.url = h('input', { type: 'url', placeholder: 'YouTube or video link', 'aria-label': 'Video link', testid: 'shared-url' });
+    this.player = h('div', { class: 'shared-video', testid: 'shared-video' });
+    this.status = h('div', { class: 'message', testid: 'shared-video-state' }, 'Nothing shared.');
+    this.applying = false;
+    this.el = h('aside', { testid: 'shared-panel', 'aria-label': 'Shared video' }, h('h2', {}, 'Shared video'),
+      h('div', { class: 'content' },
+        h('div', { class: 'row' }, this.url,
+          h('button', { class: 'primary', testid: 'shared-start', onclick: () => this.start() }, 'Share')),
+        this.player, this.status,
+        this.controls = h('div', { class: 'row' },
+          h('button', { testid: 'shared-play', onclick: () => this.command('play') }, 'Play'),
+          h('button', { testid: 'shared-pause', onclick: () => this.command('pause') }, 'Pause'),
+          h('button', { testid: 'shared-seek', onclick: () => this.command('seek', this.position() + 10) }, '+10 s'),
+          h('button', { class: 'danger', testid: 'shared-stop', onclick: () => this.command('stop') }, 'Stop'))));
+    this.state = { url: null, playing: false, positionSeconds: 0, updatedAtMillis: 0 };
+    this.element = null;
+  }
+
+  /** The room lets the person who shared the video, and moderators, control it. */
+  refresh() {
+    const m = this.meeting;
+    const controls = !!this.state.url && (m.role === 'moderator' || this.state.controlledBy === m.myId);
+    for (const b of this.controls.querySelectorAll('button')) b.disabled = !controls;
+  }
+
+  start() {
+    const url = this.url.value.trim();
+    if (url) this.meeting.signaling.send({ type: 'sharedVideo', action: 'start', url });
+  }
+
+  /** The room's position now: positionSeconds advanced by the time since the update while playing. */
+  position() {
+    const s = this.state;
+    return s.playing ? s.positionSeconds + (Date.now() - s.updatedAtMillis) / 1000 : s.positionSeconds;
+  }
+
+  command(action, position = this.position()) {
+    this.meeting.signaling.send({ type: 'sharedVideo', action, position: Math.max(0, position) });
+  }
+
+  static youtubeId(url) {
+    const m = /(?:youtube\.com\/(?:watch\?v=|embed\/)|youtu\.be\/)([A-Za-z0-9_-]{6,})/.exec(url || '');
+    return m ? m[1] : null;
+  }
+
+  apply(state) {
+    const urlChanged = state.url !== this.state.url;
+    this.state = state;
+    if (urlChanged) {
+      clear(this.player);
+      this.element = null;
+      const yt = SharedVideoPanel.youtubeId(state.url);
+      if (yt) {
+        this.element = h('iframe', { src: `https://www.youtube-nocookie.com/embed/${yt}?enablejsapi=1&controls=0`,
+          allow: 'autoplay; encrypted-media', title: 'Shared video' });
+      } else if (state.url) {
+        this.element = h('video', { src: state.url, playsInline: true, muted: true, controls: true });
+        // A local seek or pause by this viewer becomes the room's state.
+        this.element.addEventListener('pause', () => { if (!this.applying && this.state.playing) this.command('pause', this.element.currentTime); });
+        this.element.addEventListener('play', () => { if (!this.applying && !this.state.playing) this.command('play', this.element.currentTime); });
+      }
+      if (this.element) this.player.append(this.element);
+    }
+    this.sync();
+    this.status.textContent = state.url
+      ? `${state.playing ? 'Playing' : 'Paused'} at ${Math.round(this.position())} s`
+      : 'Nothing shared.';
+    this.status.dataset.playing = String(state.playing);
+    this.status.dataset.url = state.url || '';
+    this.status.dataset.position = String(Math.round(state.positionSeconds));
+    const by = this.meeting.participants.get(state.controlledBy)?.displayName;
+    if (state.url && by) this.status.textContent += ` · controlled by ${by}`;
+    this.refresh();
+  }
+
+  sync() {
+    const el = this.element;
+    if (!el) return;
+    this.applying = true;
+    try {
+      if (el.tagName === 'VIDEO') {
+        if (Math.abs(el.currentTime - this.position()) > 1) el.currentTime = this.position();
+        if (this.state.playing && el.paused) el.play().catch(() => {});
+        if (!this.state.playing && !el.paused) el.pause();
+      } else {
+        const post = (func, args = []) => el.contentWindow?.postMessage(JSON.stringify({ event: 'command', func, args }), '*');
+        post('seekTo', [this.position(), true]);
+        post(this.state.playing ? 'playVideo' : 'pauseVideo');
+      }
+    } finally {
+      setTimeout(() => { this.applying = false; }, 100);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+// Video tiles: one per participant's camera (the local one included) and one per screen share, in a grid (tile
+// view) or with one tile on stage and the rest in a strip (stage view).
+import { h, initials } from './ui.js';
+
+export class Tiles {
+  constructor(meeting) {
+    this.meeting = meeting;
+    this.tiles = new Map(); // key "pid:camera" | "pid:screen" -> { el, video, avatar, name, icons, stats, track }
+    this.layout = 'tile';
+    this.pinned = null;
+    this.grid = h('div', { class: 'tiles', testid: 'tiles' });
+    this.stage = h('div', { class: 'stage', testid: 'stage' });
+    this.area = h('section', { class: 'stage-area layout-tile', testid: 'stage-area', 'aria-label': 'Participants\' video' },
+      this.stage, this.grid);
+  }
+
+  setLayout(layout) {
+    this.layout = layout;
+    this.area.className = `stage-area layout-${layout}`;
+    this.arrange();
+  }
+
+  pin(key) {
+    this.pinned = this.pinned === key ? null : key;
+    if (this.pinned && this.layout !== 'stage') this.setLayout('stage');
+    else this.arrange();
+  }
+
+  ensure(key, participantId, kind) {
+    let t = this.tiles.get(key);
+    if (t) return t;
+    const video = h('video', { autoplay: true, playsInline: true, muted: true });
+    const avatar = h('div', { class: 'avatar' });
+    const name = h('span', { class: 'name' });
+    const icons = h('span', { class: 'icons' });
+    const quality = h('span', { class: 'quality', title: 'Connection' });
+    const stats = h('div', { class: 'stats hidden', testid: 'tile-stats' });
+    const pinButton = h('button', { 'aria-label': 'Pin', testid: 'pin', onclick: () => this.pin(key) }, 'Pin');
+    const statsButton = h('button', { 'aria-label': 'Connection details', testid: 'stats-toggle',
+      onclick: () => stats.classList.toggle('hidden') }, 'i');
+    const el = h('div', { class: 'tile', testid: 'tile', 'data-participant': participantId, 'data-kind': kind,
+      tabindex: 0 }, video, avatar, stats, h('div', { class: 'label' }, quality, name, icons),
+    h('div', { class: 'tools' }, statsButton, pinButton));
+    t = { key, participantId, kind, el, video, avatar, name, icons, stats, quality, track: null };
+    this.tiles.set(key, t);
+    this.grid.append(el);
+    return t;
+  }
+
+  setTrack(key, track) {
+    const t = this.tiles.get(key);
+    if (!t) return;
+    if (t.track === track) {
+      this.refresh(t);
+      return;
+    }
+    t.track = track;
+    t.video.srcObject = track ? new MediaStream([track]) : null;
+    this.refresh(t);
+  }
+
+  remove(key) {
+    const t = this.tiles.get(key);
+    if (!t) return;
+    t.el.remove();
+    this.tiles.delete(key);
+    if (this.pinned === key) this.pinned = null;
+    this.arrange();
+  }
+
+  /** Names, mute and hand icons, avatar when there is no video, speaker highlight. */
+  refresh(t) {
+    const p = this.meeting.participants.get(t.participantId);
+    const me = t.participantId === this.meeting.myId;
+    const displayName = p ? p.displayName : t.participantId;
+    t.name.textContent = (t.kind === 'screen' ? `${displayName} (screen)` : displayName) + (me ? ' (you)' : '');
+    const icons = [];
+    if (t.kind === 'camera' && p?.audioMuted) icons.push(h('span', { testid: 'muted-audio', title: 'Microphone off' }, '🔇'));
+    if (t.kind === 'camera' && p?.videoMuted) icons.push(h('span', { testid: 'muted-video', title: 'Camera off' }, '📷✕'));
+    if (t.kind === 'camera' && p?.handRaised) icons.push(h('span', { testid: 'hand', title: 'Hand raised' }, '✋'));
+    if (p?.role === 'moderator' && t.kind === 'camera') icons.push(h('span', { title: 'Moderator' }, '★'));
+    t.icons.replaceChildren(...icons);
+    const showVideo = t.track && !(t.kind === 'camera' && p?.videoMuted);
+    t.video.classList.toggle('hidden', !showVideo);
+    t.avatar.classList.toggle('hidden', !!showVideo);
+    t.avatar.textContent = initials(displayName);
+    t.el.classList.toggle('speaking', t.kind === 'camera' && this.meeting.dominantSpeaker === t.participantId);
+  }
+
+  refreshAll() {
+    for (const t of this.tiles.values()) this.refresh(t);
+    this.arrange();
+  }
+
+  /** Who is on stage: the pinned tile, else a screen share, else the dominant speaker, else someone else. */
+  stageKey() {
+    if (this.pinned && this.tiles.has(this.pinned)) return this.pinned;
+    for (const t of this.tiles.values()) if (t.kind === 'screen') return t.key;
+    const speaker = this.meeting.dominantSpeaker;
+    if (speaker && speaker !== this.meeting.myId && this.tiles.has(`${speaker}:camera`)) return `${speaker}:camera`;
+    for (const t of this.tiles.values()) if (t.participantId !== this.meeting.myId) return t.key;
+    return this.tiles.keys().next().value || null;
+  }
+
+  arrange() {
+    const onStage = this.layout === 'stage' ? this.stageKey() : null;
+    for (const t of this.tiles.values()) {
+      const parent = t.key === onStage ? this.stage : this.grid;
+      if (t.el.parentNode !== parent) parent.append(t.el);
+      t.el.dataset.onStage = String(t.key === onStage);
+    }
+  }
+}

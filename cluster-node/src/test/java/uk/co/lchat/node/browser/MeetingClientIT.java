@@ -1,0 +1,327 @@
+package uk.co.lchat.node.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import uk.co.lchat.node.LchatNode;
+import uk.co.lchat.node.TestNodes;
+
+/** The web meeting client, driven through its own buttons in headless Chromium with fake camera and microphone. */
+class MeetingClientIT {
+  private static final Duration WAIT = Duration.ofSeconds(45);
+  private static LchatNode node;
+  private static Chromium chromium;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
+    node = TestNodes.single();
+    chromium = Chromium.launch();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (chromium != null) {
+      chromium.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  // ---- helpers: the page is driven through data-testid attributes, as a user would through the controls ---------
+
+  private static String q(String testid) {
+    return "document.querySelector('[data-testid=\"" + testid + "\"]')";
+  }
+
+  private static void click(Chromium.Page page, String testid) throws Exception {
+    page.waitFor(q(testid) + " !== null", WAIT);
+    page.eval(q(testid) + ".click()");
+  }
+
+  private static void type(Chromium.Page page, String testid, String text) throws Exception {
+    page.waitFor(q(testid) + " !== null", WAIT);
+    page.eval("(el => { el.value = " + js(text) + "; el.dispatchEvent(new Event('input')); })(" + q(testid) + ")");
+  }
+
+  private static String js(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  private Chromium.Page open(String room) throws Exception {
+    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/" + room);
+    page.viewport(1280, 720);
+    page.waitFor(q("prejoin") + " !== null", WAIT);
+    return page;
+  }
+
+  /** Opens the meeting's page, fills in the name and presses Join; returns once in the meeting. */
+  private Chromium.Page join(String room, String name) throws Exception {
+    Chromium.Page page = open(room);
+    type(page, "display-name", name);
+    click(page, "join");
+    page.waitFor(q("meeting") + " !== null", WAIT);
+    return page;
+  }
+
+  private static String myId(Chromium.Page page) throws Exception {
+    return page.eval("window.lchatMeeting.myId").asText();
+  }
+
+  /** What this page decodes: frames per remote video track and audio energy per remote audio track. */
+  private static final String MEDIA = "window.lchatMeeting.media.stats().then(s => ({"
+      + "videos: s.inbound.filter(r => r.kind === 'video' && r.framesDecoded > 20).length,"
+      + "audios: s.inbound.filter(r => r.kind === 'audio' && r.totalAudioEnergy > 0).length}))";
+
+  private static void waitForMedia(Chromium.Page page, int videos, int audios) throws Exception {
+    try {
+      page.waitFor(MEDIA + ".then(m => m.videos >= " + videos + " && m.audios >= " + audios + ")", WAIT);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; media " + page.eval(MEDIA), e);
+    }
+  }
+
+  private static String tile(String participantId, String kind) {
+    return "document.querySelector('[data-testid=\"tile\"][data-participant=\"" + participantId
+        + "\"][data-kind=\"" + kind + "\"]')";
+  }
+
+  // ---- tests ------------------------------------------------------------------------------------------------------
+
+  @Test
+  void startPageCreatesAMeetingWithAReadableNameAndBrandingComesFromTheNode() throws Exception {
+    try (Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/")) {
+      page.waitFor(q("create") + " !== null", WAIT);
+      assertEquals("Lunar Chat", page.eval("document.title").asText());
+      assertEquals("Lunar Chat", page.eval(q("brand") + ".textContent").asText());
+      click(page, "create");
+      page.waitFor(q("prejoin") + " !== null", WAIT);
+      String path = page.eval("location.pathname").asText();
+      assertTrue(path.matches("/[a-z]+-[a-z]+-[a-z]+-\\d+"), path);
+      assertEquals("#4f7cff", page.eval("getComputedStyle(document.documentElement)"
+          + ".getPropertyValue('--accent').trim()").asText());
+    }
+    JsonNode config = TestNodes.getJson(node.httpPort(), "/api/config");
+    assertEquals("Lunar Chat", config.get("productName").asText());
+  }
+
+  @Test
+  void twoThenThreeParticipantsSeeAndHearEachOtherAndMuteShowsOnTheOtherSide() throws Exception {
+    try (Chromium.Page alice = join("ui-three", "Alice"); Chromium.Page bob = join("ui-three", "Bob")) {
+      waitForMedia(alice, 1, 1);
+      waitForMedia(bob, 1, 1);
+      String bobId = myId(bob);
+      // Bob mutes; Alice's tile for Bob shows it.
+      click(bob, "toggle-mic");
+      alice.waitFor(tile(bobId, "camera") + "?.querySelector('[data-testid=\"muted-audio\"]') != null", WAIT);
+      click(bob, "toggle-mic");
+      alice.waitFor(tile(bobId, "camera") + "?.querySelector('[data-testid=\"muted-audio\"]') == null", WAIT);
+      try (Chromium.Page cat = join("ui-three", "Cat")) {
+        waitForMedia(cat, 2, 2);
+        waitForMedia(alice, 2, 2);
+        waitForMedia(bob, 2, 2);
+        assertEquals("3 in the meeting", alice.eval(q("participant-count") + ".textContent").asText());
+        // Connection indicators fill in from getStats().
+        alice.waitFor(tile(bobId, "camera") + ".querySelector('[data-testid=\"tile-stats\"]').dataset.kbps > 0",
+            WAIT);
+        alice.screenshot(Path.of("target", "screenshots", "meeting-tile-view.png"));
+        click(alice, "toggle-layout");
+        alice.waitFor("document.querySelectorAll('[data-testid=\"stage\"] [data-testid=\"tile\"]').length === 1",
+            WAIT);
+        alice.screenshot(Path.of("target", "screenshots", "meeting-stage-view.png"));
+        // Pinning puts a tile on stage.
+        alice.eval(tile(myId(cat), "camera") + ".querySelector('[data-testid=\"pin\"]').click()");
+        alice.waitFor(tile(myId(cat), "camera") + ".dataset.onStage === 'true'", WAIT);
+        // A phone-sized window still shows the meeting and its controls.
+        alice.viewport(390, 844);
+        alice.waitFor(q("leave") + ".getBoundingClientRect().bottom <= 844", WAIT);
+        alice.screenshot(Path.of("target", "screenshots", "meeting-narrow.png"));
+      }
+    }
+  }
+
+  @Test
+  void groupChatReachesEveryonePrivateChatOnlyItsRecipient() throws Exception {
+    try (Chromium.Page alice = join("ui-chat", "Alice"); Chromium.Page bob = join("ui-chat", "Bob");
+         Chromium.Page cat = join("ui-chat", "Cat")) {
+      click(alice, "open-chat");
+      type(alice, "chat-input", "hello all");
+      click(alice, "chat-send");
+      for (Chromium.Page p : new Chromium.Page[] {bob, cat}) {
+        p.waitFor(q("chat-unread") + ".textContent === '1'", WAIT);
+        click(p, "open-chat");
+        p.waitFor("[...document.querySelectorAll('[data-testid=\"chat-message\"]')]"
+            + ".some(m => m.textContent.includes('hello all'))", WAIT);
+      }
+      String bobId = myId(bob);
+      alice.eval("(s => { s.value = '" + bobId + "'; })(" + q("chat-to") + ")");
+      type(alice, "chat-input", "just for bob");
+      click(alice, "chat-send");
+      bob.waitFor("[...document.querySelectorAll('[data-testid=\"chat-message\"][data-private=\"true\"]')]"
+          + ".some(m => m.textContent.includes('just for bob'))", WAIT);
+      alice.waitFor("document.body.textContent.includes('just for bob')", WAIT);
+      Thread.sleep(1000);
+      assertTrue(!cat.eval("document.body.textContent.includes('just for bob')").asBoolean(),
+          "a private message does not reach a third participant");
+    }
+  }
+
+  @Test
+  void raisedHandsShowInOrderAndTheModeratorCanLowerThem() throws Exception {
+    try (Chromium.Page alice = join("ui-hands", "Alice"); Chromium.Page bob = join("ui-hands", "Bob");
+         Chromium.Page cat = join("ui-hands", "Cat")) {
+      click(cat, "toggle-hand");
+      cat.waitFor(q("toggle-hand") + ".getAttribute('aria-pressed') === 'true'", WAIT);
+      click(bob, "toggle-hand");
+      click(alice, "open-people");
+      String hands = "[...document.querySelectorAll('[data-testid=\"hand-position\"]')].map(e => e.closest("
+          + "'[data-testid=\"person\"]').dataset.participant + e.textContent.trim()).join(',')";
+      String expected = myId(cat) + "✋ 1," + myId(bob) + "✋ 2";
+      alice.waitFor(hands + ".split(',').sort().join(',') === " + js(expected) + ".split(',').sort().join(',')",
+          WAIT);
+      alice.waitFor(tile(myId(bob), "camera") + ".querySelector('[data-testid=\"hand\"]') !== null", WAIT);
+      alice.eval("document.querySelector('[data-testid=\"person\"][data-participant=\"" + myId(cat)
+          + "\"] [data-testid=\"lower-hand\"]').click()");
+      cat.waitFor(q("toggle-hand") + ".getAttribute('aria-pressed') === 'false'", WAIT);
+    }
+  }
+
+  @Test
+  void aPasscodeIsRefusedWhenMissingOrWrongAndAcceptedWhenRight() throws Exception {
+    try (Chromium.Page alice = join("ui-passcode", "Alice")) {
+      click(alice, "open-settings");
+      type(alice, "new-passcode", "moon-42");
+      click(alice, "set-passcode");
+      alice.waitFor("document.body.textContent.includes('A passcode is set.')", WAIT);
+      try (Chromium.Page bob = open("ui-passcode")) {
+        type(bob, "display-name", "Bob");
+        click(bob, "join");
+        bob.waitFor(q("prejoin-status") + ".dataset.code === 'passcode_required'", WAIT);
+        bob.waitFor("!" + q("passcode-row") + ".classList.contains('hidden')", WAIT);
+        type(bob, "passcode", "sun-1");
+        click(bob, "join");
+        bob.waitFor(q("prejoin-status") + ".dataset.code === 'passcode_wrong'", WAIT);
+        type(bob, "passcode", "moon-42");
+        click(bob, "join");
+        bob.waitFor(q("meeting") + " !== null", WAIT);
+      }
+    }
+  }
+
+  @Test
+  void lobbyKnockersWaitAndAreAdmittedOrDenied() throws Exception {
+    try (Chromium.Page alice = join("ui-lobby", "Alice")) {
+      click(alice, "open-settings");
+      click(alice, "lobby-toggle");
+      alice.waitFor(q("lobby-toggle") + ".checked", WAIT);
+      try (Chromium.Page bob = open("ui-lobby"); Chromium.Page cat = open("ui-lobby")) {
+        type(bob, "display-name", "Bob");
+        click(bob, "join");
+        bob.waitFor(q("lobby") + " !== null", WAIT);
+        assertTrue(bob.eval(q("tiles") + " === null").asBoolean(), "a waiting person sees nothing of the room");
+        alice.waitFor(q("lobby-count") + ".textContent === '1'", WAIT);
+        click(alice, "open-people");
+        click(alice, "admit");
+        bob.waitFor(q("meeting") + " !== null", WAIT);
+        type(cat, "display-name", "Cat");
+        click(cat, "join");
+        cat.waitFor(q("lobby") + " !== null", WAIT);
+        alice.waitFor(q("deny") + " !== null", WAIT);
+        click(alice, "deny");
+        cat.waitFor(q("ended-message") + "?.dataset.code === 'denied'", WAIT);
+      }
+    }
+  }
+
+  @Test
+  void aModeratorRemovesAParticipantWhoIsToldSo() throws Exception {
+    try (Chromium.Page alice = join("ui-remove", "Alice"); Chromium.Page bob = join("ui-remove", "Bob")) {
+      String bobId = myId(bob);
+      click(alice, "open-people");
+      alice.eval("window.confirm = () => true");
+      alice.waitFor("document.querySelector('[data-testid=\"person\"][data-participant=\"" + bobId
+          + "\"] [data-testid=\"remove-participant\"]') !== null", WAIT);
+      alice.eval("document.querySelector('[data-testid=\"person\"][data-participant=\"" + bobId
+          + "\"] [data-testid=\"remove-participant\"]').click()");
+      bob.waitFor(q("ended-message") + "?.dataset.code === 'removed'", WAIT);
+      alice.waitFor(q("participant-count") + ".textContent === '1 in the meeting'", WAIT);
+      alice.waitFor(tile(bobId, "camera") + " === null", WAIT);
+    }
+  }
+
+  @Test
+  void aModeratorMuteRequestMutesTheTarget() throws Exception {
+    try (Chromium.Page alice = join("ui-mute", "Alice"); Chromium.Page bob = join("ui-mute", "Bob")) {
+      String bobId = myId(bob);
+      click(alice, "open-people");
+      alice.waitFor("document.querySelector('[data-participant=\"" + bobId
+          + "\"] [data-testid=\"mute-participant\"]') !== null", WAIT);
+      alice.eval("document.querySelector('[data-participant=\"" + bobId
+          + "\"] [data-testid=\"mute-participant\"]').click()");
+      bob.waitFor(q("toggle-mic") + ".getAttribute('aria-pressed') === 'true'", WAIT);
+      assertTrue(!bob.eval("window.lchatMeeting.stream.getAudioTracks()[0].enabled").asBoolean(),
+          "the microphone track is really off");
+      // Push-to-talk: holding the spacebar speaks while muted.
+      bob.eval("window.dispatchEvent(new KeyboardEvent('keydown', { code: 'Space', key: ' ' }))");
+      alice.waitFor(tile(bobId, "camera") + ".querySelector('[data-testid=\"muted-audio\"]') === null", WAIT);
+      bob.eval("window.dispatchEvent(new KeyboardEvent('keyup', { code: 'Space', key: ' ' }))");
+      alice.waitFor(tile(bobId, "camera") + ".querySelector('[data-testid=\"muted-audio\"]') !== null", WAIT);
+    }
+  }
+
+  @Test
+  void aScreenShareArrivesAsANewVideoAndGoesOnStage() throws Exception {
+    try (Chromium.Page alice = join("ui-screen", "Alice"); Chromium.Page bob = join("ui-screen", "Bob")) {
+      waitForMedia(bob, 1, 1);
+      click(alice, "toggle-screen");
+      alice.waitFor(q("toggle-screen") + ".getAttribute('aria-pressed') === 'true'", WAIT);
+      String aliceId = myId(alice);
+      bob.waitFor(tile(aliceId, "screen") + " !== null", WAIT);
+      waitForMedia(bob, 2, 1);
+      click(bob, "toggle-layout");
+      bob.waitFor(tile(aliceId, "screen") + ".dataset.onStage === 'true'", WAIT);
+      click(alice, "toggle-screen");
+      bob.waitFor(tile(aliceId, "screen") + " === null", WAIT);
+    }
+  }
+
+  @Test
+  void theSharedVideoStateIsTheSameForEveryone() throws Exception {
+    try (Chromium.Page alice = join("ui-shared", "Alice"); Chromium.Page bob = join("ui-shared", "Bob")) {
+      click(alice, "open-shared");
+      type(alice, "shared-url", "https://www.youtube.com/watch?v=dQw4w9WgXcQ");
+      click(alice, "shared-start");
+      String state = q("shared-video-state") + "?.dataset";
+      bob.waitFor(state + "?.url === 'https://www.youtube.com/watch?v=dQw4w9WgXcQ'", WAIT);
+      click(alice, "shared-play");
+      bob.waitFor(state + "?.playing === 'true'", WAIT);
+      // The person who shared it (or a moderator) controls it; the others follow.
+      assertTrue(bob.eval(q("shared-pause") + ".disabled").asBoolean(), "Bob did not share it and is no moderator");
+      click(alice, "shared-pause");
+      bob.waitFor(state + "?.playing === 'false'", WAIT);
+      click(alice, "shared-seek");
+      bob.waitFor("Number(" + state + "?.position) >= 10", WAIT);
+      click(alice, "shared-stop");
+      bob.waitFor(state + "?.url === ''", WAIT);
+    }
+  }
+
+  @Test
+  void leavingEndsTheMeetingForThatPersonOnly() throws Exception {
+    try (Chromium.Page alice = join("ui-leave", "Alice"); Chromium.Page bob = join("ui-leave", "Bob")) {
+      click(bob, "leave");
+      bob.waitFor(q("ended-message") + "?.dataset.code === 'left'", WAIT);
+      alice.waitFor(q("participant-count") + ".textContent === '1 in the meeting'", WAIT);
+    }
+  }
+}
