@@ -2,6 +2,7 @@
 import { Signaling } from './signaling.js';
 import { Meeting } from './meeting.js';
 import { h, clear, randomRoomName } from './ui.js';
+import { E2ee } from './e2ee.js';
 
 const app = document.getElementById('app');
 const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
@@ -72,6 +73,10 @@ async function prejoin(room, branding) {
   const startMuted = h('input', { type: 'checkbox', testid: 'start-muted' });
   const startVideoOff = h('input', { type: 'checkbox', testid: 'start-video-off' });
   const passcode = h('input', { type: 'password', testid: 'passcode', placeholder: 'Passcode', 'aria-label': 'Passcode' });
+  const e2ee = h('input', { type: 'checkbox', testid: 'e2ee', disabled: !E2ee.supported() });
+  const e2eePassphrase = h('input', { type: 'password', testid: 'e2ee-passphrase', placeholder: 'Encryption passphrase',
+    'aria-label': 'Encryption passphrase', class: 'hidden' });
+  e2ee.addEventListener('change', () => e2eePassphrase.classList.toggle('hidden', !e2ee.checked));
   const passcodeRow = h('div', { class: 'row hidden', testid: 'passcode-row' }, passcode);
   const status = h('p', { class: 'message', role: 'status', testid: 'prejoin-status' });
   const joinButton = h('button', { class: 'primary', testid: 'join' }, 'Join meeting');
@@ -116,6 +121,9 @@ async function prejoin(room, branding) {
     h('label', {}, 'Camera', camSelect),
     h('label', {}, startMuted, 'Join muted'),
     h('label', {}, startVideoOff, 'Join with camera off'),
+    h('label', { title: 'Everyone must use the same passphrase; the server cannot see or hear the meeting' },
+      e2ee, E2ee.supported() ? 'End-to-end encryption' : 'End-to-end encryption (not supported by this browser)'),
+    e2eePassphrase,
     name, passcodeRow, joinButton, status)));
   name.focus();
 
@@ -125,6 +133,11 @@ async function prejoin(room, branding) {
     if (!displayName) {
       status.textContent = 'Please enter your name.';
       name.focus();
+      return;
+    }
+    if (e2ee.checked && e2eePassphrase.value.length < 8) {
+      status.textContent = 'The encryption passphrase needs at least 8 characters.';
+      e2eePassphrase.focus();
       return;
     }
     localStorage.setItem('lchat.name', displayName);
@@ -137,6 +150,8 @@ async function prejoin(room, branding) {
         await signaling.connect();
         await hello;
       }
+      // Ready before joining: the room's first media offer may follow "joined" at once.
+      const encryption = e2ee.checked ? await E2ee.create(e2eePassphrase.value, room) : null;
       const reply = signaling.next('joined', 'lobby', 'refused');
       signaling.send({ type: 'join', room, name: displayName, passcode: passcode.value || undefined });
       let msg = await reply;
@@ -146,7 +161,7 @@ async function prejoin(room, branding) {
       }
       if (msg.type === 'joined') {
         const meeting = new Meeting(app, signaling, msg, stream, {
-          branding, startMuted: startMuted.checked, startVideoOff: startVideoOff.checked,
+          branding, startMuted: startMuted.checked, startVideoOff: startVideoOff.checked, e2ee: encryption,
           onEnd: (text, code) => ended(text, branding, code),
         });
         window.lchatMeeting = meeting;

@@ -9,9 +9,11 @@ const SIMULCAST_LAYERS = [
 
 export class MediaSession {
   constructor(signaling, {
-    onTrack = () => {}, onTrackEnded = () => {}, iceServers = [], simulcast = true, iceUdp = true,
+    onTrack = () => {}, onTrackEnded = () => {}, iceServers = [], simulcast = true, iceUdp = true, transform = null,
   } = {}) {
     this.signaling = signaling;
+    // transform: { sender(RTCRtpSender), receiver(RTCRtpReceiver) }, e.g. end-to-end encryption of every frame.
+    this.transform = transform;
     // iceUdp: false keeps only the router's TCP candidates (RFC 6544), for networks that let no UDP through.
     this.remoteSdp = iceUdp ? (sdp) => sdp
       : (sdp) => sdp.split('\r\n').filter((l) => !/^a=candidate:\S+ \d+ udp /i.test(l)).join('\r\n');
@@ -39,7 +41,8 @@ export class MediaSession {
       // Camera video goes out in three layers (RFC 8853 rids); the router gives each receiver the one that fits.
       // The browser drops the layers its resolution cannot carry (e.g. one layer below 480x270).
       if (track.kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST_LAYERS.map((l) => ({ ...l }));
-      pc.addTransceiver(track, init);
+      const transceiver = pc.addTransceiver(track, init);
+      this.transform?.sender(transceiver.sender);
     }
     // A lost path (network change) is repaired with an ICE restart: a new offer on the same connection.
     pc.oniceconnectionstatechange = () => {
@@ -52,6 +55,7 @@ export class MediaSession {
   /** Adds a track to what we send (e.g. a screen share) with a renegotiation of the sending connection. */
   async addTrack(track, stream) {
     const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    this.transform?.sender(transceiver.sender);
     await this.renegotiate();
     return transceiver;
   }
@@ -93,6 +97,7 @@ export class MediaSession {
         const participantId = e.streams[0]?.id;
         const trackId = e.streams[0] ? e.track.id : e.transceiver.mid;
         this.remote.set(e.transceiver.mid, { participantId, track: e.track });
+        this.transform?.receiver(e.receiver);
         this.onTrack(participantId, e.track, e.streams[0], e.transceiver.mid);
         e.streams[0]?.addEventListener('removetrack', (ev) => {
           if (ev.track === e.track) this.onTrackEnded(participantId, e.track, e.transceiver.mid);

@@ -13,7 +13,8 @@ function label(button, text) {
 }
 
 export class Meeting {
-  constructor(app, signaling, joined, stream, { branding, startMuted, startVideoOff, onEnd }) {
+  constructor(app, signaling, joined, stream, { branding, startMuted, startVideoOff, e2ee, onEnd }) {
+    this.e2ee = e2ee;
     this.app = app;
     this.signaling = signaling;
     this.branding = branding;
@@ -46,6 +47,7 @@ export class Meeting {
     this.media = new MediaSession(signaling, {
       onTrack: (pid, track) => this.remoteTrack(pid, track),
       onTrackEnded: (pid, track) => this.remoteTrackEnded(pid, track),
+      transform: e2ee,
     });
   }
 
@@ -91,6 +93,7 @@ export class Meeting {
         h('div', { class: 'brand' }, b.logoUrl ? h('img', { src: b.logoUrl, alt: '' }) : null, h('span', {}, b.productName)),
         h('span', { class: 'room', testid: 'room-name' }, this.roomId),
         this.count,
+        this.e2ee ? h('span', { testid: 'e2ee-indicator', title: 'Media is encrypted end to end with your passphrase' }, '🔒 End-to-end encrypted') : null,
         h('button', { testid: 'copy-link', onclick: () => navigator.clipboard?.writeText(location.href).then(() => toast('Link copied')).catch(() => toast(location.href)) }, 'Copy link')),
       h('div', { class: 'body' }, this.tiles.area, this.sidebar),
       h('footer', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Meeting controls' },
@@ -365,6 +368,7 @@ export class Meeting {
     this.ended = true;
     this.stats.stop();
     this.media.close();
+    this.e2ee?.close();
     this.stream.getTracks().forEach((t) => t.stop());
     this.screen?.stream.getTracks().forEach((t) => t.stop());
     this.signaling.close();

@@ -74,6 +74,18 @@ class MeetingClientIT {
     return page;
   }
 
+  /** Joins with end-to-end encryption on and this passphrase. */
+  private Chromium.Page joinEncrypted(String room, String name, String passphrase) throws Exception {
+    Chromium.Page page = open(room);
+    type(page, "display-name", name);
+    click(page, "e2ee");
+    type(page, "e2ee-passphrase", passphrase);
+    click(page, "join");
+    page.waitFor(q("meeting") + " !== null", WAIT);
+    page.waitFor(q("e2ee-indicator") + " !== null", WAIT);
+    return page;
+  }
+
   private static String myId(Chromium.Page page) throws Exception {
     return page.eval("window.lchatMeeting.myId").asText();
   }
@@ -322,6 +334,34 @@ class MeetingClientIT {
       click(bob, "leave");
       bob.waitFor(q("ended-message") + "?.dataset.code === 'left'", WAIT);
       alice.waitFor(q("participant-count") + ".textContent === '1 in the meeting'", WAIT);
+    }
+  }
+
+  @Test
+  void endToEndEncryptedVideoDecodesWithTheSamePassphraseOnly() throws Exception {
+    try (Chromium.Page alice = joinEncrypted("ui-e2ee", "Alice", "correct horse battery");
+         Chromium.Page bob = joinEncrypted("ui-e2ee", "Bob", "correct horse battery");
+         Chromium.Page cat = joinEncrypted("ui-e2ee", "Cat", "a different passphrase")) {
+      waitForMedia(alice, 1, 0);
+      waitForMedia(bob, 1, 0);
+      // Cat receives the same packets through the bridge but cannot decrypt a single frame.
+      try {
+        cat.waitFor("window.lchatMeeting.e2ee.failures > 50", WAIT);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "; cat media " + cat.eval(MEDIA) + ", failures "
+            + cat.eval("window.lchatMeeting.e2ee.failures") + ", receiver transforms "
+            + cat.eval("window.lchatMeeting.media.subscriber?.getReceivers().map(r => String(r.transform))")
+            + ", toast " + cat.eval("document.querySelector('[data-testid=\"toast\"]')?.textContent")
+            + ", publisher " + cat.eval("window.lchatMeeting.media.publisher?.connectionState")
+            + ", sender transforms "
+            + alice.eval("window.lchatMeeting.media.publisher.getSenders().map(r => String(r.transform))"), e);
+      }
+      JsonNode catMedia = cat.eval(MEDIA);
+      assertEquals(0, catMedia.get("videos").asInt(), "no video decodes with the wrong passphrase: " + catMedia);
+      assertTrue(cat.eval("window.lchatMeeting.media.stats().then(s => s.inbound.filter(r => r.kind === 'video')"
+          + ".reduce((n, r) => n + (r.packetsReceived || 0), 0))").asInt() > 100, "the packets did arrive");
+      // Alice decodes Bob's video; Cat's, encrypted with another key, she cannot.
+      assertEquals(1, alice.eval(MEDIA).get("videos").asInt());
     }
   }
 }
