@@ -5,6 +5,7 @@ import { h, clear, toast } from './ui.js';
 import { Tiles } from './tiles.js';
 import { ChatPanel, PeoplePanel, SettingsPanel, SharedVideoPanel } from './panels.js';
 import { ConnectionStats } from './stats.js';
+import { PeerCall } from './p2p.js';
 
 /** A toolbar button's visible text and accessible name. */
 function label(button, text) {
@@ -33,7 +34,10 @@ export class Meeting {
     this.videoMuted = !!startVideoOff || stream.getVideoTracks().length === 0;
     this.pushToTalk = false;
     this.screen = null; // { stream, transceivers }
-    this.remoteVideo = new Map(); // participantId -> Map(mid -> track)
+    this.remoteVideo = new Map(); // participantId -> Map("via:mid" -> { mid, track, via })
+    this.mode = 'none'; // 'p2p' (two people, direct), 'bridge' (through the node's media router) or not yet sending
+    this.p2p = null;
+    this.peerInbox = [];
     this.audioSinks = h('div', { class: 'hidden', testid: 'audio-sinks' });
     this.tiles = new Tiles(this);
     this.chat = new ChatPanel(this);
@@ -45,8 +49,8 @@ export class Meeting {
     for (const m of room.chatHistory || []) this.chat.add(m);
     if (room.sharedVideo?.url) this.shared.apply(room.sharedVideo);
     this.media = new MediaSession(signaling, {
-      onTrack: (pid, track) => this.remoteTrack(pid, track),
-      onTrackEnded: (pid, track) => this.remoteTrackEnded(pid, track),
+      onTrack: (pid, track) => this.remoteTrack(pid, track, Meeting.midOf(track), 'bridge'),
+      onTrackEnded: (pid, track) => this.remoteTrackEnded(pid, track, Meeting.midOf(track), 'bridge'),
       transform: e2ee,
     });
   }
@@ -58,13 +62,7 @@ export class Meeting {
     if (this.audioMuted || this.videoMuted) {
       this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoMuted });
     }
-    if (this.role !== 'viewer' && this.stream.getTracks().length > 0) {
-      try {
-        await this.media.publish(this.stream);
-      } catch (e) {
-        toast('Your camera and microphone could not be sent: ' + e.message);
-      }
-    }
+    await this.chooseMode();
     this.stats.start();
     this.keyboard();
   }
@@ -169,10 +167,12 @@ export class Meeting {
       const me = this.participants.get(this.myId);
       if (me) this.role = me.role;
       this.refresh();
+      this.chooseMode();
     });
+    s.on('peer', (m) => this.onPeer(m));
     s.on('role', (m) => { this.role = m.role; toast(`You are now ${m.role === 'moderator' ? 'a moderator' : m.role}.`); this.refresh(); });
     s.on('hands', (m) => { this.hands = m.queue; this.refresh(); });
-    s.on('settings', (m) => { this.settings = m.settings; this.refresh(); });
+    s.on('settings', (m) => { this.settings = m.settings; this.refresh(); this.chooseMode(); });
     s.on('lobbyChanged', (m) => {
       const before = this.lobby.length;
       this.lobby = m.waiting;
@@ -259,11 +259,11 @@ export class Meeting {
       return;
     }
     const transceivers = [];
+    this.screen = { stream, transceivers, via: this.mode === 'p2p' ? this.p2p : this.media };
     for (const track of stream.getTracks()) {
-      transceivers.push(await this.media.addTrack(track, stream));
+      transceivers.push(await this.screen.via.addTrack(track, stream));
       track.addEventListener('ended', () => this.stopScreen());
     }
-    this.screen = { stream, transceivers };
     const key = `${this.myId}:screen`;
     this.tiles.ensure(key, this.myId, 'screen');
     this.tiles.setTrack(key, stream.getVideoTracks()[0]);
@@ -277,7 +277,13 @@ export class Meeting {
     if (!screen) return;
     this.screen = null;
     screen.stream.getTracks().forEach((t) => t.stop());
-    for (const t of screen.transceivers) await this.media.removeTrack(t).catch(() => {});
+    for (const t of screen.transceivers) {
+      try {
+        await screen.via.removeTrack(t);
+      } catch {
+        // the connection it went on is already closed
+      }
+    }
     this.tiles.remove(`${this.myId}:screen`);
     this.screenButton.setAttribute('aria-pressed', 'false');
     label(this.screenButton, 'Share screen');
@@ -309,28 +315,28 @@ export class Meeting {
     return parts.length >= 3 ? Number(parts[parts.length - 2]) : 0;
   }
 
-  remoteTrack(participantId, track) {
+  remoteTrack(participantId, track, mid, via) {
     if (!participantId) return;
     if (track.kind === 'audio') {
-      const el = h('audio', { autoplay: true, 'data-participant': participantId, 'data-track': track.id });
+      const el = h('audio', { autoplay: true, 'data-participant': participantId, 'data-track': track.id, 'data-via': via });
       el.srcObject = new MediaStream([track]);
       this.audioSinks.append(el);
       return;
     }
     const videos = this.remoteVideo.get(participantId) || new Map();
-    videos.set(Meeting.midOf(track), track);
+    videos.set(`${via}:${mid}`, { mid, track, via });
     this.remoteVideo.set(participantId, videos);
     this.placeVideos(participantId);
   }
 
-  remoteTrackEnded(participantId, track) {
+  remoteTrackEnded(participantId, track, mid, via) {
     if (track.kind === 'audio') {
       this.audioSinks.querySelector(`audio[data-track="${CSS.escape(track.id)}"]`)?.remove();
       return;
     }
     const videos = this.remoteVideo.get(participantId);
-    if (videos) {
-      videos.delete(Meeting.midOf(track));
+    if (videos && videos.get(`${via}:${mid}`)?.track === track) {
+      videos.delete(`${via}:${mid}`);
       if (videos.size === 0) this.remoteVideo.delete(participantId);
     }
     this.placeVideos(participantId);
@@ -343,17 +349,116 @@ export class Meeting {
       this.tiles.remove(`${participantId}:screen`);
       return;
     }
-    const videos = [...(this.remoteVideo.get(participantId) || new Map()).entries()].sort((a, b) => a[0] - b[0]);
+    // Tracks of the connection in use (the bridge once it carries any), lowest m-section first: camera, then screen.
+    const all = [...(this.remoteVideo.get(participantId) || new Map()).values()];
+    const via = all.some((v) => v.via === 'bridge') ? 'bridge' : 'p2p';
+    const videos = all.filter((v) => v.via === via).sort((a, b) => a.mid - b.mid);
     this.tiles.ensure(`${participantId}:camera`, participantId, 'camera');
-    this.tiles.setTrack(`${participantId}:camera`, videos[0]?.[1] || null);
+    this.tiles.setTrack(`${participantId}:camera`, videos[0]?.track || null);
     const screenKey = `${participantId}:screen`;
     if (videos.length > 1) {
       this.tiles.ensure(screenKey, participantId, 'screen');
-      this.tiles.setTrack(screenKey, videos[1][1]);
+      this.tiles.setTrack(screenKey, videos[1].track);
     } else {
       this.tiles.remove(screenKey);
     }
     this.tiles.arrange();
+  }
+
+  // ---- peer-to-peer or bridge ----------------------------------------------------------------------------------
+
+  /**
+   * Two people (and no viewers): a direct call. A third person: everyone moves to the bridge, for good. Alone: send
+   * nothing until someone arrives.
+   */
+  async chooseMode() {
+    if (this.ended || this.choosing) return;
+    this.choosing = true;
+    try {
+      const everyone = [...this.participants.values()];
+      const others = everyone.filter((p) => p.id !== this.myId);
+      const p2pAllowed = this.settings.features?.p2p !== false && everyone.every((p) => p.role !== 'viewer');
+      if (this.mode === 'none' || this.mode === 'p2p') {
+        if (everyone.length === 2 && p2pAllowed && this.role !== 'viewer') {
+          if (this.mode === 'none' || this.p2p?.remoteId !== others[0].id) this.startP2p(others[0].id);
+        } else if (others.length >= 2 || (others.length === 1 && !p2pAllowed) || this.role === 'viewer') {
+          await this.startBridge();
+        } else if (others.length === 0 && this.p2p) {
+          this.stopP2p();
+          this.mode = 'none';
+        }
+      }
+    } finally {
+      this.choosing = false;
+    }
+  }
+
+  startP2p(remoteId) {
+    this.stopP2p();
+    this.mode = 'p2p';
+    this.p2p = new PeerCall(this.signaling, remoteId, {
+      polite: this.myId > remoteId,
+      transform: this.e2ee,
+      onTrack: (track, mid) => this.remoteTrack(remoteId, track, mid, 'p2p'),
+      onTrackEnded: (track, mid) => this.remoteTrackEnded(remoteId, track, mid, 'p2p'),
+    });
+    if (this.role !== 'viewer') this.p2p.start(this.stream);
+    const inbox = this.peerInbox.filter((m) => m.from === remoteId);
+    this.peerInbox = [];
+    for (const m of inbox) this.p2p.handle(m.payload);
+  }
+
+  stopP2p() {
+    const call = this.p2p;
+    if (!call) return;
+    this.p2p = null;
+    call.close();
+    const pid = call.remoteId;
+    this.audioSinks.querySelectorAll('audio[data-via="p2p"]').forEach((el) => el.remove());
+    const videos = this.remoteVideo.get(pid);
+    if (videos) for (const [key, v] of [...videos]) if (v.via === 'p2p') videos.delete(key);
+    this.placeVideos(pid);
+  }
+
+  async startBridge() {
+    this.mode = 'bridge';
+    if (this.role !== 'viewer' && this.stream.getTracks().length > 0) {
+      try {
+        await this.media.publish(this.stream);
+        if (this.screen) {
+          // The screen share moves to the bridge too.
+          const { stream } = this.screen;
+          this.screen.via = this.media;
+          this.screen.transceivers = [];
+          for (const track of stream.getTracks()) this.screen.transceivers.push(await this.media.addTrack(track, stream));
+        }
+      } catch (e) {
+        toast('Your camera and microphone could not be sent: ' + e.message);
+      }
+    }
+    this.stopP2p();
+  }
+
+  onPeer(m) {
+    if (this.p2p && this.p2p.remoteId === m.from) {
+      this.p2p.handle(m.payload);
+    } else if (this.mode !== 'bridge') {
+      // The other side started first: keep its messages for the call we are about to start.
+      this.peerInbox.push(m);
+      this.chooseMode();
+    }
+  }
+
+  /** Inbound and outbound RTP statistics of every connection in use. */
+  async mediaStats() {
+    const out = await this.media.stats();
+    if (this.p2p) {
+      (await this.p2p.pc.getStats()).forEach((r) => {
+        if (r.type === 'inbound-rtp') out.inbound.push(r);
+        if (r.type === 'outbound-rtp') out.outbound.push(r);
+      });
+    }
+    return out;
   }
 
   // ---- leaving -------------------------------------------------------------------------------------------------
@@ -367,6 +472,7 @@ export class Meeting {
     if (this.ended) return;
     this.ended = true;
     this.stats.stop();
+    this.stopP2p();
     this.media.close();
     this.e2ee?.close();
     this.stream.getTracks().forEach((t) => t.stop());

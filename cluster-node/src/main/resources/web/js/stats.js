@@ -32,15 +32,18 @@ export class ConnectionStats {
   async update() {
     const m = this.meeting;
     const byTrack = new Map(); // remote track id -> figures
-    const sub = m.media.subscriber ? await m.media.subscriber.getStats() : new Map();
-    sub.forEach((r) => {
-      if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
-      const d = this.delta(r.id, r.bytesReceived || 0, r.packetsReceived || 0, r.packetsLost || 0, r.timestamp);
-      byTrack.set(r.trackIdentifier, { ...d, width: r.frameWidth, height: r.frameHeight, fps: r.framesPerSecond });
-    });
+    const receiving = [m.media.subscriber, m.p2p?.pc].filter(Boolean);
+    for (const pc of receiving) {
+      (await pc.getStats()).forEach((r) => {
+        if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
+        const d = this.delta(r.id, r.bytesReceived || 0, r.packetsReceived || 0, r.packetsLost || 0, r.timestamp);
+        byTrack.set(r.trackIdentifier, { ...d, width: r.frameWidth, height: r.frameHeight, fps: r.framesPerSecond });
+      });
+    }
     let own = null;
-    if (m.media.publisher) {
-      const pub = await m.media.publisher.getStats();
+    const sending = m.p2p?.pc || m.media.publisher;
+    if (sending) {
+      const pub = await sending.getStats();
       let kbps = 0;
       let width = 0;
       let height = 0;

@@ -30,6 +30,8 @@ import uk.co.lchat.room.RoomProtocol.*;
  * flags, dominant speaker and shared-video state, and the only place where their rules are enforced.
  */
 public final class RoomActor extends AbstractBehavior<Command> {
+  /** Peer messages carry SDP and candidates: the signaling frame limit (64 KiB) bounds them anyway. */
+  static final int MAX_RELAY_CHARS = 65536;
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Room");
 
@@ -91,6 +93,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(Join.class, this::onJoin)
         .onMessage(Leave.class, m -> onLeave(m.participantId()))
         .onMessage(SendChat.class, this::onChat)
+        .onMessage(RelayToPeer.class, this::onRelay)
         .onMessage(SetOwnMute.class, this::onSetOwnMute)
         .onMessage(RequestMute.class, this::onRequestMute)
         .onMessage(Remove.class, this::onRemove)
@@ -300,6 +303,27 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   // ---- chat, mute, roles, hands ---------------------------------------------------------------------------------
+
+  /** Peer-to-peer call setup between two participants: the room only checks who may talk to whom. */
+  private Behavior<Command> onRelay(RelayToPeer m) {
+    Participant from = roster.get(m.from());
+    if (from == null) {
+      return this;
+    }
+    if (!feature("p2p")) {
+      return reject(from, "forbidden", "Direct (peer-to-peer) media is turned off in this meeting.");
+    }
+    Participant to = roster.get(m.to());
+    if (to == null) {
+      return reject(from, "not_found", "That participant is not in the meeting.");
+    }
+    if (to == from || m.payload() == null || m.payload().length() > MAX_RELAY_CHARS) {
+      return reject(from, "invalid", "A peer message goes to someone else and holds at most "
+          + MAX_RELAY_CHARS + " characters.");
+    }
+    to.client.tell(new PeerRelayed(from.id, m.payload()));
+    return this;
+  }
 
   private Behavior<Command> onChat(SendChat m) {
     Participant from = roster.get(m.from());

@@ -46,6 +46,12 @@ public final class RoomProtocol {
   /** Group chat when {@code to} is null, else a private message to that participant id. */
   public record SendChat(String from, String text, String to) implements Command {}
 
+  /**
+   * A message for one other participant's client, passed on untouched (peer-to-peer call setup: offers, answers and
+   * ICE candidates of a direct connection between two browsers). {@code payload} is JSON text.
+   */
+  public record RelayToPeer(String from, String to, String payload) implements Command {}
+
   /** Self mute state: both flags are the new state. */
   public record SetOwnMute(String participantId, boolean audioMuted, boolean videoMuted) implements Command {}
 
@@ -137,6 +143,9 @@ public final class RoomProtocol {
   public record LobbyChanged(List<LobbyEntry> waiting) implements ClientEvent {}
 
   public record ChatDelivered(ChatMessage message) implements ClientEvent {}
+
+  /** A {@link RelayToPeer} payload from another participant. */
+  public record PeerRelayed(String from, String payload) implements ClientEvent {}
 
   /** Someone asks this participant to mute. */
   public record MuteRequested(MediaKind kind, String by) implements ClientEvent {}

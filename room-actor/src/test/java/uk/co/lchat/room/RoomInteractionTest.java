@@ -49,6 +49,33 @@ class RoomInteractionTest {
   }
 
   @Test
+  void peerMessagesReachOnlyTheirRecipientAndObeyTheP2pFlag() {
+    RoomTestSupport r = room();
+    var ann = r.join("Ann");
+    var bob = r.join("Bob");
+    var cat = r.join("Cat");
+    ann.drain();
+    bob.drain();
+    cat.drain();
+    ann.send(new RelayToPeer(ann.id, bob.id, "{\"sdp\":\"v=0\"}"));
+    PeerRelayed relayed = bob.expect(PeerRelayed.class);
+    assertEquals(ann.id, relayed.from());
+    assertEquals("{\"sdp\":\"v=0\"}", relayed.payload());
+    cat.expectNothing();
+    ann.expectNothing();
+    ann.send(new RelayToPeer(ann.id, "ghost", "{}"));
+    assertEquals("not_found", ann.expect(CommandRejected.class).code());
+    ann.send(new RelayToPeer(ann.id, ann.id, "{}"));
+    assertEquals("invalid", ann.expect(CommandRejected.class).code());
+    ann.send(new SetFeature(ann.id, "p2p", false));
+    ann.drain();
+    bob.drain();
+    ann.send(new RelayToPeer(ann.id, bob.id, "{}"));
+    assertEquals("forbidden", ann.expect(CommandRejected.class).code());
+    bob.expectNothing();
+  }
+
+  @Test
   void lateJoinersSeeGroupHistoryButNeverPrivateMessages() {
     RoomTestSupport r = new RoomTestSupport(kit, RoomTestSupport.configWith("lchat.room.chat-history = 2"));
     var ann = r.join("Ann");

@@ -78,6 +78,15 @@ public final class SignalingCodec {
       case "publish" -> new PublishRequest(sdp(m));
       case "subscribeAnswer" -> new SubscribeAnswerRequest(sdp(m));
       case "restartIce" -> new RestartIceRequest();
+      case "peer" -> {
+        String to = string(m, "to", true);
+        JsonNode payload = m.get("payload");
+        if (payload == null || !payload.isObject()) {
+          throw new BadMessage("Field \"payload\" (an object for the other participant) is required.");
+        }
+        String json = payload.toString();
+        yield room(type, id -> new RelayToPeer(id, to, json));
+      }
       case "candidate" -> {
         String connection = string(m, "connection", false);
         if (connection != null && !connection.equals("publish") && !connection.equals("subscribe")) {
@@ -223,6 +232,16 @@ public final class SignalingCodec {
 
   // ---- server -> client -------------------------------------------------------------------------------------------
 
+  /** A relayed payload was an object when it entered the room; anything else reads as an empty object. */
+  private static JsonNode peerPayload(String json) {
+    try {
+      JsonNode n = JSON.readTree(json);
+      return n != null && n.isObject() ? n : JSON.createObjectNode();
+    } catch (IOException e) {
+      return JSON.createObjectNode();
+    }
+  }
+
   public static String encode(ClientEvent event) {
     ObjectNode out = JSON.createObjectNode();
     switch (event) {
@@ -237,6 +256,7 @@ public final class SignalingCodec {
       case RosterChanged r -> out.put("type", "roster").set("participants", JSON.valueToTree(r.participants()));
       case LobbyChanged l -> out.put("type", "lobbyChanged").set("waiting", JSON.valueToTree(l.waiting()));
       case ChatDelivered c -> out.put("type", "chat").set("message", JSON.valueToTree(c.message()));
+      case PeerRelayed p -> out.put("type", "peer").put("from", p.from()).set("payload", peerPayload(p.payload()));
       case MuteRequested m -> out.put("type", "muteRequest").put("by", m.by())
           .set("kind", JSON.valueToTree(m.kind()));
       case Removed r -> out.put("type", "removed").put("by", r.by());

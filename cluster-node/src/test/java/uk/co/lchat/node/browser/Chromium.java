@@ -163,8 +163,16 @@ public final class Chromium implements AutoCloseable {
       Files.write(file, java.util.Base64.getDecoder().decode(r.get("data").asText()));
     }
 
+    /** Closes the tab (its connections end with it) and the DevTools socket. */
     @Override
     public void close() {
+      try {
+        int id = ids.incrementAndGet();
+        socket.sendText("{\"id\":" + id + ",\"method\":\"Page.close\",\"params\":{}}", true)
+            .get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // the tab is gone already
+      }
       socket.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(e -> null);
     }
   }

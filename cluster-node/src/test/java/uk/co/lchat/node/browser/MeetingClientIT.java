@@ -91,7 +91,7 @@ class MeetingClientIT {
   }
 
   /** What this page decodes: frames per remote video track and audio energy per remote audio track. */
-  private static final String MEDIA = "window.lchatMeeting.media.stats().then(s => ({"
+  private static final String MEDIA = "window.lchatMeeting.mediaStats().then(s => ({"
       + "videos: s.inbound.filter(r => r.kind === 'video' && r.framesDecoded > 20).length,"
       + "audios: s.inbound.filter(r => r.kind === 'audio' && r.totalAudioEnergy > 0).length}))";
 
@@ -99,7 +99,10 @@ class MeetingClientIT {
     try {
       page.waitFor(MEDIA + ".then(m => m.videos >= " + videos + " && m.audios >= " + audios + ")", WAIT);
     } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; media " + page.eval(MEDIA), e);
+      throw new AssertionError(e.getMessage() + "; media " + page.eval(MEDIA) + "; " + page.eval(
+          "(async m => JSON.stringify({mode: m.mode, p2p: m.p2p && [m.p2p.pc.connectionState, m.p2p.pc.signalingState,"
+          + " m.p2p.polite, m.p2p.events], inbound: (await m.mediaStats()).inbound.map(r => [r.kind, r.packetsReceived,"
+          + " r.framesDecoded, r.totalAudioEnergy])}))(window.lchatMeeting)"), e);
     }
   }
 
@@ -130,7 +133,11 @@ class MeetingClientIT {
   @Test
   void twoThenThreeParticipantsSeeAndHearEachOtherAndMuteShowsOnTheOtherSide() throws Exception {
     try (Chromium.Page alice = join("ui-three", "Alice"); Chromium.Page bob = join("ui-three", "Bob")) {
-      waitForMedia(alice, 1, 1);
+      try {
+        waitForMedia(alice, 1, 1);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + " BOB " + bob.eval("JSON.stringify(window.lchatMeeting.p2p?.events)"));
+      }
       waitForMedia(bob, 1, 1);
       String bobId = myId(bob);
       // Bob mutes; Alice's tile for Bob shows it.
@@ -362,6 +369,34 @@ class MeetingClientIT {
           + ".reduce((n, r) => n + (r.packetsReceived || 0), 0))").asInt() > 100, "the packets did arrive");
       // Alice decodes Bob's video; Cat's, encrypted with another key, she cannot.
       assertEquals(1, alice.eval(MEDIA).get("videos").asInt());
+    }
+  }
+
+  @Test
+  void twoPeopleTalkDirectlyAndMoveToTheBridgeWhenAThirdJoins() throws Exception {
+    // Earlier tests' tabs are closed: wait until their transports are gone too.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (node.mediaRouter().endpointCount() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertEquals(0, node.mediaRouter().endpointCount(), "no transports left from earlier tests");
+    long packetsBefore = node.mediaRouter().counters().packetsReceived();
+    try (Chromium.Page alice = join("ui-p2p", "Alice"); Chromium.Page bob = join("ui-p2p", "Bob")) {
+      waitForMedia(alice, 1, 1);
+      waitForMedia(bob, 1, 1);
+      assertEquals("p2p", alice.eval("window.lchatMeeting.mode").asText());
+      assertEquals("p2p", bob.eval("window.lchatMeeting.mode").asText());
+      // No media through the node: the router saw no packets and has no transports for them.
+      assertEquals(packetsBefore, node.mediaRouter().counters().packetsReceived(), "no media through the node");
+      assertEquals(0, node.mediaRouter().endpointCount());
+      try (Chromium.Page cat = join("ui-p2p", "Cat")) {
+        waitForMedia(cat, 2, 2);
+        for (Chromium.Page p : new Chromium.Page[] {alice, bob}) {
+          p.waitFor("window.lchatMeeting.mode === 'bridge' && window.lchatMeeting.p2p === null", WAIT);
+          waitForMedia(p, 2, 2);
+        }
+        assertTrue(node.mediaRouter().counters().packetsReceived() > packetsBefore + 100, "now through the bridge");
+      }
     }
   }
 }

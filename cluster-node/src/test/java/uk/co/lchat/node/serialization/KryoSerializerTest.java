@@ -54,7 +54,8 @@ class KryoSerializerTest {
     TrackInfo audio = new TrackInfo("p1", "p1-0", "audio", 4_000_000_000L, "opus", 48000, 2, "minptime=10");
     TrackInfo video1 = new TrackInfo("p1", "p1-1", "video", 7L, "VP8", 90000, 1, null);
     return List.of(
-        new Join("token", "Ann", "pw", true, client), new Leave("p1"), new SendChat("p1", "hi", "p2"),
+        new Join("token", "Ann", "pw", true, client), new Leave("p1"), new SendChat("p1", "hi", "p2"), new RelayToPeer("p1", "p2", "{\"sdp\":\"v=0\"}"),
+        new PeerRelayed("p1", "{}"),
         new SetOwnMute("p1", true, false), new RequestMute("p1", "p2", MediaKind.AUDIO), new Remove("p1", "p2"),
         new GrantModerator("p1", "p2"), new SetPasscode("p1", null), new SetLobby("p1", true),
         new Admit("p1", "L1"), new Deny("p1", "L1"), new SetHand("p1", true), new LowerHand("p1", "p2"),

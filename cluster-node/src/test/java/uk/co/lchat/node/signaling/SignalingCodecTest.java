@@ -53,6 +53,20 @@ class SignalingCodecTest {
   }
 
   @Test
+  void peerMessagesCarryAnObjectBothWays() throws Exception {
+    assertEquals(new RelayToPeer("me", "bob", "{\"sdp\":\"v=0\"}"),
+        roomCommand("{\"type\":\"peer\",\"to\":\"bob\",\"payload\":{\"sdp\":\"v=0\"}}"));
+    for (String bad : List.of("{\"type\":\"peer\",\"to\":\"bob\"}", "{\"type\":\"peer\",\"payload\":{}}",
+        "{\"type\":\"peer\",\"to\":\"bob\",\"payload\":\"text\"}")) {
+      assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(bad), bad).code());
+    }
+    JsonNode out = JSON.readTree(SignalingCodec.encode(new PeerRelayed("ann", "{\"candidate\":\"x\"}")));
+    assertEquals("peer", out.get("type").asText());
+    assertEquals("ann", out.get("from").asText());
+    assertEquals("x", out.get("payload").get("candidate").asText());
+  }
+
+  @Test
   void trickledCandidatesAreValidatedAndBadOnesGetAClearError() {
     String chrome = "candidate:842163049 1 udp 1677729535 192.0.2.7 61434 typ srflx raddr 10.0.0.2 rport 61434"
         + " generation 0 ufrag Abcd network-cost 999";

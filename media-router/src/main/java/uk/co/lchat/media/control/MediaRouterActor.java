@@ -336,6 +336,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private void reconcile(Member member) {
     boolean changed = false;
     if (member.subscribe == null) {
+      if (member.wanted.isEmpty()) {
+        return; // nothing to receive yet: no connection (a two-person direct call never needs one)
+      }
       member.subscribe = router.createEndpoint(member.participantId + "/sub", member.roomId, listener());
       conferences.mediaAttempted(member.roomId, member.participantId);
     }
