@@ -58,7 +58,7 @@ public final class LchatNode implements AutoCloseable {
     RoomActor.initSharding(system, RoomConfig.fromConfig(system.settings().config()));
     AtomicReference<ActorRef<MediaRouterProtocol.Command>> routerRef = new AtomicReference<>();
     this.mediaRouter = MediaRouter.start(settings.media(), MediaRouterActor.speakerListener(routerRef::get));
-    this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter, conferences), "media-router",
+    this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter, conferences, settings.host()), "media-router",
         Props.empty());
     routerRef.set(router);
     MetricsSettings ms = MetricsSettings.fromConfig(system.settings().config());

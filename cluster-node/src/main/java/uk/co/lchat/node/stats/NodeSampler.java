@@ -33,7 +33,7 @@ public final class NodeSampler implements Supplier<NodeSample> {
         conf.partiallyFailed(), conf.completedSeconds(), s.audioPublications() + s.audioSubscriptions(),
         s.videoPublications() + s.videoSubscriptions(), s.videoSubscriptions(), s.lossControlledSeconds(),
         s.lossLimitedSeconds(), s.lossDegradedSeconds(), 0, 0, signaling.messagesReceived(),
-        signaling.messagesSent(), c.iceSucceededUdp(), c.iceSucceededTcp(), 0,
+        signaling.messagesSent(), c.iceSucceededUdp(), c.iceSucceededTcp(), router.relayCount(),
         ManagementFactory.getThreadMXBean().getThreadCount(), processCpuLoad(), router.endpointCount());
   }
 

@@ -51,8 +51,9 @@ class KryoSerializerTest {
     ActorRef<MediaRouterProtocol.Command> router = kit.createTestProbe(MediaRouterProtocol.Command.class).ref();
     ActorRef<MediaRouterProtocol.MediaEvent> media =
         kit.createTestProbe(MediaRouterProtocol.MediaEvent.class).ref();
-    TrackInfo audio = new TrackInfo("p1", "p1-0", "audio", 4_000_000_000L, "opus", 48000, 2, "minptime=10");
-    TrackInfo video1 = new TrackInfo("p1", "p1-1", "video", 7L, "VP8", 90000, 1, null);
+    ActorRef<MediaRouterProtocol.Command> origin = kit.createTestProbe(MediaRouterProtocol.Command.class).ref();
+    TrackInfo audio = new TrackInfo("p1", "p1-0", "audio", 4_000_000_000L, "opus", 48000, 2, "minptime=10", origin);
+    TrackInfo video1 = new TrackInfo("p1", "p1-1", "video", 7L, "VP8", 90000, 1, null, origin);
     return List.of(
         new Join("token", "Ann", "pw", true, client), new Leave("p1"), new SendChat("p1", "hi", "p2"), new RelayToPeer("p1", "p2", "{\"sdp\":\"v=0\"}"),
         new PeerRelayed("p1", "{}"),
@@ -87,6 +88,12 @@ class KryoSerializerTest {
         new MediaRouterProtocol.SubscribeOffer("v=0", true),
         new MediaRouterProtocol.RestartIce("p1"), new MediaRouterProtocol.MediaFailed("bad_sdp", "no"),
         new MediaRouterProtocol.SpeakerActive("p1"),
+        new MediaRouterProtocol.OpenRelay(router, "127.0.0.1", 10001, "a2V5cw=="),
+        new MediaRouterProtocol.RelayOpened(router, "127.0.0.1", 10002),
+        new MediaRouterProtocol.RelayTrack("p1-1-7", router),
+        new MediaRouterProtocol.TrackRelayed("p1-1-7", 4_000_000_000L, 96, 90000, "video", -1, router),
+        new MediaRouterProtocol.RelayRefused("p1-1-7", router),
+        new MediaRouterProtocol.UnrelayTrack("p1-1-7", router),
         new uk.co.lchat.node.stats.StatsProtocol.GetNodeStats(
             kit.createTestProbe(uk.co.lchat.node.stats.StatsProtocol.NodeStats.class).ref()),
         new uk.co.lchat.node.stats.StatsProtocol.NodeStats("pekko://lchat@127.0.0.1:25520", "{\"participants\":2}"));

@@ -2,10 +2,12 @@ package uk.co.lchat.media.control;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -107,6 +109,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
 
   private final MediaRouter router;
   private final ConferenceTracker conferences;
+  private final Relays relays;
   private final Map<String, Follower> followers = new HashMap<>();
   private final java.util.Random random = new java.security.SecureRandom();
   private final Map<String, Member> members = new HashMap<>();
@@ -121,7 +124,12 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
 
   /** A router actor that reports its conferences' lives to {@code conferences} (for statistics). */
   public static Behavior<Command> create(MediaRouter router, ConferenceTracker conferences) {
-    return Behaviors.setup(ctx -> new MediaRouterActor(ctx, router, conferences));
+    return create(router, conferences, "127.0.0.1");
+  }
+
+  /** ... and that other nodes' routers reach for relays at {@code relayHost} on the media port. */
+  public static Behavior<Command> create(MediaRouter router, ConferenceTracker conferences, String relayHost) {
+    return Behaviors.setup(ctx -> new MediaRouterActor(ctx, router, conferences, relayHost));
   }
 
   /** The speaker listener a router should be started with so that this actor hears speaker changes. */
@@ -134,10 +142,12 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     };
   }
 
-  private MediaRouterActor(ActorContext<Command> ctx, MediaRouter router, ConferenceTracker conferences) {
+  private MediaRouterActor(ActorContext<Command> ctx, MediaRouter router, ConferenceTracker conferences,
+                           String relayHost) {
     super(ctx);
     this.router = router;
     this.conferences = conferences;
+    this.relays = new Relays(router, ctx.getSelf(), relayHost);
   }
 
   @Override
@@ -155,6 +165,31 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(EndpointClosed.class, this::onEndpointClosed)
         .onMessage(SpeakerChanged.class, this::onSpeakerChanged)
+        .onMessage(OpenRelay.class, m -> {
+          try {
+            relays.onOpen(m);
+          } catch (IllegalArgumentException e) {
+            getContext().getLog().warn("relay from {} refused: {}", m.replyTo(), e.getMessage());
+          }
+          return this;
+        })
+        .onMessage(RelayOpened.class, m -> {
+          relays.onOpened(m);
+          return this;
+        })
+        .onMessage(RelayTrack.class, m -> {
+          relays.onRelayTrack(m, localTracks::get, localSimulcast::get);
+          return this;
+        })
+        .onMessage(TrackRelayed.class, this::onTrackRelayed)
+        .onMessage(RelayRefused.class, m -> {
+          relays.onRefused(m);
+          return this;
+        })
+        .onMessage(UnrelayTrack.class, m -> {
+          relays.onUnrelay(m);
+          return this;
+        })
         .onSignal(PostStop.class, s -> {
           router.close();
           return this;
@@ -195,6 +230,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         follow(f, anyPublisher(f.roomId));
       }
     }
+    releaseUnusedRelays();
     return this;
   }
 
@@ -306,7 +342,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           member.simulcast.put(e.getKey(), src);
           localSimulcast.put(e.getKey(), src);
           member.trackInfos.put(e.getKey(), new TrackInfo(member.participantId, e.getKey(), t.kind(), src.ssrc(),
-              c.name(), c.clockRate(), c.channels(), c.fmtp()));
+              c.name(), c.clockRate(), c.channels(), c.fmtp(), getContext().getSelf()));
         }
       } else if (!member.publications.containsKey(e.getKey())) {
         Publication p = router.publish(endpoint, t.ssrc(), t.kind(), t.codec().payloadType(),
@@ -314,7 +350,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         Codec c = t.codec();
         member.publications.put(e.getKey(), p);
         member.trackInfos.put(e.getKey(), new TrackInfo(member.participantId, e.getKey(), t.kind(), t.ssrc(),
-            c.name(), c.clockRate(), c.channels(), c.fmtp()));
+            c.name(), c.clockRate(), c.channels(), c.fmtp(), getContext().getSelf()));
         localTracks.put(e.getKey(), p);
       }
       tracks.add(member.trackInfos.get(e.getKey()));
@@ -329,6 +365,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     }
     member.wanted = List.copyOf(m.sources());
     reconcile(member);
+    releaseUnusedRelays();
     return this;
   }
 
@@ -377,9 +414,44 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     sendOfferIfDue(member);
   }
 
+  /** A track from another node arrived over a relay: every slot here waiting for it subscribes now. */
+  private Behavior<Command> onTrackRelayed(TrackRelayed m) {
+    if (relays.onTrackRelayed(m) == null) {
+      return this;
+    }
+    for (Member member : members.values()) {
+      for (Slot slot : member.slots) {
+        if (slot.track != null && slot.track.trackId().equals(m.trackId()) && member.subscribe != null) {
+          wire(member, slot);
+        }
+      }
+    }
+    return this;
+  }
+
+  /** Relayed tracks no slot on this node uses any more go back (the far router stops sending them). */
+  private void releaseUnusedRelays() {
+    Set<String> used = new HashSet<>();
+    for (Member member : members.values()) {
+      for (Slot slot : member.slots) {
+        if (slot.track != null) {
+          used.add(slot.track.trackId());
+        }
+      }
+    }
+    for (String trackId : relays.inboundTrackIds()) {
+      if (!used.contains(trackId)) {
+        relays.release(trackId);
+      }
+    }
+  }
+
   /** Subscribes the slot to the local publication of its track, once that exists; true if it changed. */
   private boolean wire(Member member, Slot slot) {
     Publication p = localTracks.get(slot.track.trackId());
+    if (p == null) {
+      p = relays.published(slot.track.trackId());
+    }
     SimulcastSource src = localSimulcast.get(slot.track.trackId());
     if (slot.subscription != null) {
       if ((p != null && slot.subscription.publication() == p) || (src != null && slot.wiredTo == src)) {
@@ -397,7 +469,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           slot.codec.is("VP8"), -1, -1);
       slot.wiredTo = src;
     }
-    // Neither: published on another node, which needs a relay between routers (not built yet).
+    if (p == null && src == null) {
+      relays.need(slot.track); // published on another node: it comes over a relay, then this slot is wired
+    }
     return false;
   }
 

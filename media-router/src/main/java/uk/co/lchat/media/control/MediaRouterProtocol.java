@@ -49,6 +49,31 @@ public final class MediaRouterProtocol {
   /** Ends a {@link Watch} or {@link WatchSpeaker} (WHEP DELETE); answered with true if it existed. */
   public record Unwatch(String viewerId, ActorRef<Boolean> replyTo) implements Command {}
 
+  // ---- between routers of different nodes: relays (DESIGN.md "Rooms across nodes") ----------------------------
+
+  /**
+   * From a router that needs tracks published here: open a relay link to it at {@code host:port}. {@code keys} is
+   * the link's SRTP key material (Base64: the opener's key, salt, then ours), sent over the cluster, which is the
+   * only place it travels. Answered with {@link RelayOpened}.
+   */
+  public record OpenRelay(ActorRef<Command> replyTo, String host, int port, String keys) implements Command {}
+
+  /** The relay link is open; this router receives and sends on {@code host:port}. */
+  public record RelayOpened(ActorRef<Command> from, String host, int port) implements Command {}
+
+  /** Send this local track over the relay to {@code replyTo} (once, however many receivers it has there). */
+  public record RelayTrack(String trackId, ActorRef<Command> replyTo) implements Command {}
+
+  /** The track now flows over the relay under {@code ssrc} and {@code payloadType}. */
+  public record TrackRelayed(String trackId, long ssrc, int payloadType, int clockRate, String kind,
+                             int audioLevelExtension, ActorRef<Command> from) implements Command {}
+
+  /** The track is not (or no longer) published here. */
+  public record RelayRefused(String trackId, ActorRef<Command> from) implements Command {}
+
+  /** Nobody on {@code replyTo}'s node receives the track any more: stop sending it there. */
+  public record UnrelayTrack(String trackId, ActorRef<Command> replyTo) implements Command {}
+
   /** The node's media port and counters, for stats and tests. */
   public record GetStatus(ActorRef<RouterStatus> replyTo) implements Command {}
 

@@ -73,6 +73,11 @@ public final class Endpoint {
     return remote;
   }
 
+  /** True for a link to another node's router rather than a client. */
+  public boolean isRelay() {
+    return MediaRouter.RELAY_GROUP.equals(group);
+  }
+
   /** True while the endpoint's media goes over ICE-TCP rather than UDP. */
   public boolean overTcp() {
     return tcp != null;

@@ -47,6 +47,8 @@ public final class MediaRouter implements AutoCloseable {
   /** SSRC we use as the sender of RTCP we originate (RFC 4585 §6.1 "packet sender"). */
   private static final long ROUTER_SSRC = 1;
   private static final long TICK_NANOS = 100_000_000L;
+  /** The group of relay endpoints: they take no part in any room's dominant speaker detection. */
+  static final String RELAY_GROUP = "\u0000relay";
   private static final int SPEAKER_TICKS = 3;
   private static final int REPORT_TICKS = 10;
   private static final long TCP_ANONYMOUS_NANOS = 10_000_000_000L;
@@ -210,6 +212,57 @@ public final class MediaRouter implements AutoCloseable {
     }
     return new LocalTransport(e.ice(), identity.fingerprintAttribute(), candidates);
   }
+
+  /**
+   * A relay to another node's media router (DESIGN.md "Rooms across nodes"): a plain UDP link between the two
+   * routers' media ports, SRTP-protected with keys the routers agreed over the cluster, so no ICE or DTLS. Packets
+   * from {@code remote} belong to it; streams are published on it and subscribed to it like on any endpoint.
+   */
+  public Endpoint createRelay(String id, InetSocketAddress remote, uk.co.lchat.media.srtp.SrtpKeys keys) {
+    Endpoint e = new Endpoint(id, RELAY_GROUP, new IceParameters(randomToken(8), randomToken(24)),
+        new EndpointListener() {}, this::sendDtls);
+    e.remote = remote;
+    e.srtp = new SrtpSession(keys);
+    Endpoint previous = byId.put(id, e);
+    if (previous != null) {
+      removeEndpoint(previous, "replaced");
+    }
+    enqueue(() -> {
+      e.nominated = true;
+      byAddress.put(remote, e);
+    });
+    counters.relaysOpened.increment();
+    return e;
+  }
+
+  /** How many relay links to other nodes' routers are open. */
+  public int relayCount() {
+    int n = 0;
+    for (Endpoint e : byId.values()) {
+      if (e.isRelay()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Relay links open now, with the streams each carries in and out (a diagnostic snapshot). */
+  public List<RelayStatus> relays() {
+    List<RelayStatus> out = new ArrayList<>();
+    for (Endpoint e : byId.values()) {
+      if (e.isRelay()) {
+        int[] n = {0, 0};
+        e.incoming.forEach(p -> n[0]++);
+        e.outgoing.forEach(x -> n[1]++);
+        out.add(new RelayStatus(e.id, e.remote, n[0], n[1], e.packetsReceived, e.packetsSent));
+      }
+    }
+    return out;
+  }
+
+  /** One relay link: streams received over it and sent over it, and its packet counts. */
+  public record RelayStatus(String id, InetSocketAddress remote, int streamsIn, int streamsOut, long packetsIn,
+                            long packetsOut) {}
 
   /** Starts the DTLS server for the endpoint once the peer's certificate fingerprint is known from its SDP. */
   public void setRemoteFingerprint(Endpoint e, byte[] sha256) {
@@ -622,10 +675,13 @@ public final class MediaRouter implements AutoCloseable {
     boolean keyframe = p.source != null && Vp8.isKeyframeStart(buf, rtp.payloadOffset(), rtp.payloadLength());
     for (Subscription s : subs) {
       if (p.source != null) {
-        // Simulcast: forward the current layer; switch to the pending one at its keyframe.
-        if (p.layerIndex == s.pendingLayer && keyframe) {
-          s.currentLayer = s.pendingLayer;
-          s.pendingLayer = -1;
+        // Simulcast: forward the current layer; switch to the pending one at its keyframe. A receiver that has
+        // nothing yet starts with whichever layer's keyframe comes first and moves up later.
+        if (keyframe && (p.layerIndex == s.pendingLayer || s.currentLayer < 0)) {
+          s.currentLayer = p.layerIndex;
+          if (p.layerIndex == s.pendingLayer) {
+            s.pendingLayer = -1;
+          }
         }
         if (p.layerIndex != s.currentLayer) {
           continue;
@@ -940,6 +996,9 @@ public final class MediaRouter implements AutoCloseable {
   private void detectSpeakers() {
     Map<String, Publication> loudest = new HashMap<>();
     for (Endpoint e : byId.values()) {
+      if (e.isRelay()) {
+        continue;
+      }
       e.incoming.forEach(p -> {
         if (p.audioLevelExtension > 0) {
           Publication best = loudest.get(e.group);

@@ -40,6 +40,18 @@ public final class Publication {
     this.audioLevelExtension = audioLevelExtension;
   }
 
+  public int payloadType() {
+    return payloadType;
+  }
+
+  public int clockRate() {
+    return clockRate;
+  }
+
+  public int audioLevelExtension() {
+    return audioLevelExtension;
+  }
+
   public Endpoint publisher() {
     return publisher;
   }

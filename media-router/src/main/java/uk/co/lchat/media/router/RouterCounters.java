@@ -27,6 +27,7 @@ public final class RouterCounters {
   final LongAdder dtlsFailures = new LongAdder();
   final LongAdder iceSucceededUdp = new LongAdder();
   final LongAdder iceSucceededTcp = new LongAdder();
+  final LongAdder relaysOpened = new LongAdder();
   long tcpConnectionsAccepted;
   long sendQueued;
   final LongAdder internalErrors = new LongAdder();
@@ -120,6 +121,10 @@ public final class RouterCounters {
   /** Packets that waited in an endpoint's send queue because the socket was momentarily full. */
   public long sendQueued() {
     return sendQueued;
+  }
+
+  public long relaysOpened() {
+    return relaysOpened.sum();
   }
 
   public long iceRestarts() {

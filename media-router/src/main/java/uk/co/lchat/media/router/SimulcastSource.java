@@ -43,6 +43,14 @@ public final class SimulcastSource {
   }
 
   /** The SSRC receivers see for this track, whatever layer they get. */
+  public int payloadType() {
+    return payloadType;
+  }
+
+  public int clockRate() {
+    return clockRate;
+  }
+
   public long ssrc() {
     return ssrc;
   }

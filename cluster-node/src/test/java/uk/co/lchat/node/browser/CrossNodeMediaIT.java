@@ -1,0 +1,181 @@
+package uk.co.lchat.node.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import uk.co.lchat.media.router.MediaRouter;
+import uk.co.lchat.node.LchatNode;
+import uk.co.lchat.node.TestNodes;
+import uk.co.lchat.node.WsClient;
+import uk.co.lchat.room.RoomActor;
+
+/**
+ * One room whose participants sit on different nodes of a three-node cluster: media crosses between the nodes'
+ * routers over relay links, each stream once per link however many receivers it has on the far node.
+ */
+class CrossNodeMediaIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final List<LchatNode> nodes = new ArrayList<>();
+  private static Chromium chromium;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
+    LchatNode first = TestNodes.single();
+    nodes.add(first);
+    String seed = "127.0.0.1:" + Cluster.get(first.system()).selfMember().address().getPort().get();
+    for (int i = 0; i < 2; i++) {
+      nodes.add(LchatNode.start(TestNodes.config(0, List.of(seed))));
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (nodes.stream().anyMatch(n -> upMembers(n) < 3)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the three nodes did not form a cluster in 30 s");
+      }
+      Thread.sleep(200);
+    }
+    chromium = Chromium.launch();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (chromium != null) {
+      chromium.close();
+    }
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+  }
+
+  private static long upMembers(LchatNode node) {
+    long up = 0;
+    for (org.apache.pekko.cluster.Member m : Cluster.get(node.system()).state().getMembers()) {
+      if (m.status() == MemberStatus.up()) {
+        up++;
+      }
+    }
+    return up;
+  }
+
+  private static int hostOf(String roomId) throws Exception {
+    for (int i = 0; i < nodes.size(); i++) {
+      LchatNode node = nodes.get(i);
+      ActorRef<Object> sharding = ClusterSharding.get(node.system()).shardState().unsafeUpcast();
+      ShardRegion.CurrentShardRegionState state = AskPattern.<Object, ShardRegion.CurrentShardRegionState>ask(
+          sharding, replyTo -> new GetShardRegionState(RoomActor.ENTITY_KEY, replyTo), Duration.ofSeconds(5),
+          node.system().scheduler()).toCompletableFuture().get();
+      for (ShardRegion.ShardState shard : state.getShards()) {
+        if (shard.getEntityIds().contains(roomId)) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** A room name whose shard lives on node {@code host}: probed with a signaling-only client that then leaves. */
+  private static String roomHostedOn(int host, String prefix) throws Exception {
+    try (WsClient probe = new WsClient(nodes.get((host + 1) % 3).httpPort())) {
+      for (int attempt = 0; attempt < 60; attempt++) {
+        String candidate = prefix + "-" + attempt;
+        probe.join(candidate, "Probe");
+        int at = hostOf(candidate);
+        probe.send("{\"type\":\"leave\"}");
+        Thread.sleep(100);
+        if (at == host) {
+          return candidate;
+        }
+      }
+    }
+    return null;
+  }
+
+  private Chromium.Page join(LchatNode node, String room, String name, boolean viewer) throws Exception {
+    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/e2e/call.html?room=" + room
+        + "&name=" + name + (viewer ? "&viewer=1" : ""));
+    page.waitFor("window.lchatTest && (window.lchatTest.published === true || window.lchatTest.errors.length > 0)",
+        Duration.ofSeconds(30));
+    JsonNode errors = page.eval("window.lchatTest.errors");
+    assertTrue(errors.isEmpty(), name + " could not join: " + errors);
+    return page;
+  }
+
+  private static void decodes(Chromium.Page page, int videos, String who) throws Exception {
+    String expr = "lchatStats().then(s => s.videosDecoding >= " + videos + " && s.audioPackets > 100)";
+    try {
+      page.waitFor(expr, WAIT);
+    } catch (AssertionError e) {
+      throw new AssertionError(who + ": " + e.getMessage() + "; " + page.eval("lchatStats()") + relaySummary(), e);
+    }
+  }
+
+  private static String relaySummary() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < nodes.size(); i++) {
+      sb.append(" node").append(i).append(' ').append(nodes.get(i).mediaRouter().relays());
+    }
+    return sb.toString();
+  }
+
+  private static int streamsIn(MediaRouter router) {
+    return router.relays().stream().mapToInt(MediaRouter.RelayStatus::streamsIn).sum();
+  }
+
+  @Test
+  void publishersOnTwoNodesReachReceiversOnAThirdWithEachStreamCrossingEachLinkOnce() throws Exception {
+    String room = "span-" + System.nanoTime();
+    try (Chromium.Page alice = join(nodes.get(1), room, "Alice", false);
+         Chromium.Page bob = join(nodes.get(2), room, "Bob", false);
+         Chromium.Page cat = join(nodes.get(0), room, "Cat", true);
+         Chromium.Page dan = join(nodes.get(0), room, "Dan", true)) {
+      decodes(cat, 2, "Cat");
+      decodes(dan, 2, "Dan");
+      decodes(alice, 1, "Alice");
+      decodes(bob, 1, "Bob");
+      MediaRouter receivers = nodes.get(0).mediaRouter();
+      // Node 0 holds two receivers of four tracks (audio and video of Alice and Bob), yet each track crosses once.
+      assertEquals(2, receivers.relays().size(), relaySummary());
+      assertEquals(4, streamsIn(receivers), "each stream once per link, not once per receiver:" + relaySummary());
+      // Alice's two tracks leave node 1 once towards node 0 and once towards Bob's node 2.
+      MediaRouter aliceNode = nodes.get(1).mediaRouter();
+      assertEquals(4, aliceNode.relays().stream().mapToInt(MediaRouter.RelayStatus::streamsOut).sum(),
+          relaySummary());
+      for (MediaRouter.RelayStatus link : receivers.relays()) {
+        assertTrue(link.packetsIn() > 100, "media flowed over " + link);
+      }
+      assertTrue(TestNodes.getJson(nodes.get(0).httpPort(), "/stats").get("relays").asInt() >= 2);
+    }
+  }
+
+  @Test
+  void aRoomHostedOnOneNodeCarriesMediaBetweenTwoOthers() throws Exception {
+    String room = roomHostedOn(0, "hosted");
+    assertNotNull(room, "no room landed on node 0");
+    try (Chromium.Page alice = join(nodes.get(1), room, "Alice", false);
+         Chromium.Page bob = join(nodes.get(2), room, "Bob", false)) {
+      assertEquals(0, hostOf(room), "the room lives on node 0");
+      decodes(alice, 1, "Alice");
+      decodes(bob, 1, "Bob");
+      assertEquals(0, nodes.get(0).mediaRouter().endpointCount() - nodes.get(0).mediaRouter().relayCount(),
+          "no media endpoints on the room's node");
+    }
+  }
+}
