@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * whose participants sit on several nodes counts once per node in {@code conferences}.
  */
 public final class ClusterStatistics {
-  private static final Set<String> MAXIMUM = Set.of("largest_conference", "stress_level");
+  private static final Set<String> MAXIMUM = Set.of("largest_conference", "stress_level", "process_cpu_load");
   private static final Map<String, String> WEIGHTED = Map.of("loss_rate_download", "packet_rate_download",
       "rtp_loss", "packet_rate_download", "jitter_aggregate", "packet_rate_download",
       "loss_rate_upload", "packet_rate_upload", "rtt_aggregate", "packet_rate_upload");
@@ -71,6 +71,7 @@ public final class ClusterStatistics {
       n.put("stress_level", e.getValue().path("stress_level").asDouble());
       n.put("participants", e.getValue().path("participants").asLong());
       n.put("conferences", e.getValue().path("conferences").asLong());
+      n.put("process_cpu_load", e.getValue().path("process_cpu_load").asDouble());
       return n;
     }).toList();
     m.put("nodes", perNode);

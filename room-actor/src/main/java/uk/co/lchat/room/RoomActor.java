@@ -75,6 +75,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final RoomMedia media = new RoomMedia();
   private boolean created;
   private boolean closing;
+  private boolean rosterFlushScheduled;
 
   private RoomActor(ActorContext<Command> context, String roomId, RoomConfig config, WebhookSender webhooks,
                     ActorRef<ClusterSharding.ShardCommand> shard) {
@@ -93,6 +94,11 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(Join.class, this::onJoin)
         .onMessage(Leave.class, m -> onLeave(m.participantId()))
         .onMessage(SendChat.class, this::onChat)
+        .onMessage(FlushRoster.class, m -> {
+          rosterFlushScheduled = false;
+          broadcast(new RosterChanged(roster.views()));
+          return this;
+        })
         .onMessage(RelayToPeer.class, this::onRelay)
         .onMessage(SetOwnMute.class, this::onSetOwnMute)
         .onMessage(RequestMute.class, this::onRequestMute)
@@ -175,7 +181,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (mayControl(p) && !lobby.isEmpty()) {
       client.tell(new LobbyChanged(lobbyEntries()));
     }
-    broadcastExcept(p, new RosterChanged(roster.views()));
+    rosterChanged(p);
     webhooks.send(WebhookSender.Event.PARTICIPANT_JOINED, roomId, p.id, p.displayName);
     getContext().getLog().info("room {}: {} joined as {} ({} in room)", roomId, p.id, role, roster.size());
     return this;
@@ -214,7 +220,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       lobby.clear();
       return endIfEmpty();
     }
-    broadcast(new RosterChanged(roster.views()));
+    rosterChanged(null);
     if (handsChanged) {
       broadcast(new HandsChanged(new ArrayList<>(hands)));
     }
@@ -304,6 +310,25 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   // ---- chat, mute, roles, hands ---------------------------------------------------------------------------------
 
+  /**
+   * Tells everyone (but {@code except}, who has it in its snapshot) the roster: at once in a small room, batched in a
+   * large one, where the next timer tick sends one roster for all the changes since.
+   */
+  private void rosterChanged(Participant except) {
+    if (roster.size() <= config.rosterBatchAbove()) {
+      if (except == null) {
+        broadcast(new RosterChanged(roster.views()));
+      } else {
+        broadcastExcept(except, new RosterChanged(roster.views()));
+      }
+      return;
+    }
+    if (!rosterFlushScheduled) {
+      rosterFlushScheduled = true;
+      getContext().scheduleOnce(config.rosterBatchInterval(), getContext().getSelf(), new FlushRoster());
+    }
+  }
+
   /** Peer-to-peer call setup between two participants: the room only checks who may talk to whom. */
   private Behavior<Command> onRelay(RelayToPeer m) {
     Participant from = roster.get(m.from());
@@ -373,7 +398,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (p != null && (p.audioMuted != m.audioMuted() || p.videoMuted != m.videoMuted())) {
       p.audioMuted = m.audioMuted();
       p.videoMuted = m.videoMuted();
-      broadcast(new RosterChanged(roster.views()));
+      rosterChanged(null);
     }
     return this;
   }
@@ -394,7 +419,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       target.videoMuted = true;
     }
     target.client.tell(new MuteRequested(m.kind(), by.id));
-    broadcast(new RosterChanged(roster.views()));
+    rosterChanged(null);
     return this;
   }
 
@@ -416,7 +441,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       if (!lobby.isEmpty()) {
         target.client.tell(new LobbyChanged(lobbyEntries()));
       }
-      broadcast(new RosterChanged(roster.views()));
+      rosterChanged(null);
     }
     return this;
   }
@@ -436,7 +461,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
         hands.remove(p.id);
       }
       broadcast(new HandsChanged(new ArrayList<>(hands)));
-      broadcast(new RosterChanged(roster.views()));
+      rosterChanged(null);
     }
     return this;
   }

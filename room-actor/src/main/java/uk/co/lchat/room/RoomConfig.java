@@ -9,7 +9,8 @@ import com.typesafe.config.Config;
 
 /** The {@code lchat.room} settings, read once at boot. */
 public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength, int maxChatLength, int chatHistory,
-                         boolean controllerMode, Map<String, Boolean> features, WebhookSettings webhooks) {
+                         boolean controllerMode, Map<String, Boolean> features, WebhookSettings webhooks,
+                         int rosterBatchAbove, Duration rosterBatchInterval) {
 
   public static final int HARD_MAX_PARTICIPANTS = 1000;
 
@@ -48,11 +49,12 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
     WebhookSettings webhooks = new WebhookSettings(w.getStringList("urls"), w.getString("secret"),
         w.getInt("max-attempts"), w.getDuration("initial-backoff"), w.getDuration("timeout"));
     return new RoomConfig(c.getInt("max-participants"), c.getInt("max-viewers"), c.getInt("max-name-length"),
-        c.getInt("max-chat-length"), c.getInt("chat-history"), c.getBoolean("controller-mode"), features, webhooks);
+        c.getInt("max-chat-length"), c.getInt("chat-history"), c.getBoolean("controller-mode"), features, webhooks,
+        c.getInt("roster-batch-above"), c.getDuration("roster-batch-interval"));
   }
 
   public RoomConfig withMaxParticipants(int max) {
     return new RoomConfig(max, maxViewers, maxNameLength, maxChatLength, chatHistory, controllerMode, features,
-        webhooks);
+        webhooks, rosterBatchAbove, rosterBatchInterval);
   }
 }

@@ -52,6 +52,9 @@ public final class RoomProtocol {
    */
   public record RelayToPeer(String from, String to, String payload) implements Command {}
 
+  /** The room's own timer: send the roster changes collected since the last batch (large rooms). */
+  public record FlushRoster() implements Command {}
+
   /** Self mute state: both flags are the new state. */
   public record SetOwnMute(String participantId, boolean audioMuted, boolean videoMuted) implements Command {}
 

@@ -191,4 +191,21 @@ class RoomMembershipTest {
     room.tell(new StopRoom());
     shard.expectTerminated(room);
   }
+
+  @Test
+  void aLargeRoomBatchesRosterUpdatesIntoOnePerInterval() {
+    RoomTestSupport r = new RoomTestSupport(kit, RoomTestSupport.configWith(
+        "lchat.room.roster-batch-above = 2\nlchat.room.roster-batch-interval = 400ms"));
+    var ann = r.join("Ann");
+    var bob = r.join("Bob");
+    assertEquals(2, ann.expect(RosterChanged.class).participants().size(), "a small room hears at once");
+    var cat = r.join("Cat");
+    var dan = r.join("Dan");
+    var eve = r.join("Eve");
+    // Three joins past the threshold: one roster, after the interval, with everyone.
+    RosterChanged batched = ann.expect(RosterChanged.class);
+    assertEquals(5, batched.participants().size());
+    ann.expectNothing();
+    assertEquals(5, eve.expect(RosterChanged.class).participants().size(), "newcomers get the batch too");
+  }
 }

@@ -55,7 +55,7 @@ class KryoSerializerTest {
     TrackInfo audio = new TrackInfo("p1", "p1-0", "audio", 4_000_000_000L, "opus", 48000, 2, "minptime=10", origin);
     TrackInfo video1 = new TrackInfo("p1", "p1-1", "video", 7L, "VP8", 90000, 1, null, origin);
     return List.of(
-        new Join("token", "Ann", "pw", true, client), new Leave("p1"), new SendChat("p1", "hi", "p2"), new RelayToPeer("p1", "p2", "{\"sdp\":\"v=0\"}"),
+        new Join("token", "Ann", "pw", true, client), new Leave("p1"), new SendChat("p1", "hi", "p2"), new FlushRoster(), new RelayToPeer("p1", "p2", "{\"sdp\":\"v=0\"}"),
         new PeerRelayed("p1", "{}"),
         new SetOwnMute("p1", true, false), new RequestMute("p1", "p2", MediaKind.AUDIO), new Remove("p1", "p2"),
         new GrantModerator("p1", "p2"), new SetPasscode("p1", null), new SetLobby("p1", true),

@@ -41,6 +41,25 @@ public final class SimulatedPeer implements AutoCloseable {
   private final PacketBuffer txPacket = new PacketBuffer();
   private final AtomicLong rtpReceived = new AtomicLong();
   private volatile int lastRtpLength;
+  private volatile RtpSink rtpSink;
+  private volatile boolean stampSendTime;
+
+  /** Sees every decrypted RTP packet this peer receives (on its reader thread). */
+  public interface RtpSink {
+    void rtp(byte[] packet, int length, long arrivalNanos);
+  }
+
+  public void onRtp(RtpSink sink) {
+    this.rtpSink = sink;
+  }
+
+  /**
+   * Puts {@link System#nanoTime()} at sending into the last 8 bytes of every RTP payload, so a receiver in the same
+   * process can measure one-way delay through the router (which forwards payloads untouched).
+   */
+  public void stampSendTime(boolean on) {
+    this.stampSendTime = on;
+  }
   private final AtomicLong keyframeRequests = new AtomicLong();
   private final AtomicLong receiverReports = new AtomicLong();
   private final java.util.concurrent.ConcurrentHashMap<Long, Long> perSsrc =
@@ -76,7 +95,7 @@ public final class SimulatedPeer implements AutoCloseable {
     bind(socket, serverAddress, serverIce);
     socket.setSoTimeout(0);
     dtlsTransport = new PacketQueueTransport(this::transmit);
-    reader = Thread.ofPlatform().daemon().name("peer-" + localIce.ufrag()).start(this::read);
+    reader = Thread.ofVirtual().name("peer-" + localIce.ufrag()).start(this::read);
     handshake(serverFingerprint);
   }
 
@@ -128,7 +147,7 @@ public final class SimulatedPeer implements AutoCloseable {
     }
     s.setSoTimeout(0);
     dtlsTransport = new PacketQueueTransport(this::transmit);
-    reader = Thread.ofPlatform().daemon().name("peer-tcp-" + localIce.ufrag()).start(() -> readTcp(in));
+    reader = Thread.ofVirtual().name("peer-tcp-" + localIce.ufrag()).start(() -> readTcp(in));
     handshake(serverFingerprint);
   }
 
@@ -243,6 +262,10 @@ public final class SimulatedPeer implements AutoCloseable {
       if (s.unprotectRtp(rxPacket) == SrtpResult.OK) {
         rtpReceived.incrementAndGet();
         lastRtpLength = rxPacket.getLength();
+        RtpSink sink = rtpSink;
+        if (sink != null) {
+          sink.rtp(rxPacket.getBuffer(), rxPacket.getLength(), System.nanoTime());
+        }
         long ssrc = ((long) (buf[8] & 0xFF) << 24) | ((buf[9] & 0xFF) << 16) | ((buf[10] & 0xFF) << 8)
             | (buf[11] & 0xFF);
         perSsrc.merge(ssrc, 1L, Long::sum);
@@ -321,6 +344,7 @@ public final class SimulatedPeer implements AutoCloseable {
         b[header + i] = (byte) i;
       }
       txPacket.set(0, header + payloadLength);
+      stamp(b, header + payloadLength, payloadLength);
       if (srtp.protectRtp(txPacket) == SrtpResult.OK) {
         transmit(b, 0, txPacket.getLength());
       }
@@ -359,6 +383,7 @@ public final class SimulatedPeer implements AutoCloseable {
         b[pos + i] = (byte) i;
       }
       txPacket.set(0, pos + payloadLength);
+      stamp(b, pos + payloadLength, payloadLength - 2);
       if (srtp.protectRtp(txPacket) == SrtpResult.OK) {
         transmit(b, 0, txPacket.getLength());
       }
@@ -391,6 +416,24 @@ public final class SimulatedPeer implements AutoCloseable {
         transmit(txPacket.getBuffer(), 0, txPacket.getLength());
       }
     }
+  }
+
+  private void stamp(byte[] b, int end, int room) {
+    if (stampSendTime && room >= 8) {
+      long now = System.nanoTime();
+      for (int i = 0; i < 8; i++) {
+        b[end - 8 + i] = (byte) (now >>> (56 - 8 * i));
+      }
+    }
+  }
+
+  /** The send time a stamping peer put at the end of this RTP packet's payload. */
+  public static long sendTimeOf(byte[] packet, int length) {
+    long t = 0;
+    for (int i = 0; i < 8; i++) {
+      t = (t << 8) | (packet[length - 8 + i] & 0xFF);
+    }
+    return t;
   }
 
   /** Drops the first arrival of each of these sequence numbers, as a lossy network would. */

@@ -1,0 +1,69 @@
+package uk.co.lchat.loadtest;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What all simulated receivers measured, shared by their reader threads: packets, bytes, loss from sequence numbers,
+ * one-way delay (send time stamped in the payload, same process clock), interarrival jitter and video freezes.
+ * Delays go into a log-scale histogram so percentiles cost no allocation per packet.
+ */
+final class Measurements {
+  /** Buckets of 5 % width from 10 µs up to about 70 s. */
+  private static final double BASE_MICROS = 10;
+  private static final double GROWTH = 1.05;
+  static final int BUCKETS = 320;
+
+  final LongAdder packets = new LongAdder();
+  final LongAdder bytes = new LongAdder();
+  final LongAdder expected = new LongAdder();
+  final LongAdder lost = new LongAdder();
+  final LongAdder freezeMillis = new LongAdder();
+  final LongAdder jitterMicrosSum = new LongAdder();
+  final LongAdder jitterSamples = new LongAdder();
+  final LongAdder packetsSent = new LongAdder();
+  private final AtomicLongArray delays = new AtomicLongArray(BUCKETS);
+
+  void delay(long nanos) {
+    double micros = Math.max(BASE_MICROS, nanos / 1000.0);
+    int bucket = (int) Math.min(BUCKETS - 1, Math.log(micros / BASE_MICROS) / Math.log(GROWTH));
+    delays.incrementAndGet(bucket);
+  }
+
+  /** A copy of the delay histogram (for windows: subtract an earlier copy). */
+  long[] delayHistogram() {
+    long[] copy = new long[BUCKETS];
+    for (int i = 0; i < BUCKETS; i++) {
+      copy[i] = delays.get(i);
+    }
+    return copy;
+  }
+
+  /** The {@code q} quantile (0..1) of a histogram, in milliseconds (the bucket's upper edge). */
+  static double quantileMillis(long[] histogram, double q) {
+    long total = 0;
+    for (long c : histogram) {
+      total += c;
+    }
+    if (total == 0) {
+      return 0;
+    }
+    long rank = (long) Math.ceil(q * total);
+    long seen = 0;
+    for (int i = 0; i < histogram.length; i++) {
+      seen += histogram[i];
+      if (seen >= rank) {
+        return BASE_MICROS * Math.pow(GROWTH, i + 1) / 1000.0;
+      }
+    }
+    return BASE_MICROS * Math.pow(GROWTH, histogram.length) / 1000.0;
+  }
+
+  static long[] minus(long[] now, long[] before) {
+    long[] d = new long[now.length];
+    for (int i = 0; i < now.length; i++) {
+      d[i] = now[i] - before[i];
+    }
+    return d;
+  }
+}

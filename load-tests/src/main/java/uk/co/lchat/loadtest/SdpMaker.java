@@ -1,0 +1,88 @@
+package uk.co.lchat.loadtest;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import uk.co.lchat.media.sdp.IceParameters;
+import uk.co.lchat.media.sdp.MediaDescription;
+import uk.co.lchat.media.sdp.SessionDescription;
+
+/** The SDP a simulated participant sends: a publish offer shaped like a browser's, and answers to router offers. */
+final class SdpMaker {
+  static final int AUDIO_LEVEL_EXT = 1;
+  static final int MID_EXT = 4;
+  static final int RID_EXT = 10;
+  static final List<String> RIDS = List.of("q", "h", "f");
+
+  private SdpMaker() {}
+
+  /** Opus with the audio level extension, and (optionally) VP8 in three simulcast layers. */
+  static String publishOffer(IceParameters ice, String fingerprint, long audioSsrc, boolean video) {
+    StringBuilder sb = new StringBuilder();
+    line(sb, "v=0");
+    line(sb, "o=- " + (System.nanoTime() & 0xFFFFFFFL) + " 2 IN IP4 127.0.0.1");
+    line(sb, "s=-");
+    line(sb, "t=0 0");
+    line(sb, "a=group:BUNDLE 0" + (video ? " 1" : ""));
+    line(sb, "a=msid-semantic: WMS load");
+    section(sb, "audio", "0", "111", ice, fingerprint, "actpass", "sendonly");
+    line(sb, "a=extmap:" + AUDIO_LEVEL_EXT + " urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+    line(sb, "a=rtpmap:111 opus/48000/2");
+    line(sb, "a=fmtp:111 minptime=10;useinbandfec=1");
+    line(sb, "a=ssrc:" + audioSsrc + " cname:load");
+    line(sb, "a=ssrc:" + audioSsrc + " msid:load audio");
+    if (video) {
+      section(sb, "video", "1", "96", ice, fingerprint, "actpass", "sendonly");
+      line(sb, "a=extmap:" + MID_EXT + " urn:ietf:params:rtp-hdrext:sdes:mid");
+      line(sb, "a=extmap:" + RID_EXT + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+      line(sb, "a=rtpmap:96 VP8/90000");
+      line(sb, "a=rtcp-fb:96 nack");
+      line(sb, "a=rtcp-fb:96 nack pli");
+      for (String rid : RIDS) {
+        line(sb, "a=rid:" + rid + " send");
+      }
+      line(sb, "a=simulcast:send " + String.join(";", RIDS));
+    }
+    return sb.toString();
+  }
+
+  /** Accepts every section of a router's offer as recvonly (inactive stays inactive), with our transport. */
+  static String answer(SessionDescription offer, IceParameters ice, String fingerprint) {
+    StringBuilder sb = new StringBuilder();
+    line(sb, "v=0");
+    line(sb, "o=- " + (System.nanoTime() & 0xFFFFFFFL) + " 2 IN IP4 127.0.0.1");
+    line(sb, "s=-");
+    line(sb, "t=0 0");
+    List<String> mids = new ArrayList<>();
+    for (MediaDescription m : offer.media()) {
+      mids.add(m.mid());
+    }
+    line(sb, "a=group:BUNDLE " + String.join(" ", mids));
+    for (MediaDescription m : offer.media()) {
+      List<String> pts = new ArrayList<>();
+      m.codecs().forEach(c -> pts.add(Integer.toString(c.payloadType())));
+      section(sb, m.kind(), m.mid(), String.join(" ", pts), ice, fingerprint, "active",
+          m.sends() ? "recvonly" : "inactive");
+      m.codecs().forEach(c -> line(sb, "a=rtpmap:" + c.payloadType() + " " + c.name() + "/" + c.clockRate()
+          + (c.channels() > 1 ? "/" + c.channels() : "")));
+    }
+    return sb.toString();
+  }
+
+  private static void section(StringBuilder sb, String kind, String mid, String pts, IceParameters ice,
+                              String fingerprint, String setup, String direction) {
+    line(sb, "m=" + kind + " 9 UDP/TLS/RTP/SAVPF " + pts);
+    line(sb, "c=IN IP4 0.0.0.0");
+    line(sb, "a=ice-ufrag:" + ice.ufrag());
+    line(sb, "a=ice-pwd:" + ice.pwd());
+    line(sb, "a=fingerprint:" + fingerprint);
+    line(sb, "a=setup:" + setup);
+    line(sb, "a=mid:" + mid);
+    line(sb, "a=" + direction);
+    line(sb, "a=rtcp-mux");
+  }
+
+  private static void line(StringBuilder sb, String l) {
+    sb.append(l).append("\r\n");
+  }
+}

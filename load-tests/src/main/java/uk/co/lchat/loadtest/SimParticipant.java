@@ -1,0 +1,206 @@
+package uk.co.lchat.loadtest;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import uk.co.lchat.media.peer.SimulatedPeer;
+import uk.co.lchat.media.sdp.MediaDescription;
+import uk.co.lchat.media.sdp.SessionDescription;
+
+/**
+ * One headless participant speaking the real protocol: the signaling WebSocket, an SDP offer like a browser's, ICE,
+ * DTLS-SRTP, then synthetic Opus (50 packets/s with audio levels) and VP8 in three simulcast layers; and as a
+ * receiver it answers the router's offers and measures what arrives.
+ */
+final class SimParticipant implements AutoCloseable {
+  /** Packets per frame of each simulcast layer at 30 frames/s: about 150 kbit/s, 500 kbit/s and 2.5 Mbit/s. */
+  private static final int[] LAYER_PACKETS = {1, 2, 9};
+  private static final int[] LAYER_BYTES = {600, 1000, 1150};
+
+  private final SignalingClient signaling;
+  private final String name;
+  private final Measurements measurements;
+  private final boolean audio;
+  private final boolean video;
+  private SimulatedPeer publisher;
+  private volatile SimulatedPeer subscriber;
+  private final long audioSsrc = 0x10000000L + (long) (Math.random() * 0x6FFFFFFFL);
+  private final long[] layerSsrcs = new long[3];
+  private final int[] layerSeq = new int[3];
+  private int audioSeq;
+  private long frames;
+  private long keyframeRequestsSeen;
+  private final Set<Integer> rtxPayloadTypes = new HashSet<>();
+  private String participantId;
+  private String room;
+
+  SimParticipant(HttpClient http, URI base, String name, boolean audio, boolean video, Measurements measurements) {
+    URI ws = URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/+$", "") + "/ws");
+    this.signaling = new SignalingClient(http, ws);
+    this.name = name;
+    this.audio = audio;
+    this.video = video;
+    this.measurements = measurements;
+    for (int i = 0; i < 3; i++) {
+      layerSsrcs[i] = 0x10000000L + (long) (Math.random() * 0x6FFFFFFFL);
+    }
+    signaling.on("subscribeOffer", m -> Thread.ofVirtual().start(() -> answer(m)));
+  }
+
+  String id() {
+    return participantId;
+  }
+
+  String room() {
+    return room;
+  }
+
+  /** Joins the room (as a viewer when it publishes nothing) and publishes; returns when media can flow. */
+  void join(String room) throws Exception {
+    this.room = room;
+    var joined = signaling.next("joined", "refused", "lobby");
+    signaling.send(signaling.message("join").put("room", room).put("name", name).put("viewer", !audio && !video));
+    JsonNode reply = joined.get(20, TimeUnit.SECONDS);
+    if (!reply.path("type").asText().equals("joined")) {
+      throw new IOException(name + " could not join: " + reply);
+    }
+    participantId = reply.path("participantId").asText();
+    if (audio || video) {
+      publish();
+    }
+  }
+
+  private void publish() throws Exception {
+    publisher = new SimulatedPeer();
+    publisher.stampSendTime(true);
+    String offer = SdpMaker.publishOffer(publisher.ice(), publisher.fingerprintAttribute(), audioSsrc, video);
+    var answerF = signaling.next("publishAnswer", "error");
+    signaling.send(signaling.message("publish").put("sdp", offer));
+    JsonNode answer = answerF.get(20, TimeUnit.SECONDS);
+    if (!answer.path("type").asText().equals("publishAnswer")) {
+      throw new IOException(name + ": publish refused: " + answer);
+    }
+    SessionDescription sd = SessionDescription.parse(answer.path("sdp").asText());
+    MediaDescription first = sd.media().get(0);
+    publisher.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
+  }
+
+  /** The router's offer of what this participant receives: answer it, and connect once. */
+  private synchronized void answer(JsonNode msg) {
+    try {
+      SessionDescription offer = SessionDescription.parse(msg.path("sdp").asText());
+      boolean fresh = msg.path("fresh").asBoolean(false);
+      SimulatedPeer peer = subscriber;
+      boolean connect = peer == null || fresh;
+      if (connect) {
+        if (peer != null) {
+          peer.close();
+        }
+        peer = new SimulatedPeer();
+        Map<Long, ReceivedStream> streams = new HashMap<>();
+        peer.onRtp((buf, len, arrival) -> receive(streams, buf, len, arrival));
+        subscriber = peer;
+      }
+      for (MediaDescription m : offer.media()) {
+        m.codecs().forEach(c -> {
+          if (c.name().equalsIgnoreCase("rtx")) {
+            rtxPayloadTypes.add(c.payloadType());
+          }
+        });
+      }
+      signaling.send(signaling.message("subscribeAnswer").put("sdp",
+          SdpMaker.answer(offer, peer.ice(), peer.fingerprintAttribute())));
+      if (connect) {
+        MediaDescription first = offer.media().get(0);
+        peer.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
+      }
+    } catch (Exception e) {
+      measurements.lost.add(0); // the receiver simply measures nothing; the run's totals show it
+    }
+  }
+
+  private void receive(Map<Long, ReceivedStream> streams, byte[] buf, int len, long arrival) {
+    if (len < 12 + 8) {
+      return;
+    }
+    int pt = buf[1] & 0x7F;
+    if (rtxPayloadTypes.contains(pt)) {
+      return; // retransmissions are not a stream of their own
+    }
+    long ssrc = ((long) (buf[8] & 0xFF) << 24) | ((buf[9] & 0xFF) << 16) | ((buf[10] & 0xFF) << 8) | (buf[11] & 0xFF);
+    int seq = ((buf[2] & 0xFF) << 8) | (buf[3] & 0xFF);
+    measurements.packets.increment();
+    measurements.bytes.add(len);
+    long sent = SimulatedPeer.sendTimeOf(buf, len);
+    boolean stamped = sent > 0 && arrival - sent >= 0 && arrival - sent < 60_000_000_000L;
+    streams.computeIfAbsent(ssrc, s -> new ReceivedStream(pt != 111))
+        .packet(seq, stamped ? sent : 0, arrival, measurements);
+  }
+
+  private static InetSocketAddress serverAddress(MediaDescription m) throws IOException {
+    for (String c : m.candidates()) {
+      String[] f = c.split(" ");
+      if (f.length >= 8 && f[2].equalsIgnoreCase("udp")) {
+        return new InetSocketAddress(f[4], Integer.parseInt(f[5]));
+      }
+    }
+    throw new IOException("no UDP candidate in the router's SDP");
+  }
+
+  /** 20 ms of audio: one Opus packet with an audio level (talkers are loud, others quiet). */
+  void sendAudio(boolean talking) throws IOException {
+    if (publisher == null || !audio) {
+      return;
+    }
+    publisher.sendRtpWithAudioLevel(111, audioSsrc, audioSeq, audioSeq * 960L, SdpMaker.AUDIO_LEVEL_EXT,
+        talking ? 20 : 110);
+    audioSeq = (audioSeq + 1) & 0xFFFF;
+    measurements.packetsSent.increment();
+  }
+
+  /** One video frame in each layer; a keyframe every 2 s or when the router asked for one. */
+  void sendVideoFrame() throws IOException {
+    if (publisher == null || !video) {
+      return;
+    }
+    long asked = publisher.keyframeRequests();
+    boolean keyframe = frames % 60 == 0 || asked > keyframeRequestsSeen;
+    keyframeRequestsSeen = asked;
+    long timestamp = frames * 3000L;
+    for (int layer = 0; layer < 3; layer++) {
+      for (int p = 0; p < LAYER_PACKETS[layer]; p++) {
+        publisher.sendVp8Layer(96, layerSsrcs[layer], layerSeq[layer], timestamp, keyframe && p == 0,
+            SdpMaker.RID_EXT, SdpMaker.RIDS.get(layer), LAYER_BYTES[layer]);
+        layerSeq[layer] = (layerSeq[layer] + 1) & 0xFFFF;
+        measurements.packetsSent.increment();
+      }
+    }
+    frames++;
+  }
+
+  @Override
+  public void close() {
+    try {
+      signaling.send(signaling.message("leave"));
+    } catch (RuntimeException e) {
+      // already gone
+    }
+    signaling.close();
+    if (publisher != null) {
+      publisher.close();
+    }
+    SimulatedPeer s = subscriber;
+    if (s != null) {
+      s.close();
+    }
+  }
+}
