@@ -29,6 +29,8 @@ import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.node.http.HttpApi;
 import uk.co.lchat.metrics.NodeMetrics;
 import uk.co.lchat.metrics.StressLevel;
+import uk.co.lchat.node.placement.Placement;
+import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.node.signaling.SignalingCounters;
 import uk.co.lchat.node.stats.MetricsSettings;
 import uk.co.lchat.node.stats.NodeSampler;
@@ -49,6 +51,7 @@ public final class LchatNode implements AutoCloseable {
   private final ActorRef<MediaRouterProtocol.Command> router;
   private final ConferenceTracker conferences = new ConferenceTracker();
   private final NodeMetrics metrics;
+  private final Placement placement;
   private final ServerBinding metricsBinding;
 
   private LchatNode(ActorSystem<Void> system, NodeSettings settings) throws Exception {
@@ -68,7 +71,12 @@ public final class LchatNode implements AutoCloseable {
     system.systemActorOf(StatsActor.create(metrics, new NodeSampler(mediaRouter, conferences, signaling), address,
         ms.sampleInterval()), "stats", Props.empty());
     StatsRoutes stats = new StatsRoutes(system, metrics, settings.askTimeout());
-    HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes());
+    com.typesafe.config.Config pc = system.settings().config().getConfig("lchat.media.placement");
+    this.placement = new Placement(Placement.strategy(pc.getString("strategy")), router,
+        pc.getInt("capacity-endpoints"), pc.getDouble("near-full"));
+    system.systemActorOf(RouterDirectory.create(router, placement, pc.getDuration("interval")), "router-directory",
+        Props.empty());
+    HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement);
     CompletionStage<ServerBinding> bound = Http.get(system).newServerAt(settings.host(), settings.httpPort())
         .bind(api.routes());
     this.binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -148,6 +156,10 @@ public final class LchatNode implements AutoCloseable {
 
   public SignalingCounters signaling() {
     return signaling;
+  }
+
+  public Placement placement() {
+    return placement;
   }
 
   public NodeMetrics metrics() {

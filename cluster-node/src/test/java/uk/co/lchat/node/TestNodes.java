@@ -24,7 +24,9 @@ public final class TestNodes {
         "lchat.http.port", 0,
         "lchat.media.port", 0,
         "lchat.cluster.remote-port", remotePort,
-        "lchat.cluster.seeds", seeds));
+        "lchat.cluster.seeds", seeds,
+        // Tests place media on the node each client reached unless they test placement itself.
+        "lchat.media.placement.strategy", "local"));
   }
 
   /** A single-node cluster on free ports. */

@@ -177,7 +177,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       created = true;
       webhooks.send(WebhookSender.Event.ROOM_CREATED, roomId, null, null);
     }
-    client.tell(new Joined(p.id, role, snapshot()));
+    client.tell(new Joined(p.id, role, snapshot(), media.routersInUse()));
     if (mayControl(p) && !lobby.isEmpty()) {
       client.tell(new LobbyChanged(lobbyEntries()));
     }

@@ -25,6 +25,11 @@ final class RoomMedia {
     lastSent.remove(participantId);
   }
 
+  /** The routers the room's participants use now, each once. */
+  List<ActorRef<MediaRouterProtocol.Command>> routersInUse() {
+    return new ArrayList<>(new java.util.LinkedHashSet<>(routers.values()));
+  }
+
   void publish(String participantId, List<TrackInfo> tracks) {
     List<TrackInfo> own = new ArrayList<>();
     for (TrackInfo t : tracks) {

@@ -128,7 +128,17 @@ public final class RoomProtocol {
   public sealed interface ClientEvent {}
 
   /** Entry granted: the full room state the joiner may see. */
-  public record Joined(String participantId, Role role, RoomSnapshot room) implements ClientEvent {}
+  /**
+   * In the room. {@code routers}: the media routers the room's participants already use, so the session can place
+   * this participant's media near them (internal: not sent to the client).
+   */
+  public record Joined(String participantId, Role role, RoomSnapshot room,
+                       List<ActorRef<uk.co.lchat.media.control.MediaRouterProtocol.Command>> routers)
+      implements ClientEvent {
+    public Joined(String participantId, Role role, RoomSnapshot room) {
+      this(participantId, role, room, List.of());
+    }
+  }
 
   /** Waiting in the lobby; nothing of the room is revealed. */
   public record LobbyWaiting(String lobbyId) implements ClientEvent {}

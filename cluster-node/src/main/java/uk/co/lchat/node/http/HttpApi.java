@@ -57,11 +57,14 @@ public final class HttpApi extends AllDirectives {
   private final ActorRef<MediaRouterProtocol.Command> router;
   private final WhipWhepRoutes whipWhep;
   private final Route statsRoutes;
+  private final uk.co.lchat.node.placement.Placement placement;
   private final ObjectNode branding;
 
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
-                 ActorRef<MediaRouterProtocol.Command> router, Route statsRoutes) {
+                 ActorRef<MediaRouterProtocol.Command> router, Route statsRoutes,
+                 uk.co.lchat.node.placement.Placement placement) {
     this.router = router;
+    this.placement = placement;
     this.statsRoutes = statsRoutes;
     this.whipWhep = new WhipWhepRoutes(system, router, settings.askTimeout());
     this.system = system;
@@ -131,7 +134,7 @@ public final class HttpApi extends AllDirectives {
             o -> o instanceof Outbound.Close, o -> Optional.empty(), SOCKET_BUFFER, OverflowStrategy.fail())
         .preMaterialize(system);
     ActorRef<Object> session = system.systemActorOf(
-        ParticipantSession.create(out.first(), signaling, settings.maxMessageBytes(), nodeAddress, router),
+        ParticipantSession.create(out.first(), signaling, settings.maxMessageBytes(), nodeAddress, router, placement),
         "session-" + UUID.randomUUID(), Props.empty());
     Sink<Message, NotUsed> in = Flow.<Message>create()
         .mapAsync(1, this::readMessage)

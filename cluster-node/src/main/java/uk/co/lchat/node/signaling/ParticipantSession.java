@@ -13,6 +13,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 import uk.co.lchat.media.control.MediaRouterProtocol;
+import uk.co.lchat.node.placement.Placement;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.room.RoomActor;
@@ -50,7 +51,9 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private final ClusterSharding sharding;
   private final SignalingCounters counters;
   private final int maxMessageBytes;
-  private final ActorRef<MediaRouterProtocol.Command> router;
+  /** This participant's media router: the local one until the join places it (see {@link Placement}). */
+  private ActorRef<MediaRouterProtocol.Command> router;
+  private final Placement placement;
   private String sessionToken;
   private String roomId;
   private EntityRef<RoomProtocol.Command> room;
@@ -59,14 +62,23 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
 
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters, int maxMessageBytes,
                                         String nodeAddress, ActorRef<MediaRouterProtocol.Command> router) {
+    return create(socket, counters, maxMessageBytes, nodeAddress, router,
+        new Placement(Placement.Strategy.LOCAL, router, 1, 1));
+  }
+
+  public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters, int maxMessageBytes,
+                                        String nodeAddress, ActorRef<MediaRouterProtocol.Command> router,
+                                        Placement placement) {
     return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, maxMessageBytes, nodeAddress,
-        router));
+        router, placement));
   }
 
   private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
-                             int maxMessageBytes, String nodeAddress, ActorRef<MediaRouterProtocol.Command> router) {
+                             int maxMessageBytes, String nodeAddress, ActorRef<MediaRouterProtocol.Command> router,
+                             Placement placement) {
     super(ctx);
     this.router = router;
+    this.placement = placement;
     this.socket = socket;
     this.sharding = ClusterSharding.get(ctx.getSystem());
     this.counters = counters;
@@ -170,6 +182,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case RoomProtocol.Joined j -> {
         participantId = j.participantId();
         lobbyId = null;
+        router = placement.choose(j.routers());
         router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
         room.tell(new RoomProtocol.AttachMedia(participantId, router));
       }

@@ -701,7 +701,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private Behavior<Command> onGetStatus(GetStatus m) {
     RouterCounters c = router.counters();
     m.replyTo().tell(new RouterStatus(router.port(), router.endpointCount(), c.packetsReceived(), c.packetsSent(),
-        c.bytesReceived(), c.bytesSent()));
+        c.bytesReceived(), c.bytesSent(), members.size()));
     return this;
   }
 

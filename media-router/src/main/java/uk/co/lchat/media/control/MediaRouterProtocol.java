@@ -84,7 +84,7 @@ public final class MediaRouterProtocol {
   public record SpeakerChanged(String endpointId) implements Command {}
 
   public record RouterStatus(int port, int endpoints, long packetsReceived, long packetsSent, long bytesReceived,
-                             long bytesSent) {}
+                             long bytesSent, int participants) {}
 
   /** What the router tells a participant's session (and WHIP/WHEP requests). */
   public sealed interface MediaEvent {}

@@ -1,0 +1,75 @@
+package uk.co.lchat.node.placement;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+
+import uk.co.lchat.media.control.MediaRouterProtocol;
+
+/**
+ * Keeps {@link Placement} current: registers this node's media router with the receptionist, follows the list of
+ * every node's router, and asks each for its endpoint count once per {@code interval}.
+ */
+public final class RouterDirectory {
+  public static final ServiceKey<MediaRouterProtocol.Command> ROUTERS =
+      ServiceKey.create(MediaRouterProtocol.Command.class, "lchat-media-routers");
+
+  private RouterDirectory() {}
+
+  private sealed interface Msg {}
+
+  private record Listing(Receptionist.Listing listing) implements Msg {}
+
+  private record Tick() implements Msg {}
+
+  private record Measured(ActorRef<MediaRouterProtocol.Command> router, MediaRouterProtocol.RouterStatus status)
+      implements Msg {}
+
+  public static Behavior<?> create(ActorRef<MediaRouterProtocol.Command> local, Placement placement,
+                                      Duration interval) {
+    return Behaviors.<Msg>setup(ctx -> {
+      ctx.getSystem().receptionist().tell(Receptionist.register(ROUTERS, local));
+      ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, Listing::new);
+      ctx.getSystem().receptionist().tell(Receptionist.subscribe(ROUTERS, listings));
+      Set<ActorRef<MediaRouterProtocol.Command>> routers = new HashSet<>();
+      routers.add(local);
+      return Behaviors.withTimers(timers -> {
+        timers.startTimerWithFixedDelay(new Tick(), interval);
+        return Behaviors.receive(Msg.class)
+            .onMessage(Listing.class, m -> {
+              Set<ActorRef<MediaRouterProtocol.Command>> now = m.listing().getServiceInstances(ROUTERS);
+              for (ActorRef<MediaRouterProtocol.Command> r : routers) {
+                if (!now.contains(r)) {
+                  placement.gone(r);
+                }
+              }
+              routers.clear();
+              routers.addAll(now);
+              routers.add(local);
+              return Behaviors.same();
+            })
+            .onMessage(Tick.class, m -> {
+              for (ActorRef<MediaRouterProtocol.Command> r : routers) {
+                ctx.ask(MediaRouterProtocol.RouterStatus.class, r, interval,
+                    MediaRouterProtocol.GetStatus::new, (status, error) -> new Measured(r, status));
+              }
+              return Behaviors.same();
+            })
+            .onMessage(Measured.class, m -> {
+              if (m.status() != null) {
+                // Media endpoints, or two per attached participant who has not connected media yet.
+                placement.measured(m.router(), Math.max(m.status().endpoints(), 2 * m.status().participants()));
+              }
+              return Behaviors.same();
+            })
+            .build();
+      });
+    });
+  }
+}
