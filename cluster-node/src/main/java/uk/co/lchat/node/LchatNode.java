@@ -76,6 +76,7 @@ public final class LchatNode implements AutoCloseable {
         pc.getInt("capacity-endpoints"), pc.getDouble("near-full"));
     system.systemActorOf(RouterDirectory.create(router, placement, pc.getDuration("interval")), "router-directory",
         Props.empty());
+    startAutoscaler(system);
     HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement);
     CompletionStage<ServerBinding> bound = Http.get(system).newServerAt(settings.host(), settings.httpPort())
         .bind(api.routes());
@@ -87,6 +88,31 @@ public final class LchatNode implements AutoCloseable {
         : null;
     system.log().info("Lunar Chat node up: http://{}:{}/ (remoting {}, media UDP {})", settings.host(),
         binding.localAddress().getPort(), settings.remotePort(), mediaRouter.port());
+  }
+
+  /**
+   * With {@code lchat.autoscaler.enabled}, every node offers to host the autoscaler; the cluster runs exactly one
+   * (a cluster singleton), which reads all nodes' statistics and scales the Kubernetes StatefulSet.
+   */
+  private void startAutoscaler(ActorSystem<Void> system) throws java.io.IOException {
+    com.typesafe.config.Config a = system.settings().config().getConfig("lchat.autoscaler");
+    if (!a.getBoolean("enabled")) {
+      return;
+    }
+    uk.co.lchat.autoscaler.ScalingPolicy policy = new uk.co.lchat.autoscaler.ScalingPolicy(
+        a.getDouble("target-utilisation"), a.getDouble("band"), a.getInt("min-nodes"), a.getInt("max-nodes"),
+        a.getDuration("scale-up-cooldown"), a.getDuration("scale-down-cooldown"), a.getDouble("stress-per-participant"));
+    uk.co.lchat.autoscaler.CapacityProvider provider = uk.co.lchat.autoscaler.KubernetesScaleProvider.inCluster(
+        java.net.http.HttpClient.newHttpClient(), a.getString("statefulset"));
+    java.time.Duration timeout = settings.askTimeout();
+    org.apache.pekko.cluster.typed.ClusterSingleton.get(system).init(org.apache.pekko.cluster.typed.SingletonActor.of(
+        uk.co.lchat.autoscaler.Autoscaler.create(policy, provider,
+            () -> StatsRoutes.gather(system, timeout).thenApply(g -> g.nodes().entrySet().stream()
+                .map(e -> new uk.co.lchat.autoscaler.Autoscaler.NodeReading(e.getKey(),
+                    e.getValue().path("stress_level").asDouble(), e.getValue().path("participants").asInt()))
+                .toList()),
+            a.getDuration("interval"), new uk.co.lchat.autoscaler.Autoscaler.Metrics(metrics.registry())),
+        "autoscaler"));
   }
 
   /** Starts a node from a full configuration (defaults from reference.conf underneath). */

@@ -63,8 +63,25 @@ public final class StatsRoutes {
     return complete(HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body)));
   }
 
-  /** Asks every node's statistics actor; a node that does not answer in time is left out (and named). */
+  /** Every node's statistics, aggregated; nodes that did not answer in time are counted, not waited for. */
   private CompletionStage<String> cluster() {
+    return gather(system, timeout).thenApply(g -> {
+      Map<String, Object> body = ClusterStatistics.aggregate(g.nodes());
+      body.put("node_count", g.nodes().size());
+      body.put("nodes_not_answering", g.missing());
+      try {
+        return JSON.writeValueAsString(body);
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  /** Each answering node's statistics by its address, and how many did not answer. */
+  public record Gathered(Map<String, JsonNode> nodes, int missing) {}
+
+  /** Asks every node's statistics actor (found through the receptionist) for its statistics. */
+  public static CompletionStage<Gathered> gather(ActorSystem<?> system, Duration timeout) {
     CompletionStage<Receptionist.Listing> listing = AskPattern.ask(system.receptionist(),
         reply -> Receptionist.find(StatsProtocol.SERVICE_KEY, reply), timeout, system.scheduler());
     return listing.thenCompose(l -> {
@@ -90,14 +107,7 @@ public final class StatsRoutes {
             missing++;
           }
         }
-        Map<String, Object> body = ClusterStatistics.aggregate(nodes);
-        body.put("node_count", nodes.size());
-        body.put("nodes_not_answering", missing);
-        try {
-          return JSON.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-          throw new IllegalStateException(e);
-        }
+        return new Gathered(nodes, missing);
       });
     });
   }
