@@ -42,6 +42,8 @@ final class SimParticipant implements AutoCloseable {
   private final Set<Integer> rtxPayloadTypes = new HashSet<>();
   private String participantId;
   private String room;
+  /** Last arrival (nanoTime) per received SSRC, for checks that every expected stream is flowing. */
+  private final Map<Long, Long> lastArrival = new java.util.concurrent.ConcurrentHashMap<>();
 
   SimParticipant(HttpClient http, URI base, String name, boolean audio, boolean video, Measurements measurements) {
     URI ws = URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/+$", "") + "/ws");
@@ -62,6 +64,18 @@ final class SimParticipant implements AutoCloseable {
 
   String room() {
     return room;
+  }
+
+  /** How many distinct streams delivered a packet within the last {@code windowNanos}. */
+  int streamsFlowing(long windowNanos) {
+    long now = System.nanoTime();
+    int n = 0;
+    for (long t : lastArrival.values()) {
+      if (now - t < windowNanos) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Joins the room (as a viewer when it publishes nothing) and publishes; returns when media can flow. */
@@ -140,6 +154,7 @@ final class SimParticipant implements AutoCloseable {
     int seq = ((buf[2] & 0xFF) << 8) | (buf[3] & 0xFF);
     measurements.packets.increment();
     measurements.bytes.add(len);
+    lastArrival.put(ssrc, arrival);
     long sent = SimulatedPeer.sendTimeOf(buf, len);
     boolean stamped = sent > 0 && arrival - sent >= 0 && arrival - sent < 60_000_000_000L;
     streams.computeIfAbsent(ssrc, s -> new ReceivedStream(pt != 111))
