@@ -8,8 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,16 +31,11 @@ class PlacementIT {
 
   @BeforeAll
   static void start() throws Exception {
-    LchatNode first = LchatNode.start(config(List.of()));
-    nodes.add(first);
-    String seed = "127.0.0.1:" + Cluster.get(first.system()).selfMember().address().getPort().get();
-    for (int i = 0; i < 2; i++) {
-      nodes.add(LchatNode.start(config(List.of(seed))));
-    }
+    nodes.addAll(TestNodes.cluster(3, PlacementIT::config));
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (nodes.stream().anyMatch(n -> up(n) < 3 || n.placement().load().size() < 3)) {
+    while (nodes.stream().anyMatch(n -> n.placement().load().size() < 3)) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("the nodes did not form a cluster and find each other's routers in 30 s");
+        throw new AssertionError("the nodes did not find each other's routers in 30 s");
       }
       Thread.sleep(200);
     }
@@ -53,16 +46,6 @@ class PlacementIT {
     for (int i = nodes.size() - 1; i >= 0; i--) {
       nodes.get(i).close();
     }
-  }
-
-  private static long up(LchatNode node) {
-    long n = 0;
-    for (org.apache.pekko.cluster.Member m : Cluster.get(node.system()).state().getMembers()) {
-      if (m.status() == MemberStatus.up()) {
-        n++;
-      }
-    }
-    return n;
   }
 
   @Test

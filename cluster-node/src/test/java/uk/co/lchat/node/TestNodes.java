@@ -29,6 +29,65 @@ public final class TestNodes {
         "lchat.media.placement.strategy", "local"));
   }
 
+  /**
+   * {@code count} nodes in this JVM forming one cluster (the first seeds the others), each made from
+   * {@code config.apply(seeds)}; returns once every node sees all of them Up.
+   */
+  public static List<LchatNode> cluster(int count, java.util.function.Function<List<String>, Config> config)
+      throws Exception {
+    List<LchatNode> nodes = new java.util.ArrayList<>();
+    LchatNode first = LchatNode.start(config.apply(List.of()));
+    nodes.add(first);
+    String seed = "127.0.0.1:" + org.apache.pekko.cluster.typed.Cluster.get(first.system()).selfMember().address()
+        .getPort().get();
+    for (int i = 1; i < count; i++) {
+      nodes.add(LchatNode.start(config.apply(List.of(seed))));
+    }
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (nodes.stream().anyMatch(n -> upMembers(n) < count)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the " + count + " nodes did not form a cluster in 30 s");
+      }
+      Thread.sleep(200);
+    }
+    return nodes;
+  }
+
+  /** Cluster members this node sees as Up. */
+  public static long upMembers(LchatNode node) {
+    long up = 0;
+    for (org.apache.pekko.cluster.Member m : org.apache.pekko.cluster.typed.Cluster.get(node.system()).state()
+        .getMembers()) {
+      if (m.status() == org.apache.pekko.cluster.MemberStatus.up()) {
+        up++;
+      }
+    }
+    return up;
+  }
+
+  /** Which of {@code nodes} hosts the room entity, or -1. */
+  public static int hostOf(List<LchatNode> nodes, String roomId) throws Exception {
+    for (int i = 0; i < nodes.size(); i++) {
+      LchatNode node = nodes.get(i);
+      org.apache.pekko.actor.typed.ActorRef<Object> sharding =
+          org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system()).shardState()
+              .unsafeUpcast();
+      org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState state =
+          org.apache.pekko.actor.typed.javadsl.AskPattern
+              .<Object, org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState>ask(sharding,
+                  replyTo -> new org.apache.pekko.cluster.sharding.typed.GetShardRegionState(
+                      uk.co.lchat.room.RoomActor.ENTITY_KEY, replyTo),
+                  java.time.Duration.ofSeconds(5), node.system().scheduler())
+              .toCompletableFuture().get();
+      for (org.apache.pekko.cluster.sharding.ShardRegion.ShardState shard : state.getShards()) {
+        if (shard.getEntityIds().contains(roomId)) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
   /** A single-node cluster on free ports. */
   public static LchatNode single() throws Exception {
     return LchatNode.start(config(0, List.of()));

@@ -8,20 +8,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import uk.co.lchat.room.RoomActor;
 
 /**
  * Three real nodes in one JVM form one cluster over loopback. Clients connected to different nodes meet in one
@@ -32,19 +24,7 @@ class ThreeNodeClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    LchatNode first = TestNodes.single();
-    nodes.add(first);
-    String seed = "127.0.0.1:" + Cluster.get(first.system()).selfMember().address().getPort().get();
-    for (int i = 0; i < 2; i++) {
-      nodes.add(LchatNode.start(TestNodes.config(0, List.of(seed))));
-    }
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (nodes.stream().anyMatch(n -> upMembers(n) < 3)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the three nodes did not form a cluster in 30 s");
-      }
-      Thread.sleep(200);
-    }
+    nodes.addAll(TestNodes.cluster(3, seeds -> TestNodes.config(0, seeds)));
   }
 
   @AfterAll
@@ -54,31 +34,8 @@ class ThreeNodeClusterIT {
     }
   }
 
-  private static long upMembers(LchatNode node) {
-    long up = 0;
-    for (org.apache.pekko.cluster.Member m : Cluster.get(node.system()).state().getMembers()) {
-      if (m.status() == MemberStatus.up()) {
-        up++;
-      }
-    }
-    return up;
-  }
-
-  /** Which node's shard region hosts the room entity, or -1. */
   private static int hostOf(String roomId) throws Exception {
-    for (int i = 0; i < nodes.size(); i++) {
-      LchatNode node = nodes.get(i);
-      ActorRef<Object> sharding = ClusterSharding.get(node.system()).shardState().unsafeUpcast();
-      ShardRegion.CurrentShardRegionState state = AskPattern.<Object, ShardRegion.CurrentShardRegionState>ask(
-          sharding, replyTo -> new GetShardRegionState(RoomActor.ENTITY_KEY, replyTo), Duration.ofSeconds(5),
-          node.system().scheduler()).toCompletableFuture().get();
-      for (ShardRegion.ShardState shard : state.getShards()) {
-        if (shard.getEntityIds().contains(roomId)) {
-          return i;
-        }
-      }
-    }
-    return -1;
+    return TestNodes.hostOf(nodes, roomId);
   }
 
   @Test

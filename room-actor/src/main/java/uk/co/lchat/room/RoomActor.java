@@ -325,7 +325,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     if (!rosterFlushScheduled) {
       rosterFlushScheduled = true;
-      getContext().scheduleOnce(config.rosterBatchInterval(), getContext().getSelf(), new FlushRoster());
+      // Each roster carries everyone, so the bigger the room the rarer it goes: the interval grows with the size.
+      long factor = Math.max(1, roster.size() / Math.max(1, config.rosterBatchAbove()));
+      getContext().scheduleOnce(config.rosterBatchInterval().multipliedBy(factor), getContext().getSelf(),
+          new FlushRoster());
     }
   }
 

@@ -8,13 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +18,6 @@ import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
 import uk.co.lchat.node.WsClient;
-import uk.co.lchat.room.RoomActor;
 
 /**
  * One room whose participants sit on different nodes of a three-node cluster: media crosses between the nodes'
@@ -39,19 +31,7 @@ class CrossNodeMediaIT {
   @BeforeAll
   static void start() throws Exception {
     assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
-    LchatNode first = TestNodes.single();
-    nodes.add(first);
-    String seed = "127.0.0.1:" + Cluster.get(first.system()).selfMember().address().getPort().get();
-    for (int i = 0; i < 2; i++) {
-      nodes.add(LchatNode.start(TestNodes.config(0, List.of(seed))));
-    }
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (nodes.stream().anyMatch(n -> upMembers(n) < 3)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the three nodes did not form a cluster in 30 s");
-      }
-      Thread.sleep(200);
-    }
+    nodes.addAll(TestNodes.cluster(3, seeds -> TestNodes.config(0, seeds)));
     chromium = Chromium.launch();
   }
 
@@ -65,30 +45,8 @@ class CrossNodeMediaIT {
     }
   }
 
-  private static long upMembers(LchatNode node) {
-    long up = 0;
-    for (org.apache.pekko.cluster.Member m : Cluster.get(node.system()).state().getMembers()) {
-      if (m.status() == MemberStatus.up()) {
-        up++;
-      }
-    }
-    return up;
-  }
-
   private static int hostOf(String roomId) throws Exception {
-    for (int i = 0; i < nodes.size(); i++) {
-      LchatNode node = nodes.get(i);
-      ActorRef<Object> sharding = ClusterSharding.get(node.system()).shardState().unsafeUpcast();
-      ShardRegion.CurrentShardRegionState state = AskPattern.<Object, ShardRegion.CurrentShardRegionState>ask(
-          sharding, replyTo -> new GetShardRegionState(RoomActor.ENTITY_KEY, replyTo), Duration.ofSeconds(5),
-          node.system().scheduler()).toCompletableFuture().get();
-      for (ShardRegion.ShardState shard : state.getShards()) {
-        if (shard.getEntityIds().contains(roomId)) {
-          return i;
-        }
-      }
-    }
-    return -1;
+    return TestNodes.hostOf(nodes, roomId);
   }
 
   /** A room name whose shard lives on node {@code host}: probed with a signaling-only client that then leaves. */

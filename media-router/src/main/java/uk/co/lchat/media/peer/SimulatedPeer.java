@@ -42,6 +42,15 @@ public final class SimulatedPeer implements AutoCloseable {
   private final AtomicLong rtpReceived = new AtomicLong();
   private volatile int lastRtpLength;
   private volatile RtpSink rtpSink;
+  /** One thread sends every peer's ICE consent checks (RFC 7675), so thousands of peers need no thread each. */
+  private static final java.util.concurrent.ScheduledExecutorService CONSENT =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "peer-consent");
+        t.setDaemon(true);
+        return t;
+      });
+  private volatile java.util.concurrent.ScheduledFuture<?> consent;
+  private volatile IceParameters serverIce;
   private volatile boolean stampSendTime;
 
   /** Sees every decrypted RTP packet this peer receives (on its reader thread). */
@@ -92,11 +101,42 @@ public final class SimulatedPeer implements AutoCloseable {
   public void connect(InetSocketAddress serverAddress, IceParameters serverIce, byte[] serverFingerprint)
       throws IOException, TimeoutException {
     this.server = serverAddress;
+    this.serverIce = serverIce;
     bind(socket, serverAddress, serverIce);
     socket.setSoTimeout(0);
     dtlsTransport = new PacketQueueTransport(this::transmit);
     reader = Thread.ofVirtual().name("peer-" + localIce.ufrag()).start(this::read);
     handshake(serverFingerprint);
+  }
+
+  /**
+   * Consent freshness (RFC 7675 §5.1): a binding request to the server every 5 s, as browsers send, so the router
+   * keeps the endpoint past its consent timeout. Responses are not needed: the router counts the requests.
+   */
+  private void keepConsent() {
+    IceParameters ice = serverIce;
+    if (consent != null || ice == null) {
+      return;
+    }
+    byte[] key = ice.pwd().getBytes(StandardCharsets.UTF_8);
+    consent = CONSENT.scheduleAtFixedRate(() -> {
+      if (closed) {
+        java.util.concurrent.ScheduledFuture<?> f = consent;
+        if (f != null) {
+          f.cancel(false);
+        }
+        return;
+      }
+      try {
+        byte[] tid = new byte[12];
+        random.nextBytes(tid);
+        byte[] req = StunMessage.bindingRequest(tid, ice.ufrag() + ":" + localIce.ufrag(), 0x6e0001ffL,
+            true, random.nextLong(), false, key);
+        transmit(req, 0, req.length);
+      } catch (IOException | RuntimeException e) {
+        // the next one may get through
+      }
+    }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private void handshake(byte[] serverFingerprint) throws IOException, TimeoutException {
@@ -105,6 +145,7 @@ public final class SimulatedPeer implements AutoCloseable {
     try {
       SrtpKeys keys = dtls.keys().get(10, TimeUnit.SECONDS);
       srtp = new SrtpSession(keys);
+      keepConsent();
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IOException("DTLS failed", e.getCause());
     } catch (InterruptedException e) {
@@ -120,6 +161,7 @@ public final class SimulatedPeer implements AutoCloseable {
   public void connectTcp(InetSocketAddress serverAddress, IceParameters serverIce, byte[] serverFingerprint)
       throws IOException, TimeoutException {
     this.server = serverAddress;
+    this.serverIce = serverIce;
     java.net.Socket s = new java.net.Socket();
     s.setTcpNoDelay(true);
     s.connect(serverAddress, 5000);
@@ -188,6 +230,7 @@ public final class SimulatedPeer implements AutoCloseable {
   public void moveAndRestartIce(IceParameters serverIce) throws IOException, TimeoutException {
     DatagramSocket fresh = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
     bind(fresh, server, serverIce);
+    this.serverIce = serverIce;
     fresh.setSoTimeout(0);
     DatagramSocket old = socket;
     socket = fresh;
@@ -472,6 +515,10 @@ public final class SimulatedPeer implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    java.util.concurrent.ScheduledFuture<?> f = consent;
+    if (f != null) {
+      f.cancel(false);
+    }
     socket.close();
     java.net.Socket tcpSocket = tcp;
     if (tcpSocket != null) {

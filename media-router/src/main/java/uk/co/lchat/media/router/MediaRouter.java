@@ -813,7 +813,8 @@ public final class MediaRouter implements AutoCloseable {
           p = s.source.layers[s.pendingLayer];
         }
         if (p != null) {
-          requestKeyframe(p, false);
+          // A relay's requests were already rate-limited by the far router: pass each one on.
+          requestKeyframe(p, from.isRelay());
         }
       }
     }
