@@ -5,36 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.TestNodes;
 
 /** Real Chromium pages with fake camera and microphone meet through our media router. */
-class BrowserCallIT {
-  private static LchatNode node;
-  private static Chromium chromium;
-
-  @BeforeAll
-  static void start() throws Exception {
-    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
-    node = TestNodes.single();
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-  }
+class BrowserCallIT extends SingleNodeBrowserTest {
 
   private Chromium.Page join(String room, String name) throws Exception {
     return join(room, name, "");

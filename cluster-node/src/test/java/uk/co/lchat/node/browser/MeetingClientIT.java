@@ -6,37 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
 
 /** The web meeting client, driven through its own buttons in headless Chromium with fake camera and microphone. */
-class MeetingClientIT {
+class MeetingClientIT extends SingleNodeBrowserTest {
   private static final Duration WAIT = Duration.ofSeconds(45);
-  private static LchatNode node;
-  private static Chromium chromium;
-
-  @BeforeAll
-  static void start() throws Exception {
-    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
-    node = TestNodes.single();
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-  }
 
   // ---- helpers: the page is driven through data-testid attributes, as a user would through the controls ---------
 

@@ -9,37 +9,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.TestNodes;
 
 /** WHIP publishing and WHEP watching from plain pages (no signaling socket), plus the endpoints' error answers. */
-class WhipWhepIT {
-  private static LchatNode node;
-  private static Chromium chromium;
+class WhipWhepIT extends SingleNodeBrowserTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-
-  @BeforeAll
-  static void start() throws Exception {
-    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
-    node = TestNodes.single();
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-  }
 
   private String base() {
     return "http://127.0.0.1:" + node.httpPort();

@@ -18,15 +18,12 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import uk.co.lchat.metrics.BridgeStatistics;
-import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
 import uk.co.lchat.node.browser.Chromium;
 
@@ -34,28 +31,9 @@ import uk.co.lchat.node.browser.Chromium;
  * Two Chromium participants in one room, the node's GET /stats and GET /metrics, and Debian's real Prometheus
  * server scraping the node: every metric the Grafana dashboard queries must return a series.
  */
-class MetricsIT {
+class MetricsIT extends uk.co.lchat.node.browser.SingleNodeBrowserTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path DASHBOARD = Path.of("..", "k8s", "grafana", "lchat-dashboard.json");
-  private static LchatNode node;
-  private static Chromium chromium;
-
-  @BeforeAll
-  static void start() throws Exception {
-    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
-    node = TestNodes.single();
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-  }
 
   private Chromium.Page join(String room, String name) throws Exception {
     Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/e2e/call.html?room=" + room

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static uk.co.lchat.media.router.MediaRouterTest.await;
 
 import java.io.DataOutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.Random;
 
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import uk.co.lchat.media.peer.SimulatedPeer;
-import uk.co.lchat.media.sdp.SessionDescription;
 
 /** ICE-TCP (RFC 6544) on the media port number: for clients whose networks let no UDP through. */
 class IceTcpTest {
@@ -31,17 +29,7 @@ class IceTcpTest {
   }
 
   private SimulatedPeer connect(Endpoint e, boolean tcp) throws Exception {
-    SimulatedPeer peer = new SimulatedPeer();
-    router.setRemoteFingerprint(e, SessionDescription.sha256Fingerprint(peer.fingerprintAttribute()));
-    InetSocketAddress server = new InetSocketAddress("127.0.0.1", router.port());
-    byte[] fingerprint = SessionDescription.sha256Fingerprint(router.fingerprint());
-    if (tcp) {
-      peer.connectTcp(server, e.ice(), fingerprint);
-    } else {
-      peer.connect(server, e.ice(), fingerprint);
-    }
-    await(e::connected, "endpoint " + e.id() + " connected");
-    return peer;
+    return TestPeers.connect(router, e, tcp);
   }
 
   @Test

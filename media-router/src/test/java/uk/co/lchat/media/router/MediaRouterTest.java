@@ -33,13 +33,9 @@ class MediaRouterTest {
   }
 
   private SimulatedPeer connect(Endpoint e) throws Exception {
-    SimulatedPeer peer = new SimulatedPeer();
-    router.setRemoteFingerprint(e, SessionDescription.sha256Fingerprint(peer.fingerprintAttribute()));
-    peer.connect(new InetSocketAddress("127.0.0.1", router.port()), e.ice(),
-        SessionDescription.sha256Fingerprint(router.fingerprint()));
-    await(e::connected, "endpoint " + e.id() + " connected");
-    return peer;
+    return TestPeers.connect(router, e, false);
   }
+
 
   @Test
   void publisherStreamReachesEverySubscriberAndSubscribingAsksForAKeyframe() throws Exception {

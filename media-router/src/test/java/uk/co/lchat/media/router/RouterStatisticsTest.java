@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static uk.co.lchat.media.router.MediaRouterTest.await;
 
-import java.net.InetSocketAddress;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.rtp.RtcpReports;
-import uk.co.lchat.media.sdp.SessionDescription;
 
 /** The router's once-a-second statistics from synthetic streams with known loss and known round-trip time. */
 class RouterStatisticsTest {
@@ -29,13 +27,9 @@ class RouterStatisticsTest {
   }
 
   private SimulatedPeer connect(Endpoint e) throws Exception {
-    SimulatedPeer peer = new SimulatedPeer();
-    router.setRemoteFingerprint(e, SessionDescription.sha256Fingerprint(peer.fingerprintAttribute()));
-    peer.connect(new InetSocketAddress("127.0.0.1", router.port()), e.ice(),
-        SessionDescription.sha256Fingerprint(router.fingerprint()));
-    await(e::connected, "endpoint " + e.id() + " connected");
-    return peer;
+    return TestPeers.connect(router, e, false);
   }
+
 
   @Test
   void tenPercentMissingSequenceNumbersIsTenPercentDownloadLossAndLimitedSeconds() throws Exception {
