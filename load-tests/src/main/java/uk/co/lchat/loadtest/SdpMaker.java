@@ -12,6 +12,8 @@ final class SdpMaker {
   static final int AUDIO_LEVEL_EXT = 1;
   static final int MID_EXT = 4;
   static final int RID_EXT = 10;
+  static final int TRANSPORT_CC_EXT = 3;
+  private static final String TRANSPORT_CC = uk.co.lchat.media.rtp.TransportCc.EXTENSION_URI;
   static final List<String> RIDS = List.of("q", "h", "f");
 
   private SdpMaker() {}
@@ -27,7 +29,9 @@ final class SdpMaker {
     line(sb, "a=msid-semantic: WMS load");
     section(sb, "audio", "0", "111", ice, fingerprint, "actpass", "sendonly");
     line(sb, "a=extmap:" + AUDIO_LEVEL_EXT + " urn:ietf:params:rtp-hdrext:ssrc-audio-level");
+    line(sb, "a=extmap:" + TRANSPORT_CC_EXT + " " + TRANSPORT_CC);
     line(sb, "a=rtpmap:111 opus/48000/2");
+    line(sb, "a=rtcp-fb:111 transport-cc");
     line(sb, "a=fmtp:111 minptime=10;useinbandfec=1");
     line(sb, "a=ssrc:" + audioSsrc + " cname:load");
     line(sb, "a=ssrc:" + audioSsrc + " msid:load audio");
@@ -35,7 +39,9 @@ final class SdpMaker {
       section(sb, "video", "1", "96", ice, fingerprint, "actpass", "sendonly");
       line(sb, "a=extmap:" + MID_EXT + " urn:ietf:params:rtp-hdrext:sdes:mid");
       line(sb, "a=extmap:" + RID_EXT + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+      line(sb, "a=extmap:" + TRANSPORT_CC_EXT + " " + TRANSPORT_CC);
       line(sb, "a=rtpmap:96 VP8/90000");
+      line(sb, "a=rtcp-fb:96 transport-cc");
       line(sb, "a=rtcp-fb:96 nack");
       line(sb, "a=rtcp-fb:96 nack pli");
       for (String rid : RIDS) {

@@ -96,6 +96,7 @@ final class SimParticipant implements AutoCloseable {
   private void publish() throws Exception {
     publisher = new SimulatedPeer();
     publisher.stampSendTime(true);
+    publisher.useTransportCc(SdpMaker.TRANSPORT_CC_EXT);
     String offer = SdpMaker.publishOffer(publisher.ice(), publisher.fingerprintAttribute(), audioSsrc, video);
     var answerF = signaling.next("publishAnswer", "error");
     signaling.send(signaling.message("publish").put("sdp", offer));

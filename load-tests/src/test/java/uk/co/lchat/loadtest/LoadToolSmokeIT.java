@@ -54,6 +54,8 @@ class LoadToolSmokeIT {
     assertEquals(4, saved.path("series").size());
     String report = Files.readString(out.resolve("report.html"));
     assertTrue(report.contains("<svg") && report.contains("One-way delay"), "the report has its plots");
+    assertTrue(node.mediaRouter().counters().transportFeedbackSent() > 0,
+        "the publishers send transport-wide sequence numbers and get transport-cc feedback");
     if (scenario.startsWith("churn")) {
       assertTrue(summary.path("churned").asInt() >= 2, "receivers left and joined: " + summary);
     }

@@ -69,7 +69,9 @@ class MetricsIT extends uk.co.lchat.node.browser.SingleNodeBrowserTest {
       // RTT needs a receiver report that answers one of our sender reports (once a second each way).
       JsonNode s = until(() -> stats(""), n -> n.path("participants").asInt() == 2
               && n.path("bit_rate_download").asDouble() > 0 && n.path("bit_rate_upload").asDouble() > 0
-              && n.path("rtt_aggregate").asDouble() > 0 && n.path("videostreams").asInt() >= 2,
+              && n.path("rtt_aggregate").asDouble() > 0 && n.path("videostreams").asInt() >= 2
+              // the rate window (5 s) fills while media starts: wait for steady flow both ways
+              && n.path("packet_rate_download").asDouble() > 50 && n.path("packet_rate_upload").asDouble() > 50,
           Duration.ofSeconds(30), "stats under traffic");
       for (String key : BridgeStatistics.KEYS) {
         assertTrue(s.has(key), "GET /stats has " + key + ": " + s);

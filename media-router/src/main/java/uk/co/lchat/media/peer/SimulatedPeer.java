@@ -52,6 +52,14 @@ public final class SimulatedPeer implements AutoCloseable {
   private volatile java.util.concurrent.ScheduledFuture<?> consent;
   private volatile IceParameters serverIce;
   private volatile boolean stampSendTime;
+  /** Header extension id of the transport-wide sequence number, or -1 when not sent. */
+  private volatile int transportCcExtension = -1;
+  private int transportSeq;
+
+  /** Sends a transport-wide sequence number in every RTP packet (transport-cc), as browsers do. */
+  public void useTransportCc(int extensionId) {
+    this.transportCcExtension = extensionId;
+  }
 
   /** Sees every decrypted RTP packet this peer receives (on its reader thread). */
   public interface RtpSink {
@@ -364,18 +372,23 @@ public final class SimulatedPeer implements AutoCloseable {
     synchronized (txPacket) {
       byte[] b = txPacket.getBuffer();
       int header = 12;
-      if (extensionId > 0) {
+      int twcc = transportCcExtension;
+      if (extensionId > 0 || twcc > 0) {
         b[12] = (byte) 0xBE;
         b[13] = (byte) 0xDE;
         b[14] = 0;
-        b[15] = 1;
-        b[16] = (byte) (extensionId << 4); // length field 0 means one byte of data
-        b[17] = (byte) (0x80 | level);
-        b[18] = 0;
-        b[19] = 0;
-        header = 20;
+        int at = 16;
+        if (extensionId > 0) {
+          b[at++] = (byte) (extensionId << 4); // length field 0 means one byte of data
+          b[at++] = (byte) (0x80 | level);
+        }
+        at = putTransportSeq(b, at, twcc);
+        int words = (at - 16 + 3) / 4;
+        java.util.Arrays.fill(b, at, 16 + words * 4, (byte) 0);
+        b[15] = (byte) words;
+        header = 16 + words * 4;
       }
-      b[0] = (byte) (extensionId > 0 ? 0x90 : 0x80);
+      b[0] = (byte) (header > 12 ? 0x90 : 0x80);
       b[1] = (byte) payloadType;
       b[2] = (byte) (seq >>> 8);
       b[3] = (byte) seq;
@@ -403,7 +416,8 @@ public final class SimulatedPeer implements AutoCloseable {
     synchronized (txPacket) {
       byte[] b = txPacket.getBuffer();
       byte[] r = rid.getBytes(StandardCharsets.US_ASCII);
-      int extWords = (1 + r.length + 3) / 4;
+      int twcc = transportCcExtension;
+      int extWords = (1 + r.length + (twcc > 0 ? 3 : 0) + 3) / 4;
       b[0] = (byte) 0x90;
       b[1] = (byte) payloadType;
       b[2] = (byte) (seq >>> 8);
@@ -419,6 +433,7 @@ public final class SimulatedPeer implements AutoCloseable {
       java.util.Arrays.fill(b, 16, 16 + extWords * 4, (byte) 0);
       b[16] = (byte) ((ridExtensionId << 4) | (r.length - 1));
       System.arraycopy(r, 0, b, 17, r.length);
+      putTransportSeq(b, 17 + r.length, twcc);
       int pos = 16 + extWords * 4;
       b[pos] = (byte) 0x10; // S=1, PID=0
       b[pos + 1] = (byte) (keyframe ? 0x00 : 0x01); // VP8 frame tag: P=0 for a keyframe
@@ -459,6 +474,18 @@ public final class SimulatedPeer implements AutoCloseable {
         transmit(txPacket.getBuffer(), 0, txPacket.getLength());
       }
     }
+  }
+
+  /** RFC 8285 one-byte element with a 16-bit transport-wide sequence number; returns the next free offset. */
+  private int putTransportSeq(byte[] b, int at, int extensionId) {
+    if (extensionId <= 0) {
+      return at;
+    }
+    int seq = transportSeq++ & 0xFFFF;
+    b[at] = (byte) ((extensionId << 4) | 1); // two bytes of data
+    b[at + 1] = (byte) (seq >>> 8);
+    b[at + 2] = (byte) seq;
+    return at + 3;
   }
 
   private void stamp(byte[] b, int end, int room) {
