@@ -32,7 +32,9 @@ import uk.co.lchat.node.LchatNode;
  *
  * <p>Tagged "stress" and left out of the default build: it passes when run on its own
  * ({@code mvn -pl load-tests verify -Dlchat.excluded.groups= -Dit.test=JoinStormIT}), but after the whole suite on this 2-core
- * machine part of the receivers ended up missing a stream once (134 of 200), which is not understood yet.
+ * machine it has failed with 134 of 200 receivers missing a stream: those on the two talkers' nodes, i.e. the
+ * stream relayed between the two nodes that both publish (each needing the other's track) did not arrive, while
+ * node 2's receivers got both. Not understood yet.
  */
 @Tag("stress")
 class JoinStormIT {

@@ -137,7 +137,15 @@ final class Relays {
 
   void onOpen(OpenRelay m) {
     Link link = links.get(m.replyTo());
-    if (link != null && link.endpoint != null) {
+    List<String> waiting = List.of();
+    if (link != null && link.endpoint == null) {
+      // Both routers opened a link to each other at once. One link per pair: the opening of the router with the
+      // smaller path wins; the other side drops its own attempt and asks for its waiting tracks on the winner's.
+      if (self.path().toString().compareTo(m.replyTo().path().toString()) < 0) {
+        return; // ours wins: the other router accepts our OpenRelay and answers with RelayOpened
+      }
+      waiting = new ArrayList<>(link.waiting);
+    } else if (link != null) {
       router.removeEndpoint(link.endpoint, "relay reopened");
     }
     link = new Link();
@@ -145,6 +153,9 @@ final class Relays {
     link.endpoint = router.createRelay(relayId(m.replyTo()), new InetSocketAddress(m.host(), m.port()), link.keys);
     links.put(m.replyTo(), link);
     m.replyTo().tell(new RelayOpened(self, host, router.port()));
+    for (String trackId : waiting) {
+      m.replyTo().tell(new RelayTrack(trackId, self));
+    }
   }
 
   void onRelayTrack(RelayTrack m, Function<String, Publication> localTrack,
