@@ -17,7 +17,6 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.typesafe.config.ConfigFactory;
@@ -29,14 +28,7 @@ import uk.co.lchat.node.LchatNode;
  * A join storm across a three-node cluster: 200 receivers join one room within 10 s while two publishers on
  * different nodes talk, then half of them leave. The forwarding stays consistent: everyone still in the room gets
  * both publishers' streams, and no router keeps anything for those who left.
- *
- * <p>Tagged "stress" and left out of the default build: it passes when run on its own
- * ({@code mvn -pl load-tests verify -Dlchat.excluded.groups= -Dit.test=JoinStormIT}), but after the whole suite on this 2-core
- * machine it has failed with 134 of 200 receivers missing a stream: those on the two talkers' nodes, i.e. the
- * stream relayed between the two nodes that both publish (each needing the other's track) did not arrive, while
- * node 2's receivers got both. Not understood yet.
  */
-@Tag("stress")
 class JoinStormIT {
   private static final List<LchatNode> nodes = new ArrayList<>();
 
@@ -173,6 +165,10 @@ class JoinStormIT {
       }
       Thread.sleep(250);
     }
-    throw new AssertionError(missing + " of " + receivers.size() + " receivers are missing a stream");
+    StringBuilder relays = new StringBuilder();
+    for (int i = 0; i < nodes.size(); i++) {
+      relays.append(" node").append(i).append(' ').append(nodes.get(i).mediaRouter().relays());
+    }
+    throw new AssertionError(missing + " of " + receivers.size() + " receivers are missing a stream;" + relays);
   }
 }

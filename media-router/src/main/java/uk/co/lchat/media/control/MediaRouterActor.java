@@ -147,7 +147,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     super(ctx);
     this.router = router;
     this.conferences = conferences;
-    this.relays = new Relays(router, ctx.getSelf(), relayHost);
+    this.relays = new Relays(router, ctx.getSelf(), ctx.getSystem().address().toString(), relayHost);
   }
 
   @Override

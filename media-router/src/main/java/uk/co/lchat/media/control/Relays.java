@@ -45,6 +45,8 @@ final class Relays {
 
   private final MediaRouter router;
   private final ActorRef<MediaRouterProtocol.Command> self;
+  /** This node's cluster address, e.g. pekko://lchat@10.0.0.5:25520. */
+  private final String selfAddress;
   private final String host;
   private final SecureRandom random = new SecureRandom();
   private final Map<ActorRef<MediaRouterProtocol.Command>, Link> links = new HashMap<>();
@@ -53,9 +55,10 @@ final class Relays {
   /** Local tracks sent over links: "link endpoint id|track id" -> subscription. */
   private final Map<String, Subscription> outbound = new HashMap<>();
 
-  Relays(MediaRouter router, ActorRef<MediaRouterProtocol.Command> self, String host) {
+  Relays(MediaRouter router, ActorRef<MediaRouterProtocol.Command> self, String selfAddress, String host) {
     this.router = router;
     this.self = self;
+    this.selfAddress = selfAddress;
     this.host = host;
   }
 
@@ -139,9 +142,10 @@ final class Relays {
     Link link = links.get(m.replyTo());
     List<String> waiting = List.of();
     if (link != null && link.endpoint == null) {
-      // Both routers opened a link to each other at once. One link per pair: the opening of the router with the
-      // smaller path wins; the other side drops its own attempt and asks for its waiting tracks on the winner's.
-      if (self.path().toString().compareTo(m.replyTo().path().toString()) < 0) {
+      // Both routers opened a link to each other at once. One link per pair: the opening of the router on the node
+      // with the smaller address wins; the other side drops its own attempt and asks for its waiting tracks on the winner's.
+      // Compare node addresses: a local ref's path has no address, a remote one's has, so paths would not do.
+      if (selfAddress.compareTo(m.replyTo().path().address().toString()) < 0) {
         return; // ours wins: the other router accepts our OpenRelay and answers with RelayOpened
       }
       waiting = new ArrayList<>(link.waiting);
