@@ -61,14 +61,6 @@ public final class NodeMetrics {
     latest = sample;
   }
 
-  public double stressLevel() {
-    return stress;
-  }
-
-  public NodeSample latest() {
-    return latest;
-  }
-
   /** The statistics of GET /stats, or null before the first sample. */
   public Map<String, Object> statistics() {
     NodeSample s = latest;

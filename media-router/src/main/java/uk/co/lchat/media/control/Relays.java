@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 import org.apache.pekko.actor.typed.ActorRef;
@@ -96,10 +95,6 @@ final class Relays {
   Publication published(String trackId) {
     Inbound in = inbound.get(trackId);
     return in == null ? null : in.publication();
-  }
-
-  boolean isRelayed(String trackId) {
-    return inbound.containsKey(trackId) || requested.contains(trackId);
   }
 
   // ---- the side that opens a link ------------------------------------------------------------------------------
@@ -202,10 +197,6 @@ final class Relays {
   /** Tracks received over links that some local slot still uses; everything else is released by the caller. */
   Set<String> inboundTrackIds() {
     return Set.copyOf(inbound.keySet());
-  }
-
-  void forEachInbound(BiConsumer<String, Publication> action) {
-    inbound.forEach((id, in) -> action.accept(id, in.publication()));
   }
 
   // ---- keys --------------------------------------------------------------------------------------------------------

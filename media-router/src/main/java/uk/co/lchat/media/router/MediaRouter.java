@@ -127,11 +127,6 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
-  /** True when clients may reach this router over ICE-TCP. */
-  public boolean iceTcpEnabled() {
-    return tcpListener != null;
-  }
-
   /** Binds the port and starts the receive loop. */
   public static MediaRouter start(RouterSettings settings, SpeakerListener speakerListener) throws IOException {
     MediaRouter router = new MediaRouter(settings, speakerListener);

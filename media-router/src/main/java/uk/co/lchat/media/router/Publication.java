@@ -1,7 +1,5 @@
 package uk.co.lchat.media.router;
 
-import java.util.Arrays;
-
 /**
  * One incoming stream (one SSRC) of a publishing endpoint and the subscriptions it fans out to. The subscriber
  * array is replaced, never mutated, and only by the receive loop.
@@ -86,18 +84,10 @@ public final class Publication {
   }
 
   void add(Subscription s) {
-    subscriptions = Arrays.copyOf(subscriptions, subscriptions.length + 1);
-    subscriptions[subscriptions.length - 1] = s;
+    subscriptions = SubscriptionArrays.with(subscriptions, s);
   }
 
   void remove(Subscription s) {
-    Subscription[] next = new Subscription[subscriptions.length];
-    int n = 0;
-    for (Subscription x : subscriptions) {
-      if (x != s) {
-        next[n++] = x;
-      }
-    }
-    subscriptions = Arrays.copyOf(next, n);
+    subscriptions = SubscriptionArrays.without(subscriptions, s);
   }
 }

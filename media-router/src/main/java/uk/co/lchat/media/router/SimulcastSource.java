@@ -107,8 +107,7 @@ public final class SimulcastSource {
   }
 
   void add(Subscription s) {
-    subscriptions = Arrays.copyOf(subscriptions, subscriptions.length + 1);
-    subscriptions[subscriptions.length - 1] = s;
+    subscriptions = SubscriptionArrays.with(subscriptions, s);
     for (Publication layer : layers) {
       if (layer != null) {
         layer.add(s);
@@ -117,14 +116,7 @@ public final class SimulcastSource {
   }
 
   void remove(Subscription s) {
-    Subscription[] next = new Subscription[subscriptions.length];
-    int n = 0;
-    for (Subscription x : subscriptions) {
-      if (x != s) {
-        next[n++] = x;
-      }
-    }
-    subscriptions = Arrays.copyOf(next, n);
+    subscriptions = SubscriptionArrays.without(subscriptions, s);
     for (Publication layer : layers) {
       if (layer != null) {
         layer.remove(s);
