@@ -53,6 +53,7 @@ public final class LchatNode implements AutoCloseable {
   private final NodeMetrics metrics;
   private final Placement placement;
   private final ServerBinding metricsBinding;
+  private final uk.co.lchat.node.drain.NodeDrain drain;
 
   private LchatNode(ActorSystem<Void> system, NodeSettings settings) throws Exception {
     this.system = system;
@@ -68,8 +69,12 @@ public final class LchatNode implements AutoCloseable {
     this.metrics = new NodeMetrics(new StressLevel(ms.capacityPacketsPerSecond(), ms.capacityCpu()),
         ms.rateWindow());
     String address = Cluster.get(system).selfMember().address().toString();
+    this.drain = uk.co.lchat.node.drain.NodeDrain.fromConfig(system.settings().config());
+    AtomicReference<Integer> httpPort = new AtomicReference<>();
+    java.util.function.Supplier<String> wsUrl = uk.co.lchat.node.drain.NodeDrain.wsUrl(settings.host(), httpPort::get);
     system.systemActorOf(StatsActor.create(metrics, new NodeSampler(mediaRouter, conferences, signaling), address,
-        ms.sampleInterval()), "stats", Props.empty());
+        ms.sampleInterval(), () -> new uk.co.lchat.node.stats.StatsProtocol.NodeInfo(address, wsUrl.get(),
+            drain.draining())), "stats", Props.empty());
     StatsRoutes stats = new StatsRoutes(system, metrics, settings.askTimeout());
     com.typesafe.config.Config pc = system.settings().config().getConfig("lchat.media.placement");
     this.placement = new Placement(Placement.strategy(pc.getString("strategy")), router,
@@ -77,10 +82,15 @@ public final class LchatNode implements AutoCloseable {
     system.systemActorOf(RouterDirectory.create(router, placement, pc.getDuration("interval")), "router-directory",
         Props.empty());
     startAutoscaler(system);
-    HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement);
+    HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain);
     CompletionStage<ServerBinding> bound = Http.get(system).newServerAt(settings.host(), settings.httpPort())
         .bind(api.routes());
     this.binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    httpPort.set(binding.localAddress().getPort());
+    // SIGTERM, scale-in and leaving all run Coordinated Shutdown: drain first, while HTTP still serves.
+    org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
+        org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "lchat-drain",
+        () -> drain.drain(system, router, placement, address));
     // A separate metrics port, when configured, serves /metrics only (for a scrape network apart from users').
     this.metricsBinding = ms.port() > 0 && ms.port() != binding.localAddress().getPort()
         ? Http.get(system).newServerAt(ms.bindHost(), ms.port()).bind(stats.metricsRoute())
@@ -131,7 +141,10 @@ public final class LchatNode implements AutoCloseable {
   /** lchat.node.host and lchat.cluster.remote-port decide Pekko's canonical address. */
   private static Config withRemoting(Config config) {
     Config lchat = config.withFallback(ConfigFactory.defaultReference());
+    long drainMillis = lchat.getDuration("lchat.drain.timeout").toMillis();
     return config
+        .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+            ConfigValueFactory.fromAnyRef((drainMillis + 15_000) + "ms"))
         .withValue("pekko.remote.artery.canonical.hostname",
             ConfigValueFactory.fromAnyRef(lchat.getString("lchat.node.host")))
         .withValue("pekko.remote.artery.canonical.port",
@@ -197,8 +210,23 @@ public final class LchatNode implements AutoCloseable {
     return metricsBinding != null ? metricsBinding.localAddress().getPort() : httpPort();
   }
 
+  /**
+   * Leaves the cluster as on SIGTERM: drains (participants move to other nodes), hands rooms over, stops. Completes
+   * when the actor system has terminated.
+   */
+  public CompletionStage<org.apache.pekko.Done> shutdownGracefully() {
+    return org.apache.pekko.actor.CoordinatedShutdown.get(system)
+        .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
+  }
+
+  public uk.co.lchat.node.drain.NodeDrain drain() {
+    return drain;
+  }
+
+  /** Stops at once, without draining (tests, failed starts). */
   @Override
   public void close() {
+    drain.skip();
     mediaRouter.close();
     system.terminate();
     try {

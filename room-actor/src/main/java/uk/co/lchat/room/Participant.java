@@ -11,7 +11,8 @@ final class Participant {
   final String id;
   final String sessionToken;
   final String displayName;
-  final ActorRef<ClientEvent> client;
+  /** The participant's signaling session; replaced when it resumes over a new connection. */
+  ActorRef<ClientEvent> client;
   final int joinOrder;
   Role role;
   boolean audioMuted;

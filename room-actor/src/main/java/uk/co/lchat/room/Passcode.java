@@ -27,6 +27,19 @@ final class Passcode {
     return new Passcode(salt, derive(plain, salt));
   }
 
+  /** A passcode as a previous incarnation of the room held it (see {@link RoomProtocol.RoomState}). */
+  static Passcode restore(String salt, String hash) {
+    return new Passcode(java.util.Base64.getDecoder().decode(salt), java.util.Base64.getDecoder().decode(hash));
+  }
+
+  String salt() {
+    return java.util.Base64.getEncoder().encodeToString(salt);
+  }
+
+  String hash() {
+    return java.util.Base64.getEncoder().encodeToString(hash);
+  }
+
   boolean matches(String guess) {
     if (guess == null) {
       return false;

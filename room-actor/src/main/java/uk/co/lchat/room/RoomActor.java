@@ -42,14 +42,26 @@ public final class RoomActor extends AbstractBehavior<Command> {
   public static void initSharding(ActorSystem<?> system, RoomConfig config) {
     WebhookSender webhooks = new WebhookSender(config.webhooks());
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), config, webhooks, ctx.getShard()))
+        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), config, webhooks, ctx.getShard(),
+                state -> ClusterSharding.get(system).entityRefFor(ENTITY_KEY, ctx.getEntityId())
+                    .tell(new RestoreRoom(state))))
             .withStopMessage(new StopRoom()));
   }
 
   /** {@code shard} may be null outside sharding (tests): the room then stops itself when empty. */
   public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
                                          ActorRef<ClusterSharding.ShardCommand> shard) {
-    return Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard));
+    return create(roomId, config, webhooks, shard, null);
+  }
+
+  /**
+   * {@code successor} receives the room's state when the shard hands the room off with people in it (its next
+   * incarnation's {@link RestoreRoom}); null: a handoff ends the meeting.
+   */
+  public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
+                                         ActorRef<ClusterSharding.ShardCommand> shard,
+                                         java.util.function.Consumer<RoomState> successor) {
+    return Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard, successor));
   }
 
   private record Waiter(String lobbyId, String sessionToken, String displayName, boolean viewer,
@@ -59,6 +71,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final RoomConfig config;
   private final WebhookSender webhooks;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final java.util.function.Consumer<RoomState> successor;
 
   private final Roster roster = new Roster();
   private final Map<String, Waiter> lobby = new LinkedHashMap<>();
@@ -78,8 +91,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private boolean rosterFlushScheduled;
 
   private RoomActor(ActorContext<Command> context, String roomId, RoomConfig config, WebhookSender webhooks,
-                    ActorRef<ClusterSharding.ShardCommand> shard) {
+                    ActorRef<ClusterSharding.ShardCommand> shard, java.util.function.Consumer<RoomState> successor) {
     super(context);
+    this.successor = successor;
     this.roomId = roomId;
     this.config = config;
     this.webhooks = webhooks;
@@ -119,6 +133,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(PublishTracks.class, this::onPublishTracks)
         .onMessage(GetTracks.class, this::onGetTracks)
         .onMessage(StopRoom.class, m -> stop())
+        .onMessage(RestoreRoom.class, m -> restore(m.state()))
         .build();
   }
 
@@ -133,6 +148,12 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (memberByClient.containsKey(client)) {
       client.tell(new CommandRejected("invalid", "This session has already joined."));
       return this;
+    }
+    if (join.resumeId() != null) {
+      Participant p = roster.get(join.resumeId());
+      if (p != null && p.sessionToken != null && p.sessionToken.equals(join.sessionToken())) {
+        return resume(p, client);
+      }
     }
     String name = validName(join.displayName());
     if (name == null) {
@@ -184,6 +205,21 @@ public final class RoomActor extends AbstractBehavior<Command> {
     rosterChanged(p);
     webhooks.send(WebhookSender.Event.PARTICIPANT_JOINED, roomId, p.id, p.displayName);
     getContext().getLog().info("room {}: {} joined as {} ({} in room)", roomId, p.id, role, roster.size());
+    return this;
+  }
+
+  /** The same participant over a new connection: nothing changes for anybody else. */
+  private Behavior<Command> resume(Participant p, ActorRef<ClientEvent> client) {
+    ActorRef<ClientEvent> old = p.client;
+    unwatch(old);
+    old.tell(new Superseded());
+    p.client = client;
+    watch(client, p.id);
+    client.tell(new Resumed(p.id, p.role, snapshot(), media.router(p.id)));
+    if (mayControl(p) && !lobby.isEmpty()) {
+      client.tell(new LobbyChanged(lobbyEntries()));
+    }
+    getContext().getLog().info("room {}: {} resumed over a new connection", roomId, p.id);
     return this;
   }
 
@@ -641,6 +677,13 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> stop() {
+    if (!closing && successor != null && (!roster.isEmpty() || !lobby.isEmpty())) {
+      // A handoff (this node leaves the cluster): the next incarnation, on another node, takes over. The shard
+      // region buffers the message until the room's shard has its new home.
+      successor.accept(state());
+      getContext().getLog().info("room {}: handed over with {} participants", roomId, roster.size());
+      return Behaviors.stopped();
+    }
     for (Participant p : roster.all()) {
       // Only a shard rebalance stops a room with people in it; they must rejoin.
       p.client.tell(new Removed(null));
@@ -765,6 +808,66 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private RoomSettings settings() {
     return new RoomSettings(passcode != null, lobbyEnabled, controllerMode, new LinkedHashMap<>(features));
+  }
+
+  private RoomState state() {
+    List<MemberState> members = new ArrayList<>();
+    for (Participant p : roster.all()) {
+      members.add(new MemberState(p.id, p.sessionToken, p.displayName, p.role, p.client, p.joinOrder, p.audioMuted,
+          p.videoMuted, p.handRaised, media.router(p.id), new ArrayList<>(media.published(p.id))));
+    }
+    List<WaiterState> waiting = new ArrayList<>();
+    for (Waiter w : lobby.values()) {
+      waiting.add(new WaiterState(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client()));
+    }
+    return new RoomState(members, waiting, new ArrayList<>(bannedTokens), new ArrayList<>(hands),
+        new ArrayList<>(chatHistory), new LinkedHashMap<>(features), passcode == null ? null : passcode.salt(),
+        passcode == null ? null : passcode.hash(), lobbyEnabled, controllerMode, sharedVideo, dominantSpeaker,
+        created, roster.nextJoinOrder());
+  }
+
+  /**
+   * Takes over from the previous incarnation. Participants keep their ids, roles and media; their sessions are
+   * watched from here on. If people joined this incarnation first (a race with the handoff), both sets stay.
+   */
+  private Behavior<Command> restore(RoomState s) {
+    boolean fresh = roster.isEmpty() && lobby.isEmpty();
+    if (fresh) {
+      features.clear();
+      features.putAll(s.features());
+      passcode = s.passcodeSalt() == null ? null : Passcode.restore(s.passcodeSalt(), s.passcodeHash());
+      lobbyEnabled = s.lobbyEnabled();
+      controllerMode = s.controllerMode();
+      sharedVideo = s.sharedVideo();
+      dominantSpeaker = s.dominantSpeaker();
+      chatHistory.addAll(s.chat());
+    }
+    created |= s.created();
+    bannedTokens.addAll(s.bannedTokens());
+    roster.continueJoinOrderFrom(s.nextJoinOrder());
+    for (MemberState m : s.participants()) {
+      Participant p = roster.restore(m);
+      watch(p.client, p.id);
+      if (m.router() != null) {
+        media.attach(p.id, m.router());
+        media.publish(p.id, m.tracks());
+      }
+    }
+    for (String h : s.hands()) {
+      if (roster.get(h) != null) {
+        hands.add(h);
+      }
+    }
+    for (WaiterState w : s.lobby()) {
+      lobby.put(w.lobbyId(), new Waiter(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client()));
+      watch(w.client(), w.lobbyId());
+    }
+    media.pushSources(roster.all());
+    getContext().getLog().info("room {}: taken over with {} participants", roomId, roster.size());
+    if (!fresh) {
+      rosterChanged(null);
+    }
+    return endIfEmpty();
   }
 
   private RoomSnapshot snapshot() {

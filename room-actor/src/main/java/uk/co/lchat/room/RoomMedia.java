@@ -21,8 +21,21 @@ final class RoomMedia {
   private final Map<String, List<TrackInfo>> lastSent = new HashMap<>();
 
   void attach(String participantId, ActorRef<MediaRouterProtocol.Command> router) {
-    routers.put(participantId, router);
+    ActorRef<MediaRouterProtocol.Command> before = routers.put(participantId, router);
+    if (before != null && !before.equals(router)) {
+      // Media moved to another router: what it published on the old one is gone until it publishes again.
+      published.remove(participantId);
+    }
     lastSent.remove(participantId);
+  }
+
+  /** The router the participant's media is on, or null. */
+  ActorRef<MediaRouterProtocol.Command> router(String participantId) {
+    return routers.get(participantId);
+  }
+
+  List<TrackInfo> published(String participantId) {
+    return published.getOrDefault(participantId, List.of());
   }
 
   /** The routers the room's participants use now, each once. */

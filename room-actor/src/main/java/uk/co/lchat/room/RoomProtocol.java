@@ -38,7 +38,19 @@ public final class RoomProtocol {
    * The room answers on {@code client} with exactly one of {@link Joined}, {@link LobbyWaiting} or {@link JoinRefused}.
    */
   public record Join(String sessionToken, String displayName, String passcode, boolean viewer,
-                     ActorRef<ClientEvent> client) implements Command {}
+                     ActorRef<ClientEvent> client, String resumeId) implements Command {
+    public Join(String sessionToken, String displayName, String passcode, boolean viewer,
+                ActorRef<ClientEvent> client) {
+      this(sessionToken, displayName, passcode, viewer, client, null);
+    }
+  }
+
+  /**
+   * The {@link Join} of a participant who is already in the room over another connection (its node is draining, or
+   * the network changed): with {@code resumeId} and the same session token the room keeps the participant (id, role,
+   * hand, media) and moves its events to the new connection ({@link Resumed}; the old one gets {@link Superseded}).
+   * A resume the room cannot match is an ordinary join.
+   */
 
   /** The participant (or lobby entry) leaves of its own accord, or its connection closed. */
   public record Leave(String participantId) implements Command {}
@@ -114,8 +126,33 @@ public final class RoomProtocol {
   /** The media plane's dominant speaker detection names the loudest participant (null: nobody). */
   public record SetDominantSpeaker(String participantId) implements Command {}
 
-  /** Sent by the shard when it passivates or rebalances the room; the room ends (webhook room.destroyed). */
+  /**
+   * Sent by the shard when it passivates or hands the room off (its node leaves the cluster). An empty room ends
+   * (webhook room.destroyed); a room with people in it sends its whole state to its next incarnation
+   * ({@link RestoreRoom}) so the meeting goes on.
+   */
   public record StopRoom() implements Command {}
+
+  /** A room's state, from its previous incarnation on a node that left the cluster. */
+  public record RestoreRoom(RoomState state) implements Command {}
+
+  /**
+   * Everything a room holds (still in memory only: it travels between nodes, never to disk). The passcode travels
+   * as its salted hash (base64), never in plain text.
+   */
+  public record RoomState(List<MemberState> participants, List<WaiterState> lobby, List<String> bannedTokens,
+                          List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
+                          String passcodeSalt, String passcodeHash, boolean lobbyEnabled, boolean controllerMode,
+                          SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
+                          int nextJoinOrder) {}
+
+  public record MemberState(String id, String sessionToken, String displayName, Role role,
+                            ActorRef<ClientEvent> client, int joinOrder, boolean audioMuted, boolean videoMuted,
+                            boolean handRaised, ActorRef<MediaRouterProtocol.Command> router,
+                            List<TrackInfo> tracks) {}
+
+  public record WaiterState(String lobbyId, String sessionToken, String displayName, boolean viewer,
+                            ActorRef<ClientEvent> client) {}
 
   /** For {@code GET /api/rooms/{room}}: never creates visible state; an empty room answers exists=false. */
   public record GetInfo(ActorRef<RoomInfo> replyTo) implements Command {}
@@ -139,6 +176,16 @@ public final class RoomProtocol {
       this(participantId, role, room, List.of());
     }
   }
+
+  /**
+   * A {@link Join} with {@code resumeId} matched: the same participant continues over this connection. The session
+   * re-binds the participant's media on {@code mediaRouter} (null when it had none yet).
+   */
+  public record Resumed(String participantId, Role role, RoomSnapshot room,
+                        ActorRef<MediaRouterProtocol.Command> mediaRouter) implements ClientEvent {}
+
+  /** To the old connection of a resumed participant: the participant continues elsewhere; close quietly. */
+  public record Superseded() implements ClientEvent {}
 
   /** Waiting in the lobby; nothing of the room is revealed. */
   public record LobbyWaiting(String lobbyId) implements ClientEvent {}

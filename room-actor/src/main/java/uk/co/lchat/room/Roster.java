@@ -64,6 +64,31 @@ final class Roster {
     return p;
   }
 
+  /** Puts back a participant of the room's previous incarnation, with its id and join order. */
+  Participant restore(RoomProtocol.MemberState m) {
+    Participant p = new Participant(m.id(), m.sessionToken(), m.displayName(), m.role(), m.client(), m.joinOrder());
+    p.audioMuted = m.audioMuted();
+    p.videoMuted = m.videoMuted();
+    p.handRaised = m.handRaised();
+    Participant before = byId.put(p.id, p);
+    if (before != null && before.isViewer()) {
+      viewers--;
+    }
+    if (p.isViewer()) {
+      viewers++;
+    }
+    nextJoinOrder = Math.max(nextJoinOrder, m.joinOrder() + 1);
+    return p;
+  }
+
+  int nextJoinOrder() {
+    return nextJoinOrder;
+  }
+
+  void continueJoinOrderFrom(int next) {
+    nextJoinOrder = Math.max(nextJoinOrder, next);
+  }
+
   Participant remove(String id) {
     Participant p = byId.remove(id);
     if (p != null && p.isViewer()) {

@@ -59,10 +59,12 @@ public final class HttpApi extends AllDirectives {
   private final Route statsRoutes;
   private final uk.co.lchat.node.placement.Placement placement;
   private final ObjectNode branding;
+  private final uk.co.lchat.node.drain.NodeDrain drain;
 
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
                  ActorRef<MediaRouterProtocol.Command> router, Route statsRoutes,
-                 uk.co.lchat.node.placement.Placement placement) {
+                 uk.co.lchat.node.placement.Placement placement, uk.co.lchat.node.drain.NodeDrain drain) {
+    this.drain = drain;
     this.router = router;
     this.placement = placement;
     this.statsRoutes = statsRoutes;
@@ -89,10 +91,17 @@ public final class HttpApi extends AllDirectives {
   public Route routes() {
     return concat(
         path("health", () -> get(() -> json(StatusCodes.OK, health()))),
+        // Readiness: 503 while the node drains, so load balancers and Kubernetes stop sending people here.
+        path("ready", () -> get(() -> drain.draining()
+            ? json(StatusCodes.SERVICE_UNAVAILABLE, health())
+            : json(StatusCodes.OK, health()))),
         pathPrefix("api", () -> concat(
             path(PathMatchers.segment("rooms").slash(PathMatchers.segment()), room -> get(() -> roomInfo(room))),
             path("config", () -> get(() -> json(StatusCodes.OK, branding))))),
-        path("ws", () -> handleWebSocketMessages(signalingFlow())),
+        path("ws", () -> drain.draining()
+            ? json(StatusCodes.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", "draining")
+                .put("message", "This node is leaving the cluster; connect to another node."))
+            : handleWebSocketMessages(signalingFlow())),
         whipWhep.routes(),
         statsRoutes,
         pathSingleSlash(() -> getFromResource("web/index.html")),
@@ -108,7 +117,8 @@ public final class HttpApi extends AllDirectives {
         up++;
       }
     }
-    return JSON.createObjectNode().put("status", "ok").put("node", nodeAddress).put("members", up);
+    return JSON.createObjectNode().put("status", drain.draining() ? "draining" : "ok").put("node", nodeAddress)
+        .put("members", up);
   }
 
   private Route roomInfo(String room) {
@@ -136,11 +146,15 @@ public final class HttpApi extends AllDirectives {
     ActorRef<Object> session = system.systemActorOf(
         ParticipantSession.create(out.first(), signaling, settings.maxMessageBytes(), nodeAddress, router, placement),
         "session-" + UUID.randomUUID(), Props.empty());
+    drain.register(session);
     Sink<Message, NotUsed> in = Flow.<Message>create()
         .mapAsync(1, this::readMessage)
         .toMat(Sink.<Object>foreach(session::tell), Keep.right())
         .mapMaterializedValue(done -> {
-          done.whenComplete((d, e) -> session.tell(new ParticipantSession.ConnectionClosed()));
+          done.whenComplete((d, e) -> {
+            drain.unregister(session);
+            session.tell(new ParticipantSession.ConnectionClosed());
+          });
           return NotUsed.getInstance();
         });
     Source<Message, NotUsed> replies = out.second()

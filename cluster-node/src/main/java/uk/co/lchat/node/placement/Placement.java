@@ -24,6 +24,8 @@ public final class Placement {
   private final double nearFull;
   /** Every router of the cluster with its media endpoints, as last measured. */
   private final Map<ActorRef<MediaRouterProtocol.Command>, Integer> load = new ConcurrentHashMap<>();
+  /** Routers of draining nodes: never chosen. */
+  private final java.util.Set<ActorRef<MediaRouterProtocol.Command>> draining = ConcurrentHashMap.newKeySet();
 
   public Placement(Strategy strategy, ActorRef<MediaRouterProtocol.Command> local, int capacity, double nearFull) {
     this.strategy = strategy;
@@ -43,13 +45,28 @@ public final class Placement {
     };
   }
 
-  void measured(ActorRef<MediaRouterProtocol.Command> router, int endpoints) {
+  void measured(ActorRef<MediaRouterProtocol.Command> router, int endpoints, boolean isDraining) {
     load.put(router, endpoints);
+    if (isDraining) {
+      draining.add(router);
+    } else if (!router.equals(local)) {
+      draining.remove(router);
+    }
+  }
+
+  void measured(ActorRef<MediaRouterProtocol.Command> router, int endpoints) {
+    measured(router, endpoints, false);
+  }
+
+  /** This node drains: from now on its own router is never chosen, not even by the local strategy. */
+  public void drainLocal() {
+    draining.add(local);
   }
 
   void gone(ActorRef<MediaRouterProtocol.Command> router) {
     if (!router.equals(local)) {
       load.remove(router);
+      draining.remove(router);
     }
   }
 
@@ -59,31 +76,52 @@ public final class Placement {
   }
 
   public ActorRef<MediaRouterProtocol.Command> choose(List<ActorRef<MediaRouterProtocol.Command>> roomRouters) {
+    return choose(roomRouters, null);
+  }
+
+  /**
+   * Chooses a router other than {@code avoid} (null: any) and draining ones. When every router is excluded the
+   * answer is the local router, or, if that is excluded too, null: the participant cannot be placed elsewhere.
+   */
+  public ActorRef<MediaRouterProtocol.Command> choose(List<ActorRef<MediaRouterProtocol.Command>> roomRouters,
+                                                      ActorRef<MediaRouterProtocol.Command> avoid) {
+    java.util.function.Predicate<ActorRef<MediaRouterProtocol.Command>> usable =
+        r -> !r.equals(avoid) && !draining.contains(r);
     ActorRef<MediaRouterProtocol.Command> chosen = switch (strategy) {
-      case LOCAL -> local;
-      case LEAST_LOADED -> leastLoaded(load.keySet());
+      case LOCAL -> usable.test(local) ? local : leastLoaded(load.keySet(), usable);
+      case LEAST_LOADED -> leastLoaded(load.keySet(), usable);
       case ROOM_LOCALITY -> {
         List<ActorRef<MediaRouterProtocol.Command>> roomy = roomRouters.stream()
             .filter(r -> load.containsKey(r) && load.get(r) < capacity * nearFull).toList();
-        yield roomy.isEmpty() ? leastLoaded(load.keySet()) : leastLoaded(roomy);
+        ActorRef<MediaRouterProtocol.Command> near = leastLoaded(roomy, usable);
+        yield near != null ? near : leastLoaded(load.keySet(), usable);
       }
     };
-    placed(chosen);
+    if (chosen == null) {
+      chosen = usable.test(local) || avoid == null ? local : null;
+    }
+    if (chosen != null) {
+      placed(chosen);
+    }
     return chosen;
   }
 
   private ActorRef<MediaRouterProtocol.Command> leastLoaded(
-      java.util.Collection<ActorRef<MediaRouterProtocol.Command>> candidates) {
+      java.util.Collection<ActorRef<MediaRouterProtocol.Command>> candidates,
+      java.util.function.Predicate<ActorRef<MediaRouterProtocol.Command>> usable) {
     ActorRef<MediaRouterProtocol.Command> best = null;
     int bestLoad = Integer.MAX_VALUE;
     for (ActorRef<MediaRouterProtocol.Command> r : candidates) {
+      if (!usable.test(r)) {
+        continue;
+      }
       int l = load.getOrDefault(r, Integer.MAX_VALUE);
       if (l < bestLoad || (l == bestLoad && r.equals(local))) {
         best = r;
         bestLoad = l;
       }
     }
-    return best == null ? local : best;
+    return best;
   }
 
   public Map<ActorRef<MediaRouterProtocol.Command>, Integer> load() {

@@ -64,7 +64,8 @@ public final class RouterDirectory {
             .onMessage(Measured.class, m -> {
               if (m.status() != null) {
                 // Media endpoints, or two per attached participant who has not connected media yet.
-                placement.measured(m.router(), Math.max(m.status().endpoints(), 2 * m.status().participants()));
+                placement.measured(m.router(), Math.max(m.status().endpoints(), 2 * m.status().participants()),
+                    m.status().draining());
               }
               return Behaviors.same();
             })

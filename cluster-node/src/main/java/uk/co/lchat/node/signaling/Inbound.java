@@ -7,7 +7,8 @@ import uk.co.lchat.room.RoomProtocol;
 /** One decoded client message. */
 public sealed interface Inbound {
 
-  record JoinRequest(String room, String name, String passcode, boolean viewer, String sessionToken)
+  /** {@code resume}: the participant id this session token had on a connection that was closed or moved. */
+  record JoinRequest(String room, String name, String passcode, boolean viewer, String sessionToken, String resume)
       implements Inbound {}
 
   record LeaveRequest() implements Inbound {}

@@ -38,6 +38,12 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   /** The socket closed or failed. */
   public record ConnectionClosed() {}
 
+  /**
+   * This node is draining: the client should continue over a new connection to {@code url} (empty: the same URL),
+   * resuming its participant there.
+   */
+  public record Reconnect(String url) {}
+
   /** What the session asks the socket to do. */
   public sealed interface Outbound {
     record Text(String json) implements Outbound {}
@@ -98,6 +104,10 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           return this;
         })
         .onMessage(ConnectionClosed.class, m -> closed())
+        .onMessage(Reconnect.class, m -> {
+          send(SignalingCodec.reconnect(m.url()));
+          return this;
+        })
         .onMessage(ClientEvent.class, this::onRoomEvent)
         .onMessage(MediaEvent.class, this::onMediaEvent)
         .build();
@@ -157,7 +167,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     roomId = join.room();
     room = sharding.entityRefFor(RoomActor.ENTITY_KEY, roomId);
     ActorRef<ClientEvent> self = getContext().getSelf().narrow();
-    room.tell(new RoomProtocol.Join(sessionToken, join.name(), join.passcode(), join.viewer(), self));
+    room.tell(new RoomProtocol.Join(sessionToken, join.name(), join.passcode(), join.viewer(), self,
+        join.resume()));
   }
 
   private void leaveRoom() {
@@ -185,6 +196,26 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         router = placement.choose(j.routers());
         router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
         room.tell(new RoomProtocol.AttachMedia(participantId, router));
+      }
+      case RoomProtocol.Resumed r -> {
+        participantId = r.participantId();
+        lobbyId = null;
+        if (r.mediaRouter() != null) {
+          router = r.mediaRouter(); // the media carries on where it is; its events now come here
+          router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
+        } else {
+          router = placement.choose(java.util.List.of());
+          router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
+          room.tell(new RoomProtocol.AttachMedia(participantId, router));
+        }
+      }
+      case RoomProtocol.Superseded s -> {
+        // The participant continues over another connection: leave nothing behind, take nothing with us.
+        send(SignalingCodec.encode(event));
+        participantId = null;
+        roomId = null;
+        room = null;
+        return closed();
       }
       case RoomProtocol.LobbyWaiting w -> lobbyId = w.lobbyId();
       case RoomProtocol.JoinRefused r -> {
@@ -221,9 +252,31 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         send(SignalingCodec.error(f.code(), f.message()));
       }
       case MediaRouterProtocol.SpeakerActive s -> room.tell(new RoomProtocol.SetDominantSpeaker(participantId));
+      case MediaRouterProtocol.MoveMedia m -> moveMedia(m.from());
       case MediaRouterProtocol.Subscribed s -> { }
     }
     return this;
+  }
+
+  /**
+   * The media router {@code from} drains: attach to another one and tell the client, which publishes again there
+   * (the new router's subscribeOffer follows from the room's sources).
+   */
+  private void moveMedia(ActorRef<MediaRouterProtocol.Command> from) {
+    if (!from.equals(router)) {
+      return; // already moved
+    }
+    ActorRef<MediaRouterProtocol.Command> next = placement.choose(java.util.List.of(), from);
+    if (next == null) {
+      getContext().getLog().warn("{}: no other media router to move to; the media stays until it leaves",
+          participantId);
+      return;
+    }
+    router.tell(new MediaRouterProtocol.Detach(participantId));
+    router = next;
+    router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
+    room.tell(new RoomProtocol.AttachMedia(participantId, router));
+    send(SignalingCodec.mediaMoved());
   }
 
   private ActorRef<MediaEvent> mediaSelf() {

@@ -71,8 +71,12 @@ public final class SignalingCodec {
         if (token != null && !SESSION_TOKEN.matcher(token).matches()) {
           throw new BadMessage("sessionToken is malformed.");
         }
+        String resume = string(m, "resume", false);
+        if (resume != null && (token == null || !resume.matches("[a-z0-9]{1,32}"))) {
+          throw new BadMessage("resume needs a participant id and the sessionToken it joined with.");
+        }
         yield new JoinRequest(room, string(m, "name", true), string(m, "passcode", false),
-            bool(m, "viewer", false), token);
+            bool(m, "viewer", false), token, resume);
       }
       case "leave" -> new LeaveRequest();
       case "publish" -> new PublishRequest(sdp(m));
@@ -251,6 +255,13 @@ public final class SignalingCodec {
         out.set("role", JSON.valueToTree(j.role()));
         out.set("room", JSON.valueToTree(j.room()));
       }
+      case Resumed r -> {
+        out.put("type", "resumed");
+        out.put("participantId", r.participantId());
+        out.set("role", JSON.valueToTree(r.role()));
+        out.set("room", JSON.valueToTree(r.room()));
+      }
+      case Superseded s -> out.put("type", "superseded");
       case LobbyWaiting w -> out.put("type", "lobby").put("lobbyId", w.lobbyId());
       case JoinRefused r -> out.put("type", "refused").put("code", r.code()).put("message", r.reason());
       case RosterChanged r -> out.put("type", "roster").set("participants", JSON.valueToTree(r.participants()));
@@ -284,6 +295,22 @@ public final class SignalingCodec {
   /** Our offer for the client's receiving connection; it replies with subscribeAnswer. */
   public static String subscribeOffer(String sdp, boolean fresh) {
     return write(JSON.createObjectNode().put("type", "subscribeOffer").put("sdp", sdp).put("fresh", fresh));
+  }
+
+  /**
+   * This participant's media moved to another media router (its node is draining): the client drops both
+   * PeerConnections and publishes again; the new router's subscribeOffer follows.
+   */
+  public static String mediaMoved() {
+    return write(JSON.createObjectNode().put("type", "mediaMoved"));
+  }
+
+  /**
+   * This signaling connection's node is leaving: the client opens {@code url} (a WebSocket URL; empty: the same
+   * URL again) and joins with {@code resume} set to its participant id and its session token.
+   */
+  public static String reconnect(String url) {
+    return write(JSON.createObjectNode().put("type", "reconnect").put("url", url));
   }
 
   public static String pong() {

@@ -20,6 +20,11 @@ public final class StatsActor {
 
   public static Behavior<Command> create(NodeMetrics metrics, Supplier<NodeSample> sampler, String node,
                                          Duration interval) {
+    return create(metrics, sampler, node, interval, () -> new NodeInfo(node, "", false));
+  }
+
+  public static Behavior<Command> create(NodeMetrics metrics, Supplier<NodeSample> sampler, String node,
+                                         Duration interval, Supplier<NodeInfo> info) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(StatsProtocol.SERVICE_KEY, ctx.getSelf()));
       return Behaviors.withTimers(timers -> {
@@ -31,6 +36,10 @@ public final class StatsActor {
               } catch (RuntimeException e) {
                 ctx.getLog().warn("statistics sample failed: {}", e.toString());
               }
+              return Behaviors.same();
+            })
+            .onMessage(GetNodeInfo.class, m -> {
+              m.replyTo().tell(info.get());
               return Behaviors.same();
             })
             .onMessage(GetNodeStats.class, m -> {

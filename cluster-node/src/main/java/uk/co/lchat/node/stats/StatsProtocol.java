@@ -17,6 +17,12 @@ public final class StatsProtocol {
   /** One node's bridge statistics as JSON (the body of its GET /stats), with its cluster address. */
   public record NodeStats(String node, String json) {}
 
+  /** How other nodes reach this node's signaling (for a draining node's reconnects). */
+  public record GetNodeInfo(ActorRef<NodeInfo> replyTo) implements Command {}
+
+  /** {@code wsUrl} empty while the node is not serving HTTP yet. */
+  public record NodeInfo(String node, String wsUrl, boolean draining) {}
+
   /** Takes this second's sample (from the actor's own timer). */
   record Sample() implements Command {}
 }

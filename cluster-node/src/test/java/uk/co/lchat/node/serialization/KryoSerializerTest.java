@@ -55,7 +55,21 @@ class KryoSerializerTest {
     TrackInfo audio = new TrackInfo("p1", "p1-0", "audio", 4_000_000_000L, "opus", 48000, 2, "minptime=10", origin);
     TrackInfo video1 = new TrackInfo("p1", "p1-1", "video", 7L, "VP8", 90000, 1, null, origin);
     return List.of(
-        new Join("token", "Ann", "pw", true, client), new Leave("p1"), new SendChat("p1", "hi", "p2"), new FlushRoster(), new RelayToPeer("p1", "p2", "{\"sdp\":\"v=0\"}"),
+        new Join("token", "Ann", "pw", true, client), new Join("token", "Ann", null, false, client, "p1"),
+        new RestoreRoom(new RoomState(new ArrayList<>(List.of(
+            new MemberState("p1", "token", "Ann", Role.MODERATOR, client, 1, true, false, true, router,
+                new ArrayList<>(List.of(audio))),
+            new MemberState("p2", null, "Bob", Role.VIEWER, client, 2, false, false, false, null, List.of()))),
+            new ArrayList<>(List.of(new WaiterState("L1", "t", "Cat", false, client))), List.of("banned"),
+            new ArrayList<>(List.of("p1")), new ArrayList<>(List.of(chat)), features, "c2FsdA==", "aGFzaA==", true,
+            false, video, "p1", true, 3)),
+        new Resumed("p1", Role.MODERATOR, snapshot, router), new Resumed("p1", Role.PARTICIPANT, snapshot, null),
+        new Superseded(), new MediaRouterProtocol.Drain(true), new MediaRouterProtocol.MoveMedia(router),
+        new uk.co.lchat.node.stats.StatsProtocol.GetNodeInfo(
+            kit.createTestProbe(uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class).ref()),
+        new uk.co.lchat.node.stats.StatsProtocol.NodeInfo("pekko://lchat@127.0.0.1:25520", "ws://127.0.0.1:8080/ws",
+            false),
+        new Leave("p1"), new SendChat("p1", "hi", "p2"), new FlushRoster(), new RelayToPeer("p1", "p2", "{\"sdp\":\"v=0\"}"),
         new PeerRelayed("p1", "{}"),
         new SetOwnMute("p1", true, false), new RequestMute("p1", "p2", MediaKind.AUDIO), new Remove("p1", "p2"),
         new GrantModerator("p1", "p2"), new SetPasscode("p1", null), new SetLobby("p1", true),
@@ -83,7 +97,7 @@ class KryoSerializerTest {
         new MediaRouterProtocol.WatchSpeaker("moon", "w3", "v=0", null, media),
         new MediaRouterProtocol.Unwatch("w1", kit.createTestProbe(Boolean.class).ref()),
         new MediaRouterProtocol.GetStatus(kit.createTestProbe(MediaRouterProtocol.RouterStatus.class).ref()),
-        new MediaRouterProtocol.RouterStatus(10000, 2, 1, 2, 3, 4, 5),
+        new MediaRouterProtocol.RouterStatus(10000, 2, 1, 2, 3, 4, 5, true),
         new MediaRouterProtocol.EndpointClosed("p1/pub", "gone"), new MediaRouterProtocol.SpeakerChanged("p1/pub"),
         new MediaRouterProtocol.Published("v=0", List.of(audio)), new MediaRouterProtocol.Subscribed("v=0"),
         new MediaRouterProtocol.SubscribeOffer("v=0", true),
@@ -113,6 +127,7 @@ class KryoSerializerTest {
             || MediaRouterProtocol.MediaEvent.class.isAssignableFrom(c)
             || uk.co.lchat.node.stats.StatsProtocol.Command.class.isAssignableFrom(c)
             || c == uk.co.lchat.node.stats.StatsProtocol.NodeStats.class
+            || c == uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class
             || c == RoomInfo.class || c == TrackList.class || c == MediaRouterProtocol.RouterStatus.class)
         .toList();
     for (Class<?> c : crossing) {

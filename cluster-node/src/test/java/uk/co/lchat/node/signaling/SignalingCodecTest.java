@@ -84,10 +84,19 @@ class SignalingCodecTest {
 
   @Test
   void joinLeaveAndPingDecode() {
-    assertEquals(new JoinRequest("moon", "Ann", "pw", true, null),
+    assertEquals(new JoinRequest("moon", "Ann", "pw", true, null, null),
         SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"passcode\":\"pw\",\"viewer\":true}"));
-    assertEquals(new JoinRequest("moon", "Ann", null, false, "abcdefghijklmnopqrst"),
+    assertEquals(new JoinRequest("moon", "Ann", null, false, "abcdefghijklmnopqrst", null),
         SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"sessionToken\":\"abcdefghijklmnopqrst\"}"));
+    assertEquals(new JoinRequest("moon", "Ann", null, false, "abcdefghijklmnopqrst", "k3x9q2w7pa"),
+        SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"sessionToken\":"
+            + "\"abcdefghijklmnopqrst\",\"resume\":\"k3x9q2w7pa\"}"));
+    // A resume without the token it joined with, or with an id that is not one, is refused.
+    assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(
+        "{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"resume\":\"k3x9q2w7pa\"}")).code());
+    assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(
+        "{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"sessionToken\":\"abcdefghijklmnopqrst\","
+            + "\"resume\":\"../x\"}")).code());
     assertInstanceOf(LeaveRequest.class, SignalingCodec.decode("{\"type\":\"leave\"}"));
     assertInstanceOf(Ping.class, SignalingCodec.decode("{\"type\":\"ping\"}"));
   }

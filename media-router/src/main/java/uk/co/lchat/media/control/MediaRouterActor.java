@@ -60,7 +60,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private static final class Member {
     final String roomId;
     final String participantId;
-    final ActorRef<MediaEvent> client;
+    /** The participant's signaling session; a resumed session takes the place of the old one. */
+    ActorRef<MediaEvent> client;
     final SdpWriter publishSdp = new SdpWriter();
     final SdpWriter subscribeSdp = new SdpWriter();
     Endpoint publish;
@@ -117,6 +118,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final Map<String, Publication> localTracks = new HashMap<>();
   private final Map<String, SimulcastSource> localSimulcast = new HashMap<>();
   private final Map<String, Endpoint> watchers = new HashMap<>();
+  private boolean draining;
+  private boolean moveOnDrain;
 
   public static Behavior<Command> create(MediaRouter router) {
     return create(router, new ConferenceTracker());
@@ -163,6 +166,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(WatchSpeaker.class, this::onWatchSpeaker)
         .onMessage(Unwatch.class, this::onUnwatch)
         .onMessage(GetStatus.class, this::onGetStatus)
+        .onMessage(Drain.class, this::onDrain)
         .onMessage(EndpointClosed.class, this::onEndpointClosed)
         .onMessage(SpeakerChanged.class, this::onSpeakerChanged)
         .onMessage(OpenRelay.class, m -> {
@@ -199,14 +203,32 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> onAttach(Attach m) {
     Member existing = members.get(m.participantId());
-    if (existing != null && existing.client.equals(m.client())) {
-      return this;
+    if (existing != null && existing.roomId.equals(m.roomId())) {
+      // The participant's signaling resumed over another connection: its media carries on untouched.
+      existing.client = m.client();
+    } else {
+      if (existing != null) {
+        detach(m.participantId());
+      }
+      members.put(m.participantId(), new Member(m.roomId(), m.participantId(), m.client()));
+      conferences.joined(m.roomId(), m.participantId());
     }
-    if (existing != null) {
-      detach(m.participantId());
+    if (draining && moveOnDrain) {
+      m.client().tell(new MoveMedia(getContext().getSelf()));
     }
-    members.put(m.participantId(), new Member(m.roomId(), m.participantId(), m.client()));
-    conferences.joined(m.roomId(), m.participantId());
+    return this;
+  }
+
+  private Behavior<Command> onDrain(Drain m) {
+    draining = true;
+    moveOnDrain = m.moveParticipants();
+    getContext().getLog().info("media router draining ({} participants{})", members.size(),
+        moveOnDrain ? ", moving them to other nodes" : ", waiting for them to leave");
+    if (moveOnDrain) {
+      for (Member member : members.values()) {
+        member.client.tell(new MoveMedia(getContext().getSelf()));
+      }
+    }
     return this;
   }
 
@@ -701,7 +723,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private Behavior<Command> onGetStatus(GetStatus m) {
     RouterCounters c = router.counters();
     m.replyTo().tell(new RouterStatus(router.port(), router.endpointCount(), c.packetsReceived(), c.packetsSent(),
-        c.bytesReceived(), c.bytesSent(), members.size()));
+        c.bytesReceived(), c.bytesSent(), members.size(), draining));
     return this;
   }
 

@@ -83,11 +83,21 @@ public final class MediaRouterProtocol {
   /** From the data plane (local only): the endpoint's audio became its group's dominant speaker. */
   public record SpeakerChanged(String endpointId) implements Command {}
 
+  /**
+   * The node is draining: the router takes no new participants ({@link RouterStatus#draining()} tells placement) and,
+   * with {@code moveParticipants}, asks every attached participant's session to move its media elsewhere
+   * ({@link MoveMedia}), now and whenever one attaches later.
+   */
+  public record Drain(boolean moveParticipants) implements Command {}
+
   public record RouterStatus(int port, int endpoints, long packetsReceived, long packetsSent, long bytesReceived,
-                             long bytesSent, int participants) {}
+                             long bytesSent, int participants, boolean draining) {}
 
   /** What the router tells a participant's session (and WHIP/WHEP requests). */
   public sealed interface MediaEvent {}
+
+  /** The router {@code from} is draining: attach this participant's media to another router. */
+  public record MoveMedia(ActorRef<Command> from) implements MediaEvent {}
 
   public record Published(String answerSdp, List<TrackInfo> tracks) implements MediaEvent {}
 
