@@ -28,11 +28,39 @@ export class MediaSession {
     signaling.on('subscribeOffer', (m) => {
       this.offers = this.offers.then(() => this.answer(m.sdp, m.fresh)).catch((e) => console.warn('subscribe', e));
     });
+    // Our media moved to another node's router (this one drains): both connections start again there.
+    this.onMoved = () => {};
+    signaling.on('mediaMoved', () => {
+      this.offers = this.offers.then(() => this.moved()).catch((e) => console.warn('move', e));
+    });
+  }
+
+  /**
+   * Publishes everything we sent on a new connection to the new router; resolves with a map from old to new
+   * transceivers (for tracks added with addTrack, e.g. a screen share). The receiving connection is replaced by the
+   * new router's first offer.
+   */
+  async moved() {
+    this.subscriber?.close();
+    this.subscriber = null;
+    const old = this.publisher;
+    if (!old) return new Map();
+    const extra = old.getTransceivers().filter((t) => t.sender.track && !this.stream?.getTracks().includes(t.sender.track)
+      && t.currentDirection !== 'stopped');
+    await this.publish(this.stream);
+    const map = new Map();
+    for (const t of extra) {
+      const track = t.sender.track;
+      map.set(t, await this.addTrack(track, new MediaStream([track])));
+    }
+    this.onMoved(map);
+    return map;
   }
 
   /** Sends the stream's tracks; resolves once the router has answered. */
   async publish(stream) {
     if (this.publisher) this.publisher.close();
+    stream = stream || new MediaStream();
     const pc = new RTCPeerConnection(this.config);
     this.publisher = pc;
     this.stream = stream;

@@ -209,6 +209,18 @@ export class Meeting {
       this.end(`${by} removed you from the meeting.`, 'removed');
     });
     s.on('error', (m) => toast(m.message || m.code));
+    s.on('resumed', (m) => {
+      // Our connection moved to another node; the room is as it was. Take its latest state.
+      this.participants = new Map(m.room.participants.map((p) => [p.id, p]));
+      this.role = m.role;
+      this.hands = m.room.hands || [];
+      this.settings = m.room.settings;
+      this.dominantSpeaker = m.room.dominantSpeaker;
+      this.refresh();
+    });
+    this.media.onMoved = (map) => {
+      if (this.screen?.via === this.media) this.screen.transceivers = this.screen.transceivers.map((t) => map.get(t) || t);
+    };
     s.on('closed', () => { if (!this.ended) this.end('The connection to the meeting was lost.', 'disconnected'); });
   }
 

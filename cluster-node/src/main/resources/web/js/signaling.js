@@ -1,10 +1,15 @@
 // The signaling WebSocket (docs/protocol.md): JSON messages with a "type", one listener list per type.
+// When the node is draining it sends "reconnect": the connection moves to another node by itself and resumes the
+// participant there ("resumed"); listeners see nothing of it but that message.
 export class Signaling {
   constructor(url = Signaling.defaultUrl()) {
     this.url = url;
     this.listeners = new Map();
     this.pending = [];
     this.ws = null;
+    this.token = null;
+    this.participantId = null;
+    this.joinMessage = null;
   }
 
   static defaultUrl() {
@@ -14,20 +19,69 @@ export class Signaling {
 
   connect() {
     return new Promise((resolve, reject) => {
-      this.ws = new WebSocket(this.url);
+      this.ws = this.open(this.url);
       this.ws.onopen = () => resolve(this);
       this.ws.onerror = (e) => reject(new Error('signaling connection failed'));
-      this.ws.onclose = () => this.emit({ type: 'closed' });
-      this.ws.onmessage = (e) => {
-        let msg;
-        try {
-          msg = JSON.parse(e.data);
-        } catch {
-          return;
-        }
-        this.emit(msg);
-      };
     });
+  }
+
+  open(url) {
+    const ws = new WebSocket(url);
+    ws.onclose = () => { if (ws === this.ws && !this.nextWs) this.emit({ type: 'closed' }); };
+    ws.onmessage = (e) => {
+      let msg;
+      try {
+        msg = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      this.receive(msg, ws);
+    };
+    return ws;
+  }
+
+  receive(msg, ws) {
+    if (ws !== this.ws) {
+      // The connection we are moving to: it takes over once the room has resumed us on it.
+      if (ws !== this.nextWs || !['resumed', 'joined', 'lobby', 'refused'].includes(msg.type)) return;
+      const old = this.ws;
+      this.ws = ws;
+      this.nextWs = null;
+      old.onclose = null;
+      old.close();
+    }
+    if (msg.type === 'hello') {
+      if (this.token) return; // a moved connection keeps the participant's first token
+      this.token = msg.sessionToken;
+    }
+    if (msg.type === 'joined' || msg.type === 'resumed') this.participantId = msg.participantId;
+    if (msg.type === 'reconnect') this.move(msg.url);
+    if (msg.type === 'superseded') return;
+    this.emit(msg);
+  }
+
+  /**
+   * Continues on a new connection (another node), resuming the participant; the old one keeps working (and its
+   * closing is no loss) until the new one is resumed.
+   */
+  move(url) {
+    const ws = this.open(url || this.url);
+    this.nextWs = ws;
+    ws.onopen = () => {
+      if (!this.joinMessage) {
+        // Not in a room yet: simply use the new connection.
+        const old = this.ws;
+        this.ws = ws;
+        this.nextWs = null;
+        old.onclose = null;
+        old.close();
+        return;
+      }
+      // In a room: resume the same participant; in the lobby: knock again.
+      const resume = this.participantId ? { resume: this.participantId } : {};
+      ws.send(JSON.stringify({ ...this.joinMessage, sessionToken: this.token, ...resume }));
+    };
+    ws.onerror = () => { if (this.nextWs === ws) { this.nextWs = null; this.emit({ type: 'closed' }); } };
   }
 
   on(type, fn) {
@@ -49,6 +103,8 @@ export class Signaling {
   }
 
   send(msg) {
+    if (msg.type === 'join') this.joinMessage = msg;
+    if (msg.type === 'leave') this.joinMessage = null;
     this.ws.send(JSON.stringify(msg));
   }
 

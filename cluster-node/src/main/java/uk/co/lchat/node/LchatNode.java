@@ -54,6 +54,8 @@ public final class LchatNode implements AutoCloseable {
   private final Placement placement;
   private final ServerBinding metricsBinding;
   private final uk.co.lchat.node.drain.NodeDrain drain;
+  /** The node processes the autoscaler started, with provider = local (null otherwise). */
+  private uk.co.lchat.autoscaler.LocalProcessProvider localNodes;
 
   private LchatNode(ActorSystem<Void> system, NodeSettings settings) throws Exception {
     this.system = system;
@@ -112,8 +114,26 @@ public final class LchatNode implements AutoCloseable {
     uk.co.lchat.autoscaler.ScalingPolicy policy = new uk.co.lchat.autoscaler.ScalingPolicy(
         a.getDouble("target-utilisation"), a.getDouble("band"), a.getInt("min-nodes"), a.getInt("max-nodes"),
         a.getDuration("scale-up-cooldown"), a.getDuration("scale-down-cooldown"), a.getDouble("stress-per-participant"));
-    uk.co.lchat.autoscaler.CapacityProvider provider = uk.co.lchat.autoscaler.KubernetesScaleProvider.inCluster(
-        java.net.http.HttpClient.newHttpClient(), a.getString("statefulset"));
+    uk.co.lchat.autoscaler.CapacityProvider provider = switch (a.getString("provider")) {
+      case "kubernetes" -> uk.co.lchat.autoscaler.KubernetesScaleProvider.inCluster(
+          java.net.http.HttpClient.newHttpClient(), a.getString("statefulset"));
+      case "local" -> {
+        com.typesafe.config.Config l = a.getConfig("local");
+        List<String> command = l.getStringList("command");
+        if (command.isEmpty()) {
+          List<String> options = new ArrayList<>(l.getStringList("jvm-options"));
+          options.add("-Dlchat.autoscaler.enabled=off"); // the autoscaler runs here, where the processes are known
+          command = uk.co.lchat.autoscaler.LocalProcessProvider.sameJvmCommand(options, Main.class.getName());
+        }
+        uk.co.lchat.autoscaler.LocalProcessProvider local = new uk.co.lchat.autoscaler.LocalProcessProvider(command,
+            settings.host(), settings.host() + ":" + Cluster.get(system).selfMember().address().getPort().get(),
+            l.getInt("fixed-nodes"), java.nio.file.Path.of(l.getString("log-dir")));
+        this.localNodes = local;
+        yield local;
+      }
+      default -> throw new IllegalArgumentException("lchat.autoscaler.provider: kubernetes or local, not "
+          + a.getString("provider"));
+    };
     java.time.Duration timeout = settings.askTimeout();
     org.apache.pekko.cluster.typed.ClusterSingleton.get(system).init(org.apache.pekko.cluster.typed.SingletonActor.of(
         uk.co.lchat.autoscaler.Autoscaler.create(policy, provider,
@@ -219,6 +239,10 @@ public final class LchatNode implements AutoCloseable {
         .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
   }
 
+  public uk.co.lchat.autoscaler.LocalProcessProvider localNodes() {
+    return localNodes;
+  }
+
   public uk.co.lchat.node.drain.NodeDrain drain() {
     return drain;
   }
@@ -227,6 +251,9 @@ public final class LchatNode implements AutoCloseable {
   @Override
   public void close() {
     drain.skip();
+    if (localNodes != null) {
+      localNodes.close();
+    }
     mediaRouter.close();
     system.terminate();
     try {

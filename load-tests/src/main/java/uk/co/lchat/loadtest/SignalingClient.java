@@ -19,9 +19,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class SignalingClient implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   private final WebSocket socket;
+  private final URI uri;
   private final Map<String, CopyOnWriteArrayList<Consumer<JsonNode>>> listeners = new ConcurrentHashMap<>();
+  /** The session token of the server's hello (kept to resume the participant over another connection). */
+  private volatile String helloToken;
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   SignalingClient(HttpClient http, URI ws) {
+    this.uri = ws;
     this.socket = http.newWebSocketBuilder().buildAsync(ws, new WebSocket.Listener() {
       private final StringBuilder text = new StringBuilder();
 
@@ -31,6 +36,9 @@ final class SignalingClient implements AutoCloseable {
         if (last) {
           try {
             JsonNode msg = JSON.readTree(text.toString());
+            if (msg.path("type").asText().equals("hello")) {
+              helloToken = msg.path("sessionToken").asText(null);
+            }
             for (Consumer<JsonNode> l : listeners.getOrDefault(msg.path("type").asText(),
                 new CopyOnWriteArrayList<>())) {
               l.accept(msg);
@@ -43,7 +51,31 @@ final class SignalingClient implements AutoCloseable {
         w.request(1);
         return null;
       }
+
+      @Override
+      public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+        closed.complete(null);
+        return null;
+      }
+
+      @Override
+      public void onError(WebSocket w, Throwable error) {
+        closed.complete(null);
+      }
     }).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  URI uri() {
+    return uri;
+  }
+
+  String helloToken() {
+    return helloToken;
+  }
+
+  /** Completes when the server closed the connection (or it failed). */
+  CompletableFuture<Void> closed() {
+    return closed;
   }
 
   void on(String type, Consumer<JsonNode> listener) {

@@ -26,12 +26,14 @@ final class SimParticipant implements AutoCloseable {
   private static final int[] LAYER_PACKETS = {1, 2, 9};
   private static final int[] LAYER_BYTES = {600, 1000, 1150};
 
-  private final SignalingClient signaling;
+  private final HttpClient http;
+  private volatile SignalingClient signaling;
+  private String sessionToken;
   private final String name;
   private final Measurements measurements;
   private final boolean audio;
   private final boolean video;
-  private SimulatedPeer publisher;
+  private volatile SimulatedPeer publisher;
   private volatile SimulatedPeer subscriber;
   private final long audioSsrc = 0x10000000L + (long) (Math.random() * 0x6FFFFFFFL);
   private final long[] layerSsrcs = new long[3];
@@ -42,11 +44,17 @@ final class SimParticipant implements AutoCloseable {
   private final Set<Integer> rtxPayloadTypes = new HashSet<>();
   private String participantId;
   private String room;
+  private volatile JsonNode joinedMessage;
   /** Last arrival (nanoTime) per received SSRC, for checks that every expected stream is flowing. */
   private final Map<Long, Long> lastArrival = new java.util.concurrent.ConcurrentHashMap<>();
+  /** The longest time between two audio packets of one stream since {@link #resetGaps()}. */
+  private final java.util.concurrent.atomic.AtomicLong longestAudioGap = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger mediaMoves = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
 
   SimParticipant(HttpClient http, URI base, String name, boolean audio, boolean video, Measurements measurements) {
     URI ws = URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/+$", "") + "/ws");
+    this.http = http;
     this.signaling = new SignalingClient(http, ws);
     this.name = name;
     this.audio = audio;
@@ -55,7 +63,75 @@ final class SimParticipant implements AutoCloseable {
     for (int i = 0; i < 3; i++) {
       layerSsrcs[i] = 0x10000000L + (long) (Math.random() * 0x6FFFFFFFL);
     }
-    signaling.on("subscribeOffer", m -> Thread.ofVirtual().start(() -> answer(m)));
+    wire(signaling);
+  }
+
+  private void wire(SignalingClient s) {
+    s.on("subscribeOffer", m -> Thread.ofVirtual().start(() -> answer(m, s)));
+    s.on("mediaMoved", m -> Thread.ofVirtual().start(this::mediaMoved));
+    s.on("reconnect", m -> Thread.ofVirtual().start(() -> reconnect(m.path("url").asText(""))));
+  }
+
+  /** The room's "joined" message (roster, chat history, ...). */
+  JsonNode joined() {
+    return joinedMessage;
+  }
+
+  void chat(String text) {
+    SignalingClient s = signaling;
+    s.send(s.message("chat").put("text", text));
+  }
+
+  /** Times the router moved this participant's media, and its signaling connection moved. */
+  int mediaMoves() {
+    return mediaMoves.get();
+  }
+
+  int reconnects() {
+    return reconnects.get();
+  }
+
+  long longestAudioGapNanos() {
+    return longestAudioGap.get();
+  }
+
+  void resetGaps() {
+    longestAudioGap.set(0);
+  }
+
+  /** The router drains: publish to the new one; the new router's (fresh) offer replaces the receiving side. */
+  private synchronized void mediaMoved() {
+    mediaMoves.incrementAndGet();
+    try {
+      if (audio || video) {
+        publish();
+      }
+    } catch (Exception e) {
+      measurements.lost.add(0);
+    }
+  }
+
+  /** The signaling node drains: continue over a connection to {@code url}, resuming this participant there. */
+  private void reconnect(String url) {
+    SignalingClient old = signaling;
+    try {
+      SignalingClient next = new SignalingClient(http, URI.create(url.isEmpty() ? old.uri().toString() : url));
+      wire(next);
+      var resumed = next.next("resumed", "joined", "refused");
+      // Answers keep going over the old connection until the room has resumed us on the new one.
+      next.send(next.message("join").put("room", room).put("name", name).put("viewer", !audio && !video)
+          .put("sessionToken", sessionToken).put("resume", participantId));
+      JsonNode reply = resumed.get(20, TimeUnit.SECONDS);
+      if (reply.path("type").asText().equals("refused")) {
+        throw new IOException(name + " could not resume: " + reply);
+      }
+      participantId = reply.path("participantId").asText();
+      signaling = next;
+      reconnects.incrementAndGet();
+      old.close();
+    } catch (Exception e) {
+      measurements.lost.add(0);
+    }
   }
 
   String id() {
@@ -88,16 +164,18 @@ final class SimParticipant implements AutoCloseable {
       throw new IOException(name + " could not join: " + reply);
     }
     participantId = reply.path("participantId").asText();
+    joinedMessage = reply;
+    sessionToken = signaling.helloToken();
     if (audio || video) {
       publish();
     }
   }
 
   private void publish() throws Exception {
-    publisher = new SimulatedPeer();
-    publisher.stampSendTime(true);
-    publisher.useTransportCc(SdpMaker.TRANSPORT_CC_EXT);
-    String offer = SdpMaker.publishOffer(publisher.ice(), publisher.fingerprintAttribute(), audioSsrc, video);
+    SimulatedPeer next = new SimulatedPeer();
+    next.stampSendTime(true);
+    next.useTransportCc(SdpMaker.TRANSPORT_CC_EXT);
+    String offer = SdpMaker.publishOffer(next.ice(), next.fingerprintAttribute(), audioSsrc, video);
     var answerF = signaling.next("publishAnswer", "error");
     signaling.send(signaling.message("publish").put("sdp", offer));
     JsonNode answer = answerF.get(20, TimeUnit.SECONDS);
@@ -106,11 +184,16 @@ final class SimParticipant implements AutoCloseable {
     }
     SessionDescription sd = SessionDescription.parse(answer.path("sdp").asText());
     MediaDescription first = sd.media().get(0);
-    publisher.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
+    next.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
+    SimulatedPeer old = publisher;
+    publisher = next;
+    if (old != null) {
+      old.close();
+    }
   }
 
   /** The router's offer of what this participant receives: answer it, and connect once. */
-  private synchronized void answer(JsonNode msg) {
+  private synchronized void answer(JsonNode msg, SignalingClient via) {
     try {
       SessionDescription offer = SessionDescription.parse(msg.path("sdp").asText());
       boolean fresh = msg.path("fresh").asBoolean(false);
@@ -132,7 +215,8 @@ final class SimParticipant implements AutoCloseable {
           }
         });
       }
-      signaling.send(signaling.message("subscribeAnswer").put("sdp",
+      // The answer goes back over the connection the offer came on (while moving, that may be the old one).
+      via.send(via.message("subscribeAnswer").put("sdp",
           SdpMaker.answer(offer, peer.ice(), peer.fingerprintAttribute())));
       if (connect) {
         MediaDescription first = offer.media().get(0);
@@ -155,7 +239,10 @@ final class SimParticipant implements AutoCloseable {
     int seq = ((buf[2] & 0xFF) << 8) | (buf[3] & 0xFF);
     measurements.packets.increment();
     measurements.bytes.add(len);
-    lastArrival.put(ssrc, arrival);
+    Long previous = lastArrival.put(ssrc, arrival);
+    if (previous != null && pt == 111) {
+      longestAudioGap.accumulateAndGet(arrival - previous, Math::max);
+    }
     long sent = SimulatedPeer.sendTimeOf(buf, len);
     boolean stamped = sent > 0 && arrival - sent >= 0 && arrival - sent < 60_000_000_000L;
     streams.computeIfAbsent(ssrc, s -> new ReceivedStream(pt != 111))
@@ -174,6 +261,7 @@ final class SimParticipant implements AutoCloseable {
 
   /** 20 ms of audio: one Opus packet with an audio level (talkers are loud, others quiet). */
   void sendAudio(boolean talking) throws IOException {
+    SimulatedPeer publisher = this.publisher;
     if (publisher == null || !audio) {
       return;
     }
@@ -185,6 +273,7 @@ final class SimParticipant implements AutoCloseable {
 
   /** One video frame in each layer; a keyframe every 2 s or when the router asked for one. */
   void sendVideoFrame() throws IOException {
+    SimulatedPeer publisher = this.publisher;
     if (publisher == null || !video) {
       return;
     }
@@ -205,6 +294,7 @@ final class SimParticipant implements AutoCloseable {
 
   @Override
   public void close() {
+    SignalingClient signaling = this.signaling;
     try {
       signaling.send(signaling.message("leave"));
     } catch (RuntimeException e) {

@@ -43,9 +43,27 @@ public final class RoomActor extends AbstractBehavior<Command> {
     WebhookSender webhooks = new WebhookSender(config.webhooks());
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), config, webhooks, ctx.getShard(),
-                state -> ClusterSharding.get(system).entityRefFor(ENTITY_KEY, ctx.getEntityId())
-                    .tell(new RestoreRoom(state))))
+                state -> handOver(system, ctx.getEntityId(), new RestoreRoom(state))))
             .withStopMessage(new StopRoom()));
+  }
+
+  /**
+   * Sends a handed-off room's state to its next incarnation through another node's shard region: this node's own
+   * region is shutting down and would drop what it buffers for the room's shard, whose new home is not known yet.
+   */
+  private static void handOver(ActorSystem<?> system, String roomId, RestoreRoom restore) {
+    org.apache.pekko.cluster.typed.Cluster cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
+    org.apache.pekko.actor.Address self = cluster.selfMember().address();
+    for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
+      if (m.status() == org.apache.pekko.cluster.MemberStatus.up() && !m.address().equals(self)) {
+        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system)
+            .actorSelection(m.address() + "/system/sharding/" + ENTITY_KEY.name())
+            .tell(new org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<>(roomId, restore),
+                org.apache.pekko.actor.ActorRef.noSender());
+        return;
+      }
+    }
+    ClusterSharding.get(system).entityRefFor(ENTITY_KEY, roomId).tell(restore);
   }
 
   /** {@code shard} may be null outside sharding (tests): the room then stops itself when empty. */

@@ -41,6 +41,7 @@ import uk.co.lchat.node.stats.StatsProtocol;
  */
 public final class NodeDrain {
   private static final Duration POLL = Duration.ofMillis(200);
+  private static final Duration SETTLE = Duration.ofSeconds(1);
 
   private final Set<ActorRef<Object>> sessions = ConcurrentHashMap.newKeySet();
   private final boolean move;
@@ -118,6 +119,9 @@ public final class NodeDrain {
       while (participantsOn(system, router) > 0 && Instant.now().isBefore(mediaDeadline)) {
         Thread.sleep(POLL.toMillis());
       }
+      // The sessions detached at once; give the clients a moment to finish publishing to their new routers
+      // before their signaling moves too.
+      Thread.sleep(SETTLE.toMillis());
       String url = reconnectUrl.isEmpty() ? otherNode(system, self) : reconnectUrl;
       if (url == null) {
         system.log().warn("drain: no other node to send connections to; waiting for them to leave");

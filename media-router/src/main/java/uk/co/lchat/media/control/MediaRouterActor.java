@@ -77,7 +77,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     boolean awaitingAnswer;
     boolean dirty;
     /** The next offer starts a new receiving connection (the client must drop its old one). */
-    boolean freshConnection;
+    boolean freshConnection = true;
 
     Member(String roomId, String participantId, ActorRef<MediaEvent> client) {
       this.roomId = roomId;
@@ -204,8 +204,14 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private Behavior<Command> onAttach(Attach m) {
     Member existing = members.get(m.participantId());
     if (existing != null && existing.roomId.equals(m.roomId())) {
-      // The participant's signaling resumed over another connection: its media carries on untouched.
+      // The participant's signaling resumed over another connection: its media carries on untouched. An offer
+      // the old connection may not have delivered is made again on the new one.
       existing.client = m.client();
+      if (existing.awaitingAnswer) {
+        existing.awaitingAnswer = false;
+        existing.dirty = true;
+        sendOfferIfDue(existing);
+      }
     } else {
       if (existing != null) {
         detach(m.participantId());
