@@ -80,9 +80,10 @@ class KubernetesManifestsTest {
     assertTrue(pod.path("terminationGracePeriodSeconds").asInt() >= 300, "long enough to drain");
     find("ServiceAccount", pod.path("serviceAccountName").asText());
     JsonNode container = pod.path("containers").get(0);
-    for (String probe : List.of("readinessProbe", "livenessProbe")) {
-      assertEquals("/health", container.path(probe).path("httpGet").path("path").asText(), probe);
-    }
+    // Readiness fails while the node drains (so the Service stops sending people to it); liveness does not, or the
+    // kubelet would kill a draining pod.
+    assertEquals("/ready", container.path("readinessProbe").path("httpGet").path("path").asText());
+    assertEquals("/health", container.path("livenessProbe").path("httpGet").path("path").asText());
     boolean udp = false;
     for (JsonNode port : container.path("ports")) {
       udp |= port.path("containerPort").asInt() == 10000 && port.path("protocol").asText().equals("UDP");

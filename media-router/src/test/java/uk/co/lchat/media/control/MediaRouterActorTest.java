@@ -118,7 +118,7 @@ class MediaRouterActorTest {
 
     actor.tell(new SetSources("bob", tracks));
     SubscribeOffer offer = bob.expectMessageClass(SubscribeOffer.class);
-    assertFalse(offer.fresh());
+    assertTrue(offer.fresh(), "a participant's first offer starts a receiving connection (after a move, a new one)");
     SessionDescription sd = SessionDescription.parse(offer.sdp());
     assertEquals(2, sd.media().size());
     assertEquals(List.of(22L), sd.media().get(1).ssrcs());
@@ -137,6 +137,7 @@ class MediaRouterActorTest {
     assertEquals("inactive", after.media().get(0).direction());
     assertEquals("inactive", after.media().get(1).direction());
     assertEquals(ufragOf(offer.sdp()), ufragOf(next.sdp()), "the same receiving connection");
+    assertFalse(next.fresh(), "a re-offer keeps the receiving connection");
 
     actor.tell(new RestartIce("bob"));
     bob.expectNoMessage(Duration.ofMillis(100)); // still waiting for the answer to `next`
