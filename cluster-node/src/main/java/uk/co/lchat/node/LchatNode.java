@@ -26,6 +26,8 @@ import uk.co.lchat.media.control.ConferenceTracker;
 import uk.co.lchat.media.control.MediaRouterActor;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.router.MediaRouter;
+import uk.co.lchat.autoscaler.LocalProcessProvider;
+import uk.co.lchat.node.drain.NodeDrain;
 import uk.co.lchat.node.http.HttpApi;
 import uk.co.lchat.metrics.NodeMetrics;
 import uk.co.lchat.metrics.StressLevel;
@@ -35,6 +37,7 @@ import uk.co.lchat.node.signaling.SignalingCounters;
 import uk.co.lchat.node.stats.MetricsSettings;
 import uk.co.lchat.node.stats.NodeSampler;
 import uk.co.lchat.node.stats.StatsActor;
+import uk.co.lchat.node.stats.StatsProtocol;
 import uk.co.lchat.node.stats.StatsRoutes;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
@@ -53,9 +56,11 @@ public final class LchatNode implements AutoCloseable {
   private final NodeMetrics metrics;
   private final Placement placement;
   private final ServerBinding metricsBinding;
-  private final uk.co.lchat.node.drain.NodeDrain drain;
+  private final NodeDrain drain;
+  /** How other nodes' clients reach this node's signaling (for their drains); empty until HTTP is bound. */
+  private volatile String wsUrl = "";
   /** The node processes the autoscaler started, with provider = local (null otherwise). */
-  private uk.co.lchat.autoscaler.LocalProcessProvider localNodes;
+  private LocalProcessProvider localNodes;
 
   private LchatNode(ActorSystem<Void> system, NodeSettings settings) throws Exception {
     this.system = system;
@@ -71,12 +76,10 @@ public final class LchatNode implements AutoCloseable {
     this.metrics = new NodeMetrics(new StressLevel(ms.capacityPacketsPerSecond(), ms.capacityCpu()),
         ms.rateWindow());
     String address = Cluster.get(system).selfMember().address().toString();
-    this.drain = uk.co.lchat.node.drain.NodeDrain.fromConfig(system.settings().config());
-    AtomicReference<Integer> httpPort = new AtomicReference<>();
-    java.util.function.Supplier<String> wsUrl = uk.co.lchat.node.drain.NodeDrain.wsUrl(settings.host(), httpPort::get);
+    this.drain = NodeDrain.fromConfig(system.settings().config());
     system.systemActorOf(StatsActor.create(metrics, new NodeSampler(mediaRouter, conferences, signaling), address,
-        ms.sampleInterval(), () -> new uk.co.lchat.node.stats.StatsProtocol.NodeInfo(address, wsUrl.get(),
-            drain.draining())), "stats", Props.empty());
+        ms.sampleInterval(), () -> new StatsProtocol.NodeInfo(address, wsUrl, drain.draining())), "stats",
+        Props.empty());
     StatsRoutes stats = new StatsRoutes(system, metrics, settings.askTimeout());
     com.typesafe.config.Config pc = system.settings().config().getConfig("lchat.media.placement");
     this.placement = new Placement(Placement.strategy(pc.getString("strategy")), router,
@@ -88,7 +91,7 @@ public final class LchatNode implements AutoCloseable {
     CompletionStage<ServerBinding> bound = Http.get(system).newServerAt(settings.host(), settings.httpPort())
         .bind(api.routes());
     this.binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
-    httpPort.set(binding.localAddress().getPort());
+    this.wsUrl = "ws://" + settings.host() + ":" + binding.localAddress().getPort() + "/ws";
     // SIGTERM, scale-in and leaving all run Coordinated Shutdown: drain first, while HTTP still serves.
     org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
         org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "lchat-drain",
@@ -123,9 +126,9 @@ public final class LchatNode implements AutoCloseable {
         if (command.isEmpty()) {
           List<String> options = new ArrayList<>(l.getStringList("jvm-options"));
           options.add("-Dlchat.autoscaler.enabled=off"); // the autoscaler runs here, where the processes are known
-          command = uk.co.lchat.autoscaler.LocalProcessProvider.sameJvmCommand(options, Main.class.getName());
+          command = LocalProcessProvider.sameJvmCommand(options, Main.class.getName());
         }
-        uk.co.lchat.autoscaler.LocalProcessProvider local = new uk.co.lchat.autoscaler.LocalProcessProvider(command,
+        LocalProcessProvider local = new LocalProcessProvider(command,
             settings.host(), settings.host() + ":" + Cluster.get(system).selfMember().address().getPort().get(),
             l.getInt("fixed-nodes"), java.nio.file.Path.of(l.getString("log-dir")));
         this.localNodes = local;
@@ -239,13 +242,10 @@ public final class LchatNode implements AutoCloseable {
         .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
   }
 
-  public uk.co.lchat.autoscaler.LocalProcessProvider localNodes() {
+  public LocalProcessProvider localNodes() {
     return localNodes;
   }
 
-  public uk.co.lchat.node.drain.NodeDrain drain() {
-    return drain;
-  }
 
   /** Stops at once, without draining (tests, failed starts). */
   @Override

@@ -23,7 +23,6 @@ final class SignalingClient implements AutoCloseable {
   private final Map<String, CopyOnWriteArrayList<Consumer<JsonNode>>> listeners = new ConcurrentHashMap<>();
   /** The session token of the server's hello (kept to resume the participant over another connection). */
   private volatile String helloToken;
-  private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   SignalingClient(HttpClient http, URI ws) {
     this.uri = ws;
@@ -51,17 +50,6 @@ final class SignalingClient implements AutoCloseable {
         w.request(1);
         return null;
       }
-
-      @Override
-      public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
-        closed.complete(null);
-        return null;
-      }
-
-      @Override
-      public void onError(WebSocket w, Throwable error) {
-        closed.complete(null);
-      }
     }).orTimeout(10, TimeUnit.SECONDS).join();
   }
 
@@ -71,11 +59,6 @@ final class SignalingClient implements AutoCloseable {
 
   String helloToken() {
     return helloToken;
-  }
-
-  /** Completes when the server closed the connection (or it failed). */
-  CompletableFuture<Void> closed() {
-    return closed;
   }
 
   void on(String type, Consumer<JsonNode> listener) {

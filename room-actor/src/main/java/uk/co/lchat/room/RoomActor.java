@@ -696,8 +696,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> stop() {
     if (!closing && successor != null && (!roster.isEmpty() || !lobby.isEmpty())) {
-      // A handoff (this node leaves the cluster): the next incarnation, on another node, takes over. The shard
-      // region buffers the message until the room's shard has its new home.
+      // A handoff (this node leaves the cluster): the next incarnation, on another node, takes over (see
+      // handOver for how the state gets there).
       successor.accept(state());
       getContext().getLog().info("room {}: handed over with {} participants", roomId, roster.size());
       return Behaviors.stopped();

@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -177,13 +176,5 @@ public final class NodeDrain {
       system.log().warn("drain: could not list the other nodes: {}", e.toString());
     }
     return null;
-  }
-
-  /** For {@link StatsProtocol.NodeInfo}: how other nodes reach this one's signaling. */
-  public static Supplier<String> wsUrl(String host, Supplier<Integer> port) {
-    return () -> {
-      Integer p = port.get();
-      return p == null ? "" : "ws://" + host + ":" + p + "/ws";
-    };
   }
 }

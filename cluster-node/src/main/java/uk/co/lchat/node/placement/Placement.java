@@ -54,10 +54,6 @@ public final class Placement {
     }
   }
 
-  void measured(ActorRef<MediaRouterProtocol.Command> router, int endpoints) {
-    measured(router, endpoints, false);
-  }
-
   /** This node drains: from now on its own router is never chosen, not even by the local strategy. */
   public void drainLocal() {
     draining.add(local);

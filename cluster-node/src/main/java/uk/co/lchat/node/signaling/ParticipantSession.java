@@ -193,9 +193,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case RoomProtocol.Joined j -> {
         participantId = j.participantId();
         lobbyId = null;
-        router = placement.choose(j.routers());
-        router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
-        room.tell(new RoomProtocol.AttachMedia(participantId, router));
+        attachMedia(placement.choose(j.routers()));
       }
       case RoomProtocol.Resumed r -> {
         participantId = r.participantId();
@@ -204,9 +202,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           router = r.mediaRouter(); // the media carries on where it is; its events now come here
           router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
         } else {
-          router = placement.choose(java.util.List.of());
-          router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
-          room.tell(new RoomProtocol.AttachMedia(participantId, router));
+          attachMedia(placement.choose(java.util.List.of()));
         }
       }
       case RoomProtocol.Superseded s -> {
@@ -273,10 +269,15 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       return;
     }
     router.tell(new MediaRouterProtocol.Detach(participantId));
+    attachMedia(next);
+    send(SignalingCodec.mediaMoved());
+  }
+
+  /** Puts this participant's media on {@code next} and tells the room, which sends that router the sources. */
+  private void attachMedia(ActorRef<MediaRouterProtocol.Command> next) {
     router = next;
     router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
     room.tell(new RoomProtocol.AttachMedia(participantId, router));
-    send(SignalingCodec.mediaMoved());
   }
 
   private ActorRef<MediaEvent> mediaSelf() {

@@ -19,11 +19,6 @@ public final class StatsActor {
   private StatsActor() {}
 
   public static Behavior<Command> create(NodeMetrics metrics, Supplier<NodeSample> sampler, String node,
-                                         Duration interval) {
-    return create(metrics, sampler, node, interval, () -> new NodeInfo(node, "", false));
-  }
-
-  public static Behavior<Command> create(NodeMetrics metrics, Supplier<NodeSample> sampler, String node,
                                          Duration interval, Supplier<NodeInfo> info) {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(StatsProtocol.SERVICE_KEY, ctx.getSelf()));
