@@ -388,22 +388,37 @@ public final class SimulatedPeer implements AutoCloseable {
         b[15] = (byte) words;
         header = 16 + words * 4;
       }
-      b[0] = (byte) (header > 12 ? 0x90 : 0x80);
-      b[1] = (byte) payloadType;
-      b[2] = (byte) (seq >>> 8);
-      b[3] = (byte) seq;
-      for (int i = 0; i < 4; i++) {
-        b[4 + i] = (byte) (timestamp >>> (24 - 8 * i));
-        b[8 + i] = (byte) (ssrc >>> (24 - 8 * i));
-      }
+      writeFixedHeader(b, header > 12, payloadType, seq, timestamp, ssrc);
       for (int i = 0; i < payloadLength; i++) {
         b[header + i] = (byte) i;
       }
-      txPacket.set(0, header + payloadLength);
-      stamp(b, header + payloadLength, payloadLength);
-      if (srtp.protectRtp(txPacket) == SrtpResult.OK) {
-        transmit(b, 0, txPacket.getLength());
-      }
+      protectAndTransmit(header + payloadLength, payloadLength);
+    }
+  }
+
+  /** The 12-byte RTP header (RFC 3550 §5.1), version 2, with the X bit when an extension follows. */
+  private static void writeFixedHeader(byte[] b, boolean extension, int payloadType, int seq, long timestamp,
+                                       long ssrc) {
+    b[0] = (byte) (extension ? 0x90 : 0x80);
+    b[1] = (byte) payloadType;
+    b[2] = (byte) (seq >>> 8);
+    b[3] = (byte) seq;
+    for (int i = 0; i < 4; i++) {
+      b[4 + i] = (byte) (timestamp >>> (24 - 8 * i));
+      b[8 + i] = (byte) (ssrc >>> (24 - 8 * i));
+    }
+  }
+
+  /**
+   * Sends the first {@code length} bytes of the packet buffer: stamps the send time at its end (when the last
+   * {@code stampRoom} bytes are payload enough for it), SRTP-protects and transmits.
+   */
+  private void protectAndTransmit(int length, int stampRoom) throws IOException {
+    byte[] b = txPacket.getBuffer();
+    txPacket.set(0, length);
+    stamp(b, length, stampRoom);
+    if (srtp.protectRtp(txPacket) == SrtpResult.OK) {
+      transmit(b, 0, txPacket.getLength());
     }
   }
 
@@ -418,14 +433,7 @@ public final class SimulatedPeer implements AutoCloseable {
       byte[] r = rid.getBytes(StandardCharsets.US_ASCII);
       int twcc = transportCcExtension;
       int extWords = (1 + r.length + (twcc > 0 ? 3 : 0) + 3) / 4;
-      b[0] = (byte) 0x90;
-      b[1] = (byte) payloadType;
-      b[2] = (byte) (seq >>> 8);
-      b[3] = (byte) seq;
-      for (int i = 0; i < 4; i++) {
-        b[4 + i] = (byte) (timestamp >>> (24 - 8 * i));
-        b[8 + i] = (byte) (ssrc >>> (24 - 8 * i));
-      }
+      writeFixedHeader(b, true, payloadType, seq, timestamp, ssrc);
       b[12] = (byte) 0xBE;
       b[13] = (byte) 0xDE;
       b[14] = 0;
@@ -440,11 +448,7 @@ public final class SimulatedPeer implements AutoCloseable {
       for (int i = 2; i < payloadLength; i++) {
         b[pos + i] = (byte) i;
       }
-      txPacket.set(0, pos + payloadLength);
-      stamp(b, pos + payloadLength, payloadLength - 2);
-      if (srtp.protectRtp(txPacket) == SrtpResult.OK) {
-        transmit(b, 0, txPacket.getLength());
-      }
+      protectAndTransmit(pos + payloadLength, payloadLength - 2);
     }
   }
 
