@@ -210,6 +210,7 @@ public final class LoadTest {
     summary.put("jitterMeanMs", m.jitterSamples.sum() > 0 ? m.jitterMicrosSum.sum() / 1000.0 / m.jitterSamples.sum()
         : 0);
     summary.put("freezeSeconds", m.freezeMillis.sum() / 1000.0);
+    summary.put("signalingFailures", m.failures.sum());
     summary.put("processors", Runtime.getRuntime().availableProcessors());
     result.set("series", series);
     for (SimParticipant p : everyone) {

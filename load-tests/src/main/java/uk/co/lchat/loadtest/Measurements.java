@@ -22,6 +22,8 @@ final class Measurements {
   final LongAdder jitterMicrosSum = new LongAdder();
   final LongAdder jitterSamples = new LongAdder();
   final LongAdder packetsSent = new LongAdder();
+  /** Signaling steps a participant could not complete (answering an offer, moving to another node). */
+  final LongAdder failures = new LongAdder();
   private final AtomicLongArray delays = new AtomicLongArray(BUCKETS);
 
   void delay(long nanos) {

@@ -101,13 +101,13 @@ final class SimParticipant implements AutoCloseable {
 
   /** The router drains: publish to the new one; the new router's (fresh) offer replaces the receiving side. */
   private synchronized void mediaMoved() {
-    mediaMoves.incrementAndGet();
     try {
       if (audio || video) {
         publish();
       }
+      mediaMoves.incrementAndGet();
     } catch (Exception e) {
-      measurements.lost.add(0);
+      measurements.failures.increment();
     }
   }
 
@@ -130,7 +130,7 @@ final class SimParticipant implements AutoCloseable {
       reconnects.incrementAndGet();
       old.close();
     } catch (Exception e) {
-      measurements.lost.add(0);
+      measurements.failures.increment();
     }
   }
 
@@ -223,7 +223,7 @@ final class SimParticipant implements AutoCloseable {
         peer.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
       }
     } catch (Exception e) {
-      measurements.lost.add(0); // the receiver simply measures nothing; the run's totals show it
+      measurements.failures.increment(); // this receiver measures nothing from now on
     }
   }
 
