@@ -48,17 +48,6 @@ class DrainIT {
     return p;
   }
 
-  private static void awaitFlowing(List<SimParticipant> ps, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (ps.stream().anyMatch(p -> p.streamsFlowing(500_000_000L) < ps.size() - 1)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": streams flowing per participant "
-            + ps.stream().map(p -> p.streamsFlowing(500_000_000L)).toList() + ", want " + (ps.size() - 1));
-      }
-      Thread.sleep(100);
-    }
-  }
-
   @Test
   void participantsOnALeavingNodeContinueOnTheOtherWithTheRoomIntact() throws Exception {
     nodes.addAll(TestNodes.cluster(2, seeds -> TestNodes.config(0, seeds)));
@@ -83,21 +72,8 @@ class DrainIT {
     SimParticipant bob = join(stays, "Bob", room, m);
     SimParticipant cat = join(leaves, "Cat", room, m);
     List<SimParticipant> talkers = List.of(ann, bob, cat);
-    Thread sender = Thread.ofPlatform().daemon().start(() -> {
-      long next = System.nanoTime();
-      while (sending) {
-        for (SimParticipant p : talkers) {
-          try {
-            p.sendAudio(true);
-          } catch (Exception e) {
-            // a participant between two connections sends nothing for a moment
-          }
-        }
-        next += 20_000_000L;
-        java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
-      }
-    });
-    awaitFlowing(talkers, "before the drain");
+    Thread sender = Talkers.send(talkers, false, () -> sending);
+    Talkers.awaitHearingEachOther(talkers, "before the drain", 20);
     ann.chat("said before the node left");
     Thread.sleep(300);
     talkers.forEach(SimParticipant::resetGaps);
@@ -105,7 +81,7 @@ class DrainIT {
     leaves.shutdownGracefully().toCompletableFuture().get(90, TimeUnit.SECONDS);
     nodes.remove(leaves);
 
-    awaitFlowing(talkers, "after the drain");
+    Talkers.awaitHearingEachOther(talkers, "after the drain", 20);
     Thread.sleep(1000);
     for (SimParticipant p : List.of(ann, cat)) {
       assertEquals(1, p.mediaMoves(), p.id() + " moved its media once");

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -93,42 +92,6 @@ class LocalScalingIT {
     return p;
   }
 
-  private void sendMedia(List<SimParticipant> talkers) {
-    Thread.ofPlatform().daemon().start(() -> {
-      long next = System.nanoTime();
-      long frame = 0;
-      while (sending) {
-        for (SimParticipant p : talkers) {
-          try {
-            p.sendAudio(true);
-            if (frame % 3 == 0) {
-              p.sendVideoFrame();
-            }
-          } catch (Exception e) {
-            // closed, or between two routers for a moment
-          }
-        }
-        frame++;
-        next += 20_000_000L;
-        java.util.concurrent.locks.LockSupport.parkNanos(next - System.nanoTime());
-      }
-    });
-  }
-
-  private static void await(String what, int seconds, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not within " + seconds + " s: " + what);
-      }
-      Thread.sleep(250);
-    }
-  }
-
-  private static boolean hearsEveryone(List<SimParticipant> ps) {
-    return ps.stream().allMatch(p -> p.streamsFlowing(500_000_000L) >= ps.size() - 1);
-  }
-
   private static int participantsOn(int httpPort) {
     try {
       return TestNodes.getJson(httpPort, "/stats").path("participants").asInt();
@@ -145,20 +108,20 @@ class LocalScalingIT {
     for (int i = 0; i < 4; i++) {
       busy.add(join(parentUrl, "busy-" + i, "busy", true));
     }
-    sendMedia(busy);
+    Talkers.send(busy, true, () -> sending);
 
     // Stress above 1 on the only node: the autoscaler starts a second node process, which joins.
-    await("a second node joined", 120, () -> TestNodes.upMembers(parent) == 2);
+    Talkers.await("a second node joined", 120, () -> TestNodes.upMembers(parent) == 2);
     LocalProcessProvider.NodeProcess child = parent.localNodes().nodes().get(0);
-    await("placement knows the new node's router", 30, () -> parent.placement().load().size() == 2);
+    Talkers.await("placement knows the new node's router", 30, () -> parent.placement().load().size() == 2);
 
     // A new room lands on the new, empty node (its media; signaling stays where the clients connected).
     SimParticipant ann = join(parentUrl, "Ann", "fresh", false);
     SimParticipant bob = join(parentUrl, "Bob", "fresh", false);
     List<SimParticipant> fresh = List.of(ann, bob);
-    sendMedia(fresh);
-    await("the new room's media is on the new node", 20, () -> participantsOn(child.httpPort()) == 2);
-    await("the new room's participants hear each other", 20, () -> hearsEveryone(fresh));
+    Talkers.send(fresh, true, () -> sending);
+    Talkers.await("the new room's media is on the new node", 20, () -> participantsOn(child.httpPort()) == 2);
+    Talkers.awaitHearingEachOther(fresh, "in the new room", 20);
 
     // Load falls: the busy room ends. The autoscaler scales in; the new node drains (Ann and Bob move back) and
     // exits.
@@ -169,8 +132,8 @@ class LocalScalingIT {
     busy.clear();
     fresh.forEach(SimParticipant::resetGaps);
     assertTrue(child.process().waitFor(180, TimeUnit.SECONDS), "the scaled-in node process did not exit");
-    await("one node left", 30, () -> TestNodes.upMembers(parent) == 1);
-    await("the moved participants hear each other", 20, () -> hearsEveryone(fresh));
+    Talkers.await("one node left", 30, () -> TestNodes.upMembers(parent) == 1);
+    Talkers.awaitHearingEachOther(fresh, "after the move", 20);
     for (SimParticipant p : fresh) {
       assertEquals(1, p.mediaMoves(), p.id() + "'s media moved once");
       long gap = p.longestAudioGapNanos() / 1_000_000;
@@ -190,18 +153,18 @@ class LocalScalingIT {
         "127.0.0.1", "127.0.0.1:" + org.apache.pekko.cluster.typed.Cluster.get(parent.system()).selfMember()
             .address().getPort().get(), 1, LOGS);
     manual.scaleTo(2);
-    await("the node process joined", 120, () -> TestNodes.upMembers(parent) == 2);
+    Talkers.await("the node process joined", 120, () -> TestNodes.upMembers(parent) == 2);
     LocalProcessProvider.NodeProcess child = manual.nodes().get(0);
     URI childUrl = URI.create("http://127.0.0.1:" + child.httpPort());
-    await("the node process serves HTTP", 30, () -> participantsOn(child.httpPort()) >= 0);
+    Talkers.await("the node process serves HTTP", 30, () -> participantsOn(child.httpPort()) >= 0);
 
     // Everyone connects to the node process: signaling, media and (a fresh shard) the room are there.
     SimParticipant ann = join(childUrl, "Ann", "sigterm", false);
     SimParticipant bob = join(childUrl, "Bob", "sigterm", false);
     SimParticipant cat = join(childUrl, "Cat", "sigterm", false);
     List<SimParticipant> room = List.of(ann, bob, cat);
-    sendMedia(room);
-    await("everyone hears everyone", 20, () -> hearsEveryone(room));
+    Talkers.send(room, true, () -> sending);
+    Talkers.awaitHearingEachOther(room, "before SIGTERM", 20);
     ann.chat("before SIGTERM");
     Thread.sleep(300);
     room.forEach(SimParticipant::resetGaps);
@@ -209,7 +172,7 @@ class LocalScalingIT {
     child.process().destroy(); // SIGTERM
     assertTrue(child.process().waitFor(120, TimeUnit.SECONDS), "the node did not exit after SIGTERM");
     assertFalse(child.process().isAlive());
-    await("everyone hears everyone through the remaining node", 20, () -> hearsEveryone(room));
+    Talkers.awaitHearingEachOther(room, "through the remaining node", 20);
     for (SimParticipant p : room) {
       assertEquals(1, p.reconnects(), p.id() + "'s signaling moved once");
       assertEquals(1, p.mediaMoves(), p.id() + "'s media moved once");
