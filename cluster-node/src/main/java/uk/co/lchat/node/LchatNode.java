@@ -87,6 +87,7 @@ public final class LchatNode implements AutoCloseable {
     system.systemActorOf(RouterDirectory.create(router, placement, pc.getDuration("interval")), "router-directory",
         Props.empty());
     startAutoscaler(system);
+    startRebalancer(system, address);
     HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain);
     CompletionStage<ServerBinding> bound = Http.get(system).newServerAt(settings.host(), settings.httpPort())
         .bind(api.routes());
@@ -146,6 +147,42 @@ public final class LchatNode implements AutoCloseable {
                 .toList()),
             a.getDuration("interval"), new uk.co.lchat.autoscaler.Autoscaler.Metrics(metrics.registry())),
         "autoscaler"));
+  }
+
+  /**
+   * With {@code lchat.rebalance.enabled} (the default), every node offers to host the rebalancer, a cluster
+   * singleton that moves participants off an overloaded node to an idle one through the busy node's media router.
+   */
+  private void startRebalancer(ActorSystem<Void> system, String self) {
+    com.typesafe.config.Config r = system.settings().config().getConfig("lchat.rebalance");
+    if (!r.getBoolean("enabled")) {
+      return;
+    }
+    uk.co.lchat.autoscaler.RebalancePolicy policy = new uk.co.lchat.autoscaler.RebalancePolicy(
+        r.getDouble("overloaded"), r.getDouble("idle"), r.getDouble("max-share"), r.getDuration("cooldown"));
+    java.time.Duration timeout = settings.askTimeout();
+    uk.co.lchat.autoscaler.Rebalancer.Mover mover = (from, to, count) -> {
+      ActorRef<MediaRouterProtocol.Command> source = placement.routerOf(from, self);
+      ActorRef<MediaRouterProtocol.Command> target = placement.routerOf(to, self);
+      if (source == null || target == null) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+            new IllegalStateException("no media router known on " + (source == null ? from : to)));
+      }
+      return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(source,
+          reply -> new MediaRouterProtocol.Shed(count, target, reply), timeout, system.scheduler());
+    };
+    org.apache.pekko.cluster.typed.ClusterSingleton.get(system).init(org.apache.pekko.cluster.typed.SingletonActor.of(
+        uk.co.lchat.autoscaler.Rebalancer.create(policy, mover,
+            () -> StatsRoutes.gather(system, timeout).thenApply(g -> g.nodes().entrySet().stream()
+                .map(e -> {
+                  ActorRef<MediaRouterProtocol.Command> router = placement.routerOf(e.getKey(), self);
+                  return new uk.co.lchat.autoscaler.RebalancePolicy.NodeState(e.getKey(),
+                      e.getValue().path("stress_level").asDouble(), e.getValue().path("participants").asInt(),
+                      router != null && !placement.draining(router));
+                })
+                .toList()),
+            r.getDuration("interval"), new uk.co.lchat.autoscaler.Rebalancer.Metrics(metrics.registry())),
+        "rebalancer"));
   }
 
   /** Starts a node from a full configuration (defaults from reference.conf underneath). */

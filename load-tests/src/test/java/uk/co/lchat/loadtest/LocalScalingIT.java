@@ -33,8 +33,12 @@ import uk.co.lchat.node.TestNodes;
  */
 class LocalScalingIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  /** Small capacities so a few simulated participants make a node "busy"; the same for started processes. */
+  /**
+   * Small capacities so a few simulated participants make a node "busy"; the same for started processes.
+   * Rebalancing (RebalanceIT) is off: here, only new rooms go to the new node.
+   */
   private static final Map<String, Object> SMALL = Map.of(
+      "lchat.rebalance.enabled", false,
       "lchat.metrics.capacity.packets-per-second", 800,
       "lchat.metrics.capacity.cpu", 1.0,
       "lchat.metrics.rate-window", "2s",

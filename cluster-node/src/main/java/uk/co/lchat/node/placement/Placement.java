@@ -102,6 +102,34 @@ public final class Placement {
     return chosen;
   }
 
+  /**
+   * Where a participant whose media leaves {@code from} goes: {@code to} when it is given and takes participants,
+   * else the choice of {@link #choose(List, ActorRef)}.
+   */
+  public ActorRef<MediaRouterProtocol.Command> moveTo(ActorRef<MediaRouterProtocol.Command> to,
+                                                      ActorRef<MediaRouterProtocol.Command> from) {
+    if (to != null && !to.equals(from) && !draining.contains(to)) {
+      placed(to);
+      return to;
+    }
+    return choose(List.of(), from);
+  }
+
+  /** The router of the node whose cluster address is {@code node}, as last measured; null if unknown. */
+  public ActorRef<MediaRouterProtocol.Command> routerOf(String node, String selfNode) {
+    for (ActorRef<MediaRouterProtocol.Command> r : load.keySet()) {
+      String address = r.path().address().hasGlobalScope() ? r.path().address().toString() : selfNode;
+      if (address.equals(node)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  public boolean draining(ActorRef<MediaRouterProtocol.Command> router) {
+    return draining.contains(router);
+  }
+
   private ActorRef<MediaRouterProtocol.Command> leastLoaded(
       java.util.Collection<ActorRef<MediaRouterProtocol.Command>> candidates,
       java.util.function.Predicate<ActorRef<MediaRouterProtocol.Command>> usable) {

@@ -248,21 +248,22 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         send(SignalingCodec.error(f.code(), f.message()));
       }
       case MediaRouterProtocol.SpeakerActive s -> room.tell(new RoomProtocol.SetDominantSpeaker(participantId));
-      case MediaRouterProtocol.MoveMedia m -> moveMedia(m.from());
+      case MediaRouterProtocol.MoveMedia m -> moveMedia(m.from(), m.to());
       case MediaRouterProtocol.Subscribed s -> { }
     }
     return this;
   }
 
   /**
-   * The media router {@code from} drains: attach to another one and tell the client, which publishes again there
-   * (the new router's subscribeOffer follows from the room's sources).
+   * The media router {@code from} drains or sheds load to {@code to}: attach to {@code to} (or, when it is null or
+   * drains too, to where placement chooses) and tell the client, which publishes again there (the new router's
+   * subscribeOffer follows from the room's sources).
    */
-  private void moveMedia(ActorRef<MediaRouterProtocol.Command> from) {
+  private void moveMedia(ActorRef<MediaRouterProtocol.Command> from, ActorRef<MediaRouterProtocol.Command> to) {
     if (!from.equals(router)) {
       return; // already moved
     }
-    ActorRef<MediaRouterProtocol.Command> next = placement.choose(java.util.List.of(), from);
+    ActorRef<MediaRouterProtocol.Command> next = placement.moveTo(to, from);
     if (next == null) {
       getContext().getLog().warn("{}: no other media router to move to; the media stays until it leaves",
           participantId);

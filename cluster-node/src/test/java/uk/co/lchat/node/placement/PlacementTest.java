@@ -54,6 +54,31 @@ class PlacementTest {
   }
 
   @Test
+  void aRebalancingMoveGoesWhereItIsToldUnlessThatRouterDrains() {
+    ActorRef<MediaRouterProtocol.Command> local = router();
+    ActorRef<MediaRouterProtocol.Command> told = router();
+    ActorRef<MediaRouterProtocol.Command> emptiest = router();
+    Placement p = new Placement(Placement.Strategy.LEAST_LOADED, local, 100, 0.8);
+    p.measured(local, 80, false);
+    p.measured(told, 20, false);
+    p.measured(emptiest, 0, false);
+    assertEquals(told, p.moveTo(told, local), "the rebalancer's target, not placement's own choice");
+    assertEquals(22, p.load().get(told), "counted at once, like a placement");
+    assertEquals(emptiest, p.moveTo(null, local), "a drain's move: placement chooses");
+    p.measured(told, 20, true);
+    assertEquals(emptiest, p.moveTo(told, local), "the target started draining meanwhile");
+  }
+
+  @Test
+  void theRouterOfANodeIsFoundByItsClusterAddress() {
+    ActorRef<MediaRouterProtocol.Command> local = router();
+    Placement p = new Placement(Placement.Strategy.LOCAL, local, 100, 0.8);
+    String self = "pekko://lchat@127.0.0.1:25520";
+    assertEquals(local, p.routerOf(self, self), "a local reference has no host: it is this node's");
+    assertNull(p.routerOf("pekko://lchat@127.0.0.1:25521", self));
+  }
+
+  @Test
   void aRouterThatStopsDrainingIsChosenAgain() {
     ActorRef<MediaRouterProtocol.Command> local = router();
     ActorRef<MediaRouterProtocol.Command> other = router();

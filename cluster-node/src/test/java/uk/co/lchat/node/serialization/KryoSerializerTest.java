@@ -65,6 +65,8 @@ class KryoSerializerTest {
             false, video, "p1", true, 3)),
         new Resumed("p1", Role.MODERATOR, snapshot, router), new Resumed("p1", Role.PARTICIPANT, snapshot, null),
         new Superseded(), new MediaRouterProtocol.Drain(true), new MediaRouterProtocol.MoveMedia(router),
+        new MediaRouterProtocol.MoveMedia(router, router),
+        new MediaRouterProtocol.Shed(3, router, kit.createTestProbe(Integer.class).ref()),
         new uk.co.lchat.node.stats.StatsProtocol.GetNodeInfo(
             kit.createTestProbe(uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class).ref()),
         new uk.co.lchat.node.stats.StatsProtocol.NodeInfo("pekko://lchat@127.0.0.1:25520", "ws://127.0.0.1:8080/ws",

@@ -113,7 +113,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final Relays relays;
   private final Map<String, Follower> followers = new HashMap<>();
   private final java.util.Random random = new java.security.SecureRandom();
-  private final Map<String, Member> members = new HashMap<>();
+  private final Map<String, Member> members = new LinkedHashMap<>();
   /** Every local publication by track id, for subscribers on this node. */
   private final Map<String, Publication> localTracks = new HashMap<>();
   private final Map<String, SimulcastSource> localSimulcast = new HashMap<>();
@@ -167,6 +167,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(Unwatch.class, this::onUnwatch)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Drain.class, this::onDrain)
+        .onMessage(Shed.class, this::onShed)
         .onMessage(EndpointClosed.class, this::onEndpointClosed)
         .onMessage(SpeakerChanged.class, this::onSpeakerChanged)
         .onMessage(OpenRelay.class, m -> {
@@ -235,6 +236,26 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         member.client.tell(new MoveMedia(getContext().getSelf()));
       }
     }
+    return this;
+  }
+
+  private Behavior<Command> onShed(Shed m) {
+    if (draining || m.to().equals(getContext().getSelf())) {
+      m.replyTo().tell(0);
+      return this;
+    }
+    Map<String, List<ShedChoice.Candidate>> rooms = new LinkedHashMap<>();
+    for (Member member : members.values()) {
+      rooms.computeIfAbsent(member.roomId, r -> new ArrayList<>())
+          .add(new ShedChoice.Candidate(member.participantId, !member.publications.isEmpty()));
+    }
+    List<String> moving = ShedChoice.choose(rooms, m.count());
+    getContext().getLog().info("media router sheds load: moving {} of {} participants to {}", moving.size(),
+        members.size(), m.to());
+    for (String id : moving) {
+      members.get(id).client.tell(new MoveMedia(getContext().getSelf(), m.to()));
+    }
+    m.replyTo().tell(moving.size());
     return this;
   }
 

@@ -90,14 +90,28 @@ public final class MediaRouterProtocol {
    */
   public record Drain(boolean moveParticipants) implements Command {}
 
+  /**
+   * Rebalancing: ask up to {@code count} attached participants to move their media to {@code to} (another node's
+   * router), whole small rooms first so moved rooms need no relay. Answered with how many were asked (0 while
+   * draining).
+   */
+  public record Shed(int count, ActorRef<Command> to, ActorRef<Integer> replyTo) implements Command {}
+
   public record RouterStatus(int port, int endpoints, long packetsReceived, long packetsSent, long bytesReceived,
                              long bytesSent, int participants, boolean draining) {}
 
   /** What the router tells a participant's session (and WHIP/WHEP requests). */
   public sealed interface MediaEvent {}
 
-  /** The router {@code from} is draining: attach this participant's media to another router. */
-  public record MoveMedia(ActorRef<Command> from) implements MediaEvent {}
+  /**
+   * Attach this participant's media to another router: {@code from} is draining ({@code to} is null: placement
+   * chooses) or sheds load to {@code to}.
+   */
+  public record MoveMedia(ActorRef<Command> from, ActorRef<Command> to) implements MediaEvent {
+    public MoveMedia(ActorRef<Command> from) {
+      this(from, null);
+    }
+  }
 
   public record Published(String answerSdp, List<TrackInfo> tracks) implements MediaEvent {}
 

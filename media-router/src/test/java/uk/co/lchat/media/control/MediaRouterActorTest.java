@@ -95,6 +95,42 @@ class MediaRouterActorTest {
   }
 
   @Test
+  void sheddingAsksWholeSmallRoomsToMoveToTheGivenRouterAndNobodyWhileDraining() {
+    TestProbe<Command> other = kit.createTestProbe(Command.class);
+    TestProbe<Integer> reply = kit.createTestProbe(Integer.class);
+    TestProbe<MediaEvent> pairA = kit.createTestProbe(MediaEvent.class);
+    TestProbe<MediaEvent> pairB = kit.createTestProbe(MediaEvent.class);
+    TestProbe<MediaEvent> trioA = kit.createTestProbe(MediaEvent.class);
+    TestProbe<MediaEvent> trioB = kit.createTestProbe(MediaEvent.class);
+    TestProbe<MediaEvent> trioC = kit.createTestProbe(MediaEvent.class);
+    actor.tell(new Attach("trio", "t1", trioA.getRef()));
+    actor.tell(new Attach("pair", "p1", pairA.getRef()));
+    actor.tell(new Attach("trio", "t2", trioB.getRef()));
+    actor.tell(new Attach("pair", "p2", pairB.getRef()));
+    actor.tell(new Attach("trio", "t3", trioC.getRef()));
+    actor.tell(new Publish("t1", offer("aaaa", 11, 22, 0), trioA.getRef()));
+    trioA.expectMessageClass(Published.class);
+
+    actor.tell(new Shed(3, other.getRef(), reply.getRef()));
+    assertEquals(3, reply.receiveMessage());
+    for (TestProbe<MediaEvent> moved : List.of(pairA, pairB, trioB)) {
+      MoveMedia m = moved.expectMessageClass(MoveMedia.class);
+      assertEquals(actor, m.from());
+      assertEquals(other.getRef(), m.to());
+    }
+    // The trio's publisher and the other receive-only member stay.
+    trioA.expectNoMessage(Duration.ofMillis(100));
+    trioC.expectNoMessage(Duration.ZERO);
+
+    actor.tell(new Shed(1, actor, reply.getRef()));
+    assertEquals(0, reply.receiveMessage(), "never to itself");
+    actor.tell(new Drain(false));
+    actor.tell(new Shed(2, other.getRef(), reply.getRef()));
+    assertEquals(0, reply.receiveMessage(), "a draining router sheds nothing");
+    trioC.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
   void badOffersAndPublishingBeforeAttachingAreRefused() {
     TestProbe<MediaEvent> client = kit.createTestProbe(MediaEvent.class);
     actor.tell(new Publish("nobody", offer("aaaa", 1, 2, 0), client.getRef()));
