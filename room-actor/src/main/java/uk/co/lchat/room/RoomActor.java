@@ -124,7 +124,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Join.class, this::onJoin)
-        .onMessage(Leave.class, m -> onLeave(m.participantId()))
+        .onMessage(Leave.class, m -> onLeave(m.participantId(), m.from()))
         .onMessage(SendChat.class, this::onChat)
         .onMessage(FlushRoster.class, m -> {
           rosterFlushScheduled = false;
@@ -239,6 +239,23 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     getContext().getLog().info("room {}: {} resumed over a new connection", roomId, p.id);
     return this;
+  }
+
+  private Behavior<Command> onLeave(String id, ActorRef<ClientEvent> from) {
+    if (from != null && !from.equals(clientOf(id))) {
+      getContext().getLog().debug("room {}: ignored a leave for {} from a connection it no longer uses", roomId, id);
+      return this;
+    }
+    return onLeave(id);
+  }
+
+  private ActorRef<ClientEvent> clientOf(String id) {
+    Waiter waiter = lobby.get(id);
+    if (waiter != null) {
+      return waiter.client();
+    }
+    Participant p = roster.get(id);
+    return p == null ? null : p.client;
   }
 
   private Behavior<Command> onLeave(String id) {
@@ -717,7 +734,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private void watch(ActorRef<ClientEvent> client, String memberId) {
     memberByClient.put(client, memberId);
-    getContext().watchWith(client, new Leave(memberId));
+    getContext().watchWith(client, new Leave(memberId, client));
   }
 
   private void unwatch(ActorRef<ClientEvent> client) {

@@ -52,8 +52,16 @@ public final class RoomProtocol {
    * A resume the room cannot match is an ordinary join.
    */
 
-  /** The participant (or lobby entry) leaves of its own accord, or its connection closed. */
-  public record Leave(String participantId) implements Command {}
+  /**
+   * The participant (or lobby entry) leaves of its own accord, or its connection closed. {@code from}: the session
+   * that asks; a session the participant has since resumed away from is ignored (its socket may close before it
+   * hears {@link Superseded}). Null: whoever holds the id.
+   */
+  public record Leave(String participantId, ActorRef<ClientEvent> from) implements Command {
+    public Leave(String participantId) {
+      this(participantId, null);
+    }
+  }
 
   /** Group chat when {@code to} is null, else a private message to that participant id. */
   public record SendChat(String from, String text, String to) implements Command {}

@@ -45,8 +45,9 @@ public final class RouterDirectory {
             .onMessage(Listing.class, m -> {
               Set<ActorRef<MediaRouterProtocol.Command>> now = m.listing().getServiceInstances(ROUTERS);
               for (ActorRef<MediaRouterProtocol.Command> r : routers) {
-                if (!now.contains(r)) {
+                if (!now.contains(r) && !r.equals(local)) {
                   placement.gone(r);
+                  local.tell(new MediaRouterProtocol.RouterGone(r));
                 }
               }
               routers.clear();

@@ -174,10 +174,10 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private void leaveRoom() {
     String member = participantId != null ? participantId : lobbyId;
     if (member != null) {
-      room.tell(new RoomProtocol.Leave(member));
+      room.tell(new RoomProtocol.Leave(member, getContext().getSelf().narrow()));
     }
     if (participantId != null) {
-      router.tell(new MediaRouterProtocol.Detach(participantId));
+      router.tell(new MediaRouterProtocol.Detach(participantId, mediaSelf()));
     }
     roomId = null;
     room = null;
@@ -223,7 +223,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     }
     send(SignalingCodec.encode(event));
     if (event instanceof RoomProtocol.Removed) {
-      router.tell(new MediaRouterProtocol.Detach(participantId));
+      router.tell(new MediaRouterProtocol.Detach(participantId, mediaSelf()));
       participantId = null;
       roomId = null;
       return closed();
@@ -269,7 +269,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           participantId);
       return;
     }
-    router.tell(new MediaRouterProtocol.Detach(participantId));
+    router.tell(new MediaRouterProtocol.Detach(participantId, mediaSelf()));
     attachMedia(next);
     send(SignalingCodec.mediaMoved());
   }

@@ -157,7 +157,13 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Attach.class, this::onAttach)
-        .onMessage(Detach.class, m -> detach(m.participantId()))
+        .onMessage(Detach.class, m -> {
+          Member member = members.get(m.participantId());
+          if (m.client() != null && member != null && !member.client.equals(m.client())) {
+            return this; // from a session the participant has resumed away from
+          }
+          return detach(m.participantId());
+        })
         .onMessage(Publish.class, this::onPublish)
         .onMessage(SetSources.class, this::onSetSources)
         .onMessage(SubscribeAnswer.class, this::onSubscribeAnswer)
@@ -189,6 +195,12 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(TrackRelayed.class, this::onTrackRelayed)
         .onMessage(RelayRefused.class, m -> {
           relays.onRefused(m);
+          return this;
+        })
+        .onMessage(RouterGone.class, m -> {
+          List<String> lost = relays.gone(m.router());
+          getContext().getLog().info("relay link to {} closed: its node left ({} tracks were coming over it)",
+              m.router(), lost.size());
           return this;
         })
         .onMessage(UnrelayTrack.class, m -> {
@@ -441,7 +453,13 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         slot.subscription = null;
         changed = true;
       } else if (slot.track != null) {
-        wanted.remove(slot.track.trackId());
+        TrackInfo now = wanted.remove(slot.track.trackId());
+        if (!now.equals(slot.track)) {
+          // The same track published again (its publisher moved to another router): new SSRC, maybe new origin.
+          slot.track = now;
+          slot.codec = codecFor(member, now);
+          changed = true;
+        }
         changed |= wire(member, slot);
       }
     }
@@ -489,7 +507,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       }
     }
     for (String trackId : relays.inboundTrackIds()) {
-      if (!used.contains(trackId)) {
+      if (!used.contains(trackId) || localTracks.containsKey(trackId) || localSimulcast.containsKey(trackId)) {
         relays.release(trackId);
       }
     }
@@ -498,10 +516,10 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   /** Subscribes the slot to the local publication of its track, once that exists; true if it changed. */
   private boolean wire(Member member, Slot slot) {
     Publication p = localTracks.get(slot.track.trackId());
-    if (p == null) {
-      p = relays.published(slot.track.trackId());
-    }
     SimulcastSource src = localSimulcast.get(slot.track.trackId());
+    if (p == null && src == null) {
+      p = relays.published(slot.track.trackId(), slot.track.origin());
+    }
     if (slot.subscription != null) {
       if ((p != null && slot.subscription.publication() == p) || (src != null && slot.wiredTo == src)) {
         return false;

@@ -17,8 +17,15 @@ public final class MediaRouterProtocol {
   /** A participant's session on this node; {@code client} hears {@link MediaEvent}s. */
   public record Attach(String roomId, String participantId, ActorRef<MediaEvent> client) implements Command {}
 
-  /** The participant's media is over (left, removed, socket closed). */
-  public record Detach(String participantId) implements Command {}
+  /**
+   * The participant's media is over (left, removed, socket closed). {@code client}: the session that asks; ignored
+   * when the participant's media has since been bound to another session (a resumed connection). Null: always.
+   */
+  public record Detach(String participantId, ActorRef<MediaEvent> client) implements Command {
+    public Detach(String participantId) {
+      this(participantId, null);
+    }
+  }
 
   /** A publish offer (browser sendonly transceivers, or WHIP); answered with {@link Published} or {@link MediaFailed}. */
   public record Publish(String participantId, String offerSdp, ActorRef<MediaEvent> replyTo) implements Command {}
@@ -73,6 +80,9 @@ public final class MediaRouterProtocol {
 
   /** Nobody on {@code replyTo}'s node receives the track any more: stop sending it there. */
   public record UnrelayTrack(String trackId, ActorRef<Command> replyTo) implements Command {}
+
+  /** From this node's router directory: {@code router}'s node left the cluster; close the relay link to it. */
+  public record RouterGone(ActorRef<Command> router) implements Command {}
 
   /** The node's media port and counters, for stats and tests. */
   public record GetStatus(ActorRef<RouterStatus> replyTo) implements Command {}

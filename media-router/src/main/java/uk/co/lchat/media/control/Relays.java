@@ -50,7 +50,8 @@ final class Relays {
   private final SecureRandom random = new SecureRandom();
   private final Map<ActorRef<MediaRouterProtocol.Command>, Link> links = new HashMap<>();
   private final Map<String, Inbound> inbound = new HashMap<>();
-  private final Set<String> requested = new HashSet<>();
+  /** Tracks asked for, and from which router. */
+  private final Map<String, ActorRef<MediaRouterProtocol.Command>> requested = new HashMap<>();
   /** Local tracks sent over links: "link endpoint id|track id" -> subscription. */
   private final Map<String, Subscription> outbound = new HashMap<>();
 
@@ -64,8 +65,11 @@ final class Relays {
   /** A track published on another node that a receiver here needs: ask its router (once) to send it. */
   void need(TrackInfo track) {
     ActorRef<MediaRouterProtocol.Command> origin = track.origin();
-    if (origin == null || origin.equals(self) || inbound.containsKey(track.trackId())
-        || !requested.add(track.trackId())) {
+    ActorRef<MediaRouterProtocol.Command> askedFrom = requested.get(track.trackId());
+    if (askedFrom != null && !askedFrom.equals(origin)) {
+      release(track.trackId()); // its publisher moved to another node: ask that one instead
+    }
+    if (origin == null || origin.equals(self) || requested.putIfAbsent(track.trackId(), origin) != null) {
       return;
     }
     Link link = links.get(origin);
@@ -84,17 +88,20 @@ final class Relays {
 
   /** No receiver here needs the track any more. */
   void release(String trackId) {
-    requested.remove(trackId);
+    ActorRef<MediaRouterProtocol.Command> origin = requested.remove(trackId);
     Inbound in = inbound.remove(trackId);
     if (in != null) {
       router.unpublish(in.publication());
       in.origin().tell(new UnrelayTrack(trackId, self));
+    } else if (origin != null) {
+      origin.tell(new UnrelayTrack(trackId, self)); // asked for, not arrived: whatever comes is refused anyway
     }
   }
 
-  Publication published(String trackId) {
+  /** The local publication of a track that comes over the link from {@code origin}; null if none (yet). */
+  Publication published(String trackId, ActorRef<MediaRouterProtocol.Command> origin) {
     Inbound in = inbound.get(trackId);
-    return in == null ? null : in.publication();
+    return in == null || !in.origin().equals(origin) ? null : in.publication();
   }
 
   // ---- the side that opens a link ------------------------------------------------------------------------------
@@ -114,7 +121,7 @@ final class Relays {
   /** The track arrives over the link: publish it here; returns the new publication (null if no longer wanted). */
   Publication onTrackRelayed(TrackRelayed m) {
     Link link = links.get(m.from());
-    if (link == null || link.endpoint == null || !requested.contains(m.trackId())) {
+    if (link == null || link.endpoint == null || !m.from().equals(requested.get(m.trackId()))) {
       m.from().tell(new UnrelayTrack(m.trackId(), self));
       return null;
     }
@@ -128,7 +135,7 @@ final class Relays {
   }
 
   void onRefused(RelayRefused m) {
-    requested.remove(m.trackId());
+    requested.remove(m.trackId(), m.from());
   }
 
   // ---- the side that publishes -----------------------------------------------------------------------------------
@@ -192,6 +199,31 @@ final class Relays {
         router.unsubscribe(s);
       }
     }
+  }
+
+  /**
+   * The other router is gone (its node left the cluster): close the link to it and unpublish what came over it.
+   * Returns the ids of those tracks.
+   */
+  List<String> gone(ActorRef<MediaRouterProtocol.Command> other) {
+    List<String> tracks = new ArrayList<>();
+    inbound.entrySet().removeIf(e -> {
+      if (!e.getValue().origin().equals(other)) {
+        return false;
+      }
+      router.unpublish(e.getValue().publication());
+      requested.remove(e.getKey());
+      tracks.add(e.getKey());
+      return true;
+    });
+    requested.values().removeIf(other::equals);
+    Link link = links.remove(other);
+    if (link != null && link.endpoint != null) {
+      String prefix = link.endpoint.id() + "|";
+      outbound.keySet().removeIf(k -> k.startsWith(prefix));
+      router.removeEndpoint(link.endpoint, "the other node left");
+    }
+    return tracks;
   }
 
   /** Tracks received over links that some local slot still uses; everything else is released by the caller. */

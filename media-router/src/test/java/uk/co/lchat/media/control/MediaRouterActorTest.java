@@ -193,4 +193,23 @@ class MediaRouterActorTest {
     actor.tell(new GetStatus(status.getRef()));
     assertEquals(0, status.receiveMessage().endpoints());
   }
+
+  @Test
+  void aDetachFromASessionThatWasResumedAwayFromIsIgnored() {
+    TestProbe<MediaEvent> old = kit.createTestProbe(MediaEvent.class);
+    TestProbe<MediaEvent> resumed = kit.createTestProbe(MediaEvent.class);
+    actor.tell(new Attach("room", "p1", old.getRef()));
+    actor.tell(new Publish("p1", offer("aaaa", 11, 22, 0), old.getRef()));
+    assertInstanceOf(Published.class, old.receiveMessage());
+    actor.tell(new Attach("room", "p1", resumed.getRef())); // the same participant over a new connection
+    actor.tell(new Detach("p1", old.getRef()));
+    TestProbe<RouterStatus> status = kit.createTestProbe(RouterStatus.class);
+    actor.tell(new GetStatus(status.getRef()));
+    RouterStatus kept = status.receiveMessage();
+    assertEquals(1, kept.participants(), "the old session's detach is not the participant's");
+    assertEquals(1, kept.endpoints());
+    actor.tell(new Detach("p1", resumed.getRef()));
+    actor.tell(new GetStatus(status.getRef()));
+    assertEquals(0, status.receiveMessage().participants());
+  }
 }

@@ -1,0 +1,109 @@
+package uk.co.lchat.node.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import uk.co.lchat.node.LchatNode;
+import uk.co.lchat.node.TestNodes;
+
+/**
+ * The web client's side of a drain: two browsers meeting through a node that leaves the cluster (what SIGTERM and
+ * scale-in do) move their signaling and media to the other node by themselves and keep decoding each other.
+ */
+class BrowserDrainIT {
+  private static final List<LchatNode> nodes = new ArrayList<>();
+  private static Chromium chromium;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
+    nodes.addAll(TestNodes.cluster(2, seeds -> TestNodes.config(0, seeds)));
+    chromium = Chromium.launch();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (chromium != null) {
+      chromium.close();
+    }
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+  }
+
+  private static Chromium.Page join(LchatNode node, String room, String name) throws Exception {
+    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/e2e/call.html?room=" + room
+        + "&name=" + name);
+    page.waitFor("window.lchatTest && (window.lchatTest.published === true || window.lchatTest.errors.length > 0)",
+        Duration.ofSeconds(30));
+    JsonNode errors = page.eval("window.lchatTest.errors");
+    assertTrue(errors.isEmpty(), name + " could not join: " + errors);
+    return page;
+  }
+
+  /** The page decodes the other's video and hears its audio right now: its counters grow over two seconds. */
+  private static void flowing(Chromium.Page page, String who) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    JsonNode before = page.eval("lchatStats()");
+    while (true) {
+      Thread.sleep(2000);
+      JsonNode now = page.eval("lchatStats()");
+      long frames = now.path("framesDecoded").asLong() - before.path("framesDecoded").asLong();
+      long audio = now.path("audioPackets").asLong() - before.path("audioPackets").asLong();
+      if (frames > 20 && audio > 50) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(who + " does not receive the other's media: " + now + "; connections "
+            + page.eval("[window.lchatTest.media.publisher?.connectionState,"
+                + " window.lchatTest.media.subscriber?.connectionState]"));
+      }
+      before = now;
+    }
+  }
+
+  @Test
+  void browsersOnALeavingNodeCarryOnThroughTheOtherNode() throws Exception {
+    LchatNode stays = nodes.get(0);
+    LchatNode leaves = nodes.get(1);
+    String room = "drain-" + System.nanoTime();
+    try (Chromium.Page alice = join(leaves, room, "Alice");
+         Chromium.Page bob = join(leaves, room, "Bob")) {
+      flowing(alice, "Alice before the drain");
+      flowing(bob, "Bob before the drain");
+      String aliceId = alice.eval("window.lchatTest.signaling.participantId").asText();
+
+      leaves.shutdownGracefully().toCompletableFuture().get(90, TimeUnit.SECONDS);
+      nodes.remove(leaves);
+
+      String there = "window.lchatTest.signaling.ws.url.includes(':" + stays.httpPort() + "/')"
+          + " && window.lchatTest.signaling.ws.readyState === 1";
+      alice.waitFor(there, Duration.ofSeconds(30));
+      bob.waitFor(there, Duration.ofSeconds(30));
+      assertEquals(aliceId, alice.eval("window.lchatTest.signaling.participantId").asText(),
+          "the same participant, resumed");
+      // The leaving node's router is gone: whatever the pages decode now comes through the remaining node.
+      flowing(alice, "Alice after the drain");
+      flowing(bob, "Bob after the drain");
+      // Both participants' two connections on the other node, and no relay link left to the node that went.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (stays.mediaRouter().endpointCount() != 4 && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      assertEquals(4, stays.mediaRouter().endpointCount(), "endpoints; relays: " + stays.mediaRouter().relays());
+      assertTrue(alice.eval("window.lchatTest.errors").isEmpty(), alice.eval("window.lchatTest.errors").toString());
+      assertTrue(bob.eval("window.lchatTest.errors").isEmpty(), bob.eval("window.lchatTest.errors").toString());
+    }
+  }
+}
