@@ -153,6 +153,30 @@ public final class NodeDrain {
     }
   }
 
+  /**
+   * The HTTP base URL (scheme, host, port) of where newcomers should go instead of this draining node: another node
+   * that is not draining, or {@code lchat.drain.reconnect-url}'s; null when there is none.
+   */
+  public CompletionStage<String> elsewhere(ActorSystem<?> system, String self) {
+    CompletableFuture<String> base = new CompletableFuture<>();
+    Thread.ofVirtual().name("lchat-drain-elsewhere").start(() -> {
+      try {
+        String ws = reconnectUrl.isEmpty() ? otherNode(system, self) : reconnectUrl;
+        base.complete(ws == null ? null : httpBase(ws));
+      } catch (RuntimeException e) {
+        base.completeExceptionally(e);
+      }
+    });
+    return base;
+  }
+
+  /** ws://host:port/ws -> http://host:port (wss -> https). */
+  static String httpBase(String wsUrl) {
+    java.net.URI u = java.net.URI.create(wsUrl);
+    String scheme = "wss".equals(u.getScheme()) || "https".equals(u.getScheme()) ? "https" : "http";
+    return scheme + "://" + u.getRawAuthority();
+  }
+
   /** The WebSocket URL of another node that is not draining, or null. */
   private static String otherNode(ActorSystem<?> system, String self) {
     try {

@@ -102,6 +102,17 @@ public final class HttpApi extends AllDirectives {
             ? json(StatusCodes.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", "draining")
                 .put("message", "This node is leaving the cluster; connect to another node."))
             : handleWebSocketMessages(signalingFlow())),
+        // A new WHIP publisher or WHEP viewer on a draining node goes to another node (RFC 9725 §4.5: 307).
+        post(() -> extractUri(uri -> drain.draining()
+            && (uri.path().startsWith("/whip/") || uri.path().startsWith("/whep/"))
+            ? completeWithFuture(drain.elsewhere(system, nodeAddress).thenApply(base -> base == null
+                ? HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+                    .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Retry-After", "5"))
+                    .withEntity("This node is leaving the cluster and no other node takes publishers.\n")
+                : HttpResponse.create().withStatus(StatusCodes.TEMPORARY_REDIRECT)
+                    .addHeader(org.apache.pekko.http.javadsl.model.headers.Location.create(base + uri.path()))
+                    .withEntity("This node is leaving the cluster; use " + base + uri.path() + "\n")))
+            : reject())),
         whipWhep.routes(),
         statsRoutes,
         pathSingleSlash(() -> getFromResource("web/index.html")),
