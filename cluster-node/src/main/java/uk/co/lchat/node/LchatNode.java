@@ -69,7 +69,8 @@ public final class LchatNode implements AutoCloseable {
     RoomActor.initSharding(system, RoomConfig.fromConfig(system.settings().config()));
     AtomicReference<ActorRef<MediaRouterProtocol.Command>> routerRef = new AtomicReference<>();
     this.mediaRouter = MediaRouter.start(settings.media(), MediaRouterActor.speakerListener(routerRef::get));
-    this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter, conferences, settings.host()), "media-router",
+    this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter, conferences, settings.host(),
+        system.settings().config().getInt("lchat.media.audio-slots")), "media-router",
         Props.empty());
     routerRef.set(router);
     MetricsSettings ms = MetricsSettings.fromConfig(system.settings().config());

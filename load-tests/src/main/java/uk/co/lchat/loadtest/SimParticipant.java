@@ -47,6 +47,10 @@ final class SimParticipant implements AutoCloseable {
   private volatile JsonNode joinedMessage;
   /** Last arrival (nanoTime) per received SSRC, for checks that every expected stream is flowing. */
   private final Map<Long, Long> lastArrival = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, Long> lastAudioArrival = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, Long> lastLoudArrival = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Talkers send level 20 (-20 dBov), the others 110: anything up to this is a talker's packet. */
+  private static final int LOUD_LEVEL = 40;
   /** The longest time between two audio packets of one stream since {@link #resetGaps()}. */
   private final java.util.concurrent.atomic.AtomicLong longestAudioGap = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicInteger mediaMoves = new java.util.concurrent.atomic.AtomicInteger();
@@ -144,14 +148,61 @@ final class SimParticipant implements AutoCloseable {
 
   /** How many distinct streams delivered a packet within the last {@code windowNanos}. */
   int streamsFlowing(long windowNanos) {
+    return recent(lastArrival, windowNanos);
+  }
+
+  /** How many distinct audio streams (SSRCs) ever delivered a packet. */
+  int audioStreamsSeen() {
+    return lastAudioArrival.size();
+  }
+
+  /** How many audio streams delivered a packet within the last {@code windowNanos}. */
+  int audioStreamsFlowing(long windowNanos) {
+    return recent(lastAudioArrival, windowNanos);
+  }
+
+  /** How many audio streams delivered a talker's packet (a loud RFC 6464 level) within the last {@code windowNanos}. */
+  int loudStreams(long windowNanos) {
+    return recent(lastLoudArrival, windowNanos);
+  }
+
+  private static int recent(Map<Long, Long> arrivals, long windowNanos) {
     long now = System.nanoTime();
     int n = 0;
-    for (long t : lastArrival.values()) {
+    for (long t : arrivals.values()) {
       if (now - t < windowNanos) {
         n++;
       }
     }
     return n;
+  }
+
+  /** The RFC 6464 level (0 loudest .. 127) in a packet's one-byte header extensions, or -1. */
+  static int audioLevel(byte[] buf, int len) {
+    if ((buf[0] & 0x10) == 0) {
+      return -1;
+    }
+    int at = 12 + 4 * (buf[0] & 0x0F);
+    if (at + 4 > len || (buf[at] & 0xFF) != 0xBE || (buf[at + 1] & 0xFF) != 0xDE) {
+      return -1;
+    }
+    int end = at + 4 + 4 * (((buf[at + 2] & 0xFF) << 8) | (buf[at + 3] & 0xFF));
+    for (int i = at + 4; i < end && i < len; ) {
+      int id = (buf[i] & 0xF0) >> 4;
+      int length = (buf[i] & 0x0F) + 1;
+      if (id == 0) {
+        i++; // padding
+        continue;
+      }
+      if (id == 15) {
+        return -1;
+      }
+      if (id == SdpMaker.AUDIO_LEVEL_EXT && i + 1 < len) {
+        return buf[i + 1] & 0x7F;
+      }
+      i += 1 + length;
+    }
+    return -1;
   }
 
   /** Joins the room (as a viewer when it publishes nothing) and publishes; returns when media can flow. */
@@ -240,8 +291,15 @@ final class SimParticipant implements AutoCloseable {
     measurements.packets.increment();
     measurements.bytes.add(len);
     Long previous = lastArrival.put(ssrc, arrival);
-    if (previous != null && pt == 111) {
-      longestAudioGap.accumulateAndGet(arrival - previous, Math::max);
+    if (pt == 111) {
+      if (previous != null) {
+        longestAudioGap.accumulateAndGet(arrival - previous, Math::max);
+      }
+      lastAudioArrival.put(ssrc, arrival);
+      int level = audioLevel(buf, len);
+      if (level >= 0 && level <= LOUD_LEVEL) {
+        lastLoudArrival.put(ssrc, arrival);
+      }
     }
     long sent = SimulatedPeer.sendTimeOf(buf, len);
     boolean stamped = sent > 0 && arrival - sent >= 0 && arrival - sent < 60_000_000_000L;

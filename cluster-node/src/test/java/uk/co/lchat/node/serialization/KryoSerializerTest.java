@@ -66,7 +66,7 @@ class KryoSerializerTest {
         new Resumed("p1", Role.MODERATOR, snapshot, router), new Resumed("p1", Role.PARTICIPANT, snapshot, null),
         new Superseded(), new MediaRouterProtocol.Drain(true), new MediaRouterProtocol.MoveMedia(router),
         new MediaRouterProtocol.MoveMedia(router, router),
-        new MediaRouterProtocol.RouterGone(router),
+        new MediaRouterProtocol.RouterGone(router), new MediaRouterProtocol.SelectAudio(),
         new MediaRouterProtocol.Shed(3, router, kit.createTestProbe(Integer.class).ref()),
         new uk.co.lchat.node.stats.StatsProtocol.GetNodeInfo(
             kit.createTestProbe(uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class).ref()),

@@ -50,6 +50,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     long rtxSsrc = -1;
     Subscription subscription;
     SimulcastSource wiredTo;
+    /** An audio slot (see {@link #audioSlots}): its fixed outgoing stream and the track id it carries now. */
+    StreamRewriter rewriter;
+    String source;
 
     Slot(String mid, String kind) {
       this.mid = mid;
@@ -78,6 +81,10 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     boolean dirty;
     /** The next offer starts a new receiving connection (the client must drop its old one). */
     boolean freshConnection = true;
+    /** Audio tracks this participant may hear, of which its audio slots carry the loudest. */
+    List<TrackInfo> audioCandidates = List.of();
+    Set<String> audioCandidateIds = Set.of();
+    final List<Slot> audioSlots = new ArrayList<>();
 
     Member(String roomId, String participantId, ActorRef<MediaEvent> client) {
       this.roomId = roomId;
@@ -120,6 +127,14 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final Map<String, Endpoint> watchers = new HashMap<>();
   private boolean draining;
   private boolean moveOnDrain;
+  /**
+   * Audio slots per receiver: each receiver gets Opus audio in at most this many fixed streams (the same SSRCs
+   * whoever speaks), carrying the loudest of the sources it may hear; 0 = one stream per source.
+   */
+  private final int audioSlots;
+  /** Packets of each audio candidate at the last selection: one that got none since is silent, whatever it said. */
+  private Map<Publication, Long> packetsAtLastSelection = new HashMap<>();
+  private final Set<Publication> stalled = new HashSet<>();
 
   public static Behavior<Command> create(MediaRouter router) {
     return create(router, new ConferenceTracker());
@@ -132,7 +147,26 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
 
   /** ... and that other nodes' routers reach for relays at {@code relayHost} on the media port. */
   public static Behavior<Command> create(MediaRouter router, ConferenceTracker conferences, String relayHost) {
-    return Behaviors.setup(ctx -> new MediaRouterActor(ctx, router, conferences, relayHost));
+    return create(router, conferences, relayHost, DEFAULT_AUDIO_SLOTS);
+  }
+
+  public static final int DEFAULT_AUDIO_SLOTS = 5;
+  /** The stream id (msid) of the audio slots' tracks: audio of whoever is loudest, not of one participant. */
+  public static final String AUDIO_SLOTS_STREAM = "lchat-audio";
+  private static final java.time.Duration AUDIO_SELECTION_INTERVAL = java.time.Duration.ofMillis(200);
+
+  /** ... with {@code audioSlots} loudest-audio streams per receiver (0: every audio source in a stream of its own). */
+  public static Behavior<Command> create(MediaRouter router, ConferenceTracker conferences, String relayHost,
+                                         int audioSlots) {
+    if (audioSlots < 0) {
+      throw new IllegalArgumentException("lchat.media.audio-slots: 0 (off) or more, not " + audioSlots);
+    }
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      if (audioSlots > 0) {
+        timers.startTimerWithFixedDelay(new SelectAudio(), AUDIO_SELECTION_INTERVAL);
+      }
+      return new MediaRouterActor(ctx, router, conferences, relayHost, audioSlots);
+    }));
   }
 
   /** The speaker listener a router should be started with so that this actor hears speaker changes. */
@@ -146,8 +180,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   }
 
   private MediaRouterActor(ActorContext<Command> ctx, MediaRouter router, ConferenceTracker conferences,
-                           String relayHost) {
+                           String relayHost, int audioSlots) {
     super(ctx);
+    this.audioSlots = audioSlots;
     this.router = router;
     this.conferences = conferences;
     this.relays = new Relays(router, ctx.getSelf(), ctx.getSystem().address().toString(), relayHost);
@@ -174,6 +209,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Drain.class, this::onDrain)
         .onMessage(Shed.class, this::onShed)
+        .onMessage(SelectAudio.class, m -> selectAudio())
         .onMessage(EndpointClosed.class, this::onEndpointClosed)
         .onMessage(SpeakerChanged.class, this::onSpeakerChanged)
         .onMessage(OpenRelay.class, m -> {
@@ -441,10 +477,21 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       conferences.mediaAttempted(member.roomId, member.participantId);
     }
     Map<String, TrackInfo> wanted = new LinkedHashMap<>();
+    List<TrackInfo> audio = new ArrayList<>();
     for (TrackInfo t : member.wanted) {
-      wanted.put(t.trackId(), t);
+      if (audioSlots > 0 && t.isAudio() && t.codec().equalsIgnoreCase("opus")) {
+        audio.add(t); // heard through the audio slots
+      } else {
+        wanted.put(t.trackId(), t);
+      }
     }
+    member.audioCandidates = audio;
+    member.audioCandidateIds = new HashSet<>();
+    audio.forEach(t -> member.audioCandidateIds.add(t.trackId()));
     for (Slot slot : member.slots) {
+      if (slot.rewriter != null) {
+        continue; // an audio slot: assigned below
+      }
       if (slot.track != null && !wanted.containsKey(slot.track.trackId())) {
         if (slot.subscription != null) {
           router.unsubscribe(slot.subscription);
@@ -475,10 +522,147 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       wire(member, slot);
       changed = true;
     }
+    if (audioSlots > 0) {
+      changed |= addAudioSlots(member);
+      for (TrackInfo t : audio) {
+        if (publicationOf(t) == null) {
+          relays.need(t); // every source counts in the ranking, so each comes here (once per node)
+        }
+      }
+      assignAudio(member, ranked(member.audioCandidates));
+    }
     if (changed) {
       member.dirty = true;
     }
     sendOfferIfDue(member);
+  }
+
+  /**
+   * Enough audio slots for the member's sources, up to {@link #audioSlots}; slots are never taken away (the
+   * receiving connection keeps its m-sections). True if any was added.
+   */
+  private boolean addAudioSlots(Member member) {
+    int want = Math.min(audioSlots, member.audioCandidates.size());
+    boolean added = false;
+    while (member.audioSlots.size() < want) {
+      TrackInfo like = member.audioCandidates.get(0);
+      long ssrc = random.nextInt() & 0xFFFFFFFFL;
+      Slot slot = new Slot(Integer.toString(member.slots.size()), "audio");
+      slot.rewriter = new StreamRewriter(ssrc, false, like.clockRate());
+      slot.track = new TrackInfo(AUDIO_SLOTS_STREAM, AUDIO_SLOTS_STREAM + "-" + member.audioSlots.size(), "audio",
+          ssrc, like.codec(), like.clockRate(), like.channels(), like.fmtp(), getContext().getSelf());
+      slot.codec = codecFor(member, slot.track);
+      member.slots.add(slot);
+      member.audioSlots.add(slot);
+      added = true;
+    }
+    return added;
+  }
+
+  /** The publication here of a track: published on this node, or arrived over a relay from its origin. */
+  private Publication publicationOf(TrackInfo t) {
+    Publication p = localTracks.get(t.trackId());
+    return p != null ? p : relays.published(t.trackId(), t.origin());
+  }
+
+  /** A source's loudness now; one that sent nothing since the last selection is silent (muted, gone quiet). */
+  private double loudness(Publication p) {
+    return p == null || stalled.contains(p) ? 0 : p.loudness();
+  }
+
+  /** Tracks that are here, loudest first. */
+  private List<TrackInfo> ranked(java.util.Collection<TrackInfo> tracks) {
+    List<TrackInfo> here = new ArrayList<>();
+    for (TrackInfo t : tracks) {
+      if (publicationOf(t) != null) {
+        here.add(t);
+      }
+    }
+    here.sort(java.util.Comparator.comparingDouble((TrackInfo t) -> loudness(publicationOf(t))).reversed());
+    return here;
+  }
+
+  /**
+   * Gives the member's audio slots the loudest of its sources ({@code ranking}: a room's sources loudest first;
+   * those the member may not hear are skipped) and re-subscribes the slots whose source changed.
+   */
+  private void assignAudio(Member member, List<TrackInfo> ranking) {
+    if (member.audioSlots.isEmpty() || member.subscribe == null) {
+      return;
+    }
+    List<String> top = new ArrayList<>();
+    Map<String, Publication> publications = new HashMap<>();
+    int enough = member.audioSlots.size() + 1;
+    for (int i = 0; i < ranking.size() && top.size() < enough; i++) {
+      TrackInfo t = ranking.get(i);
+      if (member.audioCandidateIds.contains(t.trackId())) {
+        top.add(t.trackId());
+        publications.put(t.trackId(), publicationOf(t));
+      }
+    }
+    String[] holders = new String[member.audioSlots.size()];
+    for (int i = 0; i < holders.length; i++) {
+      Slot s = member.audioSlots.get(i);
+      holders[i] = s.source;
+      if (s.source != null && !publications.containsKey(s.source)) {
+        for (TrackInfo t : member.audioCandidates) {
+          if (t.trackId().equals(s.source)) {
+            publications.put(s.source, publicationOf(t));
+          }
+        }
+      }
+    }
+    String[] next = AudioSelection.assign(holders,
+        top, id -> member.audioCandidateIds.contains(id) && publications.get(id) != null,
+        id -> loudness(publications.get(id)));
+    for (int i = 0; i < next.length; i++) {
+      Slot s = member.audioSlots.get(i);
+      Publication p = next[i] == null ? null : publications.get(next[i]);
+      if (Objects.equals(next[i], s.source) && (s.subscription == null ? p == null : s.subscription.publication() == p)) {
+        continue;
+      }
+      if (s.subscription != null) {
+        router.unsubscribe(s.subscription);
+        s.subscription = null;
+      }
+      s.source = next[i];
+      if (p != null) {
+        s.subscription = router.subscribe(p, member.subscribe, s.codec.payloadType(), s.rewriter, false, -1, -1);
+      }
+    }
+  }
+
+  /** The timer: every receiver's audio slots follow who is loudest now, ranked once per room. */
+  private Behavior<Command> selectAudio() {
+    Map<String, Map<String, TrackInfo>> byRoom = new HashMap<>();
+    for (Member m : members.values()) {
+      if (!m.audioSlots.isEmpty()) {
+        Map<String, TrackInfo> room = byRoom.computeIfAbsent(m.roomId, r -> new LinkedHashMap<>());
+        m.audioCandidates.forEach(t -> room.putIfAbsent(t.trackId(), t));
+      }
+    }
+    Map<Publication, Long> packets = new HashMap<>();
+    stalled.clear();
+    for (Map<String, TrackInfo> room : byRoom.values()) {
+      for (TrackInfo t : room.values()) {
+        Publication p = publicationOf(t);
+        if (p != null) {
+          packets.put(p, p.packets());
+          if (Objects.equals(packetsAtLastSelection.get(p), p.packets())) {
+            stalled.add(p);
+          }
+        }
+      }
+    }
+    packetsAtLastSelection = packets;
+    Map<String, List<TrackInfo>> rankings = new HashMap<>();
+    byRoom.forEach((room, tracks) -> rankings.put(room, ranked(tracks.values())));
+    for (Member m : members.values()) {
+      if (!m.audioSlots.isEmpty()) {
+        assignAudio(m, rankings.get(m.roomId));
+      }
+    }
+    return this;
   }
 
   /** A track from another node arrived over a relay: every slot here waiting for it subscribes now. */
@@ -488,9 +672,13 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     }
     for (Member member : members.values()) {
       for (Slot slot : member.slots) {
-        if (slot.track != null && slot.track.trackId().equals(m.trackId()) && member.subscribe != null) {
+        if (slot.rewriter == null && slot.track != null && slot.track.trackId().equals(m.trackId())
+            && member.subscribe != null) {
           wire(member, slot);
         }
+      }
+      if (member.audioCandidateIds.contains(m.trackId())) {
+        assignAudio(member, ranked(member.audioCandidates));
       }
     }
     return this;
@@ -505,6 +693,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           used.add(slot.track.trackId());
         }
       }
+      used.addAll(member.audioCandidateIds);
     }
     for (String trackId : relays.inboundTrackIds()) {
       if (!used.contains(trackId) || localTracks.containsKey(trackId) || localSimulcast.containsKey(trackId)) {
@@ -793,6 +982,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         && member.subscribe.isClosed() && !m.reason().equals("left")) {
       member.subscribe = null;
       member.slots.clear();
+      member.audioSlots.clear();
       member.payloadTypes.clear();
       member.awaitingAnswer = false;
       member.freshConnection = true;

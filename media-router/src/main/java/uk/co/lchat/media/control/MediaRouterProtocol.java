@@ -84,6 +84,9 @@ public final class MediaRouterProtocol {
   /** From this node's router directory: {@code router}'s node left the cluster; close the relay link to it. */
   public record RouterGone(ActorRef<Command> router) implements Command {}
 
+  /** Local: the router actor's own timer; each receiver's audio slots are given the loudest sources again. */
+  public record SelectAudio() implements Command {}
+
   /** The node's media port and counters, for stats and tests. */
   public record GetStatus(ActorRef<RouterStatus> replyTo) implements Command {}
 

@@ -75,6 +75,11 @@ public final class Publication {
     return stats.jitterMillis();
   }
 
+  /** Smoothed loudness, 0 (silent) .. 127 (loudest), of an audio publication with RFC 6464 levels. */
+  public double loudness() {
+    return loudness;
+  }
+
   public long packets() {
     return packets;
   }

@@ -157,9 +157,14 @@ class MediaRouterActorTest {
     assertTrue(offer.fresh(), "a participant's first offer starts a receiving connection (after a move, a new one)");
     SessionDescription sd = SessionDescription.parse(offer.sdp());
     assertEquals(2, sd.media().size());
-    assertEquals(List.of(22L), sd.media().get(1).ssrcs());
+    assertEquals("video", sd.media().get(0).kind());
+    assertEquals(List.of(22L), sd.media().get(0).ssrcs());
     assertTrue(offer.sdp().contains("a=ssrc-group:FID 22 "), "video comes with an RTX stream");
     assertTrue(offer.sdp().contains("a=msid:alice "));
+    // Audio comes in an audio slot: a stream of its own SSRC, carrying whoever is loudest.
+    assertEquals("audio", sd.media().get(1).kind());
+    assertNotEquals(List.of(11L), sd.media().get(1).ssrcs());
+    assertTrue(offer.sdp().contains("a=msid:" + MediaRouterActor.AUDIO_SLOTS_STREAM + " "));
     assertEquals("actpass", sd.media().get(0).setup());
 
     // No second offer while the first is unanswered; the change is offered once the answer is in.
@@ -171,7 +176,7 @@ class MediaRouterActorTest {
     SubscribeOffer next = bob.expectMessageClass(SubscribeOffer.class);
     SessionDescription after = SessionDescription.parse(next.sdp());
     assertEquals("inactive", after.media().get(0).direction());
-    assertEquals("inactive", after.media().get(1).direction());
+    assertEquals("sendonly", after.media().get(1).direction(), "an audio slot stays, whoever it carries");
     assertEquals(ufragOf(offer.sdp()), ufragOf(next.sdp()), "the same receiving connection");
     assertFalse(next.fresh(), "a re-offer keeps the receiving connection");
 
