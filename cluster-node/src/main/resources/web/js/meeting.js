@@ -327,6 +327,12 @@ export class Meeting {
     return parts.length >= 3 ? Number(parts[parts.length - 2]) : 0;
   }
 
+  /** The pinned tile's participant (or nobody): its video always comes, whatever last-N picks. */
+  pinChanged(participantId) {
+    const pinned = participantId && participantId !== this.myId ? [participantId] : [];
+    this.signaling.send({ type: 'receiverConstraints', pinned });
+  }
+
   remoteTrack(participantId, track, mid, via) {
     if (!participantId) return;
     if (track.kind === 'audio') {

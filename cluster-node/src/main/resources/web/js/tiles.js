@@ -24,6 +24,8 @@ export class Tiles {
     this.pinned = this.pinned === key ? null : key;
     if (this.pinned && this.layout !== 'stage') this.setLayout('stage');
     else this.arrange();
+    // The server's last-N then always sends the pinned participant's video (docs/protocol.md).
+    this.meeting.pinChanged?.(this.pinned ? this.tiles.get(this.pinned)?.participantId : null);
   }
 
   ensure(key, participantId, kind) {

@@ -49,6 +49,9 @@ final class SimParticipant implements AutoCloseable {
   private final Map<Long, Long> lastArrival = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Long, Long> lastAudioArrival = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Long, Long> lastLoudArrival = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, Long> lastVideoArrival = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Whose stream each SSRC is, from the msid lines of the router's offers. */
+  private final Map<Long, String> senderOf = new java.util.concurrent.ConcurrentHashMap<>();
   /** Talkers send level 20 (-20 dBov), the others 110: anything up to this is a talker's packet. */
   private static final int LOUD_LEVEL = 40;
   /** The longest time between two audio packets of one stream since {@link #resetGaps()}. */
@@ -149,6 +152,18 @@ final class SimParticipant implements AutoCloseable {
   /** How many distinct streams delivered a packet within the last {@code windowNanos}. */
   int streamsFlowing(long windowNanos) {
     return recent(lastArrival, windowNanos);
+  }
+
+  /** Whose video arrived within the last {@code windowNanos} (participant ids, from the offers' msid lines). */
+  java.util.Set<String> videoSenders(long windowNanos) {
+    long now = System.nanoTime();
+    java.util.Set<String> who = new java.util.TreeSet<>();
+    lastVideoArrival.forEach((ssrc, t) -> {
+      if (now - t < windowNanos) {
+        who.add(senderOf.getOrDefault(ssrc, "?" + ssrc));
+      }
+    });
+    return who;
   }
 
   /** How many distinct audio streams (SSRCs) ever delivered a packet. */
@@ -260,6 +275,7 @@ final class SimParticipant implements AutoCloseable {
         subscriber = peer;
       }
       for (MediaDescription m : offer.media()) {
+        m.ssrcMsid().forEach((ssrc, msid) -> senderOf.put(ssrc, msid.split(" ")[0]));
         m.codecs().forEach(c -> {
           if (c.name().equalsIgnoreCase("rtx")) {
             rtxPayloadTypes.add(c.payloadType());
@@ -291,6 +307,9 @@ final class SimParticipant implements AutoCloseable {
     measurements.packets.increment();
     measurements.bytes.add(len);
     Long previous = lastArrival.put(ssrc, arrival);
+    if (pt != 111) {
+      lastVideoArrival.put(ssrc, arrival);
+    }
     if (pt == 111) {
       if (previous != null) {
         longestAudioGap.accumulateAndGet(arrival - previous, Math::max);

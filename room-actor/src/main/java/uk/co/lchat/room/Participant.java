@@ -1,5 +1,7 @@
 package uk.co.lchat.room;
 
+import java.util.List;
+
 import org.apache.pekko.actor.typed.ActorRef;
 
 import uk.co.lchat.room.RoomProtocol.ClientEvent;
@@ -18,6 +20,9 @@ final class Participant {
   boolean audioMuted;
   boolean videoMuted;
   boolean handRaised;
+  /** Receiver constraints: whose video comes first, and the most videos wanted (-1: the room's limit). */
+  List<String> pinned = List.of();
+  int receiverLastN = -1;
 
   Participant(String id, String sessionToken, String displayName, Role role, ActorRef<ClientEvent> client,
               int joinOrder) {

@@ -103,7 +103,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private boolean controllerMode;
   private SharedVideoState sharedVideo = new SharedVideoState(null, false, 0, 0, null);
   private String dominantSpeaker;
-  private final RoomMedia media = new RoomMedia();
+  private final RoomMedia media;
   private boolean created;
   private boolean closing;
   private boolean rosterFlushScheduled;
@@ -114,6 +114,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     this.successor = successor;
     this.roomId = roomId;
     this.config = config;
+    this.media = new RoomMedia(config.lastN());
     this.webhooks = webhooks;
     this.shard = shard;
     this.features = new LinkedHashMap<>(config.features());
@@ -144,6 +145,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(LowerHand.class, this::onLowerHand)
         .onMessage(SetControllerMode.class, this::onSetControllerMode)
         .onMessage(SetFeature.class, this::onSetFeature)
+        .onMessage(SetLastN.class, this::onSetLastN)
+        .onMessage(SetReceiverConstraints.class, this::onSetReceiverConstraints)
         .onMessage(ControlSharedVideo.class, this::onSharedVideo)
         .onMessage(SetDominantSpeaker.class, this::onDominantSpeaker)
         .onMessage(GetInfo.class, this::onGetInfo)
@@ -654,7 +657,41 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (!java.util.Objects.equals(id, dominantSpeaker)) {
       dominantSpeaker = id;
       broadcast(new DominantSpeakerChanged(id));
+      if (id != null) {
+        media.spoke(id);
+        media.pushSources(roster.all()); // last-N: the speaker's video reaches those who did not get it
+      }
     }
+    return this;
+  }
+
+  private Behavior<Command> onSetLastN(SetLastN m) {
+    Participant by = moderator(m.by());
+    if (by == null) {
+      return this;
+    }
+    if (m.lastN() < 0 || m.lastN() > RoomProtocol.MAX_LAST_N) {
+      return reject(by, "invalid", "lastN is 0.." + RoomProtocol.MAX_LAST_N + ".");
+    }
+    if (m.lastN() != media.lastN()) {
+      media.setLastN(m.lastN());
+      broadcast(new SettingsChanged(settings()));
+      media.pushSources(roster.all());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSetReceiverConstraints(SetReceiverConstraints m) {
+    Participant p = roster.get(m.participantId());
+    if (p == null) {
+      return this;
+    }
+    if (m.pinned().size() > RoomProtocol.MAX_LAST_N || m.lastN() < -1 || m.lastN() > RoomProtocol.MAX_LAST_N) {
+      return reject(p, "invalid", "At most " + RoomProtocol.MAX_LAST_N + " pinned participants; lastN is -1.." + RoomProtocol.MAX_LAST_N + ".");
+    }
+    p.pinned = List.copyOf(m.pinned());
+    p.receiverLastN = m.lastN();
+    media.pushSources(roster.all());
     return this;
   }
 
@@ -842,14 +879,16 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private RoomSettings settings() {
-    return new RoomSettings(passcode != null, lobbyEnabled, controllerMode, new LinkedHashMap<>(features));
+    return new RoomSettings(passcode != null, lobbyEnabled, controllerMode, new LinkedHashMap<>(features),
+        media.lastN());
   }
 
   private RoomState state() {
     List<MemberState> members = new ArrayList<>();
     for (Participant p : roster.all()) {
       members.add(new MemberState(p.id, p.sessionToken, p.displayName, p.role, p.client, p.joinOrder, p.audioMuted,
-          p.videoMuted, p.handRaised, media.router(p.id), new ArrayList<>(media.published(p.id))));
+          p.videoMuted, p.handRaised, media.router(p.id), new ArrayList<>(media.published(p.id)),
+          new ArrayList<>(p.pinned), p.receiverLastN));
     }
     List<WaiterState> waiting = new ArrayList<>();
     for (Waiter w : lobby.values()) {
@@ -858,7 +897,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return new RoomState(members, waiting, new ArrayList<>(bannedTokens), new ArrayList<>(hands),
         new ArrayList<>(chatHistory), new LinkedHashMap<>(features), passcode == null ? null : passcode.salt(),
         passcode == null ? null : passcode.hash(), lobbyEnabled, controllerMode, sharedVideo, dominantSpeaker,
-        created, roster.nextJoinOrder());
+        created, roster.nextJoinOrder(), media.lastN(), new ArrayList<>(media.speakers()));
   }
 
   /**
@@ -876,6 +915,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
       sharedVideo = s.sharedVideo();
       dominantSpeaker = s.dominantSpeaker();
       chatHistory.addAll(s.chat());
+      media.setLastN(s.lastN());
+      media.restoreSpeakers(s.speakers());
     }
     created |= s.created();
     bannedTokens.addAll(s.bannedTokens());

@@ -10,7 +10,7 @@ import com.typesafe.config.Config;
 /** The {@code lchat.room} settings, read once at boot. */
 public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength, int maxChatLength, int chatHistory,
                          boolean controllerMode, Map<String, Boolean> features, WebhookSettings webhooks,
-                         int rosterBatchAbove, Duration rosterBatchInterval) {
+                         int rosterBatchAbove, Duration rosterBatchInterval, int lastN) {
 
   public static final int HARD_MAX_PARTICIPANTS = 1000;
 
@@ -22,6 +22,9 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
       throw new IllegalArgumentException("lchat.room limits must be positive");
     }
     features = Map.copyOf(features);
+    if (lastN < 0 || lastN > RoomProtocol.MAX_LAST_N) {
+      throw new IllegalArgumentException("lchat.room.last-n must be 0.." + RoomProtocol.MAX_LAST_N);
+    }
   }
 
   public record WebhookSettings(List<String> urls, String secret, int maxAttempts, Duration initialBackoff,
@@ -50,11 +53,11 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
         w.getInt("max-attempts"), w.getDuration("initial-backoff"), w.getDuration("timeout"));
     return new RoomConfig(c.getInt("max-participants"), c.getInt("max-viewers"), c.getInt("max-name-length"),
         c.getInt("max-chat-length"), c.getInt("chat-history"), c.getBoolean("controller-mode"), features, webhooks,
-        c.getInt("roster-batch-above"), c.getDuration("roster-batch-interval"));
+        c.getInt("roster-batch-above"), c.getDuration("roster-batch-interval"), c.getInt("last-n"));
   }
 
   public RoomConfig withMaxParticipants(int max) {
     return new RoomConfig(max, maxViewers, maxNameLength, maxChatLength, chatHistory, controllerMode, features,
-        webhooks, rosterBatchAbove, rosterBatchInterval);
+        webhooks, rosterBatchAbove, rosterBatchInterval, lastN);
   }
 }

@@ -13,12 +13,44 @@ import uk.co.lchat.media.control.TrackInfo;
 
 /**
  * The room's forwarding decisions: which media router each participant is on, what each publishes, and so what
- * each receives (everyone else's tracks, in join order). Routers hear only changes. Owned by the room actor.
+ * each receives: everyone else's audio (the routers' audio slots pick the loudest), and video from at most
+ * {@code lastN} others (last-N): the receiver's pinned participants first, then whoever shares a screen, then the
+ * most recent speakers, then join order. Routers hear only changes. Owned by the room actor.
  */
 final class RoomMedia {
   private final Map<String, ActorRef<MediaRouterProtocol.Command>> routers = new HashMap<>();
   private final Map<String, List<TrackInfo>> published = new HashMap<>();
   private final Map<String, List<TrackInfo>> lastSent = new HashMap<>();
+  /** Participants who have been the dominant speaker, most recent first. */
+  private final java.util.LinkedList<String> speakers = new java.util.LinkedList<>();
+  private int lastN;
+
+  RoomMedia(int lastN) {
+    this.lastN = lastN;
+  }
+
+  int lastN() {
+    return lastN;
+  }
+
+  void setLastN(int lastN) {
+    this.lastN = lastN;
+  }
+
+  /** {@code participantId} is the dominant speaker now: its video goes to the front of everyone's last-N. */
+  void spoke(String participantId) {
+    speakers.remove(participantId);
+    speakers.addFirst(participantId);
+  }
+
+  List<String> speakers() {
+    return List.copyOf(speakers);
+  }
+
+  void restoreSpeakers(List<String> order) {
+    speakers.clear();
+    speakers.addAll(order);
+  }
 
   void attach(String participantId, ActorRef<MediaRouterProtocol.Command> router) {
     ActorRef<MediaRouterProtocol.Command> before = routers.put(participantId, router);
@@ -38,6 +70,53 @@ final class RoomMedia {
     return published.getOrDefault(participantId, List.of());
   }
 
+  /**
+   * Everybody who publishes video, in the order last-N takes them (before each receiver's pins): screen sharers
+   * (a second video track), then the most recent speakers, then join order.
+   */
+  private List<String> videoOrder(Collection<Participant> inJoinOrder) {
+    java.util.LinkedHashSet<String> order = new java.util.LinkedHashSet<>();
+    java.util.Set<String> video = new java.util.HashSet<>();
+    for (Participant p : inJoinOrder) {
+      long videos = published.getOrDefault(p.id, List.of()).stream().filter(t -> !t.isAudio()).count();
+      if (videos > 0) {
+        video.add(p.id);
+      }
+      if (videos > 1) {
+        order.add(p.id);
+      }
+    }
+    for (String s : speakers) {
+      if (video.contains(s)) {
+        order.add(s);
+      }
+    }
+    for (Participant p : inJoinOrder) {
+      if (video.contains(p.id)) {
+        order.add(p.id);
+      }
+    }
+    return new ArrayList<>(order);
+  }
+
+  /** Whose video {@code receiver} gets: its pins, then {@code order}, at most its limit, never its own. */
+  private java.util.Set<String> videoFor(Participant receiver, List<String> order) {
+    int n = receiver.receiverLastN >= 0 ? Math.min(receiver.receiverLastN, lastN) : lastN;
+    java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
+    java.util.Set<String> publishing = new java.util.HashSet<>(order);
+    for (String pin : receiver.pinned) {
+      if (chosen.size() < n && !pin.equals(receiver.id) && publishing.contains(pin)) {
+        chosen.add(pin);
+      }
+    }
+    for (int i = 0; i < order.size() && chosen.size() < n; i++) {
+      if (!order.get(i).equals(receiver.id)) {
+        chosen.add(order.get(i));
+      }
+    }
+    return chosen;
+  }
+
   /** The routers the room's participants use now, each once. */
   List<ActorRef<MediaRouterProtocol.Command>> routersInUse() {
     return new ArrayList<>(new java.util.LinkedHashSet<>(routers.values()));
@@ -55,6 +134,7 @@ final class RoomMedia {
   }
 
   void remove(String participantId) {
+    speakers.remove(participantId);
     routers.remove(participantId);
     published.remove(participantId);
     lastSent.remove(participantId);
@@ -73,15 +153,21 @@ final class RoomMedia {
 
   /** Tells each participant's router its sources, if they changed since last time. */
   void pushSources(Collection<Participant> inJoinOrder) {
+    List<String> order = videoOrder(inJoinOrder);
     for (Participant receiver : inJoinOrder) {
       ActorRef<MediaRouterProtocol.Command> router = routers.get(receiver.id);
       if (router == null) {
         continue;
       }
+      java.util.Set<String> seen = videoFor(receiver, order);
       List<TrackInfo> sources = new ArrayList<>();
       for (Participant sender : inJoinOrder) {
         if (sender != receiver) {
-          sources.addAll(published.getOrDefault(sender.id, List.of()));
+          for (TrackInfo t : published.getOrDefault(sender.id, List.of())) {
+            if (t.isAudio() || seen.contains(sender.id)) {
+              sources.add(t);
+            }
+          }
         }
       }
       if (!sources.equals(lastSent.get(receiver.id))) {

@@ -108,6 +108,17 @@ public final class RoomProtocol {
   /** Per-room feature flag (chat, screenshare, recording, sharedVideo, raiseHand, privateChat, ...). */
   public record SetFeature(String by, String flag, boolean enabled) implements Command {}
 
+  /** Moderator: each receiver gets video from at most {@code lastN} others (0..{@link #MAX_LAST_N}). */
+  public record SetLastN(String by, int lastN) implements Command {}
+
+  public static final int MAX_LAST_N = 100;
+
+  /**
+   * A receiver's own wishes: video of {@code pinned} first (within the limit), and at most {@code lastN} videos
+   * (-1: the room's limit; never more than it).
+   */
+  public record SetReceiverConstraints(String participantId, List<String> pinned, int lastN) implements Command {}
+
   /** Shared (YouTube) video control; {@code url} is used by START, {@code positionSeconds} by SEEK/PLAY/PAUSE. */
   public record ControlSharedVideo(String by, SharedVideoAction action, String url, double positionSeconds)
       implements Command {}
@@ -152,12 +163,12 @@ public final class RoomProtocol {
                           List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
                           String passcodeSalt, String passcodeHash, boolean lobbyEnabled, boolean controllerMode,
                           SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
-                          int nextJoinOrder) {}
+                          int nextJoinOrder, int lastN, List<String> speakers) {}
 
   public record MemberState(String id, String sessionToken, String displayName, Role role,
                             ActorRef<ClientEvent> client, int joinOrder, boolean audioMuted, boolean videoMuted,
                             boolean handRaised, ActorRef<MediaRouterProtocol.Command> router,
-                            List<TrackInfo> tracks) {}
+                            List<TrackInfo> tracks, List<String> pinned, int receiverLastN) {}
 
   public record WaiterState(String lobbyId, String sessionToken, String displayName, boolean viewer,
                             ActorRef<ClientEvent> client) {}
@@ -248,7 +259,7 @@ public final class RoomProtocol {
   }
 
   public record RoomSettings(boolean passcodeSet, boolean lobbyEnabled, boolean controllerMode,
-                             Map<String, Boolean> features) {}
+                             Map<String, Boolean> features, int lastN) {}
 
   /** {@code url} null means nothing is shared; {@code positionSeconds} is at {@code updatedAtMillis}. */
   public record SharedVideoState(String url, boolean playing, double positionSeconds, long updatedAtMillis,

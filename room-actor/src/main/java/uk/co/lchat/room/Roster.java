@@ -70,6 +70,8 @@ final class Roster {
     p.audioMuted = m.audioMuted();
     p.videoMuted = m.videoMuted();
     p.handRaised = m.handRaised();
+    p.pinned = m.pinned() == null ? List.of() : List.copyOf(m.pinned());
+    p.receiverLastN = m.receiverLastN();
     Participant before = byId.put(p.id, p);
     if (before != null && before.isViewer()) {
       viewers--;

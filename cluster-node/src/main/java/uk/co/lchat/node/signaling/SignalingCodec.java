@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 import uk.co.lchat.node.signaling.Inbound.*;
+import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.*;
 
 /**
@@ -160,6 +161,28 @@ public final class SignalingCodec {
         boolean enabled = bool(m, "enabled", true);
         yield room(type, id -> new SetFeature(id, flag, enabled));
       }
+      case "setLastN" -> {
+        int lastN = integer(m, "lastN", true);
+        yield room(type, id -> new SetLastN(id, lastN));
+      }
+      case "receiverConstraints" -> {
+        java.util.List<String> pinned = new java.util.ArrayList<>();
+        JsonNode p = m.get("pinned");
+        if (p != null && !p.isNull()) {
+          if (!p.isArray() || p.size() > RoomProtocol.MAX_LAST_N) {
+            throw new BadMessage("Field \"pinned\" is an array of at most " + RoomProtocol.MAX_LAST_N
+                + " participant ids.");
+          }
+          for (JsonNode e : p) {
+            if (!e.isTextual() || e.asText().length() > MAX_FIELD_CHARS) {
+              throw new BadMessage("Field \"pinned\" holds participant ids (strings).");
+            }
+            pinned.add(e.asText());
+          }
+        }
+        int lastN = m.hasNonNull("lastN") ? integer(m, "lastN", true) : -1;
+        yield room(type, id -> new SetReceiverConstraints(id, java.util.List.copyOf(pinned), lastN));
+      }
       case "sharedVideo" -> {
         SharedVideoAction action;
         try {
@@ -217,6 +240,20 @@ public final class SignalingCodec {
       throw new BadMessage("Field \"" + field + "\" must be true or false.");
     }
     return v.asBoolean();
+  }
+
+  private static int integer(JsonNode m, String field, boolean required) throws BadMessage {
+    JsonNode v = m.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new BadMessage("Field \"" + field + "\" is required.");
+      }
+      return 0;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+      throw new BadMessage("Field \"" + field + "\" must be a whole number.");
+    }
+    return v.asInt();
   }
 
   private static double number(JsonNode m, String field) throws BadMessage {

@@ -136,9 +136,13 @@ class MeetingClientIT extends SingleNodeBrowserTest {
         alice.waitFor("document.querySelectorAll('[data-testid=\"stage\"] [data-testid=\"tile\"]').length === 1",
             WAIT);
         alice.screenshot(Path.of("target", "screenshots", "meeting-stage-view.png"));
-        // Pinning puts a tile on stage.
+        // Pinning puts a tile on stage and asks the server to always send that participant's video (last-N).
+        alice.eval("(() => { const s = window.lchatMeeting.signaling; const send = s.send.bind(s); s.sent = [];"
+            + " s.send = (m) => { s.sent.push(m); send(m); }; })()");
         alice.eval(tile(myId(cat), "camera") + ".querySelector('[data-testid=\"pin\"]').click()");
         alice.waitFor(tile(myId(cat), "camera") + ".dataset.onStage === 'true'", WAIT);
+        assertEquals("[\"" + myId(cat) + "\"]", alice.eval("JSON.stringify(window.lchatMeeting.signaling.sent"
+            + ".find(m => m.type === 'receiverConstraints').pinned)").asText());
         // A phone-sized window still shows the meeting and its controls.
         alice.viewport(390, 844);
         alice.waitFor(q("leave") + ".getBoundingClientRect().bottom <= 844", WAIT);

@@ -42,7 +42,7 @@ class KryoSerializerTest {
     LinkedHashMap<String, Boolean> features = new LinkedHashMap<>();
     features.put("chat", true);
     features.put("recording", false);
-    RoomSettings settings = new RoomSettings(true, true, false, features);
+    RoomSettings settings = new RoomSettings(true, true, false, features, 25);
     SharedVideoState video = new SharedVideoState("https://youtu.be/x", true, 12.25, 99L, "p1");
     ParticipantView ann = new ParticipantView("p1", "Ann", Role.MODERATOR, true, false, true, 1);
     ChatMessage chat = new ChatMessage("p1", "Ann", null, "hello ☾", 42L);
@@ -58,11 +58,12 @@ class KryoSerializerTest {
         new Join("token", "Ann", "pw", true, client), new Join("token", "Ann", null, false, client, "p1"),
         new RestoreRoom(new RoomState(new ArrayList<>(List.of(
             new MemberState("p1", "token", "Ann", Role.MODERATOR, client, 1, true, false, true, router,
-                new ArrayList<>(List.of(audio))),
-            new MemberState("p2", null, "Bob", Role.VIEWER, client, 2, false, false, false, null, List.of()))),
+                new ArrayList<>(List.of(audio)), new ArrayList<>(List.of("p2")), 4),
+            new MemberState("p2", null, "Bob", Role.VIEWER, client, 2, false, false, false, null, List.of(),
+                List.of(), -1))),
             new ArrayList<>(List.of(new WaiterState("L1", "t", "Cat", false, client))), List.of("banned"),
             new ArrayList<>(List.of("p1")), new ArrayList<>(List.of(chat)), features, "c2FsdA==", "aGFzaA==", true,
-            false, video, "p1", true, 3)),
+            false, video, "p1", true, 3, 25, new ArrayList<>(List.of("p1")))),
         new Resumed("p1", Role.MODERATOR, snapshot, router), new Resumed("p1", Role.PARTICIPANT, snapshot, null),
         new Superseded(), new MediaRouterProtocol.Drain(true), new MediaRouterProtocol.MoveMedia(router),
         new MediaRouterProtocol.MoveMedia(router, router),
@@ -72,7 +73,8 @@ class KryoSerializerTest {
             kit.createTestProbe(uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class).ref()),
         new uk.co.lchat.node.stats.StatsProtocol.NodeInfo("pekko://lchat@127.0.0.1:25520", "ws://127.0.0.1:8080/ws",
             false),
-        new Leave("p1"), new Leave("p1", kit.createTestProbe(ClientEvent.class).ref()), new SendChat("p1", "hi", "p2"), new FlushRoster(), new RelayToPeer("p1", "p2", "{\"sdp\":\"v=0\"}"),
+        new Leave("p1"), new Leave("p1", kit.createTestProbe(ClientEvent.class).ref()),
+        new SetLastN("p1", 9), new SetReceiverConstraints("p1", new ArrayList<>(List.of("p2")), -1), new SendChat("p1", "hi", "p2"), new FlushRoster(), new RelayToPeer("p1", "p2", "{\"sdp\":\"v=0\"}"),
         new PeerRelayed("p1", "{}"),
         new SetOwnMute("p1", true, false), new RequestMute("p1", "p2", MediaKind.AUDIO), new Remove("p1", "p2"),
         new GrantModerator("p1", "p2"), new SetPasscode("p1", null), new SetLobby("p1", true),

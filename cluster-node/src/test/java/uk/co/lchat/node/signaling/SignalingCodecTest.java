@@ -53,6 +53,21 @@ class SignalingCodecTest {
   }
 
   @Test
+  void lastNAndReceiverConstraintsAreCheckedFields() throws Exception {
+    assertEquals(new SetLastN("me", 9), roomCommand("{\"type\":\"setLastN\",\"lastN\":9}"));
+    assertEquals(new SetReceiverConstraints("me", List.of("bob", "cat"), -1),
+        roomCommand("{\"type\":\"receiverConstraints\",\"pinned\":[\"bob\",\"cat\"]}"));
+    assertEquals(new SetReceiverConstraints("me", List.of(), 3),
+        roomCommand("{\"type\":\"receiverConstraints\",\"lastN\":3}"));
+    for (String bad : List.of("{\"type\":\"setLastN\"}", "{\"type\":\"setLastN\",\"lastN\":2.5}",
+        "{\"type\":\"setLastN\",\"lastN\":\"9\"}", "{\"type\":\"receiverConstraints\",\"pinned\":\"bob\"}",
+        "{\"type\":\"receiverConstraints\",\"pinned\":[1,2]}",
+        "{\"type\":\"receiverConstraints\",\"pinned\":[" + "\"x\",".repeat(101) + "\"x\"]}")) {
+      assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(bad), bad).code(), bad);
+    }
+  }
+
+  @Test
   void peerMessagesCarryAnObjectBothWays() throws Exception {
     assertEquals(new RelayToPeer("me", "bob", "{\"sdp\":\"v=0\"}"),
         roomCommand("{\"type\":\"peer\",\"to\":\"bob\",\"payload\":{\"sdp\":\"v=0\"}}"));
@@ -148,7 +163,7 @@ class SignalingCodecTest {
   void everyRoomEventEncodesWithItsType() throws Exception {
     var features = new LinkedHashMap<String, Boolean>();
     features.put("chat", true);
-    var settings = new RoomSettings(true, false, false, features);
+    var settings = new RoomSettings(true, false, false, features, 25);
     var video = new SharedVideoState("https://youtu.be/x", true, 3.5, 1000, "p1");
     var ann = new ParticipantView("p1", "Ann", Role.MODERATOR, false, true, false, 1);
     var snapshot = new RoomSnapshot("moon", new ArrayList<>(List.of(ann)), settings, new ArrayList<>(), video, null,

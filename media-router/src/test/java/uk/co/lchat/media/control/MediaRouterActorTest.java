@@ -217,4 +217,37 @@ class MediaRouterActorTest {
     actor.tell(new GetStatus(status.getRef()));
     assertEquals(0, status.receiveMessage().participants());
   }
+
+  @Test
+  void aSectionTheClientSawGoInactiveCarriesTheNextTrack() throws Exception {
+    TestProbe<MediaEvent> alice = kit.createTestProbe(MediaEvent.class);
+    TestProbe<MediaEvent> carol = kit.createTestProbe(MediaEvent.class);
+    TestProbe<MediaEvent> bob = kit.createTestProbe(MediaEvent.class);
+    actor.tell(new Attach("room", "alice", alice.getRef()));
+    actor.tell(new Attach("room", "carol", carol.getRef()));
+    actor.tell(new Attach("room", "bob", bob.getRef()));
+    actor.tell(new Publish("alice", offer("aaaa", 11, 22, 0), alice.getRef()));
+    TrackInfo aliceVideo = alice.expectMessageClass(Published.class).tracks().stream()
+        .filter(t -> !t.isAudio()).findFirst().orElseThrow();
+    actor.tell(new Publish("carol", offer("cccc", 33, 44, 0), carol.getRef()));
+    TrackInfo carolVideo = carol.expectMessageClass(Published.class).tracks().stream()
+        .filter(t -> !t.isAudio()).findFirst().orElseThrow();
+    String answer = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=fingerprint:" + FINGERPRINT
+        + "\r\na=setup:active\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\n";
+
+    // Last-N moves Bob from Alice's video to Carol's: the section goes inactive, then carries Carol.
+    actor.tell(new SetSources("bob", List.of(aliceVideo)));
+    assertEquals(List.of(22L), SessionDescription.parse(bob.expectMessageClass(SubscribeOffer.class).sdp()).media()
+        .get(0).ssrcs());
+    actor.tell(new SubscribeAnswer("bob", answer));
+    actor.tell(new SetSources("bob", List.of()));
+    SessionDescription inactive = SessionDescription.parse(bob.expectMessageClass(SubscribeOffer.class).sdp());
+    assertEquals("inactive", inactive.media().get(0).direction());
+    actor.tell(new SubscribeAnswer("bob", answer));
+    actor.tell(new SetSources("bob", List.of(carolVideo)));
+    SessionDescription reused = SessionDescription.parse(bob.expectMessageClass(SubscribeOffer.class).sdp());
+    assertEquals(1, reused.media().size(), "no new m-section");
+    assertEquals("sendonly", reused.media().get(0).direction());
+    assertEquals(List.of(44L), reused.media().get(0).ssrcs());
+  }
 }
