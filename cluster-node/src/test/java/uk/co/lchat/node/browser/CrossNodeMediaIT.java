@@ -136,4 +136,36 @@ class CrossNodeMediaIT {
           "no media endpoints on the room's node");
     }
   }
+
+  @Test
+  void aWhepViewerOnOneNodeWatchesAWhipPublisherOnAnother() throws Exception {
+    String room = "whep-span-" + System.nanoTime();
+    String base1 = "http://127.0.0.1:" + nodes.get(1).httpPort();
+    String base2 = "http://127.0.0.1:" + nodes.get(2).httpPort();
+    try (Chromium.Page publisher = chromium.open(base1 + "/e2e/whip.html?room=" + room)) {
+      publisher.waitFor("window.lchatTest && (window.lchatTest.published || window.lchatTest.errors.length > 0)",
+          WAIT);
+      assertTrue(publisher.eval("window.lchatTest.errors").isEmpty(), publisher.eval("window.lchatTest.errors")
+          .toString());
+      String pid = publisher.eval("window.lchatTest.participantId").asText();
+      try (Chromium.Page viewer = chromium.open(base2 + "/e2e/whep.html?room=" + room + "&participant=" + pid)) {
+        viewer.waitFor("window.lchatTest && (window.lchatTest.watching || window.lchatTest.errors.length > 0)",
+            WAIT);
+        assertTrue(viewer.eval("window.lchatTest.errors").isEmpty(), viewer.eval("window.lchatTest.errors")
+            .toString());
+        try {
+          viewer.waitFor("lchatStats().then(s => s.framesDecoded > 50 && s.audioPackets > 100)", WAIT);
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "; " + viewer.eval("lchatStats()") + relaySummary(), e);
+        }
+        // The viewer's node has no publisher of its own: the tracks came over the relay from node 1.
+        assertTrue(streamsIn(nodes.get(2).mediaRouter()) >= 2, relaySummary());
+        String location = viewer.eval("window.lchatTest.location").asText();
+        java.net.http.HttpResponse<String> gone = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(base2 + location)).DELETE().build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, gone.statusCode());
+      }
+    }
+  }
 }

@@ -50,6 +50,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     long rtxSsrc = -1;
     Subscription subscription;
     SimulcastSource wiredTo;
+    /** The last offer had this slot inactive; once that offer is answered the slot may carry another track. */
+    boolean inactiveOffered;
+    boolean reusable;
     /** An audio slot (see {@link #audioSlots}): its fixed outgoing stream and the track id it carries now. */
     StreamRewriter rewriter;
     String source;
@@ -125,6 +128,11 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final Map<String, Publication> localTracks = new HashMap<>();
   private final Map<String, SimulcastSource> localSimulcast = new HashMap<>();
   private final Map<String, Endpoint> watchers = new HashMap<>();
+  /** WHEP viewers' tracks published on other nodes, by track id: they are wired when the relay brings them. */
+  private final Map<String, List<RelayedWatch>> relayedWatches = new HashMap<>();
+
+  /** A WHEP viewer's stream of a track that comes over a relay. */
+  private record RelayedWatch(String viewerId, Endpoint endpoint, int payloadType) {}
   private boolean draining;
   private boolean moveOnDrain;
   /**
@@ -498,6 +506,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         }
         slot.track = null;
         slot.subscription = null;
+        slot.reusable = false;
         changed = true;
       } else if (slot.track != null) {
         TrackInfo now = wanted.remove(slot.track.trackId());
@@ -511,14 +520,29 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       }
     }
     for (TrackInfo t : wanted.values()) {
-      Slot slot = new Slot(Integer.toString(member.slots.size()), t.kind());
+      // An m-section the client has seen go inactive carries the new track (last-N switches would otherwise add
+      // one section per switch); the client sees the new msid as a new track.
+      Slot slot = null;
+      for (Slot s : member.slots) {
+        if (s.reusable && s.track == null && s.kind.equals(t.kind())) {
+          slot = s;
+          break;
+        }
+      }
+      if (slot == null) {
+        slot = new Slot(Integer.toString(member.slots.size()), t.kind());
+        member.slots.add(slot);
+      }
+      slot.reusable = false;
+      slot.inactiveOffered = false;
       slot.track = t;
       slot.codec = codecFor(member, t);
+      slot.rtxPayloadType = -1;
+      slot.rtxSsrc = -1;
       if (!t.isAudio() && !localSimulcast.containsKey(t.trackId())) {
         slot.rtxPayloadType = rtxPayloadTypeFor(member, slot.codec.payloadType());
         slot.rtxSsrc = random.nextInt() & 0xFFFFFFFFL;
       }
-      member.slots.add(slot);
       wire(member, slot);
       changed = true;
     }
@@ -667,8 +691,12 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
 
   /** A track from another node arrived over a relay: every slot here waiting for it subscribes now. */
   private Behavior<Command> onTrackRelayed(TrackRelayed m) {
-    if (relays.onTrackRelayed(m) == null) {
+    Publication arrived = relays.onTrackRelayed(m);
+    if (arrived == null) {
       return this;
+    }
+    for (RelayedWatch w : relayedWatches.getOrDefault(m.trackId(), List.of())) {
+      router.subscribe(arrived, w.endpoint(), w.payloadType());
     }
     for (Member member : members.values()) {
       for (Slot slot : member.slots) {
@@ -695,6 +723,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       }
       used.addAll(member.audioCandidateIds);
     }
+    used.addAll(relayedWatches.keySet());
     for (String trackId : relays.inboundTrackIds()) {
       if (!used.contains(trackId) || localTracks.containsKey(trackId) || localSimulcast.containsKey(trackId)) {
         relays.release(trackId);
@@ -769,6 +798,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     }
     List<OutgoingTrack> tracks = new ArrayList<>();
     for (Slot s : member.slots) {
+      s.inactiveOffered = s.track == null;
       if (s.track == null) {
         Codec idle = s.codec;
         tracks.add(new OutgoingTrack(s.mid, s.kind, idle, -1, null, null));
@@ -806,6 +836,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       router.setRemoteFingerprint(member.subscribe,
           SessionDescription.sha256Fingerprint(answer.media().get(0).fingerprint()));
       member.awaitingAnswer = false;
+      for (Slot s : member.slots) {
+        s.reusable = s.inactiveOffered && s.track == null;
+      }
       sendOfferIfDue(member);
     } catch (SdpException e) {
       member.awaitingAnswer = false;
@@ -831,6 +864,19 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           router.subscribe(p, endpoint, out.codec().payloadType());
         } else if (src != null) {
           router.subscribe(src, endpoint, out.codec().payloadType(), null, out.codec().is("VP8"), -1, -1);
+        } else {
+          // Published on another node: it comes over the relay (once, whoever else needs it here).
+          for (TrackInfo t : m.sources()) {
+            if (t.trackId().equals(out.trackId())) {
+              Publication relayed = relays.published(t.trackId(), t.origin());
+              if (relayed != null) {
+                router.subscribe(relayed, endpoint, out.codec().payloadType());
+              }
+              relayedWatches.computeIfAbsent(t.trackId(), id -> new ArrayList<>())
+                  .add(new RelayedWatch(m.viewerId(), endpoint, out.codec().payloadType()));
+              relays.need(t);
+            }
+          }
         }
       }
       watchers.put(m.viewerId(), endpoint);
@@ -929,7 +975,15 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     return null;
   }
 
+  /** A WHEP viewer is gone: its relayed tracks are released unless someone else here uses them. */
+  private void forgetWatches(String viewerId) {
+    relayedWatches.values().forEach(list -> list.removeIf(w -> w.viewerId().equals(viewerId)));
+    relayedWatches.values().removeIf(List::isEmpty);
+    releaseUnusedRelays();
+  }
+
   private Behavior<Command> onUnwatch(Unwatch m) {
+    forgetWatches(m.viewerId());
     Endpoint e = watchers.remove(m.viewerId());
     Follower f = followers.remove(m.viewerId());
     if (f != null) {
@@ -966,6 +1020,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     if (m.endpointId().endsWith("/watch")) {
       watchers.remove(participantId);
       followers.remove(participantId);
+      forgetWatches(participantId);
       return this;
     }
     Member member = members.get(participantId);
