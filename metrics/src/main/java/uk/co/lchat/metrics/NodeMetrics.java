@@ -149,6 +149,11 @@ public final class NodeMetrics {
       out.add(ice);
       gauge(out, "lchat_stress_level", "Load against configured capacity (1 = at capacity)", stress);
       gauge(out, "lchat_relays", "Relay links to other nodes' media routers", s.relays());
+      GaugeMetricFamily streams = new GaugeMetricFamily("lchat_relay_streams",
+          "Streams carried by relay links, by direction (each once per link)", List.of("direction"));
+      streams.addMetric(List.of("in"), s.relayStreamsIn());
+      streams.addMetric(List.of("out"), s.relayStreamsOut());
+      out.add(streams);
       gauge(out, "lchat_threads", "Live JVM threads", s.threads());
       return out;
     }

@@ -34,6 +34,8 @@ package uk.co.lchat.metrics;
  * @param iceSucceededUdp transports whose ICE completed over UDP
  * @param iceSucceededTcp transports whose ICE completed over TCP
  * @param relays relay links to other nodes' media routers
+ * @param relayStreamsIn streams received over those links (each once per link, however many receivers here)
+ * @param relayStreamsOut streams sent over them
  * @param threads live JVM threads
  * @param processCpuLoad this process's CPU use over all cores (0..1), or -1 when unknown
  * @param endpoints media transports open on this node
@@ -46,7 +48,8 @@ public record NodeSample(long timestampMillis, long bytesReceived, long bytesSen
                          long lossControlledSeconds, long lossLimitedSeconds, long lossDegradedSeconds,
                          long dataChannelMessagesReceived, long dataChannelMessagesSent,
                          long signalingMessagesReceived, long signalingMessagesSent, long iceSucceededUdp,
-                         long iceSucceededTcp, int relays, int threads, double processCpuLoad, int endpoints) {
+                         long iceSucceededTcp, int relays, int relayStreamsIn, int relayStreamsOut, int threads,
+                         double processCpuLoad, int endpoints) {
   public int conferences() {
     return conferenceSizes.length;
   }

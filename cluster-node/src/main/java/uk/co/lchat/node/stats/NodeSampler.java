@@ -26,6 +26,12 @@ public final class NodeSampler implements Supplier<NodeSample> {
   public NodeSample get() {
     RouterCounters c = router.counters();
     RouterStatistics s = router.statistics();
+    int relayIn = 0;
+    int relayOut = 0;
+    for (MediaRouter.RelayStatus r : router.relays()) {
+      relayIn += r.streamsIn();
+      relayOut += r.streamsOut();
+    }
     ConferenceTracker.Snapshot conf = conferences.snapshot();
     return new NodeSample(System.currentTimeMillis(), c.bytesReceived(), c.bytesSent(), c.packetsReceived(),
         c.packetsSent(), s.rtpExpectedTotal(), s.rtpLostTotal(), s.uploadLoss(), s.meanJitterMillis(),
@@ -34,7 +40,7 @@ public final class NodeSampler implements Supplier<NodeSample> {
         s.videoPublications() + s.videoSubscriptions(), s.videoSubscriptions(), s.lossControlledSeconds(),
         s.lossLimitedSeconds(), s.lossDegradedSeconds(), 0, 0, signaling.messagesReceived(),
         signaling.messagesSent(), c.iceSucceededUdp(), c.iceSucceededTcp(), router.relayCount(),
-        ManagementFactory.getThreadMXBean().getThreadCount(), processCpuLoad(), router.endpointCount());
+        relayIn, relayOut, ManagementFactory.getThreadMXBean().getThreadCount(), processCpuLoad(), router.endpointCount());
   }
 
   private static double processCpuLoad() {
