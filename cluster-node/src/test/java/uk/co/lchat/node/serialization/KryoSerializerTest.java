@@ -111,7 +111,7 @@ class KryoSerializerTest {
         new MediaRouterProtocol.OpenRelay(router, "127.0.0.1", 10001, "a2V5cw=="),
         new MediaRouterProtocol.RelayOpened(router, "127.0.0.1", 10002),
         new MediaRouterProtocol.RelayTrack("p1-1-7", router),
-        new MediaRouterProtocol.TrackRelayed("p1-1-7", 4_000_000_000L, 96, 90000, "video", -1, router),
+        new MediaRouterProtocol.TrackRelayed("p1-1-7", 4_000_000_000L, 96, 90000, "video", -1, router, 77L),
         new MediaRouterProtocol.RelayRefused("p1-1-7", router),
         new MediaRouterProtocol.UnrelayTrack("p1-1-7", router),
         new uk.co.lchat.node.stats.StatsProtocol.GetNodeStats(

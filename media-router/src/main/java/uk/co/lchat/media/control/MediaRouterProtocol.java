@@ -71,9 +71,12 @@ public final class MediaRouterProtocol {
   /** Send this local track over the relay to {@code replyTo} (once, however many receivers it has there). */
   public record RelayTrack(String trackId, ActorRef<Command> replyTo) implements Command {}
 
-  /** The track now flows over the relay under {@code ssrc} and {@code payloadType}. */
+  /**
+   * The track now flows over the relay under {@code ssrc} and {@code payloadType}; packets the far router NACKs
+   * come again as RTX on {@code rtxSsrc} (-1: none, audio).
+   */
   public record TrackRelayed(String trackId, long ssrc, int payloadType, int clockRate, String kind,
-                             int audioLevelExtension, ActorRef<Command> from) implements Command {}
+                             int audioLevelExtension, ActorRef<Command> from, long rtxSsrc) implements Command {}
 
   /** The track is not (or no longer) published here. */
   public record RelayRefused(String trackId, ActorRef<Command> from) implements Command {}

@@ -127,6 +127,9 @@ final class Relays {
     }
     Publication p = router.publish(link.endpoint, m.ssrc(), m.kind(), m.payloadType(), m.clockRate(),
         m.audioLevelExtension());
+    if (m.rtxSsrc() >= 0) {
+      router.expectRtx(link.endpoint, p, m.rtxSsrc());
+    }
     Inbound previous = inbound.put(m.trackId(), new Inbound(m.from(), p));
     if (previous != null) {
       router.unpublish(previous.publication());
@@ -178,16 +181,22 @@ final class Relays {
     if (old != null) {
       router.unsubscribe(old);
     }
+    // Video packets lost on the link are asked for again (NACK from the far router) and resent as RTX on an SSRC
+    // of their own; the payload type only has to differ from the track's (the far side goes by SSRC).
+    long rtxSsrc = random.nextInt() & 0xFFFFFFFFL;
     if (p != null) {
       // The publisher's SSRC, payload type and header extensions cross unchanged; the far side rewrites per receiver.
-      outbound.put(key, router.subscribe(p, link.endpoint, p.payloadType()));
+      boolean video = p.isVideo();
+      outbound.put(key, router.subscribe(p, link.endpoint, p.payloadType(), null, false,
+          video ? relayRtxPayloadType(p.payloadType()) : -1, video ? rtxSsrc : -1));
       m.replyTo().tell(new TrackRelayed(m.trackId(), p.ssrc(), p.payloadType(), p.clockRate(), p.kind(),
-          p.audioLevelExtension(), self));
+          p.audioLevelExtension(), self, video ? rtxSsrc : -1));
     } else {
       // A simulcast track crosses as one stream (the best layer) under the track's own SSRC.
-      outbound.put(key, router.subscribe(src, link.endpoint, src.payloadType(), null, true, -1, -1));
+      outbound.put(key, router.subscribe(src, link.endpoint, src.payloadType(), null, true,
+          relayRtxPayloadType(src.payloadType()), rtxSsrc));
       m.replyTo().tell(new TrackRelayed(m.trackId(), src.ssrc(), src.payloadType(), src.clockRate(), "video", -1,
-          self));
+          self, rtxSsrc));
     }
   }
 
@@ -229,6 +238,10 @@ final class Relays {
   /** Tracks received over links that some local slot still uses; everything else is released by the caller. */
   Set<String> inboundTrackIds() {
     return Set.copyOf(inbound.keySet());
+  }
+
+  private static int relayRtxPayloadType(int payloadType) {
+    return payloadType == 127 ? 126 : 127;
   }
 
   // ---- keys --------------------------------------------------------------------------------------------------------

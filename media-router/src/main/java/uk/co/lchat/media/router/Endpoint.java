@@ -30,6 +30,8 @@ public final class Endpoint {
   // loop-owned
   final SsrcTable<Publication> incoming = new SsrcTable<>();
   final SsrcTable<Subscription> outgoing = new SsrcTable<>();
+  /** A relay's RTX streams: retransmissions of the publication they repair. */
+  final SsrcTable<Publication> rtxIncoming = new SsrcTable<>();
   long lastConsentNanos;
   TransportCcRecorder transportCc;
   SimulcastSource[] simulcast = new SimulcastSource[0];

@@ -649,8 +649,12 @@ public final class MediaRouter implements AutoCloseable {
       p = bindSimulcastLayer(e);
     }
     if (p == null) {
-      counters.unknownSsrc++;
-      return;
+      Publication repaired = e.rtxIncoming.get((int) rtp.ssrc());
+      if (repaired == null || (plain = unwrapRtx(repaired, buf, plain)) < 0) {
+        counters.unknownSsrc++;
+        return;
+      }
+      p = repaired; // a retransmission over a relay: from here on, the original packet, late
     }
     e.packetsReceived++;
     e.bytesReceived += len;
@@ -714,6 +718,34 @@ public final class MediaRouter implements AutoCloseable {
         to.bytesSent += n;
       }
     }
+  }
+
+  /**
+   * Turns an RTX packet (RFC 4588: the original sequence number before the payload) back into the original packet
+   * of {@code p} in place; returns its length, or -1 when it is malformed or {@code p} already has that packet.
+   */
+  private int unwrapRtx(Publication p, byte[] buf, int len) {
+    int header = rtp.headerLength();
+    if (rtp.payloadLength() < 2 || p.cache == null) {
+      return -1;
+    }
+    int seq = ((buf[header] & 0xFF) << 8) | (buf[header + 1] & 0xFF);
+    if (p.cache.has(seq)) {
+      counters.duplicateRetransmissions++;
+      return -1;
+    }
+    System.arraycopy(buf, header + 2, buf, header, len - header - 2);
+    len -= 2;
+    buf[0] &= (byte) ~0x20; // no padding: the payload ends where the packet does
+    buf[1] = (byte) ((buf[1] & 0x80) | p.payloadType);
+    buf[2] = (byte) (seq >>> 8);
+    buf[3] = (byte) seq;
+    RtcpFeedback.putU32(buf, 8, p.ssrc() & 0xFFFFFFFFL);
+    if (!rtp.wrap(buf, 0, len)) {
+      return -1;
+    }
+    counters.repairedOverRelays++;
+    return len;
   }
 
   /** RFC 8852: a packet of an unknown SSRC names its simulcast layer with the rid extension; bind it. */
@@ -790,11 +822,19 @@ public final class MediaRouter implements AutoCloseable {
     @Override
     public void nack(long mediaSsrc, int seq) {
       Subscription s = from.outgoing.get((int) mediaSsrc);
-      if (s != null && s.rewriter == null && s.publication != null && s.publication.cache != null
-          && s.rtxPayloadType >= 0) {
-        retransmit(s, seq);
-      } else if (s != null) {
+      if (s == null) {
+        return;
+      }
+      // The packet behind the sequence number the receiver saw: the same one, or through the stream rewriter
+      // (simulcast layers, relayed simulcast) the current source's.
+      Publication p = s.current();
+      int sourceSeq = s.rewriter == null ? seq : s.rewriter.sourceSequence(seq);
+      if (p == null || p.cache == null || s.rtxPayloadType < 0 || sourceSeq < 0) {
         counters.nacksUnanswered++;
+        return;
+      }
+      if (!retransmit(s, p, sourceSeq, seq) && p.publisher.isRelay()) {
+        nackUpstream(p, sourceSeq); // lost on the relay: the far router has it
       }
     }
 
@@ -820,23 +860,26 @@ public final class MediaRouter implements AutoCloseable {
    * sequence number, and the original sequence number in front of the payload. A plain resend under the original
    * SSRC and sequence number would reuse an SRTP index, which the sending context rightly refuses.
    */
-  private void retransmit(Subscription s, int seq) {
+  private boolean retransmit(Subscription s, Publication p, int sourceSeq, int seq) {
     Endpoint to = s.subscriber;
     SrtpSession srtp = to.srtp;
     if (srtp == null || to.remote == null) {
-      return;
+      return true;
     }
     byte[] cached = rtxScratch;
-    int len = s.publication.cache.get(seq, cached);
+    int len = p.cache.get(sourceSeq, cached);
     if (len < 0 || !rtxView.wrap(cached, 0, len)) {
       counters.nacksUnanswered++;
-      return;
+      return false;
     }
     int header = rtxView.headerLength();
     int payload = rtxView.payloadLength();
     byte[] out = txPacket.getBuffer();
     System.arraycopy(cached, 0, out, 0, header);
     out[0] &= (byte) ~0x20; // the padding, if any, is not copied
+    if (s.rewriter != null) {
+      RtcpFeedback.putU32(out, 4, s.rewriter.outTimestamp(rtxView.timestamp()));
+    }
     out[header] = (byte) (seq >>> 8);
     out[header + 1] = (byte) seq;
     System.arraycopy(cached, header, out, header + 2, payload);
@@ -851,6 +894,32 @@ public final class MediaRouter implements AutoCloseable {
       s.retransmitted++;
       counters.retransmissions++;
     }
+    return true;
+  }
+
+  /**
+   * Asks the router at the other end of a relay for a packet that never arrived over it (generic NACK, RFC 4585
+   * §6.2.1), once per packet however many receivers here miss it; it answers with RTX, which
+   * {@link #handleRtp} turns back into the original packet for everyone here.
+   */
+  private void nackUpstream(Publication p, int seq) {
+    long now = System.nanoTime();
+    if (!p.nackDue(seq, now)) {
+      return;
+    }
+    Endpoint relay = p.publisher;
+    SrtpSession srtp = relay.srtp;
+    if (srtp == null || relay.remote == null || relay.closed) {
+      return;
+    }
+    int n = RtcpReports.writeNack(txPacket.getBuffer(), 0, ROUTER_SSRC, p.ssrc() & 0xFFFFFFFFL, seq, 0);
+    sendRtcp(srtp, n, relay);
+    counters.nacksSentUpstream++;
+  }
+
+  /** Over a relay, retransmissions of {@code p} come as RTX on {@code rtxSsrc}; they repair {@code p}. */
+  public void expectRtx(Endpoint relay, Publication p, long rtxSsrc) {
+    enqueue(() -> relay.rtxIncoming.put((int) rtxSsrc, p));
   }
 
   /** Once a second: a receiver report to each publisher and a sender report to each receiver (RFC 3550 §6.2). */

@@ -20,6 +20,11 @@ final class PacketCache {
     seqs[i] = seq;
   }
 
+  boolean has(int seq) {
+    int i = seq & (SLOTS - 1);
+    return packets[i] != null && seqs[i] == seq && lengths[i] > 0;
+  }
+
   /** Copies the packet with {@code seq} into {@code out}; returns its length, or -1 when it is gone. */
   int get(int seq, byte[] out) {
     int i = seq & (SLOTS - 1);

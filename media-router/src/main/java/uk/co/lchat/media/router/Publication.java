@@ -80,6 +80,26 @@ public final class Publication {
     return loudness;
   }
 
+  /** Upstream NACKs sent for this publication (relays): sequence number and time, by slot. */
+  private int[] nackedSeqs;
+  private long[] nackedAt;
+
+  /** True if {@code seq} was not asked for upstream within the last 100 ms; records the ask. */
+  boolean nackDue(int seq, long nowNanos) {
+    if (nackedSeqs == null) {
+      nackedSeqs = new int[64];
+      nackedAt = new long[64];
+      java.util.Arrays.fill(nackedSeqs, -1);
+    }
+    int i = seq & 63;
+    if (nackedSeqs[i] == seq && nowNanos - nackedAt[i] < 100_000_000L) {
+      return false;
+    }
+    nackedSeqs[i] = seq;
+    nackedAt[i] = nowNanos;
+    return true;
+  }
+
   public long packets() {
     return packets;
   }

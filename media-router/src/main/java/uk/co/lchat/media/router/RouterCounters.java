@@ -20,6 +20,10 @@ public final class RouterCounters {
   long keyframeRequestsRelayed;
   long retransmissions;
   long nacksUnanswered;
+  /** NACKs sent over relays for packets lost between routers, and the packets their RTX answers repaired. */
+  long nacksSentUpstream;
+  long repairedOverRelays;
+  long duplicateRetransmissions;
   long rtcpSent;
   long transportFeedbackSent;
   final LongAdder endpointsCreated = new LongAdder();
@@ -79,6 +83,14 @@ public final class RouterCounters {
 
   public long retransmissions() {
     return retransmissions;
+  }
+
+  public long nacksSentUpstream() {
+    return nacksSentUpstream;
+  }
+
+  public long repairedOverRelays() {
+    return repairedOverRelays;
   }
 
   public long nacksUnanswered() {

@@ -22,6 +22,9 @@ public final class StreamRewriter {
   private int lastSeq;
   private long lastTs;
   private long lastNanos;
+  /** The first outgoing sequence number of the current source: earlier ones belong to a source before it. */
+  private int epochStart;
+  private boolean startOfEpoch;
 
   public StreamRewriter(long ssrc, boolean video, int clockRate) {
     this.ssrc = ssrc;
@@ -31,6 +34,22 @@ public final class StreamRewriter {
 
   public long ssrc() {
     return ssrc;
+  }
+
+  /**
+   * The current source's sequence number behind an outgoing one (to answer a NACK from the source's packet
+   * cache), or -1 when the outgoing one is not from the current source.
+   */
+  int sourceSequence(int outSeq) {
+    if (!started || ((outSeq - epochStart) & 0xFFFF) >= 0x8000 || ((lastSeq - outSeq) & 0xFFFF) >= 0x8000) {
+      return -1;
+    }
+    return (outSeq - seqDelta) & 0xFFFF;
+  }
+
+  /** The outgoing timestamp of a source timestamp of the current source. */
+  long outTimestamp(long ts) {
+    return (ts + tsDelta) & 0xFFFFFFFFL;
   }
 
   /** Rewrites the plain RTP packet in place; false means drop it (waiting for a keyframe after a switch). */
@@ -52,6 +71,7 @@ public final class StreamRewriter {
     long ts = rtp.timestamp();
     if (switching) {
       switching = false;
+      startOfEpoch = true;
       if (started) {
         seqDelta = (lastSeq + 1 - seq) & 0xFFFF;
         long elapsed = Math.max(1, (nowNanos - lastNanos) * clockRate / 1_000_000_000L);
@@ -60,6 +80,10 @@ public final class StreamRewriter {
     }
     int outSeq = (seq + seqDelta) & 0xFFFF;
     long outTs = (ts + tsDelta) & 0xFFFFFFFFL;
+    if (!started || startOfEpoch) {
+      epochStart = outSeq;
+      startOfEpoch = false;
+    }
     rtp.setSequenceNumber(outSeq);
     rtp.setTimestamp(outTs);
     rtp.setSsrc(ssrc);

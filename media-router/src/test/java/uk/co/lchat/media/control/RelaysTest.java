@@ -57,7 +57,7 @@ class RelaysTest {
     relays.onOpened(new RelayOpened(origin.getRef(), "127.0.0.1", port));
     assertEquals("bob-1-a.b.c", origin.expectMessageClass(RelayTrack.class).trackId());
     assertNotNull(relays.onTrackRelayed(new TrackRelayed("bob-1-a.b.c", 1234, 96, 90000, "video", -1,
-        origin.getRef())));
+        origin.getRef(), 4321)));
   }
 
   @Test
@@ -73,7 +73,8 @@ class RelaysTest {
     relayedFrom(y, 40002);
     assertNotNull(relays.published("bob-1-a.b.c", y.getRef()));
     // A late copy from the old origin is refused.
-    assertNull(relays.onTrackRelayed(new TrackRelayed("bob-1-a.b.c", 1234, 96, 90000, "video", -1, x.getRef())));
+    assertNull(relays.onTrackRelayed(new TrackRelayed("bob-1-a.b.c", 1234, 96, 90000, "video", -1, x.getRef(),
+        -1)));
     assertEquals("bob-1-a.b.c", x.expectMessageClass(UnrelayTrack.class).trackId());
   }
 

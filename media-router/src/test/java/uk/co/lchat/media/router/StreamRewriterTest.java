@@ -63,6 +63,12 @@ class StreamRewriterTest {
     assertTrue(gap > 0 && gap < 90000, "timestamps advance by the wall-clock gap, not jump: " + gap);
     assertTrue(w.rewrite(packet(222, 40002, 3777, false), true, now + 33_000_000));
     assertEquals((first + 3) & 0xFFFF, rtp.sequenceNumber());
+    // A NACK for an outgoing number maps back to the current source's packet; numbers from before the switch, or
+    // not sent yet, have none.
+    assertEquals(40001, w.sourceSequence((first + 2) & 0xFFFF));
+    assertEquals(40002, w.sourceSequence((first + 3) & 0xFFFF));
+    assertEquals(-1, w.sourceSequence((first + 1) & 0xFFFF), "sent from the previous source");
+    assertEquals(-1, w.sourceSequence((first + 4) & 0xFFFF), "not sent yet");
   }
 
   @Test
