@@ -3,13 +3,10 @@ package uk.co.lchat.loadtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,32 +19,7 @@ import uk.co.lchat.node.TestNodes;
  * signaling were on it carry on through the other node without anybody doing anything, losing well under a second
  * of audio; the room, which lived on the leaving node, keeps its roster and chat.
  */
-class DrainIT {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final List<LchatNode> nodes = new ArrayList<>();
-  private static final List<SimParticipant> everyone = new ArrayList<>();
-  private static volatile boolean sending = true;
-
-  @AfterAll
-  static void stop() {
-    sending = false;
-    everyone.forEach(SimParticipant::close);
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
-  }
-
-  private static URI url(LchatNode node) {
-    return URI.create("http://127.0.0.1:" + node.httpPort());
-  }
-
-  private static SimParticipant join(LchatNode node, String name, String room, Measurements m) throws Exception {
-    SimParticipant p = new SimParticipant(HTTP, url(node), name, true, false, m);
-    everyone.add(p);
-    p.join(room);
-    return p;
-  }
-
+class DrainIT extends InJvmNodes {
   @Test
   void participantsOnALeavingNodeContinueOnTheOtherWithTheRoomIntact() throws Exception {
     nodes.addAll(TestNodes.cluster(2, seeds -> TestNodes.config(0, seeds)));
@@ -59,7 +31,7 @@ class DrainIT {
     String room = null;
     SimParticipant ann = null;
     for (int i = 0; i < 20 && room == null; i++) {
-      SimParticipant candidate = join(leaves, "Ann", "drain-" + i, m);
+      SimParticipant candidate = join(leaves, "Ann", "drain-" + i, true, false, m);
       if (TestNodes.hostOf(nodes, "drain-" + i) == 1) {
         room = "drain-" + i;
         ann = candidate;
@@ -69,8 +41,8 @@ class DrainIT {
       }
     }
     assertTrue(room != null, "no room landed on the second node in 20 tries");
-    SimParticipant bob = join(stays, "Bob", room, m);
-    SimParticipant cat = join(leaves, "Cat", room, m);
+    SimParticipant bob = join(stays, "Bob", room, true, false, m);
+    SimParticipant cat = join(leaves, "Cat", room, true, false, m);
     List<SimParticipant> talkers = List.of(ann, bob, cat);
     Thread sender = Talkers.send(talkers, false, () -> sending);
     Talkers.awaitHearingEachOther(talkers, "before the drain", 20);
@@ -96,7 +68,7 @@ class DrainIT {
     }
 
     // The room moved with its state: a newcomer sees the same three people (same ids) and the chat.
-    SimParticipant dan = join(stays, "Dan", room, m);
+    SimParticipant dan = join(stays, "Dan", room, true, false, m);
     JsonNode joined = dan.joined();
     List<String> ids = new ArrayList<>();
     joined.path("room").path("participants").forEach(p -> ids.add(p.path("id").asText()));

@@ -2,8 +2,6 @@ package uk.co.lchat.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +10,6 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import com.typesafe.config.ConfigFactory;
@@ -24,21 +21,8 @@ import uk.co.lchat.node.TestNodes;
  * Last-N over real media: in a room of five cameras with last-N = 2, each receiver gets exactly two videos, those
  * of the first two who joined until someone speaks; then the speaker's video reaches everybody else.
  */
-class LastNIT {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+class LastNIT extends InJvmNodes {
   private static final long WINDOW = 700_000_000L;
-  private static LchatNode node;
-  private static final List<SimParticipant> everyone = new ArrayList<>();
-  private static volatile boolean sending = true;
-
-  @AfterAll
-  static void stop() {
-    sending = false;
-    everyone.forEach(SimParticipant::close);
-    if (node != null) {
-      node.close();
-    }
-  }
 
   private static void sees(List<SimParticipant> room, Map<Integer, Set<Integer>> expected, String when)
       throws InterruptedException {
@@ -77,15 +61,11 @@ class LastNIT {
 
   @Test
   void fiveCamerasLastNTwoFollowsTheSpeaker() throws Exception {
-    node = LchatNode.start(ConfigFactory.parseMap(Map.of("lchat.room.last-n", 2))
-        .withFallback(TestNodes.config(0, List.of())));
-    URI url = URI.create("http://127.0.0.1:" + node.httpPort());
+    nodes.add(LchatNode.start(ConfigFactory.parseMap(Map.of("lchat.room.last-n", 2))
+        .withFallback(TestNodes.config(0, List.of()))));
     List<SimParticipant> room = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      SimParticipant p = new SimParticipant(HTTP, url, "P" + i, true, true, new Measurements());
-      everyone.add(p);
-      p.join("lastn");
-      room.add(p);
+      room.add(join(nodes.get(0), "P" + i, "lastn", true, true, new Measurements()));
     }
     AtomicInteger talker = new AtomicInteger(-1);
     Thread sender = Thread.ofPlatform().daemon().start(() -> {

@@ -2,37 +2,20 @@ package uk.co.lchat.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
 
 /**
  * Audio from the loudest few only: in a room of seven, each receiver gets five audio streams (the default slots),
  * always the same five SSRCs, and they carry whoever talks; when others start talking, they are heard instead.
  */
-class LoudestAudioIT {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
+class LoudestAudioIT extends InJvmNodes {
   private static final long WINDOW = 500_000_000L;
-  private static LchatNode node;
-  private static final List<SimParticipant> everyone = new ArrayList<>();
-  private static volatile boolean sending = true;
-
-  @AfterAll
-  static void stop() {
-    sending = false;
-    everyone.forEach(SimParticipant::close);
-    if (node != null) {
-      node.close();
-    }
-  }
 
   /** Waits until {@code who} hears {@code loud} talkers among exactly five audio streams; fails with what it hears. */
   private static void hears(List<SimParticipant> ps, List<Integer> loud, String when) throws InterruptedException {
@@ -55,14 +38,10 @@ class LoudestAudioIT {
 
   @Test
   void sevenPeopleHearTheLoudestInFiveStreamsThatFollowWhoTalks() throws Exception {
-    node = TestNodes.single();
-    URI url = URI.create("http://127.0.0.1:" + node.httpPort());
+    nodes.add(TestNodes.single());
     List<SimParticipant> room = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
-      SimParticipant p = new SimParticipant(HTTP, url, "P" + i, true, false, new Measurements());
-      everyone.add(p);
-      p.join("chorus");
-      room.add(p);
+      room.add(join(nodes.get(0), "P" + i, "chorus", true, false, new Measurements()));
     }
     java.util.concurrent.atomic.AtomicIntegerArray talking = new java.util.concurrent.atomic.AtomicIntegerArray(7);
     talking.set(0, 1);

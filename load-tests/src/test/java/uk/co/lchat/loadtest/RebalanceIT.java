@@ -3,14 +3,11 @@ package uk.co.lchat.loadtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import com.typesafe.config.ConfigFactory;
@@ -23,29 +20,7 @@ import uk.co.lchat.node.TestNodes;
  * reached), which becomes overloaded while the second idles; the rebalancer moves the small room there whole,
  * nobody notices more than a short gap, and once neither node is both overloaded and idle nothing moves again.
  */
-class RebalanceIT {
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final List<LchatNode> nodes = new ArrayList<>();
-  private static final List<SimParticipant> everyone = new ArrayList<>();
-  private static volatile boolean sending = true;
-
-  @AfterAll
-  static void stop() {
-    sending = false;
-    everyone.forEach(SimParticipant::close);
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
-  }
-
-  private static SimParticipant join(LchatNode node, String name, String room, Measurements m) throws Exception {
-    SimParticipant p = new SimParticipant(HTTP, URI.create("http://127.0.0.1:" + node.httpPort()), name, true, false,
-        m);
-    everyone.add(p);
-    p.join(room);
-    return p;
-  }
-
+class RebalanceIT extends InJvmNodes {
   private static int participantsOn(LchatNode node) {
     try {
       return TestNodes.getJson(node.httpPort(), "/stats").path("participants").asInt();
@@ -76,9 +51,9 @@ class RebalanceIT {
 
     // Everybody reaches the first node, and placement "local" keeps their media there.
     Measurements m = new Measurements();
-    List<SimParticipant> pair = List.of(join(busy, "Ann", "pair", m), join(busy, "Bob", "pair", m));
-    List<SimParticipant> trio = List.of(join(busy, "Cat", "trio", m), join(busy, "Dan", "trio", m),
-        join(busy, "Eve", "trio", m));
+    List<SimParticipant> pair = List.of(join(busy, "Ann", "pair", true, false, m), join(busy, "Bob", "pair", true, false, m));
+    List<SimParticipant> trio = List.of(join(busy, "Cat", "trio", true, false, m), join(busy, "Dan", "trio", true, false, m),
+        join(busy, "Eve", "trio", true, false, m));
     Talkers.await("all five on the first node", 10, () -> participantsOn(busy) == 5);
     List<SimParticipant> all = new ArrayList<>(pair);
     all.addAll(trio);

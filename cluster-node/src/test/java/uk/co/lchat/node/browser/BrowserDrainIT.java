@@ -4,42 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.TestNodes;
 
 /**
  * The web client's side of a drain: two browsers meeting through a node that leaves the cluster (what SIGTERM and
  * scale-in do) move their signaling and media to the other node by themselves and keep decoding each other.
  */
-class BrowserDrainIT {
-  private static final List<LchatNode> nodes = new ArrayList<>();
-  private static Chromium chromium;
-
+class BrowserDrainIT extends ClusterBrowserTest {
   @BeforeAll
   static void start() throws Exception {
-    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
-    nodes.addAll(TestNodes.cluster(2, seeds -> TestNodes.config(0, seeds)));
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (chromium != null) {
-      chromium.close();
-    }
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
+    startCluster(2);
   }
 
   private static Chromium.Page join(LchatNode node, String room, String name) throws Exception {

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -23,26 +20,12 @@ import uk.co.lchat.node.WsClient;
  * One room whose participants sit on different nodes of a three-node cluster: media crosses between the nodes'
  * routers over relay links, each stream once per link however many receivers it has on the far node.
  */
-class CrossNodeMediaIT {
+class CrossNodeMediaIT extends ClusterBrowserTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final List<LchatNode> nodes = new ArrayList<>();
-  private static Chromium chromium;
 
   @BeforeAll
   static void start() throws Exception {
-    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
-    nodes.addAll(TestNodes.cluster(3, seeds -> TestNodes.config(0, seeds)));
-    chromium = Chromium.launch();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (chromium != null) {
-      chromium.close();
-    }
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
-    }
+    startCluster(3);
   }
 
   private static int hostOf(String roomId) throws Exception {

@@ -1,0 +1,36 @@
+package uk.co.lchat.node.browser;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+
+import uk.co.lchat.node.LchatNode;
+import uk.co.lchat.node.TestNodes;
+
+/** A cluster of nodes in this JVM and one headless Chromium, for browser tests across nodes. */
+abstract class ClusterBrowserTest {
+  static final List<LchatNode> nodes = new ArrayList<>();
+  static Chromium chromium;
+
+  /** {@code count} nodes with the tests' default configuration, then the browser. */
+  static void startCluster(int count) throws Exception {
+    assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
+    nodes.addAll(TestNodes.cluster(count, seeds -> TestNodes.config(0, seeds)));
+    chromium = Chromium.launch();
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (chromium != null) {
+      chromium.close();
+      chromium = null;
+    }
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+    nodes.clear();
+  }
+}
