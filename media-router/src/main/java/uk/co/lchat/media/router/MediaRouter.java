@@ -353,6 +353,33 @@ public final class MediaRouter implements AutoCloseable {
     });
   }
 
+  /**
+   * A simulcast receiver that reports heavy loss gets the lowest layer until it has reported little loss for a while
+   * (its path cannot carry the high one). Over a relay the far router's reports carry its receivers' worst loss, so
+   * the whole far node steps down.
+   */
+  private void adaptToLoss(Subscription s) {
+    if (s.source == null) {
+      return;
+    }
+    if (s.reportedLoss > Subscription.LOSS_TOO_HIGH) {
+      s.goodReports = 0;
+      if (!s.lossLimited) {
+        s.lossLimited = true;
+        counters.lossDowngrades++;
+        chooseLayer(s);
+      }
+    } else if (s.reportedLoss < Subscription.LOSS_FINE) {
+      if (s.lossLimited && ++s.goodReports >= Subscription.GOOD_REPORTS_TO_RECOVER) {
+        s.lossLimited = false;
+        s.goodReports = 0;
+        chooseLayer(s);
+      }
+    } else {
+      s.goodReports = 0;
+    }
+  }
+
   /** Picks the layer a simulcast subscription should get and, if it differs, waits for that layer's keyframe. */
   private void chooseLayer(Subscription s) {
     SimulcastSource src = s.source;
@@ -362,7 +389,7 @@ public final class MediaRouter implements AutoCloseable {
     int[] ranked = src.ranked;
     int target;
     if (ranked.length > 0) {
-      target = s.quality == Subscription.HIGH ? ranked[ranked.length - 1] : ranked[0];
+      target = s.quality == Subscription.HIGH && !s.lossLimited ? ranked[ranked.length - 1] : ranked[0];
     } else {
       target = -1;
       for (int i = 0; i < src.layers.length && target < 0; i++) {
@@ -809,6 +836,7 @@ public final class MediaRouter implements AutoCloseable {
         return;
       }
       s.reportedLoss = fractionLost / 256.0;
+      adaptToLoss(s);
       if (lsr != 0 && lsr == s.lastSrCompactNtp) {
         // RFC 3550 §6.4.1: RTT = arrival - LSR - DLSR, all in 1/65536 s.
         long now = RtcpReports.compactNtp(RtcpReports.ntp(System.currentTimeMillis()));
@@ -933,7 +961,18 @@ public final class MediaRouter implements AutoCloseable {
       e.incoming.forEach(p -> {
         if (p.stats.started()) {
           byte[] out = txPacket.getBuffer();
-          int n = RtcpReports.writeReceiverReport(out, 0, ROUTER_SSRC, p.stats.report(p.ssrc(), nowNanos));
+          RtcpReports.Block block = p.stats.report(p.ssrc(), nowNanos);
+          if (e.isRelay()) {
+            // Over a relay, report the worst loss of this node's receivers of the stream too: the far router
+            // (the stream's sender here) steps its simulcast layer down for them.
+            int worst = block.fractionLost();
+            for (Subscription r : p.subscriptions) {
+              worst = Math.max(worst, (int) Math.min(255, Math.round(r.reportedLoss * 256)));
+            }
+            block = new RtcpReports.Block(block.ssrc(), worst, block.cumulativeLost(), block.highestSeq(),
+                block.jitter(), block.lsr(), block.dlsr());
+          }
+          int n = RtcpReports.writeReceiverReport(out, 0, ROUTER_SSRC, block);
           n += RtcpReports.writeSdesCname(out, n, ROUTER_SSRC, "lchat");
           sendRtcp(srtp, n, e);
         }

@@ -24,6 +24,8 @@ public final class RouterCounters {
   long nacksSentUpstream;
   long repairedOverRelays;
   long duplicateRetransmissions;
+  /** Simulcast receivers moved to the lowest layer because they reported heavy loss. */
+  long lossDowngrades;
   long rtcpSent;
   long transportFeedbackSent;
   final LongAdder endpointsCreated = new LongAdder();
@@ -87,6 +89,10 @@ public final class RouterCounters {
 
   public long nacksSentUpstream() {
     return nacksSentUpstream;
+  }
+
+  public long lossDowngrades() {
+    return lossDowngrades;
   }
 
   public long repairedOverRelays() {

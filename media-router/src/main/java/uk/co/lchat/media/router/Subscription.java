@@ -30,6 +30,12 @@ public final class Subscription {
   double rttMillis = -1;
   /** The receiver's reported loss fraction (0..1) of this stream. */
   double reportedLoss;
+  /** Simulcast: the receiver reported too much loss for the high layer; it gets the lowest until it recovers. */
+  boolean lossLimited;
+  int goodReports;
+  static final double LOSS_TOO_HIGH = 0.10;
+  static final double LOSS_FINE = 0.02;
+  static final int GOOD_REPORTS_TO_RECOVER = 5;
   long retransmitted;
 
   Subscription(Publication publication, Endpoint subscriber, int payloadType, StreamRewriter rewriter, boolean vp8) {

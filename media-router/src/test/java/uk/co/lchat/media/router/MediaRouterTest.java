@@ -166,45 +166,48 @@ class MediaRouterTest {
     try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
       SimulcastSource src = router.publishSimulcast(a, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000);
       Subscription s = router.subscribe(src, b, 96, null, true, -1, -1);
-      long[] ssrcs = {0x100, 0x200, 0x300};
-      String[] rids = {"q", "h", "f"};
-      int[] sizes = {150, 500, 1000};
-      int[] seq = {0, 0, 0};
-      java.util.function.IntConsumer frame = n -> {
-        try {
-          for (int layer = 0; layer < 3; layer++) {
-            pa.sendVp8Layer(96, ssrcs[layer], seq[layer]++, n * 3000L, n % 15 == 0, 10, rids[layer],
-                sizes[layer]);
-          }
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      };
-      int n = 0;
-      long deadline = System.nanoTime() + 8_000_000_000L;
+      SimulcastFeed feed = new SimulcastFeed(pa);
       // Layers are ranked by measured bit rate once a second; a HIGH receiver ends up on "f".
-      while ((src.knownLayers() < 3 || s.currentLayer() != 2) && System.nanoTime() < deadline) {
-        frame.accept(n++);
-        Thread.sleep(10);
-      }
+      feed.until(() -> src.knownLayers() == 3 && s.currentLayer() == 2, 8);
       assertEquals(3, src.knownLayers());
       assertEquals(2, s.currentLayer(), "the highest-rate layer for a high-quality receiver");
       router.setQuality(s, false);
-      deadline = System.nanoTime() + 5_000_000_000L;
-      while (s.currentLayer() != 0 && System.nanoTime() < deadline) {
-        frame.accept(n++);
-        Thread.sleep(10);
-      }
+      feed.until(() -> s.currentLayer() == 0, 5);
       assertEquals(0, s.currentLayer(), "switched to the lowest layer at its keyframe");
       long before = pb.rtpReceived();
       for (int i = 0; i < 20; i++) {
-        frame.accept(n++);
+        feed.frame();
         Thread.sleep(10);
       }
       await(() -> pb.rtpReceived() > before + 10, "packets keep flowing");
       assertTrue(pb.lastRtpLength() < 400, "the low layer's packets, not the high one's: " + pb.lastRtpLength());
       assertEquals(pb.rtpReceived(), pb.rtpReceivedOn(src.ssrc()), "one SSRC whatever the layer");
-      assertTrue(pb.rtpReceived() < (long) n * 2, "one layer forwarded per frame, not three");
+      assertTrue(pb.rtpReceived() < (long) feed.frames() * 2, "one layer forwarded per frame, not three");
+    }
+  }
+
+  @Test
+  void aSimulcastReceiverReportingHeavyLossGetsTheLowLayerUntilItRecovers() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
+      SimulcastSource src = router.publishSimulcast(a, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000);
+      Subscription s = router.subscribe(src, b, 96, null, true, -1, -1);
+      SimulcastFeed feed = new SimulcastFeed(pa);
+      feed.until(() -> s.currentLayer() == 2, 8);
+      assertEquals(2, s.currentLayer());
+      pb.sendReceiverReport(src.ssrc(), 64, 0, 0); // a quarter lost
+      feed.until(() -> s.currentLayer() == 0, 5);
+      assertEquals(0, s.currentLayer(), "heavy loss: the lowest layer");
+      assertEquals(1, router.counters().lossDowngrades());
+      for (int i = 0; i < Subscription.GOOD_REPORTS_TO_RECOVER - 1; i++) {
+        pb.sendReceiverReport(src.ssrc(), 0, 0, 0);
+      }
+      feed.until(() -> false, 1);
+      assertEquals(0, s.currentLayer(), "not back up before enough clean reports");
+      pb.sendReceiverReport(src.ssrc(), 0, 0, 0);
+      feed.until(() -> s.currentLayer() == 2, 5);
+      assertEquals(2, s.currentLayer(), "recovered: the high layer again");
     }
   }
 

@@ -119,4 +119,31 @@ class RelayRepairTest {
       assertEquals(2, far.counters().nacksSentUpstream());
     }
   }
+
+  @Test
+  void heavyLossAtAFarReceiverStepsTheRelayedSimulcastDownAtItsOrigin() throws Exception {
+    SrtpKeys keys = keys();
+    Endpoint relayAtOrigin = origin.createRelay("relay:far", (InetSocketAddress) towardsFar.getLocalSocketAddress(),
+        keys);
+    Endpoint relayAtFar = far.createRelay("relay:origin",
+        (InetSocketAddress) towardsOrigin.getLocalSocketAddress(), keys.reversed());
+    Endpoint pub = origin.createEndpoint("pub", "room", new EndpointListener() {});
+    Endpoint sub = far.createEndpoint("sub", "room", new EndpointListener() {});
+    try (SimulatedPeer publisher = TestPeers.connect(origin, pub, false);
+         SimulatedPeer receiver = TestPeers.connect(far, sub, false)) {
+      SimulcastSource src = origin.publishSimulcast(pub, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000);
+      // The relay carries one layer of the track under its own SSRC, like the Relays class sets it up.
+      Subscription overRelay = origin.subscribe(src, relayAtOrigin, 96, null, true, 127, 0x5555);
+      Publication relayed = far.publish(relayAtFar, src.ssrc(), "video", 96, 90000, -1);
+      far.subscribe(relayed, sub, 96, null, false, 97, 0x7777);
+      SimulcastFeed feed = new SimulcastFeed(publisher);
+      feed.until(() -> overRelay.currentLayer() == 2 && receiver.rtpReceived() > 20, 8);
+      assertEquals(2, overRelay.currentLayer(), "the high layer crosses while nobody complains");
+      // The receiver on the far node loses a quarter; the far router's next report over the relay says so.
+      receiver.sendReceiverReport(src.ssrc(), 64, 0, 0);
+      feed.until(() -> overRelay.currentLayer() == 0, 6);
+      assertEquals(0, overRelay.currentLayer(), "the origin sends the low layer over the relay");
+      assertEquals(1, origin.counters().lossDowngrades());
+    }
+  }
 }

@@ -1,0 +1,49 @@
+package uk.co.lchat.media.router;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.BooleanSupplier;
+
+import uk.co.lchat.media.peer.SimulatedPeer;
+
+/**
+ * A publisher's three simulcast VP8 layers (rids q, h, f; 150, 500 and 1000-byte packets, one per frame each; a
+ * keyframe every 15 frames; rid extension id 10), sent every 10 ms by {@link #until}.
+ */
+final class SimulcastFeed {
+  static final long[] SSRCS = {0x100, 0x200, 0x300};
+  private static final String[] RIDS = {"q", "h", "f"};
+  private static final int[] SIZES = {150, 500, 1000};
+  private final SimulatedPeer publisher;
+  private final int[] seq = {0, 0, 0};
+  private int frames;
+
+  SimulcastFeed(SimulatedPeer publisher) {
+    this.publisher = publisher;
+  }
+
+  int frames() {
+    return frames;
+  }
+
+  void frame() {
+    try {
+      for (int layer = 0; layer < 3; layer++) {
+        publisher.sendVp8Layer(96, SSRCS[layer], seq[layer]++, frames * 3000L, frames % 15 == 0, 10, RIDS[layer],
+            SIZES[layer]);
+      }
+      frames++;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Sends frames until {@code done} or {@code seconds} have passed. */
+  void until(BooleanSupplier done, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      frame();
+      Thread.sleep(10);
+    }
+  }
+}
