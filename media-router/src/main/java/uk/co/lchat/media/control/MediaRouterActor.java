@@ -382,6 +382,11 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         router.setRemoteFingerprint(endpoint, fingerprint);
       }
       member.publishRemoteUfrag = first.ice() == null ? null : first.ice().ufrag();
+      int absSendTime = 0;
+      for (MediaDescription section : offer.media()) {
+        absSendTime = Math.max(absSendTime, section.sends() ? section.extensionId(SdpWriter.ABS_SEND_TIME) : 0);
+      }
+      router.enableAbsSendTime(endpoint, absSendTime, -1);
       List<TrackInfo> tracks = updatePublications(member, endpoint, answer.incoming());
       m.replyTo().tell(new Published(answer.sdp(), tracks));
       for (Follower f : followers.values()) {
@@ -835,6 +840,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       SessionDescription answer = SessionDescription.parse(m.answerSdp());
       router.setRemoteFingerprint(member.subscribe,
           SessionDescription.sha256Fingerprint(answer.media().get(0).fingerprint()));
+      // The browser accepts abs-send-time by naming it in its answer (under the id we offered).
+      router.enableAbsSendTime(member.subscribe, -1,
+          Math.max(0, answer.media().get(0).extensionId(SdpWriter.ABS_SEND_TIME)));
       member.awaitingAnswer = false;
       for (Slot s : member.slots) {
         s.reusable = s.inactiveOffered && s.track == null;

@@ -367,6 +367,27 @@ public final class SimulatedPeer implements AutoCloseable {
     send(payloadType, ssrc, seq, timestamp, 60, extensionId, level);
   }
 
+  /** Sends one RTP packet carrying abs-send-time {@code value} (24 bits) under one-byte extension {@code extensionId}. */
+  public void sendRtpWithAbsSendTime(int payloadType, long ssrc, int seq, long timestamp, int extensionId, int value)
+      throws IOException {
+    synchronized (txPacket) {
+      byte[] b = txPacket.getBuffer();
+      b[12] = (byte) 0xBE;
+      b[13] = (byte) 0xDE;
+      b[14] = 0;
+      b[15] = 1; // one 32-bit word: the element's header byte and its three bytes
+      b[16] = (byte) ((extensionId << 4) | 2);
+      b[17] = (byte) (value >>> 16);
+      b[18] = (byte) (value >>> 8);
+      b[19] = (byte) value;
+      writeFixedHeader(b, true, payloadType, seq, timestamp, ssrc);
+      for (int i = 0; i < 60; i++) {
+        b[20 + i] = (byte) i;
+      }
+      protectAndTransmit(20 + 60, 60);
+    }
+  }
+
   private void send(int payloadType, long ssrc, int seq, long timestamp, int payloadLength, int extensionId,
       int level) throws IOException {
     synchronized (txPacket) {

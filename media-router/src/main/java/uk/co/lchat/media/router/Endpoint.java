@@ -34,6 +34,9 @@ public final class Endpoint {
   final SsrcTable<Publication> rtxIncoming = new SsrcTable<>();
   long lastConsentNanos;
   TransportCcRecorder transportCc;
+  /** abs-send-time extension ids: in the packets this endpoint sends us, and in what we send it (0: none). */
+  int absSendTimeIn;
+  int absSendTimeOut;
   SimulcastSource[] simulcast = new SimulcastSource[0];
   boolean nominated;
   final SendQueue udpQueue = new SendQueue();

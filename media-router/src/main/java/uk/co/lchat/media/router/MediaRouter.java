@@ -218,6 +218,8 @@ public final class MediaRouter implements AutoCloseable {
         new EndpointListener() {}, this::sendDtls);
     e.remote = remote;
     e.srtp = new SrtpSession(keys);
+    e.absSendTimeIn = RELAY_ABS_SEND_TIME_ID;
+    e.absSendTimeOut = RELAY_ABS_SEND_TIME_ID;
     Endpoint previous = byId.put(id, e);
     if (previous != null) {
       removeEndpoint(previous, "replaced");
@@ -282,6 +284,25 @@ public final class MediaRouter implements AutoCloseable {
     Publication p = new Publication(e, (int) ssrc, kind, payloadType, clockRate, audioLevelExtension);
     enqueue(() -> e.incoming.put(p.ssrc, p));
     return p;
+  }
+
+  /** The extension id relays use for abs-send-time (both ends of a link are ours). */
+  public static final int RELAY_ABS_SEND_TIME_ID = 2;
+
+  /**
+   * abs-send-time: the endpoint's packets carry it under {@code inId}, and it understands it under {@code outId} in
+   * what we send (-1 leaves either as it is, 0 turns it off). We stamp our own send time on every forwarded packet
+   * that carries it, so receivers' delay-based estimates measure the path from us.
+   */
+  public void enableAbsSendTime(Endpoint e, int inId, int outId) {
+    enqueue(() -> {
+      if (inId >= 0) {
+        e.absSendTimeIn = inId;
+      }
+      if (outId >= 0) {
+        e.absSendTimeOut = outId;
+      }
+    });
   }
 
   /** Gives the endpoint transport-wide congestion feedback for packets carrying extension {@code extensionId}. */
@@ -699,6 +720,8 @@ public final class MediaRouter implements AutoCloseable {
     }
     Subscription[] subs = p.subscriptions;
     boolean keyframe = p.source != null && Vp8.isKeyframeStart(buf, rtp.payloadOffset(), rtp.payloadLength());
+    int absIn = p.publisher.absSendTimeIn;
+    int absNow = absIn > 0 ? RtpPacket.absSendTime(now) : 0;
     for (Subscription s : subs) {
       if (p.source != null) {
         // Simulcast: forward the current layer; switch to the pending one at its keyframe. A receiver that has
@@ -729,6 +752,9 @@ public final class MediaRouter implements AutoCloseable {
           }
           continue;
         }
+      }
+      if (absIn > 0 && to.absSendTimeOut > 0) {
+        txRtp.stampAbsSendTime(absIn, to.absSendTimeOut, absNow);
       }
       txPacket.set(0, plain);
       if (srtp.protectRtp(txPacket) != SrtpResult.OK) {

@@ -165,6 +165,33 @@ public final class RtpPacket {
 
   private int lastExtensionLength;
 
+  /**
+   * abs-send-time (http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time): if the packet carries it under
+   * {@code inId} (three bytes, one-byte header form), writes {@code value} there and renumbers the element
+   * {@code outId}, unless another element already has that id. True if stamped.
+   */
+  public boolean stampAbsSendTime(int inId, int outId, int value) {
+    if (!oneByteExtensions || (outId != inId && findExtension(outId) >= 0)) {
+      return false;
+    }
+    int at = findExtension(inId);
+    if (at < 0 || lastExtensionLength != 3) {
+      return false;
+    }
+    buf[at - 1] = (byte) ((outId << 4) | 2);
+    buf[at] = (byte) (value >>> 16);
+    buf[at + 1] = (byte) (value >>> 8);
+    buf[at + 2] = (byte) value;
+    return true;
+  }
+
+  /** A time in abs-send-time's 6.18 fixed-point seconds, 24 bits (it wraps every 64 s). */
+  public static int absSendTime(long nanos) {
+    long seconds = nanos / 1_000_000_000L;
+    long fraction = nanos % 1_000_000_000L;
+    return (int) (((seconds << 18) + (fraction << 18) / 1_000_000_000L) & 0xFFFFFF);
+  }
+
   /** Length of the extension found by the last {@link #findExtension} call. */
   public int extensionDataLength() {
     return lastExtensionLength;

@@ -15,6 +15,9 @@ public final class SdpWriter {
   public static final String AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
   public static final String MID = "urn:ietf:params:rtp-hdrext:sdes:mid";
   public static final String RID = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+  public static final String ABS_SEND_TIME = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
+  /** The id our offers give abs-send-time (one id for the whole BUNDLE group, RFC 8843 §9.2). */
+  public static final int ABS_SEND_TIME_ID = 2;
   private static final List<String> VIDEO_FEEDBACK = List.of("nack", "nack pli", "ccm fir");
   /** Video codecs we forward, best first; the publisher's offer picks among them. */
   private static final List<String> VIDEO_PREFERENCE = List.of("VP8", "H264", "VP9");
@@ -92,7 +95,8 @@ public final class SdpWriter {
         twcc = -1;
       }
       section(body, m.kind(), m.mid(), direction, codec, m.kind().equals("audio") ? m.extensionId(AUDIO_LEVEL) : -1,
-          twcc, local, "passive", out != null && !out.idle() ? out : null);
+          twcc, m.sends() ? m.extensionId(ABS_SEND_TIME) : -1, local, "passive",
+          out != null && !out.idle() ? out : null);
       MediaDescription sim = simulcastOf.get(m.mid());
       if (sim != null) {
         // RFC 8853 §5.3: accept the layers as offered; their packets name themselves with mid and rid extensions.
@@ -117,8 +121,8 @@ public final class SdpWriter {
     for (OutgoingTrack t : tracks) {
       mids.add(t.mid());
       int level = -1;
-      section(body, t.kind(), t.mid(), t.idle() ? "inactive" : "sendonly", t.codec(), level, -1, local, "actpass",
-          t.idle() ? null : t);
+      section(body, t.kind(), t.mid(), t.idle() ? "inactive" : "sendonly", t.codec(), level, -1, ABS_SEND_TIME_ID,
+          local, "actpass", t.idle() ? null : t);
     }
     return header(mids) + body;
   }
@@ -134,7 +138,7 @@ public final class SdpWriter {
   }
 
   private static void section(StringBuilder sb, String kind, String mid, String direction, Codec codec,
-      int audioLevelId, int transportCcId, LocalTransport local, String setup, OutgoingTrack out) {
+      int audioLevelId, int transportCcId, int absSendTimeId, LocalTransport local, String setup, OutgoingTrack out) {
     sb.append("m=").append(kind).append(" 9 UDP/TLS/RTP/SAVPF ").append(codec.payloadType());
     if (out != null && out.hasRtx()) {
       sb.append(' ').append(out.rtxPayloadType());
@@ -172,6 +176,9 @@ public final class SdpWriter {
     }
     if (transportCcId > 0) {
       sb.append("a=extmap:").append(transportCcId).append(' ').append(TransportCc.EXTENSION_URI).append("\r\n");
+    }
+    if (absSendTimeId > 0) {
+      sb.append("a=extmap:").append(absSendTimeId).append(' ').append(ABS_SEND_TIME).append("\r\n");
     }
     if (out != null) {
       String msid = out.streamId() + " " + out.trackId();

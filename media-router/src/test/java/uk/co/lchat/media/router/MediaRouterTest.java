@@ -212,6 +212,37 @@ class MediaRouterTest {
   }
 
   @Test
+  void forwardedPacketsCarryTheRoutersSendTimeUnderTheIdEachReceiverKnows() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    Endpoint c = router.createEndpoint("c", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b); SimulatedPeer pc = connect(c)) {
+      router.enableAbsSendTime(a, 3, -1); // the publisher sends abs-send-time under id 3
+      router.enableAbsSendTime(b, -1, 2); // b accepted it under id 2; c did not
+      Publication audio = router.publish(a, 31, "audio", 111, 48000, -1);
+      router.subscribe(audio, b, 111);
+      router.subscribe(audio, c, 111);
+      java.util.concurrent.atomic.AtomicReference<byte[]> atB = new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicReference<byte[]> atC = new java.util.concurrent.atomic.AtomicReference<>();
+      pb.onRtp((buf, len, arrival) -> atB.set(java.util.Arrays.copyOf(buf, len)));
+      pc.onRtp((buf, len, arrival) -> atC.set(java.util.Arrays.copyOf(buf, len)));
+      pa.sendRtpWithAbsSendTime(111, 31, 1, 960, 3, 0x000001);
+      await(() -> atB.get() != null && atC.get() != null, "the packet at both receivers");
+      uk.co.lchat.media.rtp.RtpPacket got = new uk.co.lchat.media.rtp.RtpPacket();
+      assertTrue(got.wrap(atB.get(), 0, atB.get().length));
+      int at = got.findExtension(2);
+      assertTrue(at > 0, "renumbered to the receiver's id");
+      int stamped = ((atB.get()[at] & 0xFF) << 16) | ((atB.get()[at + 1] & 0xFF) << 8) | (atB.get()[at + 2] & 0xFF);
+      int now = uk.co.lchat.media.rtp.RtpPacket.absSendTime(System.nanoTime());
+      assertTrue(((now - stamped) & 0xFFFFFF) < (1 << 18), "our send time, within the last second: " + stamped);
+      assertTrue(got.wrap(atC.get(), 0, atC.get().length));
+      assertEquals(-1, got.findExtension(2));
+      at = got.findExtension(3);
+      assertEquals(1, atC.get()[at + 2], "untouched for a receiver that did not accept it");
+    }
+  }
+
+  @Test
   void bindingRequestWithWrongPasswordIsRefusedAndLatchesNothing() throws Exception {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
     SimulatedPeer peer = new SimulatedPeer();

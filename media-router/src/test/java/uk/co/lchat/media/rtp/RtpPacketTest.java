@@ -37,6 +37,26 @@ class RtpPacketTest {
   }
 
   @Test
+  void absSendTimeIsStampedAndRenumberedUnlessTheNewIdIsTaken() {
+    // One-byte extensions: id 1 audio level, id 3 abs-send-time (three bytes 0x000001), padding to the word.
+    byte[] packet = HEX.parseHex("90ef1234" + "11223344" + "cafebabe" + "bede0002" + "10aa" + "32000001" + "0000"
+        + "61626364");
+    RtpPacket p = new RtpPacket();
+    assertTrue(p.wrap(packet, 0, packet.length));
+    int now = RtpPacket.absSendTime(3_500_000_000L); // 3.5 s in 6.18 fixed point
+    assertEquals((3 << 18) + (1 << 17), now);
+    assertTrue(p.stampAbsSendTime(3, 2, now));
+    assertEquals(-1, p.findExtension(3), "renumbered");
+    int at = p.findExtension(2);
+    assertEquals(3, p.extensionDataLength());
+    assertEquals(now, ((packet[at] & 0xFF) << 16) | ((packet[at + 1] & 0xFF) << 8) | (packet[at + 2] & 0xFF));
+    assertEquals(0x2A, p.audioLevel(1), "the other element is untouched");
+    // Another element already has the id the receiver knows abs-send-time by: leave the packet alone.
+    assertFalse(p.stampAbsSendTime(2, 1, now));
+    assertEquals(0xFFFFFF & RtpPacket.absSendTime(64_000_000_000L + 3_500_000_000L), now, "wraps every 64 s");
+  }
+
+  @Test
   void oneByteHeaderExtensionsAreFoundById() {
     RtpPacket p = new RtpPacket();
     p.wrap(AUDIO, 0, AUDIO.length);

@@ -25,7 +25,8 @@ class SdpTest {
       "a=ssrc:1001 cname:abc", "a=ssrc:1001 msid:stream1 audio1",
       "m=video 9 UDP/TLS/RTP/SAVPF 96 97 102", "c=IN IP4 0.0.0.0", "a=ice-ufrag:ABCD",
       "a=ice-pwd:abcdefghijklmnopqrstuvwx", "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB", "a=setup:actpass",
-      "a=mid:1", "a=sendonly", "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb",
+      "a=mid:1", "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", "a=sendonly",
+      "a=rtcp-mux", "a=rtcp-rsize", "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 goog-remb",
       "a=rtcp-fb:96 ccm fir", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000",
       "a=fmtp:97 apt=96", "a=rtpmap:102 H264/90000",
       "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
@@ -73,6 +74,7 @@ class SdpTest {
     assertTrue(sdp.contains("m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n"));
     assertTrue(sdp.contains("a=rtcp-fb:96 nack pli\r\n"));
     assertFalse(sdp.contains("rtx"), "we do not negotiate RTX yet");
+    assertTrue(sdp.contains("a=extmap:2 " + SdpWriter.ABS_SEND_TIME + "\r\n"), "abs-send-time accepted as offered");
     assertTrue(sdp.contains("a=candidate:1 1 udp 2130706431 127.0.0.1 10000 typ host\r\n"));
     // Our own answer parses back.
     SessionDescription back = SessionDescription.parse(sdp);
@@ -94,6 +96,9 @@ class SdpTest {
     assertEquals("alice a-1", sd.media().get(1).ssrcMsid().get(88L));
     assertEquals("inactive", sd.media().get(2).direction());
     assertEquals("actpass", sd.media().get(0).setup());
+    for (MediaDescription m : sd.media()) {
+      assertEquals(SdpWriter.ABS_SEND_TIME_ID, m.extensionId(SdpWriter.ABS_SEND_TIME), "our send times, one id");
+    }
   }
 
   @Test
