@@ -159,14 +159,32 @@ class MediaRouterTest {
     }
   }
 
-  @Test
-  void simulcastLayersAreBoundByRidAndReceiversGetOneLayerSwitchingAtKeyframes() throws Exception {
+  /** A simulcast publisher (layers q, h, f; rid extension 10) and one receiver of the track, both connected. */
+  private record SimulcastPair(SimulatedPeer publisher, SimulatedPeer receiver, SimulcastSource src,
+                               Subscription subscription) implements AutoCloseable {
+    @Override
+    public void close() {
+      publisher.close();
+      receiver.close();
+    }
+  }
+
+  private SimulcastPair simulcastPair() throws Exception {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
     Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
-    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
-      SimulcastSource src = router.publishSimulcast(a, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000);
-      Subscription s = router.subscribe(src, b, 96, null, true, -1, -1);
-      SimulcastFeed feed = new SimulcastFeed(pa);
+    SimulatedPeer pa = connect(a);
+    SimulatedPeer pb = connect(b);
+    SimulcastSource src = router.publishSimulcast(a, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000);
+    return new SimulcastPair(pa, pb, src, router.subscribe(src, b, 96, null, true, -1, -1));
+  }
+
+  @Test
+  void simulcastLayersAreBoundByRidAndReceiversGetOneLayerSwitchingAtKeyframes() throws Exception {
+    try (SimulcastPair pair = simulcastPair()) {
+      SimulatedPeer pb = pair.receiver();
+      SimulcastSource src = pair.src();
+      Subscription s = pair.subscription();
+      SimulcastFeed feed = new SimulcastFeed(pair.publisher());
       // Layers are ranked by measured bit rate once a second; a HIGH receiver ends up on "f".
       feed.until(() -> src.knownLayers() == 3 && s.currentLayer() == 2, 8);
       assertEquals(3, src.knownLayers());
@@ -188,12 +206,11 @@ class MediaRouterTest {
 
   @Test
   void aSimulcastReceiverReportingHeavyLossGetsTheLowLayerUntilItRecovers() throws Exception {
-    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
-    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
-    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
-      SimulcastSource src = router.publishSimulcast(a, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000);
-      Subscription s = router.subscribe(src, b, 96, null, true, -1, -1);
-      SimulcastFeed feed = new SimulcastFeed(pa);
+    try (SimulcastPair pair = simulcastPair()) {
+      SimulatedPeer pb = pair.receiver();
+      SimulcastSource src = pair.src();
+      Subscription s = pair.subscription();
+      SimulcastFeed feed = new SimulcastFeed(pair.publisher());
       feed.until(() -> s.currentLayer() == 2, 8);
       assertEquals(2, s.currentLayer());
       pb.sendReceiverReport(src.ssrc(), 64, 0, 0); // a quarter lost

@@ -83,22 +83,27 @@ class RelayRepairTest {
     return new SrtpKeys(profile, parts[0], parts[1], parts[2], parts[3]);
   }
 
+  /** The relay link both ways through the lossy sockets, a publishing endpoint at the origin, a receiving one far. */
+  private final class Link {
+    final SrtpKeys keys = keys();
+    final Endpoint relayAtOrigin = origin.createRelay("relay:far",
+        (InetSocketAddress) towardsFar.getLocalSocketAddress(), keys);
+    final Endpoint relayAtFar = far.createRelay("relay:origin",
+        (InetSocketAddress) towardsOrigin.getLocalSocketAddress(), keys.reversed());
+    final Endpoint pub = origin.createEndpoint("pub", "room", new EndpointListener() {});
+    final Endpoint sub = far.createEndpoint("sub", "room", new EndpointListener() {});
+  }
+
   @Test
   void aPacketLostOnTheRelayIsAskedForAgainAndArrivesAsTheOriginal() throws Exception {
-    SrtpKeys keys = keys();
-    Endpoint relayAtOrigin = origin.createRelay("relay:far", (InetSocketAddress) towardsFar.getLocalSocketAddress(),
-        keys);
-    Endpoint relayAtFar = far.createRelay("relay:origin",
-        (InetSocketAddress) towardsOrigin.getLocalSocketAddress(), keys.reversed());
-    Endpoint pub = origin.createEndpoint("pub", "room", new EndpointListener() {});
-    Endpoint sub = far.createEndpoint("sub", "room", new EndpointListener() {});
-    try (SimulatedPeer publisher = TestPeers.connect(origin, pub, false);
-         SimulatedPeer receiver = TestPeers.connect(far, sub, false)) {
-      Publication video = origin.publish(pub, 0x99, "video", 96, 90000, -1);
-      origin.subscribe(video, relayAtOrigin, 96, null, false, 127, 0x5555);
-      Publication relayed = far.publish(relayAtFar, 0x99, "video", 96, 90000, -1);
-      far.expectRtx(relayAtFar, relayed, 0x5555);
-      far.subscribe(relayed, sub, 96, null, false, 97, 0x7777);
+    Link link = new Link();
+    try (SimulatedPeer publisher = TestPeers.connect(origin, link.pub, false);
+         SimulatedPeer receiver = TestPeers.connect(far, link.sub, false)) {
+      Publication video = origin.publish(link.pub, 0x99, "video", 96, 90000, -1);
+      origin.subscribe(video, link.relayAtOrigin, 96, null, false, 127, 0x5555);
+      Publication relayed = far.publish(link.relayAtFar, 0x99, "video", 96, 90000, -1);
+      far.expectRtx(link.relayAtFar, relayed, 0x5555);
+      far.subscribe(relayed, link.sub, 96, null, false, 97, 0x7777);
       lose.add(1005);
       lose.add(1006);
       for (int i = 0; i < 20; i++) {
@@ -122,20 +127,14 @@ class RelayRepairTest {
 
   @Test
   void heavyLossAtAFarReceiverStepsTheRelayedSimulcastDownAtItsOrigin() throws Exception {
-    SrtpKeys keys = keys();
-    Endpoint relayAtOrigin = origin.createRelay("relay:far", (InetSocketAddress) towardsFar.getLocalSocketAddress(),
-        keys);
-    Endpoint relayAtFar = far.createRelay("relay:origin",
-        (InetSocketAddress) towardsOrigin.getLocalSocketAddress(), keys.reversed());
-    Endpoint pub = origin.createEndpoint("pub", "room", new EndpointListener() {});
-    Endpoint sub = far.createEndpoint("sub", "room", new EndpointListener() {});
-    try (SimulatedPeer publisher = TestPeers.connect(origin, pub, false);
-         SimulatedPeer receiver = TestPeers.connect(far, sub, false)) {
-      SimulcastSource src = origin.publishSimulcast(pub, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000);
+    Link link = new Link();
+    try (SimulatedPeer publisher = TestPeers.connect(origin, link.pub, false);
+         SimulatedPeer receiver = TestPeers.connect(far, link.sub, false)) {
+      SimulcastSource src = origin.publishSimulcast(link.pub, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000);
       // The relay carries one layer of the track under its own SSRC, like the Relays class sets it up.
-      Subscription overRelay = origin.subscribe(src, relayAtOrigin, 96, null, true, 127, 0x5555);
-      Publication relayed = far.publish(relayAtFar, src.ssrc(), "video", 96, 90000, -1);
-      far.subscribe(relayed, sub, 96, null, false, 97, 0x7777);
+      Subscription overRelay = origin.subscribe(src, link.relayAtOrigin, 96, null, true, 127, 0x5555);
+      Publication relayed = far.publish(link.relayAtFar, src.ssrc(), "video", 96, 90000, -1);
+      far.subscribe(relayed, link.sub, 96, null, false, 97, 0x7777);
       SimulcastFeed feed = new SimulcastFeed(publisher);
       feed.until(() -> overRelay.currentLayer() == 2 && receiver.rtpReceived() > 20, 8);
       assertEquals(2, overRelay.currentLayer(), "the high layer crosses while nobody complains");
