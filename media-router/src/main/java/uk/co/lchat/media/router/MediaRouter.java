@@ -720,8 +720,13 @@ public final class MediaRouter implements AutoCloseable {
     }
     Subscription[] subs = p.subscriptions;
     boolean keyframe = p.source != null && Vp8.isKeyframeStart(buf, rtp.payloadOffset(), rtp.payloadLength());
+    // abs-send-time: found once here; each copy has it at the same place.
     int absIn = p.publisher.absSendTimeIn;
-    int absNow = absIn > 0 ? RtpPacket.absSendTime(now) : 0;
+    int absAt = absIn > 0 ? rtp.findExtension(absIn) : -1;
+    if (absAt >= 0 && rtp.extensionDataLength() != 3) {
+      absAt = -1;
+    }
+    int absNow = absAt >= 0 ? RtpPacket.absSendTime(now) : 0;
     for (Subscription s : subs) {
       if (p.source != null) {
         // Simulcast: forward the current layer; switch to the pending one at its keyframe. A receiver that has
@@ -753,8 +758,12 @@ public final class MediaRouter implements AutoCloseable {
           continue;
         }
       }
-      if (absIn > 0 && to.absSendTimeOut > 0) {
-        txRtp.stampAbsSendTime(absIn, to.absSendTimeOut, absNow);
+      if (absAt >= 0 && to.absSendTimeOut > 0) {
+        if (to.absSendTimeOut == absIn) {
+          RtpPacket.putAbsSendTime(out, absAt, absNow);
+        } else {
+          txRtp.stampAbsSendTime(absIn, to.absSendTimeOut, absNow);
+        }
       }
       txPacket.set(0, plain);
       if (srtp.protectRtp(txPacket) != SrtpResult.OK) {

@@ -179,10 +179,15 @@ public final class RtpPacket {
       return false;
     }
     buf[at - 1] = (byte) ((outId << 4) | 2);
-    buf[at] = (byte) (value >>> 16);
-    buf[at + 1] = (byte) (value >>> 8);
-    buf[at + 2] = (byte) value;
+    putAbsSendTime(buf, at, value);
     return true;
+  }
+
+  /** Writes a 24-bit abs-send-time value at {@code at} (the element's data). */
+  public static void putAbsSendTime(byte[] b, int at, int value) {
+    b[at] = (byte) (value >>> 16);
+    b[at + 1] = (byte) (value >>> 8);
+    b[at + 2] = (byte) value;
   }
 
   /** A time in abs-send-time's 6.18 fixed-point seconds, 24 bits (it wraps every 64 s). */

@@ -233,18 +233,24 @@ class MediaRouterTest {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
     Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
     Endpoint c = router.createEndpoint("c", "room", new EndpointListener() {});
-    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b); SimulatedPeer pc = connect(c)) {
+    Endpoint d = router.createEndpoint("d", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b); SimulatedPeer pc = connect(c);
+         SimulatedPeer pd = connect(d)) {
       router.enableAbsSendTime(a, 3, -1); // the publisher sends abs-send-time under id 3
-      router.enableAbsSendTime(b, -1, 2); // b accepted it under id 2; c did not
+      router.enableAbsSendTime(b, -1, 2); // b accepted it under id 2; c did not; d under the publisher's id
+      router.enableAbsSendTime(d, -1, 3);
       Publication audio = router.publish(a, 31, "audio", 111, 48000, -1);
       router.subscribe(audio, b, 111);
       router.subscribe(audio, c, 111);
+      router.subscribe(audio, d, 111);
       java.util.concurrent.atomic.AtomicReference<byte[]> atB = new java.util.concurrent.atomic.AtomicReference<>();
       java.util.concurrent.atomic.AtomicReference<byte[]> atC = new java.util.concurrent.atomic.AtomicReference<>();
       pb.onRtp((buf, len, arrival) -> atB.set(java.util.Arrays.copyOf(buf, len)));
       pc.onRtp((buf, len, arrival) -> atC.set(java.util.Arrays.copyOf(buf, len)));
+      java.util.concurrent.atomic.AtomicReference<byte[]> atD = new java.util.concurrent.atomic.AtomicReference<>();
+      pd.onRtp((buf, len, arrival) -> atD.set(java.util.Arrays.copyOf(buf, len)));
       pa.sendRtpWithAbsSendTime(111, 31, 1, 960, 3, 0x000001);
-      await(() -> atB.get() != null && atC.get() != null, "the packet at both receivers");
+      await(() -> atB.get() != null && atC.get() != null && atD.get() != null, "the packet at every receiver");
       uk.co.lchat.media.rtp.RtpPacket got = new uk.co.lchat.media.rtp.RtpPacket();
       assertTrue(got.wrap(atB.get(), 0, atB.get().length));
       int at = got.findExtension(2);
@@ -256,6 +262,10 @@ class MediaRouterTest {
       assertEquals(-1, got.findExtension(2));
       at = got.findExtension(3);
       assertEquals(1, atC.get()[at + 2], "untouched for a receiver that did not accept it");
+      assertTrue(got.wrap(atD.get(), 0, atD.get().length));
+      at = got.findExtension(3);
+      int forD = ((atD.get()[at] & 0xFF) << 16) | ((atD.get()[at + 1] & 0xFF) << 8) | (atD.get()[at + 2] & 0xFF);
+      assertEquals(stamped, forD, "the same send time under the publisher's own id");
     }
   }
 
