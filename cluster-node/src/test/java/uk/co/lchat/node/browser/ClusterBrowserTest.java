@@ -17,8 +17,14 @@ abstract class ClusterBrowserTest {
 
   /** {@code count} nodes with the tests' default configuration, then the browser. */
   static void startCluster(int count) throws Exception {
+    startCluster(count, java.util.Map.of());
+  }
+
+  /** ... with {@code settings} over the tests' defaults. */
+  static void startCluster(int count, java.util.Map<String, Object> settings) throws Exception {
     assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
-    nodes.addAll(TestNodes.cluster(count, seeds -> TestNodes.config(0, seeds)));
+    nodes.addAll(TestNodes.cluster(count, seeds -> com.typesafe.config.ConfigFactory.parseMap(settings)
+        .withFallback(TestNodes.config(0, seeds))));
     chromium = Chromium.launch();
   }
 
