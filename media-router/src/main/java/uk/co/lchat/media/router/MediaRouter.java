@@ -411,6 +411,15 @@ public final class MediaRouter implements AutoCloseable {
     int target;
     if (ranked.length > 0) {
       target = s.quality == Subscription.HIGH && !s.lossLimited ? ranked[ranked.length - 1] : ranked[0];
+      if (target != ranked[0] && s.maxBitrate >= 0) {
+        // The highest layer that fits the receiver's estimate (ranked from lowest to highest rate), else the lowest.
+        target = ranked[0];
+        for (int layer : ranked) {
+          if (src.bitrates[layer] <= s.maxBitrate) {
+            target = layer;
+          }
+        }
+      }
     } else {
       target = -1;
       for (int i = 0; i < src.layers.length && target < 0; i++) {
@@ -902,6 +911,16 @@ public final class MediaRouter implements AutoCloseable {
     }
 
     @Override
+    public void remb(long mediaSsrc, long bitrate) {
+      Subscription s = from.outgoing.get((int) mediaSsrc);
+      if (s != null && s.source != null) {
+        counters.rembsReceived++;
+        s.maxBitrate = bitrate;
+        chooseLayer(s);
+      }
+    }
+
+    @Override
     public void keyframeRequest(long mediaSsrc) {
       Subscription s = from.outgoing.get((int) mediaSsrc);
       if (s != null) {
@@ -996,19 +1015,16 @@ public final class MediaRouter implements AutoCloseable {
       e.incoming.forEach(p -> {
         if (p.stats.started()) {
           byte[] out = txPacket.getBuffer();
-          RtcpReports.Block block = p.stats.report(p.ssrc(), nowNanos);
-          if (e.isRelay()) {
-            // Over a relay, report the worst loss of this node's receivers of the stream too: the far router
-            // (the stream's sender here) steps its simulcast layer down for them.
-            int worst = block.fractionLost();
-            for (Subscription r : p.subscriptions) {
-              worst = Math.max(worst, (int) Math.min(255, Math.round(r.reportedLoss * 256)));
-            }
-            block = new RtcpReports.Block(block.ssrc(), worst, block.cumulativeLost(), block.highestSeq(),
-                block.jitter(), block.lsr(), block.dlsr());
-          }
-          int n = RtcpReports.writeReceiverReport(out, 0, ROUTER_SSRC, block);
+          int n = RtcpReports.writeReceiverReport(out, 0, ROUTER_SSRC, p.stats.report(p.ssrc(), nowNanos));
           n += RtcpReports.writeSdesCname(out, n, ROUTER_SSRC, "lchat");
+          if (e.isRelay() && p.isVideo()) {
+            // Over a relay: how much of the stream this node's receivers can take (REMB), from their loss reports;
+            // the router at the other end sends the simulcast layer that fits.
+            long estimate = p.relayEstimate(nowNanos);
+            if (estimate >= 0) {
+              n += RtcpReports.writeRemb(out, n, ROUTER_SSRC, estimate, p.ssrc());
+            }
+          }
           sendRtcp(srtp, n, e);
         }
       });

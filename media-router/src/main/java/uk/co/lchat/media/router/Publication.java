@@ -80,6 +80,41 @@ public final class Publication {
     return loudness;
   }
 
+  /** Relays: the estimate sent upstream (bits per second); -1 none yet (no limit), {@link #NO_LIMIT} recovered. */
+  private long relayEstimate = -1;
+  private long bytesAtLastEstimate;
+  private long lastEstimateNanos;
+  static final long NO_LIMIT = 10_000_000_000L;
+
+  /**
+   * Relays, once a second: how much of this stream the receivers here can take, as a loss-based controller does it
+   * (RFC 8698-like): when the worst receiver loses over 10 %, the incoming rate times (1 - loss / 2); under 2 %,
+   * 8 % more each time, until far above the incoming rate (no limit). -1 while nobody has lost anything.
+   */
+  long relayEstimate(long nowNanos) {
+    long elapsed = nowNanos - lastEstimateNanos;
+    long rate = lastEstimateNanos == 0 || elapsed <= 0 ? 0 : (bytes - bytesAtLastEstimate) * 8 * 1_000_000_000L / elapsed;
+    bytesAtLastEstimate = bytes;
+    lastEstimateNanos = nowNanos;
+    double worst = 0;
+    for (Subscription s : subscriptions) {
+      worst = Math.max(worst, s.reportedLoss);
+    }
+    if (rate == 0) {
+      return relayEstimate;
+    }
+    if (worst > Subscription.LOSS_TOO_HIGH) {
+      long base = relayEstimate < 0 || relayEstimate == NO_LIMIT ? rate : Math.min(relayEstimate, rate);
+      relayEstimate = (long) (base * (1 - worst / 2));
+    } else if (worst < Subscription.LOSS_FINE && relayEstimate >= 0 && relayEstimate != NO_LIMIT) {
+      relayEstimate = relayEstimate * 108 / 100;
+      if (relayEstimate > 4 * rate + 100_000) {
+        relayEstimate = NO_LIMIT;
+      }
+    }
+    return relayEstimate;
+  }
+
   /** Upstream NACKs sent for this publication (relays): sequence number and time, by slot. */
   private int[] nackedSeqs;
   private long[] nackedAt;

@@ -26,6 +26,8 @@ public final class RouterCounters {
   long duplicateRetransmissions;
   /** Simulcast receivers moved to the lowest layer because they reported heavy loss. */
   long lossDowngrades;
+  /** REMBs received for simulcast streams (over relays: the far router's estimate for its receivers). */
+  long rembsReceived;
   long rtcpSent;
   long transportFeedbackSent;
   final LongAdder endpointsCreated = new LongAdder();
@@ -89,6 +91,10 @@ public final class RouterCounters {
 
   public long nacksSentUpstream() {
     return nacksSentUpstream;
+  }
+
+  public long rembsReceived() {
+    return rembsReceived;
   }
 
   public long lossDowngrades() {

@@ -23,6 +23,9 @@ public final class SimulcastSource {
   /** Layer indices from lowest to highest measured bit rate; recomputed every second. */
   int[] ranked;
   private final long[] bytesAtLastRank;
+  /** Each layer's bit rate over the last ranking interval (bits per second); 0 for a silent layer. */
+  final long[] bitrates;
+  private long lastRankNanos;
 
   SimulcastSource(Endpoint publisher, String mid, String[] rids, int ridExtension, int payloadType, int clockRate,
       long ssrc) {
@@ -40,6 +43,7 @@ public final class SimulcastSource {
     this.layers = new Publication[rids.length];
     this.ranked = new int[0];
     this.bytesAtLastRank = new long[rids.length];
+    this.bitrates = new long[rids.length];
   }
 
   /** The SSRC receivers see for this track, whatever layer they get. */
@@ -83,11 +87,15 @@ public final class SimulcastSource {
   void rank() {
     int[] order = new int[layers.length];
     long[] sent = new long[layers.length];
+    long now = System.nanoTime();
+    long elapsed = lastRankNanos == 0 ? 0 : now - lastRankNanos;
+    lastRankNanos = now;
     int n = 0;
     for (int i = 0; i < layers.length; i++) {
       if (layers[i] != null) {
         sent[i] = layers[i].bytes - bytesAtLastRank[i];
         bytesAtLastRank[i] = layers[i].bytes;
+        bitrates[i] = elapsed > 0 ? sent[i] * 8 * 1_000_000_000L / elapsed : 0;
         if (sent[i] > 0) {
           order[n++] = i;
         }

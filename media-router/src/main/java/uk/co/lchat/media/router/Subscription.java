@@ -30,6 +30,11 @@ public final class Subscription {
   double rttMillis = -1;
   /** The receiver's reported loss fraction (0..1) of this stream. */
   double reportedLoss;
+  /**
+   * Simulcast: the most the receiver can take (bits per second, from a REMB; -1 no limit). Over a relay it is the
+   * far router's estimate for its receivers; the highest layer that fits is sent.
+   */
+  long maxBitrate = -1;
   /** Simulcast: the receiver reported too much loss for the high layer; it gets the lowest until it recovers. */
   boolean lossLimited;
   int goodReports;

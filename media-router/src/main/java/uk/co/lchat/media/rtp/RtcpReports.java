@@ -89,6 +89,36 @@ public final class RtcpReports {
     return 16;
   }
 
+  /** The REMB application-layer feedback format (draft-alvestrand-rmcat-remb): PSFB with FMT 15. */
+  public static final int FMT_REMB = 15;
+
+  /**
+   * Writes a REMB: the receiver's estimate of the bitrate it can take of {@code mediaSsrc}, in bits per second
+   * (18-bit mantissa, 6-bit exponent); returns its length (24).
+   */
+  public static int writeRemb(byte[] b, int off, long senderSsrc, long bitrate, long mediaSsrc) {
+    long mantissa = Math.max(0, bitrate);
+    int exp = 0;
+    while (mantissa > 0x3FFFF) {
+      mantissa >>= 1;
+      exp++;
+    }
+    b[off] = (byte) (0x80 | FMT_REMB);
+    b[off + 1] = (byte) RtcpFeedback.PT_PSFB;
+    putU16(b, off + 2, 5);
+    putU32(b, off + 4, senderSsrc);
+    putU32(b, off + 8, 0); // media source: unused, the SSRCs follow
+    b[off + 12] = 'R';
+    b[off + 13] = 'E';
+    b[off + 14] = 'M';
+    b[off + 15] = 'B';
+    b[off + 16] = 1; // one SSRC
+    b[off + 17] = (byte) ((exp << 2) | (int) (mantissa >>> 16));
+    putU16(b, off + 18, (int) mantissa & 0xFFFF);
+    putU32(b, off + 20, mediaSsrc);
+    return 24;
+  }
+
   private static int writeBlock(byte[] b, int pos, Block k) {
     putU32(b, pos, k.ssrc());
     b[pos + 4] = (byte) k.fractionLost();
@@ -113,6 +143,9 @@ public final class RtcpReports {
     default void nack(long mediaSsrc, int seq) {}
 
     default void keyframeRequest(long mediaSsrc) {}
+
+    /** A REMB: the sender of the report can take {@code bitrate} bits per second of {@code mediaSsrc}. */
+    default void remb(long mediaSsrc, long bitrate) {}
   }
 
   /** Walks a compound RTCP packet; stops quietly at the first malformed part. */
@@ -156,6 +189,13 @@ public final class RtcpReports {
               sink.nack(media, (pid + bit + 1) & 0xFFFF);
             }
           }
+        }
+      } else if (pt == RtcpFeedback.PT_PSFB && count == FMT_REMB && length >= 20 && b[pos + 12] == 'R'
+          && b[pos + 13] == 'E' && b[pos + 14] == 'M' && b[pos + 15] == 'B') {
+        int ssrcs = b[pos + 16] & 0xFF;
+        long bitrate = ((long) ((b[pos + 17] & 0x03) << 16 | u16(b, pos + 18))) << ((b[pos + 17] & 0xFC) >>> 2);
+        for (int i = 0; i < ssrcs && pos + 20 + 4 * i + 4 <= pos + length; i++) {
+          sink.remb(u32(b, pos + 20 + 4 * i), bitrate);
         }
       } else if (pt == RtcpFeedback.PT_PSFB && count == RtcpFeedback.FMT_PLI && length >= 12) {
         sink.keyframeRequest(u32(b, pos + 8));

@@ -1,6 +1,7 @@
 package uk.co.lchat.media.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -138,11 +139,13 @@ class RelayRepairTest {
       SimulcastFeed feed = new SimulcastFeed(publisher);
       feed.until(() -> overRelay.currentLayer() == 2 && receiver.rtpReceived() > 20, 8);
       assertEquals(2, overRelay.currentLayer(), "the high layer crosses while nobody complains");
-      // The receiver on the far node loses a quarter; the far router's next report over the relay says so.
+      // The receiver on the far node loses a quarter: the far router's estimate for its receivers falls each second
+      // and goes over the relay as REMB; the origin sends the layer that fits, down to the lowest.
       receiver.sendReceiverReport(src.ssrc(), 64, 0, 0);
-      feed.until(() -> overRelay.currentLayer() == 0, 6);
+      feed.until(() -> overRelay.currentLayer() == 0, 10);
       assertEquals(0, overRelay.currentLayer(), "the origin sends the low layer over the relay");
-      assertEquals(1, origin.counters().lossDowngrades());
+      assertTrue(origin.counters().rembsReceived() > 0);
+      assertEquals(0, origin.counters().lossDowngrades(), "the link itself lost nothing");
     }
   }
 }

@@ -19,6 +19,7 @@ class RtcpReportsTest {
     n += RtcpReports.writeSdesCname(b, n, 0x2222, "lchat");
     n += RtcpReports.writeNack(b, n, 0x2222, 0x3333, 65535, 0b101);
     n += RtcpFeedback.writePli(b, n, 0x2222, 0x3333);
+    n += RtcpReports.writeRemb(b, n, 0x2222, 1_234_567, 0x3333); // 18-bit mantissa: 1234567 >> 3 << 3
     List<String> seen = new ArrayList<>();
     RtcpReports.read(b, 0, n, new RtcpReports.Sink() {
       @Override
@@ -42,9 +43,14 @@ class RtcpReportsTest {
       public void keyframeRequest(long mediaSsrc) {
         seen.add("PLI " + Long.toHexString(mediaSsrc));
       }
+
+      @Override
+      public void remb(long mediaSsrc, long bitrate) {
+        seen.add("REMB " + Long.toHexString(mediaSsrc) + " " + bitrate);
+      }
     });
     assertEquals(List.of("SR 1111 123456789abcdef 90000 10 1000", "RB 2222 25 7 3333 12 456789ab 65536",
-        "NACK 3333 65535", "NACK 3333 0", "NACK 3333 2", "PLI 3333"), seen);
+        "NACK 3333 65535", "NACK 3333 0", "NACK 3333 2", "PLI 3333", "REMB 3333 " + (1_234_567 >> 3 << 3)), seen);
   }
 
   @Test
