@@ -127,6 +127,13 @@ export class SettingsPanel {
         h('button', { testid: 'clear-passcode', disabled: !mod || !s.passcodeSet, onclick: () => m.signaling.send({ type: 'setPasscode', passcode: null }) }, 'Clear')),
       toggle('Lobby: people wait until admitted', 'lobby-toggle', s.lobbyEnabled, (v) => m.signaling.send({ type: 'setLobby', enabled: v })),
       toggle('Controller mode: anyone may mute, remove and admit', 'controller-toggle', s.controllerMode, (v) => m.signaling.send({ type: 'setControllerMode', enabled: v })),
+      h('label', {}, 'Videos each person receives (last-N) ',
+        h('input', { type: 'number', min: 0, max: 100, step: 1, value: s.lastN ?? 25, testid: 'last-n', disabled: !mod,
+          'aria-label': 'Videos each person receives',
+          onchange: (e) => {
+            const n = Number(e.target.value);
+            if (Number.isInteger(n) && n >= 0 && n <= 100) m.signaling.send({ type: 'setLastN', lastN: n });
+          } })),
       h('h3', {}, 'Features'), ...features);
   }
 }

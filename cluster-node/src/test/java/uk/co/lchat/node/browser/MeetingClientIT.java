@@ -220,6 +220,18 @@ class MeetingClientIT extends SingleNodeBrowserTest {
   }
 
   @Test
+  void aModeratorSetsHowManyVideosEachPersonReceives() throws Exception {
+    try (Chromium.Page alice = join("ui-lastn", "Alice"); Chromium.Page bob = join("ui-lastn", "Bob")) {
+      click(alice, "open-settings");
+      alice.waitFor(q("last-n") + ".value === '25'", WAIT);
+      alice.eval("(el => { el.value = '3'; el.dispatchEvent(new Event('change')); })(" + q("last-n") + ")");
+      bob.waitFor("window.lchatMeeting.settings.lastN === 3", WAIT);
+      click(bob, "open-settings");
+      bob.waitFor(q("last-n") + ".value === '3' && " + q("last-n") + ".disabled", WAIT);
+    }
+  }
+
+  @Test
   void lobbyKnockersWaitAndAreAdmittedOrDenied() throws Exception {
     try (Chromium.Page alice = join("ui-lobby", "Alice")) {
       click(alice, "open-settings");
