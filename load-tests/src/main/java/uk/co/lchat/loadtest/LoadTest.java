@@ -28,7 +28,7 @@ public final class LoadTest {
   static final com.fasterxml.jackson.databind.ObjectMapper JSON_READER = SignalingClient.JSON;
   /** What to run. {@code urls}: nodes to spread participants over (round robin). */
   public record Options(List<URI> urls, String scenario, int rooms, int participants, int talkers, int videoTalkers,
-                        Duration duration, Duration churnEvery, Path out) {
+                        Duration duration, Duration churnEvery, Path out, int lastN) {
     public static Options parse(String[] args) {
       List<URI> urls = new ArrayList<>();
       String scenario = "fanout";
@@ -39,6 +39,7 @@ public final class LoadTest {
       Duration duration = Duration.ofSeconds(30);
       Duration churn = Duration.ofSeconds(2);
       Path out = Path.of("load-results");
+      int lastN = -1;
       for (int i = 0; i < args.length; i++) {
         String v = i + 1 < args.length ? args[i + 1] : "";
         switch (args[i]) {
@@ -51,6 +52,7 @@ public final class LoadTest {
           case "--duration" -> { duration = Duration.ofSeconds(Long.parseLong(v.replace("s", ""))); i++; }
           case "--churn-every" -> { churn = Duration.ofMillis(Long.parseLong(v.replace("ms", ""))); i++; }
           case "--out" -> { out = Path.of(v); i++; }
+          case "--last-n" -> { lastN = Integer.parseInt(v); i++; }
           default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
         }
       }
@@ -59,16 +61,16 @@ public final class LoadTest {
       }
       return switch (scenario) {
         // 1 publisher (audio + 3-layer video) to N-1 receivers in one room: the per-core forwarding figure.
-        case "fanout" -> new Options(urls, scenario, 1, participants, 1, 1, duration, churn, out);
+        case "fanout" -> new Options(urls, scenario, 1, participants, 1, 1, duration, churn, out, lastN);
         // many small rooms, everyone talking with video: e.g. --rooms 200 --participants 5.
         case "rooms" -> new Options(urls, scenario, rooms, participants, talkers < 0 ? participants : talkers,
-            video < 0 ? participants : video, duration, churn, out);
+            video < 0 ? participants : video, duration, churn, out, lastN);
         // one large room: a few talkers (with video), everyone else receives only.
         case "large" -> new Options(urls, scenario, 1, participants, talkers < 0 ? 10 : talkers,
-            video < 0 ? 10 : video, duration, churn, out);
+            video < 0 ? 10 : video, duration, churn, out, lastN);
         // join/leave churn: one receiver leaves and a new one joins every --churn-every.
         case "churn" -> new Options(urls, scenario, rooms, participants, talkers < 0 ? 2 : talkers,
-            video < 0 ? 1 : video, duration, churn, out);
+            video < 0 ? 1 : video, duration, churn, out, lastN);
         default -> throw new IllegalArgumentException("unknown scenario " + scenario + "\n" + USAGE);
       };
     }
@@ -77,7 +79,7 @@ public final class LoadTest {
   static final String USAGE = """
       bin/lchat load [--url http://host:8080]... [--scenario fanout|rooms|large|churn] [--rooms R]
                      [--participants N (per room)] [--talkers T] [--video-talkers V] [--duration 30s]
-                     [--churn-every 2000ms] [--out folder]""";
+                     [--churn-every 2000ms] [--last-n N (set by each room's moderator)] [--out folder]""";
 
   private final Options options;
   private final PrintStream progress;
@@ -149,6 +151,17 @@ public final class LoadTest {
       progress.printf("joined %d of %d in %.1f s%n", joins.size() - failed, joins.size(),
           (System.nanoTime() - start) / 1e9);
     }
+    int lastNSet = 0;
+    if (options.lastN() >= 0) {
+      // Each room's moderator (its first to join) sets the room's last-N, as a person would in the settings.
+      for (SimParticipant p : everyone) {
+        JsonNode joined = p.joined();
+        if (joined != null && "moderator".equals(joined.path("role").asText())) {
+          p.setLastN(options.lastN());
+          lastNSet++;
+        }
+      }
+    }
     Thread sender = Thread.ofPlatform().name("load-media-clock").start(this::sendMedia);
     ArrayNode series = SignalingClient.JSON.createArrayNode();
     long[] lastHist = m.delayHistogram();
@@ -194,9 +207,9 @@ public final class LoadTest {
     ObjectNode result = SignalingClient.JSON.createObjectNode();
     ObjectNode opts = result.putObject("options");
     opts.put("scenario", options.scenario()).put("rooms", options.rooms())
-        .put("participants", options.participants()).put("talkers", options.talkers())
+        .put("participants", options.participants()).put("talkers", options.talkers()).put("lastN", options.lastN())
         .put("videoTalkers", options.videoTalkers()).put("durationSeconds", options.duration().toSeconds())
-        .put("urls", options.urls().toString());
+        .put("urls", options.urls().toString()).put("roomsWithLastNSet", lastNSet);
     ObjectNode summary = result.putObject("summary");
     long[] all = m.delayHistogram();
     summary.put("participantsJoined", everyone.size());

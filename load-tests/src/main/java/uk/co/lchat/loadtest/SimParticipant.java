@@ -84,6 +84,12 @@ final class SimParticipant implements AutoCloseable {
     return joinedMessage;
   }
 
+  /** As the room's moderator: each receiver gets video from at most {@code lastN} others. */
+  void setLastN(int lastN) {
+    SignalingClient s = signaling;
+    s.send(s.message("setLastN").put("lastN", lastN));
+  }
+
   void chat(String text) {
     SignalingClient s = signaling;
     s.send(s.message("chat").put("text", text));

@@ -38,7 +38,8 @@ class LoadToolSmokeIT {
 
   @ParameterizedTest
   @ValueSource(strings = {"fanout --participants 4", "rooms --rooms 2 --participants 3",
-      "large --participants 12 --talkers 2 --video-talkers 1", "churn --participants 4 --churn-every 1000ms"})
+      "large --participants 12 --talkers 2 --video-talkers 2 --last-n 1",
+      "churn --participants 4 --churn-every 1000ms"})
   void scenarioRunsAndWritesItsResults(String scenario) throws Exception {
     Path out = Path.of("target", "load-smoke", scenario.split(" ")[0]);
     String[] args = ("--url http://127.0.0.1:" + node.httpPort() + " --duration 4s --out " + out
@@ -56,6 +57,11 @@ class LoadToolSmokeIT {
     assertTrue(report.contains("<svg") && report.contains("One-way delay"), "the report has its plots");
     assertTrue(node.mediaRouter().counters().transportFeedbackSent() > 0,
         "the publishers send transport-wide sequence numbers and get transport-cc feedback");
+    if (scenario.startsWith("large")) {
+      assertEquals(1, saved.path("options").path("lastN").asInt());
+      assertEquals(1, saved.path("options").path("roomsWithLastNSet").asInt(), "set by the room's moderator");
+      assertEquals(0, summary.path("signalingFailures").asInt(), summary.toString());
+    }
     if (scenario.startsWith("churn")) {
       assertTrue(summary.path("churned").asInt() >= 2, "receivers left and joined: " + summary);
     }
