@@ -23,16 +23,6 @@ class BrowserDrainIT extends ClusterBrowserTest {
     startCluster(2);
   }
 
-  private static Chromium.Page join(LchatNode node, String room, String name) throws Exception {
-    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/e2e/call.html?room=" + room
-        + "&name=" + name);
-    page.waitFor("window.lchatTest && (window.lchatTest.published === true || window.lchatTest.errors.length > 0)",
-        Duration.ofSeconds(30));
-    JsonNode errors = page.eval("window.lchatTest.errors");
-    assertTrue(errors.isEmpty(), name + " could not join: " + errors);
-    return page;
-  }
-
   /** The page decodes the other's video and hears its audio right now: its counters grow over two seconds. */
   private static void flowing(Chromium.Page page, String who) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -59,8 +49,8 @@ class BrowserDrainIT extends ClusterBrowserTest {
     LchatNode stays = nodes.get(0);
     LchatNode leaves = nodes.get(1);
     String room = "drain-" + System.nanoTime();
-    try (Chromium.Page alice = join(leaves, room, "Alice");
-         Chromium.Page bob = join(leaves, room, "Bob")) {
+    try (Chromium.Page alice = joinCall(leaves, room, "Alice", false);
+         Chromium.Page bob = joinCall(leaves, room, "Bob", false)) {
       flowing(alice, "Alice before the drain");
       flowing(bob, "Bob before the drain");
       String aliceId = alice.eval("window.lchatTest.signaling.participantId").asText();

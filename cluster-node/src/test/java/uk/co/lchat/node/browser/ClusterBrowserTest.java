@@ -28,6 +28,20 @@ abstract class ClusterBrowserTest {
     chromium = Chromium.launch();
   }
 
+  /**
+   * A page of the e2e harness (e2e/call.html) on {@code node} that joined {@code room} as {@code name} and published
+   * (a viewer only receives); fails if it could not.
+   */
+  static Chromium.Page joinCall(LchatNode node, String room, String name, boolean viewer) throws Exception {
+    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/e2e/call.html?room=" + room
+        + "&name=" + name + (viewer ? "&viewer=1" : ""));
+    page.waitFor("window.lchatTest && (window.lchatTest.published === true || window.lchatTest.errors.length > 0)",
+        java.time.Duration.ofSeconds(30));
+    com.fasterxml.jackson.databind.JsonNode errors = page.eval("window.lchatTest.errors");
+    assertTrue(errors.isEmpty(), name + " could not join: " + errors);
+    return page;
+  }
+
   @AfterAll
   static void stopCluster() throws Exception {
     if (chromium != null) {

@@ -9,10 +9,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import uk.co.lchat.media.router.MediaRouter;
-import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
 import uk.co.lchat.node.WsClient;
 
@@ -49,16 +47,6 @@ class CrossNodeMediaIT extends ClusterBrowserTest {
     return null;
   }
 
-  private Chromium.Page join(LchatNode node, String room, String name, boolean viewer) throws Exception {
-    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/e2e/call.html?room=" + room
-        + "&name=" + name + (viewer ? "&viewer=1" : ""));
-    page.waitFor("window.lchatTest && (window.lchatTest.published === true || window.lchatTest.errors.length > 0)",
-        Duration.ofSeconds(30));
-    JsonNode errors = page.eval("window.lchatTest.errors");
-    assertTrue(errors.isEmpty(), name + " could not join: " + errors);
-    return page;
-  }
-
   private static void decodes(Chromium.Page page, int videos, String who) throws Exception {
     String expr = "lchatStats().then(s => s.videosDecoding >= " + videos + " && s.audioPackets > 100)";
     try {
@@ -83,10 +71,10 @@ class CrossNodeMediaIT extends ClusterBrowserTest {
   @Test
   void publishersOnTwoNodesReachReceiversOnAThirdWithEachStreamCrossingEachLinkOnce() throws Exception {
     String room = "span-" + System.nanoTime();
-    try (Chromium.Page alice = join(nodes.get(1), room, "Alice", false);
-         Chromium.Page bob = join(nodes.get(2), room, "Bob", false);
-         Chromium.Page cat = join(nodes.get(0), room, "Cat", true);
-         Chromium.Page dan = join(nodes.get(0), room, "Dan", true)) {
+    try (Chromium.Page alice = joinCall(nodes.get(1), room, "Alice", false);
+         Chromium.Page bob = joinCall(nodes.get(2), room, "Bob", false);
+         Chromium.Page cat = joinCall(nodes.get(0), room, "Cat", true);
+         Chromium.Page dan = joinCall(nodes.get(0), room, "Dan", true)) {
       decodes(cat, 2, "Cat");
       decodes(dan, 2, "Dan");
       decodes(alice, 1, "Alice");
@@ -110,8 +98,8 @@ class CrossNodeMediaIT extends ClusterBrowserTest {
   void aRoomHostedOnOneNodeCarriesMediaBetweenTwoOthers() throws Exception {
     String room = roomHostedOn(0, "hosted");
     assertNotNull(room, "no room landed on node 0");
-    try (Chromium.Page alice = join(nodes.get(1), room, "Alice", false);
-         Chromium.Page bob = join(nodes.get(2), room, "Bob", false)) {
+    try (Chromium.Page alice = joinCall(nodes.get(1), room, "Alice", false);
+         Chromium.Page bob = joinCall(nodes.get(2), room, "Bob", false)) {
       assertEquals(0, hostOf(room), "the room lives on node 0");
       decodes(alice, 1, "Alice");
       decodes(bob, 1, "Bob");

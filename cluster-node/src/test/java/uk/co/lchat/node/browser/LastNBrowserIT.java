@@ -24,16 +24,6 @@ class LastNBrowserIT extends ClusterBrowserTest {
     startCluster(1, Map.of("lchat.room.last-n", 1));
   }
 
-  private static Chromium.Page join(String room, String name) throws Exception {
-    Chromium.Page page = chromium.open("http://127.0.0.1:" + nodes.get(0).httpPort() + "/e2e/call.html?room=" + room
-        + "&name=" + name);
-    page.waitFor("window.lchatTest && (window.lchatTest.published === true || window.lchatTest.errors.length > 0)",
-        Duration.ofSeconds(30));
-    JsonNode errors = page.eval("window.lchatTest.errors");
-    assertTrue(errors.isEmpty(), name + " could not join: " + errors);
-    return page;
-  }
-
   private static String id(Chromium.Page page) throws Exception {
     return page.eval("window.lchatTest.signaling.participantId").asText();
   }
@@ -68,8 +58,8 @@ class LastNBrowserIT extends ClusterBrowserTest {
   @Test
   void pinningSwitchesTheOneVideoAndReusedSectionsCarryOtherPeople() throws Exception {
     String room = "lastn-" + System.nanoTime();
-    try (Chromium.Page alice = join(room, "Alice"); Chromium.Page bob = join(room, "Bob");
-         Chromium.Page cat = join(room, "Cat"); Chromium.Page dan = join(room, "Dan")) {
+    try (Chromium.Page alice = joinCall(nodes.get(0), room, "Alice", false); Chromium.Page bob = joinCall(nodes.get(0), room, "Bob", false);
+         Chromium.Page cat = joinCall(nodes.get(0), room, "Cat", false); Chromium.Page dan = joinCall(nodes.get(0), room, "Dan", false)) {
       watching(alice, id(bob), "Alice sees the first who joined after her");
       pin(alice, id(cat));
       watching(alice, id(cat), "Alice pinned Cat");
