@@ -153,7 +153,11 @@ class LocalScalingIT {
     URI parentUrl = URI.create("http://127.0.0.1:" + parent.httpPort());
     // Warm the parent's shard region so the next room's shard goes to the new node (fewest shards).
     join(parentUrl, "warm", "warm-up", false);
-    manual = new LocalProcessProvider(LocalProcessProvider.sameJvmCommand(childJvmOptions(), Main.class.getName()),
+    // Media stays on the node each client reached (not least-loaded, which could put a participant's media on this
+    // JVM's node from the start): everything of the meeting is on the process that gets SIGTERM.
+    List<String> options = new ArrayList<>(childJvmOptions());
+    options.add("-Dlchat.media.placement.strategy=local");
+    manual = new LocalProcessProvider(LocalProcessProvider.sameJvmCommand(options, Main.class.getName()),
         "127.0.0.1", "127.0.0.1:" + org.apache.pekko.cluster.typed.Cluster.get(parent.system()).selfMember()
             .address().getPort().get(), 1, LOGS);
     manual.scaleTo(2);
