@@ -3,12 +3,13 @@ package uk.co.lchat.autoscaler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.prometheus.client.CollectorRegistry;
 import io.prometheus.client.Counter;
@@ -20,6 +21,8 @@ import io.prometheus.client.Counter;
  * logged with their inputs; every decision is counted by reason.
  */
 public final class Rebalancer {
+  private static final Logger LOG = LoggerFactory.getLogger(Rebalancer.class);
+
   private Rebalancer() {}
 
   /** Moves participants' media between nodes. */
@@ -27,14 +30,6 @@ public final class Rebalancer {
     /** Asks node {@code from} to move up to {@code count} participants to node {@code to}; completes with how many. */
     CompletionStage<Integer> move(String from, String to, int count);
   }
-
-  public sealed interface Command {}
-
-  private record Tick() implements Command {}
-
-  private record Measured(List<RebalancePolicy.NodeState> nodes, Throwable error) implements Command {}
-
-  private record Moved(RebalancePolicy.Decision decision, Integer asked, Throwable error) implements Command {}
 
   public static final class Metrics {
     final Counter decisions;
@@ -48,84 +43,54 @@ public final class Rebalancer {
     }
   }
 
-  public static Behavior<Command> create(RebalancePolicy policy, Mover mover,
-                                         Supplier<CompletionStage<List<RebalancePolicy.NodeState>>> readings,
-                                         Duration interval, Metrics metrics) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(new Tick(), interval);
-      return new State(ctx, policy, mover, readings, metrics).behavior();
-    }));
+  public static Behavior<ControlLoop.Command> create(RebalancePolicy policy, Mover mover,
+      Supplier<CompletionStage<List<RebalancePolicy.NodeState>>> readings, Duration interval, Metrics metrics) {
+    return ControlLoop.create(new Rounds(policy, mover, readings, metrics)::next, interval);
   }
 
-  private static final class State {
-    private final ActorContext<Command> ctx;
+  /** One round after another (never two at once); the time of the last move is theirs. */
+  private static final class Rounds {
     private final RebalancePolicy policy;
     private final Mover mover;
     private final Supplier<CompletionStage<List<RebalancePolicy.NodeState>>> readings;
     private final Metrics metrics;
     private Instant lastMove;
-    private boolean busy;
 
-    State(ActorContext<Command> ctx, RebalancePolicy policy, Mover mover,
-          Supplier<CompletionStage<List<RebalancePolicy.NodeState>>> readings, Metrics metrics) {
-      this.ctx = ctx;
+    Rounds(RebalancePolicy policy, Mover mover, Supplier<CompletionStage<List<RebalancePolicy.NodeState>>> readings,
+           Metrics metrics) {
       this.policy = policy;
       this.mover = mover;
       this.readings = readings;
       this.metrics = metrics;
     }
 
-    Behavior<Command> behavior() {
-      return Behaviors.receive(Command.class)
-          .onMessage(Tick.class, m -> tick())
-          .onMessage(Measured.class, this::measured)
-          .onMessage(Moved.class, this::moved)
-          .build();
+    CompletionStage<?> next() {
+      return readings.get().thenCompose(this::decide).whenComplete((done, error) -> {
+        if (error != null) {
+          LOG.warn("rebalancer: {}", error.toString());
+          metrics.decisions.labels("error").inc();
+        }
+      });
     }
 
-    private Behavior<Command> tick() {
-      if (!busy) {
-        busy = true;
-        ctx.pipeToSelf(readings.get(), Measured::new);
-      }
-      return Behaviors.same();
-    }
-
-    private Behavior<Command> measured(Measured m) {
-      if (m.error() != null) {
-        busy = false;
-        ctx.getLog().warn("rebalancer: could not read the load: {}", m.error().toString());
-        metrics.decisions.labels("error").inc();
-        return Behaviors.same();
-      }
-      RebalancePolicy.Decision d = policy.decide(m.nodes(),
+    private CompletionStage<?> decide(List<RebalancePolicy.NodeState> nodes) {
+      RebalancePolicy.Decision d = policy.decide(nodes,
           lastMove == null ? null : Duration.between(lastMove, Instant.now()));
       metrics.decisions.labels(d.reason()).inc();
       if (!d.moves()) {
-        ctx.getLog().debug("rebalancer: no move ({}); nodes {}", d.reason(), m.nodes());
-        busy = false;
-        return Behaviors.same();
+        LOG.debug("rebalancer: no move ({}); nodes {}", d.reason(), nodes);
+        return CompletableFuture.completedFuture(null);
       }
-      ctx.getLog().info("rebalancer: moving {} participants from {} (stress {}) to {} (stress {}): {}; nodes {}",
-          d.count(), d.from(), String.format("%.3f", d.fromStress()), d.to(), String.format("%.3f", d.toStress()),
-          d.reason(), m.nodes());
-      ctx.pipeToSelf(mover.move(d.from(), d.to(), d.count()), (asked, error) -> new Moved(d, asked, error));
-      return Behaviors.same();
-    }
-
-    private Behavior<Command> moved(Moved m) {
-      busy = false;
-      if (m.error() != null) {
-        ctx.getLog().warn("rebalancer: moving from {} to {} failed: {}", m.decision().from(), m.decision().to(),
-            m.error().toString());
-        metrics.decisions.labels("error").inc();
-      } else if (m.asked() > 0) {
-        lastMove = Instant.now();
-        metrics.moved.inc(m.asked());
-        ctx.getLog().info("rebalancer: {} asked {} participants to move to {}", m.decision().from(), m.asked(),
-            m.decision().to());
-      }
-      return Behaviors.same();
+      LOG.info("rebalancer: moving {} participants from {} (stress {}) to {} (stress {}): {}; nodes {}", d.count(),
+          d.from(), String.format("%.3f", d.fromStress()), d.to(), String.format("%.3f", d.toStress()), d.reason(),
+          nodes);
+      return mover.move(d.from(), d.to(), d.count()).thenAccept(asked -> {
+        if (asked > 0) {
+          lastMove = Instant.now();
+          metrics.moved.inc(asked);
+          LOG.info("rebalancer: {} asked {} participants to move to {}", d.from(), asked, d.to());
+        }
+      });
     }
   }
 }
