@@ -99,11 +99,13 @@ final class RoomMedia {
     return new ArrayList<>(order);
   }
 
-  /** Whose video {@code receiver} gets: its pins, then {@code order}, at most its limit, never its own. */
-  private java.util.Set<String> videoFor(Participant receiver, List<String> order) {
+  /**
+   * Whose video {@code receiver} gets: its pins (among {@code publishing}, everyone with video), then {@code order},
+   * at most its limit, never its own.
+   */
+  private java.util.Set<String> videoFor(Participant receiver, List<String> order, java.util.Set<String> publishing) {
     int n = receiver.receiverLastN >= 0 ? Math.min(receiver.receiverLastN, lastN) : lastN;
     java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
-    java.util.Set<String> publishing = new java.util.HashSet<>(order);
     for (String pin : receiver.pinned) {
       if (chosen.size() < n && !pin.equals(receiver.id) && publishing.contains(pin)) {
         chosen.add(pin);
@@ -154,12 +156,13 @@ final class RoomMedia {
   /** Tells each participant's router its sources, if they changed since last time. */
   void pushSources(Collection<Participant> inJoinOrder) {
     List<String> order = videoOrder(inJoinOrder);
+    java.util.Set<String> publishing = new java.util.HashSet<>(order);
     for (Participant receiver : inJoinOrder) {
       ActorRef<MediaRouterProtocol.Command> router = routers.get(receiver.id);
       if (router == null) {
         continue;
       }
-      java.util.Set<String> seen = videoFor(receiver, order);
+      java.util.Set<String> seen = videoFor(receiver, order, publishing);
       List<TrackInfo> sources = new ArrayList<>();
       for (Participant sender : inJoinOrder) {
         if (sender != receiver) {

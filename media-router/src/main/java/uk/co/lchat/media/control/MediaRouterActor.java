@@ -85,8 +85,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     /** The next offer starts a new receiving connection (the client must drop its old one). */
     boolean freshConnection = true;
     /** Audio tracks this participant may hear, of which its audio slots carry the loudest. */
-    List<TrackInfo> audioCandidates = List.of();
-    Set<String> audioCandidateIds = Set.of();
+    Map<String, TrackInfo> audioCandidates = Map.of();
     final List<Slot> audioSlots = new ArrayList<>();
 
     Member(String roomId, String participantId, ActorRef<MediaEvent> client) {
@@ -490,17 +489,15 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       conferences.mediaAttempted(member.roomId, member.participantId);
     }
     Map<String, TrackInfo> wanted = new LinkedHashMap<>();
-    List<TrackInfo> audio = new ArrayList<>();
+    Map<String, TrackInfo> audio = new LinkedHashMap<>();
     for (TrackInfo t : member.wanted) {
       if (audioSlots > 0 && t.isAudio() && t.codec().equalsIgnoreCase("opus")) {
-        audio.add(t); // heard through the audio slots
+        audio.put(t.trackId(), t); // heard through the audio slots
       } else {
         wanted.put(t.trackId(), t);
       }
     }
     member.audioCandidates = audio;
-    member.audioCandidateIds = new HashSet<>();
-    audio.forEach(t -> member.audioCandidateIds.add(t.trackId()));
     for (Slot slot : member.slots) {
       if (slot.rewriter != null) {
         continue; // an audio slot: assigned below
@@ -521,7 +518,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           slot.codec = codecFor(member, now);
           changed = true;
         }
-        changed |= wire(member, slot);
+        wire(member, slot);
       }
     }
     for (TrackInfo t : wanted.values()) {
@@ -553,12 +550,12 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     }
     if (audioSlots > 0) {
       changed |= addAudioSlots(member);
-      for (TrackInfo t : audio) {
+      for (TrackInfo t : audio.values()) {
         if (publicationOf(t) == null) {
           relays.need(t); // every source counts in the ranking, so each comes here (once per node)
         }
       }
-      assignAudio(member, ranked(member.audioCandidates));
+      assignAudio(member, ranked(member.audioCandidates.values()));
     }
     if (changed) {
       member.dirty = true;
@@ -574,7 +571,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     int want = Math.min(audioSlots, member.audioCandidates.size());
     boolean added = false;
     while (member.audioSlots.size() < want) {
-      TrackInfo like = member.audioCandidates.get(0);
+      TrackInfo like = member.audioCandidates.values().iterator().next();
       long ssrc = random.nextInt() & 0xFFFFFFFFL;
       Slot slot = new Slot(Integer.toString(member.slots.size()), "audio");
       slot.rewriter = new StreamRewriter(ssrc, false, like.clockRate());
@@ -624,7 +621,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     int enough = member.audioSlots.size() + 1;
     for (int i = 0; i < ranking.size() && top.size() < enough; i++) {
       TrackInfo t = ranking.get(i);
-      if (member.audioCandidateIds.contains(t.trackId())) {
+      if (member.audioCandidates.containsKey(t.trackId())) {
         top.add(t.trackId());
         publications.put(t.trackId(), publicationOf(t));
       }
@@ -633,16 +630,13 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     for (int i = 0; i < holders.length; i++) {
       Slot s = member.audioSlots.get(i);
       holders[i] = s.source;
-      if (s.source != null && !publications.containsKey(s.source)) {
-        for (TrackInfo t : member.audioCandidates) {
-          if (t.trackId().equals(s.source)) {
-            publications.put(s.source, publicationOf(t));
-          }
-        }
+      TrackInfo held = s.source == null ? null : member.audioCandidates.get(s.source);
+      if (held != null && !publications.containsKey(s.source)) {
+        publications.put(s.source, publicationOf(held));
       }
     }
     String[] next = AudioSelection.assign(holders,
-        top, id -> member.audioCandidateIds.contains(id) && publications.get(id) != null,
+        top, id -> member.audioCandidates.containsKey(id) && publications.get(id) != null,
         id -> loudness(publications.get(id)));
     for (int i = 0; i < next.length; i++) {
       Slot s = member.audioSlots.get(i);
@@ -667,7 +661,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     for (Member m : members.values()) {
       if (!m.audioSlots.isEmpty()) {
         Map<String, TrackInfo> room = byRoom.computeIfAbsent(m.roomId, r -> new LinkedHashMap<>());
-        m.audioCandidates.forEach(t -> room.putIfAbsent(t.trackId(), t));
+        m.audioCandidates.values().forEach(t -> room.putIfAbsent(t.trackId(), t));
       }
     }
     Map<Publication, Long> packets = new HashMap<>();
@@ -710,8 +704,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           wire(member, slot);
         }
       }
-      if (member.audioCandidateIds.contains(m.trackId())) {
-        assignAudio(member, ranked(member.audioCandidates));
+      if (member.audioCandidates.containsKey(m.trackId())) {
+        assignAudio(member, ranked(member.audioCandidates.values()));
       }
     }
     return this;
@@ -726,7 +720,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           used.add(slot.track.trackId());
         }
       }
-      used.addAll(member.audioCandidateIds);
+      used.addAll(member.audioCandidates.keySet());
     }
     used.addAll(relayedWatches.keySet());
     for (String trackId : relays.inboundTrackIds()) {
@@ -736,16 +730,16 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     }
   }
 
-  /** Subscribes the slot to the local publication of its track, once that exists; true if it changed. */
-  private boolean wire(Member member, Slot slot) {
-    Publication p = localTracks.get(slot.track.trackId());
+  /**
+   * Subscribes the slot to its track here (published locally, or arrived over a relay), or asks the relay for it.
+   * The offer does not change, only what feeds the slot.
+   */
+  private void wire(Member member, Slot slot) {
     SimulcastSource src = localSimulcast.get(slot.track.trackId());
-    if (p == null && src == null) {
-      p = relays.published(slot.track.trackId(), slot.track.origin());
-    }
+    Publication p = src == null ? publicationOf(slot.track) : null;
     if (slot.subscription != null) {
       if ((p != null && slot.subscription.publication() == p) || (src != null && slot.wiredTo == src)) {
-        return false;
+        return;
       }
       router.unsubscribe(slot.subscription);
       slot.subscription = null;
@@ -762,7 +756,6 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     if (p == null && src == null) {
       relays.need(slot.track); // published on another node: it comes over a relay, then this slot is wired
     }
-    return false;
   }
 
   private static int rtxPayloadTypeFor(Member member, int payloadType) {
