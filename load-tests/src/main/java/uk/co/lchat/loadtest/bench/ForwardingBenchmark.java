@@ -14,7 +14,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import uk.co.lchat.media.rtp.RtpPacket;
@@ -71,15 +70,6 @@ public class ForwardingBenchmark {
     byte[] material = new byte[profile.keyingMaterialLength()];
     random.nextBytes(material);
     return SrtpKeys.fromDtlsExport(profile, material, true);
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    publisher.close();
-    routerIn.close();
-    for (SrtpSession s : routerOut) {
-      s.close();
-    }
   }
 
   /** A 1100-byte video payload as the publisher sends it: new sequence number and timestamp every time. */

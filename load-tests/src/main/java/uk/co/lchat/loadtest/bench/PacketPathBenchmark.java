@@ -14,7 +14,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import uk.co.lchat.media.rtp.RtpPacket;
@@ -68,12 +67,6 @@ public class PacketPathBenchmark {
       plain[i] = (byte) i;
     }
     length = 1100;
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    sender.close();
-    receiver.close();
   }
 
   private void fresh() {

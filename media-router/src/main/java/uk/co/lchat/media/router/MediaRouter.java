@@ -131,6 +131,7 @@ public final class MediaRouter implements AutoCloseable {
   public static MediaRouter start(RouterSettings settings, SpeakerListener speakerListener) throws IOException {
     MediaRouter router = new MediaRouter(settings, speakerListener);
     router.loop.start();
+    LOG.info("media router on port {}; SRTP AES-GCM through {}", router.port(), SrtpSession.aesImplementation());
     return router;
   }
 
@@ -524,10 +525,6 @@ public final class MediaRouter implements AutoCloseable {
       dtls.close();
     } else {
       e.dtlsTransport.close();
-    }
-    SrtpSession srtp = e.srtp;
-    if (srtp != null) {
-      enqueue(srtp::close);
     }
     counters.endpointsClosed.increment();
     e.listener.closed(e, reason);
