@@ -96,7 +96,11 @@ class ThreeProcessRoomIT {
     Talkers.await("the third node's relay counters", 10, () -> stats(third).path("relay_streams_in").asInt() == 4);
     assertEquals(2, stats(third).path("relays").asInt(), "a link to each publishing node");
     assertEquals(0, stats(third).path("relay_streams_out").asInt(), "nothing published there");
-    // Ann's two tracks leave the first node once per link: to Bob's node and to the receivers' node.
+    // Ann's two tracks leave the first node once per link: to Bob's node and to the receivers' node. Each node
+    // measures its streams once a second, so these are awaited too, not read once.
+    Talkers.await("the publishing nodes' relay counters", 10,
+        () -> stats(first.httpPort()).path("relay_streams_out").asInt() == 4
+            && stats(second).path("relay_streams_out").asInt() == 4);
     assertEquals(4, stats(first.httpPort()).path("relay_streams_out").asInt());
     assertEquals(4, stats(second).path("relay_streams_out").asInt());
   }

@@ -380,6 +380,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         member.publishFingerprint = fingerprint;
         router.setRemoteFingerprint(endpoint, fingerprint);
       }
+      router.setRemoteIce(endpoint, first.ice(), first.candidates());
       member.publishRemoteUfrag = first.ice() == null ? null : first.ice().ufrag();
       int absSendTime = 0;
       for (MediaDescription section : offer.media()) {
@@ -833,6 +834,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       SessionDescription answer = SessionDescription.parse(m.answerSdp());
       router.setRemoteFingerprint(member.subscribe,
           SessionDescription.sha256Fingerprint(answer.media().get(0).fingerprint()));
+      router.setRemoteIce(member.subscribe, answer.media().get(0).ice(), answer.media().get(0).candidates());
       // The browser accepts abs-send-time by naming it in its answer (under the id we offered).
       router.enableAbsSendTime(member.subscribe, -1,
           Math.max(0, answer.media().get(0).extensionId(SdpWriter.ABS_SEND_TIME)));
@@ -858,6 +860,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       SdpWriter.Answer answer;
       answer = new SdpWriter().answer(offer, router.localTransport(endpoint), d -> take(remaining, d));
       router.setRemoteFingerprint(endpoint, fingerprint);
+      router.setRemoteIce(endpoint, offer.media().get(0).ice(), offer.media().get(0).candidates());
       for (OutgoingTrack out : answer.outgoing()) {
         Publication p = localTracks.get(out.trackId());
         SimulcastSource src = localSimulcast.get(out.trackId());
@@ -916,6 +919,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         throw new SdpException("the offer must receive Opus audio or VP8 video");
       }
       router.setRemoteFingerprint(endpoint, fingerprint);
+      router.setRemoteIce(endpoint, offer.media().get(0).ice(), offer.media().get(0).candidates());
       Follower f = new Follower(m.roomId(), endpoint, new StreamRewriter(audioSsrc, false, 48000), audioPt,
           new StreamRewriter(videoSsrc, true, 90000), videoPt);
       followers.put(m.viewerId(), f);

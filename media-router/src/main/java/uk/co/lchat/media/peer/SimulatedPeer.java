@@ -27,8 +27,8 @@ import uk.co.lchat.media.srtp.SrtpResult;
 import uk.co.lchat.media.srtp.SrtpSession;
 
 /**
- * A headless WebRTC peer as a browser behaves towards an ICE-lite server: it is ICE-controlling (nominates with
- * USE-CANDIDATE), the DTLS client, and sends and receives SRTP. Used by router tests and the load tool.
+ * A headless WebRTC peer as a browser behaves towards our router: it is ICE-controlling (nominates with
+ * USE-CANDIDATE) and answers the router's checks, is the DTLS client, and sends and receives SRTP. Used by router tests and the load tool.
  */
 public final class SimulatedPeer implements AutoCloseable {
   private volatile DatagramSocket socket;
@@ -40,6 +40,7 @@ public final class SimulatedPeer implements AutoCloseable {
   private final PacketBuffer rxPacket = new PacketBuffer();
   private final PacketBuffer txPacket = new PacketBuffer();
   private final AtomicLong rtpReceived = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger checksAnswered = new java.util.concurrent.atomic.AtomicInteger();
   private volatile int lastRtpLength;
   private volatile RtpSink rtpSink;
   /** One thread sends every peer's ICE consent checks (RFC 7675), so thousands of peers need no thread each. */
@@ -262,6 +263,10 @@ public final class SimulatedPeer implements AutoCloseable {
         DatagramPacket p = new DatagramPacket(buf, buf.length);
         socket.receive(p);
         StunMessage m = StunMessage.parse(buf, 0, p.getLength());
+        byte[] answer = answerTo(m, serverAddress);
+        if (answer != null) {
+          socket.send(new DatagramPacket(answer, answer.length, serverAddress));
+        }
         bound = m != null && m.type() == StunMessage.BINDING_SUCCESS && m.verifyIntegrity(key);
       } catch (SocketTimeoutException e) {
         // retransmit (RFC 5389 §7.2.1)
@@ -290,8 +295,36 @@ public final class SimulatedPeer implements AutoCloseable {
     }
   }
 
+  /**
+   * The router's agent checks the path back and keeps consent with binding requests (RFC 8445 §7.2.5.2,
+   * RFC 7675): a valid one gets a success response signed with our password, as a browser answers.
+   */
+  private byte[] answerTo(StunMessage m, InetSocketAddress from) {
+    byte[] key = localIce.pwd().getBytes(StandardCharsets.UTF_8);
+    if (m == null || m.type() != StunMessage.BINDING_REQUEST || !m.verifyIntegrity(key)) {
+      return null;
+    }
+    checksAnswered.incrementAndGet();
+    return StunMessage.bindingSuccess(m.transactionId(), from, key);
+  }
+
+  /** How many of the router's checks (path checks and consent) this peer answered. */
+  public int checksAnswered() {
+    return checksAnswered.get();
+  }
+
   private void dispatch(byte[] buf, int len) {
     switch (PacketKind.of(buf, 0, len)) {
+      case STUN -> {
+        byte[] answer = answerTo(StunMessage.parse(buf, 0, len), server);
+        if (answer != null) {
+          try {
+            transmit(answer, 0, answer.length);
+          } catch (IOException e) {
+            // the router asks again
+          }
+        }
+      }
       case DTLS -> dtlsTransport.offer(buf, 0, len);
       case RTP -> onRtp(buf, len);
       case RTCP -> onRtcp(buf, len);

@@ -5,12 +5,13 @@ import java.nio.charset.StandardCharsets;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
 import uk.co.lchat.media.dtls.PacketQueueTransport;
+import uk.co.lchat.media.ice.IceAgent;
 import uk.co.lchat.media.sdp.IceParameters;
 import uk.co.lchat.media.srtp.SrtpSession;
 import uk.co.lchat.media.srtp.SsrcTable;
 
 /**
- * A client's transport on this node (one browser PeerConnection, one WHIP/WHEP session): ICE-lite credentials, the
+ * A client's transport on this node (one browser PeerConnection, one WHIP/WHEP session): its ICE agent, the
  * DTLS association, SRTP, and what it publishes and receives. Fields marked loop-owned are touched only by the
  * router's receive loop.
  */
@@ -18,6 +19,10 @@ public final class Endpoint {
   final String id;
   final String group;
   volatile IceParameters ice;
+  /** The endpoint's ICE agent (ice4j); null for a relay to another node, which needs no ICE. */
+  volatile IceAgent agent;
+  /** The peer's ICE credentials from its last SDP. */
+  volatile IceParameters remoteIce;
   volatile byte[] icePassword;
   final EndpointListener listener;
   final PacketQueueTransport dtlsTransport;

@@ -21,6 +21,8 @@ final class IceTcpConnection {
   final SendQueue out = new SendQueue();
   private final ByteBuffer in = ByteBuffer.allocate(2 + MAX_FRAME);
   Endpoint endpoint;
+  /** The endpoint whose peer sent a valid check on this connection (its agent's answers come back here). */
+  Endpoint checkedBy;
   boolean closed;
 
   /** Receives each complete frame as {@code (buffer, length)} with the packet at offset 0. */

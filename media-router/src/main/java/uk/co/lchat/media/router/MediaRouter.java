@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
 import uk.co.lchat.media.dtls.DtlsIdentity;
+import uk.co.lchat.media.ice.IceAgent;
 import uk.co.lchat.media.ice.StunMessage;
 import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpFeedback;
@@ -35,8 +36,9 @@ import uk.co.lchat.media.srtp.SrtpResult;
 import uk.co.lchat.media.srtp.SrtpSession;
 
 /**
- * A node's media router: one UDP port for every endpoint (ICE-lite, DTLS, SRTP/SRTCP demultiplexed per RFC 7983),
- * read by one receive loop that decrypts each packet once and encrypts it once per subscriber.
+ * A node's media router: one UDP port for every endpoint (STUN, DTLS, SRTP/SRTCP demultiplexed per RFC 7983), read
+ * by one receive loop that decrypts each packet once and encrypts it once per subscriber. Each client endpoint has an
+ * ice4j agent ({@link IceAgent}) that the loop hands its STUN to; relays to other nodes need none.
  *
  * <p>Threading: the receive loop owns the forwarding tables. Other threads (actors, DTLS handshakes) change them
  * only by enqueueing a task, which the loop runs between packets; the packet path takes no locks and allocates
@@ -73,6 +75,8 @@ public final class MediaRouter implements AutoCloseable {
   private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
   private final DtlsIdentity identity;
   private final SecureRandom random = new SecureRandom();
+  /** The local address agents see as their host candidate: the first advertised address on the media port. */
+  private final InetSocketAddress agentAddress;
   private final ConcurrentHashMap<String, Endpoint> byUfrag = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Endpoint> byId = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -81,6 +85,8 @@ public final class MediaRouter implements AutoCloseable {
 
   // loop-owned
   private final Map<InetSocketAddress, Endpoint> byAddress = new HashMap<>();
+  /** UDP addresses that sent an endpoint a valid check: its agent's STUN answers from there go to that endpoint. */
+  private final Map<InetSocketAddress, Endpoint> checkedFrom = new HashMap<>();
   private final Map<String, DominantSpeaker> speakers = new HashMap<>();
   private final ByteBuffer rx = ByteBuffer.allocate(PacketBuffer.CAPACITY);
   private final PacketBuffer rxPacket = new PacketBuffer(rx.array());
@@ -111,6 +117,16 @@ public final class MediaRouter implements AutoCloseable {
     this.udpKey = channel.register(selector, SelectionKey.OP_READ);
     this.tcpListener = settings.iceTcp() ? listenTcp(settings.bindHost(), port()) : null;
     this.loop = Thread.ofPlatform().name("media-router-" + port()).daemon().unstarted(this::run);
+    this.agentAddress = new InetSocketAddress(firstAdvertised(settings), port());
+  }
+
+  private static java.net.InetAddress firstAdvertised(RouterSettings settings) {
+    try {
+      return settings.advertisedAddresses().isEmpty() ? java.net.InetAddress.getLoopbackAddress()
+          : java.net.InetAddress.getByName(settings.advertisedAddresses().get(0));
+    } catch (java.net.UnknownHostException e) {
+      return java.net.InetAddress.getLoopbackAddress();
+    }
   }
 
   private java.nio.channels.ServerSocketChannel listenTcp(String host, int port) {
@@ -158,11 +174,14 @@ public final class MediaRouter implements AutoCloseable {
 
   // ---- control plane API (any thread) ---------------------------------------------------------------------------
 
-  /** A new endpoint with fresh ICE credentials (RFC 8839 §5.4: ufrag >= 4 chars, pwd >= 22 chars). */
+  /** A new endpoint with its own ICE agent and fresh credentials (RFC 8839 §5.4). */
   public Endpoint createEndpoint(String id, String group, EndpointListener listener) {
-    IceParameters ice = new IceParameters(randomToken(8), randomToken(24));
-    Endpoint e = new Endpoint(id, group, ice, listener, this::sendDtls);
-    byUfrag.put(ice.ufrag(), e);
+    AgentEvents events = new AgentEvents();
+    IceAgent agent = newAgent(events);
+    Endpoint e = new Endpoint(id, group, agent.local(), listener, this::sendDtls);
+    e.agent = agent;
+    events.endpoint = e;
+    byUfrag.put(e.ice.ufrag(), e);
     Endpoint previous = byId.put(id, e);
     if (previous != null) {
       removeEndpoint(previous, "replaced");
@@ -176,12 +195,25 @@ public final class MediaRouter implements AutoCloseable {
    * old credentials stop working at once; the address is re-latched when the peer's checks with the new ones arrive.
    */
   public IceParameters restartIce(Endpoint e) {
-    IceParameters fresh = new IceParameters(randomToken(8), randomToken(24));
+    AgentEvents events = new AgentEvents();
+    events.endpoint = e;
+    IceAgent agent = newAgent(events);
+    IceAgent previous = e.agent;
+    // The peer's next SDP brings its new credentials; until then its old ones are the best guess (a peer that
+    // moved without restarting keeps them).
+    if (e.remoteIce != null) {
+      agent.setRemote(e.remoteIce, List.of());
+    }
+    IceParameters fresh = agent.local();
     IceParameters old = e.ice;
+    e.agent = agent;
     e.icePassword = fresh.pwd().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     e.ice = fresh;
     byUfrag.put(fresh.ufrag(), e);
     byUfrag.remove(old.ufrag(), e);
+    if (previous != null) {
+      previous.close();
+    }
     enqueue(() -> e.nominated = false);
     counters.iceRestarts.increment();
     return fresh;
@@ -263,6 +295,19 @@ public final class MediaRouter implements AutoCloseable {
                             long packetsOut) {}
 
   /** Starts the DTLS server for the endpoint once the peer's certificate fingerprint is known from its SDP. */
+  /**
+   * The peer's ICE credentials and candidates from its SDP: the endpoint's agent checks the path back with them
+   * (RFC 8445 §7.2.5.2 triggered checks) and keeps consent on it (RFC 7675).
+   */
+  public void setRemoteIce(Endpoint e, IceParameters remote, List<String> candidates) {
+    IceAgent agent = e.agent;
+    if (agent == null || remote == null) {
+      return;
+    }
+    e.remoteIce = remote;
+    agent.setRemote(remote, candidates);
+  }
+
   public void setRemoteFingerprint(Endpoint e, byte[] sha256) {
     if (e.dtls != null || e.closed) {
       return;
@@ -493,10 +538,15 @@ public final class MediaRouter implements AutoCloseable {
     e.closed = true;
     byUfrag.remove(e.ice.ufrag(), e);
     byId.remove(e.id, e);
+    IceAgent agent = e.agent;
+    if (agent != null) {
+      agent.close();
+    }
     enqueue(() -> {
       if (e.remote != null) {
         byAddress.remove(e.remote, e);
       }
+      checkedFrom.values().removeIf(v -> v == e);
       IceTcpConnection tcp = e.tcp;
       if (tcp != null) {
         closeTcp(tcp);
@@ -634,17 +684,30 @@ public final class MediaRouter implements AutoCloseable {
     return e != null && e.tcp == via ? e : null;
   }
 
-  /** ICE-lite (RFC 8445 §7.3): answer valid binding requests, latch the nominated path, track consent. */
+  /**
+   * STUN on the shared port. A binding request names its endpoint by ufrag (RFC 8445 §7.3); once it verifies, the
+   * media path follows the peer's checks and nomination, and the endpoint's ice4j agent answers it (and checks back).
+   * Other STUN (answers to the agent's own checks and consent requests) goes to the endpoint whose peer checked from
+   * that address or connection.
+   */
   private void handleStun(InetSocketAddress from, byte[] buf, int len, IceTcpConnection via) {
     StunMessage m = StunMessage.parse(buf, 0, len);
-    if (m == null || m.type() != StunMessage.BINDING_REQUEST) {
+    if (m == null) {
       counters.dropped++;
+      return;
+    }
+    if (m.type() != StunMessage.BINDING_REQUEST) {
+      Endpoint e = via != null ? via.checkedBy : checkedFrom.get(from);
+      IceAgent agent = e == null ? null : e.agent;
+      if (agent == null || !agent.deliver(buf, 0, len, from)) {
+        counters.dropped++;
+      }
       return;
     }
     String username = m.username();
     int colon = username == null ? -1 : username.indexOf(':');
     Endpoint e = colon > 0 ? byUfrag.get(username.substring(0, colon)) : null;
-    if (e == null || !m.verifyFingerprint()) {
+    if (e == null || e.agent == null || !m.verifyFingerprint()) {
       counters.stunRejected++;
       return;
     }
@@ -654,27 +717,107 @@ public final class MediaRouter implements AutoCloseable {
       return;
     }
     e.lastConsentNanos = System.nanoTime();
+    if (via == null) {
+      checkedFrom.put(from, e);
+    } else {
+      via.checkedBy = e;
+    }
+    // Media starts on the first verified path, so DTLS need not wait for the agent's check back, and moves when
+    // the peer nominates another one (or checks from a new one after an ICE restart).
     boolean samePath = from.equals(e.remote) && e.tcp == via;
     if (e.remote == null || (m.useCandidate() && !samePath) || (!e.nominated && !samePath && e.srtp != null)) {
-      if (e.remote != null && e.tcp == null) {
-        byAddress.remove(e.remote, e);
-      }
-      e.udpQueue.clear();
-      e.remote = from;
-      e.tcp = via;
-      if (via == null) {
-        byAddress.put(from, e);
-      } else {
-        via.endpoint = e;
-      }
-      if (!e.nominated) {
-        (via == null ? counters.iceSucceededUdp : counters.iceSucceededTcp).increment();
-      }
+      latch(e, from, via);
     }
     if (m.useCandidate()) {
       e.nominated = true;
     }
-    sendStun(StunMessage.bindingSuccess(m.transactionId(), from, e.icePassword), from, via);
+    if (!e.agent.deliver(buf, 0, len, from)) {
+      counters.dropped++;
+    }
+  }
+
+  /** Sends the endpoint's media to this path from now on. */
+  private void latch(Endpoint e, InetSocketAddress path, IceTcpConnection via) {
+    if (e.remote != null && e.tcp == null) {
+      byAddress.remove(e.remote, e);
+    }
+    e.udpQueue.clear();
+    e.remote = path;
+    e.tcp = via;
+    if (via == null) {
+      byAddress.put(path, e);
+    } else {
+      via.endpoint = e;
+    }
+    if (!e.nominated) {
+      (via == null ? counters.iceSucceededUdp : counters.iceSucceededTcp).increment();
+    }
+  }
+
+  /** The path ice4j selected for the endpoint (the peer's nomination, checked both ways): media goes there. */
+  private void follow(Endpoint e, InetSocketAddress path) {
+    if (e.closed || (path.equals(e.remote) && e.nominated)) {
+      return;
+    }
+    IceTcpConnection via = null;
+    for (IceTcpConnection c : tcpConnections) {
+      if (!c.closed && c.checkedBy == e && c.remote.equals(path)) {
+        via = c;
+      }
+    }
+    if (via == null && checkedFrom.get(path) != e) {
+      return; // not a path this endpoint's peer checked from
+    }
+    if (!path.equals(e.remote) || e.tcp != via) {
+      latch(e, path, via);
+    }
+    e.nominated = true;
+  }
+
+  private IceAgent newAgent(AgentEvents events) {
+    try {
+      return new IceAgent(agentAddress, (message, to) -> enqueue(() -> sendAgentStun(message, to)), events);
+    } catch (IOException ex) {
+      throw new java.io.UncheckedIOException("cannot start an ICE agent", ex);
+    }
+  }
+
+  /** An agent's STUN for its peer: over the ICE-TCP connection the peer's checks came on, else over UDP. */
+  private void sendAgentStun(byte[] message, InetSocketAddress to) {
+    for (IceTcpConnection c : tcpConnections) {
+      if (!c.closed && c.remote.equals(to)) {
+        sendStun(message, to, c);
+        return;
+      }
+    }
+    sendStun(message, to, null);
+  }
+
+  /** What one endpoint's agent reports, handed to the loop thread. */
+  private final class AgentEvents implements IceAgent.Listener {
+    volatile Endpoint endpoint;
+
+    @Override
+    public void selected(InetSocketAddress remote) {
+      Endpoint e = endpoint;
+      if (e != null) {
+        enqueue(() -> follow(e, remote));
+      }
+    }
+
+    @Override
+    public void consentRefreshed() {
+      Endpoint e = endpoint;
+      if (e != null) {
+        enqueue(() -> e.lastConsentNanos = System.nanoTime());
+      }
+    }
+
+    @Override
+    public void failed() {
+      Endpoint e = endpoint;
+      LOG.debug("ICE failed for {}: no checked path both ways", e);
+    }
   }
 
   private void handleRtp(Endpoint e, int len) {

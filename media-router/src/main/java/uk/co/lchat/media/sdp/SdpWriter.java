@@ -8,8 +8,10 @@ import java.util.function.Function;
 import uk.co.lchat.media.rtp.TransportCc;
 
 /**
- * Writes our side of offer/answer. We are always ICE-lite (RFC 8445 §2.5) and the DTLS server (answer
- * {@code setup:passive}, offer {@code setup:actpass}, which browsers answer with {@code active}).
+ * Writes our side of offer/answer. We declare ICE-lite (RFC 8445 §2.5) so the browser is always the controlling agent
+ * whichever side offers (our ice4j agents are controlled and, beyond what lite requires, check paths back and keep
+ * consent), and we are the DTLS server (answer {@code setup:passive}, offer {@code setup:actpass}, which browsers
+ * answer with {@code active}).
  */
 public final class SdpWriter {
   public static final String AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";

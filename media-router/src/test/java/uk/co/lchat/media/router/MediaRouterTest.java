@@ -135,6 +135,18 @@ class MediaRouterTest {
   }
 
   @Test
+  void theEndpointsIce4jAgentChecksThePathBackAndSelectsWhatThePeerNominated() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a)) {
+      await(() -> pa.checksAnswered() > 0, "the router's agent checked the path back (RFC 8445 §7.2.5.2)");
+      await(() -> a.remoteAddress().equals(a.agent.selected()), "ice4j selected the path media uses");
+      org.ice4j.ice.IceProcessingState state = a.agent.state();
+      assertTrue(state == org.ice4j.ice.IceProcessingState.COMPLETED
+          || state == org.ice4j.ice.IceProcessingState.TERMINATED, "ICE completed: " + state);
+    }
+  }
+
+  @Test
   void iceRestartMovesThePathWithoutANewDtlsHandshake() throws Exception {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
     Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
@@ -151,6 +163,7 @@ class MediaRouterTest {
       assertTrue(!fresh.ufrag().equals(oldUfrag));
       pb.moveAndRestartIce(fresh);
       await(() -> !oldAddress.equals(b.remoteAddress()), "the receiver's new address is latched");
+      await(() -> b.remoteAddress().equals(b.agent.selected()), "the new agent selected the new path");
       for (int i = 10; i < 20; i++) {
         pa.sendRtp(111, 31, i, i * 960L, 60);
       }

@@ -12,6 +12,7 @@ final class TestPeers {
   static SimulatedPeer connect(MediaRouter router, Endpoint e, boolean tcp) throws Exception {
     SimulatedPeer peer = new SimulatedPeer();
     router.setRemoteFingerprint(e, SessionDescription.sha256Fingerprint(peer.fingerprintAttribute()));
+    router.setRemoteIce(e, peer.ice(), java.util.List.of());
     InetSocketAddress server = new InetSocketAddress("127.0.0.1", router.port());
     byte[] fingerprint = SessionDescription.sha256Fingerprint(router.fingerprint());
     if (tcp) {

@@ -1,0 +1,97 @@
+package uk.co.lchat.media.ice;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's shared media port as one endpoint's ice4j agent sees it. The router's receive loop owns the real
+ * socket: it queues in the STUN messages that belong to this endpoint, and what ice4j sends goes back out through
+ * the router (over UDP, or the ICE-TCP connection the peer reached us on). ice4j reads it from its own thread.
+ */
+final class AgentSocket extends DatagramSocket {
+  private static final int QUEUE = 64;
+
+  private final InetSocketAddress local;
+  private final IceAgent.Output output;
+  private final ArrayBlockingQueue<DatagramPacket> inbound = new ArrayBlockingQueue<>(QUEUE);
+  private volatile boolean closed;
+
+  AgentSocket(InetSocketAddress local, IceAgent.Output output) throws SocketException {
+    super((SocketAddress) null);
+    this.local = local;
+    this.output = output;
+  }
+
+  /** A STUN message from the router's loop; false when the queue is full (ice4j is behind) or closed. */
+  boolean offer(byte[] b, int off, int len, InetSocketAddress from) {
+    return !closed && inbound.offer(new DatagramPacket(Arrays.copyOfRange(b, off, off + len), len, from));
+  }
+
+  @Override
+  public void receive(DatagramPacket p) throws IOException {
+    DatagramPacket next;
+    try {
+      while ((next = inbound.poll(250, TimeUnit.MILLISECONDS)) == null) {
+        if (closed) {
+          throw new SocketException("closed");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SocketException("interrupted");
+    }
+    int room = p.getData().length - p.getOffset();
+    int n = Math.min(next.getLength(), room);
+    System.arraycopy(next.getData(), 0, p.getData(), p.getOffset(), n);
+    p.setLength(n);
+    p.setSocketAddress(next.getSocketAddress());
+  }
+
+  @Override
+  public void send(DatagramPacket p) throws IOException {
+    if (closed) {
+      throw new SocketException("closed");
+    }
+    output.send(Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength()),
+        (InetSocketAddress) p.getSocketAddress());
+  }
+
+  @Override
+  public InetAddress getLocalAddress() {
+    return local.getAddress();
+  }
+
+  @Override
+  public int getLocalPort() {
+    return local.getPort();
+  }
+
+  @Override
+  public SocketAddress getLocalSocketAddress() {
+    return local;
+  }
+
+  @Override
+  public boolean isBound() {
+    return true;
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    super.close();
+  }
+}

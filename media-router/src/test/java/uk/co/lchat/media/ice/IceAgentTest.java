@@ -1,0 +1,138 @@
+package uk.co.lchat.media.ice;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import uk.co.lchat.media.sdp.IceParameters;
+
+/**
+ * The router's ICE agent (ice4j, controlled) against a controlling peer played by the test: it answers the peer's
+ * checks, checks the path back with the peer's credentials, and selects the path the peer nominates.
+ */
+class IceAgentTest {
+  private static final InetSocketAddress NODE = new InetSocketAddress("127.0.0.1", 10000);
+  private static final InetSocketAddress PEER = new InetSocketAddress("127.0.0.1", 40000);
+  private static final IceParameters PEER_ICE = new IceParameters("peerUfrag", "peerPasswordOf22CharsAtLeast");
+
+  private final SecureRandom random = new SecureRandom();
+  private final BlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
+  private final CountDownLatch selected = new CountDownLatch(1);
+  private volatile InetSocketAddress selectedPath;
+  private IceAgent agent;
+
+  private record Sent(byte[] message, InetSocketAddress to) {}
+
+  @AfterEach
+  void close() {
+    if (agent != null) {
+      agent.close();
+    }
+  }
+
+  private IceAgent agent() throws Exception {
+    agent = new IceAgent(NODE, (m, to) -> sent.add(new Sent(m, to)), new IceAgent.Listener() {
+      @Override
+      public void selected(InetSocketAddress remote) {
+        selectedPath = remote;
+        selected.countDown();
+      }
+
+      @Override
+      public void consentRefreshed() {
+      }
+
+      @Override
+      public void failed() {
+      }
+    });
+    return agent;
+  }
+
+  private byte[] check(IceParameters local, boolean nominate) {
+    byte[] tid = new byte[12];
+    random.nextBytes(tid);
+    return StunMessage.bindingRequest(tid, local.ufrag() + ":" + PEER_ICE.ufrag(), 0x6e0001ffL, true,
+        random.nextLong() & Long.MAX_VALUE, nominate, local.pwd().getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void answersChecksChecksBackAndSelectsTheNominatedPath() throws Exception {
+    IceAgent a = agent();
+    IceParameters local = a.local();
+    assertTrue(local.ufrag().length() >= 4 && local.pwd().length() >= 22, "RFC 8839 §5.4 lengths");
+    a.setRemote(PEER_ICE, List.of("candidate:1 1 udp 2122260223 127.0.0.1 40000 typ host",
+        "candidate:2 1 udp 2122260222 peer-host.local 40001 typ host"));
+    byte[] request = check(local, true);
+    assertTrue(a.deliver(request, 0, request.length, PEER));
+
+    byte[] localKey = local.pwd().getBytes(StandardCharsets.UTF_8);
+    byte[] peerKey = PEER_ICE.pwd().getBytes(StandardCharsets.UTF_8);
+    boolean answered = false;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (selected.getCount() > 0 && System.nanoTime() < deadline) {
+      Sent s = sent.poll(100, TimeUnit.MILLISECONDS);
+      if (s == null) {
+        continue;
+      }
+      assertEquals(PEER, s.to(), "the mDNS candidate is never contacted");
+      StunMessage m = StunMessage.parse(s.message(), 0, s.message().length);
+      assertNotNull(m);
+      if (m.type() == StunMessage.BINDING_SUCCESS) {
+        assertTrue(m.verifyIntegrity(localKey), "answers are signed with the node's password");
+        assertEquals(PEER, m.xorMappedAddress());
+        answered = true;
+      } else if (m.type() == StunMessage.BINDING_REQUEST) {
+        // ice4j's own check towards the peer: signed with the peer's password, as RFC 8445 §7.2.2 says.
+        assertEquals(PEER_ICE.ufrag() + ":" + local.ufrag(), m.username());
+        assertTrue(m.verifyIntegrity(peerKey));
+        assertTrue(m.iceControlled());
+        byte[] ok = StunMessage.bindingSuccess(m.transactionId(), NODE, peerKey);
+        a.deliver(ok, 0, ok.length, PEER);
+        // The peer nominates again once the path works both ways, as a controlling browser does.
+        byte[] nominate = check(local, true);
+        a.deliver(nominate, 0, nominate.length, PEER);
+      }
+    }
+    assertTrue(answered, "the peer's check was answered");
+    assertTrue(selected.await(1, TimeUnit.SECONDS), "the nominated pair was selected");
+    assertEquals(PEER, selectedPath);
+    assertEquals(PEER, a.selected());
+  }
+
+  @Test
+  void aCheckWithTheWrongPasswordIsNotAnsweredWithSuccess() throws Exception {
+    IceAgent a = agent();
+    IceParameters local = a.local();
+    a.setRemote(PEER_ICE, List.of());
+    IceParameters forged = new IceParameters(local.ufrag(), "notThePasswordButLongEnough");
+    byte[] request = check(forged, true);
+    a.deliver(request, 0, request.length, PEER);
+    Sent s;
+    while ((s = sent.poll(1, TimeUnit.SECONDS)) != null) {
+      StunMessage m = StunMessage.parse(s.message(), 0, s.message().length);
+      assertTrue(m == null || m.type() != StunMessage.BINDING_SUCCESS, "a forged check must not succeed");
+    }
+    assertEquals(null, a.selected());
+  }
+
+  @Test
+  void theCredentialsAreFreshPerAgent() throws Exception {
+    IceParameters first = agent().local();
+    agent.close();
+    IceParameters second = agent().local();
+    assertTrue(!first.ufrag().equals(second.ufrag()) && !first.pwd().equals(second.pwd()));
+  }
+}
