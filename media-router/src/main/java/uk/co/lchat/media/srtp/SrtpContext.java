@@ -56,11 +56,7 @@ abstract sealed class SrtpContext permits GcmContext, CmContext {
       return SrtpResult.INVALID;
     }
     int ssrc = readInt(b, off + 8);
-    ReplayWindow stream = rtpStreams.get(ssrc);
-    if (stream == null) {
-      stream = new ReplayWindow();
-      rtpStreams.put(ssrc, stream);
-    }
+    ReplayWindow stream = sending(rtpStreams, ssrc);
     long index = stream.rtpIndex(readShort(b, off + 2));
     stream.accept(index);
     try {
@@ -80,27 +76,13 @@ abstract sealed class SrtpContext permits GcmContext, CmContext {
       return SrtpResult.INVALID;
     }
     int ssrc = readInt(b, off + 8);
-    ReplayWindow stream = rtpStreams.get(ssrc);
-    boolean fresh = stream == null;
-    if (fresh) {
-      stream = new ReplayWindow();
-    }
+    ReplayWindow stream = receiving(rtpStreams, ssrc);
     long index = stream.rtpIndex(readShort(b, off + 2));
     if (stream.isReplay(index)) {
       return SrtpResult.REPLAY;
     }
     try {
-      int plain = openRtp(b, off, header, len, ssrc, index);
-      if (plain < 0) {
-        return SrtpResult.AUTH_FAIL;
-      }
-      // A stream is remembered only once a packet of it authenticates: forged SSRCs cost nothing.
-      stream.accept(index);
-      if (fresh) {
-        rtpStreams.put(ssrc, stream);
-      }
-      p.setLength(plain);
-      return SrtpResult.OK;
+      return opened(openRtp(b, off, header, len, ssrc, index), p, rtpStreams, ssrc, stream, index);
     } catch (GeneralSecurityException | RuntimeException e) {
       return SrtpResult.ERROR;
     }
@@ -114,13 +96,8 @@ abstract sealed class SrtpContext permits GcmContext, CmContext {
       return SrtpResult.INVALID;
     }
     int ssrc = readInt(b, off + 4);
-    ReplayWindow stream = rtcpStreams.get(ssrc);
-    if (stream == null) {
-      stream = new ReplayWindow();
-      rtcpStreams.put(ssrc, stream);
-    }
     try {
-      p.setLength(sealRtcp(b, off, len, ssrc, stream.nextRtcpIndex()));
+      p.setLength(sealRtcp(b, off, len, ssrc, sending(rtcpStreams, ssrc).nextRtcpIndex()));
       return SrtpResult.OK;
     } catch (GeneralSecurityException | RuntimeException e) {
       return SrtpResult.ERROR;
@@ -137,28 +114,48 @@ abstract sealed class SrtpContext permits GcmContext, CmContext {
     int ssrc = readInt(b, off + 4);
     int word = rtcpIndexWord(b, off, len);
     int index = word & 0x7FFF_FFFF;
-    ReplayWindow stream = rtcpStreams.get(ssrc);
-    boolean fresh = stream == null;
-    if (fresh) {
-      stream = new ReplayWindow();
-    }
+    ReplayWindow stream = receiving(rtcpStreams, ssrc);
     if (stream.isReplay(index)) {
       return SrtpResult.REPLAY;
     }
     try {
-      int plain = openRtcp(b, off, len, ssrc, index, word < 0);
-      if (plain < 0) {
-        return SrtpResult.AUTH_FAIL;
-      }
-      stream.accept(index);
-      if (fresh) {
-        rtcpStreams.put(ssrc, stream);
-      }
-      p.setLength(plain);
-      return SrtpResult.OK;
+      return opened(openRtcp(b, off, len, ssrc, index, word < 0), p, rtcpStreams, ssrc, stream, index);
     } catch (GeneralSecurityException | RuntimeException e) {
       return SrtpResult.ERROR;
     }
+  }
+
+  /** The sender's state for a stream, made and kept on its first packet. */
+  private static ReplayWindow sending(SsrcTable<ReplayWindow> streams, int ssrc) {
+    ReplayWindow stream = streams.get(ssrc);
+    if (stream == null) {
+      stream = new ReplayWindow();
+      streams.put(ssrc, stream);
+    }
+    return stream;
+  }
+
+  /** The receiver's state for a stream; a new one is kept only by {@link #opened}, once a packet authenticates. */
+  private static ReplayWindow receiving(SsrcTable<ReplayWindow> streams, int ssrc) {
+    ReplayWindow stream = streams.get(ssrc);
+    return stream != null ? stream : new ReplayWindow();
+  }
+
+  /**
+   * The outcome of opening a packet: on success its index is recorded, and a stream seen for the first time is
+   * remembered only now, so forged SSRCs cost nothing.
+   */
+  private static SrtpResult opened(int plain, PacketBuffer p, SsrcTable<ReplayWindow> streams, int ssrc,
+      ReplayWindow stream, long index) {
+    if (plain < 0) {
+      return SrtpResult.AUTH_FAIL;
+    }
+    stream.accept(index);
+    if (streams.get(ssrc) != stream) {
+      streams.put(ssrc, stream);
+    }
+    p.setLength(plain);
+    return SrtpResult.OK;
   }
 
   /** RFC 3550 §5.1: fixed header, CSRCs and the extension; -1 when the packet is not RTP or is cut short. */

@@ -30,6 +30,7 @@ class IceAgentTest {
   private final SecureRandom random = new SecureRandom();
   private final BlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
   private final CountDownLatch selected = new CountDownLatch(1);
+  private volatile CountDownLatch consent = new CountDownLatch(1);
   private volatile InetSocketAddress selectedPath;
   private IceAgent agent;
 
@@ -52,6 +53,7 @@ class IceAgentTest {
 
       @Override
       public void consentRefreshed() {
+        consent.countDown();
       }
 
       @Override
@@ -68,21 +70,21 @@ class IceAgentTest {
         random.nextLong() & Long.MAX_VALUE, nominate, local.pwd().getBytes(StandardCharsets.UTF_8));
   }
 
-  @Test
-  void answersChecksChecksBackAndSelectsTheNominatedPath() throws Exception {
-    IceAgent a = agent();
+  /**
+   * Plays the controlling peer until the agent selects its path: nominates, answers the agent's checks (signed with
+   * the peer's password, as RFC 8445 §7.2.2 says they must be) and nominates again once they succeed. Returns
+   * whether the agent answered the peer's own check.
+   */
+  private boolean connectPeer(IceAgent a) throws Exception {
     IceParameters local = a.local();
-    assertTrue(local.ufrag().length() >= 4 && local.pwd().length() >= 22, "RFC 8839 §5.4 lengths");
     a.setRemote(PEER_ICE, List.of("candidate:1 1 udp 2122260223 127.0.0.1 40000 typ host",
         "candidate:2 1 udp 2122260222 peer-host.local 40001 typ host"));
     byte[] request = check(local, true);
     assertTrue(a.deliver(request, 0, request.length, PEER));
-
     byte[] localKey = local.pwd().getBytes(StandardCharsets.UTF_8);
-    byte[] peerKey = PEER_ICE.pwd().getBytes(StandardCharsets.UTF_8);
     boolean answered = false;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (selected.getCount() > 0 && System.nanoTime() < deadline) {
+    while ((selected.getCount() > 0 || !answered) && System.nanoTime() < deadline) {
       Sent s = sent.poll(100, TimeUnit.MILLISECONDS);
       if (s == null) {
         continue;
@@ -95,21 +97,60 @@ class IceAgentTest {
         assertEquals(PEER, m.xorMappedAddress());
         answered = true;
       } else if (m.type() == StunMessage.BINDING_REQUEST) {
-        // ice4j's own check towards the peer: signed with the peer's password, as RFC 8445 §7.2.2 says.
-        assertEquals(PEER_ICE.ufrag() + ":" + local.ufrag(), m.username());
-        assertTrue(m.verifyIntegrity(peerKey));
-        assertTrue(m.iceControlled());
-        byte[] ok = StunMessage.bindingSuccess(m.transactionId(), NODE, peerKey);
-        a.deliver(ok, 0, ok.length, PEER);
-        // The peer nominates again once the path works both ways, as a controlling browser does.
+        assertTrue(answerAsPeer(a, m));
         byte[] nominate = check(local, true);
         a.deliver(nominate, 0, nominate.length, PEER);
       }
     }
-    assertTrue(answered, "the peer's check was answered");
+    return answered;
+  }
+
+  /** Answers one of the agent's checks as the peer would, if it is one: addressed to the peer and validly signed. */
+  private boolean answerAsPeer(IceAgent a, StunMessage m) {
+    byte[] peerKey = PEER_ICE.pwd().getBytes(StandardCharsets.UTF_8);
+    if (!(PEER_ICE.ufrag() + ":" + a.local().ufrag()).equals(m.username()) || !m.verifyIntegrity(peerKey)
+        || !m.iceControlled()) {
+      return false;
+    }
+    byte[] ok = StunMessage.bindingSuccess(m.transactionId(), NODE, peerKey);
+    a.deliver(ok, 0, ok.length, PEER);
+    return true;
+  }
+
+  @Test
+  void answersChecksChecksBackAndSelectsTheNominatedPath() throws Exception {
+    IceAgent a = agent();
+    IceParameters local = a.local();
+    assertTrue(local.ufrag().length() >= 4 && local.pwd().length() >= 22, "RFC 8839 §5.4 lengths");
+    assertTrue(connectPeer(a), "the peer's check was answered");
     assertTrue(selected.await(1, TimeUnit.SECONDS), "the nominated pair was selected");
     assertEquals(PEER, selectedPath);
     assertEquals(PEER, a.selected());
+  }
+
+  /** RFC 7675: once a path is selected, the agent itself asks the peer for consent every few seconds. */
+  @Test
+  void keepsConsentOnTheSelectedPathWithItsOwnChecks() throws Exception {
+    IceAgent a = agent();
+    connectPeer(a);
+    assertTrue(selected.await(1, TimeUnit.SECONDS));
+    Thread.sleep(200);
+    sent.clear();
+    consent = new CountDownLatch(1);
+    int answered = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (consent.getCount() > 0 && System.nanoTime() < deadline) {
+      Sent s = sent.poll(100, TimeUnit.MILLISECONDS);
+      if (s != null) {
+        StunMessage m = StunMessage.parse(s.message(), 0, s.message().length);
+        assertEquals(PEER, s.to());
+        if (m != null && m.type() == StunMessage.BINDING_REQUEST && answerAsPeer(a, m)) {
+          answered++;
+        }
+      }
+    }
+    assertTrue(answered > 0, "the agent sent a consent check after selection");
+    assertTrue(consent.await(1, TimeUnit.SECONDS), "its answer refreshed consent");
   }
 
   @Test

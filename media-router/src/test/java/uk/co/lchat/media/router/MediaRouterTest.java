@@ -146,6 +146,37 @@ class MediaRouterTest {
     }
   }
 
+  /**
+   * RFC 7675: a peer that goes silent (sends no checks, answers none of its agent's) loses its endpoint after the
+   * consent timeout; one that keeps answering and checking keeps it.
+   */
+  @Test
+  void aSilentPeerLosesItsEndpointAfterTheConsentTimeoutAndALiveOneDoesNot() throws Exception {
+    router.close();
+    router = MediaRouter.start(new RouterSettings("127.0.0.1", 0, java.util.List.of("127.0.0.1"),
+        java.time.Duration.ofSeconds(8), java.time.Duration.ofMillis(300), false), (group, e) -> { });
+    java.util.concurrent.ConcurrentHashMap<String, String> closed = new java.util.concurrent.ConcurrentHashMap<>();
+    EndpointListener listener = new EndpointListener() {
+      @Override
+      public void closed(Endpoint endpoint, String reason) {
+        closed.put(endpoint.id(), reason);
+      }
+    };
+    Endpoint live = router.createEndpoint("live", "room", listener);
+    Endpoint silent = router.createEndpoint("silent", "room", listener);
+    try (SimulatedPeer pl = connect(live)) {
+      SimulatedPeer ps = connect(silent);
+      ps.close();
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (!closed.containsKey("silent") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals("ICE consent expired", closed.get("silent"));
+      assertTrue(!closed.containsKey("live") && !live.isClosed(), "the live peer keeps its endpoint");
+      assertTrue(pl.checksAnswered() > 1, "the live peer answered consent checks as well as the first check");
+    }
+  }
+
   @Test
   void iceRestartMovesThePathWithoutANewDtlsHandshake() throws Exception {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});

@@ -2,6 +2,7 @@ package uk.co.lchat.media.srtp;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -136,6 +137,30 @@ class SrtpSessionTest {
     for (int len = 0; len < 16; len++) {
       assertEquals(SrtpResult.INVALID, s[1].unprotectRtp(new PacketBuffer().set(0, len)));
     }
+  }
+
+  /** Random and cut-short input never throws and never passes as authentic, whatever its first bytes claim. */
+  @ParameterizedTest
+  @EnumSource(SrtpProfile.class)
+  void randomPacketsAreRefusedWithoutExceptions(SrtpProfile profile) {
+    SrtpSession[] s = pair(profile, key(profile), salt(profile));
+    java.util.Random random = new java.util.Random(42);
+    PacketBuffer buf = new PacketBuffer();
+    for (int i = 0; i < 20_000; i++) {
+      int len = random.nextInt(PacketBuffer.CAPACITY + 1);
+      random.nextBytes(buf.getBuffer());
+      buf.getBuffer()[0] = (byte) (0x80 | (buf.getBuffer()[0] & 0x3F)); // mostly claims to be RTP version 2
+      buf.set(0, len);
+      SrtpResult rtp = s[1].unprotectRtp(buf);
+      assertTrue(rtp != SrtpResult.OK, "random RTP accepted at length " + len);
+      buf.set(0, len);
+      SrtpResult rtcp = s[1].unprotectRtcp(buf);
+      assertTrue(rtcp != SrtpResult.OK, "random RTCP accepted at length " + len);
+    }
+    // A full buffer cannot grow by a tag: refused, not an exception.
+    buf.set(0, PacketBuffer.CAPACITY);
+    buf.getBuffer()[0] = (byte) 0x80;
+    assertEquals(SrtpResult.INVALID, s[0].protectRtp(buf));
   }
 
   private static byte[] key(SrtpProfile p) {
