@@ -294,7 +294,6 @@ public final class MediaRouter implements AutoCloseable {
   public record RelayStatus(String id, InetSocketAddress remote, int streamsIn, int streamsOut, long packetsIn,
                             long packetsOut) {}
 
-  /** Starts the DTLS server for the endpoint once the peer's certificate fingerprint is known from its SDP. */
   /**
    * The peer's ICE credentials and candidates from its SDP: the endpoint's agent checks the path back with them
    * (RFC 8445 §7.2.5.2 triggered checks) and keeps consent on it (RFC 7675).
@@ -308,6 +307,7 @@ public final class MediaRouter implements AutoCloseable {
     agent.setRemote(remote, candidates);
   }
 
+  /** Starts the DTLS server for the endpoint once the peer's certificate fingerprint is known from its SDP. */
   public void setRemoteFingerprint(Endpoint e, byte[] sha256) {
     if (e.dtls != null || e.closed) {
       return;
