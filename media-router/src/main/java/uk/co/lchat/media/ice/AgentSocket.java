@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class AgentSocket extends DatagramSocket {
   private static final int QUEUE = 64;
+  /** Queued on close so a reader blocked in {@link #receive} returns at once. */
+  private static final DatagramPacket CLOSED = new DatagramPacket(new byte[0], 0);
 
   private final InetSocketAddress local;
   private final IceAgent.Output output;
@@ -47,6 +49,9 @@ final class AgentSocket extends DatagramSocket {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SocketException("interrupted");
+    }
+    if (next == CLOSED) {
+      throw new SocketException("closed");
     }
     int room = p.getData().length - p.getOffset();
     int n = Math.min(next.getLength(), room);
@@ -92,6 +97,8 @@ final class AgentSocket extends DatagramSocket {
   @Override
   public void close() {
     closed = true;
+    inbound.clear();
+    inbound.offer(CLOSED);
     super.close();
   }
 }
