@@ -754,9 +754,14 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
-  /** The path ice4j selected for the endpoint (the peer's nomination, checked both ways): media goes there. */
+  /**
+   * The path ice4j selected for the endpoint. The loop normally saw the same nomination first (every check passes
+   * through it) and already sends there; and once the agent's processing has terminated it ignores the browser's
+   * later re-nominations, which the loop follows. So the agent's choice only counts while the loop has seen none:
+   * a late event must not pull media back to a path the browser has since left.
+   */
   private void follow(Endpoint e, InetSocketAddress path) {
-    if (e.closed || (path.equals(e.remote) && e.nominated)) {
+    if (e.closed || e.nominated) {
       return;
     }
     IceTcpConnection via = null;
