@@ -92,7 +92,10 @@ public final class IceAgent {
     agent.addCandidateHarvester(new SharedPortHarvester());
     agent.addStateChangeListener(this::stateChanged);
     stream = agent.createMediaStream("media");
-    component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
+    // ALL_SUCCEEDED: after ICE processing terminates, ice4j answers checks only on the selected pair unless every
+    // succeeded pair is kept; a browser with two addresses can re-nominate the other pair later, and its consent
+    // checks there must still be answered, or it would drop the connection.
+    component = agent.createComponent(stream, KeepAliveStrategy.ALL_SUCCEEDED, false);
     stream.addPairChangeListener(this::pairChanged);
   }
 

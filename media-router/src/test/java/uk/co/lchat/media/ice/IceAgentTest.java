@@ -32,6 +32,8 @@ class IceAgentTest {
   private final CountDownLatch selected = new CountDownLatch(1);
   private volatile CountDownLatch consent = new CountDownLatch(1);
   private volatile InetSocketAddress selectedPath;
+  /** Messages {@link #connectPeer} saw going to another address than the peer's. */
+  private int elsewhere;
   private IceAgent agent;
 
   private record Sent(byte[] message, InetSocketAddress to) {}
@@ -89,7 +91,10 @@ class IceAgentTest {
       if (s == null) {
         continue;
       }
-      assertEquals(PEER, s.to(), "the mDNS candidate is never contacted");
+      if (!PEER.equals(s.to())) {
+        elsewhere++;
+        continue;
+      }
       StunMessage m = StunMessage.parse(s.message(), 0, s.message().length);
       assertNotNull(m);
       if (m.type() == StunMessage.BINDING_SUCCESS) {
@@ -123,6 +128,7 @@ class IceAgentTest {
     IceParameters local = a.local();
     assertTrue(local.ufrag().length() >= 4 && local.pwd().length() >= 22, "RFC 8839 §5.4 lengths");
     assertTrue(connectPeer(a), "the peer's check was answered");
+    assertEquals(0, elsewhere, "only the peer's address is contacted: the mDNS candidate never");
     assertTrue(selected.await(1, TimeUnit.SECONDS), "the nominated pair was selected");
     assertEquals(PEER, selectedPath);
     assertEquals(PEER, a.selected());
@@ -151,6 +157,55 @@ class IceAgentTest {
     }
     assertTrue(answered > 0, "the agent sent a consent check after selection");
     assertTrue(consent.await(1, TimeUnit.SECONDS), "its answer refreshed consent");
+  }
+
+  /**
+   * A browser with two addresses may nominate one path and later move to the other; the agent must keep answering
+   * checks there even after its own processing has terminated, or the browser's consent on its new path fails.
+   */
+  @Test
+  void afterCompletionChecksOnAnotherWorkingPathAreStillAnswered() throws Exception {
+    InetSocketAddress second = new InetSocketAddress("127.0.0.1", 40002);
+    IceAgent a = agent();
+    IceParameters local = a.local();
+    a.setRemote(PEER_ICE, List.of());
+    // The second path is checked (and checked back) first, without nomination.
+    byte[] probe = check(local, false);
+    a.deliver(probe, 0, probe.length, second);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    boolean secondChecked = false;
+    while (!secondChecked && System.nanoTime() < deadline) {
+      Sent s = sent.poll(100, TimeUnit.MILLISECONDS);
+      if (s != null && s.to().equals(second)) {
+        StunMessage m = StunMessage.parse(s.message(), 0, s.message().length);
+        if (m != null && m.type() == StunMessage.BINDING_REQUEST) {
+          byte[] ok = StunMessage.bindingSuccess(m.transactionId(), NODE, PEER_ICE.pwd().getBytes(StandardCharsets.UTF_8));
+          a.deliver(ok, 0, ok.length, second);
+          secondChecked = true;
+        }
+      }
+    }
+    assertTrue(secondChecked, "the agent checked the second path back");
+    connectPeer(a);
+    assertTrue(selected.await(1, TimeUnit.SECONDS));
+    // ice4j terminates processing a few seconds after completing.
+    while (a.state() != org.ice4j.ice.IceProcessingState.TERMINATED && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(org.ice4j.ice.IceProcessingState.TERMINATED, a.state());
+    sent.clear();
+    byte[] renominate = check(local, true);
+    a.deliver(renominate, 0, renominate.length, second);
+    boolean answered = false;
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!answered && System.nanoTime() < until) {
+      Sent s = sent.poll(100, TimeUnit.MILLISECONDS);
+      if (s != null && s.to().equals(second)) {
+        StunMessage m = StunMessage.parse(s.message(), 0, s.message().length);
+        answered = m != null && m.type() == StunMessage.BINDING_SUCCESS;
+      }
+    }
+    assertTrue(answered, "the check on the other path was answered after termination");
   }
 
   @Test
