@@ -56,6 +56,27 @@ class BrowserCallIT extends SingleNodeBrowserTest {
     }
   }
 
+  /**
+   * A browser drops a connection whose consent checks go unanswered for 30 s (RFC 7675 §5.1); the router's ICE
+   * agents must keep answering them, on whichever path the browser settled on, for as long as the call lasts.
+   */
+  @Test
+  void aCallKeepsFlowingPastTheBrowsersConsentTimeout() throws Exception {
+    try (Chromium.Page alice = join("call-long", "Alice"); Chromium.Page bob = join("call-long", "Bob")) {
+      String decoding = "lchatStats().then(s => s.framesDecoded > 50 && s.audioPackets > 100)";
+      alice.waitFor(decoding, Duration.ofSeconds(60));
+      bob.waitFor(decoding, Duration.ofSeconds(60));
+      Thread.sleep(Duration.ofSeconds(35));
+      String ice = "['publisher', 'subscriber'].map(k => window.lchatTest.media[k].iceConnectionState).join()";
+      for (Chromium.Page page : new Chromium.Page[] {alice, bob}) {
+        String states = page.eval(ice).asText();
+        assertTrue(states.matches("(connected|completed),(connected|completed)"), "ICE after 35 s: " + states);
+        int frames = page.eval("lchatStats()").get("framesDecoded").asInt();
+        page.waitFor("lchatStats().then(s => s.framesDecoded > " + (frames + 30) + ")", Duration.ofSeconds(20));
+      }
+    }
+  }
+
   @Test
   void simulcastLayersFromA720pCameraReachTheOtherPageAsOneStream() throws Exception {
     try (Chromium.Page alice = join("call-simulcast", "Alice", "&width=1280&height=720");
