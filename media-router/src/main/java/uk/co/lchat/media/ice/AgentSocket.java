@@ -3,6 +3,7 @@ package uk.co.lchat.media.ice;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.DatagramSocketImpl;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -27,7 +28,7 @@ final class AgentSocket extends DatagramSocket {
   private volatile boolean closed;
 
   AgentSocket(InetSocketAddress local, IceAgent.Output output) throws SocketException {
-    super((SocketAddress) null);
+    super(new NoDescriptor());
     this.local = local;
     this.output = output;
   }
@@ -92,6 +93,101 @@ final class AgentSocket extends DatagramSocket {
   @Override
   public boolean isClosed() {
     return closed;
+  }
+
+  /**
+   * The socket implementation under this object: none. Every method ice4j uses is overridden above, so the JDK's
+   * own socket (a descriptor per object) is never needed; anything that reaches it fails plainly.
+   */
+  private static final class NoDescriptor extends DatagramSocketImpl {
+    private static SocketException unsupported() {
+      return new SocketException("the router owns the media port");
+    }
+
+    @Override
+    protected void create() {
+    }
+
+    @Override
+    protected void bind(int port, InetAddress address) throws SocketException {
+      throw unsupported();
+    }
+
+    @Override
+    protected void send(DatagramPacket p) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected int peek(InetAddress i) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected int peekData(DatagramPacket p) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected void receive(DatagramPacket p) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    protected void setTTL(byte ttl) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    @SuppressWarnings("deprecation")
+    protected byte getTTL() throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected void setTimeToLive(int ttl) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected int getTimeToLive() throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected void join(InetAddress group) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected void leave(InetAddress group) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected void joinGroup(SocketAddress group, java.net.NetworkInterface nif) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected void leaveGroup(SocketAddress group, java.net.NetworkInterface nif) throws IOException {
+      throw unsupported();
+    }
+
+    @Override
+    protected void close() {
+    }
+
+    @Override
+    public void setOption(int optionId, Object value) throws SocketException {
+      throw unsupported();
+    }
+
+    @Override
+    public Object getOption(int optionId) throws SocketException {
+      throw unsupported();
+    }
   }
 
   @Override

@@ -23,8 +23,8 @@ import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.RemoteCandidate;
 import org.ice4j.ice.harvest.CandidateHarvester;
 import org.ice4j.ice.harvest.HarvestStatistics;
+import org.ice4j.socket.IceSocketWrapper;
 import org.ice4j.socket.IceUdpSocketWrapper;
-import org.ice4j.socket.MultiplexingDatagramSocket;
 import org.jitsi.config.JitsiConfig;
 import org.jitsi.utils.logging2.LoggerImpl;
 
@@ -205,21 +205,39 @@ public final class IceAgent {
     }
   }
 
+  /**
+   * The host candidate on the shared port. {@link AgentSocket} only ever carries STUN, so the candidate and the STUN
+   * stack use it directly, without ice4j's multiplexing sockets (each of which would hold a descriptor of its own,
+   * one of them never released on close).
+   */
+  private final class SharedPortCandidate extends HostCandidate {
+    final IceUdpSocketWrapper wrapper;
+
+    SharedPortCandidate(Component c) {
+      this(new IceUdpSocketWrapper(socket), c);
+    }
+
+    private SharedPortCandidate(IceUdpSocketWrapper wrapper, Component c) {
+      super(wrapper, c, Transport.UDP);
+      this.wrapper = wrapper;
+    }
+
+    @Override
+    public IceSocketWrapper getStunSocket(TransportAddress serverAddress) {
+      return wrapper;
+    }
+  }
+
   /** Gives the agent its one host candidate: the node's shared port, through {@link AgentSocket}. */
   private final class SharedPortHarvester implements CandidateHarvester {
     private final HarvestStatistics statistics = new HarvestStatistics();
 
     @Override
     public Collection<LocalCandidate> harvest(Component c) {
-      try {
-        HostCandidate candidate = new HostCandidate(new IceUdpSocketWrapper(new MultiplexingDatagramSocket(socket)),
-            c, Transport.UDP);
-        c.addLocalCandidate(candidate);
-        candidate.getStunStack().addSocket(candidate.getStunSocket(null));
-        return List.of(candidate);
-      } catch (IOException e) {
-        return List.of();
-      }
+      SharedPortCandidate candidate = new SharedPortCandidate(c);
+      c.addLocalCandidate(candidate);
+      candidate.getStunStack().addSocket(candidate.wrapper);
+      return List.of(candidate);
     }
 
     @Override

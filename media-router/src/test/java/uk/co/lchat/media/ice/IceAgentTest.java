@@ -224,6 +224,37 @@ class IceAgentTest {
     assertEquals(null, a.selected());
   }
 
+  /**
+   * Agents share the router's port: none of them may hold a socket descriptor of its own (ice4j's own socket
+   * classes each open one, and one of those was never released), or a node with thousands of connections runs out.
+   */
+  @Test
+  void agentsHoldNoSocketDescriptors() throws Exception {
+    java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fds), "needs Linux /proc");
+    agent().close();
+    long before = sockets(fds);
+    List<IceAgent> agents = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      agents.add(agent());
+    }
+    long open = sockets(fds);
+    agents.forEach(IceAgent::close);
+    assertTrue(open - before < 5, "20 agents opened " + (open - before) + " socket descriptors");
+  }
+
+  private static long sockets(java.nio.file.Path fds) throws java.io.IOException {
+    try (var list = java.nio.file.Files.list(fds)) {
+      return list.filter(p -> {
+        try {
+          return java.nio.file.Files.readSymbolicLink(p).toString().startsWith("socket:");
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }).count();
+    }
+  }
+
   @Test
   void theCredentialsAreFreshPerAgent() throws Exception {
     IceParameters first = agent().local();
