@@ -62,13 +62,10 @@ final class ReplayWindow {
     return (v << 16) | seq;
   }
 
-  /** A sender's next SRTCP index (RFC 3711 §3.4: counts packets from 0, 31 bits). */
+  /** A sender's next SRTCP index (RFC 3711 §3.4: counts packets from 0, 31 bits, then starts again). */
   int nextRtcpIndex() {
-    long next = started ? (highest + 1) & 0x7FFF_FFFFL : 0;
-    if (next == 0) {
-      started = false;
-    }
-    accept(next);
-    return (int) next;
+    highest = started ? (highest + 1) & 0x7FFF_FFFFL : 0;
+    started = true;
+    return (int) highest;
   }
 }
