@@ -30,10 +30,6 @@ public class IceAgentBenchmark {
   private static final InetSocketAddress NODE = new InetSocketAddress("127.0.0.1", 10000);
   private static final IceAgent.Listener IGNORE = new IceAgent.Listener() {
     @Override
-    public void selected(InetSocketAddress remote) {
-    }
-
-    @Override
     public void consentRefreshed() {
     }
 

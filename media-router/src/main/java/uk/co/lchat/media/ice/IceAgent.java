@@ -40,9 +40,6 @@ import uk.co.lchat.media.sdp.IceParameters;
 public final class IceAgent {
   /** What the router hears from the agent; called on ice4j's threads. */
   public interface Listener {
-    /** The peer nominated this path (the pair ice4j selected); media should go there. */
-    void selected(InetSocketAddress remote);
-
     /** A consent check on the selected path succeeded (RFC 7675 §5.1). */
     void consentRefreshed();
 
@@ -157,7 +154,6 @@ public final class IceAgent {
         TransportAddress remote = pair.getRemoteCandidate().getTransportAddress();
         InetSocketAddress path = new InetSocketAddress(remote.getAddress(), remote.getPort());
         selected = path;
-        listener.selected(path);
       }
       case IceMediaStream.PROPERTY_PAIR_CONSENT_FRESHNESS_CHANGED -> {
         if (pair == component.getSelectedPair()) {

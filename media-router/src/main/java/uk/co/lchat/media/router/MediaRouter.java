@@ -754,31 +754,6 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
-  /**
-   * The path ice4j selected for the endpoint. The loop normally saw the same nomination first (every check passes
-   * through it) and already sends there; and once the agent's processing has terminated it ignores the browser's
-   * later re-nominations, which the loop follows. So the agent's choice only counts while the loop has seen none:
-   * a late event must not pull media back to a path the browser has since left.
-   */
-  private void follow(Endpoint e, InetSocketAddress path) {
-    if (e.closed || e.nominated) {
-      return;
-    }
-    IceTcpConnection via = null;
-    for (IceTcpConnection c : tcpConnections) {
-      if (!c.closed && c.checkedBy == e && c.remote.equals(path)) {
-        via = c;
-      }
-    }
-    if (via == null && checkedFrom.get(path) != e) {
-      return; // not a path this endpoint's peer checked from
-    }
-    if (!path.equals(e.remote) || e.tcp != via) {
-      latch(e, path, via);
-    }
-    e.nominated = true;
-  }
-
   private IceAgent newAgent(AgentEvents events) {
     try {
       return new IceAgent(agentAddress, (message, to) -> enqueue(() -> sendAgentStun(message, to)), events);
@@ -801,14 +776,6 @@ public final class MediaRouter implements AutoCloseable {
   /** What one endpoint's agent reports, handed to the loop thread. */
   private final class AgentEvents implements IceAgent.Listener {
     volatile Endpoint endpoint;
-
-    @Override
-    public void selected(InetSocketAddress remote) {
-      Endpoint e = endpoint;
-      if (e != null) {
-        enqueue(() -> follow(e, remote));
-      }
-    }
 
     @Override
     public void consentRefreshed() {
