@@ -14,6 +14,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 import com.typesafe.config.Config;
 
@@ -46,19 +50,22 @@ public final class NodeDrain {
   private final boolean move;
   private final Duration timeout;
   private final String reconnectUrl;
+  private final Duration directoryWait;
   private volatile boolean draining;
   private volatile boolean skip;
   private CompletableFuture<Done> done;
 
-  public NodeDrain(boolean move, Duration timeout, String reconnectUrl) {
+  public NodeDrain(boolean move, Duration timeout, String reconnectUrl, Duration directoryWait) {
     this.move = move;
     this.timeout = timeout;
     this.reconnectUrl = reconnectUrl;
+    this.directoryWait = directoryWait;
   }
 
   public static NodeDrain fromConfig(Config root) {
     Config d = root.getConfig("lchat.drain");
-    return new NodeDrain(d.getBoolean("move-participants"), d.getDuration("timeout"), d.getString("reconnect-url"));
+    return new NodeDrain(d.getBoolean("move-participants"), d.getDuration("timeout"), d.getString("reconnect-url"),
+        d.getDuration("directory-wait"));
   }
 
   public void register(ActorRef<Object> session) {
@@ -163,7 +170,7 @@ public final class NodeDrain {
       try {
         String ws = reconnectUrl.isEmpty() ? otherNode(system, self) : reconnectUrl;
         base.complete(ws == null ? null : httpBase(ws));
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | InterruptedException e) {
         base.completeExceptionally(e);
       }
     });
@@ -177,8 +184,43 @@ public final class NodeDrain {
     return scheme + "://" + u.getRawAuthority();
   }
 
-  /** The WebSocket URL of another node that is not draining, or null. */
-  private static String otherNode(ActorSystem<?> system, String self) {
+  /**
+   * The WebSocket URL of another node that is not draining, or null when the cluster has no live peer. The
+   * directory (the receptionist's listing of every node's statistics actor) is gossiped, so a node that has just
+   * seen a peer come up may not list it yet: while a reachable peer is a cluster member but not listed with a
+   * signaling URL, this asks again, for at most {@code lchat.drain.directory-wait}, instead of answering "no other
+   * node" too soon.
+   */
+  private String otherNode(ActorSystem<?> system, String self) throws InterruptedException {
+    Instant deadline = Instant.now().plus(directoryWait);
+    while (true) {
+      String url = listedOtherNode(system, self);
+      if (url != null || livePeers(system, self) == 0 || !Instant.now().isBefore(deadline)) {
+        if (url == null && livePeers(system, self) > 0) {
+          system.log().warn("drain: {} live peers, but none listed a signaling URL within {}", livePeers(system, self),
+              directoryWait);
+        }
+        return url;
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+  }
+
+  /** Members other than this node that are up and reachable: the nodes a newcomer could be sent to. */
+  private static int livePeers(ActorSystem<?> system, String self) {
+    ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
+    int live = 0;
+    for (Member m : state.getMembers()) {
+      boolean up = m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp();
+      if (up && !m.address().toString().equals(self) && !state.getUnreachable().contains(m)) {
+        live++;
+      }
+    }
+    return live;
+  }
+
+  /** The first other node in the directory that is not draining and serves signaling, or null. */
+  private static String listedOtherNode(ActorSystem<?> system, String self) {
     try {
       Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
               system.receptionist(), r -> Receptionist.find(StatsProtocol.SERVICE_KEY, r), Duration.ofSeconds(3),
