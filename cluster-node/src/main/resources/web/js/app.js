@@ -169,7 +169,7 @@ async function prejoin(room, branding) {
         return;
       }
       if (msg.type === 'refused') {
-        if (msg.code === 'passcode_required' || msg.code === 'passcode_wrong') {
+        if (msg.code === 'passcode_required' || msg.code === 'passcode_wrong' || msg.code === 'passcode_throttled') {
           passcodeRow.classList.remove('hidden');
           passcode.focus();
         }
@@ -191,14 +191,24 @@ async function prejoin(room, branding) {
   for (const input of [name, passcode]) input.addEventListener('keydown', (e) => { if (e.key === 'Enter') join(); });
 }
 
+/** @param {number} seconds */
+function waitText(seconds) {
+  if (!seconds || seconds < 60) return `${Math.max(1, seconds || 1)} s`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.ceil(minutes / 60)} h`;
+}
+
 function refusalText(msg) {
   switch (msg.code) {
     case 'passcode_required': return 'This meeting has a passcode. Please enter it.';
-    case 'passcode_wrong': return 'That passcode is wrong. Please try again.';
+    case 'passcode_wrong': return msg.retry_after
+      ? `That passcode is wrong. You can try again in ${waitText(msg.retry_after)}.`
+      : 'That passcode is wrong. Please try again.';
+    case 'passcode_throttled': return `Too many wrong passcodes. You can try again in ${waitText(msg.retry_after)}.`;
     case 'denied': return 'A moderator did not let you in.';
     case 'removed': return 'You were removed from this meeting.';
     case 'room_full': return 'This meeting is full.';
-    case 'invalid_name': return 'Please choose another name (1 to 64 characters).';
+    case 'invalid_name': return 'Please choose another name (1 to 64 characters, no invisible characters).';
     default: return msg.message || 'You could not join.';
   }
 }

@@ -34,6 +34,7 @@ import uk.co.lchat.metrics.StressLevel;
 import uk.co.lchat.node.placement.Placement;
 import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.node.signaling.SignalingCounters;
+import uk.co.lchat.node.stats.AccessMetrics;
 import uk.co.lchat.node.stats.MetricsSettings;
 import uk.co.lchat.node.stats.NodeSampler;
 import uk.co.lchat.node.stats.StatsActor;
@@ -41,6 +42,7 @@ import uk.co.lchat.node.stats.StatsProtocol;
 import uk.co.lchat.node.stats.StatsRoutes;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
+import uk.co.lchat.room.RoomCounters;
 
 /** One running node: its actor system (a cluster member), the room shard region and the HTTP server. */
 public final class LchatNode implements AutoCloseable {
@@ -53,6 +55,7 @@ public final class LchatNode implements AutoCloseable {
   private final MediaRouter mediaRouter;
   private final ActorRef<MediaRouterProtocol.Command> router;
   private final ConferenceTracker conferences = new ConferenceTracker();
+  private final RoomCounters rooms = new RoomCounters();
   private final NodeMetrics metrics;
   private final Placement placement;
   private final ServerBinding metricsBinding;
@@ -66,7 +69,7 @@ public final class LchatNode implements AutoCloseable {
     this.system = system;
     this.settings = settings;
     joinCluster();
-    RoomActor.initSharding(system, RoomConfig.fromConfig(system.settings().config()));
+    RoomActor.initSharding(system, RoomConfig.fromConfig(system.settings().config()), rooms);
     AtomicReference<ActorRef<MediaRouterProtocol.Command>> routerRef = new AtomicReference<>();
     this.mediaRouter = MediaRouter.start(settings.media(), MediaRouterActor.speakerListener(routerRef::get));
     this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter, conferences, settings.host(),
@@ -81,6 +84,7 @@ public final class LchatNode implements AutoCloseable {
     system.systemActorOf(StatsActor.create(metrics, new NodeSampler(mediaRouter, conferences, signaling), address,
         ms.sampleInterval(), () -> new StatsProtocol.NodeInfo(address, wsUrl, drain.draining())), "stats",
         Props.empty());
+    new AccessMetrics(rooms).register(metrics.registry());
     StatsRoutes stats = new StatsRoutes(system, metrics, settings.askTimeout());
     com.typesafe.config.Config pc = system.settings().config().getConfig("lchat.media.placement");
     this.placement = new Placement(Placement.strategy(pc.getString("strategy")), router,

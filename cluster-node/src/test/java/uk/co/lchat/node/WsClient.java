@@ -28,7 +28,16 @@ public final class WsClient implements AutoCloseable {
   public String participantId;
 
   public WsClient(int httpPort) throws Exception {
-    socket = HTTP.newWebSocketBuilder()
+    this(httpPort, HTTP);
+  }
+
+  /** A client whose connection comes from {@code localAddress} (e.g. 127.0.0.2: another host, as the node sees it). */
+  public WsClient(int httpPort, java.net.InetAddress localAddress) throws Exception {
+    this(httpPort, HttpClient.newBuilder().localAddress(localAddress).build());
+  }
+
+  private WsClient(int httpPort, HttpClient http) throws Exception {
+    socket = http.newWebSocketBuilder()
         .buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/ws"), new Listener())
         .get(10, TimeUnit.SECONDS);
     JsonNode hello = next();

@@ -1,6 +1,7 @@
 package uk.co.lchat.room;
 
 import java.net.URI;
+import java.text.Normalizer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,10 +11,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -39,11 +43,11 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private static final int MAX_URL_LENGTH = 2048;
 
   /** Registers the Room entity with Cluster Sharding on this node (call once per node at boot). */
-  public static void initSharding(ActorSystem<?> system, RoomConfig config) {
+  public static void initSharding(ActorSystem<?> system, RoomConfig config, RoomCounters counters) {
     WebhookSender webhooks = new WebhookSender(config.webhooks());
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), config, webhooks, ctx.getShard(),
-                state -> handOver(system, ctx.getEntityId(), new RestoreRoom(state))))
+                state -> handOver(system, ctx.getEntityId(), new RestoreRoom(state)), counters))
             .withStopMessage(new StopRoom()));
   }
 
@@ -79,7 +83,13 @@ public final class RoomActor extends AbstractBehavior<Command> {
   public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
                                          ActorRef<ClusterSharding.ShardCommand> shard,
                                          java.util.function.Consumer<RoomState> successor) {
-    return Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard, successor));
+    return create(roomId, config, webhooks, shard, successor, new RoomCounters());
+  }
+
+  public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
+                                         ActorRef<ClusterSharding.ShardCommand> shard,
+                                         java.util.function.Consumer<RoomState> successor, RoomCounters counters) {
+    return Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard, successor, counters));
   }
 
   private record Waiter(String lobbyId, String sessionToken, String displayName, boolean viewer,
@@ -94,6 +104,11 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final Roster roster = new Roster();
   private final Map<String, Waiter> lobby = new LinkedHashMap<>();
   private final Map<ActorRef<ClientEvent>, String> memberByClient = new HashMap<>();
+  /** Clients whose passcode is being checked off the room's thread. */
+  private final Set<ActorRef<ClientEvent>> checking = new HashSet<>();
+  private final PasscodeGuard guard;
+  private final RoomCounters counters;
+  private final Executor hashing;
   private final Set<String> bannedTokens = new HashSet<>();
   private final LinkedHashSet<String> hands = new LinkedHashSet<>();
   private final ArrayDeque<ChatMessage> chatHistory = new ArrayDeque<>();
@@ -109,8 +124,12 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private boolean rosterFlushScheduled;
 
   private RoomActor(ActorContext<Command> context, String roomId, RoomConfig config, WebhookSender webhooks,
-                    ActorRef<ClusterSharding.ShardCommand> shard, java.util.function.Consumer<RoomState> successor) {
+                    ActorRef<ClusterSharding.ShardCommand> shard, java.util.function.Consumer<RoomState> successor,
+                    RoomCounters counters) {
     super(context);
+    this.guard = new PasscodeGuard(config.passcodeGuard());
+    this.counters = counters;
+    this.hashing = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.successor = successor;
     this.roomId = roomId;
     this.config = config;
@@ -125,6 +144,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Join.class, this::onJoin)
+        .onMessage(PasscodeChecked.class, this::onPasscodeChecked)
         .onMessage(Leave.class, m -> onLeave(m.participantId(), m.from()))
         .onMessage(SendChat.class, this::onChat)
         .onMessage(FlushRoster.class, m -> {
@@ -166,7 +186,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       client.tell(new JoinRefused("retry", "The room is closing; join again."));
       return this;
     }
-    if (memberByClient.containsKey(client)) {
+    if (memberByClient.containsKey(client) || checking.contains(client)) {
       client.tell(new CommandRejected("invalid", "This session has already joined."));
       return this;
     }
@@ -178,8 +198,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     String name = validName(join.displayName());
     if (name == null) {
-      client.tell(new JoinRefused("invalid_name",
-          "A name needs 1 to " + config.maxNameLength() + " characters and no control characters."));
+      client.tell(new JoinRefused("invalid_name", "A name needs 1 to " + config.maxNameLength()
+          + " characters, no control, zero-width or direction-override characters."));
       return endIfEmpty();
     }
     if (join.sessionToken() != null && bannedTokens.contains(join.sessionToken())) {
@@ -187,15 +207,71 @@ public final class RoomActor extends AbstractBehavior<Command> {
       return endIfEmpty();
     }
     if (passcode != null) {
-      if (join.passcode() == null || join.passcode().isEmpty()) {
-        client.tell(new JoinRefused("passcode_required", "This meeting needs a passcode."));
-        return this;
-      }
-      if (!passcode.matches(join.passcode())) {
-        client.tell(new JoinRefused("passcode_wrong", "The passcode is wrong."));
-        return this;
-      }
+      return checkPasscode(join, name);
     }
+    return admit(join, name);
+  }
+
+  /**
+   * Guesses are throttled before they are checked ({@link PasscodeGuard}); the PBKDF2 check itself runs off the
+   * room's thread and comes back as {@link PasscodeChecked}.
+   */
+  private Behavior<Command> checkPasscode(Join join, String name) {
+    if (join.passcode() == null || join.passcode().isEmpty()) {
+      join.client().tell(new JoinRefused("passcode_required", "This meeting needs a passcode."));
+      return this;
+    }
+    long wait = guard.waitMillis(join.clientAddress(), System.currentTimeMillis());
+    if (wait > 0) {
+      counters.passcodeThrottled();
+      long seconds = seconds(wait);
+      join.client().tell(new JoinRefused("passcode_throttled",
+          "Too many wrong passcodes; try again in " + seconds + " s.", seconds));
+      return this;
+    }
+    guard.checking(join.clientAddress());
+    checking.add(join.client());
+    Passcode against = passcode;
+    String guess = join.passcode();
+    getContext().pipeToSelf(CompletableFuture.supplyAsync(() -> against.matches(guess), hashing),
+        (matches, failure) -> new PasscodeChecked(join, name, against, matches != null && matches));
+    return this;
+  }
+
+  private Behavior<Command> onPasscodeChecked(PasscodeChecked c) {
+    Join join = c.join();
+    checking.remove(join.client());
+    if (closing) {
+      guard.abandoned(join.clientAddress());
+      join.client().tell(new JoinRefused("retry", "The room is closing; join again."));
+      return this;
+    }
+    if (c.against() != passcode) {
+      // The passcode changed (or was cleared) while this guess was checked: judge it by the current one.
+      guard.abandoned(join.clientAddress());
+      return onJoin(join);
+    }
+    if (!c.matches()) {
+      counters.passcodeWrong();
+      long wait = guard.failed(join.clientAddress(), System.currentTimeMillis());
+      getContext().getLog().info("room {}: wrong passcode from {}", roomId, join.clientAddress());
+      join.client().tell(wait > 0
+          ? new JoinRefused("passcode_wrong", "The passcode is wrong; try again in " + seconds(wait) + " s.",
+              seconds(wait))
+          : new JoinRefused("passcode_wrong", "The passcode is wrong."));
+      return this;
+    }
+    guard.succeeded(join.clientAddress());
+    return admit(join, c.name());
+  }
+
+  private static long seconds(long millis) {
+    return Math.max(1, (millis + 999) / 1000);
+  }
+
+  /** Past the passcode: into the lobby when it is on and someone is here to admit, else into the room. */
+  private Behavior<Command> admit(Join join, String name) {
+    ActorRef<ClientEvent> client = join.client();
     if (lobbyEnabled && !roster.isEmpty()) {
       String lobbyId = Roster.randomId();
       lobby.put(lobbyId, new Waiter(lobbyId, join.sessionToken(), name, join.viewer(), client));
@@ -616,6 +692,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
       if (!isWebUrl(m.url())) {
         return reject(by, "invalid", "A shared video needs an http or https URL.");
       }
+      if (!isAllowedVideoUrl(m.url())) {
+        return reject(by, "forbidden", "Videos can be shared from " + String.join(", ", config.sharedVideoHosts())
+            + " only.");
+      }
       if (sharedVideo.url() != null && !controls) {
         return reject(by, "forbidden", "Someone else is sharing a video.");
       }
@@ -779,20 +859,54 @@ public final class RoomActor extends AbstractBehavior<Command> {
     getContext().unwatch(client);
   }
 
+  /**
+   * The name as shown to everyone, or null when it is not acceptable: NFC-normalised (so look-alike spellings of
+   * the same letters are one name), 1 to max-name-length characters, and no control or invisible format characters
+   * (zero-width spaces, bidirectional overrides and isolates, which make a name display as another, Unicode TR36
+   * §2). A zero-width joiner is kept between emoji, where it builds one emoji out of several.
+   */
   private String validName(String raw) {
     if (raw == null) {
       return null;
     }
-    String name = raw.strip();
+    String name = Normalizer.normalize(raw, Normalizer.Form.NFC).strip();
     if (name.isEmpty() || name.length() > config.maxNameLength()) {
       return null;
     }
-    for (int i = 0; i < name.length(); i++) {
-      if (Character.isISOControl(name.charAt(i))) {
+    int previous = -1;
+    for (int i = 0; i < name.length(); ) {
+      int c = name.codePointAt(i);
+      i += Character.charCount(c);
+      boolean format = Character.getType(c) == Character.FORMAT;
+      if (Character.isISOControl(c) || format && !(c == ZERO_WIDTH_JOINER && joinsEmoji(previous, name, i))) {
         return null;
       }
+      previous = c;
     }
     return name;
+  }
+
+  private static final int ZERO_WIDTH_JOINER = 0x200D;
+
+  /** A ZWJ at {@code next - 1} between an emoji (or its variation selector or skin tone) and another emoji. */
+  private static boolean joinsEmoji(int before, String name, int next) {
+    boolean afterEmoji = before >= 0 && (Character.isExtendedPictographic(before) || before == 0xFE0F
+        || Character.isEmojiModifier(before));
+    return afterEmoji && next < name.length() && Character.isExtendedPictographic(name.codePointAt(next));
+  }
+
+  /** A shared video must be on one of {@code lchat.room.shared-video.allowed-hosts} (or a subdomain of one). */
+  private boolean isAllowedVideoUrl(String url) {
+    if (!isWebUrl(url)) {
+      return false;
+    }
+    String host = URI.create(url).getHost().toLowerCase(java.util.Locale.ROOT);
+    for (String allowed : config.sharedVideoHosts()) {
+      if (host.equals(allowed) || host.endsWith("." + allowed)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isWebUrl(String url) {

@@ -10,7 +10,8 @@ import com.typesafe.config.Config;
 /** The {@code lchat.room} settings, read once at boot. */
 public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength, int maxChatLength, int chatHistory,
                          boolean controllerMode, Map<String, Boolean> features, WebhookSettings webhooks,
-                         int rosterBatchAbove, Duration rosterBatchInterval, int lastN) {
+                         int rosterBatchAbove, Duration rosterBatchInterval, int lastN,
+                         PasscodeGuard.Settings passcodeGuard, List<String> sharedVideoHosts) {
 
   public static final int HARD_MAX_PARTICIPANTS = 1000;
 
@@ -22,6 +23,7 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
       throw new IllegalArgumentException("lchat.room limits must be positive");
     }
     features = Map.copyOf(features);
+    sharedVideoHosts = sharedVideoHosts.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList();
     if (lastN < 0 || lastN > RoomProtocol.MAX_LAST_N) {
       throw new IllegalArgumentException("lchat.room.last-n must be 0.." + RoomProtocol.MAX_LAST_N);
     }
@@ -53,11 +55,18 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
         w.getInt("max-attempts"), w.getDuration("initial-backoff"), w.getDuration("timeout"));
     return new RoomConfig(c.getInt("max-participants"), c.getInt("max-viewers"), c.getInt("max-name-length"),
         c.getInt("max-chat-length"), c.getInt("chat-history"), c.getBoolean("controller-mode"), features, webhooks,
-        c.getInt("roster-batch-above"), c.getDuration("roster-batch-interval"), c.getInt("last-n"));
+        c.getInt("roster-batch-above"), c.getDuration("roster-batch-interval"), c.getInt("last-n"),
+        passcodeGuard(c.getConfig("passcode-guard")), c.getStringList("shared-video.allowed-hosts"));
   }
 
   public RoomConfig withMaxParticipants(int max) {
     return new RoomConfig(max, maxViewers, maxNameLength, maxChatLength, chatHistory, controllerMode, features,
-        webhooks, rosterBatchAbove, rosterBatchInterval, lastN);
+        webhooks, rosterBatchAbove, rosterBatchInterval, lastN, passcodeGuard, sharedVideoHosts);
+  }
+
+  private static PasscodeGuard.Settings passcodeGuard(Config g) {
+    return new PasscodeGuard.Settings(g.getInt("free-failures"), g.getDuration("first-delay"),
+        g.getDuration("lockout"), g.getDuration("forget-after"), g.getInt("room-free-failures"),
+        g.getDuration("room-max-delay"), g.getInt("max-addresses"));
   }
 }

@@ -35,13 +35,20 @@ public final class RoomProtocol {
 
   /**
    * Join (or knock, when the lobby is on). {@code passcode} may be null. {@code viewer} joins receive-only.
+   * {@code clientAddress}: the client's IP address as the node saw it (null: unknown), what passcode guessing is
+   * counted by ({@link PasscodeGuard}).
    * The room answers on {@code client} with exactly one of {@link Joined}, {@link LobbyWaiting} or {@link JoinRefused}.
    */
   public record Join(String sessionToken, String displayName, String passcode, boolean viewer,
-                     ActorRef<ClientEvent> client, String resumeId) implements Command {
+                     ActorRef<ClientEvent> client, String resumeId, String clientAddress) implements Command {
     public Join(String sessionToken, String displayName, String passcode, boolean viewer,
                 ActorRef<ClientEvent> client) {
-      this(sessionToken, displayName, passcode, viewer, client, null);
+      this(sessionToken, displayName, passcode, viewer, client, null, null);
+    }
+
+    public Join(String sessionToken, String displayName, String passcode, boolean viewer,
+                ActorRef<ClientEvent> client, String resumeId) {
+      this(sessionToken, displayName, passcode, viewer, client, resumeId, null);
     }
   }
 
@@ -71,6 +78,13 @@ public final class RoomProtocol {
    * ICE candidates of a direct connection between two browsers). {@code payload} is JSON text.
    */
   public record RelayToPeer(String from, String to, String payload) implements Command {}
+
+  /**
+   * The room's own message: a passcode check it ran off its thread (PBKDF2 takes milliseconds, and a guessing
+   * client must not hold up the meeting) has finished. {@code against} is the passcode it checked, so a check that
+   * raced a passcode change is run again.
+   */
+  record PasscodeChecked(Join join, String name, Passcode against, boolean matches) implements Command {}
 
   /** The room's own timer: send the roster changes collected since the last batch (large rooms). */
   public record FlushRoster() implements Command {}
@@ -211,9 +225,15 @@ public final class RoomProtocol {
 
   /**
    * Refused: codes {@code passcode_required}, {@code passcode_wrong}, {@code removed}, {@code denied},
-   * {@code room_full}, {@code invalid_name}. Nothing of the room is revealed.
+   * {@code room_full}, {@code invalid_name}, {@code passcode_throttled} (too many wrong passcodes from this address
+   * or in this room: try again after {@code retryAfterSeconds}; also set on a {@code passcode_wrong} that started a
+   * wait). Nothing of the room is revealed.
    */
-  public record JoinRefused(String code, String reason) implements ClientEvent {}
+  public record JoinRefused(String code, String reason, long retryAfterSeconds) implements ClientEvent {
+    public JoinRefused(String code, String reason) {
+      this(code, reason, 0);
+    }
+  }
 
   /** The whole roster in join order, sent to every participant on any change. */
   public record RosterChanged(List<ParticipantView> participants) implements ClientEvent {}

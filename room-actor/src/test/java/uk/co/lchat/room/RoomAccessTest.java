@@ -42,6 +42,31 @@ class RoomAccessTest {
   }
 
   @Test
+  void wrongPasscodesFromOneAddressAreThrottledWhileOthersStillGetIn() {
+    RoomTestSupport r = room();
+    var ann = r.join("Ann");
+    ann.send(new SetPasscode(ann.id, "4711"));
+    ann.await(SettingsChanged.class);
+
+    var eve = r.client();
+    for (int i = 1; i <= 5; i++) {
+      r.knockFrom(eve, "203.0.113.9", "Eve", String.valueOf(1000 + i));
+      JoinRefused refused = eve.expect(JoinRefused.class);
+      assertEquals("passcode_wrong", refused.code());
+      assertEquals(i < 5 ? 0 : 1, refused.retryAfterSeconds(), "guess " + i);
+    }
+    // Now even the right passcode is not checked from that address until the wait is over.
+    r.knockFrom(eve, "203.0.113.9", "Eve", "4711");
+    JoinRefused throttled = eve.expect(JoinRefused.class);
+    assertEquals("passcode_throttled", throttled.code());
+    assertTrue(throttled.retryAfterSeconds() >= 1);
+    // Someone else, elsewhere, with the passcode is let in at once.
+    var bob = r.client();
+    r.knockFrom(bob, "198.51.100.7", "Bob", "4711");
+    assertEquals(2, bob.expect(Joined.class).room().participants().size());
+  }
+
+  @Test
   void aClientRefusedForItsPasscodeLearnsNothingOfTheRoom() {
     RoomTestSupport r = room();
     var ann = r.join("Ann");

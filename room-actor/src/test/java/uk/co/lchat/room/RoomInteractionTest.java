@@ -242,6 +242,12 @@ class RoomInteractionTest {
     }
     ann.send(new ControlSharedVideo(ann.id, SharedVideoAction.PLAY, null, 0));
     assertEquals("invalid", ann.expect(CommandRejected.class).code());
+    // Every browser in the room would load it: only the allowed hosts (YouTube by default).
+    for (String elsewhere : new String[] {"https://evil.example/watch?v=abc", "https://youtube.com.evil.example/x",
+        "http://169.254.169.254/latest/meta-data/", "https://notyoutube.com/x"}) {
+      ann.send(new ControlSharedVideo(ann.id, SharedVideoAction.START, elsewhere, 0));
+      assertEquals("forbidden", ann.expect(CommandRejected.class).code(), elsewhere);
+    }
     ann.send(new ControlSharedVideo(ann.id, SharedVideoAction.START, "https://youtu.be/x", 0));
     ann.expect(SharedVideoChanged.class);
     for (double bad : new double[] {-1, Double.NaN, Double.POSITIVE_INFINITY}) {

@@ -72,6 +72,37 @@ class RoomMembershipTest {
   }
 
   @Test
+  void namesThatCouldDisplayAsAnotherAreRefused() {
+    RoomTestSupport r = room();
+    r.join("Ann");
+    // Right-to-left override, isolates, zero-width space, joiner and no-break space, word joiner, soft hyphen.
+    for (String bad : new String[] {"\u202Enna", "Ann\u2066x\u2069", "An\u200Bn", "A\u200Dnn", "\uFEFFAnn",
+        "Ann\u2060", "An\u00ADn", "Bob\u200E"}) {
+      var c = r.client();
+      r.knock(c, bad, null);
+      assertEquals("invalid_name", c.expect(JoinRefused.class).code(), bad);
+    }
+  }
+
+  @Test
+  void namesAreNormalisedSoTheSameLettersAreTheSameName() {
+    RoomTestSupport r = room();
+    r.join("Zo\u00EB");
+    // 'e' followed by a combining diaeresis is the same name once composed (NFC): it clashes.
+    assertEquals("Zo\u00EB (2)", r.join("Zoe\u0308").joined.room().participants().get(1).displayName());
+  }
+
+  @Test
+  void emojiBuiltWithAJoinerAreAcceptedInNames() {
+    RoomTestSupport r = room();
+    // woman + ZWJ + laptop, and a skin tone before the joiner
+    String coder = "Ann \uD83D\uDC69\u200D\uD83D\uDCBB";
+    String toned = "Bob \uD83D\uDC68\uD83C\uDFFD\u200D\uD83D\uDE80";
+    assertEquals(coder, r.join(coder).joined.room().participants().get(0).displayName());
+    assertEquals(toned, r.join(toned).joined.room().participants().get(1).displayName());
+  }
+
+  @Test
   void lastModeratorLeavingPromotesTheEarliestRemainingParticipant() {
     RoomTestSupport r = room();
     var ann = r.join("Ann");

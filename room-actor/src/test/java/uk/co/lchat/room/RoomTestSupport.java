@@ -94,6 +94,11 @@ final class RoomTestSupport {
     room.tell(new Join(c.token, name, passcode, false, c.probe.ref()));
   }
 
+  /** A join attempt from a client at {@code address}. */
+  void knockFrom(Client c, String address, String name, String passcode) {
+    room.tell(new Join(c.token, name, passcode, false, c.probe.ref(), null, address));
+  }
+
   static <T> T as(Class<T> type, Object o) {
     return assertInstanceOf(type, o);
   }

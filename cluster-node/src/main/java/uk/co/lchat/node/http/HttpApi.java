@@ -1,5 +1,6 @@
 package uk.co.lchat.node.http;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
@@ -12,10 +13,13 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
@@ -101,7 +105,7 @@ public final class HttpApi extends AllDirectives {
         path("ws", () -> drain.draining()
             ? json(StatusCodes.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", "draining")
                 .put("message", "This node is leaving the cluster; connect to another node."))
-            : handleWebSocketMessages(signalingFlow())),
+            : extractRequest(request -> handleWebSocketMessages(signalingFlow(clientAddress(request))))),
         // A new WHIP publisher or WHEP viewer on a draining node goes to another node (RFC 9725 §4.5: 307).
         post(() -> extractUri(uri -> drain.draining()
             && (uri.path().startsWith("/whip/") || uri.path().startsWith("/whep/"))
@@ -119,6 +123,17 @@ public final class HttpApi extends AllDirectives {
         getFromResourceDirectory("web"),
         // Share links (http://host/MyRoom) open the client, which reads the room from the path.
         path(PathMatchers.segment(SignalingCodec.ROOM_ID), room -> get(() -> getFromResource("web/index.html"))));
+  }
+
+  /**
+   * The peer's IP address as the socket saw it (pekko.http.server.remote-address-attribute), never a forwarded-for
+   * header a client could write itself; null when unknown. What passcode guessing is counted by.
+   */
+  static String clientAddress(HttpRequest request) {
+    return request.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .map(InetAddress::getHostAddress)
+        .orElse(null);
   }
 
   private ObjectNode health() {
@@ -150,12 +165,13 @@ public final class HttpApi extends AllDirectives {
    * One WebSocket: client frames go to a new {@link ParticipantSession}, whose replies come back through a bounded
    * queue. Either side closing ends both.
    */
-  private Flow<Message, Message, NotUsed> signalingFlow() {
+  private Flow<Message, Message, NotUsed> signalingFlow(String clientAddress) {
     Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> out = ActorSource.<Outbound>actorRef(
             o -> o instanceof Outbound.Close, o -> Optional.empty(), SOCKET_BUFFER, OverflowStrategy.fail())
         .preMaterialize(system);
     ActorRef<Object> session = system.systemActorOf(
-        ParticipantSession.create(out.first(), signaling, settings.maxMessageBytes(), nodeAddress, router, placement),
+        ParticipantSession.create(out.first(), signaling, settings.maxMessageBytes(), nodeAddress, router, placement,
+            clientAddress),
         "session-" + UUID.randomUUID(), Props.empty());
     drain.register(session);
     Sink<Message, NotUsed> in = Flow.<Message>create()

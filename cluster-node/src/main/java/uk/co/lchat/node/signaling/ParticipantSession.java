@@ -60,6 +60,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   /** This participant's media router: the local one until the join places it (see {@link Placement}). */
   private ActorRef<MediaRouterProtocol.Command> router;
   private final Placement placement;
+  private final String clientAddress;
   private String sessionToken;
   private String roomId;
   private EntityRef<RoomProtocol.Command> room;
@@ -75,14 +76,22 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters, int maxMessageBytes,
                                         String nodeAddress, ActorRef<MediaRouterProtocol.Command> router,
                                         Placement placement) {
+    return create(socket, counters, maxMessageBytes, nodeAddress, router, placement, null);
+  }
+
+  /** {@code clientAddress}: the client's IP address as the node's socket saw it (null: unknown). */
+  public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters, int maxMessageBytes,
+                                        String nodeAddress, ActorRef<MediaRouterProtocol.Command> router,
+                                        Placement placement, String clientAddress) {
     return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, maxMessageBytes, nodeAddress,
-        router, placement));
+        router, placement, clientAddress));
   }
 
   private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
                              int maxMessageBytes, String nodeAddress, ActorRef<MediaRouterProtocol.Command> router,
-                             Placement placement) {
+                             Placement placement, String clientAddress) {
     super(ctx);
+    this.clientAddress = clientAddress;
     this.router = router;
     this.placement = placement;
     this.socket = socket;
@@ -168,7 +177,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     room = sharding.entityRefFor(RoomActor.ENTITY_KEY, roomId);
     ActorRef<ClientEvent> self = getContext().getSelf().narrow();
     room.tell(new RoomProtocol.Join(sessionToken, join.name(), join.passcode(), join.viewer(), self,
-        join.resume()));
+        join.resume(), clientAddress));
   }
 
   private void leaveRoom() {

@@ -300,7 +300,12 @@ public final class SignalingCodec {
       }
       case Superseded s -> out.put("type", "superseded");
       case LobbyWaiting w -> out.put("type", "lobby").put("lobbyId", w.lobbyId());
-      case JoinRefused r -> out.put("type", "refused").put("code", r.code()).put("message", r.reason());
+      case JoinRefused r -> {
+        out.put("type", "refused").put("code", r.code()).put("message", r.reason());
+        if (r.retryAfterSeconds() > 0) {
+          out.put("retry_after", r.retryAfterSeconds());
+        }
+      }
       case RosterChanged r -> out.put("type", "roster").set("participants", JSON.valueToTree(r.participants()));
       case LobbyChanged l -> out.put("type", "lobbyChanged").set("waiting", JSON.valueToTree(l.waiting()));
       case ChatDelivered c -> out.put("type", "chat").set("message", JSON.valueToTree(c.message()));
