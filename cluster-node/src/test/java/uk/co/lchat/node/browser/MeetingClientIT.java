@@ -2,6 +2,11 @@ package uk.co.lchat.node.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static uk.co.lchat.node.browser.MeetingPages.WAIT;
+import static uk.co.lchat.node.browser.MeetingPages.click;
+import static uk.co.lchat.node.browser.MeetingPages.js;
+import static uk.co.lchat.node.browser.MeetingPages.q;
+import static uk.co.lchat.node.browser.MeetingPages.type;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,42 +19,12 @@ import uk.co.lchat.node.TestNodes;
 
 /** The web meeting client, driven through its own buttons in headless Chromium with fake camera and microphone. */
 class MeetingClientIT extends SingleNodeBrowserTest {
-  private static final Duration WAIT = Duration.ofSeconds(45);
-
-  // ---- helpers: the page is driven through data-testid attributes, as a user would through the controls ---------
-
-  private static String q(String testid) {
-    return "document.querySelector('[data-testid=\"" + testid + "\"]')";
-  }
-
-  private static void click(Chromium.Page page, String testid) throws Exception {
-    page.waitFor(q(testid) + " !== null", WAIT);
-    page.eval(q(testid) + ".click()");
-  }
-
-  private static void type(Chromium.Page page, String testid, String text) throws Exception {
-    page.waitFor(q(testid) + " !== null", WAIT);
-    page.eval("(el => { el.value = " + js(text) + "; el.dispatchEvent(new Event('input')); })(" + q(testid) + ")");
-  }
-
-  private static String js(String s) {
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
-  }
-
   private Chromium.Page open(String room) throws Exception {
-    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/" + room);
-    page.viewport(1280, 720);
-    page.waitFor(q("prejoin") + " !== null", WAIT);
-    return page;
+    return MeetingPages.open(chromium, node, room);
   }
 
-  /** Opens the meeting's page, fills in the name and presses Join; returns once in the meeting. */
   private Chromium.Page join(String room, String name) throws Exception {
-    Chromium.Page page = open(room);
-    type(page, "display-name", name);
-    click(page, "join");
-    page.waitFor(q("meeting") + " !== null", WAIT);
-    return page;
+    return MeetingPages.join(chromium, node, room, name);
   }
 
   /** Joins with end-to-end encryption on and this passphrase. */
