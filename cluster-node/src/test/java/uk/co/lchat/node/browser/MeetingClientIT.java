@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static uk.co.lchat.node.browser.MeetingPages.WAIT;
 import static uk.co.lchat.node.browser.MeetingPages.click;
 import static uk.co.lchat.node.browser.MeetingPages.js;
+import static uk.co.lchat.node.browser.MeetingPages.myId;
 import static uk.co.lchat.node.browser.MeetingPages.q;
+import static uk.co.lchat.node.browser.MeetingPages.tile;
 import static uk.co.lchat.node.browser.MeetingPages.type;
 
 import java.nio.file.Path;
@@ -39,10 +41,6 @@ class MeetingClientIT extends SingleNodeBrowserTest {
     return page;
   }
 
-  private static String myId(Chromium.Page page) throws Exception {
-    return page.eval("window.lchatMeeting.myId").asText();
-  }
-
   /** What this page decodes: frames per remote video track and audio energy per remote audio track. */
   private static final String MEDIA = "window.lchatMeeting.mediaStats().then(s => ({"
       + "videos: s.inbound.filter(r => r.kind === 'video' && r.framesDecoded > 20).length,"
@@ -57,11 +55,6 @@ class MeetingClientIT extends SingleNodeBrowserTest {
           + " m.p2p.polite, m.p2p.events], inbound: (await m.mediaStats()).inbound.map(r => [r.kind, r.packetsReceived,"
           + " r.framesDecoded, r.totalAudioEnergy])}))(window.lchatMeeting)"), e);
     }
-  }
-
-  private static String tile(String participantId, String kind) {
-    return "document.querySelector('[data-testid=\"tile\"][data-participant=\"" + participantId
-        + "\"][data-kind=\"" + kind + "\"]')";
   }
 
   // ---- tests ------------------------------------------------------------------------------------------------------

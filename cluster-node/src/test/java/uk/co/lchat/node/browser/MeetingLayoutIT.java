@@ -2,7 +2,9 @@ package uk.co.lchat.node.browser;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static uk.co.lchat.node.browser.MeetingPages.WAIT;
+import static uk.co.lchat.node.browser.MeetingPages.myId;
 import static uk.co.lchat.node.browser.MeetingPages.q;
+import static uk.co.lchat.node.browser.MeetingPages.tile;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,14 +142,9 @@ class MeetingLayoutIT extends SingleNodeBrowserTest {
     }
   }
 
-  private static String cameraTile(Chromium.Page who) throws Exception {
-    return "document.querySelector('[data-testid=\"tile\"][data-participant=\""
-        + who.eval("window.lchatMeeting.myId").asText() + "\"][data-kind=\"camera\"]')";
-  }
-
   /** {@code page} shows {@code who}'s camera video in their tile (not their initials). */
   private static void showsVideoOf(Chromium.Page page, Chromium.Page who) throws Exception {
-    String video = cameraTile(who) + "?.querySelector('video')";
+    String video = tile(myId(who), "camera") + "?.querySelector('video')";
     page.waitFor(video + "?.videoWidth > 0 && !" + video + ".classList.contains('hidden')", WAIT);
   }
 

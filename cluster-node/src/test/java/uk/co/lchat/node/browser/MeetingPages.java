@@ -28,6 +28,17 @@ final class MeetingPages {
     page.eval("(el => { el.value = " + js(text) + "; el.dispatchEvent(new Event('input')); })(" + q(testid) + ")");
   }
 
+  /** The participant id {@code page} joined as. */
+  static String myId(Chromium.Page page) throws Exception {
+    return page.eval("window.lchatMeeting.myId").asText();
+  }
+
+  /** A participant's tile of this kind (camera or screen), as a JavaScript expression. */
+  static String tile(String participantId, String kind) {
+    return "document.querySelector('[data-testid=\"tile\"][data-participant=\"" + participantId
+        + "\"][data-kind=\"" + kind + "\"]')";
+  }
+
   /** A JavaScript string literal. */
   static String js(String s) {
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
