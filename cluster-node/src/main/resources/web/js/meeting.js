@@ -85,7 +85,7 @@ export class Meeting {
     this.peopleButton.append(this.lobbyBadge);
     this.layoutButton = button('toggle-layout', '▦', 'Stage view', () => this.toggleLayout());
     this.count = h('span', { testid: 'participant-count' });
-    this.sidebar = h('div', { testid: 'sidebar' });
+    this.sidebar = h('div', { class: 'sidebar', testid: 'sidebar' });
     this.app.replaceChildren(h('div', { class: 'meeting', testid: 'meeting' },
       h('header', {},
         h('div', { class: 'brand' }, b.logoUrl ? h('img', { src: b.logoUrl, alt: '' }) : null, h('span', {}, b.productName)),

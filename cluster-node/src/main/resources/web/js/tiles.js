@@ -2,6 +2,30 @@
 // view) or with one tile on stage and the rest in a strip (stage view).
 import { h, initials } from './ui.js';
 
+const ASPECT = 16 / 9;
+/** Below this width a tile's video and name are too small to be of use: more tiles scroll instead. */
+const SMALLEST_WIDTH = 96;
+
+/**
+ * Tile view's tile width: the largest at which `count` 16:9 tiles, `gap` apart, fit in a box of `width` x
+ * `height` (the number of columns that gives the largest tiles wins), in whole pixels. When even that is below
+ * SMALLEST_WIDTH, as many columns of at least that width as the box holds, which then scroll.
+ */
+export function tileWidth(count, width, height, gap) {
+  let best = 0;
+  for (let columns = 1; columns <= Math.max(1, count); columns++) {
+    const rows = Math.ceil(count / columns);
+    const byWidth = (width - gap * (columns - 1)) / columns;
+    const byHeight = ((height - gap * (rows - 1)) / rows) * ASPECT;
+    best = Math.max(best, Math.min(byWidth, byHeight));
+  }
+  if (best < SMALLEST_WIDTH) {
+    const columns = Math.max(1, Math.floor((width + gap) / (SMALLEST_WIDTH + gap)));
+    best = (width - gap * (columns - 1)) / columns;
+  }
+  return Math.max(0, Math.floor(best));
+}
+
 export class Tiles {
   constructor(meeting) {
     this.meeting = meeting;
@@ -12,6 +36,16 @@ export class Tiles {
     this.stage = h('div', { class: 'stage', testid: 'stage' });
     this.area = h('section', { class: 'stage-area layout-tile', testid: 'stage-area', 'aria-label': 'Participants\' video' },
       this.stage, this.grid);
+    // The grid's box is what the window leaves between header, toolbar and side panel: tiles follow its size.
+    new ResizeObserver(() => this.fit()).observe(this.grid);
+  }
+
+  /** Tile view: sizes the tiles so that all of them fit in the grid's box. */
+  fit() {
+    const gap = parseFloat(getComputedStyle(this.grid).columnGap) || 0;
+    // One pixel to spare: clientWidth and clientHeight are the box's size rounded, possibly up.
+    const width = tileWidth(this.grid.childElementCount, this.grid.clientWidth - 1, this.grid.clientHeight - 1, gap);
+    this.grid.style.setProperty('--tile-width', `${width}px`);
   }
 
   setLayout(layout) {
@@ -111,5 +145,6 @@ export class Tiles {
       if (t.el.parentNode !== parent) parent.append(t.el);
       t.el.dataset.onStage = String(t.key === onStage);
     }
+    this.fit();
   }
 }

@@ -157,6 +157,22 @@ public final class Chromium implements AutoCloseable {
           .put("deviceScaleFactor", 1).put("mobile", false));
     }
 
+    /** A left click with the mouse at this point of the viewport: it lands on whatever is topmost there. */
+    public void click(double x, double y) throws Exception {
+      for (String type : new String[] {"mousePressed", "mouseReleased"}) {
+        call("Input.dispatchMouseEvent", JSON.createObjectNode().put("type", type).put("x", x).put("y", y)
+            .put("button", "left").put("clickCount", 1));
+      }
+    }
+
+    /**
+     * Makes this the tab in front: a tab behind others is not rendered, so its resize observers and animation
+     * frames wait until it is shown again.
+     */
+    public void bringToFront() throws Exception {
+      call("Page.bringToFront", JSON.createObjectNode());
+    }
+
     public void screenshot(Path file) throws Exception {
       JsonNode r = call("Page.captureScreenshot", JSON.createObjectNode().put("format", "png"));
       Files.createDirectories(file.getParent());

@@ -2,6 +2,13 @@ package uk.co.lchat.node.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static uk.co.lchat.node.browser.MeetingPages.WAIT;
+import static uk.co.lchat.node.browser.MeetingPages.click;
+import static uk.co.lchat.node.browser.MeetingPages.js;
+import static uk.co.lchat.node.browser.MeetingPages.myId;
+import static uk.co.lchat.node.browser.MeetingPages.q;
+import static uk.co.lchat.node.browser.MeetingPages.tile;
+import static uk.co.lchat.node.browser.MeetingPages.type;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,42 +21,12 @@ import uk.co.lchat.node.TestNodes;
 
 /** The web meeting client, driven through its own buttons in headless Chromium with fake camera and microphone. */
 class MeetingClientIT extends SingleNodeBrowserTest {
-  private static final Duration WAIT = Duration.ofSeconds(45);
-
-  // ---- helpers: the page is driven through data-testid attributes, as a user would through the controls ---------
-
-  private static String q(String testid) {
-    return "document.querySelector('[data-testid=\"" + testid + "\"]')";
-  }
-
-  private static void click(Chromium.Page page, String testid) throws Exception {
-    page.waitFor(q(testid) + " !== null", WAIT);
-    page.eval(q(testid) + ".click()");
-  }
-
-  private static void type(Chromium.Page page, String testid, String text) throws Exception {
-    page.waitFor(q(testid) + " !== null", WAIT);
-    page.eval("(el => { el.value = " + js(text) + "; el.dispatchEvent(new Event('input')); })(" + q(testid) + ")");
-  }
-
-  private static String js(String s) {
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
-  }
-
   private Chromium.Page open(String room) throws Exception {
-    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/" + room);
-    page.viewport(1280, 720);
-    page.waitFor(q("prejoin") + " !== null", WAIT);
-    return page;
+    return MeetingPages.open(chromium, node, room);
   }
 
-  /** Opens the meeting's page, fills in the name and presses Join; returns once in the meeting. */
   private Chromium.Page join(String room, String name) throws Exception {
-    Chromium.Page page = open(room);
-    type(page, "display-name", name);
-    click(page, "join");
-    page.waitFor(q("meeting") + " !== null", WAIT);
-    return page;
+    return MeetingPages.join(chromium, node, room, name);
   }
 
   /** Joins with end-to-end encryption on and this passphrase. */
@@ -62,10 +39,6 @@ class MeetingClientIT extends SingleNodeBrowserTest {
     page.waitFor(q("meeting") + " !== null", WAIT);
     page.waitFor(q("e2ee-indicator") + " !== null", WAIT);
     return page;
-  }
-
-  private static String myId(Chromium.Page page) throws Exception {
-    return page.eval("window.lchatMeeting.myId").asText();
   }
 
   /** What this page decodes: frames per remote video track and audio energy per remote audio track. */
@@ -82,11 +55,6 @@ class MeetingClientIT extends SingleNodeBrowserTest {
           + " m.p2p.polite, m.p2p.events], inbound: (await m.mediaStats()).inbound.map(r => [r.kind, r.packetsReceived,"
           + " r.framesDecoded, r.totalAudioEnergy])}))(window.lchatMeeting)"), e);
     }
-  }
-
-  private static String tile(String participantId, String kind) {
-    return "document.querySelector('[data-testid=\"tile\"][data-participant=\"" + participantId
-        + "\"][data-kind=\"" + kind + "\"]')";
   }
 
   // ---- tests ------------------------------------------------------------------------------------------------------
