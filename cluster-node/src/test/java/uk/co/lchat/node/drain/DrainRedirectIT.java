@@ -51,6 +51,9 @@ class DrainRedirectIT {
         .withFallback(TestNodes.config(0, seeds))));
     LchatNode stays = nodes.get(0);
     LchatNode leaves = nodes.get(1);
+    // The drain starts as soon as both nodes are Up, before the leaving node's gossiped directory need list the
+    // other: that is the state a real scale-in can meet, and the node itself must wait for it (directory-wait).
+    // The state this test depends on and awaits: both members Up (TestNodes.cluster) and the drain begun (/ready).
     CompletionStage<Done> left;
     try (WsClient someone = new WsClient(leaves.httpPort())) {
       someone.join("redirect-room", "Someone");
