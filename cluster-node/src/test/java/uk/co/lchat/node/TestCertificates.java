@@ -1,15 +1,21 @@
 package uk.co.lchat.node;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -90,6 +96,24 @@ public final class TestCertificates {
 
   /** A node's three PEM files. */
   public record NodeFiles(Path key, Path cert, Path ca) {
+    /** The key and certificate (issued by the CA) as a key store, for a TLS client that authenticates. */
+    public KeyStore keyStore() throws GeneralSecurityException, IOException {
+      String pem = Files.readString(key, StandardCharsets.US_ASCII);
+      byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", "").trim());
+      PrivateKey privateKey = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
+      CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+      Certificate[] chain = new Certificate[2];
+      try (InputStream c = Files.newInputStream(cert); InputStream a = Files.newInputStream(ca)) {
+        chain[0] = x509.generateCertificate(c);
+        chain[1] = x509.generateCertificate(a);
+      }
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry("node", privateKey, new char[0], chain);
+      store.setCertificateEntry("ca", chain[1]);
+      return store;
+    }
+
     /** {@code lchat.cluster.tls} turned on with these files. */
     public Config config() {
       return ConfigFactory.parseMap(Map.of("lchat.cluster.tls.enabled", true,
