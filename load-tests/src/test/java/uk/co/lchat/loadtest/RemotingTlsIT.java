@@ -35,7 +35,8 @@ import uk.co.lchat.node.TestNodes;
 /**
  * Cluster remoting over TLS (Artery tls-tcp, mutual authentication), which carries relay links' SRTP keys: two
  * nodes holding certificates from the cluster's CA form a cluster and relay a room's media between them; a node
- * with a certificate from another CA, or with no TLS at all, never becomes a member.
+ * with a certificate from another CA, or for another cluster's name, or with no TLS at all, never becomes a
+ * member.
  */
 class RemotingTlsIT extends InJvmNodes {
   /** How long a node that must not join is given to try. Joining takes about a second when it works. */
@@ -118,6 +119,13 @@ class RemotingTlsIT extends InJvmNodes {
     TestCertificates.NodeFiles rogue = TestCertificates.Authority.create("another CA")
         .issue(dir.resolve("rogue"), "lchat-cluster");
     neverJoins(rogue.config(), "a certificate from another CA");
+  }
+
+  @Test
+  void aNodeWhoseCertificateFromTheSameAuthorityNamesAnotherClusterNeverJoins() throws Exception {
+    // Pekko's PEM engine also requires a subject name (CN or SAN) in common with the node's own certificate, so
+    // one CA may serve several clusters.
+    neverJoins(ca.issue(dir.resolve("stranger"), "another-cluster").config(), "another cluster's name");
   }
 
   @Test
