@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
@@ -67,6 +69,21 @@ public record ClusterTls(boolean enabled, Path keyFile, Path certFile, Path caFi
     } catch (UnknownHostException e) {
       return false;
     }
+  }
+
+  /**
+   * These settings as JVM options, for node processes this node starts (the local autoscaler provider): they must
+   * speak the same remoting to join.
+   */
+  List<String> jvmOptions() {
+    List<String> options = new ArrayList<>(List.of("-Dlchat.cluster.tls.enabled=" + (enabled ? "on" : "off"),
+        "-Dlchat.cluster.tls.allow-plaintext=" + (allowPlaintext ? "on" : "off")));
+    if (enabled) {
+      options.addAll(List.of("-Dlchat.cluster.tls.key-file=" + keyFile, "-Dlchat.cluster.tls.cert-file=" + certFile,
+          "-Dlchat.cluster.tls.ca-file=" + caFile,
+          "-Dlchat.cluster.tls.reload-interval=" + reloadInterval.toMillis() + "ms"));
+    }
+    return options;
   }
 
   /** The Pekko settings this implies, over {@code config}: the transport and, with TLS, the engine's files. */

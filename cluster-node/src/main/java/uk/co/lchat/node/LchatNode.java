@@ -128,6 +128,7 @@ public final class LchatNode implements AutoCloseable {
         if (command.isEmpty()) {
           List<String> options = new ArrayList<>(l.getStringList("jvm-options"));
           options.add("-Dlchat.autoscaler.enabled=off"); // the autoscaler runs here, where the processes are known
+          options.addAll(settings.tls().jvmOptions()); // and they join over the same remoting, TLS or not
           command = LocalProcessProvider.sameJvmCommand(options, Main.class.getName());
         }
         LocalProcessProvider local = new LocalProcessProvider(command,

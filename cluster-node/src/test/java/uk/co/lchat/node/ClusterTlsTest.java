@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -66,6 +68,15 @@ class ClusterTlsTest {
   }
 
   @Test
+  void aNodeAskedForPlaintextRemotingOffLoopbackRefusesToStart() {
+    // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never a local address, so the node would fail to bind if it tried.
+    Config off = ConfigFactory.parseMap(Map.of("lchat.node.host", "192.0.2.10"))
+        .withFallback(TestNodes.config(0, List.of()));
+    String message = assertThrows(IllegalArgumentException.class, () -> LchatNode.start(off)).getMessage();
+    assertTrue(message.contains("without TLS"), message);
+  }
+
+  @Test
   void bindingEveryInterfaceWithoutTlsIsRefusedEvenWhenTheAdvertisedAddressIsLoopback() {
     refusal(config(Map.of("lchat.node.host", "127.0.0.1", "pekko.remote.artery.bind.hostname", "0.0.0.0")));
   }
@@ -94,6 +105,19 @@ class ClusterTlsTest {
     assertEquals(node.cert().toString(), pekko.getString("ssl.rotating-keys-engine.cert-file"));
     assertEquals(node.ca().toString(), pekko.getString("ssl.rotating-keys-engine.ca-cert-file"));
     assertEquals(Duration.ofSeconds(90), pekko.getDuration("ssl.rotating-keys-engine.ssl-context-cache-ttl"));
+  }
+
+  @Test
+  void nodesThisNodeStartsGetTheSameSettingsAsJvmOptions() {
+    ClusterTls tls = ClusterTls.fromConfig(node.config().withFallback(config(Map.of(
+        "lchat.cluster.tls.reload-interval", "90s"))));
+    Map<String, Object> properties = new HashMap<>();
+    for (String option : tls.jvmOptions()) {
+      assertTrue(option.startsWith("-D"), option);
+      int eq = option.indexOf('=');
+      properties.put(option.substring(2, eq), option.substring(eq + 1));
+    }
+    assertEquals(tls, ClusterTls.fromConfig(config(properties)));
   }
 
   @Test
