@@ -40,8 +40,8 @@ import uk.co.lchat.node.TestNodes;
  */
 class RemotingTlsIT extends InJvmNodes {
   /**
-   * How long a node that must not join is given to try: a joining node asks its seed again every 5 s (Pekko's
-   * pekko.cluster.seed-node-timeout), and the two nodes with the right certificates form their cluster within seconds.
+   * How long a node that must not join is given to try: a joining node asks its seed again every 5 s
+   * (pekko.cluster.seed-node-timeout), and the two nodes with the right certificates join within seconds.
    */
   private static final Duration REFUSED_FOR = Duration.ofSeconds(20);
   @TempDir
