@@ -132,6 +132,7 @@ public final class LchatNode implements AutoCloseable {
         if (command.isEmpty()) {
           List<String> options = new ArrayList<>(l.getStringList("jvm-options"));
           options.add("-Dlchat.autoscaler.enabled=off"); // the autoscaler runs here, where the processes are known
+          options.addAll(settings.tls().jvmOptions()); // and they join over the same remoting, TLS or not
           command = LocalProcessProvider.sameJvmCommand(options, Main.class.getName());
         }
         LocalProcessProvider local = new LocalProcessProvider(command,
@@ -192,8 +193,10 @@ public final class LchatNode implements AutoCloseable {
 
   /** Starts a node from a full configuration (defaults from reference.conf underneath). */
   public static LchatNode start(Config config) throws Exception {
-    Config resolved = withRemoting(config.withFallback(ConfigFactory.load())).resolve();
-    NodeSettings settings = NodeSettings.fromConfig(resolved);
+    Config merged = config.withFallback(ConfigFactory.load()).resolve();
+    // Read (and checked) before the actor system exists, so a node that must not bind remoting never does.
+    NodeSettings settings = NodeSettings.fromConfig(merged);
+    Config resolved = withRemoting(merged, settings);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
     try {
       return new LchatNode(system, settings);
@@ -203,17 +206,16 @@ public final class LchatNode implements AutoCloseable {
     }
   }
 
-  /** lchat.node.host and lchat.cluster.remote-port decide Pekko's canonical address. */
-  private static Config withRemoting(Config config) {
-    Config lchat = config.withFallback(ConfigFactory.defaultReference());
-    long drainMillis = lchat.getDuration("lchat.drain.timeout").toMillis();
-    return config
+  /**
+   * lchat.node.host and lchat.cluster.remote-port decide Pekko's canonical address, lchat.cluster.tls its transport.
+   */
+  private static Config withRemoting(Config config, NodeSettings settings) {
+    long drainMillis = config.getDuration("lchat.drain.timeout").toMillis();
+    return settings.tls().applyTo(config)
         .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
             ConfigValueFactory.fromAnyRef((drainMillis + 15_000) + "ms"))
-        .withValue("pekko.remote.artery.canonical.hostname",
-            ConfigValueFactory.fromAnyRef(lchat.getString("lchat.node.host")))
-        .withValue("pekko.remote.artery.canonical.port",
-            ConfigValueFactory.fromAnyRef(lchat.getInt("lchat.cluster.remote-port")));
+        .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.host()))
+        .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(settings.remotePort()));
   }
 
   private void joinCluster() {

@@ -28,7 +28,13 @@ public final class Main {
       System.exit(2);
       return;
     }
-    LchatNode.start(config);
+    try {
+      LchatNode.start(config);
+    } catch (IllegalArgumentException e) {
+      // A setting the node refuses (e.g. plaintext remoting off loopback): say which, without a stack trace.
+      System.err.println("lchat: " + e.getMessage());
+      System.exit(2);
+    }
   }
 
   static Config parse(String[] args) {
