@@ -27,9 +27,18 @@ public final class WsClient implements AutoCloseable {
   public final String sessionToken;
   public String participantId;
 
+  private boolean paused;
+  private boolean requestPending;
+
   public WsClient(int httpPort) throws Exception {
-    socket = HTTP.newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/ws"), new Listener())
+    this(httpPort, java.util.Map.of());
+  }
+
+  /** A client whose handshake carries {@code headers} (e.g. a browser's {@code Origin}). */
+  public WsClient(int httpPort, java.util.Map<String, String> headers) throws Exception {
+    WebSocket.Builder builder = HTTP.newWebSocketBuilder();
+    headers.forEach(builder::header);
+    socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/ws"), new Listener())
         .get(10, TimeUnit.SECONDS);
     JsonNode hello = next();
     assertEquals("hello", hello.get("type").asText());
@@ -50,7 +59,7 @@ public final class WsClient implements AutoCloseable {
         }
         partial.setLength(0);
       }
-      webSocket.request(1);
+      requestNext(webSocket);
       return null;
     }
 
@@ -58,6 +67,28 @@ public final class WsClient implements AutoCloseable {
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
       closedByServer = true;
       return null;
+    }
+  }
+
+  private synchronized void requestNext(WebSocket webSocket) {
+    if (paused) {
+      requestPending = true;
+    } else {
+      webSocket.request(1);
+    }
+  }
+
+  /** Stops reading: what the server sends piles up in TCP buffers and then in the server's queue for us. */
+  public synchronized void pauseReading() {
+    paused = true;
+  }
+
+  /** Reads again after {@link #pauseReading()}. */
+  public synchronized void resumeReading() {
+    paused = false;
+    if (requestPending) {
+      requestPending = false;
+      socket.request(1);
     }
   }
 
