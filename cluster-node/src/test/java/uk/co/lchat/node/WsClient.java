@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -31,11 +32,11 @@ public final class WsClient implements AutoCloseable {
   private boolean requestPending;
 
   public WsClient(int httpPort) throws Exception {
-    this(httpPort, java.util.Map.of());
+    this(httpPort, Map.of());
   }
 
   /** A client whose handshake carries {@code headers} (e.g. a browser's {@code Origin}). */
-  public WsClient(int httpPort, java.util.Map<String, String> headers) throws Exception {
+  public WsClient(int httpPort, Map<String, String> headers) throws Exception {
     WebSocket.Builder builder = HTTP.newWebSocketBuilder();
     headers.forEach(builder::header);
     socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/ws"), new Listener())

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -133,7 +134,7 @@ public final class HttpApi extends AllDirectives {
    * A WebSocket handshake from a page of a foreign site is refused with 403 before it is upgraded, so no session
    * starts (see {@link OriginPolicy}).
    */
-  private Route sameOrAllowedOrigin(java.util.function.Supplier<Route> inner) {
+  private Route sameOrAllowedOrigin(Supplier<Route> inner) {
     return extractRequest(request -> {
       Optional<String> origin = request.getHeader("Origin").map(HttpHeader::value);
       Optional<String> host = request.getHeader("Host").map(HttpHeader::value);

@@ -13,6 +13,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -80,7 +81,7 @@ class HeaderTimeoutIT {
     int length = 0;
     boolean chunked = false;
     for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-      String lower = line.toLowerCase(java.util.Locale.ROOT);
+      String lower = line.toLowerCase(Locale.ROOT);
       if (lower.startsWith("content-length:")) {
         length = Integer.parseInt(line.substring(15).trim());
       } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
