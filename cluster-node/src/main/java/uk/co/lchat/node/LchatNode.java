@@ -17,6 +17,7 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.apache.pekko.stream.javadsl.Tcp;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -28,13 +29,19 @@ import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.node.drain.NodeDrain;
+import uk.co.lchat.node.http.ConnectionGate;
+import uk.co.lchat.node.http.FrontDoorSettings;
 import uk.co.lchat.node.http.HttpApi;
+import uk.co.lchat.node.http.HttpListener;
+import uk.co.lchat.node.http.OriginPolicy;
 import uk.co.lchat.metrics.NodeMetrics;
 import uk.co.lchat.metrics.StressLevel;
 import uk.co.lchat.node.placement.Placement;
 import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.node.signaling.SignalingCounters;
+import uk.co.lchat.node.signaling.SignalingSettings;
 import uk.co.lchat.node.stats.AccessMetrics;
+import uk.co.lchat.node.stats.FrontDoorCollector;
 import uk.co.lchat.node.stats.MetricsSettings;
 import uk.co.lchat.node.stats.NodeSampler;
 import uk.co.lchat.node.stats.StatsActor;
@@ -50,7 +57,8 @@ public final class LchatNode implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
-  private final ServerBinding binding;
+  private final Tcp.ServerBinding binding;
+  private final ConnectionGate connections;
   private final SignalingCounters signaling = new SignalingCounters();
   private final MediaRouter mediaRouter;
   private final ActorRef<MediaRouterProtocol.Command> router;
@@ -93,10 +101,13 @@ public final class LchatNode implements AutoCloseable {
         Props.empty());
     startAutoscaler(system);
     startRebalancer(system, address);
-    HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain);
-    CompletionStage<ServerBinding> bound = Http.get(system).newServerAt(settings.host(), settings.httpPort())
-        .bind(api.routes());
-    this.binding = bound.toCompletableFuture().get(30, TimeUnit.SECONDS);
+    FrontDoorSettings door = FrontDoorSettings.fromConfig(system.settings().config());
+    HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain,
+        SignalingSettings.fromConfig(system.settings().config()), new OriginPolicy(door.allowedOrigins()));
+    this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
+    metrics.registry().register(new FrontDoorCollector(connections, signaling));
+    this.binding = HttpListener.bind(system, settings.host(), settings.httpPort(), api.routes(), door, connections)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
     this.wsUrl = "ws://" + settings.host() + ":" + binding.localAddress().getPort() + "/ws";
     // SIGTERM, scale-in and leaving all run Coordinated Shutdown: drain first, while HTTP still serves.
     org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
@@ -262,6 +273,11 @@ public final class LchatNode implements AutoCloseable {
 
   public SignalingCounters signaling() {
     return signaling;
+  }
+
+  /** The HTTP port's open connections by client address, and what its door refused. */
+  public ConnectionGate connections() {
+    return connections;
   }
 
   public Placement placement() {

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,18 +28,27 @@ public final class WsClient implements AutoCloseable {
   public final String sessionToken;
   public String participantId;
 
+  private boolean paused;
+  private boolean requestPending;
+
   public WsClient(int httpPort) throws Exception {
-    this(httpPort, HTTP);
+    this(httpPort, HTTP, Map.of());
   }
 
   /** A client whose connection comes from {@code localAddress} (e.g. 127.0.0.2: another host, as the node sees it). */
   public WsClient(int httpPort, java.net.InetAddress localAddress) throws Exception {
-    this(httpPort, HttpClient.newBuilder().localAddress(localAddress).build());
+    this(httpPort, HttpClient.newBuilder().localAddress(localAddress).build(), Map.of());
   }
 
-  private WsClient(int httpPort, HttpClient http) throws Exception {
-    socket = http.newWebSocketBuilder()
-        .buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/ws"), new Listener())
+  /** A client whose handshake carries {@code headers} (e.g. a browser's {@code Origin}). */
+  public WsClient(int httpPort, Map<String, String> headers) throws Exception {
+    this(httpPort, HTTP, headers);
+  }
+
+  private WsClient(int httpPort, HttpClient http, Map<String, String> headers) throws Exception {
+    WebSocket.Builder builder = http.newWebSocketBuilder();
+    headers.forEach(builder::header);
+    socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/ws"), new Listener())
         .get(10, TimeUnit.SECONDS);
     JsonNode hello = next();
     assertEquals("hello", hello.get("type").asText());
@@ -59,7 +69,7 @@ public final class WsClient implements AutoCloseable {
         }
         partial.setLength(0);
       }
-      webSocket.request(1);
+      requestNext(webSocket);
       return null;
     }
 
@@ -67,6 +77,28 @@ public final class WsClient implements AutoCloseable {
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
       closedByServer = true;
       return null;
+    }
+  }
+
+  private synchronized void requestNext(WebSocket webSocket) {
+    if (paused) {
+      requestPending = true;
+    } else {
+      webSocket.request(1);
+    }
+  }
+
+  /** Stops reading: what the server sends piles up in TCP buffers and then in the server's queue for us. */
+  public synchronized void pauseReading() {
+    paused = true;
+  }
+
+  /** Reads again after {@link #pauseReading()}. */
+  public synchronized void resumeReading() {
+    paused = false;
+    if (requestPending) {
+      requestPending = false;
+      socket.request(1);
     }
   }
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -16,6 +17,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
@@ -41,17 +43,19 @@ import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.NodeSettings;
 import uk.co.lchat.node.whip.WhipWhepRoutes;
 import uk.co.lchat.node.signaling.ParticipantSession;
+import uk.co.lchat.node.signaling.OutboundBuffer;
 import uk.co.lchat.node.signaling.ParticipantSession.Outbound;
 import uk.co.lchat.node.signaling.SignalingCodec;
 import uk.co.lchat.node.signaling.SignalingCounters;
+import uk.co.lchat.node.signaling.SignalingSettings;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomProtocol;
 
 /** The node's HTTP surface: health, room lookup, the signaling WebSocket and the web client's files. */
 public final class HttpApi extends AllDirectives {
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Room events queued for a slow client before its connection is dropped. */
-  private static final int SOCKET_BUFFER = 1024;
+  /** Messages between a session actor and its socket's stream, which takes them as fast as they come. */
+  private static final int ACTOR_BUFFER = 1024;
 
   private final ActorSystem<?> system;
   private final NodeSettings settings;
@@ -64,11 +68,16 @@ public final class HttpApi extends AllDirectives {
   private final uk.co.lchat.node.placement.Placement placement;
   private final ObjectNode branding;
   private final uk.co.lchat.node.drain.NodeDrain drain;
+  private final SignalingSettings socketSettings;
+  private final OriginPolicy origins;
 
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
                  ActorRef<MediaRouterProtocol.Command> router, Route statsRoutes,
-                 uk.co.lchat.node.placement.Placement placement, uk.co.lchat.node.drain.NodeDrain drain) {
+                 uk.co.lchat.node.placement.Placement placement, uk.co.lchat.node.drain.NodeDrain drain,
+                 SignalingSettings socketSettings, OriginPolicy origins) {
     this.drain = drain;
+    this.socketSettings = socketSettings;
+    this.origins = origins;
     this.router = router;
     this.placement = placement;
     this.statsRoutes = statsRoutes;
@@ -105,7 +114,7 @@ public final class HttpApi extends AllDirectives {
         path("ws", () -> drain.draining()
             ? json(StatusCodes.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", "draining")
                 .put("message", "This node is leaving the cluster; connect to another node."))
-            : extractRequest(request -> handleWebSocketMessages(signalingFlow(clientAddress(request))))),
+            : sameOrAllowedOrigin(request -> handleWebSocketMessages(signalingFlow(clientAddress(request))))),
         // A new WHIP publisher or WHEP viewer on a draining node goes to another node (RFC 9725 §4.5: 307).
         post(() -> extractUri(uri -> drain.draining()
             && (uri.path().startsWith("/whip/") || uri.path().startsWith("/whep/"))
@@ -134,6 +143,24 @@ public final class HttpApi extends AllDirectives {
         .flatMap(RemoteAddress::getAddress)
         .map(InetAddress::getHostAddress)
         .orElse(null);
+  }
+
+  /**
+   * A WebSocket handshake from a page of a foreign site is refused with 403 before it is upgraded, so no session
+   * starts (see {@link OriginPolicy}).
+   */
+  private Route sameOrAllowedOrigin(Function<HttpRequest, Route> inner) {
+    return extractRequest(request -> {
+      Optional<String> origin = request.getHeader("Origin").map(HttpHeader::value);
+      Optional<String> host = request.getHeader("Host").map(HttpHeader::value);
+      if (origins.allows(origin, host)) {
+        return inner.apply(request);
+      }
+      signaling.originRefused();
+      system.log().info("WebSocket from origin {} refused (Host {})", origin.orElse(""), host.orElse(""));
+      return json(StatusCodes.FORBIDDEN, JSON.createObjectNode().put("error", "forbidden_origin")
+          .put("message", "This page's origin may not open the signaling WebSocket; see lchat.http.allowed-origins."));
+    });
   }
 
   private ObjectNode health() {
@@ -166,11 +193,13 @@ public final class HttpApi extends AllDirectives {
    * queue. Either side closing ends both.
    */
   private Flow<Message, Message, NotUsed> signalingFlow(String clientAddress) {
+    // The session's messages pass straight into the OutboundBuffer, which always pulls: this buffer only bridges
+    // the actor and the stream, and the buffer's queue decides what a slow reader loses.
     Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> out = ActorSource.<Outbound>actorRef(
-            o -> o instanceof Outbound.Close, o -> Optional.empty(), SOCKET_BUFFER, OverflowStrategy.fail())
+            o -> o instanceof Outbound.Close, o -> Optional.empty(), ACTOR_BUFFER, OverflowStrategy.fail())
         .preMaterialize(system);
     ActorRef<Object> session = system.systemActorOf(
-        ParticipantSession.create(out.first(), signaling, settings.maxMessageBytes(), nodeAddress, router, placement,
+        ParticipantSession.create(out.first(), signaling, socketSettings, nodeAddress, router, placement,
             clientAddress),
         "session-" + UUID.randomUUID(), Props.empty());
     drain.register(session);
@@ -185,13 +214,18 @@ public final class HttpApi extends AllDirectives {
           return NotUsed.getInstance();
         });
     Source<Message, NotUsed> replies = out.second()
-        .map(o -> (Message) TextMessage.create(((Outbound.Text) o).json()));
+        .via(new OutboundBuffer(socketSettings, signaling))
+        .map(o -> (Message) TextMessage.create(switch (o) {
+          case Outbound.Text t -> t.json();
+          case Outbound.Droppable d -> d.json();
+          case Outbound.Close c -> throw new IllegalStateException("Close completes the source");
+        }));
     return Flow.fromSinkAndSourceCoupled(in, replies);
   }
 
   /** Collects one message's text, keeping at most the size limit in memory. */
   private CompletionStage<Object> readMessage(Message message) {
-    int limit = settings.maxMessageBytes();
+    int limit = socketSettings.maxMessageBytes();
     if (!message.isText()) {
       // Binary frames are not part of the protocol; drain them and answer as for unreadable JSON.
       return message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), system)

@@ -2,6 +2,7 @@ package uk.co.lchat.node.signaling;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -46,7 +47,14 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
 
   /** What the session asks the socket to do. */
   public sealed interface Outbound {
+    /** A message the client must get (room state, media, errors): never dropped. */
     record Text(String json) implements Outbound {}
+
+    /**
+     * A message relayed from another member ({@code peer}, {@code chat}) that a client reading too slowly may miss
+     * (see {@link OutboundQueue}).
+     */
+    record Droppable(String json) implements Outbound {}
 
     record Close() implements Outbound {}
   }
@@ -57,6 +65,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private final ClusterSharding sharding;
   private final SignalingCounters counters;
   private final int maxMessageBytes;
+  private final SignalingSettings settings;
+  private final MessageRateLimit rateLimit;
   /** This participant's media router: the local one until the join places it (see {@link Placement}). */
   private ActorRef<MediaRouterProtocol.Command> router;
   private final Placement placement;
@@ -67,29 +77,25 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private String participantId;
   private String lobbyId;
 
-  public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters, int maxMessageBytes,
-                                        String nodeAddress, ActorRef<MediaRouterProtocol.Command> router) {
-    return create(socket, counters, maxMessageBytes, nodeAddress, router,
-        new Placement(Placement.Strategy.LOCAL, router, 1, 1));
-  }
-
-  public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters, int maxMessageBytes,
-                                        String nodeAddress, ActorRef<MediaRouterProtocol.Command> router,
-                                        Placement placement) {
-    return create(socket, counters, maxMessageBytes, nodeAddress, router, placement, null);
-  }
-
   /** {@code clientAddress}: the client's IP address as the node's socket saw it (null: unknown). */
-  public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters, int maxMessageBytes,
-                                        String nodeAddress, ActorRef<MediaRouterProtocol.Command> router,
-                                        Placement placement, String clientAddress) {
-    return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, maxMessageBytes, nodeAddress,
-        router, placement, clientAddress));
+  public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
+                                        SignalingSettings settings, String nodeAddress,
+                                        ActorRef<MediaRouterProtocol.Command> router, Placement placement,
+                                        String clientAddress) {
+    return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, settings, nodeAddress, router,
+        placement, clientAddress));
+  }
+
+  public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
+                                        SignalingSettings settings, String nodeAddress,
+                                        ActorRef<MediaRouterProtocol.Command> router, Placement placement) {
+    return create(socket, counters, settings, nodeAddress, router, placement, null);
   }
 
   private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
-                             int maxMessageBytes, String nodeAddress, ActorRef<MediaRouterProtocol.Command> router,
-                             Placement placement, String clientAddress) {
+                             SignalingSettings settings, String nodeAddress,
+                             ActorRef<MediaRouterProtocol.Command> router, Placement placement,
+                             String clientAddress) {
     super(ctx);
     this.clientAddress = clientAddress;
     this.router = router;
@@ -97,7 +103,9 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     this.socket = socket;
     this.sharding = ClusterSharding.get(ctx.getSystem());
     this.counters = counters;
-    this.maxMessageBytes = maxMessageBytes;
+    this.settings = settings;
+    this.maxMessageBytes = settings.maxMessageBytes();
+    this.rateLimit = settings.newRateLimit(System.nanoTime());
     this.sessionToken = newToken();
     counters.connectionOpened();
     send(SignalingCodec.hello(sessionToken, nodeAddress));
@@ -106,12 +114,12 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   @Override
   public Receive<Object> createReceive() {
     return newReceiveBuilder()
-        .onMessage(FromClient.class, m -> onText(m.text()))
-        .onMessage(Oversized.class, m -> {
+        .onMessage(FromClient.class, m -> withinRate(() -> onText(m.text())))
+        .onMessage(Oversized.class, m -> withinRate(() -> {
           counters.messageReceived();
           send(SignalingCodec.error("too_large", "Messages are limited to " + maxMessageBytes + " bytes."));
           return this;
-        })
+        }))
         .onMessage(ConnectionClosed.class, m -> closed())
         .onMessage(Reconnect.class, m -> {
           send(SignalingCodec.reconnect(m.url()));
@@ -120,6 +128,39 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         .onMessage(ClientEvent.class, this::onRoomEvent)
         .onMessage(MediaEvent.class, this::onMediaEvent)
         .build();
+  }
+
+  /**
+   * Handles a client message if the socket is within its rate limit. A message over it is dropped, before it is
+   * even parsed: the first one since the client was calm gets an error, the rest nothing, and a client that keeps
+   * on is closed (only this sender: whoever it floods stays connected).
+   */
+  private Behavior<Object> withinRate(Supplier<Behavior<Object>> handle) {
+    MessageRateLimit.Verdict verdict = rateLimit.admit(System.nanoTime());
+    if (verdict == MessageRateLimit.Verdict.ACCEPT) {
+      return handle.get();
+    }
+    counters.messageReceived();
+    counters.messageRateLimited();
+    switch (verdict) {
+      case REFUSE_AND_WARN -> send(SignalingCodec.error("rate_limited", "Too many messages: at most "
+          + settings.burst() + " at once and " + rateText() + " a second; messages over that are dropped, and a"
+          + " client that keeps sending is disconnected."));
+      case CLOSE -> {
+        counters.socketClosedForFlooding();
+        getContext().getLog().warn("{} in room {}: closed for sending over the rate limit ({} a second)",
+            participantId != null ? participantId : "a session", roomId, rateText());
+        send(SignalingCodec.error("rate_limited", "Too many messages: this connection is closed."));
+        return closed();
+      }
+      default -> { }
+    }
+    return this;
+  }
+
+  private String rateText() {
+    double rate = settings.messagesPerSecond();
+    return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
   }
 
   private Behavior<Object> onText(String text) {
@@ -230,7 +271,11 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       }
       default -> { }
     }
-    send(SignalingCodec.encode(event));
+    if (event instanceof RoomProtocol.PeerRelayed || event instanceof RoomProtocol.ChatDelivered) {
+      sendDroppable(SignalingCodec.encode(event));
+    } else {
+      send(SignalingCodec.encode(event));
+    }
     if (event instanceof RoomProtocol.Removed) {
       router.tell(new MediaRouterProtocol.Detach(participantId, mediaSelf()));
       participantId = null;
@@ -304,6 +349,12 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private void send(String json) {
     counters.messageSent();
     socket.tell(new Outbound.Text(json));
+  }
+
+  /** A message relayed from another member, which a client that reads too slowly may miss. */
+  private void sendDroppable(String json) {
+    counters.messageSent();
+    socket.tell(new Outbound.Droppable(json));
   }
 
   private static String newToken() {

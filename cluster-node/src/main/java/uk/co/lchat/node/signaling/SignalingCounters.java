@@ -7,6 +7,10 @@ public final class SignalingCounters {
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong rateLimited = new AtomicLong();
+  private final AtomicLong closedForFlooding = new AtomicLong();
+  private final AtomicLong outboundDropped = new AtomicLong();
+  private final AtomicLong originsRefused = new AtomicLong();
 
   void messageReceived() {
     received.incrementAndGet();
@@ -22,6 +26,45 @@ public final class SignalingCounters {
 
   void connectionClosed() {
     connections.decrementAndGet();
+  }
+
+  void messageRateLimited() {
+    rateLimited.incrementAndGet();
+  }
+
+  void socketClosedForFlooding() {
+    closedForFlooding.incrementAndGet();
+  }
+
+  void outboundDropped(long messages) {
+    if (messages > 0) {
+      outboundDropped.addAndGet(messages);
+    }
+  }
+
+  /** A WebSocket upgrade from a foreign browser origin was refused (403). */
+  public void originRefused() {
+    originsRefused.incrementAndGet();
+  }
+
+  /** Messages dropped because their socket was over its rate limit ({@code rate_limited}). */
+  public long messagesRateLimited() {
+    return rateLimited.get();
+  }
+
+  /** Sockets closed because they kept sending over the rate limit. */
+  public long socketsClosedForFlooding() {
+    return closedForFlooding.get();
+  }
+
+  /** Relayed messages ({@code peer}, {@code chat}) dropped for clients that read too slowly. */
+  public long outboundMessagesDropped() {
+    return outboundDropped.get();
+  }
+
+  /** WebSocket upgrades refused for their {@code Origin}. */
+  public long originsRefused() {
+    return originsRefused.get();
   }
 
   public long messagesReceived() {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
@@ -27,7 +30,10 @@ class PasscodeGuessingIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNodes.single();
+    // The socket rate limit (FloodIT) would stop a thousand joins on one socket by itself; an attacker can open
+    // many sockets, so this node lets them through to show what the passcode guard alone does.
+    node = LchatNode.start(ConfigFactory.parseMap(Map.of("lchat.http.ws.burst", 5000,
+        "lchat.http.ws.refused-before-close", 5000)).withFallback(TestNodes.config(0, List.of())));
   }
 
   @AfterAll
