@@ -41,7 +41,8 @@ public final class MediaRouterProtocol {
 
   /**
    * A receive-only offer (WHEP): answered with {@link Subscribed} whose SDP carries {@code sources}' tracks, or
-   * {@link MediaFailed}.
+   * {@link MediaFailed}. Later, when the viewer's connection ends by itself (ICE consent, DTLS), {@code replyTo}
+   * hears {@link MediaFailed} {@code transport_closed}, so the viewer's session can leave its room.
    */
   public record Watch(String roomId, String viewerId, String offerSdp, List<TrackInfo> sources,
                       ActorRef<MediaEvent> replyTo) implements Command {}
@@ -49,6 +50,7 @@ public final class MediaRouterProtocol {
   /**
    * A receive-only offer (WHEP) that follows the room's dominant speaker on this node: one audio and one video
    * stream whose source switches as the speaker changes, starting with {@code initialSpeaker} when it publishes here.
+   * Answered, and told of the connection's end, as {@link Watch} is.
    */
   public record WatchSpeaker(String roomId, String viewerId, String offerSdp, String initialSpeaker,
                              ActorRef<MediaEvent> replyTo) implements Command {}

@@ -588,6 +588,11 @@ public final class MediaRouter implements AutoCloseable {
     return byId.size();
   }
 
+  /** Whether an endpoint of this id is open ({@code participantId + "/pub"}, {@code "/sub"}, {@code "/watch"}). */
+  public boolean hasEndpoint(String id) {
+    return byId.containsKey(id);
+  }
+
   private void enqueue(Runnable task) {
     tasks.add(task);
     selector.wakeup();
