@@ -68,7 +68,7 @@ public final class HttpApi extends AllDirectives {
     this.router = router;
     this.placement = placement;
     this.statsRoutes = statsRoutes;
-    this.whipWhep = new WhipWhepRoutes(system, router, settings.askTimeout());
+    this.whipWhep = new WhipWhepRoutes(system, router, settings.sessionTimeout());
     this.system = system;
     this.settings = settings;
     this.signaling = signaling;

@@ -13,9 +13,17 @@ public record SessionOutcome(int status, String body, String participantId) {
     return new SessionOutcome(status, reason, null);
   }
 
-  /** A refused join as HTTP: a passcode problem is 401, a full room 503, anything else (removed, denied) 403. */
+  /**
+   * A refused join as HTTP: a passcode problem is 401, a bad {@code ?name=} 400, a full or closing room 503 (try
+   * again later), anything else (removed, denied) 403.
+   */
   static SessionOutcome refused(String code, String reason) {
-    int status = code.startsWith("passcode") ? 401 : code.equals("room_full") ? 503 : 403;
+    int status = switch (code) {
+      case "passcode_required", "passcode_wrong" -> 401;
+      case "invalid_name" -> 400;
+      case "room_full", "retry" -> 503;
+      default -> 403;
+    };
     return error(status, reason + " (" + code + ")\n");
   }
 }
