@@ -215,6 +215,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(Watch.class, this::onWatch)
         .onMessage(WatchSpeaker.class, this::onWatchSpeaker)
         .onMessage(Unwatch.class, this::onUnwatch)
+        .onMessage(WatchDeadline.class, this::onWatchDeadline)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Drain.class, this::onDrain)
         .onMessage(Shed.class, this::onShed)
@@ -887,6 +888,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       }
       watchers.put(m.viewerId(), endpoint);
       watchSessions.put(m.viewerId(), m.replyTo());
+      awaitConnection(m.viewerId());
       m.replyTo().tell(new Subscribed(answer.sdp()));
     } catch (SdpException e) {
       m.replyTo().tell(new MediaFailed("bad_sdp", e.getMessage()));
@@ -927,6 +929,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           new StreamRewriter(videoSsrc, true, 90000), videoPt);
       followers.put(m.viewerId(), f);
       watchSessions.put(m.viewerId(), m.replyTo());
+      awaitConnection(m.viewerId());
       String start = m.initialSpeaker() != null && hasLocalTracks(m.initialSpeaker()) ? m.initialSpeaker()
           : anyPublisher(m.roomId());
       follow(f, start);
@@ -989,6 +992,21 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     relayedWatches.values().forEach(list -> list.removeIf(w -> w.viewerId().equals(viewerId)));
     relayedWatches.values().removeIf(List::isEmpty);
     releaseUnusedRelays();
+  }
+
+  private void awaitConnection(String viewerId) {
+    getContext().scheduleOnce(router.consentTimeout(), getContext().getSelf(), new WatchDeadline(viewerId));
+  }
+
+  /** A WHEP viewer whose ICE and DTLS never completed within a consent timeout has gone away after its POST. */
+  private Behavior<Command> onWatchDeadline(WatchDeadline m) {
+    Follower f = followers.get(m.viewerId());
+    Endpoint e = f != null ? f.endpoint : watchers.get(m.viewerId());
+    if (e != null && !e.connected() && !e.isClosed()) {
+      getContext().getLog().info("WHEP viewer {} never connected; closing it", m.viewerId());
+      router.removeEndpoint(e, "never connected");
+    }
+    return this;
   }
 
   private Behavior<Command> onUnwatch(Unwatch m) {

@@ -55,6 +55,13 @@ public final class MediaRouterProtocol {
   public record WatchSpeaker(String roomId, String viewerId, String offerSdp, String initialSpeaker,
                              ActorRef<MediaEvent> replyTo) implements Command {}
 
+  /**
+   * Local: the router actor's own timer, a consent timeout after a {@link Watch} or {@link WatchSpeaker} was answered.
+   * A viewer whose connection has not come up by then never will (its player went away after the POST): it is closed,
+   * and its session told, so no viewer who watches nothing stays in the roster.
+   */
+  public record WatchDeadline(String viewerId) implements Command {}
+
   /** Ends a {@link Watch} or {@link WatchSpeaker} (WHEP DELETE); answered with true if it existed. */
   public record Unwatch(String viewerId, ActorRef<Boolean> replyTo) implements Command {}
 
