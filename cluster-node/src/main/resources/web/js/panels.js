@@ -74,7 +74,9 @@ export class PeoplePanel {
       }
     }
     const hands = m.hands;
-    for (const p of m.participants.values()) {
+    const everyone = [...m.participants.values()];
+    const viewers = everyone.filter((p) => p.role === 'viewer');
+    for (const p of everyone.filter((p) => p.role !== 'viewer')) {
       const me = p.id === m.myId;
       const handPos = hands.indexOf(p.id);
       const actions = [];
@@ -83,8 +85,7 @@ export class PeoplePanel {
           onclick: () => m.signaling.send({ type: 'muteParticipant', target: p.id, kind: 'audio' }) }, 'Mute'));
         actions.push(h('button', { testid: 'stop-video-participant', disabled: p.videoMuted,
           onclick: () => m.signaling.send({ type: 'muteParticipant', target: p.id, kind: 'video' }) }, 'Stop video'));
-        actions.push(h('button', { class: 'danger', testid: 'remove-participant',
-          onclick: () => { if (confirm(`Remove ${p.displayName}?`)) m.signaling.send({ type: 'remove', target: p.id }); } }, 'Remove'));
+        actions.push(this.removeButton(p));
       }
       if (!me && isModerator && p.role === 'participant') {
         actions.push(h('button', { testid: 'make-moderator', onclick: () => m.signaling.send({ type: 'grantModerator', target: p.id }) }, 'Make moderator'));
@@ -94,12 +95,27 @@ export class PeoplePanel {
       }
       items.push(h('div', { class: 'person', testid: 'person', 'data-participant': p.id },
         h('div', {}, p.displayName, me ? ' (you)' : '', p.role === 'moderator' ? ' · moderator' : '',
-          p.role === 'viewer' ? ' · viewer' : '',
           handPos >= 0 ? h('span', { testid: 'hand-position' }, ` ✋ ${handPos + 1}`) : '',
           p.audioMuted ? ' 🔇' : '', p.videoMuted ? ' 📷✕' : ''),
         actions.length ? h('div', { class: 'row actions' }, actions) : null));
     }
+    // Viewers (receive-only: WHEP players, "viewer" joins) send nothing to mute; everyone sees who is watching.
+    if (viewers.length > 0) {
+      items.push(h('h3', { testid: 'viewers-heading' }, `Watching (${viewers.length})`));
+      for (const p of viewers) {
+        const me = p.id === m.myId;
+        items.push(h('div', { class: 'person', testid: 'person', 'data-participant': p.id, 'data-viewer': 'true' },
+          h('div', {}, p.displayName, me ? ' (you)' : '', ' · viewer'),
+          !me && mayControl ? h('div', { class: 'row actions' }, this.removeButton(p)) : null));
+      }
+    }
     this.list.replaceChildren(...items);
+  }
+
+  removeButton(p) {
+    const m = this.meeting;
+    return h('button', { class: 'danger', testid: 'remove-participant',
+      onclick: () => { if (confirm(`Remove ${p.displayName}?`)) m.signaling.send({ type: 'remove', target: p.id }); } }, 'Remove');
   }
 }
 

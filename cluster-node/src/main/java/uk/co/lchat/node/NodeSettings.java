@@ -8,15 +8,16 @@ import com.typesafe.config.Config;
 import uk.co.lchat.media.router.RouterSettings;
 
 /** The node's own settings ({@code lchat.node}, {@code lchat.http}, {@code lchat.cluster}), read once at boot. */
-public record NodeSettings(String host, int httpPort, int maxMessageBytes, Duration askTimeout, int mediaPort,
-                           String discovery, int remotePort, List<String> seeds, ClusterTls tls,
-                           RouterSettings media) {
+public record NodeSettings(String host, int httpPort, int maxMessageBytes, Duration askTimeout,
+                           Duration sessionTimeout, int mediaPort, String discovery, int remotePort,
+                           List<String> seeds, ClusterTls tls, RouterSettings media) {
 
   public static NodeSettings fromConfig(Config root) {
     Config l = root.getConfig("lchat");
     return new NodeSettings(l.getString("node.host"), l.getInt("http.port"), l.getInt("http.max-message-bytes"),
-        l.getDuration("http.ask-timeout"), l.getInt("media.port"), l.getString("cluster.discovery"),
-        l.getInt("cluster.remote-port"), l.getStringList("cluster.seeds"), ClusterTls.fromConfig(root), media(l));
+        l.getDuration("http.ask-timeout"), l.getDuration("http.session-timeout"), l.getInt("media.port"),
+        l.getString("cluster.discovery"), l.getInt("cluster.remote-port"), l.getStringList("cluster.seeds"),
+        ClusterTls.fromConfig(root), media(l));
   }
 
   private static RouterSettings media(Config l) {

@@ -1,6 +1,5 @@
 package uk.co.lchat.node.http;
 
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,14 +13,12 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
-import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
@@ -81,7 +78,7 @@ public final class HttpApi extends AllDirectives {
     this.router = router;
     this.placement = placement;
     this.statsRoutes = statsRoutes;
-    this.whipWhep = new WhipWhepRoutes(system, router, settings.askTimeout());
+    this.whipWhep = new WhipWhepRoutes(system, router, settings.sessionTimeout());
     this.system = system;
     this.settings = settings;
     this.signaling = signaling;
@@ -114,7 +111,7 @@ public final class HttpApi extends AllDirectives {
         path("ws", () -> drain.draining()
             ? json(StatusCodes.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", "draining")
                 .put("message", "This node is leaving the cluster; connect to another node."))
-            : sameOrAllowedOrigin(request -> handleWebSocketMessages(signalingFlow(clientAddress(request))))),
+            : sameOrAllowedOrigin(request -> handleWebSocketMessages(signalingFlow(ClientAddress.of(request))))),
         // A new WHIP publisher or WHEP viewer on a draining node goes to another node (RFC 9725 §4.5: 307).
         post(() -> extractUri(uri -> drain.draining()
             && (uri.path().startsWith("/whip/") || uri.path().startsWith("/whep/"))
@@ -132,17 +129,6 @@ public final class HttpApi extends AllDirectives {
         getFromResourceDirectory("web"),
         // Share links (http://host/MyRoom) open the client, which reads the room from the path.
         path(PathMatchers.segment(SignalingCodec.ROOM_ID), room -> get(() -> getFromResource("web/index.html"))));
-  }
-
-  /**
-   * The peer's IP address as the socket saw it (pekko.http.server.remote-address-attribute), never a forwarded-for
-   * header a client could write itself; null when unknown. What passcode guessing is counted by.
-   */
-  static String clientAddress(HttpRequest request) {
-    return request.getAttribute(AttributeKeys.remoteAddress)
-        .flatMap(RemoteAddress::getAddress)
-        .map(InetAddress::getHostAddress)
-        .orElse(null);
   }
 
   /**

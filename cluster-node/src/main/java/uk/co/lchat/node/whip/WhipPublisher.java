@@ -1,9 +1,11 @@
 package uk.co.lchat.node.whip;
 
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -13,44 +15,57 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
+import uk.co.lchat.node.whip.SessionResources.Protocol;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.ClientEvent;
 
 /**
  * A WHIP publisher (RFC 9725) as a room participant: joins, publishes the offer through this node's router, and
- * completes the HTTP exchange with the answer. It receives nothing, so it never asks the room for sources.
+ * completes the HTTP exchange with the answer. It receives nothing, so it never asks the room for sources. While it
+ * publishes, its resource id is registered in {@link SessionResources}; it is gone from there once the publisher
+ * has left (DELETE, removed by a moderator, or its connection closed).
  */
 public final class WhipPublisher extends AbstractBehavior<Object> {
-  /** The outcome the HTTP route turns into a response. */
-  public record Outcome(int status, String body, String participantId) {}
-
-  /** DELETE on the resource. */
-  public record Stop() {}
-
   private final String roomId;
+  private final String resourceId;
+  private final String credential;
+  private final String clientAddress;
   private final String offer;
   private final ActorRef<MediaRouterProtocol.Command> router;
-  private final CompletableFuture<Outcome> outcome;
+  private final SessionResources resources;
+  private final CompletableFuture<SessionOutcome> outcome;
   private final EntityRef<RoomProtocol.Command> room;
   private String participantId;
 
-  public static Behavior<Object> create(String roomId, String name, String passcode, String offer,
-      ActorRef<MediaRouterProtocol.Command> router, CompletableFuture<Outcome> outcome) {
-    return Behaviors.setup(ctx -> new WhipPublisher(ctx, roomId, name, passcode, offer, router, outcome));
+  /**
+   * {@code credential}: the POST's bearer token (the room passcode), or null; {@code clientAddress}: the client's
+   * address, which the room counts passcode guesses by.
+   */
+  public static Behavior<Object> create(String roomId, String resourceId, String name, String credential,
+      String clientAddress, String offer, ActorRef<MediaRouterProtocol.Command> router, SessionResources resources,
+      CompletableFuture<SessionOutcome> outcome) {
+    return Behaviors.setup(ctx -> new WhipPublisher(ctx, roomId, resourceId, name, credential, clientAddress, offer,
+        router,
+        resources, outcome));
   }
 
-  private WhipPublisher(ActorContext<Object> ctx, String roomId, String name, String passcode, String offer,
-      ActorRef<MediaRouterProtocol.Command> router, CompletableFuture<Outcome> outcome) {
+  private WhipPublisher(ActorContext<Object> ctx, String roomId, String resourceId, String name, String credential,
+      String clientAddress, String offer, ActorRef<MediaRouterProtocol.Command> router, SessionResources resources,
+      CompletableFuture<SessionOutcome> outcome) {
     super(ctx);
+    this.clientAddress = clientAddress;
     this.roomId = roomId;
+    this.resourceId = resourceId;
+    this.credential = credential;
     this.offer = offer;
     this.router = router;
+    this.resources = resources;
     this.outcome = outcome;
     this.room = ClusterSharding.get(ctx.getSystem()).entityRefFor(RoomActor.ENTITY_KEY, roomId);
-    String token = "whip" + java.util.UUID.randomUUID().toString().replace("-", "");
+    String token = "whip" + UUID.randomUUID().toString().replace("-", "");
     ActorRef<ClientEvent> self = ctx.getSelf().narrow();
-    room.tell(new RoomProtocol.Join(token, name, passcode, false, self));
+    room.tell(new RoomProtocol.Join(token, name, credential, false, self, null, clientAddress));
   }
 
   @Override
@@ -58,7 +73,11 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
     return newReceiveBuilder()
         .onMessage(ClientEvent.class, this::onRoomEvent)
         .onMessage(MediaEvent.class, this::onMediaEvent)
-        .onMessage(Stop.class, m -> leave())
+        .onMessage(EndSession.class, m -> leave())
+        .onSignal(PostStop.class, s -> {
+          resources.close(resourceId);
+          return this;
+        })
         .build();
   }
 
@@ -71,12 +90,12 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
         router.tell(new MediaRouterProtocol.Publish(participantId, offer, self));
       }
       case RoomProtocol.JoinRefused r -> {
-        int status = r.code().startsWith("passcode") ? 401 : r.code().equals("room_full") ? 503 : 403;
-        outcome.complete(new Outcome(status, r.reason() + " (" + r.code() + ")\n", null));
+        outcome.complete(SessionOutcome.refused(r.code(), r.reason(), r.retryAfterSeconds()));
         return Behaviors.stopped();
       }
       case RoomProtocol.LobbyWaiting w -> {
-        outcome.complete(new Outcome(403, "The room has a lobby; a WHIP publisher cannot wait in it.\n", null));
+        // An HTTP POST cannot wait for a moderator, and WHIP has no way to answer later.
+        outcome.complete(SessionOutcome.error(403, "The room has a lobby; a WHIP publisher cannot wait in it.\n"));
         room.tell(new RoomProtocol.Leave(w.lobbyId()));
         return Behaviors.stopped();
       }
@@ -92,11 +111,14 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
     switch (event) {
       case MediaRouterProtocol.Published p -> {
         room.tell(new RoomProtocol.PublishTracks(participantId, p.tracks()));
-        outcome.complete(new Outcome(201, p.answerSdp(), participantId));
+        if (!outcome.isDone()) {
+          resources.open(resourceId, Protocol.WHIP, roomId, credential, getContext().getSelf(), participantId);
+          outcome.complete(SessionOutcome.created(p.answerSdp(), participantId));
+        }
       }
       case MediaRouterProtocol.MediaFailed f -> {
         if (!outcome.isDone()) {
-          outcome.complete(new Outcome(400, "Bad offer: " + f.message() + "\n", null));
+          outcome.complete(SessionOutcome.error(400, "Bad offer: " + f.message() + "\n"));
           return leave();
         }
         if (f.code().equals("publish_closed")) {

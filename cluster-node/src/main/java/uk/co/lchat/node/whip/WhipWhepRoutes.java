@@ -3,18 +3,19 @@ package uk.co.lchat.node.whip;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import java.time.Duration;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -28,30 +29,33 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 import uk.co.lchat.media.control.MediaRouterProtocol;
-import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
+import uk.co.lchat.node.http.ClientAddress;
 import uk.co.lchat.node.signaling.SignalingCodec;
-import uk.co.lchat.room.RoomActor;
-import uk.co.lchat.room.RoomProtocol;
+import uk.co.lchat.node.whip.SessionResources.Protocol;
 
 /**
  * WHIP (RFC 9725) and WHEP: publish into a room and watch from it with plain HTTP offer/answer, as OBS, GStreamer or
  * a bare browser page do. Errors are 4xx/5xx with a one-line text reason.
+ *
+ * <p>Publishers and viewers alike join the room through its access check (passcode as the bearer token, lobby,
+ * bans) and appear in its roster. Each session answers at an unguessable resource URL, and ending it takes the
+ * credential its POST presented (see {@link SessionResources}).
  */
 public final class WhipWhepRoutes {
-  private static final org.apache.pekko.http.javadsl.model.ContentType.WithFixedCharset SDP =
+  private static final ContentType.WithFixedCharset SDP =
       ContentTypes.create(MediaTypes.applicationWithFixedCharset("sdp", HttpCharsets.UTF_8));
   private static final int MAX_SDP = 64 * 1024;
+  /** The response header naming the session's participant id in the roster (public, unlike the resource id). */
+  public static final String PARTICIPANT_HEADER = "Lchat-Participant";
 
   private final ActorSystem<?> system;
   private final ActorRef<MediaRouterProtocol.Command> router;
-  private final ClusterSharding sharding;
   private final Duration timeout;
-  private final Map<String, ActorRef<Object>> publishers = new ConcurrentHashMap<>();
+  private final SessionResources resources = new SessionResources();
 
   public WhipWhepRoutes(ActorSystem<?> system, ActorRef<MediaRouterProtocol.Command> router, Duration timeout) {
     this.system = system;
     this.router = router;
-    this.sharding = ClusterSharding.get(system);
     this.timeout = timeout;
   }
 
@@ -59,20 +63,18 @@ public final class WhipWhepRoutes {
     return concat(
         pathPrefix("whip", () -> concat(
             path(PathMatchers.segment(), room -> post(() -> withOffer(room, offer -> whip(room, offer)))),
-            path(PathMatchers.segment().slash(PathMatchers.segment()), (room, id) -> concat(
-                delete(() -> whipDelete(room, id)),
-                options(() -> complete(StatusCodes.NO_CONTENT)),
-                complete(StatusCodes.METHOD_NOT_ALLOWED, "Use DELETE to stop publishing.\n"))))),
+            path(PathMatchers.segment().slash(PathMatchers.segment()), (room, id) ->
+                resource(Protocol.WHIP, room, id)))),
         pathPrefix("whep", () -> concat(
             path(PathMatchers.segment(), room -> post(() -> withOffer(room, offer -> whep(room, null, offer)))),
             path(PathMatchers.segment().slash(PathMatchers.segment()), (room, pid) ->
                 post(() -> withOffer(room, offer -> whep(room, pid, offer)))),
             path(PathMatchers.segment().slash("viewers").slash(PathMatchers.segment()), (room, id) ->
-                delete(() -> whepDelete(id))))));
+                resource(Protocol.WHEP, room, id)))));
   }
 
   /** Checks room name and content type, reads the offer, then hands it on. */
-  private Route withOffer(String room, java.util.function.Function<String, Route> next) {
+  private Route withOffer(String room, Function<String, Route> next) {
     if (!SignalingCodec.ROOM_ID.matcher(room).matches()) {
       return complete(StatusCodes.BAD_REQUEST, "A room name has 1 to 64 letters, digits, '.', '_' or '-'.\n");
     }
@@ -91,77 +93,99 @@ public final class WhipWhepRoutes {
     });
   }
 
-  private Route whip(String room, String offer) {
-    return optionalHeaderValueByName("Authorization", auth -> parameterOptional("name", name -> {
-      // RFC 9725 §4.5: a bearer token; we use it as the room passcode.
-      String passcode = auth.filter(a -> a.startsWith("Bearer ")).map(a -> a.substring(7).trim()).orElse(null);
-      CompletableFuture<WhipPublisher.Outcome> outcome = new CompletableFuture<>();
-      ActorRef<Object> publisher = system.systemActorOf(WhipPublisher.create(room, name.orElse("WHIP"), passcode,
-          offer, router, outcome), "whip-" + UUID.randomUUID(), Props.empty());
-      CompletionStage<HttpResponse> response = outcome.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .handle((o, error) -> {
-            if (error != null) {
-              publisher.tell(new WhipPublisher.Stop());
-              return text(504, "The room did not answer in time.\n");
-            }
-            if (o.status() != 201) {
-              return text(o.status(), o.body());
-            }
-            publishers.put(room + "/" + o.participantId(), publisher);
-            return created("/whip/" + room + "/" + o.participantId(), o.body());
-          });
-      return completeWithFuture(response);
-    }));
+  /** Who asks: the request's bearer token (RFC 6750 §2.1), or null, and the client's address (passcode throttling). */
+  private static Route withCredential(BiFunction<String, String, Route> next) {
+    return extractRequest(request -> optionalHeaderValueByName("Authorization",
+        auth -> next.apply(bearer(auth), ClientAddress.of(request))));
   }
 
-  private Route whipDelete(String room, String id) {
-    ActorRef<Object> publisher = publishers.remove(room + "/" + id);
-    if (publisher == null) {
-      return complete(StatusCodes.NOT_FOUND, "No such WHIP session.\n");
-    }
-    publisher.tell(new WhipPublisher.Stop());
-    return complete(StatusCodes.OK, "");
+  static String bearer(Optional<String> authorization) {
+    return authorization.filter(a -> a.regionMatches(true, 0, "Bearer ", 0, 7))
+        .map(a -> a.substring(7).trim()).filter(t -> !t.isEmpty()).orElse(null);
+  }
+
+  private Route whip(String room, String offer) {
+    // RFC 9725 §4.5: a bearer token; we use it as the room passcode.
+    return withCredential((credential, address) -> parameterOptional("name", name -> {
+      String id = SessionResources.newId();
+      CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
+      return start("/whip/" + room + "/" + id, outcome, WhipPublisher.create(room, id, name.orElse("WHIP"),
+          credential, address, offer, router, resources, outcome));
+    }));
   }
 
   /** WHEP: one participant's tracks, or (participantId null) the room's dominant speaker as it changes. */
   private Route whep(String room, String participantId, String offer) {
-    CompletionStage<RoomProtocol.TrackList> tracks = sharding.entityRefFor(RoomActor.ENTITY_KEY, room)
-        .ask(replyTo -> new RoomProtocol.GetTracks(participantId, replyTo), timeout);
-    String viewerId = "v" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-    CompletionStage<HttpResponse> response = tracks.thenCompose(list -> {
-      if (!list.exists()) {
-        return CompletableFuture.completedFuture(text(404, participantId == null ? "No such room.\n"
-            : "No such room or participant.\n"));
-      }
-      CompletionStage<MediaEvent> answer = AskPattern.ask(router, replyTo -> participantId == null
-              ? new MediaRouterProtocol.WatchSpeaker(room, viewerId, offer, list.dominantSpeaker(), replyTo)
-              : new MediaRouterProtocol.Watch(room, viewerId, offer, list.tracks(), replyTo),
-          timeout, system.scheduler());
-      return answer.thenApply(event -> switch (event) {
-        case MediaRouterProtocol.Subscribed s -> created("/whep/" + room + "/viewers/" + viewerId, s.answerSdp());
-        case MediaRouterProtocol.MediaFailed f -> text(400, "Bad offer: " + f.message() + "\n");
-        default -> text(500, "Unexpected reply from the media router.\n");
-      });
-    }).exceptionally(e -> text(504, "The room or media router did not answer in time.\n"));
+    return withCredential((credential, address) -> parameterOptional("name", name -> {
+      String id = SessionResources.newId();
+      CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
+      return start("/whep/" + room + "/viewers/" + id, outcome, WhepViewer.create(room, id, participantId,
+          name.orElse("WHEP viewer"), credential, address, offer, router, resources, outcome));
+    }));
+  }
+
+  /** Starts the session's actor and answers the POST with its outcome, or 504 if it takes too long. */
+  private Route start(String location, CompletableFuture<SessionOutcome> outcome, Behavior<Object> session) {
+    ActorRef<Object> actor = system.systemActorOf(session, "whip-" + UUID.randomUUID(), Props.empty());
+    CompletionStage<HttpResponse> response = outcome.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((o, error) -> {
+          if (error != null) {
+            actor.tell(new EndSession());
+            return text(504, "The room or media router did not answer in time.\n");
+          }
+          if (o.status() != 201) {
+            HttpResponse refused = text(o.status(), o.body());
+            // RFC 9110 §10.2.3: when to try again (a passcode wait, a recovering room).
+            return o.retryAfterSeconds() > 0
+                ? refused.addHeader(RawHeader.create("Retry-After", String.valueOf(o.retryAfterSeconds())))
+                : refused;
+          }
+          return created(location, o.participantId(), o.body());
+        });
     return completeWithFuture(response);
   }
 
-  private Route whepDelete(String viewerId) {
-    CompletionStage<HttpResponse> response = AskPattern.<MediaRouterProtocol.Command, Boolean>ask(router,
-            replyTo -> new MediaRouterProtocol.Unwatch(viewerId, replyTo), timeout, system.scheduler())
-        .thenApply(found -> found ? text(200, "") : text(404, "No such WHEP session.\n"));
-    return completeWithFuture(response);
+  /** A session's resource URL: DELETE ends it; both DELETE and PATCH need the credential the POST presented. */
+  private Route resource(Protocol protocol, String room, String id) {
+    return concat(
+        options(() -> complete(StatusCodes.NO_CONTENT)),
+        delete(() -> withSession(protocol, room, id, session -> {
+          session.tell(new EndSession());
+          return complete(StatusCodes.OK, "");
+        })),
+        // RFC 9725 §4.3.1: a session that supports neither trickle ICE nor ICE restarts answers PATCH with 405.
+        // We are ICE-lite: the client's checks find the path, so its trickled candidates are not needed.
+        patch(() -> withSession(protocol, room, id, session -> complete(HttpResponse.create()
+            .withStatus(StatusCodes.METHOD_NOT_ALLOWED).addHeader(RawHeader.create("Allow", "DELETE, OPTIONS"))
+            .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8,
+                "This server takes neither trickle ICE nor ICE restarts; start a new session instead.\n"))))),
+        complete(StatusCodes.METHOD_NOT_ALLOWED, "Use DELETE to end the session.\n"));
   }
 
-  private static HttpResponse created(String location, String sdp) {
+  /** The session at this URL, if the request presents its credential; else 404, 401 or 403. */
+  private Route withSession(Protocol protocol, String room, String id, Function<ActorRef<Object>, Route> next) {
+    return withCredential((credential, address) -> switch (resources.find(protocol, room, id, credential)) {
+      case SessionResources.Found f -> next.apply(f.session());
+      case SessionResources.NotFound n -> complete(text(404, "No such " + protocol + " session.\n"));
+      case SessionResources.Unauthorized u ->
+          complete(text(401, "This session needs the Authorization: Bearer token it was created with.\n"));
+      case SessionResources.Forbidden f ->
+          complete(text(403, "That is not the token this session was created with.\n"));
+    });
+  }
+
+  private static HttpResponse created(String location, String participantId, String sdp) {
     return HttpResponse.create().withStatus(StatusCodes.CREATED)
         .addHeader(Location.create(location))
-        .addHeader(RawHeader.create("Access-Control-Expose-Headers", "Location"))
+        .addHeader(RawHeader.create(PARTICIPANT_HEADER, participantId))
+        .addHeader(RawHeader.create("Access-Control-Expose-Headers", "Location, " + PARTICIPANT_HEADER))
         .withEntity(HttpEntities.create(SDP, sdp));
   }
 
   private static HttpResponse text(int status, String body) {
-    return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8,
-        body));
+    HttpResponse response = HttpResponse.create().withStatus(status)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, body));
+    // RFC 9110 §15.5.2: a 401 names the scheme that would do (RFC 6750 §3).
+    return status == 401 ? response.addHeader(RawHeader.create("WWW-Authenticate", "Bearer")) : response;
   }
 }

@@ -225,6 +225,35 @@ class MeetingClientIT extends SingleNodeBrowserTest {
   }
 
   @Test
+  void aWhepViewerIsListedAsWatchingAndTheModeratorCanRemoveIt() throws Exception {
+    try (Chromium.Page alice = join("ui-whep", "Alice");
+         Chromium.Page player = chromium.open("http://127.0.0.1:" + node.httpPort() + "/e2e/whep.html?room=ui-whep")) {
+      player.waitFor("window.lchatTest && (window.lchatTest.watching || window.lchatTest.errors.length > 0)", WAIT);
+      assertTrue(player.eval("window.lchatTest.errors").isEmpty(), player.eval("window.lchatTest.errors").toString());
+      String viewer = player.eval("window.lchatTest.participantId").asText();
+      String viewerRow = "document.querySelector('[data-testid=\"person\"][data-participant=\"" + viewer + "\"]')";
+      click(alice, "open-people");
+      alice.waitFor(q("viewers-heading") + "?.textContent === 'Watching (1)'", WAIT);
+      alice.waitFor(viewerRow + "?.dataset.viewer === 'true'", WAIT);
+      assertTrue(alice.eval(viewerRow + ".textContent").asText().contains("WHEP viewer"));
+      assertTrue(alice.eval(viewerRow + ".querySelector('[data-testid=\"mute-participant\"]') === null")
+          .asBoolean(), "a viewer sends nothing to mute");
+      alice.eval("window.confirm = () => true");
+      alice.eval(viewerRow + ".querySelector('[data-testid=\"remove-participant\"]').click()");
+      alice.waitFor(viewerRow + " === null && " + q("viewers-heading") + " === null", WAIT);
+      String location = player.eval("window.lchatTest.location").asText();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (node.mediaRouter().hasEndpoint(viewer + "/watch")) {
+        assertTrue(System.nanoTime() < deadline, "the removed viewer's media ends");
+        Thread.sleep(50);
+      }
+      assertEquals(404, java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + node.httpPort() + location)).DELETE().build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode(), "its session is gone");
+    }
+  }
+
+  @Test
   void aModeratorRemovesAParticipantWhoIsToldSo() throws Exception {
     try (Chromium.Page alice = join("ui-remove", "Alice"); Chromium.Page bob = join("ui-remove", "Bob")) {
       String bobId = myId(bob);

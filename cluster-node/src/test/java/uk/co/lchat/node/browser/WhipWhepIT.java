@@ -1,6 +1,7 @@
 package uk.co.lchat.node.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
@@ -56,6 +57,8 @@ class WhipWhepIT extends SingleNodeBrowserTest {
           System.out.println("viewer " + viewer.eval("lchatStats()") + " speaker " + speaker.eval("lchatStats()"));
         }
         String location = publisher.eval("window.lchatTest.location").asText();
+        assertNotEquals("/whip/whip-room/" + pid, location, "the resource is not named by the public roster id");
+        assertEquals(404, send("DELETE", "/whip/whip-room/" + pid, null, null).statusCode());
         assertEquals(200, send("DELETE", location, null, null).statusCode());
         assertEquals(404, send("DELETE", location, null, null).statusCode());
         String viewerLocation = viewer.eval("window.lchatTest.location").asText();

@@ -127,6 +127,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final Map<String, Publication> localTracks = new HashMap<>();
   private final Map<String, SimulcastSource> localSimulcast = new HashMap<>();
   private final Map<String, Endpoint> watchers = new HashMap<>();
+  /** Each WHEP viewer's session (the Watch's replyTo), told when its connection ends so it leaves the room. */
+  private final Map<String, ActorRef<MediaEvent>> watchSessions = new HashMap<>();
   /** WHEP viewers' tracks published on other nodes, by track id: they are wired when the relay brings them. */
   private final Map<String, List<RelayedWatch>> relayedWatches = new HashMap<>();
 
@@ -213,6 +215,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(Watch.class, this::onWatch)
         .onMessage(WatchSpeaker.class, this::onWatchSpeaker)
         .onMessage(Unwatch.class, this::onUnwatch)
+        .onMessage(WatchDeadline.class, this::onWatchDeadline)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Drain.class, this::onDrain)
         .onMessage(Shed.class, this::onShed)
@@ -884,6 +887,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         }
       }
       watchers.put(m.viewerId(), endpoint);
+      watchSessions.put(m.viewerId(), m.replyTo());
+      awaitConnection(m.viewerId());
       m.replyTo().tell(new Subscribed(answer.sdp()));
     } catch (SdpException e) {
       m.replyTo().tell(new MediaFailed("bad_sdp", e.getMessage()));
@@ -923,6 +928,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       Follower f = new Follower(m.roomId(), endpoint, new StreamRewriter(audioSsrc, false, 48000), audioPt,
           new StreamRewriter(videoSsrc, true, 90000), videoPt);
       followers.put(m.viewerId(), f);
+      watchSessions.put(m.viewerId(), m.replyTo());
+      awaitConnection(m.viewerId());
       String start = m.initialSpeaker() != null && hasLocalTracks(m.initialSpeaker()) ? m.initialSpeaker()
           : anyPublisher(m.roomId());
       follow(f, start);
@@ -987,7 +994,23 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     releaseUnusedRelays();
   }
 
+  private void awaitConnection(String viewerId) {
+    getContext().scheduleOnce(router.consentTimeout(), getContext().getSelf(), new WatchDeadline(viewerId));
+  }
+
+  /** A WHEP viewer whose ICE and DTLS never completed within a consent timeout has gone away after its POST. */
+  private Behavior<Command> onWatchDeadline(WatchDeadline m) {
+    Follower f = followers.get(m.viewerId());
+    Endpoint e = f != null ? f.endpoint : watchers.get(m.viewerId());
+    if (e != null && !e.connected() && !e.isClosed()) {
+      getContext().getLog().info("WHEP viewer {} never connected; closing it", m.viewerId());
+      router.removeEndpoint(e, "never connected");
+    }
+    return this;
+  }
+
   private Behavior<Command> onUnwatch(Unwatch m) {
+    watchSessions.remove(m.viewerId());
     forgetWatches(m.viewerId());
     Endpoint e = watchers.remove(m.viewerId());
     Follower f = followers.remove(m.viewerId());
@@ -1026,6 +1049,10 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       watchers.remove(participantId);
       followers.remove(participantId);
       forgetWatches(participantId);
+      ActorRef<MediaEvent> session = watchSessions.remove(participantId);
+      if (session != null && !m.reason().equals("left")) {
+        session.tell(new MediaFailed("transport_closed", m.reason()));
+      }
       return this;
     }
     Member member = members.get(participantId);

@@ -41,7 +41,8 @@ public final class MediaRouterProtocol {
 
   /**
    * A receive-only offer (WHEP): answered with {@link Subscribed} whose SDP carries {@code sources}' tracks, or
-   * {@link MediaFailed}.
+   * {@link MediaFailed}. Later, when the viewer's connection ends by itself (ICE consent, DTLS), {@code replyTo}
+   * hears {@link MediaFailed} {@code transport_closed}, so the viewer's session can leave its room.
    */
   public record Watch(String roomId, String viewerId, String offerSdp, List<TrackInfo> sources,
                       ActorRef<MediaEvent> replyTo) implements Command {}
@@ -49,9 +50,17 @@ public final class MediaRouterProtocol {
   /**
    * A receive-only offer (WHEP) that follows the room's dominant speaker on this node: one audio and one video
    * stream whose source switches as the speaker changes, starting with {@code initialSpeaker} when it publishes here.
+   * Answered, and told of the connection's end, as {@link Watch} is.
    */
   public record WatchSpeaker(String roomId, String viewerId, String offerSdp, String initialSpeaker,
                              ActorRef<MediaEvent> replyTo) implements Command {}
+
+  /**
+   * Local: the router actor's own timer, a consent timeout after a {@link Watch} or {@link WatchSpeaker} was answered.
+   * A viewer whose connection has not come up by then never will (its player went away after the POST): it is closed,
+   * and its session told, so no viewer who watches nothing stays in the roster.
+   */
+  public record WatchDeadline(String viewerId) implements Command {}
 
   /** Ends a {@link Watch} or {@link WatchSpeaker} (WHEP DELETE); answered with true if it existed. */
   public record Unwatch(String viewerId, ActorRef<Boolean> replyTo) implements Command {}

@@ -588,6 +588,16 @@ public final class MediaRouter implements AutoCloseable {
     return byId.size();
   }
 
+  /** How long a path may go without consent (RFC 7675) before its endpoint closes. */
+  public java.time.Duration consentTimeout() {
+    return settings.consentTimeout();
+  }
+
+  /** Whether an endpoint of this id is open ({@code participantId + "/pub"}, {@code "/sub"}, {@code "/watch"}). */
+  public boolean hasEndpoint(String id) {
+    return byId.containsKey(id);
+  }
+
   private void enqueue(Runnable task) {
     tasks.add(task);
     selector.wakeup();

@@ -250,4 +250,46 @@ class MediaRouterActorTest {
     assertEquals("sendonly", reused.media().get(0).direction());
     assertEquals(List.of(44L), reused.media().get(0).ssrcs());
   }
+
+  /** What a WHEP player offers: receive-only Opus and VP8, bundled. */
+  private static String watchOffer() {
+    StringBuilder sb = new StringBuilder("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n");
+    String[][] sections = {{"audio", "0", "111", "opus/48000/2"}, {"video", "1", "96", "VP8/90000"}};
+    for (String[] m : sections) {
+      sb.append("m=").append(m[0]).append(" 9 UDP/TLS/RTP/SAVPF ").append(m[2]).append("\r\n")
+          .append("c=IN IP4 0.0.0.0\r\na=ice-ufrag:wwww\r\na=ice-pwd:pwdpwdpwdpwdpwdpwdpwdpwd\r\n")
+          .append("a=fingerprint:").append(FINGERPRINT).append("\r\na=setup:actpass\r\na=mid:").append(m[1])
+          .append("\r\na=recvonly\r\na=rtcp-mux\r\na=rtpmap:").append(m[2]).append(' ').append(m[3])
+          .append("\r\n");
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void aWhepViewerThatNeverConnectsIsClosedAfterAConsentTimeoutAndItsSessionIsTold() throws Exception {
+    MediaRouter quick = MediaRouter.start(new RouterSettings("127.0.0.1", 0, List.of("127.0.0.1"),
+        Duration.ofSeconds(1), Duration.ofMillis(300)), null);
+    ActorRef<Command> quickActor = kit.spawn(MediaRouterActor.create(quick));
+    try {
+      TestProbe<MediaEvent> gone = kit.createTestProbe(MediaEvent.class);
+      quickActor.tell(new WatchSpeaker("room", "v1", watchOffer(), null, gone.getRef()));
+      gone.expectMessageClass(Subscribed.class);
+      assertTrue(quick.hasEndpoint("v1/watch"));
+      MediaFailed failed = gone.expectMessageClass(MediaFailed.class, Duration.ofSeconds(20));
+      assertEquals("transport_closed", failed.code());
+      assertFalse(quick.hasEndpoint("v1/watch"));
+
+      // A viewer that ends its session first hears nothing more.
+      TestProbe<MediaEvent> left = kit.createTestProbe(MediaEvent.class);
+      TestProbe<Boolean> unwatched = kit.createTestProbe(Boolean.class);
+      quickActor.tell(new WatchSpeaker("room", "v2", watchOffer(), null, left.getRef()));
+      left.expectMessageClass(Subscribed.class);
+      quickActor.tell(new Unwatch("v2", unwatched.getRef()));
+      assertTrue(unwatched.receiveMessage());
+      left.expectNoMessage(Duration.ofSeconds(2));
+    } finally {
+      kit.stop(quickActor);
+      quick.close();
+    }
+  }
 }

@@ -1,0 +1,35 @@
+package uk.co.lchat.node.whip;
+
+/**
+ * How a WHIP or WHEP POST ended, for the HTTP route to turn into a response: {@code 201} with the SDP answer in
+ * {@code body} and the session's roster id, or an error status with a one-line reason.
+ */
+public record SessionOutcome(int status, String body, String participantId, long retryAfterSeconds) {
+  static SessionOutcome created(String answerSdp, String participantId) {
+    return new SessionOutcome(201, answerSdp, participantId, 0);
+  }
+
+  static SessionOutcome error(int status, String reason) {
+    return new SessionOutcome(status, reason, null, 0);
+  }
+
+  /**
+   * A refused join as HTTP: a passcode problem is 401, too many wrong passcodes from this address 429 (RFC 6585
+   * §4, with Retry-After), a bad {@code ?name=} 400, a full, closing or recovering room 503 (try again later),
+   * anything else (removed, denied) 403.
+   */
+  static SessionOutcome refused(String code, String reason) {
+    return refused(code, reason, 0);
+  }
+
+  static SessionOutcome refused(String code, String reason, long retryAfterSeconds) {
+    int status = switch (code) {
+      case "passcode_required", "passcode_wrong" -> 401;
+      case "passcode_throttled" -> 429;
+      case "invalid_name" -> 400;
+      case "room_full", "retry", "room_recovering" -> 503;
+      default -> 403;
+    };
+    return new SessionOutcome(status, reason + " (" + code + ")\n", null, retryAfterSeconds);
+  }
+}
