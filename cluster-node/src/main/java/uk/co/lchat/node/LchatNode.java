@@ -29,6 +29,7 @@ import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.node.drain.NodeDrain;
+import uk.co.lchat.node.http.ClusterOrigins;
 import uk.co.lchat.node.http.ConnectionGate;
 import uk.co.lchat.node.http.FrontDoorSettings;
 import uk.co.lchat.node.http.HttpApi;
@@ -102,8 +103,11 @@ public final class LchatNode implements AutoCloseable {
     startAutoscaler(system);
     startRebalancer(system, address);
     FrontDoorSettings door = FrontDoorSettings.fromConfig(system.settings().config());
+    ClusterOrigins clusterOrigins = new ClusterOrigins();
+    system.systemActorOf(clusterOrigins.follower(), "cluster-origins", Props.empty());
     HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain,
-        SignalingSettings.fromConfig(system.settings().config()), new OriginPolicy(door.allowedOrigins()));
+        SignalingSettings.fromConfig(system.settings().config()),
+        new OriginPolicy(door.allowedOrigins(), clusterOrigins));
     this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
     metrics.registry().register(new FrontDoorCollector(connections, signaling));
     this.binding = HttpListener.bind(system, settings.host(), settings.httpPort(), api.routes(), door, connections)

@@ -178,7 +178,7 @@ public final class NodeDrain {
   }
 
   /** ws://host:port/ws -> http://host:port (wss -> https). */
-  static String httpBase(String wsUrl) {
+  public static String httpBase(String wsUrl) {
     java.net.URI u = java.net.URI.create(wsUrl);
     String scheme = "wss".equals(u.getScheme()) || "https".equals(u.getScheme()) ? "https" : "http";
     return scheme + "://" + u.getRawAuthority();

@@ -23,8 +23,15 @@ import java.util.Set;
 public final class OriginPolicy {
   private final Set<String> allowed = new HashSet<>();
   private final boolean any;
+  private final ClusterOrigins cluster;
 
   public OriginPolicy(List<String> allowedOrigins) {
+    this(allowedOrigins, new ClusterOrigins());
+  }
+
+  /** {@code cluster}: the other nodes' origins, trusted as the node's own (a page moved by a drain). */
+  public OriginPolicy(List<String> allowedOrigins, ClusterOrigins cluster) {
+    this.cluster = cluster;
     boolean star = false;
     for (String origin : allowedOrigins) {
       if (origin.equals("*")) {
@@ -50,7 +57,8 @@ public final class OriginPolicy {
     if (normal == null) {
       return false;
     }
-    return allowed.contains(normal) || host.map(h -> sameAuthority(normal, h.trim())).orElse(false);
+    return allowed.contains(normal) || cluster.contains(normal)
+        || host.map(h -> sameAuthority(normal, h.trim())).orElse(false);
   }
 
   /** {@code scheme://host:port} in lower case with the port spelled out, or null when it is not an http(s) origin. */
