@@ -1,6 +1,7 @@
 package uk.co.lchat.node.browser;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -9,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -203,8 +205,14 @@ public final class Chromium implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try (var files = Files.walk(profile)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    // Chromium's helper processes may still be writing into the profile for a moment after it exits: files vanish
+    // under the walk. Walk again until the folder is gone (a few tries; a left-over temp folder is no failure).
+    for (int attempt = 0; attempt < 5 && Files.exists(profile); attempt++) {
+      try (var files = Files.walk(profile)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (UncheckedIOException | NoSuchFileException e) {
+        // something vanished mid-walk: try again
+      }
     }
   }
 }
