@@ -116,6 +116,11 @@ public final class WsClient implements AutoCloseable {
     return m;
   }
 
+  /** The next message within {@code wait}, or null. */
+  public JsonNode poll(Duration wait) throws InterruptedException {
+    return messages.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** The next message of {@code type}, skipping others. */
   public JsonNode next(String type) throws InterruptedException {
     return next(type, m -> true);

@@ -22,6 +22,9 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -45,8 +48,12 @@ public final class RoomActor extends AbstractBehavior<Command> {
   /** Registers the Room entity with Cluster Sharding on this node (call once per node at boot). */
   public static void initSharding(ActorSystem<?> system, RoomConfig config, RoomCounters counters) {
     WebhookSender webhooks = new WebhookSender(config.webhooks());
+    if (config.replication().enabled()) {
+      // The replicator starts with the extension: on every node at boot, so rooms elsewhere can read from it.
+      DistributedData.get(system);
+    }
     ClusterSharding.get(system).init(
-        Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), config, webhooks, ctx.getShard(),
+        Entity.of(ENTITY_KEY, ctx -> sharded(ctx.getEntityId(), config, webhooks, ctx.getShard(),
                 state -> handOver(system, ctx.getEntityId(), new RestoreRoom(state)), counters))
             .withStopMessage(new StopRoom()));
   }
@@ -89,8 +96,28 @@ public final class RoomActor extends AbstractBehavior<Command> {
   public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
                                          ActorRef<ClusterSharding.ShardCommand> shard,
                                          java.util.function.Consumer<RoomState> successor, RoomCounters counters) {
-    return Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard, successor, counters));
+    return Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard, successor, counters, null,
+        null));
   }
+
+  /** A room as Cluster Sharding runs it: with {@code lchat.room.replication}, its state is replicated. */
+  private static Behavior<Command> sharded(String roomId, RoomConfig config, WebhookSender webhooks,
+                                           ActorRef<ClusterSharding.ShardCommand> shard,
+                                           java.util.function.Consumer<RoomState> successor, RoomCounters counters) {
+    if (!config.replication().enabled()) {
+      return create(roomId, config, webhooks, shard, successor, counters);
+    }
+    // Under sharding, a new incarnation first reads what a majority of nodes hold of the room (it may be coming
+    // back after its node crashed), keeping what arrives meanwhile in its stash.
+    return Behaviors.withStash(RECOVERY_STASH, stash ->
+        DistributedData.<Command, LWWMap<String, RoomState>>withReplicatorMessageAdapter(replicator ->
+            Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard, successor, counters,
+                new RoomReplica(roomId, replicator, DistributedData.get(ctx.getSystem()).selfUniqueAddress(),
+                    config.replication()), stash).recovering())));
+  }
+
+  /** Commands kept while a room reads its state back; more are dropped (their senders' asks time out). */
+  private static final int RECOVERY_STASH = 10_000;
 
   private record Waiter(String lobbyId, String sessionToken, String displayName, boolean viewer,
                         ActorRef<ClientEvent> client) {}
@@ -109,6 +136,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final PasscodeGuard guard;
   private final RoomCounters counters;
   private final Executor hashing;
+  /** Where the room's state is replicated; null outside sharding (tests) or with replication off. */
+  private final RoomReplica replica;
+  private final StashBuffer<Command> stash;
+  private boolean recoveryFailed;
   private final Set<String> bannedTokens = new HashSet<>();
   private final LinkedHashSet<String> hands = new LinkedHashSet<>();
   private final ArrayDeque<ChatMessage> chatHistory = new ArrayDeque<>();
@@ -125,8 +156,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private RoomActor(ActorContext<Command> context, String roomId, RoomConfig config, WebhookSender webhooks,
                     ActorRef<ClusterSharding.ShardCommand> shard, java.util.function.Consumer<RoomState> successor,
-                    RoomCounters counters) {
+                    RoomCounters counters, RoomReplica replica, StashBuffer<Command> stash) {
     super(context);
+    this.replica = replica;
+    this.stash = stash;
     this.guard = new PasscodeGuard(config.passcodeGuard());
     this.counters = counters;
     this.hashing = context.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
@@ -155,15 +188,15 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(RelayToPeer.class, this::onRelay)
         .onMessage(SetOwnMute.class, this::onSetOwnMute)
         .onMessage(RequestMute.class, this::onRequestMute)
-        .onMessage(Remove.class, this::onRemove)
-        .onMessage(GrantModerator.class, this::onGrantModerator)
-        .onMessage(SetPasscode.class, this::onSetPasscode)
-        .onMessage(SetLobby.class, this::onSetLobby)
+        .onMessage(Remove.class, m -> replicateMajority(onRemove(m)))
+        .onMessage(GrantModerator.class, m -> replicateMajority(onGrantModerator(m)))
+        .onMessage(SetPasscode.class, m -> replicateMajority(onSetPasscode(m)))
+        .onMessage(SetLobby.class, m -> replicateMajority(onSetLobby(m)))
         .onMessage(Admit.class, this::onAdmit)
         .onMessage(Deny.class, this::onDeny)
         .onMessage(SetHand.class, m -> setHand(roster.get(m.participantId()), m.raised()))
         .onMessage(LowerHand.class, this::onLowerHand)
-        .onMessage(SetControllerMode.class, this::onSetControllerMode)
+        .onMessage(SetControllerMode.class, m -> replicateMajority(onSetControllerMode(m)))
         .onMessage(SetFeature.class, this::onSetFeature)
         .onMessage(SetLastN.class, this::onSetLastN)
         .onMessage(SetReceiverConstraints.class, this::onSetReceiverConstraints)
@@ -175,7 +208,92 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(GetTracks.class, this::onGetTracks)
         .onMessage(StopRoom.class, m -> stop())
         .onMessage(RestoreRoom.class, m -> restore(m.state()))
+        .onMessage(ReplicaTick.class, m -> replicate())
+        .onMessage(ReplicaWritten.class, this::onReplicaWritten)
+        .onMessage(ReplicaRead.class, m -> this)
         .build();
+  }
+
+  // ---- replication (RoomReplica) --------------------------------------------------------------------------------
+
+  /** A new incarnation under sharding: read the room's state back before anything else. */
+  private Behavior<Command> recovering() {
+    replica.read();
+    return Behaviors.receive(Command.class)
+        .onMessage(ReplicaRead.class, this::onRecovered)
+        .onMessage(ReplicaTick.class, m -> {
+          replica.read();
+          return Behaviors.same();
+        })
+        .onMessage(Join.class, join -> {
+          if (recoveryFailed) {
+            // Opening empty could drop the passcode and lobby of a meeting that is still going on.
+            join.client().tell(new JoinRefused("room_recovering",
+                "This meeting is being recovered after a server failure; try again in a few seconds.", 2));
+          } else {
+            keep(join);
+          }
+          return Behaviors.same();
+        })
+        .onAnyMessage(m -> {
+          keep(m);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private void keep(Command m) {
+    if (stash.isFull()) {
+      getContext().getLog().warn("room {}: dropped {} while recovering (stash full)", roomId,
+          m.getClass().getSimpleName());
+    } else {
+      stash.stash(m);
+    }
+  }
+
+  private Behavior<Command> onRecovered(ReplicaRead r) {
+    if (r.failed()) {
+      if (!recoveryFailed) {
+        getContext().getLog().warn("room {}: its state could not be read from a majority of nodes; refusing joins"
+            + " until it can", roomId);
+      }
+      recoveryFailed = true;
+      getContext().scheduleOnce(java.time.Duration.ofSeconds(1), getContext().getSelf(), new ReplicaTick());
+      return Behaviors.same();
+    }
+    getContext().scheduleOnce(replica.interval(), getContext().getSelf(), new ReplicaTick());
+    Behavior<Command> next = this;
+    if (RoomReplica.holdsAMeeting(r.state())) {
+      getContext().getLog().info("room {}: recovered from the replica with {} participants", roomId,
+          r.state().participants().size());
+      next = restore(r.state());
+    }
+    return stash.unstashAll(next);
+  }
+
+  /** The routine write: the state, if it changed, at most once per interval. */
+  private Behavior<Command> replicate() {
+    if (!closing) {
+      replica.writeIfChanged(state());
+      getContext().scheduleOnce(replica.interval(), getContext().getSelf(), new ReplicaTick());
+    }
+    return this;
+  }
+
+  /** After a change to who may get in: the state goes to a majority of nodes at once. */
+  private Behavior<Command> replicateMajority(Behavior<Command> next) {
+    if (replica != null && !closing) {
+      replica.writeMajority(state());
+    }
+    return next;
+  }
+
+  private Behavior<Command> onReplicaWritten(ReplicaWritten w) {
+    if (!w.ok()) {
+      getContext().getLog().warn("room {}: a {} write of its state did not complete in time", roomId,
+          w.majority() ? "security" : "routine");
+    }
+    return this;
   }
 
   // ---- entering and leaving -------------------------------------------------------------------------------------
@@ -835,6 +953,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
       successor.accept(state());
       getContext().getLog().info("room {}: handed over with {} participants", roomId, roster.size());
       return Behaviors.stopped();
+    }
+    if (replica != null) {
+      replica.remove();
     }
     for (Participant p : roster.all()) {
       // Only a shard rebalance stops a room with people in it; they must rejoin.

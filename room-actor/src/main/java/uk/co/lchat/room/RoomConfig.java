@@ -11,7 +11,8 @@ import com.typesafe.config.Config;
 public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength, int maxChatLength, int chatHistory,
                          boolean controllerMode, Map<String, Boolean> features, WebhookSettings webhooks,
                          int rosterBatchAbove, Duration rosterBatchInterval, int lastN,
-                         PasscodeGuard.Settings passcodeGuard, List<String> sharedVideoHosts) {
+                         PasscodeGuard.Settings passcodeGuard, List<String> sharedVideoHosts,
+                         RoomReplica.Settings replication) {
 
   public static final int HARD_MAX_PARTICIPANTS = 1000;
 
@@ -56,12 +57,15 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
     return new RoomConfig(c.getInt("max-participants"), c.getInt("max-viewers"), c.getInt("max-name-length"),
         c.getInt("max-chat-length"), c.getInt("chat-history"), c.getBoolean("controller-mode"), features, webhooks,
         c.getInt("roster-batch-above"), c.getDuration("roster-batch-interval"), c.getInt("last-n"),
-        passcodeGuard(c.getConfig("passcode-guard")), c.getStringList("shared-video.allowed-hosts"));
+        passcodeGuard(c.getConfig("passcode-guard")), c.getStringList("shared-video.allowed-hosts"),
+        new RoomReplica.Settings(c.getBoolean("replication.enabled"), c.getDuration("replication.interval"),
+            c.getDuration("replication.timeout")));
   }
 
   public RoomConfig withMaxParticipants(int max) {
     return new RoomConfig(max, maxViewers, maxNameLength, maxChatLength, chatHistory, controllerMode, features,
-        webhooks, rosterBatchAbove, rosterBatchInterval, lastN, passcodeGuard, sharedVideoHosts);
+        webhooks, rosterBatchAbove, rosterBatchInterval, lastN, passcodeGuard, sharedVideoHosts,
+        replication);
   }
 
   private static PasscodeGuard.Settings passcodeGuard(Config g) {

@@ -86,6 +86,18 @@ public final class RoomProtocol {
    */
   record PasscodeChecked(Join join, String name, Passcode against, boolean matches) implements Command {}
 
+  /**
+   * The room's own message: its state as a majority of nodes hold it ({@link RoomReplica}); {@code state} null with
+   * {@code failed} false: no such meeting (a new room); {@code failed}: a majority did not answer.
+   */
+  record ReplicaRead(RoomState state, boolean failed) implements Command {}
+
+  /** The room's own message: a write of its state finished ({@code majority}: one that decides who gets in). */
+  record ReplicaWritten(boolean majority, boolean ok) implements Command {}
+
+  /** The room's own timer: write its state to the replica if it changed, and read it again while recovering. */
+  record ReplicaTick() implements Command {}
+
   /** The room's own timer: send the roster changes collected since the last batch (large rooms). */
   public record FlushRoster() implements Command {}
 

@@ -1,0 +1,214 @@
+package uk.co.lchat.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+
+import uk.co.lchat.autoscaler.LocalProcessProvider;
+import uk.co.lchat.node.LchatNode;
+import uk.co.lchat.node.Main;
+import uk.co.lchat.node.TestNodes;
+import uk.co.lchat.node.WsClient;
+import uk.co.lchat.room.RoomActor;
+import uk.co.lchat.room.RoomProtocol;
+import uk.co.lchat.room.RoomReplica;
+
+/**
+ * kill -9 of the node process that holds a room's actor: the room comes back on another node from the state the
+ * other nodes keep in memory, still protected (passcode and lobby), with its roster (same ids and roles) and its
+ * chat, and the members on the live nodes carry on without doing anything.
+ */
+class RoomNodeCrashIT {
+  private static final Map<String, Object> NODE = Map.of(
+      "lchat.media.placement.strategy", "local",
+      "lchat.rebalance.enabled", false);
+  private LchatNode first;
+  private LocalProcessProvider others;
+  private final List<WsClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    clients.forEach(WsClient::close);
+    if (others != null) {
+      others.close(5);
+    }
+    if (first != null) {
+      first.close();
+    }
+  }
+
+  private WsClient client(int port) throws Exception {
+    WsClient c = new WsClient(port);
+    clients.add(c);
+    return c;
+  }
+
+  /** The port of the cluster address whose shard region holds {@code room}'s shard, or -1. */
+  private int regionPortOf(String room) throws Exception {
+    // The entity's shard, as Cluster Sharding's default extractor computes it from the room's name.
+    int shards = first.system().settings().config().getInt("pekko.cluster.sharding.number-of-shards");
+    String shard = String.valueOf(Math.abs(room.hashCode() % shards));
+    ShardRegion.ClusterShardingStats stats = AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
+            ClusterSharding.get(first.system()).shardState(),
+            reply -> new GetClusterShardingStats(RoomActor.ENTITY_KEY, Duration.ofSeconds(5), reply),
+            Duration.ofSeconds(10), first.system().scheduler())
+        .toCompletableFuture().get(15, TimeUnit.SECONDS);
+    for (var region : stats.getRegions().entrySet()) {
+      if (region.getValue().getStats().containsKey(shard)) {
+        return (Integer) region.getKey().getPort().get();
+      }
+    }
+    return -1;
+  }
+
+  private static String join(String room, String name, String passcode) {
+    return "{\"type\":\"join\",\"room\":\"" + room + "\",\"name\":\"" + name + "\""
+        + (passcode == null ? "" : ",\"passcode\":\"" + passcode + "\"") + "}";
+  }
+
+  @Test
+  void killingTheNodeThatHoldsARoomKeepsItsPasscodeLobbyRosterAndChat() throws Exception {
+    Map<String, Object> config = new HashMap<>(NODE);
+    config.put("lchat.http.port", 0);
+    config.put("lchat.media.port", 0);
+    config.put("lchat.cluster.remote-port", 0);
+    first = LchatNode.start(ConfigFactory.parseMap(config));
+    List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    NODE.forEach((k, v) -> jvm.add("-D" + k + "=" + v));
+    others = new LocalProcessProvider(LocalProcessProvider.sameJvmCommand(jvm, Main.class.getName()), "127.0.0.1",
+        "127.0.0.1:" + Cluster.get(first.system()).selfMember().address().getPort().get(), 1, Path.of("target", "room-node-crash"));
+    others.scaleTo(3);
+    Talkers.await("three node processes in one cluster", 120, () -> TestNodes.upMembers(first) == 3);
+    LocalProcessProvider.NodeProcess doomed = others.nodes().get(0);
+    int survivor = others.nodes().get(1).httpPort();
+    Talkers.await("the started nodes serve HTTP", 30, () -> health(doomed.httpPort()) && health(survivor));
+
+    // Ann, on this JVM's node, opens rooms until one's actor lives on the process that will be killed.
+    String room = null;
+    WsClient ann = null;
+    for (int k = 0; k < 40 && room == null; k++) {
+      WsClient c = client(first.httpPort());
+      c.join("crash-" + k, "Ann");
+      if (regionPortOf("crash-" + k) == doomed.remotePort()) {
+        room = "crash-" + k;
+        ann = c;
+      } else {
+        c.close();
+        clients.remove(c);
+      }
+    }
+    assertTrue(room != null, "no room landed on the node to be killed in 40 tries");
+    String annId = ann.participantId;
+    ann.send("{\"type\":\"setPasscode\",\"passcode\":\"4711\"}");
+    ann.next("settings");
+    WsClient bob = client(survivor);
+    bob.send(join(room, "Bob", "4711"));
+    String bobId = bob.next("joined").get("participantId").asText();
+    ann.send("{\"type\":\"setLobby\",\"enabled\":true}");
+    ann.next("settings", m -> m.path("settings").path("lobbyEnabled").asBoolean());
+    ann.send("{\"type\":\"chat\",\"text\":\"before the crash\"}");
+    bob.next("chat");
+
+    // The room writes its state to the other nodes at most every lchat.room.replication.interval without waiting
+    // for them; what this test depends on is that the surviving nodes hold the chat before the kill.
+    String chatRoom = room;
+    Talkers.await("the surviving node holds the room's chat", 30, () -> replicatedChat(chatRoom)
+        .contains("before the crash"));
+
+    long killed = System.nanoTime();
+    doomed.process().destroyForcibly(); // SIGKILL: no drain, no handoff
+    assertTrue(doomed.process().waitFor(10, TimeUnit.SECONDS));
+
+    // An outsider without the passcode is refused from the first answer the room gives to the last.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    JsonNode answer = null;
+    while (answer == null) {
+      assertTrue(System.nanoTime() < deadline, "the room did not answer within 120 s of the kill");
+      // A join sent while the room's old node is still thought alive is lost with it: ask again every 2 s.
+      try (WsClient eve = new WsClient(first.httpPort())) {
+        eve.send(join(room, "Eve", null));
+        JsonNode a = eve.poll(Duration.ofSeconds(2));
+        if (a != null && a.path("type").asText().equals("joined")) {
+          fail("an outsider got into the recovered room without the passcode: " + a);
+        }
+        if (a != null && !a.path("code").asText().equals("room_recovering")) {
+          answer = a;
+        }
+      }
+    }
+    double recovered = (System.nanoTime() - killed) / 1e9;
+    System.out.printf("room node kill -9: the room answered again after %.1f s%n", recovered);
+    assertEquals("refused", answer.path("type").asText(), answer.toString());
+    assertEquals("passcode_required", answer.path("code").asText(), answer.toString());
+
+    // With the passcode, a newcomer waits in the lobby, and the moderator (still Ann, same id) is told.
+    WsClient cat = client(first.httpPort());
+    cat.send(join(room, "Cat", "4711"));
+    assertEquals("lobby", cat.next().path("type").asText());
+    JsonNode waiting = ann.next("lobbyChanged", m -> m.path("waiting").size() > 0);
+    ann.send("{\"type\":\"admit\",\"lobbyId\":\"" + waiting.path("waiting").get(0).path("lobbyId").asText() + "\"}");
+    JsonNode joined = cat.next("joined");
+    JsonNode people = joined.path("room").path("participants");
+    Map<String, String> roles = new HashMap<>();
+    people.forEach(p -> roles.put(p.path("id").asText(), p.path("role").asText()));
+    assertEquals("moderator", roles.get(annId), "Ann keeps her id and role: " + people);
+    assertEquals("participant", roles.get(bobId), "Bob keeps his id and role: " + people);
+    assertTrue(joined.path("room").path("chatHistory").toString().contains("before the crash"),
+        "the chat history survived: " + joined.path("room").path("chatHistory"));
+
+    // Members on the live nodes carry on by themselves: Bob's chat reaches Ann.
+    bob.send("{\"type\":\"chat\",\"text\":\"after the crash\"}");
+    ann.next("chat", m -> m.path("message").path("text").asText().equals("after the crash"));
+  }
+
+  /** The chat texts of {@code room} as this JVM's node holds them in its replica of the rooms' state. */
+  private String replicatedChat(String room) {
+    try {
+      var key = RoomReplica.key(room);
+      Replicator.GetResponse<LWWMap<String, RoomProtocol.RoomState>> r = AskPattern.<Replicator.Command,
+              Replicator.GetResponse<LWWMap<String, RoomProtocol.RoomState>>>ask(
+              DistributedData.get(first.system()).replicator(),
+              reply -> new Replicator.Get<>(key, Replicator.readLocal(), reply), Duration.ofSeconds(3),
+              first.system().scheduler())
+          .toCompletableFuture().get(5, TimeUnit.SECONDS);
+      if (r instanceof Replicator.GetSuccess<LWWMap<String, RoomProtocol.RoomState>> found) {
+        RoomProtocol.RoomState state = found.get(key).getEntries().get(room);
+        return state == null ? "" : state.chat().toString();
+      }
+    } catch (Exception e) {
+      // not there yet
+    }
+    return "";
+  }
+
+  private static boolean health(int port) {
+    try {
+      return TestNodes.get(port, "/health").statusCode() == 200;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+}
