@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,16 +19,13 @@ import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
 import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.Main;
 import uk.co.lchat.node.TestNodes;
 import uk.co.lchat.node.WsClient;
 import uk.co.lchat.room.RoomActor;
@@ -91,15 +87,8 @@ class RoomNodeCrashIT {
 
   @Test
   void killingTheNodeThatHoldsARoomKeepsItsPasscodeLobbyRosterAndChat() throws Exception {
-    Map<String, Object> config = new HashMap<>(NODE);
-    config.put("lchat.http.port", 0);
-    config.put("lchat.media.port", 0);
-    config.put("lchat.cluster.remote-port", 0);
-    first = LchatNode.start(ConfigFactory.parseMap(config));
-    List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    NODE.forEach((k, v) -> jvm.add("-D" + k + "=" + v));
-    others = new LocalProcessProvider(LocalProcessProvider.sameJvmCommand(jvm, Main.class.getName()), "127.0.0.1",
-        "127.0.0.1:" + Cluster.get(first.system()).selfMember().address().getPort().get(), 1, Path.of("target", "room-node-crash"));
+    first = NodeProcesses.firstNode(NODE);
+    others = NodeProcesses.beside(first, NODE, "room-node-crash");
     others.scaleTo(3);
     Talkers.await("three node processes in one cluster", 120, () -> TestNodes.upMembers(first) == 3);
     LocalProcessProvider.NodeProcess doomed = others.nodes().get(0);

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,11 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.Main;
 import uk.co.lchat.node.TestNodes;
 
 /**
@@ -67,16 +63,8 @@ class ThreeProcessRoomIT {
 
   @Test
   void publishersOnTwoProcessesReachReceiversOnAThirdOncePerLink() throws Exception {
-    Map<String, Object> config = new HashMap<>(NODE);
-    config.put("lchat.http.port", 0);
-    config.put("lchat.media.port", 0);
-    config.put("lchat.cluster.remote-port", 0);
-    first = LchatNode.start(ConfigFactory.parseMap(config));
-    List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-    NODE.forEach((k, v) -> jvm.add("-D" + k + "=" + v));
-    others = new LocalProcessProvider(LocalProcessProvider.sameJvmCommand(jvm, Main.class.getName()), "127.0.0.1",
-        "127.0.0.1:" + org.apache.pekko.cluster.typed.Cluster.get(first.system()).selfMember().address().getPort()
-            .get(), 1, Path.of("target", "three-processes"));
+    first = NodeProcesses.firstNode(NODE);
+    others = NodeProcesses.beside(first, NODE, "three-processes");
     others.scaleTo(3);
     Talkers.await("three node processes in one cluster", 120, () -> TestNodes.upMembers(first) == 3);
     int second = others.nodes().get(0).httpPort();
