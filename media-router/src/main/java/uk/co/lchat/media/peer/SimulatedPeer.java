@@ -95,7 +95,7 @@ public final class SimulatedPeer implements AutoCloseable {
   private volatile boolean closed;
 
   public SimulatedPeer() throws IOException {
-    socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    socket = openSocket();
   }
 
   public String fingerprintAttribute() {
@@ -237,13 +237,24 @@ public final class SimulatedPeer implements AutoCloseable {
    * (an ICE restart); DTLS and SRTP carry on.
    */
   public void moveAndRestartIce(IceParameters serverIce) throws IOException, TimeoutException {
-    DatagramSocket fresh = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    DatagramSocket fresh = openSocket();
     bind(fresh, server, serverIce);
     this.serverIce = serverIce;
     fresh.setSoTimeout(0);
     DatagramSocket old = socket;
     socket = fresh;
     old.close();
+  }
+
+  /**
+   * A loopback socket with a receive buffer of 1 MiB (the kernel's default, about 200 KB, holds only some hundred
+   * packets): on a loaded machine this peer's reader thread may be late, and a burst the router delivered must not
+   * be lost in the peer's own socket and counted against the router.
+   */
+  private static DatagramSocket openSocket() throws IOException {
+    DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+    s.setReceiveBufferSize(1 << 20);
+    return s;
   }
 
   /** Connectivity checks until one nominated binding succeeds (RFC 8445 §7.2). */
