@@ -60,7 +60,7 @@ public final class MediaRouterProtocol {
    * A viewer whose connection has not come up by then never will (its player went away after the POST): it is closed,
    * and its session told, so no viewer who watches nothing stays in the roster.
    */
-  public record WatchDeadline(String viewerId) implements Command {}
+  record WatchDeadline(String viewerId) implements Command {}
 
   /** Ends a {@link Watch} or {@link WatchSpeaker} (WHEP DELETE); answered with true if it existed. */
   public record Unwatch(String viewerId, ActorRef<Boolean> replyTo) implements Command {}
