@@ -129,6 +129,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final Map<String, Endpoint> watchers = new HashMap<>();
   /** Each WHEP viewer's session (the Watch's replyTo), told when its connection ends so it leaves the room. */
   private final Map<String, ActorRef<MediaEvent>> watchSessions = new HashMap<>();
+  /** Participants' sessions under death watch (one participant each). */
+  private final Set<ActorRef<MediaEvent>> watchedSessions = new HashSet<>();
   /** WHEP viewers' tracks published on other nodes, by track id: they are wired when the relay brings them. */
   private final Map<String, List<RelayedWatch>> relayedWatches = new HashMap<>();
 
@@ -201,6 +203,15 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Attach.class, this::onAttach)
+        .onMessage(SessionGone.class, m -> {
+          Member member = members.get(m.participantId());
+          if (member == null || !member.client.equals(m.client())) {
+            return this; // detached already, or resumed over another session
+          }
+          getContext().getLog().info("media router: the session of {} is gone; dropping its media",
+              m.participantId());
+          return detach(m.participantId());
+        })
         .onMessage(Detach.class, m -> {
           Member member = members.get(m.participantId());
           if (m.client() != null && member != null && !member.client.equals(m.client())) {
@@ -265,7 +276,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     if (existing != null && existing.roomId.equals(m.roomId())) {
       // The participant's signaling resumed over another connection: its media carries on untouched. An offer
       // the old connection may not have delivered is made again on the new one.
+      unwatchSession(existing.client);
       existing.client = m.client();
+      watchSession(m.participantId(), m.client());
       if (existing.awaitingAnswer) {
         existing.awaitingAnswer = false;
         existing.dirty = true;
@@ -276,6 +289,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         detach(m.participantId());
       }
       members.put(m.participantId(), new Member(m.roomId(), m.participantId(), m.client()));
+      watchSession(m.participantId(), m.client());
       conferences.joined(m.roomId(), m.participantId());
     }
     if (draining && moveOnDrain) {
@@ -317,11 +331,28 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     return this;
   }
 
+  /**
+   * A session that dies without detaching (its node was killed: no socket close reaches anyone) must not leave its
+   * endpoints here until the browser's consent runs out; the death watch ends them at once.
+   */
+  private void watchSession(String participantId, ActorRef<MediaEvent> client) {
+    if (watchedSessions.add(client)) {
+      getContext().watchWith(client, new SessionGone(participantId, client));
+    }
+  }
+
+  private void unwatchSession(ActorRef<MediaEvent> client) {
+    if (watchedSessions.remove(client)) {
+      getContext().unwatch(client);
+    }
+  }
+
   private Behavior<Command> detach(String participantId) {
     Member member = members.remove(participantId);
     if (member == null) {
       return this;
     }
+    unwatchSession(member.client);
     conferences.left(member.roomId, participantId);
     member.publications.keySet().forEach(localTracks::remove);
     member.simulcast.keySet().forEach(localSimulcast::remove);

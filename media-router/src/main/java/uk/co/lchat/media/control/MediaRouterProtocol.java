@@ -62,6 +62,12 @@ public final class MediaRouterProtocol {
    */
   record WatchDeadline(String viewerId) implements Command {}
 
+  /**
+   * Local: a participant's session actor is gone (its node crashed or was removed, or it stopped without detaching):
+   * the router's death watch on {@link Attach}'s client. Its media is dropped, so nothing leaks.
+   */
+  record SessionGone(String participantId, ActorRef<MediaEvent> client) implements Command {}
+
   /** Ends a {@link Watch} or {@link WatchSpeaker} (WHEP DELETE); answered with true if it existed. */
   public record Unwatch(String viewerId, ActorRef<Boolean> replyTo) implements Command {}
 

@@ -12,6 +12,7 @@ import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -197,6 +198,28 @@ class MediaRouterActorTest {
     TestProbe<RouterStatus> status = kit.createTestProbe(RouterStatus.class);
     actor.tell(new GetStatus(status.getRef()));
     assertEquals(0, status.receiveMessage().endpoints());
+  }
+
+  @Test
+  void aSessionThatDiesWithoutDetachingLosesItsMediaAtOnce() throws Exception {
+    // A session whose node was killed never says goodbye: the router's death watch is what frees its endpoints.
+    ActorRef<MediaEvent> session = kit.spawn(Behaviors.<MediaEvent>ignore());
+    actor.tell(new Attach("room", "p1", session));
+    actor.tell(new Publish("p1", offer("aaaa", 11, 22, 0), session));
+    TestProbe<RouterStatus> status = kit.createTestProbe(RouterStatus.class);
+    status.awaitAssert(Duration.ofSeconds(10), () -> {
+      actor.tell(new GetStatus(status.getRef()));
+      assertEquals(1, status.receiveMessage().endpoints());
+      return null;
+    });
+    kit.stop(session);
+    status.awaitAssert(Duration.ofSeconds(10), () -> {
+      actor.tell(new GetStatus(status.getRef()));
+      RouterStatus now = status.receiveMessage();
+      assertEquals(0, now.participants());
+      assertEquals(0, now.endpoints());
+      return null;
+    });
   }
 
   @Test
