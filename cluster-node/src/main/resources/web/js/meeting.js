@@ -209,8 +209,16 @@ export class Meeting {
       this.end(`${by} removed you from the meeting.`, 'removed');
     });
     s.on('error', (m) => toast(m.message || m.code));
+    s.on('reconnecting', (m) => {
+      this.reconnecting = true;
+      if (m.attempt === 1) toast('Connection lost. Reconnecting…');
+      document.body.dataset.connection = 'reconnecting';
+    });
     s.on('resumed', (m) => {
-      // Our connection moved to another node; the room is as it was. Take its latest state.
+      if (this.reconnecting) toast('Reconnected.');
+      this.reconnecting = false;
+      document.body.dataset.connection = 'connected';
+      // Our connection moved to another node, or came back; the room is as it was. Take its latest state.
       this.participants = new Map(m.room.participants.map((p) => [p.id, p]));
       this.role = m.role;
       this.hands = m.room.hands || [];

@@ -1,6 +1,8 @@
 // The signaling WebSocket (docs/protocol.md): JSON messages with a "type", one listener list per type.
 // When the node is draining it sends "reconnect": the connection moves to another node by itself and resumes the
-// participant there ("resumed"); listeners see nothing of it but that message.
+// participant there ("resumed"); listeners see nothing of it but that message. When the connection drops on its
+// own (a network change, the node gone), it is opened again with a doubling delay and the participant resumed:
+// listeners see "reconnecting" (each try) and then "resumed", or "closed" when it gives up.
 export class Signaling {
   constructor(url = Signaling.defaultUrl()) {
     this.url = url;
@@ -10,7 +12,12 @@ export class Signaling {
     this.token = null;
     this.participantId = null;
     this.joinMessage = null;
+    this.attempts = 0;
+    this.ended = false;
   }
+
+  /** Tries before giving up on a dropped connection: 0.5, 1, 2, 4, 8, then every 10 s, about two minutes in all. */
+  static get MAX_ATTEMPTS() { return 16; }
 
   static defaultUrl() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -27,7 +34,7 @@ export class Signaling {
 
   open(url) {
     const ws = new WebSocket(url);
-    ws.onclose = () => { if (ws === this.ws && !this.nextWs) this.emit({ type: 'closed' }); };
+    ws.onclose = () => { if (ws === this.ws && !this.nextWs) this.lost(); };
     ws.onmessage = (e) => {
       let msg;
       try {
@@ -54,7 +61,11 @@ export class Signaling {
       if (this.token) return; // a moved connection keeps the participant's first token
       this.token = msg.sessionToken;
     }
-    if (msg.type === 'joined' || msg.type === 'resumed') this.participantId = msg.participantId;
+    if (msg.type === 'joined' || msg.type === 'resumed') {
+      this.participantId = msg.participantId;
+      this.attempts = 0;
+    }
+    if (msg.type === 'removed') this.ended = true;
     if (msg.type === 'reconnect') this.move(msg.url);
     if (msg.type === 'superseded') return;
     this.emit(msg);
@@ -65,7 +76,8 @@ export class Signaling {
    * closing is no loss) until the new one is resumed.
    */
   move(url) {
-    const ws = this.open(url || this.url);
+    this.currentUrl = url || this.currentUrl || this.url;
+    const ws = this.open(this.currentUrl);
     this.nextWs = ws;
     ws.onopen = () => {
       if (!this.joinMessage) {
@@ -81,7 +93,19 @@ export class Signaling {
       const resume = this.participantId ? { resume: this.participantId } : {};
       ws.send(JSON.stringify({ ...this.joinMessage, sessionToken: this.token, ...resume }));
     };
-    ws.onerror = () => { if (this.nextWs === ws) { this.nextWs = null; this.emit({ type: 'closed' }); } };
+    ws.onerror = () => { if (this.nextWs === ws) { this.nextWs = null; this.lost(); } };
+  }
+
+  /** The connection dropped (or a try to reopen it failed): try again later while in a room, else it is over. */
+  lost() {
+    this.attempts += 1;
+    if (this.ended || !this.joinMessage || !this.participantId || this.attempts > Signaling.MAX_ATTEMPTS) {
+      this.emit({ type: 'closed' });
+      return;
+    }
+    const delayMs = Math.min(10000, 500 * 2 ** (this.attempts - 1));
+    this.emit({ type: 'reconnecting', attempt: this.attempts, delayMs });
+    setTimeout(() => { if (!this.ended) this.move(this.currentUrl); }, delayMs);
   }
 
   on(type, fn) {
@@ -109,6 +133,7 @@ export class Signaling {
   }
 
   close() {
+    this.ended = true;
     if (this.ws) this.ws.close();
   }
 }

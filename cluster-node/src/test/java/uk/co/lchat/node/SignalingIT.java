@@ -57,6 +57,8 @@ class SignalingIT {
 
       bob.send("{\"type\":\"leave\"}");
       assertEquals(1, ann.next("roster").get("participants").size());
+      // A socket that merely drops keeps its participant for lchat.http.ws.resume-grace; leaving is explicit.
+      ann.send("{\"type\":\"leave\"}");
       ann.close();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       boolean exists = true;

@@ -120,7 +120,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           send(SignalingCodec.error("too_large", "Messages are limited to " + maxMessageBytes + " bytes."));
           return this;
         }))
-        .onMessage(ConnectionClosed.class, m -> closed())
+        .onMessage(ConnectionClosed.class, m -> dropped())
         .onMessage(Reconnect.class, m -> {
           send(SignalingCodec.reconnect(m.url()));
           return this;
@@ -338,6 +338,32 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private ActorRef<MediaEvent> mediaSelf() {
     return getContext().getSelf().narrow();
   }
+
+  /**
+   * The socket closed without a {@code leave}: in a room, the participant is kept for {@code resume-grace} so the
+   * client can reconnect and resume it (the room then tells this session {@link RoomProtocol.Superseded}); else it
+   * leaves, as before.
+   */
+  private Behavior<Object> dropped() {
+    if (participantId == null) {
+      return closed();
+    }
+    counters.connectionClosed();
+    socket.tell(new Outbound.Close());
+    getContext().getLog().debug("session of {} in {}: connection dropped, kept for {}", participantId, roomId,
+        settings.resumeGrace());
+    getContext().scheduleOnce(settings.resumeGrace(), getContext().getSelf(), new ResumeGraceOver());
+    return Behaviors.receive(Object.class)
+        .onMessage(RoomProtocol.Superseded.class, m -> Behaviors.stopped()) // resumed elsewhere: leave nothing
+        .onMessage(ResumeGraceOver.class, m -> {
+          leaveRoom();
+          return Behaviors.stopped();
+        })
+        .onAnyMessage(m -> Behaviors.same()) // nobody to tell: the socket is gone
+        .build();
+  }
+
+  private record ResumeGraceOver() {}
 
   private Behavior<Object> closed() {
     leaveRoom();

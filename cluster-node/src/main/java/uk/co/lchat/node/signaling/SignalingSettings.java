@@ -1,14 +1,16 @@
 package uk.co.lchat.node.signaling;
 
+import java.time.Duration;
+
 import com.typesafe.config.Config;
 
 /**
  * Limits of one signaling WebSocket ({@code lchat.http.max-message-bytes} and {@code lchat.http.ws}), read once at
- * boot: the size of a message, how fast a client may send, and how much the node queues for a client that reads
- * slowly.
+ * boot: the size of a message, how fast a client may send, how much the node queues for a client that reads
+ * slowly, and how long a participant whose connection dropped is kept for the client to resume it.
  */
 public record SignalingSettings(int maxMessageBytes, double messagesPerSecond, int burst, int refusedBeforeClose,
-                                int outboundMessages, long outboundBytes) {
+                                int outboundMessages, long outboundBytes, Duration resumeGrace) {
 
   public SignalingSettings {
     if (messagesPerSecond <= 0 || burst < 1 || refusedBeforeClose < 0) {
@@ -26,7 +28,7 @@ public record SignalingSettings(int maxMessageBytes, double messagesPerSecond, i
     Config ws = h.getConfig("ws");
     return new SignalingSettings(h.getInt("max-message-bytes"), ws.getDouble("messages-per-second"),
         ws.getInt("burst"), ws.getInt("refused-before-close"), ws.getInt("outbound-messages"),
-        ws.getBytes("outbound-bytes"));
+        ws.getBytes("outbound-bytes"), ws.getDuration("resume-grace"));
   }
 
   /** The rate limit of one new socket. */

@@ -120,6 +120,27 @@ class MeetingClientIT extends SingleNodeBrowserTest {
   }
 
   @Test
+  void aDroppedConnectionReconnectsByItselfAndResumesTheSameParticipant() throws Exception {
+    try (Chromium.Page alice = join("ui-reconnect", "Alice"); Chromium.Page bob = join("ui-reconnect", "Bob")) {
+      String aliceId = myId(alice);
+      // The socket drops under the page (as when a network changes): no leave is sent.
+      alice.eval("window.lchatMeeting.signaling.ws.close(), true");
+      alice.waitFor("document.body.dataset.connection === 'reconnecting'", WAIT);
+      alice.waitFor("document.body.dataset.connection === 'connected'", WAIT);
+      assertEquals(aliceId, alice.eval("window.lchatMeeting.signaling.participantId").asText(),
+          "the same participant, not a new join");
+      // Nobody else saw Alice leave and come back: Bob's roster still has her, and chat flows both ways.
+      assertEquals("2 in the meeting", bob.eval(q("participant-count") + ".textContent").asText());
+      click(alice, "open-chat");
+      type(alice, "chat-input", "back again");
+      click(alice, "chat-send");
+      click(bob, "open-chat");
+      bob.waitFor("[...document.querySelectorAll('[data-testid=\"chat-message\"]')]"
+          + ".some(m => m.textContent.includes('back again'))", WAIT);
+    }
+  }
+
+  @Test
   void groupChatReachesEveryonePrivateChatOnlyItsRecipient() throws Exception {
     try (Chromium.Page alice = join("ui-chat", "Alice"); Chromium.Page bob = join("ui-chat", "Bob");
          Chromium.Page cat = join("ui-chat", "Cat")) {

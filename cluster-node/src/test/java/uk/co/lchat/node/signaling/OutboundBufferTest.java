@@ -26,7 +26,8 @@ import uk.co.lchat.node.signaling.ParticipantSession.Outbound;
 /** The stage between a session and its socket, with a reader that pulls only when the test says. */
 class OutboundBufferTest {
   static final ActorTestKit KIT = ActorTestKit.create();
-  static final SignalingSettings SETTINGS = new SignalingSettings(100, 50, 200, 200, 4, 1000);
+  static final SignalingSettings SETTINGS = new SignalingSettings(100, 50, 200, 200, 4, 1000,
+      java.time.Duration.ofSeconds(15));
 
   @AfterAll
   static void stop() {
