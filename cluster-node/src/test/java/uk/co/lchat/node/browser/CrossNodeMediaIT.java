@@ -80,11 +80,19 @@ class CrossNodeMediaIT extends ClusterBrowserTest {
       decodes(alice, 1, "Alice");
       decodes(bob, 1, "Bob");
       MediaRouter receivers = nodes.get(0).mediaRouter();
+      MediaRouter aliceNode = nodes.get(1).mediaRouter();
+      // The first two started peer to peer and moved to the bridge when Cat joined: streams of the tracks they
+      // published before are released a moment after the new ones flow, so the counts are awaited, not read once.
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (!(receivers.relays().size() == 2 && streamsIn(receivers) == 4
+          && aliceNode.relays().stream().mapToInt(MediaRouter.RelayStatus::streamsOut).sum() == 4)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
       // Node 0 holds two receivers of four tracks (audio and video of Alice and Bob), yet each track crosses once.
       assertEquals(2, receivers.relays().size(), relaySummary());
       assertEquals(4, streamsIn(receivers), "each stream once per link, not once per receiver:" + relaySummary());
       // Alice's two tracks leave node 1 once towards node 0 and once towards Bob's node 2.
-      MediaRouter aliceNode = nodes.get(1).mediaRouter();
       assertEquals(4, aliceNode.relays().stream().mapToInt(MediaRouter.RelayStatus::streamsOut).sum(),
           relaySummary());
       for (MediaRouter.RelayStatus link : receivers.relays()) {
