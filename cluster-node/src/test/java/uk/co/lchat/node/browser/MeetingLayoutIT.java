@@ -155,13 +155,16 @@ class MeetingLayoutIT extends SingleNodeBrowserTest {
       fitsInEveryWindow(alice, 1);
       alice.viewport(1280, 760);
       fits(alice, 1, "alone at 1280x760");
-      // Alone, the tile still uses the room it has: nearly all of the area's height or width.
-      JsonNode sizes = alice.eval("[" + q("tile") + ", " + q("stage-area")
-          + "].map(e => e.getBoundingClientRect().toJSON())");
-      JsonNode tile = sizes.get(0);
-      JsonNode area = sizes.get(1);
-      assertTrue(tile.get("height").asDouble() >= 0.8 * area.get("height").asDouble()
-          || tile.get("width").asDouble() >= 0.8 * area.get("width").asDouble(), "the tile fills the area: " + sizes);
+      // Alone, the tile still uses the room it has: nearly all of the area's height or width. The grid re-sizes its
+      // tiles when its resize observer runs after the window changed, so this is awaited, not read once.
+      String fills = "(() => { const t = " + q("tile") + ".getBoundingClientRect(), a = " + q("stage-area")
+          + ".getBoundingClientRect(); return t.height >= 0.8 * a.height || t.width >= 0.8 * a.width; })()";
+      try {
+        alice.waitFor(fills, WAIT);
+      } catch (AssertionError e) {
+        throw new AssertionError("the tile fills the area: " + alice.eval("[" + q("tile") + ", " + q("stage-area")
+            + "].map(e => e.getBoundingClientRect().toJSON())"), e);
+      }
       // What the issue saw: a mouse click on Settings landed on the video lying over the toolbar.
       press(alice, "open-settings");
       alice.waitFor(q("settings-panel") + " !== null", WAIT);
