@@ -93,6 +93,11 @@ public final class TestNodes {
     return LchatNode.start(config(0, List.of()));
   }
 
+  /** A single-node cluster on free ports with {@code settings} over the test defaults. */
+  public static LchatNode single(Map<String, Object> settings) throws Exception {
+    return LchatNode.start(ConfigFactory.parseMap(settings).withFallback(config(0, List.of())));
+  }
+
   public static JsonNode getJson(int port, String path) throws Exception {
     HttpResponse<String> r = get(port, path);
     return JSON.readTree(r.body());

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
@@ -34,8 +33,7 @@ class HeaderTimeoutIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = LchatNode.start(ConfigFactory.parseMap(Map.of("lchat.http.header-timeout", "2s"))
-        .withFallback(TestNodes.config(0, List.of())));
+    node = TestNodes.single(Map.of("lchat.http.header-timeout", "2s"));
     port = node.httpPort();
   }
 

@@ -28,7 +28,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
@@ -51,10 +50,9 @@ class SlowClientsIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = LchatNode.start(ConfigFactory.parseMap(Map.of(
+    node = TestNodes.single(Map.of(
             "lchat.http.header-timeout", HEADER_TIMEOUT.toSeconds() + "s",
-            "lchat.http.max-connections-per-address", PER_ADDRESS))
-        .withFallback(TestNodes.config(0, List.of())));
+            "lchat.http.max-connections-per-address", PER_ADDRESS));
     port = node.httpPort();
   }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
@@ -32,8 +30,8 @@ class PasscodeGuessingIT {
   static void start() throws Exception {
     // The socket rate limit (FloodIT) would stop a thousand joins on one socket by itself; an attacker can open
     // many sockets, so this node lets them through to show what the passcode guard alone does.
-    node = LchatNode.start(ConfigFactory.parseMap(Map.of("lchat.http.ws.burst", 5000,
-        "lchat.http.ws.refused-before-close", 5000)).withFallback(TestNodes.config(0, List.of())));
+    node = TestNodes.single(Map.of("lchat.http.ws.burst", 5000,
+        "lchat.http.ws.refused-before-close", 5000));
   }
 
   @AfterAll

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
@@ -35,11 +33,10 @@ class FloodIT {
 
   @BeforeAll
   static void start() throws Exception {
-    node = LchatNode.start(ConfigFactory.parseMap(Map.of(
+    node = TestNodes.single(Map.of(
             "lchat.http.ws.burst", 1000,
             "lchat.http.ws.outbound-bytes", "1MiB",
-            "pekko.http.server.socket-options.so-send-buffer-size", "64KiB"))
-        .withFallback(TestNodes.config(0, List.of())));
+            "pekko.http.server.socket-options.so-send-buffer-size", "64KiB"));
     port = node.httpPort();
   }
 
