@@ -15,10 +15,6 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
-import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,9 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.TestNodes;
 import uk.co.lchat.node.WsClient;
-import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomReplica;
 
@@ -41,18 +35,15 @@ class RoomNodeCrashIT {
   private static final Map<String, Object> NODE = Map.of(
       "lchat.media.placement.strategy", "local",
       "lchat.rebalance.enabled", false);
+  private CrashCluster cluster;
   private LchatNode first;
-  private LocalProcessProvider others;
   private final List<WsClient> clients = new ArrayList<>();
 
   @AfterEach
   void stop() {
     clients.forEach(WsClient::close);
-    if (others != null) {
-      others.close(5);
-    }
-    if (first != null) {
-      first.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -62,24 +53,6 @@ class RoomNodeCrashIT {
     return c;
   }
 
-  /** The port of the cluster address whose shard region holds {@code room}'s shard, or -1. */
-  private int regionPortOf(String room) throws Exception {
-    // The entity's shard, as Cluster Sharding's default extractor computes it from the room's name.
-    int shards = first.system().settings().config().getInt("pekko.cluster.sharding.number-of-shards");
-    String shard = String.valueOf(Math.abs(room.hashCode() % shards));
-    ShardRegion.ClusterShardingStats stats = AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
-            ClusterSharding.get(first.system()).shardState(),
-            reply -> new GetClusterShardingStats(RoomActor.ENTITY_KEY, Duration.ofSeconds(5), reply),
-            Duration.ofSeconds(10), first.system().scheduler())
-        .toCompletableFuture().get(15, TimeUnit.SECONDS);
-    for (var region : stats.getRegions().entrySet()) {
-      if (region.getValue().getStats().containsKey(shard)) {
-        return (Integer) region.getKey().getPort().get();
-      }
-    }
-    return -1;
-  }
-
   private static String join(String room, String name, String passcode) {
     return "{\"type\":\"join\",\"room\":\"" + room + "\",\"name\":\"" + name + "\""
         + (passcode == null ? "" : ",\"passcode\":\"" + passcode + "\"") + "}";
@@ -87,13 +60,10 @@ class RoomNodeCrashIT {
 
   @Test
   void killingTheNodeThatHoldsARoomKeepsItsPasscodeLobbyRosterAndChat() throws Exception {
-    first = NodeProcesses.firstNode(NODE);
-    others = NodeProcesses.beside(first, NODE, "room-node-crash");
-    others.scaleTo(3);
-    Talkers.await("three node processes in one cluster", 120, () -> TestNodes.upMembers(first) == 3);
-    LocalProcessProvider.NodeProcess doomed = others.nodes().get(0);
-    int survivor = others.nodes().get(1).httpPort();
-    Talkers.await("the started nodes serve HTTP", 30, () -> health(doomed.httpPort()) && health(survivor));
+    cluster = CrashCluster.start(NODE, 2, "room-node-crash");
+    first = cluster.first;
+    LocalProcessProvider.NodeProcess doomed = cluster.process(0);
+    int survivor = cluster.process(1).httpPort();
 
     // Ann, on this JVM's node, opens rooms until one's actor lives on the process that will be killed.
     String room = null;
@@ -101,7 +71,7 @@ class RoomNodeCrashIT {
     for (int k = 0; k < 40 && room == null; k++) {
       WsClient c = client(first.httpPort());
       c.join("crash-" + k, "Ann");
-      if (regionPortOf("crash-" + k) == doomed.remotePort()) {
+      if (cluster.regionPortOf("crash-" + k) == doomed.remotePort()) {
         room = "crash-" + k;
         ann = c;
       } else {
@@ -128,8 +98,7 @@ class RoomNodeCrashIT {
         .contains("before the crash"));
 
     long killed = System.nanoTime();
-    doomed.process().destroyForcibly(); // SIGKILL: no drain, no handoff
-    assertTrue(doomed.process().waitFor(10, TimeUnit.SECONDS));
+    CrashCluster.kill(doomed);
 
     // An outsider without the passcode is refused from the first answer the room gives to the last.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -191,13 +160,5 @@ class RoomNodeCrashIT {
       // not there yet
     }
     return "";
-  }
-
-  private static boolean health(int port) {
-    try {
-      return TestNodes.get(port, "/health").statusCode() == 200;
-    } catch (Exception e) {
-      return false;
-    }
   }
 }

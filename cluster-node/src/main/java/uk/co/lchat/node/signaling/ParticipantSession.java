@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -15,6 +16,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.placement.Placement;
+import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.room.RoomActor;
@@ -76,6 +78,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private EntityRef<RoomProtocol.Command> room;
   private String participantId;
   private String lobbyId;
+  /** The resumed participant's router was lost: after {@code resumed}, tell the client to publish again. */
+  private boolean mediaMovedAfterResume;
 
   /** {@code clientAddress}: the client's IP address as the node's socket saw it (null: unknown). */
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
@@ -108,6 +112,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     this.rateLimit = settings.newRateLimit(System.nanoTime());
     this.sessionToken = newToken();
     counters.connectionOpened();
+    ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(RouterDirectory.RouterLost.class,
+        ctx.getSelf().narrow()));
     send(SignalingCodec.hello(sessionToken, nodeAddress));
   }
 
@@ -127,6 +133,12 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         })
         .onMessage(ClientEvent.class, this::onRoomEvent)
         .onMessage(MediaEvent.class, this::onMediaEvent)
+        .onMessage(RouterDirectory.RouterLost.class, m -> {
+          if (participantId != null) {
+            moveMedia(m.router(), null); // its node is unreachable: nothing from it will come, nor go back to it
+          }
+          return this;
+        })
         .build();
   }
 
@@ -248,11 +260,13 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case RoomProtocol.Resumed r -> {
         participantId = r.participantId();
         lobbyId = null;
-        if (r.mediaRouter() != null) {
+        if (r.mediaRouter() != null && placement.reachable(r.mediaRouter())) {
           router = r.mediaRouter(); // the media carries on where it is; its events now come here
           router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
         } else {
+          // No media yet, or its router went with the node the client reconnects from: it publishes again here.
           attachMedia(placement.choose(java.util.List.of()));
+          mediaMovedAfterResume = r.mediaRouter() != null;
         }
       }
       case RoomProtocol.Superseded s -> {
@@ -275,6 +289,10 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       sendDroppable(SignalingCodec.encode(event));
     } else {
       send(SignalingCodec.encode(event));
+    }
+    if (mediaMovedAfterResume) {
+      mediaMovedAfterResume = false;
+      send(SignalingCodec.mediaMoved());
     }
     if (event instanceof RoomProtocol.Removed) {
       router.tell(new MediaRouterProtocol.Detach(participantId, mediaSelf()));
