@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,9 +40,14 @@ class RoomNodeCrashIT {
   private CrashCluster cluster;
   private LchatNode first;
   private final List<WsClient> clients = new ArrayList<>();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private final List<SimParticipant> talkers = new ArrayList<>();
+  private volatile boolean sending = true;
 
   @AfterEach
   void stop() {
+    sending = false;
+    talkers.forEach(SimParticipant::close);
     clients.forEach(WsClient::close);
     if (cluster != null) {
       cluster.close();
@@ -81,6 +88,12 @@ class RoomNodeCrashIT {
     }
     assertTrue(room != null, "no room landed on the node to be killed in 40 tries");
     String annId = ann.participantId;
+    // Two members who talk, on the live nodes: their media does not depend on the room's actor.
+    Measurements measured = new Measurements();
+    List<SimParticipant> pair = List.of(talker(first.httpPort(), "Gil", room, measured),
+        talker(survivor, "Hal", room, measured));
+    Thread sender = Talkers.send(pair, false, () -> sending);
+    Talkers.awaitHearingEachOther(pair, "before the crash", 30);
     ann.send("{\"type\":\"setPasscode\",\"passcode\":\"4711\"}");
     ann.next("settings");
     WsClient bob = client(survivor);
@@ -97,6 +110,7 @@ class RoomNodeCrashIT {
     Talkers.await("the surviving node holds the room's chat", 30, () -> replicatedChat(chatRoom)
         .contains("before the crash"));
 
+    pair.forEach(SimParticipant::resetGaps);
     long killed = System.nanoTime();
     CrashCluster.kill(doomed);
 
@@ -139,7 +153,24 @@ class RoomNodeCrashIT {
 
     // Members on the live nodes carry on by themselves: Bob's chat reaches Ann.
     bob.send("{\"type\":\"chat\",\"text\":\"after the crash\"}");
-    ann.next("chat", m -> m.path("message").path("text").asText().equals("after the crash"));
+    ann.next("chat", c -> c.path("message").path("text").asText().equals("after the crash"));
+
+    // The talkers heard each other all along: the room's crash cost their media nothing.
+    Talkers.awaitHearingEachOther(pair, "after the room came back", 30);
+    for (SimParticipant p : pair) {
+      long gap = p.longestAudioGapNanos() / 1_000_000;
+      System.out.printf("room node kill -9: %s heard a longest audio gap of %d ms%n", p.id(), gap);
+      assertTrue(gap < 1000, p.id() + " lost " + gap + " ms of audio while the room recovered");
+    }
+    sending = false;
+    sender.join(2000);
+  }
+
+  private SimParticipant talker(int port, String name, String room, Measurements m) throws Exception {
+    SimParticipant p = new SimParticipant(HTTP, URI.create("http://127.0.0.1:" + port), name, true, false, m);
+    talkers.add(p);
+    p.join(room);
+    return p;
   }
 
   /** The chat texts of {@code room} as this JVM's node holds them in its replica of the rooms' state. */
