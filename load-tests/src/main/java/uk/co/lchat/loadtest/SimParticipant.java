@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +18,7 @@ import uk.co.lchat.media.sdp.SessionDescription;
 /**
  * One headless participant speaking the real protocol: the signaling WebSocket, an SDP offer like a browser's, ICE,
  * DTLS-SRTP, then synthetic Opus (50 packets/s with audio levels) and VP8 in three simulcast layers; and as a
- * receiver it answers the router's offers and measures what arrives.
+ * receiver it answers the router's offers and measures what arrives ({@link Reception}).
  */
 final class SimParticipant implements AutoCloseable {
   /** Packets per frame of each simulcast layer at 30 frames/s: about 150 kbit/s, 500 kbit/s and 2.5 Mbit/s. */
@@ -28,9 +27,11 @@ final class SimParticipant implements AutoCloseable {
 
   private final HttpClient http;
   private volatile SignalingClient signaling;
+  private volatile boolean closed;
   private String sessionToken;
   private final String name;
   private final Measurements measurements;
+  private final Reception reception;
   private final boolean audio;
   private final boolean video;
   private volatile SimulatedPeer publisher;
@@ -42,8 +43,8 @@ final class SimParticipant implements AutoCloseable {
   private long frames;
   private long keyframeRequestsSeen;
   private final Set<Integer> rtxPayloadTypes = new HashSet<>();
-  private String participantId;
-  private String room;
+  private volatile String participantId;
+  private volatile String room;
   private volatile JsonNode joinedMessage;
   /** Last arrival (nanoTime) per received SSRC, for checks that every expected stream is flowing. */
   private final Map<Long, Long> lastArrival = new java.util.concurrent.ConcurrentHashMap<>();
@@ -67,6 +68,7 @@ final class SimParticipant implements AutoCloseable {
     this.audio = audio;
     this.video = video;
     this.measurements = measurements;
+    this.reception = new Reception(measurements);
     for (int i = 0; i < 3; i++) {
       layerSsrcs[i] = 0x10000000L + (long) (Math.random() * 0x6FFFFFFFL);
     }
@@ -276,10 +278,10 @@ final class SimParticipant implements AutoCloseable {
           peer.close();
         }
         peer = new SimulatedPeer();
-        Map<Long, ReceivedStream> streams = new HashMap<>();
-        peer.onRtp((buf, len, arrival) -> receive(streams, buf, len, arrival));
+        peer.onRtp(this::receive);
         subscriber = peer;
       }
+      reception.offer(Reception.tracksOf(offer));
       for (MediaDescription m : offer.media()) {
         m.ssrcMsid().forEach((ssrc, msid) -> senderOf.put(ssrc, msid.split(" ")[0]));
         m.codecs().forEach(c -> {
@@ -300,7 +302,7 @@ final class SimParticipant implements AutoCloseable {
     }
   }
 
-  private void receive(Map<Long, ReceivedStream> streams, byte[] buf, int len, long arrival) {
+  private void receive(byte[] buf, int len, long arrival) {
     if (len < 12 + 8) {
       return;
     }
@@ -328,8 +330,18 @@ final class SimParticipant implements AutoCloseable {
     }
     long sent = SimulatedPeer.sendTimeOf(buf, len);
     boolean stamped = sent > 0 && arrival - sent >= 0 && arrival - sent < 60_000_000_000L;
-    streams.computeIfAbsent(ssrc, s -> new ReceivedStream(pt != 111))
-        .packet(seq, stamped ? sent : 0, arrival, measurements);
+    reception.packet(ssrc, pt != 111, seq, stamped ? sent : 0, arrival);
+  }
+
+  /** What it sends now, for the receivers' {@link Publishers}. */
+  Publishers.Publisher publishing() {
+    boolean sends = !closed && publisher != null;
+    return new Publishers.Publisher(participantId, room, sends && audio, sends && video);
+  }
+
+  /** The report tick: counts what this receiver should have got and did not (see {@link Reception}). */
+  void countMissing(long now, Publishers publishers) {
+    reception.countMissing(now, publishers, room, participantId);
   }
 
   private static InetSocketAddress serverAddress(MediaDescription m) throws IOException {
@@ -377,6 +389,7 @@ final class SimParticipant implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     SignalingClient signaling = this.signaling;
     try {
       signaling.send(signaling.message("leave"));
