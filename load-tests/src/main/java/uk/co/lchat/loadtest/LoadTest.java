@@ -112,7 +112,7 @@ public final class LoadTest {
   private SimParticipant add(String room, boolean audio, boolean video) throws Exception {
     SimParticipant p;
     synchronized (this) {
-      p = new SimParticipant(http, nextUrl(), "load-" + (nameCounter++), audio, video, m);
+      p = new SimParticipant(http, nextUrl(), options.urls(), "load-" + (nameCounter++), audio, video, m);
     }
     p.join(room);
     everyone.add(p);
@@ -231,6 +231,8 @@ public final class LoadTest {
         : 0);
     summary.put("freezeSeconds", m.freezeMillis.sum() / 1000.0);
     summary.put("signalingFailures", m.failures.sum());
+    summary.put("signalingReconnects", m.reconnects.sum());
+    summary.put("signalingReconnectsGivenUp", m.reconnectsGivenUp.sum());
     summary.put("processors", Runtime.getRuntime().availableProcessors());
     result.set("series", series);
     for (SimParticipant p : everyone) {
