@@ -51,6 +51,8 @@ import uk.co.lchat.node.stats.StatsRoutes;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
 import uk.co.lchat.room.RoomCounters;
+import uk.co.lchat.node.tls.CertificateRenewal;
+import uk.co.lchat.node.tls.HttpsRedirect;
 
 /** One running node: its actor system (a cluster member), the room shard region and the HTTP server. */
 public final class LchatNode implements AutoCloseable {
@@ -59,6 +61,10 @@ public final class LchatNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
   private final Tcp.ServerBinding binding;
+  /** The plain-HTTP port redirecting to HTTPS ({@code lchat.http.tls.redirect-port}); null when there is none. */
+  private final Tcp.ServerBinding redirectBinding;
+  /** The HTTPS certificate, re-read when its files change; null for plain HTTP. */
+  private final CertificateRenewal certificate;
   private final ConnectionGate connections;
   private final SignalingCounters signaling = new SignalingCounters();
   private final MediaRouter mediaRouter;
@@ -110,9 +116,18 @@ public final class LchatNode implements AutoCloseable {
         new OriginPolicy(door.allowedOrigins(), clusterOrigins));
     this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
     metrics.registry().register(new FrontDoorCollector(connections, signaling));
-    this.binding = HttpListener.bind(system, settings.host(), settings.httpPort(), api.routes(), door, connections)
+    this.certificate = settings.https().enabled() ? CertificateRenewal.start(settings.https()) : null;
+    this.binding = HttpListener.bind(system, settings.httpBindHost(), settings.httpPort(), api.routes(), door,
+            connections, certificate == null ? null : certificate::newEngine)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    this.wsUrl = "ws://" + settings.host() + ":" + binding.localAddress().getPort() + "/ws";
+    // The redirect port shares the connection caps: one client address holds its share across both ports.
+    this.redirectBinding = settings.https().redirectPort() > 0
+        ? HttpListener.bind(system, settings.httpBindHost(), settings.https().redirectPort(),
+            HttpsRedirect.routes(binding.localAddress().getPort(), settings.https().acmeWebroot()), door, connections)
+            .toCompletableFuture().get(30, TimeUnit.SECONDS)
+        : null;
+    this.wsUrl = (certificate == null ? "ws://" : "wss://") + httpHost() + ":" + binding.localAddress().getPort()
+        + "/ws";
     // SIGTERM, scale-in and leaving all run Coordinated Shutdown: drain first, while HTTP still serves.
     org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
         org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "lchat-drain",
@@ -122,8 +137,15 @@ public final class LchatNode implements AutoCloseable {
         ? Http.get(system).newServerAt(ms.bindHost(), ms.port()).bind(stats.metricsRoute())
             .toCompletableFuture().get(30, TimeUnit.SECONDS)
         : null;
-    system.log().info("Lunar Chat node up: http://{}:{}/ (remoting {}, media UDP {})", settings.host(),
-        binding.localAddress().getPort(), settings.remotePort(), mediaRouter.port());
+    system.log().info("Lunar Chat node up: {}://{}:{}/ (remoting {}, media UDP {})",
+        certificate == null ? "http" : "https", httpHost(), binding.localAddress().getPort(), settings.remotePort(),
+        mediaRouter.port());
+  }
+
+  /** The address clients reach the HTTP port at: where it binds, or the node's host when it binds every interface. */
+  private String httpHost() {
+    String bind = settings.httpBindHost();
+    return bind.equals("0.0.0.0") || bind.equals("::") ? settings.host() : bind;
   }
 
   /**
@@ -267,6 +289,16 @@ public final class LchatNode implements AutoCloseable {
     return binding.localAddress().getPort();
   }
 
+  /** The plain-HTTP port that redirects to HTTPS, or -1 when there is none. */
+  public int redirectPort() {
+    return redirectBinding == null ? -1 : redirectBinding.localAddress().getPort();
+  }
+
+  /** The HTTPS certificate and its renewals; null when the node serves plain HTTP. */
+  public CertificateRenewal certificate() {
+    return certificate;
+  }
+
   public MediaRouter mediaRouter() {
     return mediaRouter;
   }
@@ -319,6 +351,9 @@ public final class LchatNode implements AutoCloseable {
       localNodes.close();
     }
     mediaRouter.close();
+    if (certificate != null) {
+      certificate.close();
+    }
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
