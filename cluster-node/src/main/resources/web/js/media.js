@@ -57,6 +57,12 @@ export class MediaSession {
     return map;
   }
 
+  /** New STUN/TURN servers (fresh credentials) for both connections, used from their next ICE gathering on. */
+  setIceServers(iceServers) {
+    this.config = { ...this.config, iceServers };
+    for (const pc of [this.publisher, this.subscriber]) pc?.setConfiguration({ ...pc.getConfiguration(), iceServers });
+  }
+
   /** Sends the stream's tracks; resolves once the router has answered. */
   async publish(stream) {
     if (this.publisher) this.publisher.close();

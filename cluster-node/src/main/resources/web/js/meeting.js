@@ -48,7 +48,10 @@ export class Meeting {
     this.stats = new ConnectionStats(this);
     for (const m of room.chatHistory || []) this.chat.add(m);
     if (room.sharedVideo?.url) this.shared.apply(room.sharedVideo);
+    // STUN/TURN servers with this participant's TURN credentials (docs/protocol.md), for both media paths.
+    this.iceServers = joined.iceServers || [];
     this.media = new MediaSession(signaling, {
+      iceServers: this.iceServers,
       onTrack: (pid, track) => this.remoteTrack(pid, track, Meeting.midOf(track), 'bridge'),
       onTrackEnded: (pid, track) => this.remoteTrackEnded(pid, track, Meeting.midOf(track), 'bridge'),
       transform: e2ee,
@@ -224,6 +227,12 @@ export class Meeting {
       this.hands = m.room.hands || [];
       this.settings = m.room.settings;
       this.dominantSpeaker = m.room.dominantSpeaker;
+      // Fresh TURN credentials: the ones from joining may be near their expiry in a long meeting.
+      if (m.iceServers) {
+        this.iceServers = m.iceServers;
+        this.media.setIceServers(m.iceServers);
+        this.p2p?.setIceServers(m.iceServers);
+      }
       this.refresh();
     });
     this.media.onMoved = (map) => {
@@ -424,6 +433,7 @@ export class Meeting {
     this.mode = 'p2p';
     this.p2p = new PeerCall(this.signaling, remoteId, {
       polite: this.myId > remoteId,
+      iceServers: this.iceServers,
       transform: this.e2ee,
       onTrack: (track, mid) => this.remoteTrack(remoteId, track, mid, 'p2p'),
       onTrackEnded: (track, mid) => this.remoteTrackEnded(remoteId, track, mid, 'p2p'),

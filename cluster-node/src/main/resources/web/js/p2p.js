@@ -34,6 +34,11 @@ export class PeerCall {
     };
   }
 
+  /** New STUN/TURN servers (fresh credentials), used from the next ICE gathering on. */
+  setIceServers(iceServers) {
+    this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+  }
+
   note(what) {
     this.events.push(`${Math.round(performance.now())} ${what}`);
     if (this.events.length > 40) this.events.shift();

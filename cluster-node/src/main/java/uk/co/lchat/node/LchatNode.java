@@ -52,6 +52,7 @@ import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
 import uk.co.lchat.room.RoomCounters;
 import uk.co.lchat.node.tls.CertificateRenewal;
+import uk.co.lchat.node.turn.TurnSettings;
 import uk.co.lchat.node.tls.HttpsRedirect;
 
 /** One running node: its actor system (a cluster member), the room shard region and the HTTP server. */
@@ -233,6 +234,7 @@ public final class LchatNode implements AutoCloseable {
     Config merged = config.withFallback(ConfigFactory.load()).resolve();
     // Read (and checked) before the actor system exists, so a node that must not bind remoting never does.
     NodeSettings settings = NodeSettings.fromConfig(merged);
+    TurnSettings.fromConfig(merged); // checked now (a bad TURN URL, a missing secret); IceServers reads it on use
     Config resolved = withRemoting(merged, settings);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
     try {

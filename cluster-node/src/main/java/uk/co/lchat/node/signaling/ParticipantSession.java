@@ -19,6 +19,7 @@ import uk.co.lchat.node.placement.Placement;
 import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
 import uk.co.lchat.node.signaling.Inbound.*;
+import uk.co.lchat.node.turn.IceServers;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.ClientEvent;
@@ -287,6 +288,9 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     }
     if (event instanceof RoomProtocol.PeerRelayed || event instanceof RoomProtocol.ChatDelivered) {
       sendDroppable(SignalingCodec.encode(event));
+    } else if (event instanceof RoomProtocol.Joined || event instanceof RoomProtocol.Resumed) {
+      // In the room now: TURN credentials go only to participants who passed the room's access check.
+      send(SignalingCodec.encode(event, IceServers.get(getContext().getSystem()).forUser(participantId)));
     } else {
       send(SignalingCodec.encode(event));
     }

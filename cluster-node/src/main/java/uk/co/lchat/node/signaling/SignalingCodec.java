@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 import uk.co.lchat.node.signaling.Inbound.*;
+import uk.co.lchat.node.turn.IceServers;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.*;
 
@@ -284,6 +285,14 @@ public final class SignalingCodec {
   }
 
   public static String encode(ClientEvent event) {
+    return encode(event, java.util.List.of());
+  }
+
+  /**
+   * {@code joined} and {@code resumed} carry the STUN/TURN servers (with this participant's credentials) that the
+   * client's RTCPeerConnections should use, as RTCConfiguration.iceServers entries; omitted when there are none.
+   */
+  public static String encode(ClientEvent event, java.util.List<IceServers.IceServer> iceServers) {
     ObjectNode out = JSON.createObjectNode();
     switch (event) {
       case Joined j -> {
@@ -291,12 +300,14 @@ public final class SignalingCodec {
         out.put("participantId", j.participantId());
         out.set("role", JSON.valueToTree(j.role()));
         out.set("room", JSON.valueToTree(j.room()));
+        iceServers(out, iceServers);
       }
       case Resumed r -> {
         out.put("type", "resumed");
         out.put("participantId", r.participantId());
         out.set("role", JSON.valueToTree(r.role()));
         out.set("room", JSON.valueToTree(r.room()));
+        iceServers(out, iceServers);
       }
       case Superseded s -> out.put("type", "superseded");
       case LobbyWaiting w -> out.put("type", "lobby").put("lobbyId", w.lobbyId());
@@ -323,6 +334,20 @@ public final class SignalingCodec {
       }
     }
     return write(out);
+  }
+
+  private static void iceServers(ObjectNode out, java.util.List<IceServers.IceServer> servers) {
+    if (servers.isEmpty()) {
+      return;
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode list = out.putArray("iceServers");
+    for (IceServers.IceServer server : servers) {
+      ObjectNode entry = list.addObject();
+      server.urls().forEach(entry.putArray("urls")::add);
+      if (server.username() != null) {
+        entry.put("username", server.username()).put("credential", server.credential());
+      }
+    }
   }
 
   public static String hello(String sessionToken, String node) {

@@ -3,6 +3,8 @@ package uk.co.lchat.node.whip;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +21,7 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -31,6 +34,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.http.ClientAddress;
 import uk.co.lchat.node.signaling.SignalingCodec;
+import uk.co.lchat.node.turn.IceServers;
 import uk.co.lchat.node.whip.SessionResources.Protocol;
 
 /**
@@ -140,7 +144,8 @@ public final class WhipWhepRoutes {
                 ? refused.addHeader(RawHeader.create("Retry-After", String.valueOf(o.retryAfterSeconds())))
                 : refused;
           }
-          return created(location, o.participantId(), o.body());
+          return created(location, o.participantId(), o.body(),
+              IceServers.linkHeaders(IceServers.get(system).forUser(o.participantId())));
         });
     return completeWithFuture(response);
   }
@@ -174,11 +179,15 @@ public final class WhipWhepRoutes {
     });
   }
 
-  private static HttpResponse created(String location, String participantId, String sdp) {
-    return HttpResponse.create().withStatus(StatusCodes.CREATED)
-        .addHeader(Location.create(location))
-        .addHeader(RawHeader.create(PARTICIPANT_HEADER, participantId))
-        .addHeader(RawHeader.create("Access-Control-Expose-Headers", "Location, " + PARTICIPANT_HEADER))
+  /** {@code links}: the ICE servers with this session's TURN credentials (RFC 9725 §4.6), one header each. */
+  private static HttpResponse created(String location, String participantId, String sdp, List<String> links) {
+    List<HttpHeader> headers = new ArrayList<>(List.of(Location.create(location),
+        RawHeader.create(PARTICIPANT_HEADER, participantId),
+        RawHeader.create("Access-Control-Expose-Headers", "Location, Link, " + PARTICIPANT_HEADER)));
+    for (String link : links) {
+      headers.add(RawHeader.create("Link", link)); // in the order configured: clients may try them in turn
+    }
+    return HttpResponse.create().withStatus(StatusCodes.CREATED).withHeaders(headers)
         .withEntity(HttpEntities.create(SDP, sdp));
   }
 
