@@ -51,6 +51,7 @@ import uk.co.lchat.node.stats.StatsRoutes;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
 import uk.co.lchat.room.RoomCounters;
+import uk.co.lchat.node.lan.LanMode;
 import uk.co.lchat.node.tls.CertificateRenewal;
 import uk.co.lchat.node.turn.TurnSettings;
 import uk.co.lchat.node.tls.HttpsRedirect;
@@ -232,13 +233,23 @@ public final class LchatNode implements AutoCloseable {
   /** Starts a node from a full configuration (defaults from reference.conf underneath). */
   public static LchatNode start(Config config) throws Exception {
     Config merged = config.withFallback(ConfigFactory.load()).resolve();
+    // LAN mode turns into ordinary settings (HTTPS with its own certificate, addresses to bind and advertise).
+    LanMode lan = LanMode.prepare(merged);
+    if (lan != null) {
+      merged = lan.applyTo(merged);
+    }
     // Read (and checked) before the actor system exists, so a node that must not bind remoting never does.
     NodeSettings settings = NodeSettings.fromConfig(merged);
     TurnSettings.fromConfig(merged); // checked now (a bad TURN URL, a missing secret); IceServers reads it on use
     Config resolved = withRemoting(merged, settings);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, resolved);
     try {
-      return new LchatNode(system, settings);
+      LchatNode node = new LchatNode(system, settings);
+      if (lan != null) {
+        // On the console, whatever the logging: it is what the person who typed bin/lchat run --lan needs.
+        System.out.println(lan.banner(node.httpPort(), node.redirectPort()));
+      }
+      return node;
     } catch (Exception e) {
       system.terminate();
       throw e;

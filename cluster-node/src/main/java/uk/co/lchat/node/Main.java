@@ -12,7 +12,9 @@ import com.typesafe.config.ConfigFactory;
 /**
  * Starts one node. Flags override configuration:
  * {@code --host H --http PORT --remote-port PORT --media-port PORT --seed host:port (repeatable) --config FILE}.
- * With no seeds the node joins itself: a single-node cluster.
+ * With no seeds the node joins itself: a single-node cluster. {@code --lan} turns LAN mode on
+ * ({@code lchat.lan.enabled}) with HTTPS on 8443 and a redirect from plain HTTP on 8080, unless the configuration
+ * file or {@code --http} name ports.
  */
 public final class Main {
   private Main() {}
@@ -23,7 +25,7 @@ public final class Main {
       config = parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("lchat: " + e.getMessage());
-      System.err.println("usage: Main [--host H] [--http PORT] [--remote-port PORT] [--media-port PORT]"
+      System.err.println("usage: Main [--lan] [--host H] [--http PORT] [--remote-port PORT] [--media-port PORT]"
           + " [--seed host:port]... [--config FILE]");
       System.exit(2);
       return;
@@ -41,8 +43,14 @@ public final class Main {
     Map<String, Object> overrides = new HashMap<>();
     List<String> seeds = new ArrayList<>();
     Config file = ConfigFactory.empty();
+    boolean lan = false;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
+      if (flag.equals("--lan")) {
+        lan = true;
+        overrides.put("lchat.lan.enabled", true);
+        continue;
+      }
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException(flag + " needs a value");
       }
@@ -71,7 +79,16 @@ public final class Main {
     if (!seeds.isEmpty()) {
       overrides.put("lchat.cluster.seeds", seeds);
     }
-    return ConfigFactory.parseMap(overrides).withFallback(file);
+    Config flags = ConfigFactory.parseMap(overrides).withFallback(file);
+    if (!lan) {
+      return flags;
+    }
+    // LAN mode's ports, beneath the file and the flags: https://address:8443/, and http://address:8080/ leading there.
+    Map<String, Object> lanPorts = new HashMap<>(Map.of("lchat.http.port", 8443));
+    if (!overrides.containsKey("lchat.http.port")) {
+      lanPorts.put("lchat.http.tls.redirect-port", 8080);
+    }
+    return flags.withFallback(ConfigFactory.parseMap(lanPorts));
   }
 
   private static int port(String flag, String value) {

@@ -185,6 +185,11 @@ public final class ServerCertificate {
     return certificates;
   }
 
+  /** The private key of a PEM file, in any of the forms {@link #read} takes. */
+  public static PrivateKey readKey(Path file) throws Problem {
+    return privateKey(file);
+  }
+
   static PrivateKey privateKey(Path file) throws Problem {
     String where = "lchat.http.tls.private-key " + file;
     for (PEMDecoder.DERData block : blocks(file, "private-key")) {
