@@ -46,18 +46,47 @@ final class MeetingPages {
 
   /** A new tab on the pre-join page of {@code room}, 1280x720. */
   static Chromium.Page open(Chromium chromium, LchatNode node, String room) throws Exception {
-    Chromium.Page page = chromium.open("http://127.0.0.1:" + node.httpPort() + "/" + room);
+    return open(chromium, "http://127.0.0.1:" + node.httpPort(), room, WAIT);
+  }
+
+  /** A new tab on the pre-join page of {@code room} at {@code base} (scheme, host and port), 1280x720. */
+  static Chromium.Page open(Chromium chromium, String base, String room, Duration wait) throws Exception {
+    Chromium.Page page = chromium.open(base + "/" + room);
     page.viewport(1280, 720);
-    page.waitFor(q("prejoin") + " !== null", WAIT);
+    page.waitFor(q("prejoin") + " !== null", wait);
     return page;
   }
 
   /** Opens the meeting's page, fills in the name and presses Join; returns once in the meeting. */
   static Chromium.Page join(Chromium chromium, LchatNode node, String room, String name) throws Exception {
-    Chromium.Page page = open(chromium, node, room);
+    return join(chromium, "http://127.0.0.1:" + node.httpPort(), room, name, WAIT);
+  }
+
+  /** The same at {@code base}. */
+  static Chromium.Page join(Chromium chromium, String base, String room, String name, Duration wait)
+      throws Exception {
+    Chromium.Page page = open(chromium, base, room, wait);
     type(page, "display-name", name);
     click(page, "join");
-    page.waitFor(q("meeting") + " !== null", WAIT);
+    page.waitFor(q("meeting") + " !== null", wait);
     return page;
+  }
+
+  /** What a page decodes: remote video tracks with frames decoded, remote audio tracks with energy. */
+  static final String MEDIA = "window.lchatMeeting.mediaStats().then(s => ({"
+      + "videos: s.inbound.filter(r => r.kind === 'video' && r.framesDecoded > 20).length,"
+      + "audios: s.inbound.filter(r => r.kind === 'audio' && r.totalAudioEnergy > 0).length}))";
+
+  /**
+   * The candidate pair an RTCPeerConnection (a JavaScript expression) sends on: its transport's selected pair
+   * (W3C webrtc-stats §7.1), with the local and remote candidates' types and addresses; null before there is one.
+   */
+  static String selectedPair(String peerConnection) {
+    return "(async pc => { if (!pc) return null; const s = await pc.getStats(); let pair = null;"
+        + " s.forEach(r => { if (r.type === 'transport' && r.selectedCandidatePairId) pair = s.get(r.selectedCandidatePairId); });"
+        + " if (!pair) return null; const l = s.get(pair.localCandidateId), rm = s.get(pair.remoteCandidateId);"
+        + " return { state: pair.state, local: l.candidateType, localAddress: l.address, localProtocol: l.protocol,"
+        + " relayProtocol: l.relayProtocol || null, remote: rm.candidateType, remoteAddress: rm.address,"
+        + " remotePort: rm.port }; })(" + peerConnection + ")";
   }
 }
