@@ -125,7 +125,8 @@ public final class LchatNode implements AutoCloseable {
     // The redirect port shares the connection caps: one client address holds its share across both ports.
     this.redirectBinding = settings.https().redirectPort() > 0
         ? HttpListener.bind(system, settings.httpBindHost(), settings.https().redirectPort(),
-            HttpsRedirect.routes(binding.localAddress().getPort(), settings.https().acmeWebroot()), door, connections)
+            HttpsRedirect.routes(binding.localAddress().getPort(), settings.https().acmeWebroot(), lanCa(system)),
+            door, connections)
             .toCompletableFuture().get(30, TimeUnit.SECONDS)
         : null;
     this.wsUrl = (certificate == null ? "ws://" : "wss://") + httpHost() + ":" + binding.localAddress().getPort()
@@ -142,6 +143,14 @@ public final class LchatNode implements AutoCloseable {
     system.log().info("Lunar Chat node up: {}://{}:{}/ (remoting {}, media UDP {})",
         certificate == null ? "http" : "https", httpHost(), binding.localAddress().getPort(), settings.remotePort(),
         mediaRouter.port());
+  }
+
+  /** LAN mode's CA certificate, which the redirect port offers for download; empty outside LAN mode. */
+  private static java.util.Optional<java.nio.file.Path> lanCa(ActorSystem<?> system) {
+    Config lan = system.settings().config().getConfig("lchat.lan");
+    return lan.getBoolean("enabled")
+        ? java.util.Optional.of(java.nio.file.Path.of(lan.getString("data-dir"), "ca.crt"))
+        : java.util.Optional.empty();
   }
 
   /** The address clients reach the HTTP port at: where it binds, or the node's host when it binds every interface. */

@@ -15,6 +15,7 @@ import java.util.List;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 
+import uk.co.lchat.node.tls.HttpsRedirect;
 import uk.co.lchat.node.tls.ServerCertificate;
 
 /**
@@ -143,8 +144,12 @@ public final class LanMode {
           .append("/ leads there too)\n");
     }
     b.append("The certificate comes from this machine's own authority, which browsers do not know yet:\n")
-        .append("  - trust it once on each device: import ").append(certificates.caCertificate())
-        .append(" as a certificate authority\n")
+        .append("  - trust it once on each device: import ").append(certificates.caCertificate());
+    if (redirectPort > 0) {
+      b.append(" (download it from http://").append(addresses.get(0).getHostAddress()).append(':')
+          .append(redirectPort).append('/').append(HttpsRedirect.CA_PATH).append(')');
+    }
+    b.append(" as a certificate authority\n")
         .append("      CA SHA-256 fingerprint:          ").append(ServerCertificate.fingerprint(certificates.ca()))
         .append('\n')
         .append("  - or accept the browser's warning after checking that it shows this certificate\n")

@@ -11,6 +11,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Host;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -30,8 +31,20 @@ public final class HttpsRedirect {
 
   private HttpsRedirect() {}
 
-  public static Route routes(int httpsPort, Optional<Path> acmeWebroot) {
+  /** Where LAN mode's CA certificate can be downloaded from the plain port, to be imported on each device. */
+  public static final String CA_PATH = "lan-ca.crt";
+
+  /**
+   * {@code caCertificate}: LAN mode's CA, served at {@link #CA_PATH} (plain HTTP, so a device that does not trust it
+   * yet can fetch it without a warning; the person compares its fingerprint with the one the node printed).
+   */
+  public static Route routes(int httpsPort, Optional<Path> acmeWebroot, Optional<Path> caCertificate) {
     Route redirect = extractRequest(request -> complete(redirect(request, httpsPort)));
+    if (caCertificate.isPresent()) {
+      redirect = concat(path(CA_PATH, () -> get(() -> getFromFile(caCertificate.get().toFile(),
+          ContentTypes.create(MediaTypes.applicationBinary("x-x509-ca-cert", false, "crt"))))),
+          redirect);
+    }
     if (acmeWebroot.isEmpty()) {
       return redirect;
     }

@@ -263,6 +263,37 @@ class HttpsIT {
     }
   }
 
+  @Test
+  void lanModeServesItsOwnCertificateForTheAddressAndOffersItsCaOnThePlainPort() throws Exception {
+    Path data = Files.createTempDirectory("lchat-lan-data");
+    try (LchatNode lan = TestNodes.single(Map.of("lchat.lan.enabled", true,
+        "lchat.lan.addresses", List.of("127.0.0.1"), "lchat.lan.data-dir", data.toString(),
+        "lchat.http.tls.redirect-port", freePort()))) {
+      X509Certificate ca;
+      try (InputStream in = Files.newInputStream(data.resolve("ca.crt"))) {
+        ca = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+      }
+      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("lan", ca);
+      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext trusting = SSLContext.getInstance("TLS");
+      trusting.init(null, tmf.getTrustManagers(), null);
+      // Java's client checks the address against the certificate's IP names, as browsers do.
+      HttpResponse<String> health = HttpClient.newBuilder().sslContext(trusting).build().send(HttpRequest.newBuilder(
+          URI.create("https://127.0.0.1:" + lan.httpPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, health.statusCode());
+      HttpResponse<String> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + lan.redirectPort() + "/" + HttpsRedirect.CA_PATH)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, download.statusCode());
+      assertEquals("application/x-x509-ca-cert", download.headers().firstValue("Content-Type").orElseThrow());
+      assertEquals(Files.readString(data.resolve("ca.crt")), download.body());
+    }
+  }
+
   /** The server closes {@code socket} (end of stream or a reset) within the test's wait. */
   private static void assertClosedByServer(Socket socket) throws IOException {
     socket.setSoTimeout((int) WAIT.toMillis());
