@@ -273,7 +273,8 @@ public final class ServerCertificate {
       }
     }
     if (blocks.isEmpty()) {
-      throw new Problem("lchat.http.tls." + setting + " " + file + " is not PEM (no -----BEGIN ...----- block)");
+      throw new Problem("lchat.http.tls." + setting + " " + file + " is not PEM (no complete -----BEGIN ...----- to"
+          + " -----END ...----- block)");
     }
     return blocks;
   }
