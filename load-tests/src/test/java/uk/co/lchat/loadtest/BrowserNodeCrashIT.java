@@ -63,6 +63,8 @@ class BrowserNodeCrashIT {
       + " s.on('reconnecting', (m) => seen.push({what: 'reconnecting', url: m.url, text: status.textContent,"
       + " shown: !status.classList.contains('hidden')}));"
       + " s.on('resumed', (m) => seen.push({what: 'resumed', at: Date.now(), url: s.ws.url, id: m.participantId}));"
+      + " for (const what of ['mediaMoved', 'publishAnswer', 'subscribeOffer']) s.on(what, () => seen.push({what,"
+      + " at: Date.now()}));"
       + " return true; })()";
 
   private LchatNode first;
@@ -154,7 +156,7 @@ class BrowserNodeCrashIT {
         if (e.path("what").asText().equals("reconnecting")) {
           assertTrue(e.path("shown").asBoolean() && e.path("text").asText().equals("Reconnecting…"),
               p.getKey() + " shows 'Reconnecting…' while it tries: " + seen);
-        } else if (resume == null) {
+        } else if (resume == null && e.path("what").asText().equals("resumed")) {
           resume = e;
         }
       }
@@ -177,10 +179,12 @@ class BrowserNodeCrashIT {
         videoFailure = videoFailure == null ? e : videoFailure;
       }
     }
-    for (String who : pages.keySet()) {
+    for (var p : pages.entrySet()) {
+      String who = p.getKey();
       System.out.printf("browser node kill -9: %s resumed on another node after %.1f s, decoding video again after"
-          + " %s%n", who, resumed.get(who), decoding.containsKey(who)
-          ? String.format("%.1f s", decoding.get(who)) : "no video within 90 s");
+          + " %s (media steps: %s)%n", who, resumed.get(who), decoding.containsKey(who)
+          ? String.format("%.1f s", decoding.get(who)) : "no video within 90 s",
+          mediaSteps(p.getValue(), killedAtMillis));
     }
 
     // Cat, on a surviving node, still has both of them, with their ids, once the cluster has dropped the dead node
@@ -233,6 +237,23 @@ class BrowserNodeCrashIT {
       }
       before = now;
     }
+  }
+
+  /** When (seconds after the kill) the page's media repairs stepped in and the server moved its media. */
+  private static String mediaSteps(Chromium.Page page, long killedAtMillis) throws Exception {
+    List<String> steps = new ArrayList<>();
+    JsonNode m = page.eval("(m => ({publish: m.media.publishRepair.history, subscribe: m.media.subscribeRepair"
+        + ".history, seen: window.lchatSeen}))(window.lchatMeeting)");
+    for (String connection : List.of("publish", "subscribe")) {
+      m.path(connection).forEach(s -> steps.add(String.format("%s %s %.1f s", connection, s.path("step").asText(),
+          (s.path("at").asLong() - killedAtMillis) / 1000.0)));
+    }
+    m.path("seen").forEach(s -> {
+      if (s.has("at") && !s.path("what").asText().equals("resumed")) {
+        steps.add(String.format("%s %.1f s", s.path("what").asText(), (s.path("at").asLong() - killedAtMillis) / 1000.0));
+      }
+    });
+    return String.join(", ", steps);
   }
 
   /** The other nodes' signaling URLs in the hello of a new connection to the node on {@code port}. */

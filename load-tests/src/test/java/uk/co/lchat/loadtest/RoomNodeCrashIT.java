@@ -15,10 +15,6 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
-import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +24,6 @@ import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.TestNodes;
 import uk.co.lchat.node.WsClient;
-import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomReplica;
 
@@ -62,24 +57,6 @@ class RoomNodeCrashIT {
     return c;
   }
 
-  /** The port of the cluster address whose shard region holds {@code room}'s shard, or -1. */
-  private int regionPortOf(String room) throws Exception {
-    // The entity's shard, as Cluster Sharding's default extractor computes it from the room's name.
-    int shards = first.system().settings().config().getInt("pekko.cluster.sharding.number-of-shards");
-    String shard = String.valueOf(Math.abs(room.hashCode() % shards));
-    ShardRegion.ClusterShardingStats stats = AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
-            ClusterSharding.get(first.system()).shardState(),
-            reply -> new GetClusterShardingStats(RoomActor.ENTITY_KEY, Duration.ofSeconds(5), reply),
-            Duration.ofSeconds(10), first.system().scheduler())
-        .toCompletableFuture().get(15, TimeUnit.SECONDS);
-    for (var region : stats.getRegions().entrySet()) {
-      if (region.getValue().getStats().containsKey(shard)) {
-        return (Integer) region.getKey().getPort().get();
-      }
-    }
-    return -1;
-  }
-
   private static String join(String room, String name, String passcode) {
     return "{\"type\":\"join\",\"room\":\"" + room + "\",\"name\":\"" + name + "\""
         + (passcode == null ? "" : ",\"passcode\":\"" + passcode + "\"") + "}";
@@ -101,7 +78,7 @@ class RoomNodeCrashIT {
     for (int k = 0; k < 40 && room == null; k++) {
       WsClient c = client(first.httpPort());
       c.join("crash-" + k, "Ann");
-      if (regionPortOf("crash-" + k) == doomed.remotePort()) {
+      if (NodeProcesses.roomHolderPort(first, "crash-" + k) == doomed.remotePort()) {
         room = "crash-" + k;
         ann = c;
       } else {
