@@ -53,7 +53,8 @@ public record ClusterTls(boolean enabled, Path keyFile, Path certFile, Path caFi
     }
     throw new IllegalArgumentException("cluster remoting would bind " + host + " without TLS, and relay SRTP keys"
         + " cross it: set lchat.cluster.tls.enabled = on with key-file, cert-file and ca-file"
-        + " (docs/security-remoting.md), or lchat.cluster.tls.allow-plaintext = on on a network you trust end to end");
+        + " (docs/security.md, section Cluster remoting TLS), or lchat.cluster.tls.allow-plaintext = on on a network"
+        + " you trust end to end");
   }
 
   /** A name that resolves to a loopback address only; names that do not resolve are not loopback. */

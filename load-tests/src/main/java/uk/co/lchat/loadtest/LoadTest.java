@@ -112,7 +112,7 @@ public final class LoadTest {
   private SimParticipant add(String room, boolean audio, boolean video) throws Exception {
     SimParticipant p;
     synchronized (this) {
-      p = new SimParticipant(http, nextUrl(), "load-" + (nameCounter++), audio, video, m);
+      p = new SimParticipant(http, nextUrl(), options.urls(), "load-" + (nameCounter++), audio, video, m);
     }
     p.join(room);
     everyone.add(p);
@@ -178,6 +178,7 @@ public final class LoadTest {
         churned += churn();
         nextChurn += options.churnEvery().toNanos();
       }
+      countMissing();
       long[] hist = m.delayHistogram();
       long[] window = Measurements.minus(hist, lastHist);
       lastHist = hist;
@@ -189,7 +190,10 @@ public final class LoadTest {
       point.put("second", second);
       point.put("packetsPerSecond", packets - lastPackets);
       point.put("megabitsPerSecond", (bytes - lastBytes) * 8 / 1e6);
-      point.put("loss", expected - lastExpected > 0 ? (double) (lost - lastLost) / (expected - lastExpected) : 0);
+      // A second in which a stalled stream resumed may take back part of an earlier second's estimate (see
+      // Reception): the figure of that second is floored at 0; the run's total is exact.
+      point.put("loss", expected - lastExpected > 0
+          ? Math.max(0, (double) (lost - lastLost) / (expected - lastExpected)) : 0);
       point.put("p50ms", Measurements.quantileMillis(window, 0.5));
       point.put("p95ms", Measurements.quantileMillis(window, 0.95));
       point.put("p99ms", Measurements.quantileMillis(window, 0.99));
@@ -216,6 +220,9 @@ public final class LoadTest {
     summary.put("churned", churned);
     summary.put("packetsSent", m.packetsSent.sum());
     summary.put("packetsReceived", m.packets.sum());
+    summary.put("packetsExpected", m.expected.sum());
+    summary.put("packetsLost", m.lost.sum());
+    summary.put("packetsLostWhileStalled", m.lostWhileStalled.sum());
     summary.put("loss", m.expected.sum() > 0 ? (double) m.lost.sum() / m.expected.sum() : 0);
     summary.put("delayP50ms", Measurements.quantileMillis(all, 0.5));
     summary.put("delayP95ms", Measurements.quantileMillis(all, 0.95));
@@ -224,6 +231,8 @@ public final class LoadTest {
         : 0);
     summary.put("freezeSeconds", m.freezeMillis.sum() / 1000.0);
     summary.put("signalingFailures", m.failures.sum());
+    summary.put("signalingReconnects", m.reconnects.sum());
+    summary.put("signalingReconnectsGivenUp", m.reconnectsGivenUp.sum());
     summary.put("processors", Runtime.getRuntime().availableProcessors());
     result.set("series", series);
     for (SimParticipant p : everyone) {
@@ -263,6 +272,19 @@ public final class LoadTest {
         }
       }
       LockSupport.parkNanos(Math.min(nextAudio, nextVideo) - System.nanoTime());
+    }
+  }
+
+  /** Every receiver counts what it should have got this second and did not (see {@link Reception}). */
+  private void countMissing() {
+    List<Publishers.Publisher> now = new ArrayList<>();
+    for (SimParticipant p : everyone) {
+      now.add(p.publishing());
+    }
+    Publishers publishers = Publishers.of(now);
+    long at = System.nanoTime();
+    for (SimParticipant p : everyone) {
+      p.countMissing(at, publishers);
     }
   }
 

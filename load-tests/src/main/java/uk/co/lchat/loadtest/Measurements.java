@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What all simulated receivers measured, shared by their reader threads: packets, bytes, loss from sequence numbers,
- * one-way delay (send time stamped in the payload, same process clock), interarrival jitter and video freezes.
+ * What all simulated receivers measured, shared by their reader threads: packets, bytes, loss (from sequence numbers,
+ * and estimated for streams that stopped: see {@link Reception}), one-way delay (send time stamped in the payload,
+ * same process clock), interarrival jitter and video freezes; and how the participants' signaling fared.
  * Delays go into a log-scale histogram so percentiles cost no allocation per packet.
  */
 final class Measurements {
@@ -18,12 +19,18 @@ final class Measurements {
   final LongAdder bytes = new LongAdder();
   final LongAdder expected = new LongAdder();
   final LongAdder lost = new LongAdder();
+  /** The part of {@link #lost} estimated for streams that delivered nothing while they should have. */
+  final LongAdder lostWhileStalled = new LongAdder();
   final LongAdder freezeMillis = new LongAdder();
   final LongAdder jitterMicrosSum = new LongAdder();
   final LongAdder jitterSamples = new LongAdder();
   final LongAdder packetsSent = new LongAdder();
   /** Signaling steps a participant could not complete (answering an offer, moving to another node). */
   final LongAdder failures = new LongAdder();
+  /** Signaling connections that dropped without the server asking and were resumed on a node. */
+  final LongAdder reconnects = new LongAdder();
+  /** Participants that gave up reopening a dropped signaling connection after every try. */
+  final LongAdder reconnectsGivenUp = new LongAdder();
   private final AtomicLongArray delays = new AtomicLongArray(BUCKETS);
 
   void delay(long nanos) {

@@ -15,7 +15,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** The node's signaling WebSocket (docs/protocol.md) for one simulated participant. */
+/**
+ * The node's signaling WebSocket (docs/protocol.md) for one simulated participant. It tells whether it ended by
+ * dropping (the node gone) or because either side meant it to: the server says so first ({@code reconnect},
+ * {@code superseded}, {@code removed}), this side by {@link #close()}.
+ */
 final class SignalingClient implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   private final WebSocket socket;
@@ -23,6 +27,8 @@ final class SignalingClient implements AutoCloseable {
   private final Map<String, CopyOnWriteArrayList<Consumer<JsonNode>>> listeners = new ConcurrentHashMap<>();
   /** The session token of the server's hello (kept to resume the participant over another connection). */
   private volatile String helloToken;
+  private volatile boolean ending;
+  private volatile Runnable onDropped = () -> { };
 
   SignalingClient(HttpClient http, URI ws) {
     this.uri = ws;
@@ -35,8 +41,12 @@ final class SignalingClient implements AutoCloseable {
         if (last) {
           try {
             JsonNode msg = JSON.readTree(text.toString());
-            if (msg.path("type").asText().equals("hello")) {
+            String type = msg.path("type").asText();
+            if (type.equals("hello")) {
               helloToken = msg.path("sessionToken").asText(null);
+            }
+            if (type.equals("reconnect") || type.equals("superseded") || type.equals("removed")) {
+              ending = true;
             }
             for (Consumer<JsonNode> l : listeners.getOrDefault(msg.path("type").asText(),
                 new CopyOnWriteArrayList<>())) {
@@ -50,7 +60,30 @@ final class SignalingClient implements AutoCloseable {
         w.request(1);
         return null;
       }
+
+      @Override
+      public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+        ended();
+        return null;
+      }
+
+      @Override
+      public void onError(WebSocket w, Throwable error) {
+        ended();
+      }
     }).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  private void ended() {
+    if (!ending) {
+      ending = true;
+      onDropped.run();
+    }
+  }
+
+  /** {@code r} runs (once, on the socket's thread) if the connection ends with neither side having meant it to. */
+  void onDropped(Runnable r) {
+    onDropped = r;
   }
 
   URI uri() {
@@ -84,6 +117,7 @@ final class SignalingClient implements AutoCloseable {
 
   @Override
   public void close() {
+    ending = true;
     socket.sendClose(WebSocket.NORMAL_CLOSURE, "").exceptionally(e -> null);
   }
 }

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -19,7 +21,9 @@ import uk.co.lchat.media.sdp.SessionDescription;
 /**
  * One headless participant speaking the real protocol: the signaling WebSocket, an SDP offer like a browser's, ICE,
  * DTLS-SRTP, then synthetic Opus (50 packets/s with audio levels) and VP8 in three simulcast layers; and as a
- * receiver it answers the router's offers and measures what arrives.
+ * receiver it answers the router's offers and measures what arrives ({@link Reception}). When its signaling
+ * connection drops without the server asking (the node was killed), it reopens it ({@link ReconnectSchedule}) and
+ * resumes the same participant, as the web client does.
  */
 final class SimParticipant implements AutoCloseable {
   /** Packets per frame of each simulcast layer at 30 frames/s: about 150 kbit/s, 500 kbit/s and 2.5 Mbit/s. */
@@ -27,10 +31,17 @@ final class SimParticipant implements AutoCloseable {
   private static final int[] LAYER_BYTES = {600, 1000, 1150};
 
   private final HttpClient http;
+  /** Every node's signaling URL, for reconnecting after a drop. */
+  private final List<URI> nodes;
   private volatile SignalingClient signaling;
+  /** One signaling move (a drain's or a reconnect after a drop) at a time. */
+  private final ReentrantLock moving = new ReentrantLock();
+  private final AtomicBoolean redialing = new AtomicBoolean();
+  private volatile boolean closed;
   private String sessionToken;
   private final String name;
   private final Measurements measurements;
+  private final Reception reception;
   private final boolean audio;
   private final boolean video;
   private volatile SimulatedPeer publisher;
@@ -42,8 +53,8 @@ final class SimParticipant implements AutoCloseable {
   private long frames;
   private long keyframeRequestsSeen;
   private final Set<Integer> rtxPayloadTypes = new HashSet<>();
-  private String participantId;
-  private String room;
+  private volatile String participantId;
+  private volatile String room;
   private volatile JsonNode joinedMessage;
   /** Last arrival (nanoTime) per received SSRC, for checks that every expected stream is flowing. */
   private final Map<Long, Long> lastArrival = new java.util.concurrent.ConcurrentHashMap<>();
@@ -57,26 +68,39 @@ final class SimParticipant implements AutoCloseable {
   /** The longest time between two audio packets of one stream since {@link #resetGaps()}. */
   private final java.util.concurrent.atomic.AtomicLong longestAudioGap = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicInteger mediaMoves = new java.util.concurrent.atomic.AtomicInteger();
+  /** Times its signaling connection moved to another connection (a drain's move or a reconnect after a drop). */
   private final java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
 
   SimParticipant(HttpClient http, URI base, String name, boolean audio, boolean video, Measurements measurements) {
-    URI ws = URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/+$", "") + "/ws");
+    this(http, base, List.of(base), name, audio, video, measurements);
+  }
+
+  /** {@code nodes}: every node's HTTP base URL, tried in turn when the connection to {@code base} drops. */
+  SimParticipant(HttpClient http, URI base, List<URI> nodes, String name, boolean audio, boolean video,
+                 Measurements measurements) {
     this.http = http;
-    this.signaling = new SignalingClient(http, ws);
+    this.nodes = nodes.stream().map(SimParticipant::signalingUrl).toList();
+    this.signaling = new SignalingClient(http, signalingUrl(base));
     this.name = name;
     this.audio = audio;
     this.video = video;
     this.measurements = measurements;
+    this.reception = new Reception(measurements);
     for (int i = 0; i < 3; i++) {
       layerSsrcs[i] = 0x10000000L + (long) (Math.random() * 0x6FFFFFFFL);
     }
     wire(signaling);
   }
 
+  private static URI signalingUrl(URI base) {
+    return URI.create(base.toString().replaceFirst("^http", "ws").replaceAll("/+$", "") + "/ws");
+  }
+
   private void wire(SignalingClient s) {
     s.on("subscribeOffer", m -> Thread.ofVirtual().start(() -> answer(m, s)));
     s.on("mediaMoved", m -> Thread.ofVirtual().start(this::mediaMoved));
     s.on("reconnect", m -> Thread.ofVirtual().start(() -> reconnect(m.path("url").asText(""))));
+    s.onDropped(() -> dropped(s));
   }
 
   /** The room's "joined" message (roster, chat history, ...). */
@@ -124,14 +148,76 @@ final class SimParticipant implements AutoCloseable {
     }
   }
 
-  /** The signaling node drains: continue over a connection to {@code url}, resuming this participant there. */
+  /**
+   * The signaling node drains: continue over a connection to {@code url} (empty: the same one), resuming this
+   * participant there; if that fails, as after a drop.
+   */
   private void reconnect(String url) {
-    SignalingClient old = signaling;
+    URI to = url.isEmpty() ? signaling.uri() : URI.create(url);
+    moving.lock();
     try {
-      SignalingClient next = new SignalingClient(http, URI.create(url.isEmpty() ? old.uri().toString() : url));
+      if (resumeOn(to)) {
+        reconnects.incrementAndGet();
+        return;
+      }
+    } finally {
+      moving.unlock();
+    }
+    measurements.failures.increment();
+    redial(to);
+  }
+
+  /** The connection dropped without the server asking: reopen it, unless this is an old one or we are leaving. */
+  private void dropped(SignalingClient s) {
+    if (!closed && s == signaling && participantId != null) {
+      Thread.ofVirtual().start(() -> redial(s.uri()));
+    }
+  }
+
+  /** Tries to resume this participant as {@link ReconnectSchedule} says; gives up after its last try. */
+  private void redial(URI from) {
+    if (!redialing.compareAndSet(false, true)) {
+      return; // already at it
+    }
+    try {
+      ReconnectSchedule schedule = new ReconnectSchedule(from, nodes);
+      for (int n = 1; n <= ReconnectSchedule.TRIES; n++) {
+        Thread.sleep(ReconnectSchedule.delayBefore(n));
+        if (closed) {
+          return;
+        }
+        moving.lock();
+        try {
+          if (resumeOn(schedule.target(n))) {
+            measurements.reconnects.increment();
+            reconnects.incrementAndGet();
+            return;
+          }
+        } finally {
+          moving.unlock();
+        }
+      }
+      measurements.reconnectsGivenUp.increment();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      redialing.set(false);
+    }
+  }
+
+  /**
+   * Opens a connection to {@code url} and resumes this participant over it (docs/protocol.md, "When a node
+   * leaves"); answers keep going over the old connection until the room has resumed us on the new one. A room that
+   * no longer knows us (the resume grace passed, or it saw our old session end with its node) takes us as a new
+   * participant, who publishes again. False if either failed.
+   */
+  private boolean resumeOn(URI url) {
+    SignalingClient old = signaling;
+    SignalingClient next = null;
+    try {
+      next = new SignalingClient(http, url);
       wire(next);
       var resumed = next.next("resumed", "joined", "refused");
-      // Answers keep going over the old connection until the room has resumed us on the new one.
       next.send(next.message("join").put("room", room).put("name", name).put("viewer", !audio && !video)
           .put("sessionToken", sessionToken).put("resume", participantId));
       JsonNode reply = resumed.get(20, TimeUnit.SECONDS);
@@ -140,10 +226,21 @@ final class SimParticipant implements AutoCloseable {
       }
       participantId = reply.path("participantId").asText();
       signaling = next;
-      reconnects.incrementAndGet();
       old.close();
+      if (reply.path("type").asText().equals("joined")) {
+        joinedMessage = reply;
+        if (audio || video) {
+          synchronized (this) {
+            publish();
+          }
+        }
+      }
+      return true;
     } catch (Exception e) {
-      measurements.failures.increment();
+      if (next != null && signaling != next) {
+        next.close();
+      }
+      return false;
     }
   }
 
@@ -276,10 +373,10 @@ final class SimParticipant implements AutoCloseable {
           peer.close();
         }
         peer = new SimulatedPeer();
-        Map<Long, ReceivedStream> streams = new HashMap<>();
-        peer.onRtp((buf, len, arrival) -> receive(streams, buf, len, arrival));
+        peer.onRtp(this::receive);
         subscriber = peer;
       }
+      reception.offer(Reception.tracksOf(offer));
       for (MediaDescription m : offer.media()) {
         m.ssrcMsid().forEach((ssrc, msid) -> senderOf.put(ssrc, msid.split(" ")[0]));
         m.codecs().forEach(c -> {
@@ -300,7 +397,7 @@ final class SimParticipant implements AutoCloseable {
     }
   }
 
-  private void receive(Map<Long, ReceivedStream> streams, byte[] buf, int len, long arrival) {
+  private void receive(byte[] buf, int len, long arrival) {
     if (len < 12 + 8) {
       return;
     }
@@ -328,8 +425,18 @@ final class SimParticipant implements AutoCloseable {
     }
     long sent = SimulatedPeer.sendTimeOf(buf, len);
     boolean stamped = sent > 0 && arrival - sent >= 0 && arrival - sent < 60_000_000_000L;
-    streams.computeIfAbsent(ssrc, s -> new ReceivedStream(pt != 111))
-        .packet(seq, stamped ? sent : 0, arrival, measurements);
+    reception.packet(ssrc, pt != 111, seq, stamped ? sent : 0, arrival);
+  }
+
+  /** What it sends now, for the receivers' {@link Publishers}. */
+  Publishers.Publisher publishing() {
+    boolean sends = !closed && publisher != null;
+    return new Publishers.Publisher(participantId, room, sends && audio, sends && video);
+  }
+
+  /** The report tick: counts what this receiver should have got and did not (see {@link Reception}). */
+  void countMissing(long now, Publishers publishers) {
+    reception.countMissing(now, publishers, room, participantId);
   }
 
   private static InetSocketAddress serverAddress(MediaDescription m) throws IOException {
@@ -377,6 +484,7 @@ final class SimParticipant implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     SignalingClient signaling = this.signaling;
     try {
       signaling.send(signaling.message("leave"));

@@ -2,18 +2,11 @@ package uk.co.lchat.loadtest;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
-import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 
 import com.typesafe.config.ConfigFactory;
@@ -21,7 +14,6 @@ import com.typesafe.config.ConfigFactory;
 import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.node.LchatNode;
 import uk.co.lchat.node.Main;
-import uk.co.lchat.room.RoomActor;
 
 /** A cluster of this test's JVM's node and node processes started beside it, all on loopback and free ports. */
 final class NodeProcesses {
@@ -43,26 +35,5 @@ final class NodeProcesses {
     return new LocalProcessProvider(LocalProcessProvider.sameJvmCommand(jvm, Main.class.getName()), "127.0.0.1",
         "127.0.0.1:" + Cluster.get(first.system()).selfMember().address().getPort().get(), 1,
         Path.of("target", logDir));
-  }
-
-  /**
-   * The remoting port of the node whose shard region holds {@code room}'s actor (as {@code first} sees the
-   * cluster), or -1 when no region has its shard yet.
-   */
-  static int roomHolderPort(LchatNode first, String room) throws Exception {
-    // The entity's shard, as Cluster Sharding's default extractor computes it from the room's name.
-    int shards = first.system().settings().config().getInt("pekko.cluster.sharding.number-of-shards");
-    String shard = String.valueOf(Math.abs(room.hashCode() % shards));
-    ShardRegion.ClusterShardingStats stats = AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
-            ClusterSharding.get(first.system()).shardState(),
-            reply -> new GetClusterShardingStats(RoomActor.ENTITY_KEY, Duration.ofSeconds(5), reply),
-            Duration.ofSeconds(10), first.system().scheduler())
-        .toCompletableFuture().get(15, TimeUnit.SECONDS);
-    for (var region : stats.getRegions().entrySet()) {
-      if (region.getValue().getStats().containsKey(shard)) {
-        return (Integer) region.getKey().getPort().get();
-      }
-    }
-    return -1;
   }
 }

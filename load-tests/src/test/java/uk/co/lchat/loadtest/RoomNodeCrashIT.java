@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +24,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.TestNodes;
 import uk.co.lchat.node.WsClient;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomReplica;
@@ -36,18 +37,20 @@ class RoomNodeCrashIT {
   private static final Map<String, Object> NODE = Map.of(
       "lchat.media.placement.strategy", "local",
       "lchat.rebalance.enabled", false);
+  private CrashCluster cluster;
   private LchatNode first;
-  private LocalProcessProvider others;
   private final List<WsClient> clients = new ArrayList<>();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private final List<SimParticipant> talkers = new ArrayList<>();
+  private volatile boolean sending = true;
 
   @AfterEach
   void stop() {
+    sending = false;
+    talkers.forEach(SimParticipant::close);
     clients.forEach(WsClient::close);
-    if (others != null) {
-      others.close(5);
-    }
-    if (first != null) {
-      first.close();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -64,13 +67,10 @@ class RoomNodeCrashIT {
 
   @Test
   void killingTheNodeThatHoldsARoomKeepsItsPasscodeLobbyRosterAndChat() throws Exception {
-    first = NodeProcesses.firstNode(NODE);
-    others = NodeProcesses.beside(first, NODE, "room-node-crash");
-    others.scaleTo(3);
-    Talkers.await("three node processes in one cluster", 120, () -> TestNodes.upMembers(first) == 3);
-    LocalProcessProvider.NodeProcess doomed = others.nodes().get(0);
-    int survivor = others.nodes().get(1).httpPort();
-    Talkers.await("the started nodes serve HTTP", 30, () -> health(doomed.httpPort()) && health(survivor));
+    cluster = CrashCluster.start(NODE, 2, "room-node-crash");
+    first = cluster.first;
+    LocalProcessProvider.NodeProcess doomed = cluster.process(0);
+    int survivor = cluster.process(1).httpPort();
 
     // Ann, on this JVM's node, opens rooms until one's actor lives on the process that will be killed.
     String room = null;
@@ -78,7 +78,7 @@ class RoomNodeCrashIT {
     for (int k = 0; k < 40 && room == null; k++) {
       WsClient c = client(first.httpPort());
       c.join("crash-" + k, "Ann");
-      if (NodeProcesses.roomHolderPort(first, "crash-" + k) == doomed.remotePort()) {
+      if (cluster.regionPortOf("crash-" + k) == doomed.remotePort()) {
         room = "crash-" + k;
         ann = c;
       } else {
@@ -88,6 +88,12 @@ class RoomNodeCrashIT {
     }
     assertTrue(room != null, "no room landed on the node to be killed in 40 tries");
     String annId = ann.participantId;
+    // Two members who talk, on the live nodes: their media does not depend on the room's actor.
+    Measurements measured = new Measurements();
+    List<SimParticipant> pair = List.of(talker(first.httpPort(), "Gil", room, measured),
+        talker(survivor, "Hal", room, measured));
+    Thread sender = Talkers.send(pair, false, () -> sending);
+    Talkers.awaitHearingEachOther(pair, "before the crash", 30);
     ann.send("{\"type\":\"setPasscode\",\"passcode\":\"4711\"}");
     ann.next("settings");
     WsClient bob = client(survivor);
@@ -104,9 +110,9 @@ class RoomNodeCrashIT {
     Talkers.await("the surviving node holds the room's chat", 30, () -> replicatedChat(chatRoom)
         .contains("before the crash"));
 
+    pair.forEach(SimParticipant::resetGaps);
     long killed = System.nanoTime();
-    doomed.process().destroyForcibly(); // SIGKILL: no drain, no handoff
-    assertTrue(doomed.process().waitFor(10, TimeUnit.SECONDS));
+    CrashCluster.kill(doomed);
 
     // An outsider without the passcode is refused from the first answer the room gives to the last.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -147,7 +153,24 @@ class RoomNodeCrashIT {
 
     // Members on the live nodes carry on by themselves: Bob's chat reaches Ann.
     bob.send("{\"type\":\"chat\",\"text\":\"after the crash\"}");
-    ann.next("chat", m -> m.path("message").path("text").asText().equals("after the crash"));
+    ann.next("chat", c -> c.path("message").path("text").asText().equals("after the crash"));
+
+    // The talkers heard each other all along: the room's crash cost their media nothing.
+    Talkers.awaitHearingEachOther(pair, "after the room came back", 30);
+    for (SimParticipant p : pair) {
+      long gap = p.longestAudioGapNanos() / 1_000_000;
+      System.out.printf("room node kill -9: %s heard a longest audio gap of %d ms%n", p.id(), gap);
+      assertTrue(gap < 1000, p.id() + " lost " + gap + " ms of audio while the room recovered");
+    }
+    sending = false;
+    sender.join(2000);
+  }
+
+  private SimParticipant talker(int port, String name, String room, Measurements m) throws Exception {
+    SimParticipant p = new SimParticipant(HTTP, URI.create("http://127.0.0.1:" + port), name, true, false, m);
+    talkers.add(p);
+    p.join(room);
+    return p;
   }
 
   /** The chat texts of {@code room} as this JVM's node holds them in its replica of the rooms' state. */
@@ -168,13 +191,5 @@ class RoomNodeCrashIT {
       // not there yet
     }
     return "";
-  }
-
-  private static boolean health(int port) {
-    try {
-      return TestNodes.get(port, "/health").statusCode() == 200;
-    } catch (Exception e) {
-      return false;
-    }
   }
 }

@@ -126,6 +126,14 @@ public final class Placement {
     return null;
   }
 
+  /**
+   * Whether {@code router} is in the directory: this node's own, or another reachable node's. A router whose node
+   * the cluster cannot reach has left the directory (see {@link RouterDirectory}), though it may come back.
+   */
+  public boolean reachable(ActorRef<MediaRouterProtocol.Command> router) {
+    return router.equals(local) || load.containsKey(router);
+  }
+
   public boolean draining(ActorRef<MediaRouterProtocol.Command> router) {
     return draining.contains(router);
   }

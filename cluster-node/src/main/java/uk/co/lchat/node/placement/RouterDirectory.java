@@ -6,6 +6,7 @@ import java.util.Set;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
@@ -15,12 +16,20 @@ import uk.co.lchat.media.control.MediaRouterProtocol;
 /**
  * Keeps {@link Placement} current: registers this node's media router with the receptionist, follows the list of
  * every node's router, and asks each for its endpoint count once per {@code interval}.
+ *
+ * <p>The receptionist's listing holds only routers on reachable nodes, so a router leaves it as soon as the failure
+ * detector gives up on its node (about {@code acceptable-heartbeat-pause} after a kill -9), long before the split
+ * brain resolver removes the node. Then the local router drops the relays from it and {@link RouterLost} goes out on
+ * the event stream, so that every local session whose media was there moves it at once.
  */
 public final class RouterDirectory {
   public static final ServiceKey<MediaRouterProtocol.Command> ROUTERS =
       ServiceKey.create(MediaRouterProtocol.Command.class, "lchat-media-routers");
 
   private RouterDirectory() {}
+
+  /** Published on the system event stream: {@code router} left the directory (its node is unreachable or gone). */
+  public record RouterLost(ActorRef<MediaRouterProtocol.Command> router) {}
 
   private sealed interface Msg {}
 
@@ -48,6 +57,7 @@ public final class RouterDirectory {
                 if (!now.contains(r) && !r.equals(local)) {
                   placement.gone(r);
                   local.tell(new MediaRouterProtocol.RouterGone(r));
+                  ctx.getSystem().eventStream().tell(new EventStream.Publish<>(new RouterLost(r)));
                 }
               }
               routers.clear();
@@ -63,7 +73,7 @@ public final class RouterDirectory {
               return Behaviors.same();
             })
             .onMessage(Measured.class, m -> {
-              if (m.status() != null) {
+              if (m.status() != null && routers.contains(m.router())) { // a late answer must not revive a lost one
                 // Media endpoints, or two per attached participant who has not connected media yet.
                 placement.measured(m.router(), Math.max(m.status().endpoints(), 2 * m.status().participants()),
                     m.status().draining());

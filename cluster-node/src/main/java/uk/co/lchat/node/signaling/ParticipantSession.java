@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -16,6 +17,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.placement.Placement;
+import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.room.RoomActor;
@@ -77,6 +79,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private EntityRef<RoomProtocol.Command> room;
   private String participantId;
   private String lobbyId;
+  /** The resumed participant's router was lost: after {@code resumed}, tell the client to publish again. */
+  private boolean mediaMovedAfterResume;
 
   /**
    * {@code otherNodes}: the other live nodes' signaling URLs, for the client to fail over to;
@@ -112,6 +116,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     this.rateLimit = settings.newRateLimit(System.nanoTime());
     this.sessionToken = newToken();
     counters.connectionOpened();
+    ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(RouterDirectory.RouterLost.class,
+        ctx.getSelf().narrow()));
     send(SignalingCodec.hello(sessionToken, nodeAddress, otherNodes));
   }
 
@@ -131,6 +137,12 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         })
         .onMessage(ClientEvent.class, this::onRoomEvent)
         .onMessage(MediaEvent.class, this::onMediaEvent)
+        .onMessage(RouterDirectory.RouterLost.class, m -> {
+          if (participantId != null) {
+            moveMedia(m.router(), null); // its node is unreachable: nothing from it will come, nor go back to it
+          }
+          return this;
+        })
         .build();
   }
 
@@ -252,11 +264,13 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case RoomProtocol.Resumed r -> {
         participantId = r.participantId();
         lobbyId = null;
-        if (r.mediaRouter() != null) {
+        if (r.mediaRouter() != null && placement.reachable(r.mediaRouter())) {
           router = r.mediaRouter(); // the media carries on where it is; its events now come here
           router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
         } else {
+          // No media yet, or its router went with the node the client reconnects from: it publishes again here.
           attachMedia(placement.choose(java.util.List.of()));
+          mediaMovedAfterResume = r.mediaRouter() != null;
         }
       }
       case RoomProtocol.Superseded s -> {
@@ -279,6 +293,10 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       sendDroppable(SignalingCodec.encode(event));
     } else {
       send(SignalingCodec.encode(event));
+    }
+    if (mediaMovedAfterResume) {
+      mediaMovedAfterResume = false;
+      send(SignalingCodec.mediaMoved());
     }
     if (event instanceof RoomProtocol.Removed) {
       router.tell(new MediaRouterProtocol.Detach(participantId, mediaSelf()));

@@ -1,7 +1,9 @@
 package uk.co.lchat.node.placement;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -38,6 +40,24 @@ class PlacementTest {
       assertEquals(local, p.choose(List.of(idle)), strategy.name());
       p.drainLocal();
       assertEquals(busy, p.choose(List.of(idle, local)), strategy + ": the only router not draining");
+    }
+  }
+
+  @Test
+  void aRouterWhoseNodeIsUnreachableIsNeitherReachableNorChosenUntilItIsMeasuredAgain() {
+    for (Placement.Strategy strategy : Placement.Strategy.values()) {
+      ActorRef<MediaRouterProtocol.Command> local = router();
+      ActorRef<MediaRouterProtocol.Command> lost = router();
+      Placement p = new Placement(strategy, local, 100, 0.8);
+      p.measured(local, 50, false);
+      p.measured(lost, 0, false);
+      assertTrue(p.reachable(lost));
+      p.gone(lost);
+      assertFalse(p.reachable(lost), strategy.name());
+      assertTrue(p.reachable(local), "the node's own router is always reachable");
+      assertEquals(local, p.choose(List.of(lost)), strategy + ": the emptiest router is lost");
+      p.measured(lost, 0, false); // its node is reachable again
+      assertTrue(p.reachable(lost));
     }
   }
 
