@@ -85,12 +85,14 @@ export class Meeting {
     this.peopleButton.append(this.lobbyBadge);
     this.layoutButton = button('toggle-layout', '▦', 'Stage view', () => this.toggleLayout());
     this.count = h('span', { testid: 'participant-count' });
+    this.connection = h('span', { class: 'connection hidden', role: 'status', testid: 'connection-status' }, 'Reconnecting…');
     this.sidebar = h('div', { class: 'sidebar', testid: 'sidebar' });
     this.app.replaceChildren(h('div', { class: 'meeting', testid: 'meeting' },
       h('header', {},
         h('div', { class: 'brand' }, b.logoUrl ? h('img', { src: b.logoUrl, alt: '' }) : null, h('span', {}, b.productName)),
         h('span', { class: 'room', testid: 'room-name' }, this.roomId),
         this.count,
+        this.connection,
         this.e2ee ? h('span', { testid: 'e2ee-indicator', title: 'Media is encrypted end to end with your passphrase' }, '🔒 End-to-end encrypted') : null,
         h('button', { testid: 'copy-link', onclick: () => navigator.clipboard?.writeText(location.href).then(() => toast('Link copied')).catch(() => toast(location.href)) }, 'Copy link')),
       h('div', { class: 'body' }, this.tiles.area, this.sidebar),
@@ -213,11 +215,17 @@ export class Meeting {
       this.reconnecting = true;
       if (m.attempt === 1) toast('Connection lost. Reconnecting…');
       document.body.dataset.connection = 'reconnecting';
+      this.connection.classList.remove('hidden');
+    });
+    s.on('refused', (m) => {
+      // The room would not take us back (removed meanwhile, or it ended and another stands in its place).
+      if (this.reconnecting) this.end(`You could not rejoin the meeting: ${m.message || m.code}`, m.code);
     });
     s.on('resumed', (m) => {
       if (this.reconnecting) toast('Reconnected.');
       this.reconnecting = false;
       document.body.dataset.connection = 'connected';
+      this.connection.classList.add('hidden');
       // Our connection moved to another node, or came back; the room is as it was. Take its latest state.
       this.participants = new Map(m.room.participants.map((p) => [p.id, p]));
       this.role = m.role;
@@ -226,7 +234,7 @@ export class Meeting {
       this.dominantSpeaker = m.room.dominantSpeaker;
       this.refresh();
     });
-    this.media.onMoved = (map) => {
+    this.media.onRepublished = (map) => {
       if (this.screen?.via === this.media) this.screen.transceivers = this.screen.transceivers.map((t) => map.get(t) || t);
     };
     s.on('closed', () => { if (!this.ended) this.end('The connection to the meeting was lost.', 'disconnected'); });

@@ -107,7 +107,7 @@ public final class LchatNode implements AutoCloseable {
     system.systemActorOf(clusterOrigins.follower(), "cluster-origins", Props.empty());
     HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain,
         SignalingSettings.fromConfig(system.settings().config()),
-        new OriginPolicy(door.allowedOrigins(), clusterOrigins));
+        new OriginPolicy(door.allowedOrigins(), clusterOrigins), clusterOrigins);
     this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
     metrics.registry().register(new FrontDoorCollector(connections, signaling));
     this.binding = HttpListener.bind(system, settings.host(), settings.httpPort(), api.routes(), door, connections)

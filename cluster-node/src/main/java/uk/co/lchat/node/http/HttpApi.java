@@ -67,14 +67,17 @@ public final class HttpApi extends AllDirectives {
   private final uk.co.lchat.node.drain.NodeDrain drain;
   private final SignalingSettings socketSettings;
   private final OriginPolicy origins;
+  private final ClusterOrigins cluster;
 
+  /** {@code cluster}: the other nodes' front doors, which each new connection's hello lists. */
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
                  ActorRef<MediaRouterProtocol.Command> router, Route statsRoutes,
                  uk.co.lchat.node.placement.Placement placement, uk.co.lchat.node.drain.NodeDrain drain,
-                 SignalingSettings socketSettings, OriginPolicy origins) {
+                 SignalingSettings socketSettings, OriginPolicy origins, ClusterOrigins cluster) {
     this.drain = drain;
     this.socketSettings = socketSettings;
     this.origins = origins;
+    this.cluster = cluster;
     this.router = router;
     this.placement = placement;
     this.statsRoutes = statsRoutes;
@@ -185,8 +188,8 @@ public final class HttpApi extends AllDirectives {
             o -> o instanceof Outbound.Close, o -> Optional.empty(), ACTOR_BUFFER, OverflowStrategy.fail())
         .preMaterialize(system);
     ActorRef<Object> session = system.systemActorOf(
-        ParticipantSession.create(out.first(), signaling, socketSettings, nodeAddress, router, placement,
-            clientAddress),
+        ParticipantSession.create(out.first(), signaling, socketSettings, nodeAddress,
+            cluster.signalingUrls(nodeAddress), router, placement, clientAddress),
         "session-" + UUID.randomUUID(), Props.empty());
     drain.register(session);
     Sink<Message, NotUsed> in = Flow.<Message>create()

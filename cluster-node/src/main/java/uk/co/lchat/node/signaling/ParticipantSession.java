@@ -2,6 +2,7 @@ package uk.co.lchat.node.signaling;
 
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
@@ -81,23 +82,26 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   /** The resumed participant's router was lost: after {@code resumed}, tell the client to publish again. */
   private boolean mediaMovedAfterResume;
 
-  /** {@code clientAddress}: the client's IP address as the node's socket saw it (null: unknown). */
+  /**
+   * {@code otherNodes}: the other live nodes' signaling URLs, for the client to fail over to;
+   * {@code clientAddress}: the client's IP address as the node's socket saw it (null: unknown).
+   */
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
-                                        SignalingSettings settings, String nodeAddress,
+                                        SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                                         ActorRef<MediaRouterProtocol.Command> router, Placement placement,
                                         String clientAddress) {
-    return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, settings, nodeAddress, router,
-        placement, clientAddress));
+    return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, settings, nodeAddress, otherNodes,
+        router, placement, clientAddress));
   }
 
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
                                         SignalingSettings settings, String nodeAddress,
                                         ActorRef<MediaRouterProtocol.Command> router, Placement placement) {
-    return create(socket, counters, settings, nodeAddress, router, placement, null);
+    return create(socket, counters, settings, nodeAddress, List.of(), router, placement, null);
   }
 
   private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
-                             SignalingSettings settings, String nodeAddress,
+                             SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                              ActorRef<MediaRouterProtocol.Command> router, Placement placement,
                              String clientAddress) {
     super(ctx);
@@ -114,7 +118,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     counters.connectionOpened();
     ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(RouterDirectory.RouterLost.class,
         ctx.getSelf().narrow()));
-    send(SignalingCodec.hello(sessionToken, nodeAddress));
+    send(SignalingCodec.hello(sessionToken, nodeAddress, otherNodes));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package uk.co.lchat.node.signaling;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
@@ -325,8 +327,15 @@ public final class SignalingCodec {
     return write(out);
   }
 
-  public static String hello(String sessionToken, String node) {
-    return write(JSON.createObjectNode().put("type", "hello").put("sessionToken", sessionToken).put("node", node));
+  /**
+   * The first message on a connection: the session's token, this node's cluster address and {@code nodes}, the
+   * signaling URLs of the cluster's other live nodes, where the client goes when this node stops answering.
+   */
+  public static String hello(String sessionToken, String node, List<String> nodes) {
+    ObjectNode hello = JSON.createObjectNode().put("type", "hello").put("sessionToken", sessionToken).put("node", node);
+    ArrayNode urls = hello.putArray("nodes");
+    nodes.forEach(urls::add);
+    return write(hello);
   }
 
   /** Our answer to the client's publish offer. */

@@ -155,6 +155,18 @@ class SignalingCodecTest {
     assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(text)).code());
   }
 
+  @Test
+  void helloNamesTheOtherNodesToFailOverTo() throws Exception {
+    JsonNode hello = JSON.readTree(SignalingCodec.hello("tok", "pekko://lchat@10.0.0.1:25520",
+        List.of("ws://10.0.0.2:8080/ws", "ws://10.0.0.3:8080/ws")));
+    assertEquals("hello", hello.get("type").asText());
+    assertEquals("tok", hello.get("sessionToken").asText());
+    assertEquals("ws://10.0.0.2:8080/ws", hello.get("nodes").get(0).asText());
+    assertEquals(2, hello.get("nodes").size());
+    assertTrue(JSON.readTree(SignalingCodec.hello("tok", "n", List.of())).get("nodes").isArray(),
+        "alone in the cluster: an empty list, never a missing field");
+  }
+
   private static JsonNode encoded(ClientEvent event) throws Exception {
     return JSON.readTree(SignalingCodec.encode(event));
   }
