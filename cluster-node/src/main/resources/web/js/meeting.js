@@ -221,23 +221,36 @@ export class Meeting {
       // The room would not take us back (removed meanwhile, or it ended and another stands in its place).
       if (this.reconnecting) this.end(`You could not rejoin the meeting: ${m.message || m.code}`, m.code);
     });
-    s.on('resumed', (m) => {
-      if (this.reconnecting) toast('Reconnected.');
-      this.reconnecting = false;
-      document.body.dataset.connection = 'connected';
-      this.connection.classList.add('hidden');
-      // Our connection moved to another node, or came back; the room is as it was. Take its latest state.
-      this.participants = new Map(m.room.participants.map((p) => [p.id, p]));
-      this.role = m.role;
-      this.hands = m.room.hands || [];
-      this.settings = m.room.settings;
-      this.dominantSpeaker = m.room.dominantSpeaker;
-      this.refresh();
+    s.on('resumed', (m) => this.backInTheRoom(m));
+    s.on('joined', (m) => {
+      // A join while reconnecting that the room could not match to us (it had already let our old self go: our
+      // node was removed before we got back, or the room itself came back from a crash) makes us a new
+      // participant: take the new id, tell the room our mute state and publish again.
+      if (!this.reconnecting) return;
+      this.myId = m.participantId;
+      this.backInTheRoom(m);
+      this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoMuted });
+      if (this.mode === 'bridge') this.media.queue('rejoin', () => this.media.moved());
+      this.chooseMode();
     });
     this.media.onRepublished = (map) => {
       if (this.screen?.via === this.media) this.screen.transceivers = this.screen.transceivers.map((t) => map.get(t) || t);
     };
     s.on('closed', () => { if (!this.ended) this.end('The connection to the meeting was lost.', 'disconnected'); });
+  }
+
+  /** Our connection moved to another node, or came back: take the room's latest state. */
+  backInTheRoom(m) {
+    if (this.reconnecting) toast('Reconnected.');
+    this.reconnecting = false;
+    document.body.dataset.connection = 'connected';
+    this.connection.classList.add('hidden');
+    this.participants = new Map(m.room.participants.map((p) => [p.id, p]));
+    this.role = m.role;
+    this.hands = m.room.hands || [];
+    this.settings = m.room.settings;
+    this.dominantSpeaker = m.room.dominantSpeaker;
+    this.refresh();
   }
 
   // ---- own media -----------------------------------------------------------------------------------------------
