@@ -65,7 +65,7 @@ export class Signaling {
       this.participantId = msg.participantId;
       this.attempts = 0;
     }
-    if (msg.type === 'removed') this.ended = true;
+    if (msg.type === 'removed' || msg.type === 'ended') this.ended = true;
     if (msg.type === 'reconnect') this.move(msg.url);
     if (msg.type === 'superseded') return;
     this.emit(msg);
