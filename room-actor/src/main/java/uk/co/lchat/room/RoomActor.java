@@ -2,6 +2,7 @@ package uk.co.lchat.room;
 
 import java.net.URI;
 import java.text.Normalizer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -1021,7 +1022,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     admission.openByServer();
     created = true;
     webhooks.roomEvent(WebhookSender.Event.ROOM_CREATED, roomId, null);
-    getContext().scheduleOnce(java.time.Duration.ofMillis(timeout), getContext().getSelf(), new ReservationOver());
+    getContext().scheduleOnce(Duration.ofMillis(timeout), getContext().getSelf(), new ReservationOver());
     getContext().getLog().info("room {}: created through the server API, waiting {} ms for its first participant",
         roomId, timeout);
     m.replyTo().tell(new ServerReply(Outcome.DONE, null));
@@ -1443,7 +1444,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       }
       reservedUntilMillis = s.reservedUntilMillis();
       if (reservedUntilMillis > 0) {
-        getContext().scheduleOnce(java.time.Duration.ofMillis(Math.max(0,
+        getContext().scheduleOnce(Duration.ofMillis(Math.max(0,
             reservedUntilMillis - System.currentTimeMillis())), getContext().getSelf(), new ReservationOver());
       }
     }

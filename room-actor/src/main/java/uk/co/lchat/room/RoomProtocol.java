@@ -209,7 +209,7 @@ public final class RoomProtocol {
 
   /**
    * Sent by the shard when it passivates or hands the room off (its node leaves the cluster). An empty room ends
-   * (webhook room.destroyed); a room with people in it sends its whole state to its next incarnation
+   * (webhook room.ended); a room with people in it sends its whole state to its next incarnation
    * ({@link RestoreRoom}) so the meeting goes on.
    */
   public record StopRoom() implements Command {}

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.apache.pekko.actor.typed.ActorRef;
+
 import uk.co.lchat.room.RoomProtocol.ParticipantView;
 import uk.co.lchat.room.RoomProtocol.Role;
 
@@ -54,7 +56,7 @@ final class Roster {
   }
 
   Participant add(String sessionToken, String requestedName, Role role,
-                  org.apache.pekko.actor.typed.ActorRef<RoomProtocol.ClientEvent> client,
+                  ActorRef<RoomProtocol.ClientEvent> client,
                   RoomProtocol.Identity identity) {
     Participant p = new Participant(newId(), sessionToken, uniqueName(requestedName), role, client,
         nextJoinOrder++, identity);

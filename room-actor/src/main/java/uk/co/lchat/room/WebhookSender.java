@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,7 @@ public class WebhookSender {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("participantId", participantId);
     fields.put("displayName", displayName);
-    fields.put("role", role.name().toLowerCase(java.util.Locale.ROOT));
+    fields.put("role", role.name().toLowerCase(Locale.ROOT));
     fields.put("subject", subject);
     if (reason != null) {
       fields.put("reason", reason);

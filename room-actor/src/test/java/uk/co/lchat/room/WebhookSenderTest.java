@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -158,7 +159,7 @@ class WebhookSenderTest {
     TestProbe<ServerAnswer> api = kit.createTestProbe();
     room.tell(new EndRoom(api.ref()));
     api.expectMessageClass(ServerReply.class);
-    Map<String, Map<?, ?>> byEvent = new java.util.HashMap<>();
+    Map<String, Map<?, ?>> byEvent = new HashMap<>();
     for (int i = 0; i < 4; i++) {
       Delivery d = deliveries.poll(5, TimeUnit.SECONDS);
       assertNotNull(d, "only got " + byEvent.keySet());

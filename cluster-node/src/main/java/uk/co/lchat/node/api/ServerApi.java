@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -172,7 +174,7 @@ public final class ServerApi extends AllDirectives {
     return next.apply(room);
   }
 
-  private Route withParticipant(Map<String, String> params, java.util.function.BiFunction<String, String, Route> next) {
+  private Route withParticipant(Map<String, String> params, BiFunction<String, String, Route> next) {
     return withRoom(params, room -> {
       String who = params.get("participant");
       if (!PARTICIPANT_ID.matcher(who).matches()) {
@@ -278,7 +280,7 @@ public final class ServerApi extends AllDirectives {
             return details(room).thenApply(d -> d.addHeader(Location.create("/api/v1/rooms/" + room))
                 .withStatus(201));
           }
-          return java.util.concurrent.CompletableFuture.completedFuture(fromReply(answer));
+          return CompletableFuture.completedFuture(fromReply(answer));
         })
         .exceptionally(e -> unavailable());
     return completeWithFuture(response);

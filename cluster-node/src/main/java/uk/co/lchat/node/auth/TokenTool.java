@@ -13,6 +13,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 
 /**
@@ -129,7 +130,7 @@ public final class TokenTool {
         throw new IllegalArgumentException("--ttl must be positive");
       }
       return d;
-    } catch (com.typesafe.config.ConfigException e) {
+    } catch (ConfigException e) {
       throw new IllegalArgumentException("--ttl takes a duration such as 90s, 30m, 1h or 2d, got " + value);
     }
   }

@@ -31,6 +31,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
@@ -132,12 +133,12 @@ class ApiContractIT {
     }
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), what);
     // The schema is taken in place, so its $refs into components resolve within the same document.
-    List<com.networknt.schema.Error> errors = errors(pointerTo(template, method, status, operation), r.body());
+    List<Error> errors = errors(pointerTo(template, method, status, operation), r.body());
     assertTrue(errors.isEmpty(), what + "\nschema errors: " + errors);
   }
 
   /** What is wrong with {@code body} by the schema at {@code pointer} in the file. */
-  private static List<com.networknt.schema.Error> errors(String pointer, String body) throws Exception {
+  private static List<Error> errors(String pointer, String body) throws Exception {
     ObjectNode document = spec.deepCopy();
     document.put("$schema", "https://json-schema.org/draft/2020-12/schema");
     document.put("$ref", pointer);

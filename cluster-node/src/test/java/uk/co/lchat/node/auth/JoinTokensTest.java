@@ -10,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -183,9 +185,9 @@ class JoinTokensTest {
     }));
     String ecToken = keys.es256(TestTokens.claims("moon"));
     assertInstanceOf(JoinTokens.Refused.class, rotating.verify(ecToken, "moon", Instant.now()));
-    Files.writeString(file, new JWKSet(java.util.List.of(keys.rsa.toPublicJWK(), keys.ec.toPublicJWK(),
+    Files.writeString(file, new JWKSet(List.of(keys.rsa.toPublicJWK(), keys.ec.toPublicJWK(),
         new RSAKeyGenerator(2048).keyID("rsa-2").generate().toPublicJWK())).toString());
-    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(Instant.now().plusSeconds(5)));
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
     assertInstanceOf(JoinTokens.Valid.class, rotating.verify(ecToken, "moon", Instant.now()));
   }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -26,6 +27,7 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.typesafe.config.ConfigFactory;
 
 /**
  * Keys and tokens for tests: an HS256 secret, an RSA and an EC P-256 key pair whose public halves are written to a
@@ -87,10 +89,10 @@ public final class TestTokens {
   }
 
   public AuthSettings authSettings(Consumer<Map<String, Object>> change) {
-    Map<String, Object> m = new java.util.HashMap<>(settings("open"));
+    Map<String, Object> m = new HashMap<>(settings("open"));
     change.accept(m);
-    return AuthSettings.fromConfig(com.typesafe.config.ConfigFactory.parseMap(m)
-        .withFallback(com.typesafe.config.ConfigFactory.load()).resolve());
+    return AuthSettings.fromConfig(ConfigFactory.parseMap(m)
+        .withFallback(ConfigFactory.load()).resolve());
   }
 
   private interface SignerMaker {
