@@ -23,6 +23,8 @@ export class Meeting {
     this.stream = stream;
     this.myId = joined.participantId;
     this.role = joined.role;
+    /** What the participant's invitation allows (null: no invitation, or one that restricts nothing). */
+    this.grants = joined.grants || null;
     const room = joined.room;
     this.roomId = room.roomId;
     this.participants = new Map(room.participants.map((p) => [p.id, p]));
@@ -126,7 +128,8 @@ export class Meeting {
     this.camButton.setAttribute('aria-pressed', String(this.videoMuted));
     label(this.camButton, this.videoMuted ? 'Start camera' : 'Stop camera');
     const features = this.settings.features || {};
-    this.screenButton.disabled = features.screenshare === false || this.role === 'viewer';
+    this.screenButton.disabled = features.screenshare === false || this.role === 'viewer'
+      || this.grants?.screenshare === false;
     this.handButton.disabled = features.raiseHand === false;
     const raised = this.hands.includes(this.myId);
     this.handButton.setAttribute('aria-pressed', String(raised));
@@ -210,6 +213,9 @@ export class Meeting {
       const by = this.participants.get(m.by)?.displayName || 'A moderator';
       this.end(`${by} removed you from the meeting.`, 'removed');
     });
+    s.on('ended', () => this.end('The meeting was ended by its organiser.', 'ended'));
+    // Data from the service's back end (server API): for a page that embeds the client, as a DOM event.
+    s.on('data', (m) => window.dispatchEvent(new CustomEvent('lchat:data', { detail: { topic: m.topic, payload: m.payload } })));
     s.on('error', (m) => toast(m.message || m.code));
     s.on('reconnecting', (m) => {
       this.reconnecting = true;

@@ -91,7 +91,7 @@ export class Signaling {
       this.participantId = msg.participantId;
       this.attempts = 0;
     }
-    if (msg.type === 'removed') this.ended = true;
+    if (msg.type === 'removed' || msg.type === 'ended') this.ended = true;
     if (msg.type === 'reconnect') {
       this.preferred = msg.url || null;
       this.move(msg.url || this.currentUrl);

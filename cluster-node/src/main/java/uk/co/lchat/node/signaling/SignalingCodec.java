@@ -78,8 +78,11 @@ public final class SignalingCodec {
         if (resume != null && (token == null || !resume.matches("[a-z0-9]{1,32}"))) {
           throw new BadMessage("resume needs a participant id and the sessionToken it joined with.");
         }
-        yield new JoinRequest(room, string(m, "name", true), string(m, "passcode", false),
-            bool(m, "viewer", false), token, resume);
+        String joinToken = string(m, "token", false);
+        // A token may carry the name; without one the client must say who it is.
+        String name = string(m, "name", joinToken == null);
+        yield new JoinRequest(room, name == null ? "" : name, string(m, "passcode", false),
+            bool(m, "viewer", false), token, resume, joinToken == null || joinToken.isEmpty() ? null : joinToken);
       }
       case "leave" -> new LeaveRequest();
       case "publish" -> new PublishRequest(sdp(m));
@@ -285,6 +288,16 @@ public final class SignalingCodec {
     }
   }
 
+  /** A server API payload was JSON when the API took it; anything unreadable goes as null. */
+  private static JsonNode anyJson(String json) {
+    try {
+      JsonNode n = json == null ? null : JSON.readTree(json);
+      return n == null ? JSON.nullNode() : n;
+    } catch (IOException e) {
+      return JSON.nullNode();
+    }
+  }
+
   public static String encode(ClientEvent event) {
     ObjectNode out = JSON.createObjectNode();
     switch (event) {
@@ -293,6 +306,9 @@ public final class SignalingCodec {
         out.put("participantId", j.participantId());
         out.set("role", JSON.valueToTree(j.role()));
         out.set("room", JSON.valueToTree(j.room()));
+        if (j.grants() != null) {
+          out.set("grants", JSON.valueToTree(j.grants()));
+        }
       }
       case Resumed r -> {
         out.put("type", "resumed");
@@ -301,7 +317,8 @@ public final class SignalingCodec {
         out.set("room", JSON.valueToTree(r.room()));
       }
       case Superseded s -> out.put("type", "superseded");
-      case LobbyWaiting w -> out.put("type", "lobby").put("lobbyId", w.lobbyId());
+      case LobbyWaiting w -> out.put("type", "lobby").put("lobbyId", w.lobbyId())
+          .put("waitingFor", w.forHost() ? "host" : "moderator");
       case JoinRefused r -> {
         out.put("type", "refused").put("code", r.code()).put("message", r.reason());
         if (r.retryAfterSeconds() > 0) {
@@ -320,6 +337,11 @@ public final class SignalingCodec {
       case SettingsChanged s -> out.put("type", "settings").set("settings", JSON.valueToTree(s.settings()));
       case SharedVideoChanged v -> out.put("type", "sharedVideo").set("state", JSON.valueToTree(v.state()));
       case DominantSpeakerChanged d -> out.put("type", "dominantSpeaker").put("participantId", d.participantId());
+      case DataReceived d -> {
+        out.put("type", "data").put("topic", d.topic());
+        out.set("payload", anyJson(d.payload()));
+      }
+      case RoomEnded e -> out.put("type", "ended").put("reason", e.reason());
       case CommandRejected c -> {
         return error(c.code(), c.message());
       }
