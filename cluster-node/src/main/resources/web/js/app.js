@@ -23,6 +23,54 @@ function brandHeader(branding) {
     h('span', {}, branding.productName));
 }
 
+/** Refusals that no retry on this page can fix: shown as a page of their own. */
+const FINAL_REFUSALS = new Set(['token_required', 'token_expired', 'token_invalid', 'token_wrong_room', 'banned',
+  'room_ended']);
+
+/**
+ * The join token of this meeting's link (?jwt=...). It is taken out of the address bar at once, so "Copy meeting
+ * link" and screenshots never pass on a personal invitation, and kept for this tab only (a reload still has it).
+ * @param {string} room
+ * @returns {string | null}
+ */
+function tokenFromLink(room) {
+  const key = `lchat.jwt.${room}`;
+  const params = new URLSearchParams(location.search);
+  const jwt = params.get('jwt');
+  if (jwt) {
+    params.delete('jwt');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
+    try {
+      sessionStorage.setItem(key, jwt);
+    } catch {
+      // storage refused (private mode): the token still works until the page is left
+    }
+    return jwt;
+  }
+  try {
+    return sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a token says, read without checking it (the server checks it; this only shows the name).
+ * @param {string} jwt
+ * @returns {{name?: string, role?: string, exp?: number} | null}
+ */
+function tokenClaims(jwt) {
+  try {
+    const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    const claims = JSON.parse(new TextDecoder().decode(bytes));
+    return claims && typeof claims === 'object' ? claims : null;
+  } catch {
+    return null;
+  }
+}
+
 function roomFromPath() {
   const name = decodeURIComponent(location.pathname.replace(/^\/+|\/+$/g, ''));
   return ROOM.test(name) ? name : null;
@@ -64,9 +112,15 @@ async function openDevices(audioId, videoId) {
 }
 
 async function prejoin(room, branding) {
+  const token = tokenFromLink(room);
+  const claims = token ? tokenClaims(token) : null;
+  const tokenName = typeof claims?.name === 'string' && claims.name ? claims.name : null;
   const saved = localStorage.getItem('lchat.name') || '';
-  const name = h('input', { id: 'display-name', testid: 'display-name', value: saved, maxlength: 64,
-    placeholder: 'Your name', 'aria-label': 'Your name', autocomplete: 'name' });
+  // With an invitation that names the person, the name is the invitation's: shown, not editable.
+  const name = h('input', { id: 'display-name', testid: 'display-name', value: tokenName || saved, maxlength: 64,
+    placeholder: 'Your name', 'aria-label': 'Your name', autocomplete: 'name', readOnly: !!tokenName,
+    title: tokenName ? 'Your name comes from your invitation' : undefined });
+  const invited = tokenName ? h('p', { class: 'message', testid: 'invited-as' }, `Invited as ${tokenName}`) : null;
   const preview = h('video', { class: 'preview', testid: 'preview', autoplay: true, muted: true, playsInline: true });
   const micSelect = h('select', { 'aria-label': 'Microphone', testid: 'mic-select' });
   const camSelect = h('select', { 'aria-label': 'Camera', testid: 'cam-select' });
@@ -124,13 +178,14 @@ async function prejoin(room, branding) {
     h('label', { title: 'Everyone must use the same passphrase; the server cannot see or hear the meeting' },
       e2ee, E2ee.supported() ? 'End-to-end encryption' : 'End-to-end encryption (not supported by this browser)'),
     e2eePassphrase,
-    name, passcodeRow, joinButton, status)));
-  name.focus();
+    invited, name, passcodeRow, joinButton, status)));
+  if (tokenName) joinButton.focus();
+  else name.focus();
 
   let signaling = null;
   const join = async () => {
-    const displayName = name.value.trim();
-    if (!displayName) {
+    const displayName = tokenName || name.value.trim();
+    if (!displayName && !token) {
       status.textContent = 'Please enter your name.';
       name.focus();
       return;
@@ -140,7 +195,7 @@ async function prejoin(room, branding) {
       e2eePassphrase.focus();
       return;
     }
-    localStorage.setItem('lchat.name', displayName);
+    if (!tokenName) localStorage.setItem('lchat.name', displayName);
     joinButton.disabled = true;
     status.textContent = 'Joining…';
     try {
@@ -153,11 +208,12 @@ async function prejoin(room, branding) {
       // Ready before joining: the room's first media offer may follow "joined" at once.
       const encryption = e2ee.checked ? await E2ee.create(e2eePassphrase.value, room) : null;
       const reply = signaling.next('joined', 'lobby', 'refused');
-      signaling.send({ type: 'join', room, name: displayName, passcode: passcode.value || undefined });
+      signaling.send({ type: 'join', room, name: displayName || undefined, passcode: passcode.value || undefined,
+        token: token || undefined });
       let msg = await reply;
       if (msg.type === 'lobby') {
         status.textContent = '';
-        msg = await lobbyWait(signaling, branding);
+        msg = await lobbyWait(signaling, branding, msg);
       }
       if (msg.type === 'joined') {
         const meeting = new Meeting(app, signaling, msg, stream, {
@@ -166,6 +222,12 @@ async function prejoin(room, branding) {
         });
         window.lchatMeeting = meeting;
         await meeting.start();
+        return;
+      }
+      if (msg.type === 'refused' && FINAL_REFUSALS.has(msg.code)) {
+        stream.getTracks().forEach((t) => t.stop());
+        signaling.close();
+        refusedPage(msg, branding);
         return;
       }
       if (msg.type === 'refused') {
@@ -209,22 +271,49 @@ function refusalText(msg) {
     case 'removed': return 'You were removed from this meeting.';
     case 'room_full': return 'This meeting is full.';
     case 'invalid_name': return 'Please choose another name (1 to 64 characters, no invisible characters).';
+    case 'token_required': return 'This meeting is for invited people only. Please open the link from your invitation.';
+    case 'token_expired': return 'Your invitation link has expired (or is not valid yet). Please ask the organiser for a new one.';
+    case 'token_invalid': return 'Your invitation link is not valid: it is damaged or was not issued by this service. Please ask the organiser for a new one.';
+    case 'token_wrong_room': return 'Your invitation is for another meeting. Please check the link.';
+    case 'banned': return 'You were removed from this meeting and cannot join it again.';
+    case 'room_ended': return 'The meeting has ended.';
     default: return msg.message || 'You could not join.';
   }
 }
 
-/** The lobby: nothing of the room is shown; resolves with joined or refused. */
-function lobbyWait(signaling, branding) {
+/**
+ * The lobby: nothing of the room is shown; resolves with joined or refused. A guest of a meeting no host has
+ * started yet waits for the host first (waitingFor "host"), then perhaps for a moderator.
+ */
+function lobbyWait(signaling, branding, first) {
   const cancel = h('button', { testid: 'lobby-cancel', onclick: () => { signaling.send({ type: 'leave' }); location.reload(); } }, 'Leave');
   const saved = [...app.childNodes];
+  const title = h('h1', {});
+  const text = h('p', { class: 'message', testid: 'lobby-message' });
+  const show = (msg) => {
+    const forHost = msg.waitingFor === 'host';
+    title.textContent = forHost ? 'Waiting for the host' : 'Waiting for a moderator';
+    text.textContent = forHost ? 'The meeting has not started yet. You will join as soon as the host arrives.'
+      : 'You will join as soon as a moderator lets you in.';
+  };
+  show(first);
+  const off = signaling.on('lobby', show);
   clear(app).append(h('div', { class: 'center' }, h('div', { class: 'card', testid: 'lobby' },
-    brandHeader(branding), h('h1', {}, 'Waiting for a moderator'),
-    h('p', { class: 'message' }, 'You will join as soon as a moderator lets you in.'), cancel)));
+    brandHeader(branding), title, text, cancel)));
   return signaling.next('joined', 'refused').then((msg) => {
+    off();
     if (msg.type === 'refused') return msg;
     clear(app).append(...saved);
     return msg;
   });
+}
+
+/** A refusal that no retry here can fix (an invitation that is expired, for another meeting, ...). */
+function refusedPage(msg, branding) {
+  clear(app).append(h('div', { class: 'center' }, h('div', { class: 'card', testid: 'refused' },
+    brandHeader(branding), h('h1', {}, 'You cannot join this meeting'),
+    h('p', { testid: 'refused-message', 'data-code': msg.code, role: 'alert' }, refusalText(msg)),
+    h('button', { class: 'primary', onclick: () => location.assign('/') }, 'Back to start'))));
 }
 
 function ended(text, branding, code) {

@@ -1,11 +1,16 @@
 // Media through the node's router: one sending PeerConnection (we offer, the router answers) and one receiving
 // PeerConnection (the router offers the room's tracks, we answer). Remote tracks arrive with the publisher's
-// participant id as their stream id.
+// participant id as their stream id. A connection whose path breaks repairs itself (ConnectionRepair).
+import { ConnectionRepair } from './repair.js';
+
 const SIMULCAST_LAYERS = [
   { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
   { rid: 'f', scaleResolutionDownBy: 1, maxBitrate: 2_500_000 },
 ];
+
+/** How long a publish offer waits for the router's answer (the router's node may have died under us). */
+const ANSWER_TIMEOUT_MS = 10000;
 
 export class MediaSession {
   constructor(signaling, {
@@ -25,35 +30,68 @@ export class MediaSession {
     this.subscriber = null;
     this.offers = Promise.resolve();
     this.remote = new Map(); // trackId -> { participantId, track }
-    signaling.on('subscribeOffer', (m) => {
-      this.offers = this.offers.then(() => this.answer(m.sdp, m.fresh)).catch((e) => console.warn('subscribe', e));
-    });
-    // Our media moved to another node's router (this one drains): both connections start again there.
-    this.onMoved = () => {};
+    signaling.on('subscribeOffer', (m) => this.queue('subscribe', () => this.answer(m.sdp, m.fresh)));
+    // Our media moved to another node's router (its node drains, sheds load or died): both connections start again.
+    this.onRepublished = () => {};
     signaling.on('mediaMoved', () => {
-      this.offers = this.offers.then(() => this.moved()).catch((e) => console.warn('move', e));
+      // A repair's offer still waiting for its answer went to the router we are leaving, whose path had already
+      // broken (its node died, most likely): stop waiting for it.
+      this.abandonRestart?.();
+      this.queue('move', () => this.moved());
     });
+    // A broken path is repaired by ICE restarts; a sending connection that stays broken is made anew (the router
+    // answers a new connection from wherever our media is now). A new receiving connection is the server's to offer
+    // (after transport_closed, or mediaMoved): the protocol lets us ask only for ICE restarts of it.
+    this.publishRepair = new ConnectionRepair({
+      restart: () => this.queue('ice restart', () => this.renegotiate({ iceRestart: true }, { abandonable: true })),
+      replace: () => this.queue('republish', () => this.republish({ keepSubscriber: true, abandonable: true })),
+      log: (step) => console.info('sending connection:', step),
+    });
+    const restartIce = () => this.signaling.send({ type: 'restartIce' });
+    this.subscribeRepair = new ConnectionRepair({
+      restart: restartIce, replace: restartIce, log: (step) => console.info('receiving connection:', step),
+    });
+    signaling.on('error', (m) => { if (m.code === 'publish_closed' && this.publisher) this.publishRepair.gone(); });
+  }
+
+  /** Runs media negotiations one after another, in the order they come. */
+  queue(what, step) {
+    this.offers = this.offers.then(step).catch((e) => console.warn(what, e));
+    return this.offers;
   }
 
   /**
-   * Publishes everything we sent on a new connection to the new router; resolves with a map from old to new
+   * Publishes everything we sent on new connections to the new router; resolves with a map from old to new
    * transceivers (for tracks added with addTrack, e.g. a screen share). The receiving connection is replaced by the
    * new router's first offer.
    */
   async moved() {
-    this.subscriber?.close();
-    this.subscriber = null;
+    this.publishRepair.reset();
+    this.subscribeRepair.reset();
+    return this.republish({ keepSubscriber: false });
+  }
+
+  /** Sends what we sent on a new sending connection (and, unless kept, drops the receiving one). */
+  async republish({ keepSubscriber, abandonable = false }) {
+    if (!keepSubscriber) {
+      this.subscriber?.close();
+      this.subscriber = null;
+    }
     const old = this.publisher;
     if (!old) return new Map();
-    const extra = old.getTransceivers().filter((t) => t.sender.track && !this.stream?.getTracks().includes(t.sender.track)
-      && t.currentDirection !== 'stopped');
-    await this.publish(this.stream);
+    // Tracks added with addTrack (a screen share); kept until sent again, so a republish that did not get through
+    // leaves them to the next.
+    const extra = this.unsent || old.getTransceivers()
+      .filter((t) => t.sender.track && !this.stream?.getTracks().includes(t.sender.track) && t.currentDirection !== 'stopped')
+      .map((t) => ({ transceiver: t, track: t.sender.track }));
+    this.unsent = extra;
+    await this.openPublisher(this.stream, { abandonable });
     const map = new Map();
-    for (const t of extra) {
-      const track = t.sender.track;
-      map.set(t, await this.addTrack(track, new MediaStream([track])));
+    for (const { transceiver, track } of extra) {
+      if (track.readyState === 'live') map.set(transceiver, await this.addTrack(track, new MediaStream([track])));
     }
-    this.onMoved(map);
+    this.unsent = null;
+    this.onRepublished(map);
     return map;
   }
 
@@ -65,6 +103,12 @@ export class MediaSession {
 
   /** Sends the stream's tracks; resolves once the router has answered. */
   async publish(stream) {
+    this.publishRepair.reset();
+    this.unsent = null;
+    return this.openPublisher(stream);
+  }
+
+  async openPublisher(stream, { abandonable = false } = {}) {
     if (this.publisher) this.publisher.close();
     stream = stream || new MediaStream();
     const pc = new RTCPeerConnection(this.config);
@@ -78,11 +122,8 @@ export class MediaSession {
       const transceiver = pc.addTransceiver(track, init);
       this.transform?.sender(transceiver.sender);
     }
-    // A lost path (network change) is repaired with an ICE restart: a new offer on the same connection.
-    pc.oniceconnectionstatechange = () => {
-      if (pc.iceConnectionState === 'failed') this.renegotiate({ iceRestart: true }).catch(() => {});
-    };
-    await this.renegotiate();
+    pc.onconnectionstatechange = () => { if (pc === this.publisher) this.publishRepair.update(pc.connectionState); };
+    await this.renegotiate({}, { abandonable });
     return pc;
   }
 
@@ -100,13 +141,24 @@ export class MediaSession {
     await this.renegotiate();
   }
 
-  async renegotiate(options = {}) {
+  /** A new offer on the sending connection; abandonable: a mediaMoved ends the wait for its answer. */
+  async renegotiate(options = {}, { abandonable = false } = {}) {
     const pc = this.publisher;
+    if (!pc) return;
     await pc.setLocalDescription(await pc.createOffer(options));
     const reply = this.signaling.next('publishAnswer', 'error');
     this.signaling.send({ type: 'publish', sdp: pc.localDescription.sdp });
-    const msg = await reply;
+    let timer;
+    const given = new Promise((resolve) => {
+      timer = setTimeout(() => resolve({ type: 'error', code: 'timeout', message: 'no answer from the router' }),
+        ANSWER_TIMEOUT_MS);
+      if (abandonable) this.abandonRestart = () => resolve({ type: 'error', code: 'moved', message: 'media moved' });
+    });
+    const msg = await Promise.race([reply, given]);
+    clearTimeout(timer);
+    if (abandonable) this.abandonRestart = null;
     if (msg.type === 'error') throw new Error(`${msg.code}: ${msg.message}`);
+    if (pc !== this.publisher) return; // replaced while the router answered
     await pc.setRemoteDescription({ type: 'answer', sdp: this.remoteSdp(msg.sdp) });
   }
 
@@ -123,10 +175,9 @@ export class MediaSession {
     }
     if (!this.subscriber) {
       this.subscriber = new RTCPeerConnection(this.config);
+      this.subscribeRepair.reset();
       const sub = this.subscriber;
-      sub.oniceconnectionstatechange = () => {
-        if (sub.iceConnectionState === 'failed') this.signaling.send({ type: 'restartIce' });
-      };
+      sub.onconnectionstatechange = () => { if (sub === this.subscriber) this.subscribeRepair.update(sub.connectionState); };
       this.subscriber.ontrack = (e) => {
         const participantId = e.streams[0]?.id;
         const trackId = e.streams[0] ? e.track.id : e.transceiver.mid;
@@ -160,6 +211,8 @@ export class MediaSession {
   }
 
   close() {
+    this.publishRepair.stop();
+    this.subscribeRepair.stop();
     this.publisher?.close();
     this.subscriber?.close();
     this.publisher = null;

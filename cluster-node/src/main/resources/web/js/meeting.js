@@ -23,6 +23,8 @@ export class Meeting {
     this.stream = stream;
     this.myId = joined.participantId;
     this.role = joined.role;
+    /** What the participant's invitation allows (null: no invitation, or one that restricts nothing). */
+    this.grants = joined.grants || null;
     const room = joined.room;
     this.roomId = room.roomId;
     this.participants = new Map(room.participants.map((p) => [p.id, p]));
@@ -88,12 +90,14 @@ export class Meeting {
     this.peopleButton.append(this.lobbyBadge);
     this.layoutButton = button('toggle-layout', '▦', 'Stage view', () => this.toggleLayout());
     this.count = h('span', { testid: 'participant-count' });
+    this.connection = h('span', { class: 'connection hidden', role: 'status', testid: 'connection-status' }, 'Reconnecting…');
     this.sidebar = h('div', { class: 'sidebar', testid: 'sidebar' });
     this.app.replaceChildren(h('div', { class: 'meeting', testid: 'meeting' },
       h('header', {},
         h('div', { class: 'brand' }, b.logoUrl ? h('img', { src: b.logoUrl, alt: '' }) : null, h('span', {}, b.productName)),
         h('span', { class: 'room', testid: 'room-name' }, this.roomId),
         this.count,
+        this.connection,
         this.e2ee ? h('span', { testid: 'e2ee-indicator', title: 'Media is encrypted end to end with your passphrase' }, '🔒 End-to-end encrypted') : null,
         h('button', { testid: 'copy-link', onclick: () => navigator.clipboard?.writeText(location.href).then(() => toast('Link copied')).catch(() => toast(location.href)) }, 'Copy link')),
       h('div', { class: 'body' }, this.tiles.area, this.sidebar),
@@ -127,7 +131,8 @@ export class Meeting {
     this.camButton.setAttribute('aria-pressed', String(this.videoMuted));
     label(this.camButton, this.videoMuted ? 'Start camera' : 'Stop camera');
     const features = this.settings.features || {};
-    this.screenButton.disabled = features.screenshare === false || this.role === 'viewer';
+    this.screenButton.disabled = features.screenshare === false || this.role === 'viewer'
+      || this.grants?.screenshare === false;
     this.handButton.disabled = features.raiseHand === false;
     const raised = this.hands.includes(this.myId);
     this.handButton.setAttribute('aria-pressed', String(raised));
@@ -211,34 +216,56 @@ export class Meeting {
       const by = this.participants.get(m.by)?.displayName || 'A moderator';
       this.end(`${by} removed you from the meeting.`, 'removed');
     });
+    s.on('ended', () => this.end('The meeting was ended by its organiser.', 'ended'));
+    // Data from the service's back end (server API): for a page that embeds the client, as a DOM event.
+    s.on('data', (m) => window.dispatchEvent(new CustomEvent('lchat:data', { detail: { topic: m.topic, payload: m.payload } })));
     s.on('error', (m) => toast(m.message || m.code));
     s.on('reconnecting', (m) => {
       this.reconnecting = true;
       if (m.attempt === 1) toast('Connection lost. Reconnecting…');
       document.body.dataset.connection = 'reconnecting';
+      this.connection.classList.remove('hidden');
     });
-    s.on('resumed', (m) => {
-      if (this.reconnecting) toast('Reconnected.');
-      this.reconnecting = false;
-      document.body.dataset.connection = 'connected';
-      // Our connection moved to another node, or came back; the room is as it was. Take its latest state.
-      this.participants = new Map(m.room.participants.map((p) => [p.id, p]));
-      this.role = m.role;
-      this.hands = m.room.hands || [];
-      this.settings = m.room.settings;
-      this.dominantSpeaker = m.room.dominantSpeaker;
-      // Fresh TURN credentials: the ones from joining may be near their expiry in a long meeting.
-      if (m.iceServers) {
-        this.iceServers = m.iceServers;
-        this.media.setIceServers(m.iceServers);
-        this.p2p?.setIceServers(m.iceServers);
-      }
-      this.refresh();
+    s.on('refused', (m) => {
+      // The room would not take us back (removed meanwhile, or it ended and another stands in its place).
+      if (this.reconnecting) this.end(`You could not rejoin the meeting: ${m.message || m.code}`, m.code);
     });
-    this.media.onMoved = (map) => {
+    s.on('resumed', (m) => this.backInTheRoom(m));
+    s.on('joined', (m) => {
+      // A join while reconnecting that the room could not match to us (it had already let our old self go: our
+      // node was removed before we got back, or the room itself came back from a crash) makes us a new
+      // participant: take the new id, tell the room our mute state and publish again.
+      if (!this.reconnecting) return;
+      this.myId = m.participantId;
+      this.backInTheRoom(m);
+      this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoMuted });
+      if (this.mode === 'bridge') this.media.queue('rejoin', () => this.media.moved());
+      this.chooseMode();
+    });
+    this.media.onRepublished = (map) => {
       if (this.screen?.via === this.media) this.screen.transceivers = this.screen.transceivers.map((t) => map.get(t) || t);
     };
     s.on('closed', () => { if (!this.ended) this.end('The connection to the meeting was lost.', 'disconnected'); });
+  }
+
+  /** Our connection moved to another node, or came back: take the room's latest state. */
+  backInTheRoom(m) {
+    if (this.reconnecting) toast('Reconnected.');
+    this.reconnecting = false;
+    document.body.dataset.connection = 'connected';
+    this.connection.classList.add('hidden');
+    this.participants = new Map(m.room.participants.map((p) => [p.id, p]));
+    this.role = m.role;
+    this.hands = m.room.hands || [];
+    this.settings = m.room.settings;
+    this.dominantSpeaker = m.room.dominantSpeaker;
+    // Fresh TURN credentials: the ones from joining may be near their expiry in a long meeting.
+    if (m.iceServers) {
+      this.iceServers = m.iceServers;
+      this.media.setIceServers(m.iceServers);
+      this.p2p?.setIceServers(m.iceServers);
+    }
+    this.refresh();
   }
 
   // ---- own media -----------------------------------------------------------------------------------------------

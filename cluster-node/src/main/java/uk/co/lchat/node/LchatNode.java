@@ -28,6 +28,10 @@ import uk.co.lchat.media.control.MediaRouterActor;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.autoscaler.LocalProcessProvider;
+import uk.co.lchat.node.api.ServerApi;
+import uk.co.lchat.node.auth.ApiKeys;
+import uk.co.lchat.node.auth.AuthSettings;
+import uk.co.lchat.node.auth.JoinTokens;
 import uk.co.lchat.node.drain.NodeDrain;
 import uk.co.lchat.node.http.ClusterOrigins;
 import uk.co.lchat.node.http.ConnectionGate;
@@ -85,8 +89,12 @@ public final class LchatNode implements AutoCloseable {
   private LchatNode(ActorSystem<Void> system, NodeSettings settings) throws Exception {
     this.system = system;
     this.settings = settings;
+    // Token keys are checked before the node joins anything: a bad secret or JWKS file stops it here.
+    AuthSettings auth = AuthSettings.fromConfig(system.settings().config());
+    JoinTokens tokens = new JoinTokens(auth);
+    RoomConfig roomConfig = RoomConfig.fromConfig(system.settings().config());
     joinCluster();
-    RoomActor.initSharding(system, RoomConfig.fromConfig(system.settings().config()), rooms);
+    RoomActor.initSharding(system, roomConfig, rooms);
     AtomicReference<ActorRef<MediaRouterProtocol.Command>> routerRef = new AtomicReference<>();
     this.mediaRouter = MediaRouter.start(settings.media(), MediaRouterActor.speakerListener(routerRef::get));
     this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter, conferences, settings.host(),
@@ -115,7 +123,9 @@ public final class LchatNode implements AutoCloseable {
     system.systemActorOf(clusterOrigins.follower(), "cluster-origins", Props.empty());
     HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain,
         SignalingSettings.fromConfig(system.settings().config()),
-        new OriginPolicy(door.allowedOrigins(), clusterOrigins));
+        new OriginPolicy(door.allowedOrigins(), clusterOrigins), clusterOrigins, tokens,
+        new ServerApi(system, new ApiKeys(auth), settings.askTimeout(), roomConfig.replication(),
+            roomConfig.maxParticipants()));
     this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
     metrics.registry().register(new FrontDoorCollector(connections, signaling));
     this.certificate = settings.https().enabled() ? CertificateRenewal.start(settings.https()) : null;

@@ -96,7 +96,8 @@ class PlacementIT {
           Thread.sleep(600); // the routers' loads are measured between joins
         }
         for (var page : pages) {
-          page.waitFor("lchatStats().then(s => s.videosDecoding >= 2 && s.audioPackets > 50)", Duration.ofSeconds(60));
+          page.waitFor("lchatStats().then(s => s.videosDecoding >= 2 && s.audioPackets > 50)", Duration.ofSeconds(90),
+              "lchatStats().then(s => JSON.stringify({stats: s, errors: window.lchatTest.errors}))");
         }
         int elsewhere = 0;
         for (int i = 1; i < 3; i++) {

@@ -26,6 +26,8 @@ public final class WsClient implements AutoCloseable {
   private final WebSocket socket;
   private volatile boolean closedByServer;
   public final String sessionToken;
+  /** The server's first message (its session token, node and the other nodes' signaling URLs). */
+  public final JsonNode hello;
   public String participantId;
 
   private boolean paused;
@@ -50,7 +52,7 @@ public final class WsClient implements AutoCloseable {
     headers.forEach(builder::header);
     socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + httpPort + "/ws"), new Listener())
         .get(10, TimeUnit.SECONDS);
-    JsonNode hello = next();
+    hello = next();
     assertEquals("hello", hello.get("type").asText());
     sessionToken = hello.get("sessionToken").asText();
   }

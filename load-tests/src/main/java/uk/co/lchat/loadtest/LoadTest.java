@@ -277,15 +277,7 @@ public final class LoadTest {
 
   /** Every receiver counts what it should have got this second and did not (see {@link Reception}). */
   private void countMissing() {
-    List<Publishers.Publisher> now = new ArrayList<>();
-    for (SimParticipant p : everyone) {
-      now.add(p.publishing());
-    }
-    Publishers publishers = Publishers.of(now);
-    long at = System.nanoTime();
-    for (SimParticipant p : everyone) {
-      p.countMissing(at, publishers);
-    }
+    SimParticipant.countMissing(everyone);
   }
 
   /** The oldest receiver leaves and a new one joins the same room. */

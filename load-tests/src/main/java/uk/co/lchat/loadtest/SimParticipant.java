@@ -434,6 +434,19 @@ final class SimParticipant implements AutoCloseable {
     return new Publishers.Publisher(participantId, room, sends && audio, sends && video);
   }
 
+  /** The report tick for a whole run: every receiver counts what it should have got and did not. */
+  static void countMissing(java.util.Collection<SimParticipant> everyone) {
+    List<Publishers.Publisher> now = new java.util.ArrayList<>();
+    for (SimParticipant p : everyone) {
+      now.add(p.publishing());
+    }
+    Publishers publishers = Publishers.of(now);
+    long at = System.nanoTime();
+    for (SimParticipant p : everyone) {
+      p.countMissing(at, publishers);
+    }
+  }
+
   /** The report tick: counts what this receiver should have got and did not (see {@link Reception}). */
   void countMissing(long now, Publishers publishers) {
     reception.countMissing(now, publishers, room, participantId);

@@ -14,7 +14,8 @@ final class Talkers {
 
   /**
    * One thread sends every talker's audio every 20 ms and, with {@code video}, a video frame every 60 ms, while
-   * {@code running} holds. A talker between two routers sends nothing for a moment.
+   * {@code running} holds, and once a second has each count what it should have received and did not (the load
+   * tool's report tick). A talker between two routers sends nothing for a moment.
    */
   static Thread send(List<SimParticipant> talkers, boolean video, BooleanSupplier running) {
     return Thread.ofPlatform().daemon().start(() -> {
@@ -32,6 +33,9 @@ final class Talkers {
           }
         }
         tick++;
+        if (tick % 50 == 0) {
+          SimParticipant.countMissing(talkers);
+        }
         next += 20_000_000L;
         LockSupport.parkNanos(next - System.nanoTime());
       }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 import uk.co.lchat.room.RoomProtocol.ClientEvent;
+import uk.co.lchat.room.RoomProtocol.Identity;
 import uk.co.lchat.room.RoomProtocol.ParticipantView;
 import uk.co.lchat.room.RoomProtocol.Role;
 
@@ -13,6 +14,8 @@ final class Participant {
   final String id;
   final String sessionToken;
   final String displayName;
+  /** What the participant's join token said of it (subject, grants), or null: it joined without one. */
+  final Identity identity;
   /** The participant's signaling session; replaced when it resumes over a new connection. */
   ActorRef<ClientEvent> client;
   final int joinOrder;
@@ -25,13 +28,19 @@ final class Participant {
   int receiverLastN = -1;
 
   Participant(String id, String sessionToken, String displayName, Role role, ActorRef<ClientEvent> client,
-              int joinOrder) {
+              int joinOrder, Identity identity) {
     this.id = id;
+    this.identity = identity;
     this.sessionToken = sessionToken;
     this.displayName = displayName;
     this.role = role;
     this.client = client;
     this.joinOrder = joinOrder;
+  }
+
+  /** The token's subject, or null. */
+  String subject() {
+    return identity == null ? null : identity.subject();
   }
 
   boolean isViewer() {
@@ -40,5 +49,11 @@ final class Participant {
 
   ParticipantView view() {
     return new ParticipantView(id, displayName, role, audioMuted, videoMuted, handRaised, joinOrder);
+  }
+
+  /** For the server API: with the subject, which members never see. */
+  RoomProtocol.MemberView memberView() {
+    return new RoomProtocol.MemberView(id, displayName, role, subject(), audioMuted, videoMuted, handRaised,
+        joinOrder);
   }
 }

@@ -2,6 +2,7 @@ package uk.co.lchat.room;
 
 import java.net.URI;
 import java.text.Normalizer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -119,8 +120,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
   /** Commands kept while a room reads its state back; more are dropped (their senders' asks time out). */
   private static final int RECOVERY_STASH = 10_000;
 
+  /** {@code forHost}: waiting for a token holder to open the room, not for a moderator ({@link Admission}). */
   private record Waiter(String lobbyId, String sessionToken, String displayName, boolean viewer,
-                        ActorRef<ClientEvent> client) {}
+                        ActorRef<ClientEvent> client, Identity identity, boolean forHost) {}
 
   private final String roomId;
   private final RoomConfig config;
@@ -140,7 +142,13 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final RoomReplica replica;
   private final StashBuffer<Command> stash;
   private boolean recoveryFailed;
-  private final Set<String> bannedTokens = new HashSet<>();
+  private final Admission admission;
+  /** The room's own participant limit (the server API may set one under the deployment's). */
+  private int maxParticipants;
+  /** A room created through the server API waits for its first participant until then; 0: not waiting. */
+  private long reservedUntilMillis;
+  /** Why the meeting ends, for the room.ended webhook. */
+  private String endReason = "empty";
   private final LinkedHashSet<String> hands = new LinkedHashSet<>();
   private final ArrayDeque<ChatMessage> chatHistory = new ArrayDeque<>();
   private final Map<String, Boolean> features;
@@ -171,6 +179,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     this.shard = shard;
     this.features = new LinkedHashMap<>(config.features());
     this.controllerMode = config.controllerMode();
+    this.admission = new Admission(config.authMode());
+    this.maxParticipants = config.maxParticipants();
   }
 
   @Override
@@ -189,6 +199,14 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(SetOwnMute.class, this::onSetOwnMute)
         .onMessage(RequestMute.class, this::onRequestMute)
         .onMessage(Remove.class, m -> replicateMajority(onRemove(m)))
+        .onMessage(CreateRoom.class, this::onCreateRoom)
+        .onMessage(GetDetails.class, this::onGetDetails)
+        .onMessage(ServerMute.class, this::onServerMute)
+        .onMessage(ServerRemove.class, m -> replicateMajority(onServerRemove(m)))
+        .onMessage(ServerGrantModerator.class, m -> replicateMajority(onServerGrantModerator(m)))
+        .onMessage(SendData.class, this::onSendData)
+        .onMessage(EndRoom.class, this::onEndRoom)
+        .onMessage(ReservationOver.class, m -> onReservationOver())
         .onMessage(GrantModerator.class, m -> replicateMajority(onGrantModerator(m)))
         .onMessage(SetPasscode.class, m -> replicateMajority(onSetPasscode(m)))
         .onMessage(SetLobby.class, m -> replicateMajority(onSetLobby(m)))
@@ -314,17 +332,21 @@ public final class RoomActor extends AbstractBehavior<Command> {
         return resume(p, client);
       }
     }
-    String name = validName(join.displayName());
+    String refusal = admission.refusal(join);
+    if (refusal != null) {
+      client.tell(new JoinRefused(refusal, Admission.explain(refusal)));
+      return endIfEmpty();
+    }
+    // A token's name is the person's name: the back end that signed it decides it, not the joiner.
+    Identity identity = join.identity();
+    String name = validName(identity != null && identity.displayName() != null ? identity.displayName()
+        : join.displayName());
     if (name == null) {
       client.tell(new JoinRefused("invalid_name", "A name needs 1 to " + config.maxNameLength()
           + " characters, no control, zero-width or direction-override characters."));
       return endIfEmpty();
     }
-    if (join.sessionToken() != null && bannedTokens.contains(join.sessionToken())) {
-      client.tell(new JoinRefused("removed", "You were removed from this meeting."));
-      return endIfEmpty();
-    }
-    if (passcode != null) {
+    if (admission.needsPasscode(join, passcode != null)) {
       return checkPasscode(join, name);
     }
     return admit(join, name);
@@ -387,40 +409,81 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return Math.max(1, (millis + 999) / 1000);
   }
 
-  /** Past the passcode: into the lobby when it is on and someone is here to admit, else into the room. */
+  /**
+   * Past the passcode: waiting for the room's host (a guest of a room no token holder has opened), into the lobby
+   * when it is on, else into the room ({@link Admission#entry}).
+   */
   private Behavior<Command> admit(Join join, String name) {
-    ActorRef<ClientEvent> client = join.client();
-    if (lobbyEnabled && !roster.isEmpty()) {
-      String lobbyId = Roster.randomId();
-      lobby.put(lobbyId, new Waiter(lobbyId, join.sessionToken(), name, join.viewer(), client));
-      watch(client, lobbyId);
-      client.tell(new LobbyWaiting(lobbyId));
-      tellLobbyToControllers();
-      return this;
-    }
-    return enter(join.sessionToken(), name, join.viewer(), client);
+    return switch (admission.entry(join.identity(), lobbyEnabled, !roster.isEmpty())) {
+      case WAIT_FOR_HOST -> waitInLobby(join, name, true);
+      case LOBBY -> waitInLobby(join, name, false);
+      case ENTER -> enter(join.sessionToken(), name, join.viewer(), join.client(), join.identity());
+    };
   }
 
-  private Behavior<Command> enter(String sessionToken, String name, boolean viewer, ActorRef<ClientEvent> client) {
-    if (viewer ? roster.viewers() >= config.maxViewers() : roster.publishers() >= config.maxParticipants()) {
+  private Behavior<Command> waitInLobby(Join join, String name, boolean forHost) {
+    String lobbyId = Roster.randomId();
+    lobby.put(lobbyId, new Waiter(lobbyId, join.sessionToken(), name, join.viewer(), join.client(), join.identity(),
+        forHost));
+    watch(join.client(), lobbyId);
+    join.client().tell(new LobbyWaiting(lobbyId, forHost));
+    if (!forHost) {
+      tellLobbyToControllers();
+    }
+    return this;
+  }
+
+  private Behavior<Command> enter(String sessionToken, String name, boolean viewer, ActorRef<ClientEvent> client,
+                                  Identity identity) {
+    if (viewer ? roster.viewers() >= config.maxViewers() : roster.publishers() >= maxParticipants) {
       client.tell(new JoinRefused("room_full", "The meeting is full."));
       return endIfEmpty();
     }
-    Role role = viewer ? Role.VIEWER : roster.hasModerator() ? Role.PARTICIPANT : Role.MODERATOR;
-    Participant p = roster.add(sessionToken, name, role, client);
+    Role role = admission.role(identity, viewer, roster.hasModerator());
+    Participant p = roster.add(sessionToken, name, role, client, identity);
     watch(client, p.id);
+    reservedUntilMillis = 0; // it was waiting for its first participant: from now on it lives by its people
     if (!created) {
       created = true;
-      webhooks.send(WebhookSender.Event.ROOM_CREATED, roomId, null, null);
+      webhooks.roomEvent(WebhookSender.Event.ROOM_CREATED, roomId, null);
     }
-    client.tell(new Joined(p.id, role, snapshot(), media.routersInUse()));
-    if (mayControl(p) && !lobby.isEmpty()) {
+    client.tell(new Joined(p.id, role, snapshot(), media.routersInUse(), identity == null ? null
+        : identity.grants()));
+    if (mayControl(p) && !lobbyEntries().isEmpty()) {
       client.tell(new LobbyChanged(lobbyEntries()));
     }
     rosterChanged(p);
-    webhooks.send(WebhookSender.Event.PARTICIPANT_JOINED, roomId, p.id, p.displayName);
+    webhooks.participantEvent(WebhookSender.Event.PARTICIPANT_JOINED, roomId, p.id, p.displayName, p.role,
+        p.subject(), null);
     getContext().getLog().info("room {}: {} joined as {} ({} in room)", roomId, p.id, role, roster.size());
+    if (admission.entered(identity)) {
+      getContext().getLog().info("room {}: opened by a token holder", roomId);
+      letGuestsIn();
+      return replicateMajority(this);
+    }
     return this;
+  }
+
+  /**
+   * A token holder has opened the room: the guests who waited for it come in, or, with the lobby on, now wait for
+   * a moderator like anyone else.
+   */
+  private void letGuestsIn() {
+    List<Waiter> forHost = lobby.values().stream().filter(Waiter::forHost).toList();
+    for (Waiter w : forHost) {
+      if (lobbyEnabled) {
+        lobby.put(w.lobbyId(), new Waiter(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client(),
+            w.identity(), false));
+        w.client().tell(new LobbyWaiting(w.lobbyId(), false));
+      } else {
+        lobby.remove(w.lobbyId());
+        unwatch(w.client());
+        enter(w.sessionToken(), w.displayName(), w.viewer(), w.client(), w.identity());
+      }
+    }
+    if (lobbyEnabled && !forHost.isEmpty()) {
+      tellLobbyToControllers();
+    }
   }
 
   /** The same participant over a new connection: nothing changes for anybody else. */
@@ -431,7 +494,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     p.client = client;
     watch(client, p.id);
     client.tell(new Resumed(p.id, p.role, snapshot(), media.router(p.id)));
-    if (mayControl(p) && !lobby.isEmpty()) {
+    if (mayControl(p) && !lobbyEntries().isEmpty()) {
       client.tell(new LobbyChanged(lobbyEntries()));
     }
     getContext().getLog().info("room {}: {} resumed over a new connection", roomId, p.id);
@@ -456,10 +519,17 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onLeave(String id) {
+    return leave(id, "left");
+  }
+
+  /** {@code reason}, for the participant.left webhook: {@code left} or {@code removed}. */
+  private Behavior<Command> leave(String id, String reason) {
     Waiter waiter = lobby.remove(id);
     if (waiter != null) {
       unwatch(waiter.client());
-      tellLobbyToControllers();
+      if (!waiter.forHost()) {
+        tellLobbyToControllers();
+      }
       return endIfEmpty();
     }
     Participant p = roster.remove(id);
@@ -470,14 +540,16 @@ public final class RoomActor extends AbstractBehavior<Command> {
     media.remove(p.id);
     media.pushSources(roster.all());
     boolean handsChanged = hands.remove(p.id);
-    Participant promoted = roster.promoteIfLeaderless();
+    // With tokens, moderators come from tokens (and the API): a guest is never promoted for being the earliest.
+    Participant promoted = admission.promotesWhenLeaderless() ? roster.promoteIfLeaderless() : null;
     if (promoted != null) {
       promoted.client.tell(new RoleChanged(Role.MODERATOR));
-      if (!lobby.isEmpty()) {
+      if (!lobbyEntries().isEmpty()) {
         promoted.client.tell(new LobbyChanged(lobbyEntries()));
       }
     }
-    webhooks.send(WebhookSender.Event.PARTICIPANT_LEFT, roomId, p.id, p.displayName);
+    webhooks.participantEvent(WebhookSender.Event.PARTICIPANT_LEFT, roomId, p.id, p.displayName, p.role,
+        p.subject(), reason);
     getContext().getLog().info("room {}: {} left ({} in room)", roomId, p.id, roster.size());
     if (roster.isEmpty()) {
       // Nobody is left to let the lobby in: the meeting is over for them too.
@@ -509,12 +581,19 @@ public final class RoomActor extends AbstractBehavior<Command> {
       by.client.tell(new CommandRejected("invalid", "Leave the meeting instead of removing yourself."));
       return this;
     }
-    if (target.sessionToken != null) {
-      bannedTokens.add(target.sessionToken);
-    }
-    target.client.tell(new Removed(by.id));
-    getContext().getLog().info("room {}: {} removed {}", roomId, by.id, target.id);
-    return onLeave(target.id);
+    return removeParticipant(target, by.id);
+  }
+
+  /**
+   * {@code byId}: the moderator's participant id, or null for the server API. The session and, with a token, its
+   * subject are banned for the room's life: the person cannot come back with a new connection or a new token.
+   */
+  private Behavior<Command> removeParticipant(Participant target, String byId) {
+    admission.ban(target.sessionToken, target.subject());
+    target.client.tell(new Removed(byId));
+    getContext().getLog().info("room {}: {} removed {}", roomId, byId == null ? "the server API" : byId,
+        target.id);
+    return leave(target.id, "removed");
   }
 
   // ---- lobby ----------------------------------------------------------------------------------------------------
@@ -526,7 +605,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     unwatch(w.client());
     tellLobbyToControllers();
-    return enter(w.sessionToken(), w.displayName(), w.viewer(), w.client());
+    return enter(w.sessionToken(), w.displayName(), w.viewer(), w.client(), w.identity());
   }
 
   private Behavior<Command> onDeny(Deny m) {
@@ -549,10 +628,12 @@ public final class RoomActor extends AbstractBehavior<Command> {
       by.client.tell(new CommandRejected("forbidden", "Only a moderator can admit or deny."));
       return null;
     }
-    Waiter w = lobby.remove(lobbyId);
-    if (w == null) {
+    Waiter w = lobby.get(lobbyId);
+    if (w == null || w.forHost()) {
       by.client.tell(new CommandRejected("not_found", "Nobody with that id is waiting."));
+      return null;
     }
+    lobby.remove(lobbyId);
     return w;
   }
 
@@ -564,13 +645,13 @@ public final class RoomActor extends AbstractBehavior<Command> {
     lobbyEnabled = m.enabled();
     broadcast(new SettingsChanged(settings()));
     if (!lobbyEnabled) {
-      // Turning the lobby off opens the door for everyone already waiting.
-      List<Waiter> waiting = new ArrayList<>(lobby.values());
-      lobby.clear();
+      // Turning the lobby off opens the door for everyone already waiting (for a moderator, not for the host).
+      List<Waiter> waiting = lobby.values().stream().filter(w -> !w.forHost()).toList();
+      waiting.forEach(w -> lobby.remove(w.lobbyId()));
       tellLobbyToControllers();
       for (Waiter w : waiting) {
         unwatch(w.client());
-        enter(w.sessionToken(), w.displayName(), w.viewer(), w.client());
+        enter(w.sessionToken(), w.displayName(), w.viewer(), w.client(), w.identity());
       }
     }
     return this;
@@ -709,7 +790,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (target.role != Role.MODERATOR) {
       target.role = Role.MODERATOR;
       target.client.tell(new RoleChanged(Role.MODERATOR));
-      if (!lobby.isEmpty()) {
+      if (!lobbyEntries().isEmpty()) {
         target.client.tell(new LobbyChanged(lobbyEntries()));
       }
       rosterChanged(null);
@@ -894,7 +975,206 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onGetInfo(GetInfo m) {
-    m.replyTo().tell(new RoomInfo(roomId, !roster.isEmpty(), roster.size(), passcode != null || lobbyEnabled));
+    m.replyTo().tell(new RoomInfo(roomId, !roster.isEmpty() || reservedUntilMillis > 0, roster.size(),
+        passcode != null || lobbyEnabled));
+    return endIfEmpty();
+  }
+
+  // ---- the server API -------------------------------------------------------------------------------------------
+
+  /** Someone is in the room, waits at its door, or it was created through the API and waits for its first. */
+  private boolean inUse() {
+    return !roster.isEmpty() || !lobby.isEmpty() || reservedUntilMillis > 0;
+  }
+
+  private Behavior<Command> answer(ActorRef<ServerAnswer> to, Outcome outcome, String message) {
+    to.tell(new ServerReply(outcome, message));
+    return endIfEmpty();
+  }
+
+  private Behavior<Command> noRoom(ActorRef<ServerAnswer> to) {
+    return answer(to, Outcome.NO_ROOM, "No meeting " + roomId + " is going on.");
+  }
+
+  private Behavior<Command> onCreateRoom(CreateRoom m) {
+    if (inUse() || closing) {
+      return answer(m.replyTo(), Outcome.EXISTS, closing ? "The room " + roomId + " is closing; try again."
+          : "The room " + roomId + " already exists.");
+    }
+    RoomSetup setup = m.setup();
+    String problem = setupProblem(setup);
+    if (problem != null) {
+      return answer(m.replyTo(), Outcome.INVALID, problem);
+    }
+    passcode = setup.passcode() == null || setup.passcode().isEmpty() ? null : Passcode.of(setup.passcode());
+    lobbyEnabled = setup.lobby();
+    if (setup.maxParticipants() > 0) {
+      maxParticipants = setup.maxParticipants();
+    }
+    if (setup.lastN() >= 0) {
+      media.setLastN(setup.lastN());
+    }
+    if (setup.features() != null) {
+      features.putAll(setup.features());
+    }
+    long timeout = setup.emptyTimeoutMillis() > 0 ? setup.emptyTimeoutMillis() : config.emptyTimeout().toMillis();
+    reservedUntilMillis = System.currentTimeMillis() + timeout;
+    admission.openByServer();
+    created = true;
+    webhooks.roomEvent(WebhookSender.Event.ROOM_CREATED, roomId, null);
+    getContext().scheduleOnce(Duration.ofMillis(timeout), getContext().getSelf(), new ReservationOver());
+    getContext().getLog().info("room {}: created through the server API, waiting {} ms for its first participant",
+        roomId, timeout);
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    return replicateMajority(this);
+  }
+
+  /** What is wrong with a server API room setup, or null. */
+  private String setupProblem(RoomSetup s) {
+    if (s.passcode() != null && s.passcode().length() > MAX_PASSCODE_LENGTH) {
+      return "A passcode has at most " + MAX_PASSCODE_LENGTH + " characters.";
+    }
+    if (s.maxParticipants() < 0 || s.maxParticipants() > config.maxParticipants()) {
+      return "maxParticipants is 1.." + config.maxParticipants() + " (lchat.room.max-participants).";
+    }
+    if (s.lastN() < -1 || s.lastN() > RoomProtocol.MAX_LAST_N) {
+      return "lastN is 0.." + RoomProtocol.MAX_LAST_N + ".";
+    }
+    if (s.features() != null) {
+      for (Map.Entry<String, Boolean> f : s.features().entrySet()) {
+        Boolean allowed = config.features().get(f.getKey());
+        if (allowed == null) {
+          return "Unknown feature: " + f.getKey() + " (one of " + String.join(", ", config.features().keySet())
+              + ").";
+        }
+        if (Boolean.TRUE.equals(f.getValue()) && !allowed) {
+          return "This deployment does not offer " + f.getKey() + ".";
+        }
+      }
+    }
+    return null;
+  }
+
+  private Behavior<Command> onReservationOver() {
+    if (reservedUntilMillis > 0 && reservedUntilMillis <= System.currentTimeMillis() && roster.isEmpty()
+        && lobby.isEmpty()) {
+      getContext().getLog().info("room {}: nobody came before its empty timeout; it ends", roomId);
+      reservedUntilMillis = 0;
+      endReason = "empty_timeout";
+      return endIfEmpty();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetDetails(GetDetails m) {
+    List<MemberView> members = new ArrayList<>();
+    for (Participant p : roster.all()) {
+      members.add(p.memberView());
+    }
+    m.replyTo().tell(new RoomDetails(roomId, inUse(), members, settings(), maxParticipants, lobbyEntries().size(),
+        reservedUntilMillis > 0));
+    return endIfEmpty();
+  }
+
+  /** The participant a server command names, or null after answering why not. */
+  private Participant serverTarget(String id, ActorRef<ServerAnswer> replyTo) {
+    if (!inUse()) {
+      replyTo.tell(new ServerReply(Outcome.NO_ROOM, "No meeting " + roomId + " is going on."));
+      return null;
+    }
+    Participant p = roster.get(id);
+    if (p == null) {
+      replyTo.tell(new ServerReply(Outcome.NO_PARTICIPANT, "No participant " + id + " in " + roomId + "."));
+    }
+    return p;
+  }
+
+  private Behavior<Command> onServerMute(ServerMute m) {
+    Participant target = serverTarget(m.target(), m.replyTo());
+    if (target == null) {
+      return endIfEmpty();
+    }
+    if (m.kind() == MediaKind.AUDIO) {
+      target.audioMuted = true;
+    } else {
+      target.videoMuted = true;
+    }
+    target.client.tell(new MuteRequested(m.kind(), null));
+    rosterChanged(null);
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    return this;
+  }
+
+  private Behavior<Command> onServerRemove(ServerRemove m) {
+    Participant target = serverTarget(m.target(), m.replyTo());
+    if (target == null) {
+      return endIfEmpty();
+    }
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    return removeParticipant(target, null);
+  }
+
+  private Behavior<Command> onServerGrantModerator(ServerGrantModerator m) {
+    Participant target = serverTarget(m.target(), m.replyTo());
+    if (target == null) {
+      return endIfEmpty();
+    }
+    if (target.isViewer()) {
+      m.replyTo().tell(new ServerReply(Outcome.INVALID, "A viewer cannot be a moderator."));
+      return this;
+    }
+    if (target.role != Role.MODERATOR) {
+      target.role = Role.MODERATOR;
+      target.client.tell(new RoleChanged(Role.MODERATOR));
+      if (!lobbyEntries().isEmpty()) {
+        target.client.tell(new LobbyChanged(lobbyEntries()));
+      }
+      rosterChanged(null);
+    }
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    return this;
+  }
+
+  private Behavior<Command> onSendData(SendData m) {
+    if (m.to() == null) {
+      if (roster.isEmpty()) {
+        return noRoom(m.replyTo());
+      }
+      broadcast(new DataReceived(m.topic(), m.payload()));
+    } else {
+      Participant target = serverTarget(m.to(), m.replyTo());
+      if (target == null) {
+        return endIfEmpty();
+      }
+      target.client.tell(new DataReceived(m.topic(), m.payload()));
+    }
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    return this;
+  }
+
+  /** Ends the meeting for everyone: each participant is told and leaves, each waiter is refused. */
+  private Behavior<Command> onEndRoom(EndRoom m) {
+    if (!inUse()) {
+      return noRoom(m.replyTo());
+    }
+    for (Waiter w : lobby.values()) {
+      unwatch(w.client());
+      w.client().tell(new JoinRefused("room_ended", "The meeting was ended."));
+    }
+    lobby.clear();
+    for (Participant p : new ArrayList<>(roster.all())) {
+      unwatch(p.client);
+      p.client.tell(new RoomEnded("api"));
+      roster.remove(p.id);
+      media.remove(p.id);
+      webhooks.participantEvent(WebhookSender.Event.PARTICIPANT_LEFT, roomId, p.id, p.displayName, p.role,
+          p.subject(), "room_ended");
+    }
+    hands.clear();
+    reservedUntilMillis = 0;
+    endReason = "api";
+    getContext().getLog().info("room {}: ended through the server API", roomId);
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
     return endIfEmpty();
   }
 
@@ -935,7 +1215,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> endIfEmpty() {
-    if (!roster.isEmpty() || !lobby.isEmpty() || closing) {
+    if (inUse() || closing) {
       return this;
     }
     if (shard == null) {
@@ -957,12 +1237,15 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (replica != null) {
       replica.remove();
     }
+    if (!roster.isEmpty()) {
+      endReason = "stopped";
+    }
     for (Participant p : roster.all()) {
       // Only a shard rebalance stops a room with people in it; they must rejoin.
       p.client.tell(new Removed(null));
     }
     if (created) {
-      webhooks.send(WebhookSender.Event.ROOM_DESTROYED, roomId, null, null);
+      webhooks.roomEvent(WebhookSender.Event.ROOM_ENDED, roomId, endReason);
     }
     getContext().getLog().info("room {}: closed", roomId);
     return Behaviors.stopped();
@@ -1108,7 +1391,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private List<LobbyEntry> lobbyEntries() {
     List<LobbyEntry> entries = new ArrayList<>(lobby.size());
     for (Waiter w : lobby.values()) {
-      entries.add(new LobbyEntry(w.lobbyId(), w.displayName()));
+      if (!w.forHost()) { // guests waiting for the host are nobody's to admit
+        entries.add(new LobbyEntry(w.lobbyId(), w.displayName()));
+      }
     }
     return entries;
   }
@@ -1123,16 +1408,18 @@ public final class RoomActor extends AbstractBehavior<Command> {
     for (Participant p : roster.all()) {
       members.add(new MemberState(p.id, p.sessionToken, p.displayName, p.role, p.client, p.joinOrder, p.audioMuted,
           p.videoMuted, p.handRaised, media.router(p.id), new ArrayList<>(media.published(p.id)),
-          new ArrayList<>(p.pinned), p.receiverLastN));
+          new ArrayList<>(p.pinned), p.receiverLastN, p.identity));
     }
     List<WaiterState> waiting = new ArrayList<>();
     for (Waiter w : lobby.values()) {
-      waiting.add(new WaiterState(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client()));
+      waiting.add(new WaiterState(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client(),
+          w.identity(), w.forHost()));
     }
-    return new RoomState(members, waiting, new ArrayList<>(bannedTokens), new ArrayList<>(hands),
+    return new RoomState(members, waiting, admission.bannedTokens(), new ArrayList<>(hands),
         new ArrayList<>(chatHistory), new LinkedHashMap<>(features), passcode == null ? null : passcode.salt(),
         passcode == null ? null : passcode.hash(), lobbyEnabled, controllerMode, sharedVideo, dominantSpeaker,
-        created, roster.nextJoinOrder(), media.lastN(), new ArrayList<>(media.speakers()));
+        created, roster.nextJoinOrder(), media.lastN(), new ArrayList<>(media.speakers()),
+        admission.bannedSubjects(), admission.opened(), reservedUntilMillis, maxParticipants);
   }
 
   /**
@@ -1152,9 +1439,17 @@ public final class RoomActor extends AbstractBehavior<Command> {
       chatHistory.addAll(s.chat());
       media.setLastN(s.lastN());
       media.restoreSpeakers(s.speakers());
+      if (s.maxParticipants() > 0) {
+        maxParticipants = s.maxParticipants();
+      }
+      reservedUntilMillis = s.reservedUntilMillis();
+      if (reservedUntilMillis > 0) {
+        getContext().scheduleOnce(Duration.ofMillis(Math.max(0,
+            reservedUntilMillis - System.currentTimeMillis())), getContext().getSelf(), new ReservationOver());
+      }
     }
     created |= s.created();
-    bannedTokens.addAll(s.bannedTokens());
+    admission.restore(s.bannedTokens(), s.bannedSubjects(), s.opened());
     roster.continueJoinOrderFrom(s.nextJoinOrder());
     for (MemberState m : s.participants()) {
       Participant p = roster.restore(m);
@@ -1170,7 +1465,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
       }
     }
     for (WaiterState w : s.lobby()) {
-      lobby.put(w.lobbyId(), new Waiter(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client()));
+      lobby.put(w.lobbyId(), new Waiter(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client(),
+          w.identity(), w.forHost()));
       watch(w.client(), w.lobbyId());
     }
     media.pushSources(roster.all());

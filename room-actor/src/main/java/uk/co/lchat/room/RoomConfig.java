@@ -12,7 +12,7 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
                          boolean controllerMode, Map<String, Boolean> features, WebhookSettings webhooks,
                          int rosterBatchAbove, Duration rosterBatchInterval, int lastN,
                          PasscodeGuard.Settings passcodeGuard, List<String> sharedVideoHosts,
-                         RoomReplica.Settings replication) {
+                         RoomReplica.Settings replication, RoomProtocol.AuthMode authMode, Duration emptyTimeout) {
 
   public static final int HARD_MAX_PARTICIPANTS = 1000;
 
@@ -28,6 +28,20 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
     if (lastN < 0 || lastN > RoomProtocol.MAX_LAST_N) {
       throw new IllegalArgumentException("lchat.room.last-n must be 0.." + RoomProtocol.MAX_LAST_N);
     }
+    if (emptyTimeout.isNegative() || emptyTimeout.isZero()) {
+      throw new IllegalArgumentException("lchat.room.empty-timeout must be positive");
+    }
+  }
+
+  /** {@code lchat.auth.mode}: open, token or token-to-create. */
+  static RoomProtocol.AuthMode authMode(String mode) {
+    return switch (mode) {
+      case "open" -> RoomProtocol.AuthMode.OPEN;
+      case "token" -> RoomProtocol.AuthMode.TOKEN;
+      case "token-to-create" -> RoomProtocol.AuthMode.TOKEN_TO_CREATE;
+      default -> throw new IllegalArgumentException("lchat.auth.mode is open, token or token-to-create, not "
+          + mode);
+    };
   }
 
   public record WebhookSettings(List<String> urls, String secret, int maxAttempts, Duration initialBackoff,
@@ -59,13 +73,14 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
         c.getInt("roster-batch-above"), c.getDuration("roster-batch-interval"), c.getInt("last-n"),
         passcodeGuard(c.getConfig("passcode-guard")), c.getStringList("shared-video.allowed-hosts"),
         new RoomReplica.Settings(c.getBoolean("replication.enabled"), c.getDuration("replication.interval"),
-            c.getDuration("replication.timeout")));
+            c.getDuration("replication.timeout")), authMode(root.getString("lchat.auth.mode")),
+        c.getDuration("empty-timeout"));
   }
 
   public RoomConfig withMaxParticipants(int max) {
     return new RoomConfig(max, maxViewers, maxNameLength, maxChatLength, chatHistory, controllerMode, features,
         webhooks, rosterBatchAbove, rosterBatchInterval, lastN, passcodeGuard, sharedVideoHosts,
-        replication);
+        replication, authMode, emptyTimeout);
   }
 
   private static PasscodeGuard.Settings passcodeGuard(Config g) {

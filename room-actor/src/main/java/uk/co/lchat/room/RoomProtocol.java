@@ -31,6 +31,22 @@ public final class RoomProtocol {
 
   public enum SharedVideoAction { START, PLAY, PAUSE, SEEK, STOP }
 
+  /**
+   * {@code lchat.auth.mode}: who may enter. {@code OPEN}: anyone (a token is optional); {@code TOKEN}: every join,
+   * WHIP and WHEP needs a valid token; {@code TOKEN_TO_CREATE}: only a token holder (or the server API) opens a
+   * room, and guests without a token join a room that is open, or wait until it is.
+   */
+  public enum AuthMode { OPEN, TOKEN, TOKEN_TO_CREATE }
+
+  /**
+   * Who a verified join token says the joiner is (the node verified the signature, expiry and room before the room
+   * sees it). {@code subject}: the token's {@code sub}, or null; a removal bans it for the room's life.
+   * {@code displayName}: the name to show, or null (the joiner's own); {@code moderator}: the token grants the
+   * moderator role. {@code grants}: features the token allows ({@code recording}, {@code screenshare}, ...), or
+   * null when the token does not restrict them; kept with the participant even for features not built yet.
+   */
+  public record Identity(String subject, String displayName, boolean moderator, Map<String, Boolean> grants) {}
+
   // ---- commands from a participant session --------------------------------------------------------------------
 
   /**
@@ -40,17 +56,34 @@ public final class RoomProtocol {
    * The room answers on {@code client} with exactly one of {@link Joined}, {@link LobbyWaiting} or {@link JoinRefused}.
    */
   public record Join(String sessionToken, String displayName, String passcode, boolean viewer,
-                     ActorRef<ClientEvent> client, String resumeId, String clientAddress) implements Command {
+                     ActorRef<ClientEvent> client, String resumeId, String clientAddress, Identity identity,
+                     String tokenRefusal) implements Command {
     public Join(String sessionToken, String displayName, String passcode, boolean viewer,
                 ActorRef<ClientEvent> client) {
-      this(sessionToken, displayName, passcode, viewer, client, null, null);
+      this(sessionToken, displayName, passcode, viewer, client, null, null, null, null);
     }
 
     public Join(String sessionToken, String displayName, String passcode, boolean viewer,
                 ActorRef<ClientEvent> client, String resumeId) {
-      this(sessionToken, displayName, passcode, viewer, client, resumeId, null);
+      this(sessionToken, displayName, passcode, viewer, client, resumeId, null, null, null);
+    }
+
+    public Join(String sessionToken, String displayName, String passcode, boolean viewer,
+                ActorRef<ClientEvent> client, String resumeId, String clientAddress) {
+      this(sessionToken, displayName, passcode, viewer, client, resumeId, clientAddress, null, null);
+    }
+
+    /** The same join with a verified token's {@code identity}. */
+    public Join withIdentity(Identity id) {
+      return new Join(sessionToken, displayName, passcode, viewer, client, resumeId, clientAddress, id, null);
     }
   }
+
+  /*
+   * Join.identity: a verified token's claims (null: no token). Join.tokenRefusal: the refusal code of a token that
+   * did not verify (token_expired, ...), sent only with a resumeId: a matching resume needs no token (the session
+   * token proves the participant), anything else is refused with this code.
+   */
 
   /**
    * The {@link Join} of a participant who is already in the room over another connection (its node is draining, or
@@ -97,6 +130,9 @@ public final class RoomProtocol {
 
   /** The room's own timer: write its state to the replica if it changed, and read it again while recovering. */
   record ReplicaTick() implements Command {}
+
+  /** The room's own timer: a room created through the server API that nobody has entered may end now. */
+  record ReservationOver() implements Command {}
 
   /** The room's own timer: send the roster changes collected since the last batch (large rooms). */
   public record FlushRoster() implements Command {}
@@ -173,7 +209,7 @@ public final class RoomProtocol {
 
   /**
    * Sent by the shard when it passivates or hands the room off (its node leaves the cluster). An empty room ends
-   * (webhook room.destroyed); a room with people in it sends its whole state to its next incarnation
+   * (webhook room.ended); a room with people in it sends its whole state to its next incarnation
    * ({@link RestoreRoom}) so the meeting goes on.
    */
   public record StopRoom() implements Command {}
@@ -183,42 +219,131 @@ public final class RoomProtocol {
 
   /**
    * Everything a room holds (still in memory only: it travels between nodes, never to disk). The passcode travels
-   * as its salted hash (base64), never in plain text.
+   * as its salted hash (base64), never in plain text. {@code bannedSubjects}: token subjects removed from the room;
+   * {@code opened}: a token holder (or the server API) opened it ({@link AuthMode#TOKEN_TO_CREATE});
+   * {@code reservedUntilMillis}: a room created through the server API waits for its first participant until then
+   * (0: not waiting); {@code maxParticipants}: the room's own limit.
    */
   public record RoomState(List<MemberState> participants, List<WaiterState> lobby, List<String> bannedTokens,
                           List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
                           String passcodeSalt, String passcodeHash, boolean lobbyEnabled, boolean controllerMode,
                           SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
-                          int nextJoinOrder, int lastN, List<String> speakers) {}
+                          int nextJoinOrder, int lastN, List<String> speakers, List<String> bannedSubjects,
+                          boolean opened, long reservedUntilMillis, int maxParticipants) {
+    /** A state from before tokens and the server API: nothing banned by subject, the deployment's limit. */
+    public RoomState(List<MemberState> participants, List<WaiterState> lobby, List<String> bannedTokens,
+                     List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
+                     String passcodeSalt, String passcodeHash, boolean lobbyEnabled, boolean controllerMode,
+                     SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
+                     int nextJoinOrder, int lastN, List<String> speakers) {
+      this(participants, lobby, bannedTokens, hands, chat, features, passcodeSalt, passcodeHash, lobbyEnabled,
+          controllerMode, sharedVideo, dominantSpeaker, created, nextJoinOrder, lastN, speakers, List.of(), false,
+          0, 0);
+    }
+  }
 
+  /** {@code identity}: the member's verified token claims, or null. */
   public record MemberState(String id, String sessionToken, String displayName, Role role,
                             ActorRef<ClientEvent> client, int joinOrder, boolean audioMuted, boolean videoMuted,
                             boolean handRaised, ActorRef<MediaRouterProtocol.Command> router,
-                            List<TrackInfo> tracks, List<String> pinned, int receiverLastN) {}
+                            List<TrackInfo> tracks, List<String> pinned, int receiverLastN, Identity identity) {
+    public MemberState(String id, String sessionToken, String displayName, Role role,
+                       ActorRef<ClientEvent> client, int joinOrder, boolean audioMuted, boolean videoMuted,
+                       boolean handRaised, ActorRef<MediaRouterProtocol.Command> router,
+                       List<TrackInfo> tracks, List<String> pinned, int receiverLastN) {
+      this(id, sessionToken, displayName, role, client, joinOrder, audioMuted, videoMuted, handRaised, router, tracks,
+          pinned, receiverLastN, null);
+    }
+  }
 
+  /** {@code forHost}: waiting for a token holder to open the room, not for a moderator's admit. */
   public record WaiterState(String lobbyId, String sessionToken, String displayName, boolean viewer,
-                            ActorRef<ClientEvent> client) {}
+                            ActorRef<ClientEvent> client, Identity identity, boolean forHost) {
+    public WaiterState(String lobbyId, String sessionToken, String displayName, boolean viewer,
+                       ActorRef<ClientEvent> client) {
+      this(lobbyId, sessionToken, displayName, viewer, client, null, false);
+    }
+  }
 
   /** For {@code GET /api/rooms/{room}}: never creates visible state; an empty room answers exists=false. */
   public record GetInfo(ActorRef<RoomInfo> replyTo) implements Command {}
 
   public record RoomInfo(String roomId, boolean exists, int size, boolean locked) {}
 
+  // ---- commands from the server API (back ends, authenticated by the node) -------------------------------------
+
+  /** Every answer of the room to the server API (a marker, bound to the Kryo serializer: they cross nodes). */
+  public sealed interface ServerAnswer {}
+
+  /** What a server API command came to. */
+  public enum Outcome { DONE, NO_ROOM, NO_PARTICIPANT, EXISTS, INVALID }
+
+  /** {@code message}: why, for anything but {@link Outcome#DONE}. */
+  public record ServerReply(Outcome outcome, String message) implements ServerAnswer {}
+
+  /**
+   * A room's settings as a back end creates it. {@code passcode} null: none; {@code maxParticipants} 0: the
+   * deployment's; {@code lastN} -1: the deployment's; {@code features}: flags to set (null: the deployment's);
+   * {@code emptyTimeoutMillis} 0: {@code lchat.room.empty-timeout}.
+   */
+  public record RoomSetup(String passcode, boolean lobby, int maxParticipants, int lastN,
+                          Map<String, Boolean> features, long emptyTimeoutMillis) {}
+
+  /**
+   * Creates the room before anyone joins: it waits {@code emptyTimeoutMillis} for its first participant, and is
+   * open (for {@link AuthMode#TOKEN_TO_CREATE}) from now on. {@link Outcome#EXISTS} when it is already in use.
+   */
+  public record CreateRoom(RoomSetup setup, ActorRef<ServerAnswer> replyTo) implements Command {}
+
+  /** The room with its participants, for the server API; {@code exists} false when nobody is there. */
+  public record GetDetails(ActorRef<ServerAnswer> replyTo) implements Command {}
+
+  public record RoomDetails(String roomId, boolean exists, List<MemberView> participants, RoomSettings settings,
+                            int maxParticipants, int lobbyWaiting, boolean waitingForFirstParticipant)
+      implements ServerAnswer {}
+
+  /** A participant as the server API sees it: with its role and its token's subject (never shown to members). */
+  public record MemberView(String id, String displayName, Role role, String subject, boolean audioMuted,
+                           boolean videoMuted, boolean handRaised, int joinOrder) {}
+
+  /** The server mutes {@code target} (the participant may unmute itself, as after a moderator's request). */
+  public record ServerMute(String target, MediaKind kind, ActorRef<ServerAnswer> replyTo) implements Command {}
+
+  /** The server removes {@code target}: as a moderator's removal, its session and token subject are banned. */
+  public record ServerRemove(String target, ActorRef<ServerAnswer> replyTo) implements Command {}
+
+  public record ServerGrantModerator(String target, ActorRef<ServerAnswer> replyTo) implements Command {}
+
+  /**
+   * A data message from the back end to everyone in the room ({@code to} null) or to one participant;
+   * {@code payload} is JSON text, {@code topic} an optional label.
+   */
+  public record SendData(String to, String topic, String payload, ActorRef<ServerAnswer> replyTo)
+      implements Command {}
+
+  /** Ends the meeting for everyone: each is told ({@link RoomEnded}) and leaves; waiters are refused. */
+  public record EndRoom(ActorRef<ServerAnswer> replyTo) implements Command {}
+
   // ---- events to a participant session --------------------------------------------------------------------------
 
   /** Everything the room sends to a session. The session maps each to one JSON message. */
   public sealed interface ClientEvent {}
 
-  /** Entry granted: the full room state the joiner may see. */
   /**
-   * In the room. {@code routers}: the media routers the room's participants already use, so the session can place
+   * In the room: the full room state the joiner may see. {@code grants}: the features its token allows (null
+   * without a token, or a token that does not restrict them). {@code routers}: the media routers the room's participants already use, so the session can place
    * this participant's media near them (internal: not sent to the client).
    */
   public record Joined(String participantId, Role role, RoomSnapshot room,
-                       List<ActorRef<uk.co.lchat.media.control.MediaRouterProtocol.Command>> routers)
+                       List<ActorRef<MediaRouterProtocol.Command>> routers, Map<String, Boolean> grants)
       implements ClientEvent {
     public Joined(String participantId, Role role, RoomSnapshot room) {
-      this(participantId, role, room, List.of());
+      this(participantId, role, room, List.of(), null);
+    }
+
+    public Joined(String participantId, Role role, RoomSnapshot room,
+                  List<ActorRef<MediaRouterProtocol.Command>> routers) {
+      this(participantId, role, room, routers, null);
     }
   }
 
@@ -232,12 +357,21 @@ public final class RoomProtocol {
   /** To the old connection of a resumed participant: the participant continues elsewhere; close quietly. */
   public record Superseded() implements ClientEvent {}
 
-  /** Waiting in the lobby; nothing of the room is revealed. */
-  public record LobbyWaiting(String lobbyId) implements ClientEvent {}
+  /**
+   * Waiting in the lobby; nothing of the room is revealed. {@code forHost}: for a token holder to open the room
+   * ({@link AuthMode#TOKEN_TO_CREATE}), rather than for a moderator to admit.
+   */
+  public record LobbyWaiting(String lobbyId, boolean forHost) implements ClientEvent {
+    public LobbyWaiting(String lobbyId) {
+      this(lobbyId, false);
+    }
+  }
 
   /**
    * Refused: codes {@code passcode_required}, {@code passcode_wrong}, {@code removed}, {@code denied},
-   * {@code room_full}, {@code invalid_name}, {@code passcode_throttled} (too many wrong passcodes from this address
+   * {@code room_full}, {@code invalid_name}, {@code token_required}, {@code token_expired}, {@code token_invalid},
+   * {@code token_wrong_room}, {@code banned} (this token's subject was removed), {@code room_ended},
+   * {@code passcode_throttled} (too many wrong passcodes from this address
    * or in this room: try again after {@code retryAfterSeconds}; also set on a {@code passcode_wrong} that started a
    * wait). Nothing of the room is revealed.
    */
@@ -273,6 +407,12 @@ public final class RoomProtocol {
   public record SharedVideoChanged(SharedVideoState state) implements ClientEvent {}
 
   public record DominantSpeakerChanged(String participantId) implements ClientEvent {}
+
+  /** A data message from the back end (server API); {@code payload} is JSON text, {@code topic} may be null. */
+  public record DataReceived(String topic, String payload) implements ClientEvent {}
+
+  /** The meeting was ended for everyone ({@code reason}: {@code api}); the session closes. */
+  public record RoomEnded(String reason) implements ClientEvent {}
 
   /** A command was refused: codes {@code forbidden}, {@code not_found}, {@code invalid}, {@code too_large}, ... */
   public record CommandRejected(String code, String message) implements ClientEvent {}

@@ -1,7 +1,17 @@
 package uk.co.lchat.room;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -50,6 +60,41 @@ public final class RoomReplica {
   /** The replicated map that holds {@code roomId}'s state, under its name. */
   public static Key<LWWMap<String, RoomState>> key(String roomId) {
     return LWWMapKey.create("lchat-rooms-" + Math.floorMod(roomId.hashCode(), BUCKETS));
+  }
+
+
+
+  /**
+   * Every live room of the cluster with its state, by name, as a majority of nodes hold them (so within a write of
+   * each room's latest changes: at most {@code interval} behind). For the server API's room list: no room actor is
+   * asked, and none is woken. Fails when a majority does not answer within {@code timeout}.
+   */
+  public static CompletionStage<Map<String, RoomState>> liveRooms(ActorSystem<?> system, Duration timeout) {
+    var replicator = DistributedData.get(system).replicator();
+    List<CompletableFuture<Map<String, RoomState>>> buckets = new ArrayList<>();
+    for (int i = 0; i < BUCKETS; i++) {
+      Key<LWWMap<String, RoomState>> key = LWWMapKey.create("lchat-rooms-" + i);
+      buckets.add(AskPattern.<Replicator.Command, Replicator.GetResponse<LWWMap<String, RoomState>>>ask(replicator,
+              replyTo -> new Replicator.Get<>(key, new Replicator.ReadMajority(timeout), replyTo),
+              timeout.plusSeconds(1), system.scheduler())
+          .thenApply(response -> switch (response) {
+            case Replicator.GetSuccess<LWWMap<String, RoomState>> found -> found.get(key).getEntries();
+            case Replicator.NotFound<LWWMap<String, RoomState>> none -> Map.<String, RoomState>of();
+            default -> throw new IllegalStateException("a majority of nodes did not answer for " + key.id());
+          })
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(buckets.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      Map<String, RoomState> rooms = new TreeMap<>();
+      for (CompletableFuture<Map<String, RoomState>> bucket : buckets) {
+        bucket.join().forEach((name, state) -> {
+          if (holdsAMeeting(state)) {
+            rooms.put(name, state);
+          }
+        });
+      }
+      return rooms;
+    });
   }
 
   Duration interval() {
@@ -103,8 +148,12 @@ public final class RoomReplica {
         response -> new ReplicaWritten(true, response instanceof Replicator.UpdateSuccess));
   }
 
-  /** For a state read back: what an empty room would hold is no room at all. */
-  static boolean holdsAMeeting(RoomState s) {
-    return s != null && !(s.participants().isEmpty() && s.lobby().isEmpty());
+  /**
+   * For a state read back: what an empty room would hold is no room at all, unless the server API created it and
+   * it still waits for its first participant.
+   */
+  public static boolean holdsAMeeting(RoomState s) {
+    return s != null && !(s.participants().isEmpty() && s.lobby().isEmpty()
+        && s.reservedUntilMillis() <= System.currentTimeMillis());
   }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import org.apache.pekko.actor.typed.ActorRef;
+
 import uk.co.lchat.room.RoomProtocol.ParticipantView;
 import uk.co.lchat.room.RoomProtocol.Role;
 
@@ -53,10 +55,11 @@ final class Roster {
     return false;
   }
 
-  Participant add(String sessionToken, String requestedName, Role role, org.apache.pekko.actor.typed.ActorRef<
-      RoomProtocol.ClientEvent> client) {
+  Participant add(String sessionToken, String requestedName, Role role,
+                  ActorRef<RoomProtocol.ClientEvent> client,
+                  RoomProtocol.Identity identity) {
     Participant p = new Participant(newId(), sessionToken, uniqueName(requestedName), role, client,
-        nextJoinOrder++);
+        nextJoinOrder++, identity);
     byId.put(p.id, p);
     if (p.isViewer()) {
       viewers++;
@@ -66,7 +69,8 @@ final class Roster {
 
   /** Puts back a participant of the room's previous incarnation, with its id and join order. */
   Participant restore(RoomProtocol.MemberState m) {
-    Participant p = new Participant(m.id(), m.sessionToken(), m.displayName(), m.role(), m.client(), m.joinOrder());
+    Participant p = new Participant(m.id(), m.sessionToken(), m.displayName(), m.role(), m.client(), m.joinOrder(),
+        m.identity());
     p.audioMuted = m.audioMuted();
     p.videoMuted = m.videoMuted();
     p.handRaised = m.handRaised();

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +52,7 @@ public class WebhookSender {
   }
 
   public enum Event {
-    ROOM_CREATED("room.created"), ROOM_DESTROYED("room.destroyed"),
+    ROOM_CREATED("room.created"), ROOM_ENDED("room.ended"),
     PARTICIPANT_JOINED("participant.joined"), PARTICIPANT_LEFT("participant.left");
 
     final String wireName;
@@ -63,6 +64,46 @@ public class WebhookSender {
 
   /** Queues one event for every configured URL; participant fields may be null for room events. */
   public void send(Event event, String roomId, String participantId, String displayName) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    if (participantId != null) {
+      fields.put("participantId", participantId);
+      fields.put("displayName", displayName);
+    }
+    send(event, roomId, fields);
+  }
+
+  /**
+   * A room event; {@code reason} (room.ended): {@code empty} (the last person left), {@code api} (ended through the
+   * server API), {@code empty_timeout} (created through the API, nobody came), {@code stopped} (its node stopped it
+   * with nobody to hand it to).
+   */
+  public void roomEvent(Event event, String roomId, String reason) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    if (reason != null) {
+      fields.put("reason", reason);
+    }
+    send(event, roomId, fields);
+  }
+
+  /**
+   * A participant event with its role ({@code moderator}, {@code participant}, {@code viewer}) and its join
+   * token's subject (null without one); {@code reason} (participant.left): {@code left}, {@code removed},
+   * {@code room_ended}.
+   */
+  public void participantEvent(Event event, String roomId, String participantId, String displayName,
+                               RoomProtocol.Role role, String subject, String reason) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("participantId", participantId);
+    fields.put("displayName", displayName);
+    fields.put("role", role.name().toLowerCase(Locale.ROOT));
+    fields.put("subject", subject);
+    if (reason != null) {
+      fields.put("reason", reason);
+    }
+    send(event, roomId, fields);
+  }
+
+  private void send(Event event, String roomId, Map<String, Object> fields) {
     if (client == null) {
       return;
     }
@@ -70,10 +111,7 @@ public class WebhookSender {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event", event.wireName);
     body.put("room", roomId);
-    if (participantId != null) {
-      body.put("participantId", participantId);
-      body.put("displayName", displayName);
-    }
+    body.putAll(fields);
     body.put("timestamp", now.toString());
     byte[] json;
     try {

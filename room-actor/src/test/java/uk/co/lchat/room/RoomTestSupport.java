@@ -90,6 +90,25 @@ final class RoomTestSupport {
     return c;
   }
 
+  /** A join attempt with a verified token's {@code identity} (null: without a token). */
+  void knockWith(Client c, String name, String passcode, RoomProtocol.Identity identity) {
+    room.tell(new Join(c.token, name, passcode, false, c.probe.ref()).withIdentity(identity));
+  }
+
+  /** Joins with a token's identity; returns once in. */
+  Client joinWith(String name, RoomProtocol.Identity identity) {
+    Client c = client();
+    knockWith(c, name, null, identity);
+    c.joined = c.expect(Joined.class);
+    c.id = c.joined.participantId();
+    return c;
+  }
+
+  /** A token's identity: {@code subject} and {@code name} may be null. */
+  static RoomProtocol.Identity identity(String subject, String name, boolean moderator) {
+    return new RoomProtocol.Identity(subject, name, moderator, null);
+  }
+
   void knock(Client c, String name, String passcode) {
     room.tell(new Join(c.token, name, passcode, false, c.probe.ref()));
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -145,6 +146,29 @@ class WebhookSenderTest {
       assertNotNull(d, "only got " + events);
       events.add((String) JSON.readValue(d.body(), Map.class).get("event"));
     }
-    assertEquals(java.util.Set.of("room.created", "participant.joined", "participant.left", "room.destroyed"), events);
+    assertEquals(java.util.Set.of("room.created", "participant.joined", "participant.left", "room.ended"), events);
+  }
+
+  @Test
+  void anEndedRoomSaysWhyAndParticipantEventsCarryRoleAndSubject() throws Exception {
+    WebhookSender sender = new WebhookSender(settings(receiver(0)));
+    ActorRef<Command> room = kit.spawn(RoomActor.create("ended", RoomTestSupport.defaultConfig(), sender, null));
+    TestProbe<ClientEvent> ann = kit.createTestProbe();
+    room.tell(new Join("t", "Ann", null, false, ann.ref()).withIdentity(new Identity("u-ann", null, true, null)));
+    ann.expectMessageClass(Joined.class);
+    TestProbe<ServerAnswer> api = kit.createTestProbe();
+    room.tell(new EndRoom(api.ref()));
+    api.expectMessageClass(ServerReply.class);
+    Map<String, Map<?, ?>> byEvent = new HashMap<>();
+    for (int i = 0; i < 4; i++) {
+      Delivery d = deliveries.poll(5, TimeUnit.SECONDS);
+      assertNotNull(d, "only got " + byEvent.keySet());
+      Map<?, ?> body = JSON.readValue(d.body(), Map.class);
+      byEvent.put((String) body.get("event"), body);
+    }
+    assertEquals("api", byEvent.get("room.ended").get("reason"));
+    assertEquals("moderator", byEvent.get("participant.joined").get("role"));
+    assertEquals("u-ann", byEvent.get("participant.joined").get("subject"));
+    assertEquals("room_ended", byEvent.get("participant.left").get("reason"));
   }
 }

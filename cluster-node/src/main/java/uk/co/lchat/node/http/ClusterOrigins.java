@@ -2,6 +2,7 @@ package uk.co.lchat.node.http;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,18 +17,34 @@ import uk.co.lchat.node.drain.NodeDrain;
 import uk.co.lchat.node.stats.StatsProtocol;
 
 /**
- * The web origins of every node in the cluster ({@code http://host:port} of each node's client), which the origin
- * check trusts as its own: a page loaded from one node reconnects its signaling to another when that node drains,
- * and its Origin is then the first node's. Followed from the directory of nodes (each node's statistics actor).
+ * The front doors of the cluster's nodes, followed from the directory of nodes (each node's statistics actor):
+ * <ul>
+ *   <li>their web origins ({@code http://host:port} of each node's client), which the origin check trusts as its
+ *   own: a page loaded from one node reconnects its signaling to another when that node drains or dies, and its
+ *   Origin is then the first node's. An origin stays trusted after its node has gone, since pages loaded from it
+ *   live on (a node killed under its pages is exactly when they come here);</li>
+ *   <li>the signaling URLs of the nodes that are reachable and not draining, which {@code hello} gives each client
+ *   so it can fail over when its node dies and nothing in front of the nodes would send it elsewhere.</li>
+ * </ul>
  */
 public final class ClusterOrigins {
   private static final Duration REFRESH = Duration.ofSeconds(5);
 
   private final Set<String> origins = ConcurrentHashMap.newKeySet();
+  private volatile List<StatsProtocol.NodeInfo> live = List.of();
 
-  /** Whether {@code normalisedOrigin} ({@link OriginPolicy#normalise}) is a node of this cluster. */
+  /** Whether {@code normalisedOrigin} ({@link OriginPolicy#normalise}) is, or was, a node of this cluster. */
   public boolean contains(String normalisedOrigin) {
     return origins.contains(normalisedOrigin);
+  }
+
+  /**
+   * The signaling WebSocket URLs ({@code ws://host:port/ws}) of the reachable nodes other than {@code self} (a
+   * cluster address) that are not draining, as last heard.
+   */
+  public List<String> signalingUrls(String self) {
+    return live.stream().filter(n -> !n.node().equals(self) && !n.draining()).map(StatsProtocol.NodeInfo::wsUrl)
+        .sorted().toList();
   }
 
   private sealed interface Msg {}
@@ -38,35 +55,38 @@ public final class ClusterOrigins {
 
   private record Answered(ActorRef<StatsProtocol.Command> node, StatsProtocol.NodeInfo info) implements Msg {}
 
-  /** The actor that keeps this set current. */
+  /** The actor that keeps this current. */
   public Behavior<?> follower() {
     return Behaviors.<Msg>setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.subscribe(StatsProtocol.SERVICE_KEY,
           ctx.messageAdapter(Receptionist.Listing.class, Listing::new)));
-      Map<ActorRef<StatsProtocol.Command>, String> byNode = new HashMap<>();
+      Map<ActorRef<StatsProtocol.Command>, StatsProtocol.NodeInfo> byNode = new HashMap<>();
       Set<ActorRef<StatsProtocol.Command>> listed = ConcurrentHashMap.newKeySet();
       return Behaviors.withTimers(timers -> {
-        // A node lists its statistics actor before its HTTP port is bound: ask again until it names its URL.
+        // A node lists its statistics actor before its HTTP port is bound, and starts draining later: ask every
+        // listed node again now and then.
         timers.startTimerWithFixedDelay(new Refresh(), REFRESH);
         return Behaviors.receive(Msg.class)
             .onMessage(Listing.class, m -> {
+              // The reachable nodes only: one the cluster cannot reach is no place to send anybody.
               listed.clear();
               listed.addAll(m.listing().getServiceInstances(StatsProtocol.SERVICE_KEY));
               byNode.keySet().retainAll(listed);
               listed.forEach(node -> ask(ctx, node));
-              rebuild(byNode);
+              live = List.copyOf(byNode.values());
               return Behaviors.same();
             })
             .onMessage(Refresh.class, m -> {
-              listed.stream().filter(node -> !byNode.containsKey(node)).forEach(node -> ask(ctx, node));
+              listed.forEach(node -> ask(ctx, node));
               return Behaviors.same();
             })
             .onMessage(Answered.class, m -> {
               if (m.info() != null && !m.info().wsUrl().isEmpty() && listed.contains(m.node())) {
                 String origin = OriginPolicy.normalise(NodeDrain.httpBase(m.info().wsUrl()));
                 if (origin != null) {
-                  byNode.put(m.node(), origin);
-                  rebuild(byNode);
+                  origins.add(origin);
+                  byNode.put(m.node(), m.info());
+                  live = List.copyOf(byNode.values());
                 }
               }
               return Behaviors.same();
@@ -79,10 +99,5 @@ public final class ClusterOrigins {
   private static void ask(ActorContext<Msg> ctx, ActorRef<StatsProtocol.Command> node) {
     ctx.ask(StatsProtocol.NodeInfo.class, node, Duration.ofSeconds(3), StatsProtocol.GetNodeInfo::new,
         (info, error) -> new Answered(node, info));
-  }
-
-  private void rebuild(Map<ActorRef<StatsProtocol.Command>, String> byNode) {
-    origins.retainAll(byNode.values());
-    origins.addAll(byNode.values());
   }
 }

@@ -38,6 +38,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.NodeSettings;
+import uk.co.lchat.node.api.ServerApi;
+import uk.co.lchat.node.auth.JoinTokens;
 import uk.co.lchat.node.whip.WhipWhepRoutes;
 import uk.co.lchat.node.signaling.ParticipantSession;
 import uk.co.lchat.node.signaling.OutboundBuffer;
@@ -67,18 +69,26 @@ public final class HttpApi extends AllDirectives {
   private final uk.co.lchat.node.drain.NodeDrain drain;
   private final SignalingSettings socketSettings;
   private final OriginPolicy origins;
+  private final ClusterOrigins cluster;
+  private final JoinTokens tokens;
+  private final ServerApi serverApi;
 
+  /** {@code cluster}: the other nodes' front doors, which each new connection's hello lists. */
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
                  ActorRef<MediaRouterProtocol.Command> router, Route statsRoutes,
                  uk.co.lchat.node.placement.Placement placement, uk.co.lchat.node.drain.NodeDrain drain,
-                 SignalingSettings socketSettings, OriginPolicy origins) {
+                 SignalingSettings socketSettings, OriginPolicy origins, ClusterOrigins cluster, JoinTokens tokens,
+                 ServerApi serverApi) {
+    this.tokens = tokens;
+    this.serverApi = serverApi;
     this.drain = drain;
     this.socketSettings = socketSettings;
     this.origins = origins;
+    this.cluster = cluster;
     this.router = router;
     this.placement = placement;
     this.statsRoutes = statsRoutes;
-    this.whipWhep = new WhipWhepRoutes(system, router, settings.sessionTimeout());
+    this.whipWhep = new WhipWhepRoutes(system, router, settings.sessionTimeout(), tokens);
     this.system = system;
     this.settings = settings;
     this.signaling = signaling;
@@ -105,6 +115,8 @@ public final class HttpApi extends AllDirectives {
         path("ready", () -> get(() -> drain.draining()
             ? json(StatusCodes.SERVICE_UNAVAILABLE, health())
             : json(StatusCodes.OK, health()))),
+        // The server API for back ends (API keys); the public room lookup below is the web client's.
+        serverApi.routes(),
         pathPrefix("api", () -> concat(
             path(PathMatchers.segment("rooms").slash(PathMatchers.segment()), room -> get(() -> roomInfo(room))),
             path("config", () -> get(() -> json(StatusCodes.OK, branding))))),
@@ -185,8 +197,8 @@ public final class HttpApi extends AllDirectives {
             o -> o instanceof Outbound.Close, o -> Optional.empty(), ACTOR_BUFFER, OverflowStrategy.fail())
         .preMaterialize(system);
     ActorRef<Object> session = system.systemActorOf(
-        ParticipantSession.create(out.first(), signaling, socketSettings, nodeAddress, router, placement,
-            clientAddress),
+        ParticipantSession.create(out.first(), signaling, socketSettings, nodeAddress,
+            cluster.signalingUrls(nodeAddress), router, placement, clientAddress, tokens),
         "session-" + UUID.randomUUID(), Props.empty());
     drain.register(session);
     Sink<Message, NotUsed> in = Flow.<Message>create()

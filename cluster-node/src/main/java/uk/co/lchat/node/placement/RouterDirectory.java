@@ -55,6 +55,7 @@ public final class RouterDirectory {
               Set<ActorRef<MediaRouterProtocol.Command>> now = m.listing().getServiceInstances(ROUTERS);
               for (ActorRef<MediaRouterProtocol.Command> r : routers) {
                 if (!now.contains(r) && !r.equals(local)) {
+                  ctx.getLog().info("media router {} left the directory (its node is unreachable or gone)", r);
                   placement.gone(r);
                   local.tell(new MediaRouterProtocol.RouterGone(r));
                   ctx.getSystem().eventStream().tell(new EventStream.Publish<>(new RouterLost(r)));

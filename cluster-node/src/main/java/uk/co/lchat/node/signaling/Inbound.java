@@ -7,9 +7,12 @@ import uk.co.lchat.room.RoomProtocol;
 /** One decoded client message. */
 public sealed interface Inbound {
 
-  /** {@code resume}: the participant id this session token had on a connection that was closed or moved. */
-  record JoinRequest(String room, String name, String passcode, boolean viewer, String sessionToken, String resume)
-      implements Inbound {}
+  /**
+   * {@code resume}: the participant id this session token had on a connection that was closed or moved;
+   * {@code token}: a join token (JWT), or null.
+   */
+  record JoinRequest(String room, String name, String passcode, boolean viewer, String sessionToken, String resume,
+                     String token) implements Inbound {}
 
   record LeaveRequest() implements Inbound {}
 

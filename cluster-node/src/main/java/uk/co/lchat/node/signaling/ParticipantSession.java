@@ -1,7 +1,9 @@
 package uk.co.lchat.node.signaling;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
@@ -15,6 +17,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 import uk.co.lchat.media.control.MediaRouterProtocol;
+import uk.co.lchat.node.auth.JoinTokens;
 import uk.co.lchat.node.placement.Placement;
 import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
@@ -74,6 +77,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private ActorRef<MediaRouterProtocol.Command> router;
   private final Placement placement;
   private final String clientAddress;
+  private final JoinTokens tokens;
   private String sessionToken;
   private String roomId;
   private EntityRef<RoomProtocol.Command> room;
@@ -82,27 +86,26 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   /** The resumed participant's router was lost: after {@code resumed}, tell the client to publish again. */
   private boolean mediaMovedAfterResume;
 
-  /** {@code clientAddress}: the client's IP address as the node's socket saw it (null: unknown). */
+  /**
+   * {@code otherNodes}: the other live nodes' signaling URLs, for the client to fail over to;
+   * {@code clientAddress}: the client's IP address as the node's socket saw it (null: unknown); {@code tokens}:
+   * verifies the join tokens clients present.
+   */
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
-                                        SignalingSettings settings, String nodeAddress,
+                                        SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                                         ActorRef<MediaRouterProtocol.Command> router, Placement placement,
-                                        String clientAddress) {
-    return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, settings, nodeAddress, router,
-        placement, clientAddress));
-  }
-
-  public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
-                                        SignalingSettings settings, String nodeAddress,
-                                        ActorRef<MediaRouterProtocol.Command> router, Placement placement) {
-    return create(socket, counters, settings, nodeAddress, router, placement, null);
+                                        String clientAddress, JoinTokens tokens) {
+    return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, settings, nodeAddress, otherNodes,
+        router, placement, clientAddress, tokens));
   }
 
   private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
-                             SignalingSettings settings, String nodeAddress,
+                             SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                              ActorRef<MediaRouterProtocol.Command> router, Placement placement,
-                             String clientAddress) {
+                             String clientAddress, JoinTokens tokens) {
     super(ctx);
     this.clientAddress = clientAddress;
+    this.tokens = tokens;
     this.router = router;
     this.placement = placement;
     this.socket = socket;
@@ -115,7 +118,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     counters.connectionOpened();
     ctx.getSystem().eventStream().tell(new EventStream.Subscribe<>(RouterDirectory.RouterLost.class,
         ctx.getSelf().narrow()));
-    send(SignalingCodec.hello(sessionToken, nodeAddress));
+    send(SignalingCodec.hello(sessionToken, nodeAddress, otherNodes));
   }
 
   @Override
@@ -224,6 +227,22 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       send(SignalingCodec.error("already_joined", "Leave " + roomId + " before joining another room."));
       return;
     }
+    // The token is verified here, where the join arrives, not on the room's thread; the room gets its claims.
+    RoomProtocol.Identity identity = null;
+    String tokenRefusal = null;
+    if (join.token() != null) {
+      switch (tokens.verify(join.token(), join.room(), Instant.now())) {
+        case JoinTokens.Valid v -> identity = v.identity();
+        case JoinTokens.Refused r -> {
+          getContext().getLog().info("join to {} refused: {} ({})", join.room(), r.code(), r.message());
+          if (join.resume() == null) {
+            send(SignalingCodec.encode(new RoomProtocol.JoinRefused(r.code(), r.message())));
+            return;
+          }
+          tokenRefusal = r.code(); // the room resumes a matching participant anyway: its session token proves it
+        }
+      }
+    }
     if (join.sessionToken() != null) {
       sessionToken = join.sessionToken();
     }
@@ -231,7 +250,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     room = sharding.entityRefFor(RoomActor.ENTITY_KEY, roomId);
     ActorRef<ClientEvent> self = getContext().getSelf().narrow();
     room.tell(new RoomProtocol.Join(sessionToken, join.name(), join.passcode(), join.viewer(), self,
-        join.resume(), clientAddress));
+        join.resume(), clientAddress, identity, tokenRefusal));
   }
 
   private void leaveRoom() {
@@ -286,7 +305,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       }
       default -> { }
     }
-    if (event instanceof RoomProtocol.PeerRelayed || event instanceof RoomProtocol.ChatDelivered) {
+    if (event instanceof RoomProtocol.PeerRelayed || event instanceof RoomProtocol.ChatDelivered
+        || event instanceof RoomProtocol.DataReceived) {
       sendDroppable(SignalingCodec.encode(event));
     } else if (event instanceof RoomProtocol.Joined || event instanceof RoomProtocol.Resumed) {
       // In the room now: TURN credentials go only to participants who passed the room's access check.
@@ -298,7 +318,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       mediaMovedAfterResume = false;
       send(SignalingCodec.mediaMoved());
     }
-    if (event instanceof RoomProtocol.Removed) {
+    if (event instanceof RoomProtocol.Removed || event instanceof RoomProtocol.RoomEnded) {
       router.tell(new MediaRouterProtocol.Detach(participantId, mediaSelf()));
       participantId = null;
       roomId = null;

@@ -1,6 +1,7 @@
 package uk.co.lchat.node.signaling;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
@@ -77,8 +79,11 @@ public final class SignalingCodec {
         if (resume != null && (token == null || !resume.matches("[a-z0-9]{1,32}"))) {
           throw new BadMessage("resume needs a participant id and the sessionToken it joined with.");
         }
-        yield new JoinRequest(room, string(m, "name", true), string(m, "passcode", false),
-            bool(m, "viewer", false), token, resume);
+        String joinToken = string(m, "token", false);
+        // A token may carry the name; without one the client must say who it is.
+        String name = string(m, "name", joinToken == null);
+        yield new JoinRequest(room, name == null ? "" : name, string(m, "passcode", false),
+            bool(m, "viewer", false), token, resume, joinToken == null || joinToken.isEmpty() ? null : joinToken);
       }
       case "leave" -> new LeaveRequest();
       case "publish" -> new PublishRequest(sdp(m));
@@ -284,15 +289,25 @@ public final class SignalingCodec {
     }
   }
 
+  /** A server API payload was JSON when the API took it; anything unreadable goes as null. */
+  private static JsonNode anyJson(String json) {
+    try {
+      JsonNode n = json == null ? null : JSON.readTree(json);
+      return n == null ? JSON.nullNode() : n;
+    } catch (IOException e) {
+      return JSON.nullNode();
+    }
+  }
+
   public static String encode(ClientEvent event) {
-    return encode(event, java.util.List.of());
+    return encode(event, List.of());
   }
 
   /**
    * {@code joined} and {@code resumed} carry the STUN/TURN servers (with this participant's credentials) that the
    * client's RTCPeerConnections should use, as RTCConfiguration.iceServers entries; omitted when there are none.
    */
-  public static String encode(ClientEvent event, java.util.List<IceServers.IceServer> iceServers) {
+  public static String encode(ClientEvent event, List<IceServers.IceServer> iceServers) {
     ObjectNode out = JSON.createObjectNode();
     switch (event) {
       case Joined j -> {
@@ -301,6 +316,9 @@ public final class SignalingCodec {
         out.set("role", JSON.valueToTree(j.role()));
         out.set("room", JSON.valueToTree(j.room()));
         iceServers(out, iceServers);
+        if (j.grants() != null) {
+          out.set("grants", JSON.valueToTree(j.grants()));
+        }
       }
       case Resumed r -> {
         out.put("type", "resumed");
@@ -310,7 +328,8 @@ public final class SignalingCodec {
         iceServers(out, iceServers);
       }
       case Superseded s -> out.put("type", "superseded");
-      case LobbyWaiting w -> out.put("type", "lobby").put("lobbyId", w.lobbyId());
+      case LobbyWaiting w -> out.put("type", "lobby").put("lobbyId", w.lobbyId())
+          .put("waitingFor", w.forHost() ? "host" : "moderator");
       case JoinRefused r -> {
         out.put("type", "refused").put("code", r.code()).put("message", r.reason());
         if (r.retryAfterSeconds() > 0) {
@@ -329,6 +348,11 @@ public final class SignalingCodec {
       case SettingsChanged s -> out.put("type", "settings").set("settings", JSON.valueToTree(s.settings()));
       case SharedVideoChanged v -> out.put("type", "sharedVideo").set("state", JSON.valueToTree(v.state()));
       case DominantSpeakerChanged d -> out.put("type", "dominantSpeaker").put("participantId", d.participantId());
+      case DataReceived d -> {
+        out.put("type", "data").put("topic", d.topic());
+        out.set("payload", anyJson(d.payload()));
+      }
+      case RoomEnded e -> out.put("type", "ended").put("reason", e.reason());
       case CommandRejected c -> {
         return error(c.code(), c.message());
       }
@@ -336,11 +360,11 @@ public final class SignalingCodec {
     return write(out);
   }
 
-  private static void iceServers(ObjectNode out, java.util.List<IceServers.IceServer> servers) {
+  private static void iceServers(ObjectNode out, List<IceServers.IceServer> servers) {
     if (servers.isEmpty()) {
       return;
     }
-    com.fasterxml.jackson.databind.node.ArrayNode list = out.putArray("iceServers");
+    ArrayNode list = out.putArray("iceServers");
     for (IceServers.IceServer server : servers) {
       ObjectNode entry = list.addObject();
       server.urls().forEach(entry.putArray("urls")::add);
@@ -350,8 +374,15 @@ public final class SignalingCodec {
     }
   }
 
-  public static String hello(String sessionToken, String node) {
-    return write(JSON.createObjectNode().put("type", "hello").put("sessionToken", sessionToken).put("node", node));
+  /**
+   * The first message on a connection: the session's token, this node's cluster address and {@code nodes}, the
+   * signaling URLs of the cluster's other live nodes, where the client goes when this node stops answering.
+   */
+  public static String hello(String sessionToken, String node, List<String> nodes) {
+    ObjectNode hello = JSON.createObjectNode().put("type", "hello").put("sessionToken", sessionToken).put("node", node);
+    ArrayNode urls = hello.putArray("nodes");
+    nodes.forEach(urls::add);
+    return write(hello);
   }
 
   /** Our answer to the client's publish offer. */

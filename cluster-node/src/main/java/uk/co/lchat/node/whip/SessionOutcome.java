@@ -15,8 +15,8 @@ public record SessionOutcome(int status, String body, String participantId, long
 
   /**
    * A refused join as HTTP: a passcode problem is 401, too many wrong passcodes from this address 429 (RFC 6585
-   * §4, with Retry-After), a bad {@code ?name=} 400, a full, closing or recovering room 503 (try again later),
-   * anything else (removed, denied) 403.
+   * §4, with Retry-After), a bad {@code ?name=} 400, a full, closing or recovering room 503 (try again later), a
+   * missing, expired or invalid token 401, anything else (removed, banned, denied, wrong room) 403.
    */
   static SessionOutcome refused(String code, String reason) {
     return refused(code, reason, 0);
@@ -24,7 +24,7 @@ public record SessionOutcome(int status, String body, String participantId, long
 
   static SessionOutcome refused(String code, String reason, long retryAfterSeconds) {
     int status = switch (code) {
-      case "passcode_required", "passcode_wrong" -> 401;
+      case "passcode_required", "passcode_wrong", "token_required", "token_expired", "token_invalid" -> 401;
       case "passcode_throttled" -> 429;
       case "invalid_name" -> 400;
       case "room_full", "retry", "room_recovering" -> 503;

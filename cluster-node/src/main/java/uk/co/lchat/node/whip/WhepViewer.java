@@ -31,8 +31,7 @@ public final class WhepViewer extends AbstractBehavior<Object> {
   private final String resourceId;
   private final String watched;
   private final String name;
-  private final String credential;
-  private final String clientAddress;
+  private final Access access;
   private final String offer;
   private final ActorRef<MediaRouterProtocol.Command> router;
   private final SessionResources resources;
@@ -43,27 +42,23 @@ public final class WhepViewer extends AbstractBehavior<Object> {
   /** The router was asked to answer the offer, so it may hold an endpoint for this viewer. */
   private boolean watchAsked;
 
-  /**
-   * {@code credential}: the POST's bearer token (the room passcode), or null; {@code clientAddress}: the client's
-   * address, which the room counts passcode guesses by.
-   */
+  /** {@code access}: the POST's credential, as a passcode or a verified token. */
   public static Behavior<Object> create(String roomId, String resourceId, String participantId, String name,
-      String credential, String clientAddress, String offer, ActorRef<MediaRouterProtocol.Command> router,
+      Access access, String offer, ActorRef<MediaRouterProtocol.Command> router,
       SessionResources resources, CompletableFuture<SessionOutcome> outcome) {
-    return Behaviors.setup(ctx -> new WhepViewer(ctx, roomId, resourceId, participantId, name, credential,
-        clientAddress, offer, router, resources, outcome));
+    return Behaviors.setup(ctx -> new WhepViewer(ctx, roomId, resourceId, participantId, name, access, offer, router,
+        resources, outcome));
   }
 
   private WhepViewer(ActorContext<Object> ctx, String roomId, String resourceId, String participantId, String name,
-      String credential, String clientAddress, String offer, ActorRef<MediaRouterProtocol.Command> router,
+      Access access, String offer, ActorRef<MediaRouterProtocol.Command> router,
       SessionResources resources, CompletableFuture<SessionOutcome> outcome) {
     super(ctx);
-    this.clientAddress = clientAddress;
+    this.access = access;
     this.roomId = roomId;
     this.resourceId = resourceId;
     this.watched = participantId;
     this.name = name;
-    this.credential = credential;
     this.offer = offer;
     this.router = router;
     this.resources = resources;
@@ -95,8 +90,8 @@ public final class WhepViewer extends AbstractBehavior<Object> {
     }
     tracks = list;
     String token = "whep" + UUID.randomUUID().toString().replace("-", "");
-    room.tell(new RoomProtocol.Join(token, name, credential, true, getContext().getSelf().narrow(), null,
-        clientAddress));
+    room.tell(new RoomProtocol.Join(token, name, access.passcode(), true, getContext().getSelf().narrow(), null,
+        access.clientAddress(), access.identity(), null));
     return this;
   }
 
@@ -128,6 +123,9 @@ public final class WhepViewer extends AbstractBehavior<Object> {
       case RoomProtocol.Removed r -> {
         return leave();
       }
+      case RoomProtocol.RoomEnded e -> {
+        return leave();
+      }
       default -> { }
     }
     return this;
@@ -136,7 +134,7 @@ public final class WhepViewer extends AbstractBehavior<Object> {
   private Behavior<Object> onMediaEvent(MediaEvent event) {
     switch (event) {
       case MediaRouterProtocol.Subscribed s -> {
-        resources.open(resourceId, Protocol.WHEP, roomId, credential, getContext().getSelf(), viewerId);
+        resources.open(resourceId, Protocol.WHEP, roomId, access.credential(), getContext().getSelf(), viewerId);
         outcome.complete(SessionOutcome.created(s.answerSdp(), viewerId));
       }
       case MediaRouterProtocol.MediaFailed f -> {

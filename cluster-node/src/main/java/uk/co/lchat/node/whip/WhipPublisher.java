@@ -29,8 +29,7 @@ import uk.co.lchat.room.RoomProtocol.ClientEvent;
 public final class WhipPublisher extends AbstractBehavior<Object> {
   private final String roomId;
   private final String resourceId;
-  private final String credential;
-  private final String clientAddress;
+  private final Access access;
   private final String offer;
   private final ActorRef<MediaRouterProtocol.Command> router;
   private final SessionResources resources;
@@ -38,26 +37,21 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
   private final EntityRef<RoomProtocol.Command> room;
   private String participantId;
 
-  /**
-   * {@code credential}: the POST's bearer token (the room passcode), or null; {@code clientAddress}: the client's
-   * address, which the room counts passcode guesses by.
-   */
-  public static Behavior<Object> create(String roomId, String resourceId, String name, String credential,
-      String clientAddress, String offer, ActorRef<MediaRouterProtocol.Command> router, SessionResources resources,
+  /** {@code access}: the POST's credential, as a passcode or a verified token. */
+  public static Behavior<Object> create(String roomId, String resourceId, String name, Access access, String offer,
+      ActorRef<MediaRouterProtocol.Command> router, SessionResources resources,
       CompletableFuture<SessionOutcome> outcome) {
-    return Behaviors.setup(ctx -> new WhipPublisher(ctx, roomId, resourceId, name, credential, clientAddress, offer,
-        router,
-        resources, outcome));
+    return Behaviors.setup(ctx -> new WhipPublisher(ctx, roomId, resourceId, name, access, offer, router, resources,
+        outcome));
   }
 
-  private WhipPublisher(ActorContext<Object> ctx, String roomId, String resourceId, String name, String credential,
-      String clientAddress, String offer, ActorRef<MediaRouterProtocol.Command> router, SessionResources resources,
+  private WhipPublisher(ActorContext<Object> ctx, String roomId, String resourceId, String name, Access access,
+      String offer, ActorRef<MediaRouterProtocol.Command> router, SessionResources resources,
       CompletableFuture<SessionOutcome> outcome) {
     super(ctx);
-    this.clientAddress = clientAddress;
+    this.access = access;
     this.roomId = roomId;
     this.resourceId = resourceId;
-    this.credential = credential;
     this.offer = offer;
     this.router = router;
     this.resources = resources;
@@ -65,7 +59,8 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
     this.room = ClusterSharding.get(ctx.getSystem()).entityRefFor(RoomActor.ENTITY_KEY, roomId);
     String token = "whip" + UUID.randomUUID().toString().replace("-", "");
     ActorRef<ClientEvent> self = ctx.getSelf().narrow();
-    room.tell(new RoomProtocol.Join(token, name, credential, false, self, null, clientAddress));
+    room.tell(new RoomProtocol.Join(token, name, access.passcode(), false, self, null, access.clientAddress(),
+        access.identity(), null));
   }
 
   @Override
@@ -102,6 +97,9 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
       case RoomProtocol.Removed r -> {
         return leave();
       }
+      case RoomProtocol.RoomEnded e -> {
+        return leave();
+      }
       default -> { }
     }
     return this;
@@ -112,7 +110,8 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
       case MediaRouterProtocol.Published p -> {
         room.tell(new RoomProtocol.PublishTracks(participantId, p.tracks()));
         if (!outcome.isDone()) {
-          resources.open(resourceId, Protocol.WHIP, roomId, credential, getContext().getSelf(), participantId);
+          resources.open(resourceId, Protocol.WHIP, roomId, access.credential(), getContext().getSelf(),
+              participantId);
           outcome.complete(SessionOutcome.created(p.answerSdp(), participantId));
         }
       }

@@ -3,6 +3,7 @@ package uk.co.lchat.node.whip;
 import static org.apache.pekko.http.javadsl.server.Directives.*;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 import uk.co.lchat.media.control.MediaRouterProtocol;
+import uk.co.lchat.node.auth.JoinTokens;
 import uk.co.lchat.node.http.ClientAddress;
 import uk.co.lchat.node.signaling.SignalingCodec;
 import uk.co.lchat.node.turn.IceServers;
@@ -56,8 +58,11 @@ public final class WhipWhepRoutes {
   private final ActorRef<MediaRouterProtocol.Command> router;
   private final Duration timeout;
   private final SessionResources resources = new SessionResources();
+  private final JoinTokens tokens;
 
-  public WhipWhepRoutes(ActorSystem<?> system, ActorRef<MediaRouterProtocol.Command> router, Duration timeout) {
+  public WhipWhepRoutes(ActorSystem<?> system, ActorRef<MediaRouterProtocol.Command> router, Duration timeout,
+                        JoinTokens tokens) {
+    this.tokens = tokens;
     this.system = system;
     this.router = router;
     this.timeout = timeout;
@@ -103,28 +108,50 @@ public final class WhipWhepRoutes {
         auth -> next.apply(bearer(auth), ClientAddress.of(request))));
   }
 
+  /**
+   * The POST's bearer credential read as a join token when it is one ({@link JoinTokens#looksLikeToken}: verified
+   * here, before the room is asked; a refused token is 401 or 403 at once), else as the room's passcode.
+   */
+  private Route withAccess(String room, Function<Access, Route> next) {
+    return withCredential((credential, address) -> {
+      if (!JoinTokens.looksLikeToken(credential)) {
+        return next.apply(new Access(credential, credential, null, address));
+      }
+      return switch (tokens.verify(credential, room, Instant.now())) {
+        case JoinTokens.Valid v -> next.apply(new Access(credential, null, v.identity(), address));
+        case JoinTokens.Refused r -> {
+          SessionOutcome refused = SessionOutcome.refused(r.code(), r.message());
+          HttpResponse response = text(refused.status(), refused.body());
+          // RFC 6750 §3.1: tell the client its token, not its request, is what failed.
+          yield complete(refused.status() == 401 ? response.removeHeader("WWW-Authenticate").addHeader(
+              RawHeader.create("WWW-Authenticate", "Bearer error=\"invalid_token\"")) : response);
+        }
+      };
+    });
+  }
+
   static String bearer(Optional<String> authorization) {
     return authorization.filter(a -> a.regionMatches(true, 0, "Bearer ", 0, 7))
         .map(a -> a.substring(7).trim()).filter(t -> !t.isEmpty()).orElse(null);
   }
 
   private Route whip(String room, String offer) {
-    // RFC 9725 §4.5: a bearer token; we use it as the room passcode.
-    return withCredential((credential, address) -> parameterOptional("name", name -> {
+    // RFC 9725 §4.5: a bearer token; a join token, or else the room passcode.
+    return withAccess(room, access -> parameterOptional("name", name -> {
       String id = SessionResources.newId();
       CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
       return start("/whip/" + room + "/" + id, outcome, WhipPublisher.create(room, id, name.orElse("WHIP"),
-          credential, address, offer, router, resources, outcome));
+          access, offer, router, resources, outcome));
     }));
   }
 
   /** WHEP: one participant's tracks, or (participantId null) the room's dominant speaker as it changes. */
   private Route whep(String room, String participantId, String offer) {
-    return withCredential((credential, address) -> parameterOptional("name", name -> {
+    return withAccess(room, access -> parameterOptional("name", name -> {
       String id = SessionResources.newId();
       CompletableFuture<SessionOutcome> outcome = new CompletableFuture<>();
       return start("/whep/" + room + "/viewers/" + id, outcome, WhepViewer.create(room, id, participantId,
-          name.orElse("WHEP viewer"), credential, address, offer, router, resources, outcome));
+          name.orElse("WHEP viewer"), access, offer, router, resources, outcome));
     }));
   }
 

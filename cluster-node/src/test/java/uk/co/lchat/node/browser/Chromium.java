@@ -383,6 +383,11 @@ public final class Chromium implements AutoCloseable {
 
     /** Polls {@code expression} until it is true. */
     public void waitFor(String expression, Duration timeout) throws Exception {
+      waitFor(expression, timeout, null);
+    }
+
+    /** Polls {@code expression} until it is true; on timeout the failure shows the value of {@code diagnosis}. */
+    public void waitFor(String expression, Duration timeout, String diagnosis) throws Exception {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (true) {
         JsonNode v = eval(expression);
@@ -390,7 +395,15 @@ public final class Chromium implements AutoCloseable {
           return;
         }
         if (System.nanoTime() > deadline) {
-          throw new AssertionError("timed out waiting for " + expression);
+          String seen = "";
+          if (diagnosis != null) {
+            try {
+              seen = "; the page had " + eval(diagnosis);
+            } catch (Exception e) {
+              seen = "; the page could not say: " + e.getMessage();
+            }
+          }
+          throw new AssertionError("timed out waiting for " + expression + seen);
         }
         Thread.sleep(200);
       }

@@ -6,51 +6,57 @@ import uk.co.lchat.node.LchatNode;
 
 /**
  * Pages of the web meeting client, driven through data-testid attributes as a user would through the controls:
- * open a meeting's pre-join page, type a name, press Join.
+ * open a meeting's pre-join page, type a name, press Join. Public for the load tests' browser tests against node
+ * processes.
  */
-final class MeetingPages {
-  static final Duration WAIT = Duration.ofSeconds(45);
+public final class MeetingPages {
+  public static final Duration WAIT = Duration.ofSeconds(45);
 
   private MeetingPages() {}
 
   /** The element with this data-testid, as a JavaScript expression. */
-  static String q(String testid) {
+  public static String q(String testid) {
     return "document.querySelector('[data-testid=\"" + testid + "\"]')";
   }
 
-  static void click(Chromium.Page page, String testid) throws Exception {
+  public static void click(Chromium.Page page, String testid) throws Exception {
     page.waitFor(q(testid) + " !== null", WAIT);
     page.eval(q(testid) + ".click()");
   }
 
-  static void type(Chromium.Page page, String testid, String text) throws Exception {
+  public static void type(Chromium.Page page, String testid, String text) throws Exception {
     page.waitFor(q(testid) + " !== null", WAIT);
     page.eval("(el => { el.value = " + js(text) + "; el.dispatchEvent(new Event('input')); })(" + q(testid) + ")");
   }
 
   /** The participant id {@code page} joined as. */
-  static String myId(Chromium.Page page) throws Exception {
+  public static String myId(Chromium.Page page) throws Exception {
     return page.eval("window.lchatMeeting.myId").asText();
   }
 
   /** A participant's tile of this kind (camera or screen), as a JavaScript expression. */
-  static String tile(String participantId, String kind) {
+  public static String tile(String participantId, String kind) {
     return "document.querySelector('[data-testid=\"tile\"][data-participant=\"" + participantId
         + "\"][data-kind=\"" + kind + "\"]')";
   }
 
   /** A JavaScript string literal. */
-  static String js(String s) {
+  public static String js(String s) {
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   /** A new tab on the pre-join page of {@code room}, 1280x720. */
-  static Chromium.Page open(Chromium chromium, LchatNode node, String room) throws Exception {
-    return open(chromium, "http://127.0.0.1:" + node.httpPort(), room, WAIT);
+  public static Chromium.Page open(Chromium chromium, LchatNode node, String room) throws Exception {
+    return open(chromium, node.httpPort(), room);
   }
 
-  /** A new tab on the pre-join page of {@code room} at {@code base} (scheme, host and port), 1280x720. */
-  static Chromium.Page open(Chromium chromium, String base, String room, Duration wait) throws Exception {
+  /** ... served by the node on {@code httpPort} (a node process, say). */
+  public static Chromium.Page open(Chromium chromium, int httpPort, String room) throws Exception {
+    return open(chromium, "http://127.0.0.1:" + httpPort, room, WAIT);
+  }
+
+  /** ... at {@code base} (scheme, host and port: a node in a network namespace, say), waiting up to {@code wait}. */
+  public static Chromium.Page open(Chromium chromium, String base, String room, Duration wait) throws Exception {
     Chromium.Page page = chromium.open(base + "/" + room);
     page.viewport(1280, 720);
     page.waitFor(q("prejoin") + " !== null", wait);
@@ -58,12 +64,17 @@ final class MeetingPages {
   }
 
   /** Opens the meeting's page, fills in the name and presses Join; returns once in the meeting. */
-  static Chromium.Page join(Chromium chromium, LchatNode node, String room, String name) throws Exception {
-    return join(chromium, "http://127.0.0.1:" + node.httpPort(), room, name, WAIT);
+  public static Chromium.Page join(Chromium chromium, LchatNode node, String room, String name) throws Exception {
+    return join(chromium, node.httpPort(), room, name);
   }
 
-  /** The same at {@code base}. */
-  static Chromium.Page join(Chromium chromium, String base, String room, String name, Duration wait)
+  /** ... on the node serving {@code httpPort}. */
+  public static Chromium.Page join(Chromium chromium, int httpPort, String room, String name) throws Exception {
+    return join(chromium, "http://127.0.0.1:" + httpPort, room, name, WAIT);
+  }
+
+  /** ... at {@code base}, waiting up to {@code wait}. */
+  public static Chromium.Page join(Chromium chromium, String base, String room, String name, Duration wait)
       throws Exception {
     Chromium.Page page = open(chromium, base, room, wait);
     type(page, "display-name", name);
@@ -73,7 +84,7 @@ final class MeetingPages {
   }
 
   /** What a page decodes: remote video tracks with frames decoded, remote audio tracks with energy. */
-  static final String MEDIA = "window.lchatMeeting.mediaStats().then(s => ({"
+  public static final String MEDIA = "window.lchatMeeting.mediaStats().then(s => ({"
       + "videos: s.inbound.filter(r => r.kind === 'video' && r.framesDecoded > 20).length,"
       + "audios: s.inbound.filter(r => r.kind === 'audio' && r.totalAudioEnergy > 0).length}))";
 
@@ -81,7 +92,7 @@ final class MeetingPages {
    * The candidate pair an RTCPeerConnection (a JavaScript expression) sends on: its transport's selected pair
    * (W3C webrtc-stats §7.1), with the local and remote candidates' types and addresses; null before there is one.
    */
-  static String selectedPair(String peerConnection) {
+  public static String selectedPair(String peerConnection) {
     return "(async pc => { if (!pc) return null; const s = await pc.getStats(); let pair = null;"
         + " s.forEach(r => { if (r.type === 'transport' && r.selectedCandidatePairId) pair = s.get(r.selectedCandidatePairId); });"
         + " if (!pair) return null; const l = s.get(pair.localCandidateId), rm = s.get(pair.remoteCandidateId);"

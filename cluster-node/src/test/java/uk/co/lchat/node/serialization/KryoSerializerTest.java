@@ -49,6 +49,11 @@ class KryoSerializerTest {
     RoomSnapshot snapshot = new RoomSnapshot("moon", new ArrayList<>(List.of(ann)), settings,
         new ArrayList<>(List.of("p1")), video, "p1", new ArrayList<>(List.of(chat)));
     ActorRef<MediaRouterProtocol.Command> router = kit.createTestProbe(MediaRouterProtocol.Command.class).ref();
+    ActorRef<ServerAnswer> server = kit.createTestProbe(ServerAnswer.class).ref();
+    LinkedHashMap<String, Boolean> grants = new LinkedHashMap<>();
+    grants.put("recording", true);
+    grants.put("screenshare", false);
+    Identity identity = new Identity("u-ann", "Ann Smith", true, grants);
     ActorRef<MediaRouterProtocol.MediaEvent> media =
         kit.createTestProbe(MediaRouterProtocol.MediaEvent.class).ref();
     ActorRef<MediaRouterProtocol.Command> origin = kit.createTestProbe(MediaRouterProtocol.Command.class).ref();
@@ -65,6 +70,24 @@ class KryoSerializerTest {
             new ArrayList<>(List.of("p1")), new ArrayList<>(List.of(chat)), features, "c2FsdA==", "aGFzaA==", true,
             false, video, "p1", true, 3, 25, new ArrayList<>(List.of("p1")))),
         new Resumed("p1", Role.MODERATOR, snapshot, router), new Resumed("p1", Role.PARTICIPANT, snapshot, null),
+        new Join("token", null, null, false, client, null, "203.0.113.9", identity, null),
+        new Join("token", "Ann", null, false, client, "p1", null, null, "token_expired"),
+        new RestoreRoom(new RoomState(new ArrayList<>(List.of(
+            new MemberState("p1", "token", "Ann", Role.MODERATOR, client, 1, true, false, true, router,
+                new ArrayList<>(List.of(audio)), new ArrayList<>(List.of("p2")), 4, identity))),
+            new ArrayList<>(List.of(new WaiterState("L1", "t", "Cat", false, client, identity, true))), List.of(),
+            List.of(), List.of(), features, null, null, false, false, video, null, true, 2, 25, List.of(),
+            new ArrayList<>(List.of("u-bob")), true, 1795500000000L, 12)),
+        new Joined("p1", Role.MODERATOR, snapshot, List.of(), grants), new LobbyWaiting("L1", true),
+        new CreateRoom(new RoomSetup("pw", true, 12, 5, grants, 60_000), server),
+        new CreateRoom(new RoomSetup(null, false, 0, -1, null, 0), server),
+        new GetDetails(server), new ServerMute("p2", MediaKind.AUDIO, server), new ServerRemove("p2", server),
+        new ServerGrantModerator("p2", server), new SendData(null, null, "{}", server),
+        new SendData("p2", "poll", "[1]", server), new EndRoom(server),
+        new ServerReply(Outcome.DONE, null), new ServerReply(Outcome.NO_PARTICIPANT, "no"),
+        new RoomDetails("moon", true, new ArrayList<>(List.of(new MemberView("p1", "Ann", Role.MODERATOR, "u-ann",
+            false, true, false, 1))), settings, 12, 1, false),
+        new DataReceived("poll", "{\"q\":1}"), new DataReceived(null, "null"), new RoomEnded("api"),
         new Superseded(), new MediaRouterProtocol.Drain(true), new MediaRouterProtocol.MoveMedia(router),
         new MediaRouterProtocol.MoveMedia(router, router),
         new MediaRouterProtocol.RouterGone(router), new MediaRouterProtocol.SelectAudio(),
@@ -133,6 +156,7 @@ class KryoSerializerTest {
             || uk.co.lchat.node.stats.StatsProtocol.Command.class.isAssignableFrom(c)
             || c == uk.co.lchat.node.stats.StatsProtocol.NodeStats.class
             || c == uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class
+            || ServerAnswer.class.isAssignableFrom(c)
             || c == RoomInfo.class || c == TrackList.class || c == MediaRouterProtocol.RouterStatus.class)
         .toList();
     for (Class<?> c : crossing) {

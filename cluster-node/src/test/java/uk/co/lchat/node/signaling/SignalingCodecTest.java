@@ -98,12 +98,36 @@ class SignalingCodecTest {
   }
 
   @Test
+  void aJoinWithATokenNeedsNoNameAndAJoinWithoutOneDoes() {
+    assertEquals(new JoinRequest("moon", "", null, false, null, null, "a.b.c"),
+        SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"token\":\"a.b.c\"}"));
+    assertEquals("invalid", assertInstanceOf(Invalid.class,
+        SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\"}")).code());
+    assertEquals("invalid", assertInstanceOf(Invalid.class,
+        SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"token\":42}")).code());
+    assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(
+        "{\"type\":\"join\",\"room\":\"moon\",\"token\":\"" + "x".repeat(9000) + "\"}")).code(),
+        "a huge token is refused before anything reads it");
+  }
+
+  @Test
+  void dataEndedAndTheLobbysReasonEncode() throws Exception {
+    JsonNode data = encoded(new DataReceived("poll", "{\"q\":[1,2]}"));
+    assertEquals("data", data.get("type").asText());
+    assertEquals("poll", data.get("topic").asText());
+    assertEquals(2, data.get("payload").get("q").get(1).asInt());
+    assertEquals("api", encoded(new RoomEnded("api")).get("reason").asText());
+    assertEquals("host", encoded(new LobbyWaiting("L1", true)).get("waitingFor").asText());
+    assertEquals("moderator", encoded(new LobbyWaiting("L1")).get("waitingFor").asText());
+  }
+
+  @Test
   void joinLeaveAndPingDecode() {
-    assertEquals(new JoinRequest("moon", "Ann", "pw", true, null, null),
+    assertEquals(new JoinRequest("moon", "Ann", "pw", true, null, null, null),
         SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"passcode\":\"pw\",\"viewer\":true}"));
-    assertEquals(new JoinRequest("moon", "Ann", null, false, "abcdefghijklmnopqrst", null),
+    assertEquals(new JoinRequest("moon", "Ann", null, false, "abcdefghijklmnopqrst", null, null),
         SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"sessionToken\":\"abcdefghijklmnopqrst\"}"));
-    assertEquals(new JoinRequest("moon", "Ann", null, false, "abcdefghijklmnopqrst", "k3x9q2w7pa"),
+    assertEquals(new JoinRequest("moon", "Ann", null, false, "abcdefghijklmnopqrst", "k3x9q2w7pa", null),
         SignalingCodec.decode("{\"type\":\"join\",\"room\":\"moon\",\"name\":\"Ann\",\"sessionToken\":"
             + "\"abcdefghijklmnopqrst\",\"resume\":\"k3x9q2w7pa\"}"));
     // A resume without the token it joined with, or with an id that is not one, is refused.
@@ -153,6 +177,18 @@ class SignalingCodecTest {
   void hugeFieldsAreRefused() {
     String text = "{\"type\":\"chat\",\"text\":\"" + "x".repeat(9000) + "\"}";
     assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(text)).code());
+  }
+
+  @Test
+  void helloNamesTheOtherNodesToFailOverTo() throws Exception {
+    JsonNode hello = JSON.readTree(SignalingCodec.hello("tok", "pekko://lchat@10.0.0.1:25520",
+        List.of("ws://10.0.0.2:8080/ws", "ws://10.0.0.3:8080/ws")));
+    assertEquals("hello", hello.get("type").asText());
+    assertEquals("tok", hello.get("sessionToken").asText());
+    assertEquals("ws://10.0.0.2:8080/ws", hello.get("nodes").get(0).asText());
+    assertEquals(2, hello.get("nodes").size());
+    assertTrue(JSON.readTree(SignalingCodec.hello("tok", "n", List.of())).get("nodes").isArray(),
+        "alone in the cluster: an empty list, never a missing field");
   }
 
   private static JsonNode encoded(ClientEvent event) throws Exception {

@@ -31,7 +31,6 @@ import uk.co.lchat.node.WsClient;
  */
 class WhipWhepAccessIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final String FINGERPRINT = "sha-256 " + "AB:".repeat(31) + "AB";
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static LchatNode node;
 
@@ -43,28 +42,6 @@ class WhipWhepAccessIT {
   @AfterAll
   static void stop() {
     node.close();
-  }
-
-  // ---- the offers -------------------------------------------------------------------------------------------------
-
-  /** What OBS or a browser sends to WHIP: Opus and VP8, send-only, bundled. */
-  private static String publishOffer() {
-    return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
-        + section("audio", "0", 111, "opus/48000/2", "sendonly") + "a=ssrc:1111 cname:x\r\n"
-        + section("video", "1", 96, "VP8/90000", "sendonly") + "a=ssrc:2222 cname:x\r\n";
-  }
-
-  /** What a WHEP player sends: receive-only audio and video. */
-  private static String watchOffer() {
-    return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
-        + section("audio", "0", 111, "opus/48000/2", "recvonly")
-        + section("video", "1", 96, "VP8/90000", "recvonly");
-  }
-
-  private static String section(String kind, String mid, int pt, String rtpmap, String direction) {
-    return "m=" + kind + " 9 UDP/TLS/RTP/SAVPF " + pt + "\r\nc=IN IP4 0.0.0.0\r\na=ice-ufrag:abcd\r\n"
-        + "a=ice-pwd:pwdpwdpwdpwdpwdpwdpwdpwd\r\na=fingerprint:" + FINGERPRINT + "\r\na=setup:actpass\r\na=mid:" + mid
-        + "\r\na=" + direction + "\r\na=rtcp-mux\r\na=rtpmap:" + pt + " " + rtpmap + "\r\n";
   }
 
   // ---- HTTP ------------------------------------------------------------------------------------------------------
@@ -84,11 +61,11 @@ class WhipWhepAccessIT {
   }
 
   private static HttpResponse<String> whip(String room, String token) throws Exception {
-    return send("POST", "/whip/" + room, token, "application/sdp", publishOffer());
+    return send("POST", "/whip/" + room, token, "application/sdp", TestOffers.publish());
   }
 
   private static HttpResponse<String> whep(String path, String token) throws Exception {
-    return send("POST", path, token, "application/sdp", watchOffer());
+    return send("POST", path, token, "application/sdp", TestOffers.watch());
   }
 
   private static String location(HttpResponse<String> created) {

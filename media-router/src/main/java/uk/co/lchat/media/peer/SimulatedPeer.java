@@ -185,14 +185,23 @@ public final class SimulatedPeer implements AutoCloseable {
     transmit(req, 0, req.length);
     s.setSoTimeout(5000);
     byte[] buf = new byte[PacketBuffer.CAPACITY];
-    int len;
+    StunMessage m;
     try {
-      len = in.readUnsignedShort();
-      in.readFully(buf, 0, len);
+      while (true) {
+        int len = in.readUnsignedShort();
+        in.readFully(buf, 0, len);
+        m = StunMessage.parse(buf, 0, len);
+        if (m != null && m.type() != StunMessage.BINDING_SUCCESS
+            && !java.util.Arrays.equals(m.transactionId(), tid)) {
+          // The router's own check of the path back (RFC 8445 §7.2.5.2) may come before its answer to ours.
+          dispatch(buf, len);
+          continue;
+        }
+        break;
+      }
     } catch (java.net.SocketTimeoutException e) {
       throw new TimeoutException("no ICE-TCP binding response from " + serverAddress);
     }
-    StunMessage m = StunMessage.parse(buf, 0, len);
     if (m == null || m.type() != StunMessage.BINDING_SUCCESS || !m.verifyIntegrity(key)) {
       throw new IOException("ICE-TCP binding refused");
     }
