@@ -1,7 +1,9 @@
 package uk.co.lchat.node;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -156,11 +158,9 @@ public final class LchatNode implements AutoCloseable {
   }
 
   /** LAN mode's CA certificate, which the redirect port offers for download; empty outside LAN mode. */
-  private static java.util.Optional<java.nio.file.Path> lanCa(ActorSystem<?> system) {
+  private static Optional<Path> lanCa(ActorSystem<?> system) {
     Config lan = system.settings().config().getConfig("lchat.lan");
-    return lan.getBoolean("enabled")
-        ? java.util.Optional.of(java.nio.file.Path.of(lan.getString("data-dir"), "ca.crt"))
-        : java.util.Optional.empty();
+    return lan.getBoolean("enabled") ? Optional.of(Path.of(lan.getString("data-dir"), "ca.crt")) : Optional.empty();
   }
 
   /** The address clients reach the HTTP port at: where it binds, or the node's host when it binds every interface. */

@@ -13,6 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,7 +29,7 @@ class LanCertificatesTest {
   Path dir;
 
   private static List<InetAddress> addresses(String... a) throws Exception {
-    List<InetAddress> list = new java.util.ArrayList<>();
+    List<InetAddress> list = new ArrayList<>();
     for (String s : a) {
       list.add(InetAddress.getByName(s));
     }
@@ -96,7 +98,7 @@ class LanCertificatesTest {
     LanCertificates.Kept made = ensure(Clock.systemUTC(), "10.77.0.1");
     assertTrue(made.newCa() && made.newServer());
     made.server().verify(made.ca().getPublicKey());
-    assertFalse(java.util.Arrays.equals(first.ca().getEncoded(), made.ca().getEncoded()));
+    assertFalse(Arrays.equals(first.ca().getEncoded(), made.ca().getEncoded()));
   }
 
   @Test

@@ -10,14 +10,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +35,7 @@ import java.util.function.BooleanSupplier;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,7 +152,7 @@ class HttpsIT {
     try (Socket raw = new Socket("127.0.0.1", node.redirectPort())) {
       raw.getOutputStream().write(("POST /whip/moon HTTP/1.1\r\nHost: meet.example.com\r\nContent-Type:"
           + " application/sdp\r\nContent-Length: 3\r\nConnection: close\r\n\r\nv=0").getBytes());
-      String response = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      String response = new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       assertTrue(response.startsWith("HTTP/1.1 308 "), "308 keeps the POST a POST (RFC 9110 §15.4.9): " + response);
       assertTrue(response.contains("\r\nLocation: https://meet.example.com:" + node.httpPort() + "/whip/moon\r\n"),
           response);
@@ -281,13 +286,12 @@ class HttpsIT {
         "lchat.http.tls.redirect-port", freePort()))) {
       X509Certificate ca;
       try (InputStream in = Files.newInputStream(data.resolve("ca.crt"))) {
-        ca = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
       }
-      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       trust.setCertificateEntry("lan", ca);
-      javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
-          javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
       SSLContext trusting = SSLContext.getInstance("TLS");
       trusting.init(null, tmf.getTrustManagers(), null);
@@ -312,7 +316,7 @@ class HttpsIT {
       while (in.read() != -1) {
         // a TLS alert may come first
       }
-    } catch (java.net.SocketException reset) {
+    } catch (SocketException reset) {
       // closed with a reset: closed all the same
     }
   }

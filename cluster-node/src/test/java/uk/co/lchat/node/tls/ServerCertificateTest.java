@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Optional;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -129,8 +131,8 @@ class ServerCertificateTest {
   @Test
   void theFingerprintIsTheSha256OfTheCertificateAsBrowsersShowIt() throws Exception {
     TestPem.Issued issued = ca.issue(TestPem.ec());
-    String expected = java.util.HexFormat.ofDelimiter(":").withUpperCase().formatHex(
-        java.security.MessageDigest.getInstance("SHA-256").digest(issued.certificate().getEncoded()));
+    String expected = HexFormat.ofDelimiter(":").withUpperCase().formatHex(
+        MessageDigest.getInstance("SHA-256").digest(issued.certificate().getEncoded()));
     assertEquals(expected, ServerCertificate.fingerprint(issued.certificate()));
     assertTrue(expected.matches("([0-9A-F]{2}:){31}[0-9A-F]{2}"));
   }

@@ -11,6 +11,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,18 +21,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * Certificates made in the test and written as PEM the way operators' tools write them: RSA or EC keys, PKCS#1,
@@ -109,15 +114,12 @@ final class TestPem {
   static void writeKey(Path file, KeyPair keys, KeyForm form) throws IOException {
     if (form == KeyForm.PKCS8) {
       Files.writeString(file, pem(new JcaPKCS8Generator(keys.getPrivate(), null)), StandardCharsets.US_ASCII);
-    } else if (keys.getPrivate() instanceof java.security.interfaces.ECPrivateKey ec) {
+    } else if (keys.getPrivate() instanceof ECPrivateKey ec) {
       // SEC1 as OpenSSL writes it, with the curve (RFC 5915 §3); the JDK's PKCS#8 leaves it to the outer wrapper.
       org.bouncycastle.asn1.sec.ECPrivateKey sec1 = new org.bouncycastle.asn1.sec.ECPrivateKey(256, ec.getS(),
-          new org.bouncycastle.asn1.DERBitString(
-              org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded())
-                  .getPublicKeyData().getBytes()),
-          org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1);
-      Files.writeString(file, pem(new org.bouncycastle.util.io.pem.PemObject("EC PRIVATE KEY", sec1.getEncoded())),
-          StandardCharsets.US_ASCII);
+          new DERBitString(SubjectPublicKeyInfo.getInstance(keys.getPublic().getEncoded()).getPublicKeyData()
+              .getBytes()), SECObjectIdentifiers.secp256r1);
+      Files.writeString(file, pem(new PemObject("EC PRIVATE KEY", sec1.getEncoded())), StandardCharsets.US_ASCII);
     } else {
       Files.writeString(file, pem(keys.getPrivate()), StandardCharsets.US_ASCII); // RSA: PKCS#1
     }
