@@ -72,6 +72,19 @@ final class CrashCluster implements AutoCloseable {
     return -1;
   }
 
+  /**
+   * The first of {@code prefix}-0, -1, ... whose actor lives on a node other than {@code process}: a room that
+   * survives that process's kill untouched.
+   */
+  String roomNotOn(String prefix, LocalProcessProvider.NodeProcess process) throws Exception {
+    for (int k = 0; k < 40; k++) {
+      if (regionPortOf(prefix + "-" + k) != process.remotePort()) {
+        return prefix + "-" + k;
+      }
+    }
+    throw new AssertionError("every one of 40 rooms landed on the node process " + process.remotePort());
+  }
+
   /** The media router of the node process, as this JVM's node knows it (awaited). */
   ActorRef<MediaRouterProtocol.Command> routerOf(LocalProcessProvider.NodeProcess process)
       throws InterruptedException {

@@ -57,11 +57,7 @@ class MediaNodeCrashIT {
     LocalProcessProvider.NodeProcess doomed = cluster.process(0);
     LocalProcessProvider.NodeProcess survivor = cluster.process(1);
     // The room's actor lives on a node that stays: this test is about media alone (RoomNodeCrashIT kills the room's).
-    String room = null;
-    for (int k = 0; k < 40 && room == null; k++) {
-      room = cluster.regionPortOf("media-crash-" + k) != doomed.remotePort() ? "media-crash-" + k : null;
-    }
-    assertTrue(room != null);
+    String room = cluster.roomNotOn("media-crash", doomed);
     Measurements m = new Measurements();
     List<SimParticipant> onFirst = List.of(join(cluster.first.httpPort(), "Ann", room, m),
         join(cluster.first.httpPort(), "Bob", room, m), join(cluster.first.httpPort(), "Cat", room, m));

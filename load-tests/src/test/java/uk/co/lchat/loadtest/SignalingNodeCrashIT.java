@@ -61,11 +61,7 @@ class SignalingNodeCrashIT {
     cluster = CrashCluster.start(NODE, 2, "signaling-node-crash");
     LocalProcessProvider.NodeProcess doomed = cluster.process(0);
     LocalProcessProvider.NodeProcess survivor = cluster.process(1);
-    String room = null;
-    for (int k = 0; k < 40 && room == null; k++) {
-      room = cluster.regionPortOf("signaling-crash-" + k) != doomed.remotePort() ? "signaling-crash-" + k : null;
-    }
-    assertTrue(room != null);
+    String room = cluster.roomNotOn("signaling-crash", doomed);
     URI first = base(cluster.first.httpPort());
     Measurements m = new Measurements();
     // Ann and Bob reach the node that will die; they know the others' addresses, as a client behind a load

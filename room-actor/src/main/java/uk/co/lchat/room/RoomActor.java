@@ -787,14 +787,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (target.isViewer()) {
       return reject(by, "invalid", "A viewer cannot be a moderator.");
     }
-    if (target.role != Role.MODERATOR) {
-      target.role = Role.MODERATOR;
-      target.client.tell(new RoleChanged(Role.MODERATOR));
-      if (!lobbyEntries().isEmpty()) {
-        target.client.tell(new LobbyChanged(lobbyEntries()));
-      }
-      rosterChanged(null);
-    }
+    promote(target);
     return this;
   }
 
@@ -1123,14 +1116,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       m.replyTo().tell(new ServerReply(Outcome.INVALID, "A viewer cannot be a moderator."));
       return this;
     }
-    if (target.role != Role.MODERATOR) {
-      target.role = Role.MODERATOR;
-      target.client.tell(new RoleChanged(Role.MODERATOR));
-      if (!lobbyEntries().isEmpty()) {
-        target.client.tell(new LobbyChanged(lobbyEntries()));
-      }
-      rosterChanged(null);
-    }
+    promote(target);
     m.replyTo().tell(new ServerReply(Outcome.DONE, null));
     return this;
   }
@@ -1358,6 +1344,18 @@ public final class RoomActor extends AbstractBehavior<Command> {
       by.client.tell(new CommandRejected("not_found", "That participant is not in the meeting."));
     }
     return target;
+  }
+
+  /** Makes {@code target} a moderator (if not yet): it learns its role and sees the lobby, everyone the roster. */
+  private void promote(Participant target) {
+    if (target.role != Role.MODERATOR) {
+      target.role = Role.MODERATOR;
+      target.client.tell(new RoleChanged(Role.MODERATOR));
+      if (!lobbyEntries().isEmpty()) {
+        target.client.tell(new LobbyChanged(lobbyEntries()));
+      }
+      rosterChanged(null);
+    }
   }
 
   private Behavior<Command> reject(Participant to, String code, String message) {
