@@ -68,12 +68,19 @@ class RouterStatisticsTest {
       }
       long ssrc = s.outgoingSsrc() & 0xFFFFFFFFL;
       await(() -> pb.lastSenderReport(ssrc) != 0, "a sender report for the stream b receives");
+      // Claim to have held the report 100 ms less than we did: the router must see a 100 ms (+ loopback) RTT. That
+      // needs the report to be at least 100 ms old when we answer it (else the claim would be a negative DLSR, sent
+      // as 0, and the RTT the report's age: a run once measured 67 ms so); SRs come once a second.
       long lsr = pb.lastSenderReport(ssrc);
-      long claimedAt = System.nanoTime();
-      long now = RtcpReports.compactNtp(RtcpReports.ntp(System.currentTimeMillis()));
-      long held = (now - lsr) & 0xFFFFFFFFL;
-      // Claim to have held the report 100 ms less than we did: the router must see a 100 ms (+ loopback) RTT.
-      long dlsr = Math.max(0, held - 65536 / 10);
+      long claim = 65536 / 10;
+      long claimedAt;
+      long held;
+      do {
+        Thread.sleep(5);
+        claimedAt = System.nanoTime();
+        held = (RtcpReports.compactNtp(RtcpReports.ntp(System.currentTimeMillis())) - lsr) & 0xFFFFFFFFL;
+      } while (held < claim);
+      long dlsr = held - claim;
       pb.sendReceiverReport(ssrc, 64, lsr, dlsr);
       await(() -> router.statistics().rttMillis().length == 1 && router.statistics().uploadLoss() > 0,
           () -> "RTT and loss measured: " + router.statistics());
