@@ -189,10 +189,7 @@ class ReceptionTest {
 
   @Test
   void aStalledAudioSlotIsLostWhileTheRoomHasSourcesEnoughToFillIt() {
-    List<OfferedTrack> slots = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      slots.add(new OfferedTrack(3000 + i, "lchat-audio", "lchat-audio-" + i, false));
-    }
+    List<OfferedTrack> slots = audioSlots(3);
     publishers = publishers(sender("ann", true), sender("bob", true), sender("cat", true), receiver("me"));
     reception.offer(slots);
     for (OfferedTrack s : slots) {
@@ -207,10 +204,7 @@ class ReceptionTest {
 
   @Test
   void anAudioSlotLeftEmptyForWantOfSourcesIsNotLost() {
-    List<OfferedTrack> slots = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      slots.add(new OfferedTrack(3000 + i, "lchat-audio", "lchat-audio-" + i, false));
-    }
+    List<OfferedTrack> slots = audioSlots(3);
     publishers = publishers(sender("ann", true), sender("bob", true), sender("cat", true), receiver("me"));
     reception.offer(slots);
     for (OfferedTrack s : slots) {
@@ -223,5 +217,14 @@ class ReceptionTest {
     ticks(3, 5); // the slot that carried Cat stays in the offer, empty
 
     assertEquals(0, m.lost.sum());
+  }
+
+  /** The router's {@code n} audio slots, as its offers carry them. */
+  private static List<OfferedTrack> audioSlots(int n) {
+    List<OfferedTrack> slots = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      slots.add(new OfferedTrack(3000 + i, "lchat-audio", "lchat-audio-" + i, false));
+    }
+    return slots;
   }
 }
