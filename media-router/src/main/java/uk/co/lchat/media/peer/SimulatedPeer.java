@@ -93,6 +93,9 @@ public final class SimulatedPeer implements AutoCloseable {
   private volatile java.net.Socket tcp;
   private java.io.DataOutputStream tcpOut;
   private volatile boolean closed;
+  /** A second local port that nominated a pair too and then fell silent (see {@link #alsoNominateAnotherPort}). */
+  private volatile DatagramSocket otherPort;
+  private volatile boolean nominateAnotherPort;
 
   public SimulatedPeer() throws IOException {
     socket = openSocket();
@@ -106,12 +109,26 @@ public final class SimulatedPeer implements AutoCloseable {
     return localIce;
   }
 
+  /**
+   * Makes {@link #connect} nominate a second pair, from another local port, after the first and before DTLS, yet
+   * run DTLS and media on the first: what Firefox does against an ice-lite peer (it nominates every pair it checks,
+   * RFC 8445 §8.1.1, and uses the one of highest priority, which need not be the last it nominated).
+   */
+  public void alsoNominateAnotherPort() {
+    this.nominateAnotherPort = true;
+  }
+
   /** ICE (one nominated binding), then DTLS as client; returns when SRTP is ready. */
   public void connect(InetSocketAddress serverAddress, IceParameters serverIce, byte[] serverFingerprint)
       throws IOException, TimeoutException {
     this.server = serverAddress;
     this.serverIce = serverIce;
     bind(socket, serverAddress, serverIce);
+    if (nominateAnotherPort) {
+      DatagramSocket other = openSocket();
+      otherPort = other;
+      bind(other, serverAddress, serverIce);
+    }
     socket.setSoTimeout(0);
     dtlsTransport = new PacketQueueTransport(this::transmit);
     reader = Thread.ofVirtual().name("peer-" + localIce.ufrag()).start(this::read);
@@ -616,6 +633,10 @@ public final class SimulatedPeer implements AutoCloseable {
       f.cancel(false);
     }
     socket.close();
+    DatagramSocket other = otherPort;
+    if (other != null) {
+      other.close();
+    }
     java.net.Socket tcpSocket = tcp;
     if (tcpSocket != null) {
       try {

@@ -657,28 +657,47 @@ public final class MediaRouter implements AutoCloseable {
     byte[] buf = rx.array();
     counters.packetsReceived++;
     counters.bytesReceived += len;
-    switch (PacketKind.of(buf, 0, len)) {
+    PacketKind kind = PacketKind.of(buf, 0, len);
+    switch (kind) {
       case STUN -> handleStun(from, buf, len, via);
       case DTLS -> {
         Endpoint e = endpointFor(from, via);
+        if (e == null) {
+          e = verifiedBy(from, via);
+          // Before the keys exist nothing else can tell the peer's chosen path: its handshake shows it.
+          if (e != null && e.srtp == null) {
+            follow(e, from, via);
+          }
+        }
         if (e == null || !e.dtlsTransport.offer(buf, 0, len)) {
           counters.dropped++;
         }
       }
-      case RTP -> {
+      case RTP, RTCP -> {
+        boolean rtcp = kind == PacketKind.RTCP;
         Endpoint e = endpointFor(from, via);
-        if (e != null && e.srtp != null) {
-          handleRtp(e, len);
-        } else {
-          counters.dropped++;
+        boolean elsewhere = e == null;
+        if (elsewhere) {
+          e = verifiedBy(from, via);
         }
-      }
-      case RTCP -> {
-        Endpoint e = endpointFor(from, via);
-        if (e != null && e.srtp != null) {
+        if (e == null || e.srtp == null) {
+          counters.dropped++;
+          return;
+        }
+        rxPacket.set(0, len);
+        SrtpResult result = rtcp ? e.srtp.unprotectRtcp(rxPacket) : e.srtp.unprotectRtp(rxPacket);
+        if (result != SrtpResult.OK) {
+          e.srtpFailures++;
+          counters.srtpFailures++;
+          return;
+        }
+        if (elsewhere) {
+          follow(e, from, via);
+        }
+        if (rtcp) {
           handleRtcp(e, len);
         } else {
-          counters.dropped++;
+          handleRtp(e, len);
         }
       }
       default -> counters.dropped++;
@@ -692,6 +711,23 @@ public final class MediaRouter implements AutoCloseable {
     }
     Endpoint e = via.endpoint;
     return e != null && e.tcp == via ? e : null;
+  }
+
+  /** The endpoint whose peer sent a verified binding request on this path (latched or not), or null. */
+  private Endpoint verifiedBy(InetSocketAddress from, IceTcpConnection via) {
+    Endpoint e = via == null ? checkedFrom.get(from) : via.checkedBy;
+    return e == null || e.closed ? null : e;
+  }
+
+  /**
+   * The peer sends on a verified path other than the latched one: that path becomes the endpoint's. A controlling
+   * agent may nominate several pairs and use the one of highest priority (RFC 8445 §8.1.1); Firefox nominates every
+   * pair it checks against our ice-lite, so its last nomination is often not the pair its DTLS and media use. Media
+   * goes where the peer's media comes from: its handshake before SRTP keys exist, authenticated SRTP after.
+   */
+  private void follow(Endpoint e, InetSocketAddress from, IceTcpConnection via) {
+    latch(e, from, via);
+    counters.pathsFollowed++;
   }
 
   /**
@@ -802,13 +838,8 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
+  /** A packet of {@code len} bytes on the wire, decrypted in {@code rxPacket}. */
   private void handleRtp(Endpoint e, int len) {
-    rxPacket.set(0, len);
-    if (e.srtp.unprotectRtp(rxPacket) != SrtpResult.OK) {
-      e.srtpFailures++;
-      counters.srtpFailures++;
-      return;
-    }
     int plain = rxPacket.getLength();
     byte[] buf = rxPacket.getBuffer();
     if (!rtp.wrap(buf, 0, plain)) {
@@ -966,13 +997,8 @@ public final class MediaRouter implements AutoCloseable {
     return null;
   }
 
+  /** A compound packet of {@code len} bytes on the wire, decrypted in {@code rxPacket}. */
   private void handleRtcp(Endpoint e, int len) {
-    rxPacket.set(0, len);
-    if (e.srtp.unprotectRtcp(rxPacket) != SrtpResult.OK) {
-      e.srtpFailures++;
-      counters.srtpFailures++;
-      return;
-    }
     e.packetsReceived++;
     e.bytesReceived += len;
     rtcpHandler.from = e;

@@ -148,6 +148,34 @@ class MediaRouterTest {
   }
 
   /**
+   * Firefox against our ice-lite nominates every pair it checks and keeps the one of highest priority (RFC 8445
+   * §8.1.1), which need not be the last it nominated: its handshake and media come on the first path here, and
+   * the router must take them there and answer there.
+   */
+  @Test
+  void aPeerThatNominatesTwoPathsAndUsesTheFirstHandshakesAndSendsOnTheFirst() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = new SimulatedPeer(); SimulatedPeer pb = connect(b)) {
+      pa.alsoNominateAnotherPort();
+      router.setRemoteFingerprint(a, SessionDescription.sha256Fingerprint(pa.fingerprintAttribute()));
+      router.setRemoteIce(a, pa.ice(), java.util.List.of());
+      pa.connect(new InetSocketAddress("127.0.0.1", router.port()), a.ice(),
+          SessionDescription.sha256Fingerprint(router.fingerprint()));
+      await(a::connected, "the DTLS handshake on the first path completed");
+      Publication video = router.publish(a, 0x4242, "video", 96, 90000, -1);
+      router.subscribe(video, b, 96);
+      for (int i = 0; i < 50; i++) {
+        pa.sendRtp(96, 0x4242, i, i * 3000L, 400);
+      }
+      await(() -> pb.rtpReceived() == 50, () -> "50 packets from the first path, got " + pb.rtpReceived());
+      // What the router sends the publisher (its keyframe request for the new receiver) goes there too.
+      await(() -> pa.keyframeRequests() >= 1, "PLI on the path the peer sends on");
+      assertTrue(router.counters().pathsFollowed() >= 1, "the router followed the peer back to its first path");
+    }
+  }
+
+  /**
    * RFC 7675: a peer that goes silent (sends no checks, answers none of its agent's) loses its endpoint after the
    * consent timeout; one that keeps answering and checking keeps it.
    */
