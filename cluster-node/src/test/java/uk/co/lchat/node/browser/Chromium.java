@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -80,7 +79,7 @@ public final class Chromium implements AutoCloseable {
   }
 
   /** One tab, spoken to over its DevTools WebSocket. */
-  public static final class Page implements AutoCloseable {
+  public static final class Page implements BrowserPage {
     private final WebSocket socket;
     private final AtomicInteger ids = new AtomicInteger();
     private final Map<Integer, CompletableFuture<JsonNode>> calls = new ConcurrentHashMap<>();
@@ -127,6 +126,7 @@ public final class Chromium implements AutoCloseable {
     }
 
     /** Evaluates an expression (awaiting a promise) and returns its JSON value. */
+    @Override
     public JsonNode eval(String expression) throws Exception {
       // userGesture: a click made this way counts as the user's, as getDisplayMedia and clipboard require.
       ObjectNode params = JSON.createObjectNode().put("expression", expression).put("awaitPromise", true)
@@ -136,21 +136,6 @@ public final class Chromium implements AutoCloseable {
         throw new IllegalStateException("page threw: " + result.get("exceptionDetails"));
       }
       return result.get("result").get("value");
-    }
-
-    /** Polls {@code expression} until it is true. */
-    public void waitFor(String expression, Duration timeout) throws Exception {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        JsonNode v = eval(expression);
-        if (v != null && v.asBoolean()) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("timed out waiting for " + expression);
-        }
-        Thread.sleep(200);
-      }
     }
 
     /** Sets the page's viewport, as a window of that size would. */

@@ -18,18 +18,18 @@ final class MeetingPages {
     return "document.querySelector('[data-testid=\"" + testid + "\"]')";
   }
 
-  static void click(Chromium.Page page, String testid) throws Exception {
+  static void click(BrowserPage page, String testid) throws Exception {
     page.waitFor(q(testid) + " !== null", WAIT);
     page.eval(q(testid) + ".click()");
   }
 
-  static void type(Chromium.Page page, String testid, String text) throws Exception {
+  static void type(BrowserPage page, String testid, String text) throws Exception {
     page.waitFor(q(testid) + " !== null", WAIT);
     page.eval("(el => { el.value = " + js(text) + "; el.dispatchEvent(new Event('input')); })(" + q(testid) + ")");
   }
 
   /** The participant id {@code page} joined as. */
-  static String myId(Chromium.Page page) throws Exception {
+  static String myId(BrowserPage page) throws Exception {
     return page.eval("window.lchatMeeting.myId").asText();
   }
 
@@ -55,9 +55,15 @@ final class MeetingPages {
   /** Opens the meeting's page, fills in the name and presses Join; returns once in the meeting. */
   static Chromium.Page join(Chromium chromium, LchatNode node, String room, String name) throws Exception {
     Chromium.Page page = open(chromium, node, room);
+    enter(page, name);
+    return page;
+  }
+
+  /** On a page that shows the pre-join form: fills in the name and presses Join; returns once in the meeting. */
+  static void enter(BrowserPage page, String name) throws Exception {
+    page.waitFor(q("prejoin") + " !== null", WAIT);
     type(page, "display-name", name);
     click(page, "join");
     page.waitFor(q("meeting") + " !== null", WAIT);
-    return page;
   }
 }
