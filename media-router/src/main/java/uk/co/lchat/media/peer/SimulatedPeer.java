@@ -19,6 +19,7 @@ import uk.co.lchat.media.dtls.PacketQueueTransport;
 import uk.co.lchat.media.ice.StunMessage;
 import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpReports;
+import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.sdp.IceParameters;
 import uk.co.lchat.media.srtp.PacketBuffer;
 import uk.co.lchat.media.srtp.SrtpKeys;
@@ -510,6 +511,15 @@ public final class SimulatedPeer implements AutoCloseable {
    */
   public void sendVp8Layer(int payloadType, long ssrc, int seq, long timestamp, boolean keyframe, int ridExtensionId,
       String rid, int payloadLength) throws IOException {
+    sendLayer(VideoCodec.VP8, payloadType, ssrc, seq, timestamp, keyframe, ridExtensionId, rid, payloadLength);
+  }
+
+  /**
+   * One packet of a simulcast layer named by the rid extension: a whole frame whose payload starts as the codec's
+   * keyframes or delta frames do (VP8 descriptor and frame tag; an H.264 IDR or non-IDR slice NAL unit).
+   */
+  public void sendLayer(VideoCodec codec, int payloadType, long ssrc, int seq, long timestamp, boolean keyframe,
+      int ridExtensionId, String rid, int payloadLength) throws IOException {
     synchronized (txPacket) {
       byte[] b = txPacket.getBuffer();
       byte[] r = rid.getBytes(StandardCharsets.US_ASCII);
@@ -525,8 +535,13 @@ public final class SimulatedPeer implements AutoCloseable {
       System.arraycopy(r, 0, b, 17, r.length);
       putTransportSeq(b, 17 + r.length, twcc);
       int pos = 16 + extWords * 4;
-      b[pos] = (byte) 0x10; // S=1, PID=0
-      b[pos + 1] = (byte) (keyframe ? 0x00 : 0x01); // VP8 frame tag: P=0 for a keyframe
+      if (codec == VideoCodec.H264) {
+        b[pos] = (byte) (keyframe ? 0x65 : 0x41); // NAL unit header: nal_ref_idc 3, type 5 (IDR) or 1 (slice)
+        b[pos + 1] = (byte) 0x88;
+      } else {
+        b[pos] = (byte) 0x10; // S=1, PID=0
+        b[pos + 1] = (byte) (keyframe ? 0x00 : 0x01); // VP8 frame tag: P=0 for a keyframe
+      }
       for (int i = 2; i < payloadLength; i++) {
         b[pos + i] = (byte) i;
       }

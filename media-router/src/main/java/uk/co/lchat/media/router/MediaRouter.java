@@ -28,7 +28,7 @@ import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpFeedback;
 import uk.co.lchat.media.rtp.RtcpReports;
 import uk.co.lchat.media.rtp.RtpPacket;
-import uk.co.lchat.media.rtp.Vp8;
+import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.sdp.IceParameters;
 import uk.co.lchat.media.sdp.LocalTransport;
 import uk.co.lchat.media.srtp.PacketBuffer;
@@ -358,14 +358,20 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
-  /**
-   * A simulcast track of {@code e}: its layers' SSRCs are bound from the rid extension as packets arrive.
-   * Receivers see it under the returned source's own SSRC.
-   */
+  /** A VP8 simulcast track: {@link #publishSimulcast(Endpoint, String, java.util.List, int, int, int, VideoCodec)}. */
   public SimulcastSource publishSimulcast(Endpoint e, String mid, java.util.List<String> rids, int ridExtension,
       int payloadType, int clockRate) {
+    return publishSimulcast(e, mid, rids, ridExtension, payloadType, clockRate, VideoCodec.VP8);
+  }
+
+  /**
+   * A simulcast track of {@code e}: its layers' SSRCs are bound from the rid extension as packets arrive.
+   * Receivers see it under the returned source's own SSRC; they switch layers at the {@code codec}'s keyframes.
+   */
+  public SimulcastSource publishSimulcast(Endpoint e, String mid, java.util.List<String> rids, int ridExtension,
+      int payloadType, int clockRate, VideoCodec codec) {
     SimulcastSource src = new SimulcastSource(e, mid, rids.toArray(new String[0]), ridExtension, payloadType,
-        clockRate, random.nextInt() & 0xFFFFFFFFL);
+        clockRate, codec, random.nextInt() & 0xFFFFFFFFL);
     enqueue(() -> {
       SimulcastSource[] next = java.util.Arrays.copyOf(e.simulcast, e.simulcast.length + 1);
       next[next.length - 1] = src;
@@ -392,12 +398,13 @@ public final class MediaRouter implements AutoCloseable {
 
   /**
    * Forwards one layer of a simulcast track to {@code subscriber} under the source's SSRC (or {@code rewriter}'s,
-   * for a stream that follows several sources), switching layers only at keyframes.
+   * for a stream that follows several sources), switching layers only at keyframes; {@code vp8}: a switch of source
+   * waits for one too, of the source's codec.
    */
   public Subscription subscribe(SimulcastSource src, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
       boolean vp8, int rtxPayloadType, long rtxSsrc) {
     StreamRewriter w = rewriter != null ? rewriter : new StreamRewriter(src.ssrc, true, src.clockRate);
-    Subscription s = new Subscription(null, subscriber, payloadType, w, vp8);
+    Subscription s = new Subscription(null, subscriber, payloadType, w, vp8 ? src.codec : null);
     s.source = src;
     s.rtxPayloadType = rtxPayloadType;
     s.rtxSsrc = rtxSsrc;
@@ -505,7 +512,7 @@ public final class MediaRouter implements AutoCloseable {
   /** As above, answering the receiver's NACKs with RTX packets of {@code rtxPayloadType} on {@code rtxSsrc}. */
   public Subscription subscribe(Publication p, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
       boolean vp8, int rtxPayloadType, long rtxSsrc) {
-    Subscription s = new Subscription(p, subscriber, payloadType, rewriter, vp8);
+    Subscription s = new Subscription(p, subscriber, payloadType, rewriter, vp8 ? VideoCodec.VP8 : null);
     s.rtxPayloadType = rtxPayloadType;
     s.rtxSsrc = rtxSsrc;
     s.rtxSeq = random.nextInt(1 << 15);
@@ -881,7 +888,8 @@ public final class MediaRouter implements AutoCloseable {
       }
     }
     Subscription[] subs = p.subscriptions;
-    boolean keyframe = p.source != null && Vp8.isKeyframeStart(buf, rtp.payloadOffset(), rtp.payloadLength());
+    boolean keyframe = p.source != null
+        && p.source.codec.isKeyframeStart(buf, rtp.payloadOffset(), rtp.payloadLength());
     // abs-send-time: found once here; each copy has it at the same place.
     int absIn = p.publisher.absSendTimeIn;
     int absAt = absIn > 0 ? rtp.findExtension(absIn) : -1;
@@ -913,7 +921,7 @@ public final class MediaRouter implements AutoCloseable {
       out[1] = (byte) ((out[1] & 0x80) | s.payloadType);
       txRtp.wrap(out, 0, plain);
       if (s.rewriter != null) {
-        if (!s.rewriter.rewrite(txRtp, s.vp8, now)) {
+        if (!s.rewriter.rewrite(txRtp, s.keyframes, now)) {
           if (p.isVideo()) {
             requestKeyframe(p, false);
           }

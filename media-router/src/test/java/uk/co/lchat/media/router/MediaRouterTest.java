@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import uk.co.lchat.media.peer.SimulatedPeer;
+import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.sdp.SessionDescription;
 
 /** The router over real UDP on loopback, with headless peers doing ICE, DTLS and SRTP as browsers do. */
@@ -274,6 +275,30 @@ class MediaRouterTest {
       assertTrue(pb.lastRtpLength() < 400, "the low layer's packets, not the high one's: " + pb.lastRtpLength());
       assertEquals(pb.rtpReceived(), pb.rtpReceivedOn(src.ssrc()), "one SSRC whatever the layer");
       assertTrue(pb.rtpReceived() < (long) feed.frames() * 2, "one layer forwarded per frame, not three");
+    }
+  }
+
+  /**
+   * Safari prefers H.264 and a browser may offer nothing else: its simulcast layers switch at IDR frames as VP8's
+   * do at keyframes (before, no H.264 payload ever counted as a keyframe, so nothing of such a track was forwarded).
+   */
+  @Test
+  void anH264SimulcastTrackReachesItsReceiverAndSwitchesLayersAtIdrFrames() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
+      SimulcastSource src = router.publishSimulcast(a, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000,
+          VideoCodec.H264);
+      Subscription s = router.subscribe(src, b, 102, null, true, -1, -1);
+      SimulcastFeed feed = new SimulcastFeed(pa, VideoCodec.H264);
+      feed.until(() -> s.currentLayer() == 2, 8);
+      assertEquals(2, s.currentLayer(), "the highest-rate layer, reached at one of its IDR frames");
+      router.setQuality(s, false);
+      feed.until(() -> s.currentLayer() == 0, 5);
+      assertEquals(0, s.currentLayer(), "switched to the lowest layer at its IDR frame");
+      await(() -> pb.rtpReceived() > 0 && pb.rtpReceived() == pb.rtpReceivedOn(src.ssrc()),
+          () -> "one stream arrives, under the source's SSRC: " + pb.rtpReceived() + " packets, "
+              + pb.rtpReceivedOn(src.ssrc()) + " on it");
     }
   }
 
