@@ -139,6 +139,50 @@ class FirefoxCallIT {
     }
   }
 
+  /** On a pre-join page: turns end-to-end encryption on with this passphrase and joins. */
+  private static void enterEncrypted(BrowserPage page, String name, String passphrase) throws Exception {
+    page.waitFor(q("prejoin") + " !== null", WAIT);
+    MeetingPages.type(page, "display-name", name);
+    MeetingPages.click(page, "e2ee");
+    MeetingPages.type(page, "e2ee-passphrase", passphrase);
+    MeetingPages.click(page, "join");
+    page.waitFor(q("meeting") + " !== null", WAIT);
+    page.waitFor(q("e2ee-indicator") + " !== null", WAIT);
+  }
+
+  /**
+   * Firefox encrypts and decrypts frames with RTCRtpScriptTransform as Chromium does, and the router still finds the
+   * keyframes of what it cannot read.
+   */
+  @Test
+  void firefoxAndChromiumWithOnePassphraseDecodeEachOthersEncryptedVideoThroughTheBridgeAndAnotherCannot()
+      throws Exception {
+    String room = "firefox-e2ee";
+    try (BrowserPage fox = firefox.open(firefoxUrl("/" + room));
+         Chromium.Page ann = MeetingPages.open(chromium, node, room);
+         Chromium.Page cat = MeetingPages.open(chromium, node, room)) {
+      enterEncrypted(fox, "Fox", "correct horse battery");
+      enterEncrypted(ann, "Ann", "correct horse battery");
+      enterEncrypted(cat, "Cat", "a different passphrase");
+      for (BrowserPage p : List.of(fox, ann, cat)) {
+        p.waitFor("window.lchatMeeting.mode === 'bridge'", WAIT);
+      }
+      // Each of Fox and Ann decodes the other's video; Cat's, under another key, nobody else can.
+      String oneVideo = MEDIA + ".then(m => m.videos >= 1)";
+      try {
+        fox.waitFor(oneVideo, WAIT);
+        ann.waitFor(oneVideo, WAIT);
+        cat.waitFor("window.lchatMeeting.e2ee.failures > 50", WAIT);
+      } finally {
+        System.out.println("e2ee: fox " + fox.eval(MEDIA) + " failures " + fox.eval("window.lchatMeeting.e2ee.failures")
+            + ", ann " + ann.eval(MEDIA) + ", cat " + cat.eval(MEDIA) + " failures "
+            + cat.eval("window.lchatMeeting.e2ee.failures"));
+      }
+      assertEquals(0, cat.eval(MEDIA).get("videos").asInt(), "no video decodes with the wrong passphrase");
+      fox.waitFor("window.lchatMeeting.e2ee.failures > 0", WAIT);
+    }
+  }
+
   /** The width of the video a call page decodes (its one remote video), 0 before any. */
   private static int decodedWidth(BrowserPage page) throws Exception {
     return page.eval("lchatStats().then(s => s.frameWidth)").asInt();
