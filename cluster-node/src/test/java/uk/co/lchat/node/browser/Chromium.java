@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -354,7 +353,7 @@ public final class Chromium implements AutoCloseable {
   }
 
   /** One tab. */
-  public static final class Page implements AutoCloseable {
+  public static final class Page implements BrowserPage {
     private final Channel channel;
 
     private Page(Channel channel) {
@@ -370,6 +369,7 @@ public final class Chromium implements AutoCloseable {
     }
 
     /** Evaluates an expression (awaiting a promise) and returns its JSON value. */
+    @Override
     public JsonNode eval(String expression) throws Exception {
       // userGesture: a click made this way counts as the user's, as getDisplayMedia and clipboard require.
       ObjectNode params = JSON.createObjectNode().put("expression", expression).put("awaitPromise", true)
@@ -379,34 +379,6 @@ public final class Chromium implements AutoCloseable {
         throw new IllegalStateException("page threw: " + result.get("exceptionDetails"));
       }
       return result.get("result").get("value");
-    }
-
-    /** Polls {@code expression} until it is true. */
-    public void waitFor(String expression, Duration timeout) throws Exception {
-      waitFor(expression, timeout, null);
-    }
-
-    /** Polls {@code expression} until it is true; on timeout the failure shows the value of {@code diagnosis}. */
-    public void waitFor(String expression, Duration timeout, String diagnosis) throws Exception {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        JsonNode v = eval(expression);
-        if (v != null && v.asBoolean()) {
-          return;
-        }
-        if (System.nanoTime() > deadline) {
-          String seen = "";
-          if (diagnosis != null) {
-            try {
-              seen = "; the page had " + eval(diagnosis);
-            } catch (Exception e) {
-              seen = "; the page could not say: " + e.getMessage();
-            }
-          }
-          throw new AssertionError("timed out waiting for " + expression + seen);
-        }
-        Thread.sleep(200);
-      }
     }
 
     /** Sets the page's viewport, as a window of that size would. */

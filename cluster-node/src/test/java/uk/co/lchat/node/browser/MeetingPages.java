@@ -19,18 +19,18 @@ public final class MeetingPages {
     return "document.querySelector('[data-testid=\"" + testid + "\"]')";
   }
 
-  public static void click(Chromium.Page page, String testid) throws Exception {
+  public static void click(BrowserPage page, String testid) throws Exception {
     page.waitFor(q(testid) + " !== null", WAIT);
     page.eval(q(testid) + ".click()");
   }
 
-  public static void type(Chromium.Page page, String testid, String text) throws Exception {
+  public static void type(BrowserPage page, String testid, String text) throws Exception {
     page.waitFor(q(testid) + " !== null", WAIT);
     page.eval("(el => { el.value = " + js(text) + "; el.dispatchEvent(new Event('input')); })(" + q(testid) + ")");
   }
 
   /** The participant id {@code page} joined as. */
-  public static String myId(Chromium.Page page) throws Exception {
+  public static String myId(BrowserPage page) throws Exception {
     return page.eval("window.lchatMeeting.myId").asText();
   }
 
@@ -77,10 +77,21 @@ public final class MeetingPages {
   public static Chromium.Page join(Chromium chromium, String base, String room, String name, Duration wait)
       throws Exception {
     Chromium.Page page = open(chromium, base, room, wait);
+    enter(page, name, wait);
+    return page;
+  }
+
+  /** On a page that shows the pre-join form: fills in the name and presses Join; returns once in the meeting. */
+  public static void enter(BrowserPage page, String name) throws Exception {
+    enter(page, name, WAIT);
+  }
+
+  /** ... waiting up to {@code wait}. */
+  public static void enter(BrowserPage page, String name, Duration wait) throws Exception {
+    page.waitFor(q("prejoin") + " !== null", wait);
     type(page, "display-name", name);
     click(page, "join");
     page.waitFor(q("meeting") + " !== null", wait);
-    return page;
   }
 
   /** What a page decodes: remote video tracks with frames decoded, remote audio tracks with energy. */

@@ -26,6 +26,7 @@ import uk.co.lchat.media.router.RouterCounters;
 import uk.co.lchat.media.router.SimulcastSource;
 import uk.co.lchat.media.router.StreamRewriter;
 import uk.co.lchat.media.router.Subscription;
+import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.sdp.Codec;
 import uk.co.lchat.media.sdp.MediaDescription;
 import uk.co.lchat.media.sdp.NegotiatedTrack;
@@ -481,7 +482,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       if (t.simulcast()) {
         if (!member.simulcast.containsKey(e.getKey())) {
           SimulcastSource src = router.publishSimulcast(endpoint, t.mid(), t.rids(), t.ridExtension(),
-              t.codec().payloadType(), t.codec().clockRate());
+              t.codec().payloadType(), t.codec().clockRate(), VideoCodec.of(t.codec().name()));
           Codec c = t.codec();
           member.simulcast.put(e.getKey(), src);
           localSimulcast.put(e.getKey(), src);

@@ -19,6 +19,7 @@ import uk.co.lchat.media.dtls.PacketQueueTransport;
 import uk.co.lchat.media.ice.StunMessage;
 import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpReports;
+import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.sdp.IceParameters;
 import uk.co.lchat.media.srtp.PacketBuffer;
 import uk.co.lchat.media.srtp.SrtpKeys;
@@ -93,6 +94,9 @@ public final class SimulatedPeer implements AutoCloseable {
   private volatile java.net.Socket tcp;
   private java.io.DataOutputStream tcpOut;
   private volatile boolean closed;
+  /** A second local port that nominated a pair too and then fell silent (see {@link #alsoNominateAnotherPort}). */
+  private volatile DatagramSocket otherPort;
+  private volatile boolean nominateAnotherPort;
 
   public SimulatedPeer() throws IOException {
     socket = openSocket();
@@ -106,12 +110,26 @@ public final class SimulatedPeer implements AutoCloseable {
     return localIce;
   }
 
+  /**
+   * Makes {@link #connect} nominate a second pair, from another local port, after the first and before DTLS, yet
+   * run DTLS and media on the first: what Firefox does against an ice-lite peer (it nominates every pair it checks,
+   * RFC 8445 §8.1.1, and uses the one of highest priority, which need not be the last it nominated).
+   */
+  public void alsoNominateAnotherPort() {
+    this.nominateAnotherPort = true;
+  }
+
   /** ICE (one nominated binding), then DTLS as client; returns when SRTP is ready. */
   public void connect(InetSocketAddress serverAddress, IceParameters serverIce, byte[] serverFingerprint)
       throws IOException, TimeoutException {
     this.server = serverAddress;
     this.serverIce = serverIce;
     bind(socket, serverAddress, serverIce);
+    if (nominateAnotherPort) {
+      DatagramSocket other = openSocket();
+      otherPort = other;
+      bind(other, serverAddress, serverIce);
+    }
     socket.setSoTimeout(0);
     dtlsTransport = new PacketQueueTransport(this::transmit);
     reader = Thread.ofVirtual().name("peer-" + localIce.ufrag()).start(this::read);
@@ -502,6 +520,15 @@ public final class SimulatedPeer implements AutoCloseable {
    */
   public void sendVp8Layer(int payloadType, long ssrc, int seq, long timestamp, boolean keyframe, int ridExtensionId,
       String rid, int payloadLength) throws IOException {
+    sendLayer(VideoCodec.VP8, payloadType, ssrc, seq, timestamp, keyframe, ridExtensionId, rid, payloadLength);
+  }
+
+  /**
+   * One packet of a simulcast layer named by the rid extension: a whole frame whose payload starts as the codec's
+   * keyframes or delta frames do (VP8 descriptor and frame tag; an H.264 IDR or non-IDR slice NAL unit).
+   */
+  public void sendLayer(VideoCodec codec, int payloadType, long ssrc, int seq, long timestamp, boolean keyframe,
+      int ridExtensionId, String rid, int payloadLength) throws IOException {
     synchronized (txPacket) {
       byte[] b = txPacket.getBuffer();
       byte[] r = rid.getBytes(StandardCharsets.US_ASCII);
@@ -517,8 +544,13 @@ public final class SimulatedPeer implements AutoCloseable {
       System.arraycopy(r, 0, b, 17, r.length);
       putTransportSeq(b, 17 + r.length, twcc);
       int pos = 16 + extWords * 4;
-      b[pos] = (byte) 0x10; // S=1, PID=0
-      b[pos + 1] = (byte) (keyframe ? 0x00 : 0x01); // VP8 frame tag: P=0 for a keyframe
+      if (codec == VideoCodec.H264) {
+        b[pos] = (byte) (keyframe ? 0x65 : 0x41); // NAL unit header: nal_ref_idc 3, type 5 (IDR) or 1 (slice)
+        b[pos + 1] = (byte) 0x88;
+      } else {
+        b[pos] = (byte) 0x10; // S=1, PID=0
+        b[pos + 1] = (byte) (keyframe ? 0x00 : 0x01); // VP8 frame tag: P=0 for a keyframe
+      }
       for (int i = 2; i < payloadLength; i++) {
         b[pos + i] = (byte) i;
       }
@@ -625,6 +657,10 @@ public final class SimulatedPeer implements AutoCloseable {
       f.cancel(false);
     }
     socket.close();
+    DatagramSocket other = otherPort;
+    if (other != null) {
+      other.close();
+    }
     java.net.Socket tcpSocket = tcp;
     if (tcpSocket != null) {
       try {

@@ -28,7 +28,7 @@ import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpFeedback;
 import uk.co.lchat.media.rtp.RtcpReports;
 import uk.co.lchat.media.rtp.RtpPacket;
-import uk.co.lchat.media.rtp.Vp8;
+import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.sdp.IceParameters;
 import uk.co.lchat.media.sdp.LocalTransport;
 import uk.co.lchat.media.srtp.PacketBuffer;
@@ -358,14 +358,20 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
-  /**
-   * A simulcast track of {@code e}: its layers' SSRCs are bound from the rid extension as packets arrive.
-   * Receivers see it under the returned source's own SSRC.
-   */
+  /** A VP8 simulcast track: {@link #publishSimulcast(Endpoint, String, java.util.List, int, int, int, VideoCodec)}. */
   public SimulcastSource publishSimulcast(Endpoint e, String mid, java.util.List<String> rids, int ridExtension,
       int payloadType, int clockRate) {
+    return publishSimulcast(e, mid, rids, ridExtension, payloadType, clockRate, VideoCodec.VP8);
+  }
+
+  /**
+   * A simulcast track of {@code e}: its layers' SSRCs are bound from the rid extension as packets arrive.
+   * Receivers see it under the returned source's own SSRC; they switch layers at the {@code codec}'s keyframes.
+   */
+  public SimulcastSource publishSimulcast(Endpoint e, String mid, java.util.List<String> rids, int ridExtension,
+      int payloadType, int clockRate, VideoCodec codec) {
     SimulcastSource src = new SimulcastSource(e, mid, rids.toArray(new String[0]), ridExtension, payloadType,
-        clockRate, random.nextInt() & 0xFFFFFFFFL);
+        clockRate, codec, random.nextInt() & 0xFFFFFFFFL);
     enqueue(() -> {
       SimulcastSource[] next = java.util.Arrays.copyOf(e.simulcast, e.simulcast.length + 1);
       next[next.length - 1] = src;
@@ -392,12 +398,13 @@ public final class MediaRouter implements AutoCloseable {
 
   /**
    * Forwards one layer of a simulcast track to {@code subscriber} under the source's SSRC (or {@code rewriter}'s,
-   * for a stream that follows several sources), switching layers only at keyframes.
+   * for a stream that follows several sources), switching layers only at keyframes; {@code vp8}: a switch of source
+   * waits for one too, of the source's codec.
    */
   public Subscription subscribe(SimulcastSource src, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
       boolean vp8, int rtxPayloadType, long rtxSsrc) {
     StreamRewriter w = rewriter != null ? rewriter : new StreamRewriter(src.ssrc, true, src.clockRate);
-    Subscription s = new Subscription(null, subscriber, payloadType, w, vp8);
+    Subscription s = new Subscription(null, subscriber, payloadType, w, vp8 ? src.codec : null);
     s.source = src;
     s.rtxPayloadType = rtxPayloadType;
     s.rtxSsrc = rtxSsrc;
@@ -505,7 +512,7 @@ public final class MediaRouter implements AutoCloseable {
   /** As above, answering the receiver's NACKs with RTX packets of {@code rtxPayloadType} on {@code rtxSsrc}. */
   public Subscription subscribe(Publication p, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
       boolean vp8, int rtxPayloadType, long rtxSsrc) {
-    Subscription s = new Subscription(p, subscriber, payloadType, rewriter, vp8);
+    Subscription s = new Subscription(p, subscriber, payloadType, rewriter, vp8 ? VideoCodec.VP8 : null);
     s.rtxPayloadType = rtxPayloadType;
     s.rtxSsrc = rtxSsrc;
     s.rtxSeq = random.nextInt(1 << 15);
@@ -657,28 +664,47 @@ public final class MediaRouter implements AutoCloseable {
     byte[] buf = rx.array();
     counters.packetsReceived++;
     counters.bytesReceived += len;
-    switch (PacketKind.of(buf, 0, len)) {
+    PacketKind kind = PacketKind.of(buf, 0, len);
+    switch (kind) {
       case STUN -> handleStun(from, buf, len, via);
       case DTLS -> {
         Endpoint e = endpointFor(from, via);
+        if (e == null) {
+          e = verifiedBy(from, via);
+          // Before the keys exist nothing else can tell the peer's chosen path: its handshake shows it.
+          if (e != null && e.srtp == null) {
+            follow(e, from, via);
+          }
+        }
         if (e == null || !e.dtlsTransport.offer(buf, 0, len)) {
           counters.dropped++;
         }
       }
-      case RTP -> {
+      case RTP, RTCP -> {
+        boolean rtcp = kind == PacketKind.RTCP;
         Endpoint e = endpointFor(from, via);
-        if (e != null && e.srtp != null) {
-          handleRtp(e, len);
-        } else {
-          counters.dropped++;
+        boolean elsewhere = e == null;
+        if (elsewhere) {
+          e = verifiedBy(from, via);
         }
-      }
-      case RTCP -> {
-        Endpoint e = endpointFor(from, via);
-        if (e != null && e.srtp != null) {
+        if (e == null || e.srtp == null) {
+          counters.dropped++;
+          return;
+        }
+        rxPacket.set(0, len);
+        SrtpResult result = rtcp ? e.srtp.unprotectRtcp(rxPacket) : e.srtp.unprotectRtp(rxPacket);
+        if (result != SrtpResult.OK) {
+          e.srtpFailures++;
+          counters.srtpFailures++;
+          return;
+        }
+        if (elsewhere) {
+          follow(e, from, via);
+        }
+        if (rtcp) {
           handleRtcp(e, len);
         } else {
-          counters.dropped++;
+          handleRtp(e, len);
         }
       }
       default -> counters.dropped++;
@@ -692,6 +718,23 @@ public final class MediaRouter implements AutoCloseable {
     }
     Endpoint e = via.endpoint;
     return e != null && e.tcp == via ? e : null;
+  }
+
+  /** The endpoint whose peer sent a verified binding request on this path (latched or not), or null. */
+  private Endpoint verifiedBy(InetSocketAddress from, IceTcpConnection via) {
+    Endpoint e = via == null ? checkedFrom.get(from) : via.checkedBy;
+    return e == null || e.closed ? null : e;
+  }
+
+  /**
+   * The peer sends on a verified path other than the latched one: that path becomes the endpoint's. A controlling
+   * agent may nominate several pairs and use the one of highest priority (RFC 8445 §8.1.1); Firefox nominates every
+   * pair it checks against our ice-lite, so its last nomination is often not the pair its DTLS and media use. Media
+   * goes where the peer's media comes from: its handshake before SRTP keys exist, authenticated SRTP after.
+   */
+  private void follow(Endpoint e, InetSocketAddress from, IceTcpConnection via) {
+    latch(e, from, via);
+    counters.pathsFollowed++;
   }
 
   /**
@@ -802,13 +845,8 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
+  /** A packet of {@code len} bytes on the wire, decrypted in {@code rxPacket}. */
   private void handleRtp(Endpoint e, int len) {
-    rxPacket.set(0, len);
-    if (e.srtp.unprotectRtp(rxPacket) != SrtpResult.OK) {
-      e.srtpFailures++;
-      counters.srtpFailures++;
-      return;
-    }
     int plain = rxPacket.getLength();
     byte[] buf = rxPacket.getBuffer();
     if (!rtp.wrap(buf, 0, plain)) {
@@ -850,7 +888,8 @@ public final class MediaRouter implements AutoCloseable {
       }
     }
     Subscription[] subs = p.subscriptions;
-    boolean keyframe = p.source != null && Vp8.isKeyframeStart(buf, rtp.payloadOffset(), rtp.payloadLength());
+    boolean keyframe = p.source != null
+        && p.source.codec.isKeyframeStart(buf, rtp.payloadOffset(), rtp.payloadLength());
     // abs-send-time: found once here; each copy has it at the same place.
     int absIn = p.publisher.absSendTimeIn;
     int absAt = absIn > 0 ? rtp.findExtension(absIn) : -1;
@@ -882,7 +921,7 @@ public final class MediaRouter implements AutoCloseable {
       out[1] = (byte) ((out[1] & 0x80) | s.payloadType);
       txRtp.wrap(out, 0, plain);
       if (s.rewriter != null) {
-        if (!s.rewriter.rewrite(txRtp, s.vp8, now)) {
+        if (!s.rewriter.rewrite(txRtp, s.keyframes, now)) {
           if (p.isVideo()) {
             requestKeyframe(p, false);
           }
@@ -966,13 +1005,8 @@ public final class MediaRouter implements AutoCloseable {
     return null;
   }
 
+  /** A compound packet of {@code len} bytes on the wire, decrypted in {@code rxPacket}. */
   private void handleRtcp(Endpoint e, int len) {
-    rxPacket.set(0, len);
-    if (e.srtp.unprotectRtcp(rxPacket) != SrtpResult.OK) {
-      e.srtpFailures++;
-      counters.srtpFailures++;
-      return;
-    }
     e.packetsReceived++;
     e.bytesReceived += len;
     rtcpHandler.from = e;

@@ -16,6 +16,8 @@ public final class RouterCounters {
   long srtpFailures;
   long unknownSsrc;
   long stunRejected;
+  /** Media that came on another verified path than the latched one, which then became the endpoint's path. */
+  long pathsFollowed;
   long keyframeRequestsSent;
   long keyframeRequestsRelayed;
   long retransmissions;
@@ -75,6 +77,10 @@ public final class RouterCounters {
 
   public long stunRejected() {
     return stunRejected;
+  }
+
+  public long pathsFollowed() {
+    return pathsFollowed;
   }
 
   public long keyframeRequestsSent() {

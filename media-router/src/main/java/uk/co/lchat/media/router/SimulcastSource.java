@@ -3,10 +3,12 @@ package uk.co.lchat.media.router;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import uk.co.lchat.media.rtp.VideoCodec;
+
 /**
  * One simulcast video track (RFC 8853): the same picture at several qualities, each layer its own SSRC that the
  * publisher names with the rid header extension (RFC 8852) on its first packets. Receivers see one stream under
- * {@link #ssrc()}: each subscription forwards one layer at a time, switching only at keyframes. Loop-owned except
+ * {@link #ssrc()}: each subscription forwards one layer at a time, switching only at keyframes (VP8, VP9 or H.264). Loop-owned except
  * for the immutable fields.
  */
 public final class SimulcastSource {
@@ -17,6 +19,8 @@ public final class SimulcastSource {
   final int ridExtension;
   final int payloadType;
   final int clockRate;
+  /** Which payloads start keyframes, where receivers may switch layers. */
+  final VideoCodec codec;
   final long ssrc;
   final Publication[] layers;
   Subscription[] subscriptions = new Subscription[0];
@@ -28,7 +32,7 @@ public final class SimulcastSource {
   private long lastRankNanos;
 
   SimulcastSource(Endpoint publisher, String mid, String[] rids, int ridExtension, int payloadType, int clockRate,
-      long ssrc) {
+      VideoCodec codec, long ssrc) {
     this.publisher = publisher;
     this.mid = mid;
     this.rids = rids.clone();
@@ -39,6 +43,7 @@ public final class SimulcastSource {
     this.ridExtension = ridExtension;
     this.payloadType = payloadType;
     this.clockRate = clockRate;
+    this.codec = codec;
     this.ssrc = ssrc;
     this.layers = new Publication[rids.length];
     this.ranked = new int[0];

@@ -1,7 +1,7 @@
 package uk.co.lchat.media.router;
 
 import uk.co.lchat.media.rtp.RtpPacket;
-import uk.co.lchat.media.rtp.Vp8;
+import uk.co.lchat.media.rtp.VideoCodec;
 
 /**
  * One outgoing stream with a fixed SSRC whose source may change (WHEP following the dominant speaker, later
@@ -52,17 +52,20 @@ public final class StreamRewriter {
     return (ts + tsDelta) & 0xFFFFFFFFL;
   }
 
-  /** Rewrites the plain RTP packet in place; false means drop it (waiting for a keyframe after a switch). */
-  boolean rewrite(RtpPacket rtp, boolean vp8, long nowNanos) {
+  /**
+   * Rewrites the plain RTP packet in place; false means drop it (waiting for a keyframe after a switch, when
+   * {@code keyframes} names the codec whose keyframes to wait for; null: no wait).
+   */
+  boolean rewrite(RtpPacket rtp, VideoCodec keyframes, long nowNanos) {
     int in = (int) rtp.ssrc();
     if (!hasSource || in != sourceSsrc) {
       hasSource = true;
       sourceSsrc = in;
       switching = true;
-      awaitingKeyframe = video && vp8;
+      awaitingKeyframe = video && keyframes != null;
     }
     if (awaitingKeyframe) {
-      if (!Vp8.isKeyframeStart(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength())) {
+      if (!keyframes.isKeyframeStart(rtp.buffer(), rtp.payloadOffset(), rtp.payloadLength())) {
         return false;
       }
       awaitingKeyframe = false;

@@ -1,5 +1,7 @@
 package uk.co.lchat.media.router;
 
+import uk.co.lchat.media.rtp.VideoCodec;
+
 /** One publication forwarded to one receiving endpoint, with the payload type that receiver negotiated. */
 public final class Subscription {
   final Publication publication;
@@ -7,7 +9,8 @@ public final class Subscription {
   final int payloadType;
   /** Null for plain forwarding under the publisher's SSRC. */
   final StreamRewriter rewriter;
-  final boolean vp8;
+  /** Whose keyframes the rewriter waits for after a switch of source; null: it does not wait. */
+  final VideoCodec keyframes;
   /** RTX (RFC 4588) for this receiver: payload type and SSRC, or -1 when it did not negotiate RTX. */
   int rtxPayloadType = -1;
   long rtxSsrc = -1;
@@ -43,12 +46,13 @@ public final class Subscription {
   static final int GOOD_REPORTS_TO_RECOVER = 5;
   long retransmitted;
 
-  Subscription(Publication publication, Endpoint subscriber, int payloadType, StreamRewriter rewriter, boolean vp8) {
+  Subscription(Publication publication, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
+      VideoCodec keyframes) {
     this.publication = publication;
     this.subscriber = subscriber;
     this.payloadType = payloadType;
     this.rewriter = rewriter;
-    this.vp8 = vp8;
+    this.keyframes = keyframes;
   }
 
   /** The SSRC the subscriber sees, which its RTCP feedback names. */

@@ -102,8 +102,10 @@ public final class SdpWriter {
       MediaDescription sim = simulcastOf.get(m.mid());
       if (sim != null) {
         // RFC 8853 §5.3: accept the layers as offered; their packets name themselves with mid and rid extensions.
-        body.append("a=extmap:").append(sim.extensionId(MID)).append(' ').append(MID).append("\r\n");
-        body.append("a=extmap:").append(sim.extensionId(RID)).append(' ').append(RID).append("\r\n");
+        body.append("a=extmap:").append(sim.answeredExtension(sim.extensionId(MID))).append(' ').append(MID)
+            .append("\r\n");
+        body.append("a=extmap:").append(sim.answeredExtension(sim.extensionId(RID))).append(' ').append(RID)
+            .append("\r\n");
         for (String rid : sim.rids()) {
           body.append("a=rid:").append(rid).append(" recv\r\n");
         }

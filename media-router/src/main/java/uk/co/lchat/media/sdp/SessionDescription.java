@@ -120,6 +120,7 @@ public record SessionDescription(List<MediaDescription> media, List<String> bund
     final Map<Integer, List<String>> feedback = new LinkedHashMap<>();
     final List<String> wildcardFeedback = new ArrayList<>();
     final Map<Integer, String> extensions = new LinkedHashMap<>();
+    final Map<Integer, String> extensionDirections = new LinkedHashMap<>();
     final List<Long> ssrcs = new ArrayList<>();
     final Map<Long, String> msid = new LinkedHashMap<>();
     final Map<Long, Long> rtx = new LinkedHashMap<>();
@@ -130,6 +131,7 @@ public record SessionDescription(List<MediaDescription> media, List<String> bund
     String sectionMsid;
     boolean simulcast;
     boolean rtcpMux;
+    boolean bundleOnly;
     String ufrag;
     String pwd;
     String fingerprint;
@@ -170,6 +172,7 @@ public record SessionDescription(List<MediaDescription> media, List<String> bund
         case "mid" -> mid = arg;
         case "sendrecv", "sendonly", "recvonly", "inactive" -> direction = name;
         case "rtcp-mux" -> rtcpMux = true;
+        case "bundle-only" -> bundleOnly = true;
         case "ice-ufrag" -> ufrag = arg;
         case "ice-pwd" -> pwd = arg;
         case "fingerprint" -> fingerprint = arg;
@@ -211,13 +214,17 @@ public record SessionDescription(List<MediaDescription> media, List<String> bund
           if (parts.length < 2) {
             throw new SdpException("line " + line + ": expected a=extmap:<id> <uri>");
           }
-          String id = parts[0].contains("/") ? parts[0].substring(0, parts[0].indexOf('/')) : parts[0];
+          int slash = parts[0].indexOf('/');
+          String id = slash >= 0 ? parts[0].substring(0, slash) : parts[0];
           try {
             int n = Integer.parseInt(id);
             if (n < 1 || n > 255) {
               throw new SdpException("line " + line + ": extmap id out of range");
             }
             extensions.put(n, parts[1]);
+            if (slash >= 0) {
+              extensionDirections.put(n, parts[0].substring(slash + 1));
+            }
           } catch (NumberFormatException e) {
             throw new SdpException("line " + line + ": bad extmap id '" + id + "'");
           }
@@ -265,9 +272,10 @@ public record SessionDescription(List<MediaDescription> media, List<String> bund
       }
       IceParameters ice = new IceParameters(ufrag != null ? ufrag : session.ufrag, pwd != null ? pwd : session.pwd);
       return new MediaDescription(kind, port, proto, mid, direction, List.copyOf(codecs), Map.copyOf(extensions),
+          Map.copyOf(extensionDirections),
           List.copyOf(primary), Map.copyOf(msids), Map.copyOf(rtx), List.copyOf(rids), simulcast, rtcpMux, ice,
           fingerprint != null ? fingerprint : session.fingerprint, setup != null ? setup : session.setup,
-          List.copyOf(candidates));
+          List.copyOf(candidates), bundleOnly);
     }
   }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import uk.co.lchat.media.peer.SimulatedPeer;
+import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.sdp.SessionDescription;
 
 /** The router over real UDP on loopback, with headless peers doing ICE, DTLS and SRTP as browsers do. */
@@ -148,6 +149,34 @@ class MediaRouterTest {
   }
 
   /**
+   * Firefox against our ice-lite nominates every pair it checks and keeps the one of highest priority (RFC 8445
+   * §8.1.1), which need not be the last it nominated: its handshake and media come on the first path here, and
+   * the router must take them there and answer there.
+   */
+  @Test
+  void aPeerThatNominatesTwoPathsAndUsesTheFirstHandshakesAndSendsOnTheFirst() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = new SimulatedPeer(); SimulatedPeer pb = connect(b)) {
+      pa.alsoNominateAnotherPort();
+      router.setRemoteFingerprint(a, SessionDescription.sha256Fingerprint(pa.fingerprintAttribute()));
+      router.setRemoteIce(a, pa.ice(), java.util.List.of());
+      pa.connect(new InetSocketAddress("127.0.0.1", router.port()), a.ice(),
+          SessionDescription.sha256Fingerprint(router.fingerprint()));
+      await(a::connected, "the DTLS handshake on the first path completed");
+      Publication video = router.publish(a, 0x4242, "video", 96, 90000, -1);
+      router.subscribe(video, b, 96);
+      for (int i = 0; i < 50; i++) {
+        pa.sendRtp(96, 0x4242, i, i * 3000L, 400);
+      }
+      await(() -> pb.rtpReceived() == 50, () -> "50 packets from the first path, got " + pb.rtpReceived());
+      // What the router sends the publisher (its keyframe request for the new receiver) goes there too.
+      await(() -> pa.keyframeRequests() >= 1, "PLI on the path the peer sends on");
+      assertTrue(router.counters().pathsFollowed() >= 1, "the router followed the peer back to its first path");
+    }
+  }
+
+  /**
    * RFC 7675: a peer that goes silent (sends no checks, answers none of its agent's) loses its endpoint after the
    * consent timeout; one that keeps answering and checking keeps it.
    */
@@ -246,6 +275,30 @@ class MediaRouterTest {
       assertTrue(pb.lastRtpLength() < 400, "the low layer's packets, not the high one's: " + pb.lastRtpLength());
       assertEquals(pb.rtpReceived(), pb.rtpReceivedOn(src.ssrc()), "one SSRC whatever the layer");
       assertTrue(pb.rtpReceived() < (long) feed.frames() * 2, "one layer forwarded per frame, not three");
+    }
+  }
+
+  /**
+   * Safari prefers H.264 and a browser may offer nothing else: its simulcast layers switch at IDR frames as VP8's
+   * do at keyframes (before, no H.264 payload ever counted as a keyframe, so nothing of such a track was forwarded).
+   */
+  @Test
+  void anH264SimulcastTrackReachesItsReceiverAndSwitchesLayersAtIdrFrames() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
+      SimulcastSource src = router.publishSimulcast(a, "1", java.util.List.of("q", "h", "f"), 10, 96, 90000,
+          VideoCodec.H264);
+      Subscription s = router.subscribe(src, b, 102, null, true, -1, -1);
+      SimulcastFeed feed = new SimulcastFeed(pa, VideoCodec.H264);
+      feed.until(() -> s.currentLayer() == 2, 8);
+      assertEquals(2, s.currentLayer(), "the highest-rate layer, reached at one of its IDR frames");
+      router.setQuality(s, false);
+      feed.until(() -> s.currentLayer() == 0, 5);
+      assertEquals(0, s.currentLayer(), "switched to the lowest layer at its IDR frame");
+      await(() -> pb.rtpReceived() > 0 && pb.rtpReceived() == pb.rtpReceivedOn(src.ssrc()),
+          () -> "one stream arrives, under the source's SSRC: " + pb.rtpReceived() + " packets, "
+              + pb.rtpReceivedOn(src.ssrc()) + " on it");
     }
   }
 

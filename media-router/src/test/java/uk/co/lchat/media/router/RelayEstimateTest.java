@@ -11,7 +11,7 @@ class RelayEstimateTest {
   @Test
   void fallsWithTheWorstReceiversLossAndGrowsBackUntilThereIsNoLimit() {
     Publication p = new Publication(null, 0x99, "video", 96, 90000, -1);
-    Subscription receiver = new Subscription(p, null, 96, null, false);
+    Subscription receiver = new Subscription(p, null, 96, null, null);
     p.add(receiver);
     long t = SECOND;
     assertEquals(-1, p.relayEstimate(t), "nothing measured yet");

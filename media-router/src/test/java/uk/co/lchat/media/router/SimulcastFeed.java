@@ -5,21 +5,28 @@ import java.io.UncheckedIOException;
 import java.util.function.BooleanSupplier;
 
 import uk.co.lchat.media.peer.SimulatedPeer;
+import uk.co.lchat.media.rtp.VideoCodec;
 
 /**
- * A publisher's three simulcast VP8 layers (rids q, h, f; 150, 500 and 1000-byte packets, one per frame each; a
- * keyframe every 15 frames; rid extension id 10), sent every 10 ms by {@link #until}.
+ * A publisher's three simulcast layers, VP8 unless told (rids q, h, f; 150, 500 and 1000-byte packets, one per frame
+ * each; a keyframe every 15 frames; rid extension id 10), sent every 10 ms by {@link #until}.
  */
 final class SimulcastFeed {
   static final long[] SSRCS = {0x100, 0x200, 0x300};
   private static final String[] RIDS = {"q", "h", "f"};
   private static final int[] SIZES = {150, 500, 1000};
   private final SimulatedPeer publisher;
+  private final VideoCodec codec;
   private final int[] seq = {0, 0, 0};
   private int frames;
 
   SimulcastFeed(SimulatedPeer publisher) {
+    this(publisher, VideoCodec.VP8);
+  }
+
+  SimulcastFeed(SimulatedPeer publisher, VideoCodec codec) {
     this.publisher = publisher;
+    this.codec = codec;
   }
 
   int frames() {
@@ -29,7 +36,7 @@ final class SimulcastFeed {
   void frame() {
     try {
       for (int layer = 0; layer < 3; layer++) {
-        publisher.sendVp8Layer(96, SSRCS[layer], seq[layer]++, frames * 3000L, frames % 15 == 0, 10, RIDS[layer],
+        publisher.sendLayer(codec, 96, SSRCS[layer], seq[layer]++, frames * 3000L, frames % 15 == 0, 10, RIDS[layer],
             SIZES[layer]);
       }
       frames++;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 import uk.co.lchat.media.rtp.RtpPacket;
+import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.rtp.Vp8;
 
 class StreamRewriterTest {
@@ -47,21 +48,21 @@ class StreamRewriterTest {
   void switchingSourcesKeepsOneSsrcAndContinuousSequenceNumbers() {
     StreamRewriter w = new StreamRewriter(0xABCDEF, true, 90000);
     long now = 0;
-    assertFalse(w.rewrite(packet(111, 500, 9000, false), true, now), "video waits for a keyframe");
-    assertTrue(w.rewrite(packet(111, 501, 9000, true), true, now));
+    assertFalse(w.rewrite(packet(111, 500, 9000, false), VideoCodec.VP8, now), "video waits for a keyframe");
+    assertTrue(w.rewrite(packet(111, 501, 9000, true), VideoCodec.VP8, now));
     assertEquals(0xABCDEF, rtp.ssrc());
     int first = rtp.sequenceNumber();
-    assertTrue(w.rewrite(packet(111, 502, 12000, false), true, now += 33_000_000));
+    assertTrue(w.rewrite(packet(111, 502, 12000, false), VideoCodec.VP8, now += 33_000_000));
     assertEquals((first + 1) & 0xFFFF, rtp.sequenceNumber());
     long lastTs = rtp.timestamp();
     // Switch to another source with unrelated numbering: drop until its keyframe, then continue by one.
-    assertFalse(w.rewrite(packet(222, 40000, 777, false), true, now += 33_000_000));
-    assertTrue(w.rewrite(packet(222, 40001, 777, true), true, now += 33_000_000));
+    assertFalse(w.rewrite(packet(222, 40000, 777, false), VideoCodec.VP8, now += 33_000_000));
+    assertTrue(w.rewrite(packet(222, 40001, 777, true), VideoCodec.VP8, now += 33_000_000));
     assertEquals(0xABCDEF, rtp.ssrc());
     assertEquals((first + 2) & 0xFFFF, rtp.sequenceNumber());
     long gap = (rtp.timestamp() - lastTs) & 0xFFFFFFFFL;
     assertTrue(gap > 0 && gap < 90000, "timestamps advance by the wall-clock gap, not jump: " + gap);
-    assertTrue(w.rewrite(packet(222, 40002, 3777, false), true, now + 33_000_000));
+    assertTrue(w.rewrite(packet(222, 40002, 3777, false), VideoCodec.VP8, now + 33_000_000));
     assertEquals((first + 3) & 0xFFFF, rtp.sequenceNumber());
     // A NACK for an outgoing number maps back to the current source's packet; numbers from before the switch, or
     // not sent yet, have none.
@@ -74,9 +75,9 @@ class StreamRewriterTest {
   @Test
   void audioSwitchesWithoutWaiting() {
     StreamRewriter w = new StreamRewriter(5, false, 48000);
-    assertTrue(w.rewrite(packet(1, 10, 100, false), false, 0));
+    assertTrue(w.rewrite(packet(1, 10, 100, false), null, 0));
     int s = rtp.sequenceNumber();
-    assertTrue(w.rewrite(packet(2, 60000, 5, false), false, 20_000_000));
+    assertTrue(w.rewrite(packet(2, 60000, 5, false), null, 20_000_000));
     assertEquals((s + 1) & 0xFFFF, rtp.sequenceNumber());
   }
 }
