@@ -612,6 +612,18 @@ public final class MediaRouter implements AutoCloseable {
 
   // ---- receive loop ---------------------------------------------------------------------------------------------
 
+  /**
+   * Applies the commands queued so far. Called again between taking a packet off a socket and handling it, so a
+   * command issued before the packet was sent (a subscription, say) is in force for that packet: without it, a
+   * subscribe queued while this thread was already reading would miss the packets right after it.
+   */
+  private void runTasks() {
+    Runnable task;
+    while ((task = tasks.poll()) != null) {
+      task.run();
+    }
+  }
+
   private void run() {
     while (running) {
       try {
@@ -627,16 +639,14 @@ public final class MediaRouter implements AutoCloseable {
           }
         }
         selector.selectedKeys().clear();
-        Runnable task;
-        while ((task = tasks.poll()) != null) {
-          task.run();
-        }
+        runTasks();
         for (int i = 0; i < 512; i++) {
           rx.clear();
           SocketAddress from = channel.receive(rx);
           if (from == null) {
             break;
           }
+          runTasks();
           handle((InetSocketAddress) from, rx.position(), null);
         }
         if (!udpBacklog.isEmpty()) {
@@ -1466,6 +1476,9 @@ public final class MediaRouter implements AutoCloseable {
 
   private void serviceTcp(IceTcpConnection c, SelectionKey key) {
     try {
+      if (key.isReadable()) {
+        runTasks();
+      }
       if (key.isReadable() && !c.read(rx.array(), tcpFrames)) {
         closeTcp(c);
         return;
