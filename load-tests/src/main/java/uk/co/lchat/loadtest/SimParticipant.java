@@ -42,6 +42,7 @@ final class SimParticipant implements AutoCloseable {
   private final String name;
   private final Measurements measurements;
   private final Reception reception;
+  private final DecryptionSample decryption;
   private final boolean audio;
   private final boolean video;
   private volatile SimulatedPeer publisher;
@@ -72,13 +73,23 @@ final class SimParticipant implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
 
   SimParticipant(HttpClient http, URI base, String name, boolean audio, boolean video, Measurements measurements) {
-    this(http, base, List.of(base), name, audio, video, measurements);
+    this(http, base, List.of(base), name, audio, video, measurements, DecryptionSample.ALL);
   }
 
   /** {@code nodes}: every node's HTTP base URL, tried in turn when the connection to {@code base} drops. */
   SimParticipant(HttpClient http, URI base, List<URI> nodes, String name, boolean audio, boolean video,
                  Measurements measurements) {
+    this(http, base, nodes, name, audio, video, measurements, DecryptionSample.ALL);
+  }
+
+  /**
+   * {@code nodes}: every node's HTTP base URL, tried in turn when the connection to {@code base} drops;
+   * {@code decryption}: which received packets it decrypts (all of them are counted).
+   */
+  SimParticipant(HttpClient http, URI base, List<URI> nodes, String name, boolean audio, boolean video,
+                 Measurements measurements, DecryptionSample decryption) {
     this.http = http;
+    this.decryption = decryption;
     this.nodes = nodes.stream().map(SimParticipant::signalingUrl).toList();
     this.signaling = new SignalingClient(http, signalingUrl(base));
     this.name = name;
@@ -373,7 +384,7 @@ final class SimParticipant implements AutoCloseable {
           peer.close();
         }
         peer = new SimulatedPeer();
-        peer.onRtp(this::receive);
+        peer.onSrtp(new SampledDecryption(decryption, this::receive));
         subscriber = peer;
       }
       reception.offer(Reception.tracksOf(offer));
@@ -397,7 +408,8 @@ final class SimParticipant implements AutoCloseable {
     }
   }
 
-  private void receive(byte[] buf, int len, long arrival) {
+  /** Every packet, decrypted or with its payload still encrypted: loss, order and levels need only its header. */
+  private void receive(byte[] buf, int len, long arrival, boolean decrypted) {
     if (len < 12 + 8) {
       return;
     }
@@ -423,7 +435,7 @@ final class SimParticipant implements AutoCloseable {
         lastLoudArrival.put(ssrc, arrival);
       }
     }
-    long sent = SimulatedPeer.sendTimeOf(buf, len);
+    long sent = decrypted ? SimulatedPeer.sendTimeOf(buf, len) : 0;
     boolean stamped = sent > 0 && arrival - sent >= 0 && arrival - sent < 60_000_000_000L;
     reception.packet(ssrc, pt != 111, seq, stamped ? sent : 0, arrival);
   }

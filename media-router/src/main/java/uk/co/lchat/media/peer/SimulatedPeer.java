@@ -1,6 +1,7 @@
 package uk.co.lchat.media.peer;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.DatagramPacket;
@@ -45,6 +46,7 @@ public final class SimulatedPeer implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger consentGranted = new java.util.concurrent.atomic.AtomicInteger();
   private volatile int lastRtpLength;
   private volatile RtpSink rtpSink;
+  private volatile SrtpSink srtpSink;
   /** One thread sends every peer's ICE consent checks (RFC 7675), so thousands of peers need no thread each. */
   private static final java.util.concurrent.ScheduledExecutorService CONSENT =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -74,6 +76,20 @@ public final class SimulatedPeer implements AutoCloseable {
   }
 
   /**
+   * Sees every SRTP packet as it arrived, still protected, with the session that can unprotect it: for a receiver
+   * that counts packets from their clear RTP header (RFC 3711 §3.1) and decrypts only some. Called on the reader
+   * thread, which is the only one to unprotect RTP with that session. Once set, {@link #onRtp}'s sink and this
+   * peer's own RTP counters see nothing.
+   */
+  public interface SrtpSink {
+    void srtp(byte[] packet, int length, long arrivalNanos, SrtpSession session);
+  }
+
+  public void onSrtp(SrtpSink sink) {
+    this.srtpSink = sink;
+  }
+
+  /**
    * Puts {@link System#nanoTime()} at sending into the last 8 bytes of every RTP payload, so a receiver in the same
    * process can measure one-way delay through the router (which forwards payloads untouched).
    */
@@ -99,7 +115,26 @@ public final class SimulatedPeer implements AutoCloseable {
   private volatile DatagramSocket otherPort;
   private volatile boolean nominateAnotherPort;
 
+  /** The address its sockets bind: loopback, or the address of an interface that reaches a server elsewhere. */
+  private final InetAddress localBind;
+
+  /**
+   * The largest tie-breaker (RFC 8445 §7.3.1.1, compared unsigned): a full agent that made the offer also takes the
+   * controlling role (§6.1.1; Janus offers to its subscribers), and on the conflict the agent with the larger value
+   * stays controlling, so the other side yields to this peer instead of answering 487, which this peer does not handle.
+   */
+  private static final long TIE_BREAKER = -1L;
+
   public SimulatedPeer() throws IOException {
+    this(InetAddress.getLoopbackAddress());
+  }
+
+  /**
+   * A peer whose sockets bind {@code localAddress}: a server that does not gather candidates on loopback (Janus)
+   * runs in a network namespace behind a veth pair, and this side of the pair is the peer's address.
+   */
+  public SimulatedPeer(InetAddress localAddress) throws IOException {
+    this.localBind = localAddress;
     socket = openSocket();
   }
 
@@ -164,7 +199,7 @@ public final class SimulatedPeer implements AutoCloseable {
         byte[] tid = new byte[12];
         random.nextBytes(tid);
         byte[] req = StunMessage.bindingRequest(tid, ice.ufrag() + ":" + localIce.ufrag(), 0x6e0001ffL,
-            true, random.nextLong(), false, key);
+            true, TIE_BREAKER, false, key);
         transmit(req, 0, req.length);
       } catch (IOException | RuntimeException e) {
         // the next one may get through
@@ -205,7 +240,7 @@ public final class SimulatedPeer implements AutoCloseable {
     byte[] tid = new byte[12];
     random.nextBytes(tid);
     byte[] req = StunMessage.bindingRequest(tid, serverIce.ufrag() + ":" + localIce.ufrag(), 0x6e0001ffL, true,
-        random.nextLong(), true, key);
+        TIE_BREAKER, true, key);
     transmit(req, 0, req.length);
     s.setSoTimeout(5000);
     byte[] buf = new byte[PacketBuffer.CAPACITY];
@@ -285,8 +320,8 @@ public final class SimulatedPeer implements AutoCloseable {
    * packets): on a loaded machine this peer's reader thread may be late, and a burst the router delivered must not
    * be lost in the peer's own socket and counted against the router.
    */
-  private static DatagramSocket openSocket() throws IOException {
-    DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+  private DatagramSocket openSocket() throws IOException {
+    DatagramSocket s = new DatagramSocket(new InetSocketAddress(localBind, 0));
     s.setReceiveBufferSize(1 << 20);
     return s;
   }
@@ -302,7 +337,7 @@ public final class SimulatedPeer implements AutoCloseable {
       byte[] tid = new byte[12];
       random.nextBytes(tid);
       byte[] req = StunMessage.bindingRequest(tid, serverIce.ufrag() + ":" + localIce.ufrag(), 0x6e0001ffL, true,
-          random.nextLong(), true, key);
+          TIE_BREAKER, true, key);
       socket.send(new DatagramPacket(req, req.length, serverAddress));
       try {
         DatagramPacket p = new DatagramPacket(buf, buf.length);
@@ -398,6 +433,11 @@ public final class SimulatedPeer implements AutoCloseable {
     int seq = ((buf[2] & 0xFF) << 8) | (buf[3] & 0xFF);
     if (toLose.remove(seq)) {
       return; // simulated network loss: the sequence number is in the clear (RFC 3711 §3.1)
+    }
+    SrtpSink raw = srtpSink;
+    if (raw != null) {
+      raw.srtp(buf, len, System.nanoTime(), s);
+      return;
     }
     synchronized (rxPacket) {
       rxPacket.copyFrom(buf, 0, len);
