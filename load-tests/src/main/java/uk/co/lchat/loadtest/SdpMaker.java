@@ -18,8 +18,13 @@ final class SdpMaker {
 
   private SdpMaker() {}
 
-  /** Opus with the audio level extension, and (optionally) VP8 in three simulcast layers. */
-  static String publishOffer(IceParameters ice, String fingerprint, long audioSsrc, boolean video) {
+  /**
+   * Opus with the audio level extension, and (optionally) VP8: in three simulcast layers, or as one stream with
+   * SSRC {@code singleVideoSsrc} when that is not 0. {@code setup}: our DTLS role (RFC 5763 §5), "actpass" as
+   * browsers offer, or "active" for a server that would otherwise take the client role itself.
+   */
+  static String publishOffer(IceParameters ice, String fingerprint, long audioSsrc, boolean video,
+                             long singleVideoSsrc, String setup) {
     StringBuilder sb = new StringBuilder();
     line(sb, "v=0");
     line(sb, "o=- " + (System.nanoTime() & 0xFFFFFFFL) + " 2 IN IP4 127.0.0.1");
@@ -27,7 +32,7 @@ final class SdpMaker {
     line(sb, "t=0 0");
     line(sb, "a=group:BUNDLE 0" + (video ? " 1" : ""));
     line(sb, "a=msid-semantic: WMS load");
-    section(sb, "audio", "0", "111", ice, fingerprint, "actpass", "sendonly");
+    section(sb, "audio", "0", "111", ice, fingerprint, setup, "sendonly");
     line(sb, "a=extmap:" + AUDIO_LEVEL_EXT + " urn:ietf:params:rtp-hdrext:ssrc-audio-level");
     line(sb, "a=extmap:" + TRANSPORT_CC_EXT + " " + TRANSPORT_CC);
     line(sb, "a=rtpmap:111 opus/48000/2");
@@ -36,18 +41,25 @@ final class SdpMaker {
     line(sb, "a=ssrc:" + audioSsrc + " cname:load");
     line(sb, "a=ssrc:" + audioSsrc + " msid:load audio");
     if (video) {
-      section(sb, "video", "1", "96", ice, fingerprint, "actpass", "sendonly");
+      section(sb, "video", "1", "96", ice, fingerprint, setup, "sendonly");
       line(sb, "a=extmap:" + MID_EXT + " urn:ietf:params:rtp-hdrext:sdes:mid");
-      line(sb, "a=extmap:" + RID_EXT + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+      if (singleVideoSsrc == 0) {
+        line(sb, "a=extmap:" + RID_EXT + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+      }
       line(sb, "a=extmap:" + TRANSPORT_CC_EXT + " " + TRANSPORT_CC);
       line(sb, "a=rtpmap:96 VP8/90000");
       line(sb, "a=rtcp-fb:96 transport-cc");
       line(sb, "a=rtcp-fb:96 nack");
       line(sb, "a=rtcp-fb:96 nack pli");
-      for (String rid : RIDS) {
-        line(sb, "a=rid:" + rid + " send");
+      if (singleVideoSsrc != 0) {
+        line(sb, "a=ssrc:" + singleVideoSsrc + " cname:load");
+        line(sb, "a=ssrc:" + singleVideoSsrc + " msid:load video");
+      } else {
+        for (String rid : RIDS) {
+          line(sb, "a=rid:" + rid + " send");
+        }
+        line(sb, "a=simulcast:send " + String.join(";", RIDS));
       }
-      line(sb, "a=simulcast:send " + String.join(";", RIDS));
     }
     return sb.toString();
   }

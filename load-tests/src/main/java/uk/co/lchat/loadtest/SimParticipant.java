@@ -1,6 +1,7 @@
 package uk.co.lchat.loadtest;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,11 +26,7 @@ import uk.co.lchat.media.sdp.SessionDescription;
  * connection drops without the server asking (the node was killed), it reopens it ({@link ReconnectSchedule}) and
  * resumes the same participant, as the web client does.
  */
-final class SimParticipant implements AutoCloseable {
-  /** Packets per frame of each simulcast layer at 30 frames/s: about 150 kbit/s, 500 kbit/s and 2.5 Mbit/s. */
-  private static final int[] LAYER_PACKETS = {1, 2, 9};
-  private static final int[] LAYER_BYTES = {600, 1000, 1150};
-
+final class SimParticipant implements LoadParticipant {
   private final HttpClient http;
   /** Every node's signaling URL, for reconnecting after a drop. */
   private final List<URI> nodes;
@@ -43,16 +40,12 @@ final class SimParticipant implements AutoCloseable {
   private final Measurements measurements;
   private final Reception reception;
   private final DecryptionSample decryption;
+  private final InetAddress localAddress;
   private final boolean audio;
   private final boolean video;
   private volatile SimulatedPeer publisher;
   private volatile SimulatedPeer subscriber;
-  private final long audioSsrc = 0x10000000L + (long) (Math.random() * 0x6FFFFFFFL);
-  private final long[] layerSsrcs = new long[3];
-  private final int[] layerSeq = new int[3];
-  private int audioSeq;
-  private long frames;
-  private long keyframeRequestsSeen;
+  private final SyntheticMedia media;
   private final Set<Integer> rtxPayloadTypes = new HashSet<>();
   private volatile String participantId;
   private volatile String room;
@@ -73,22 +66,28 @@ final class SimParticipant implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger reconnects = new java.util.concurrent.atomic.AtomicInteger();
 
   SimParticipant(HttpClient http, URI base, String name, boolean audio, boolean video, Measurements measurements) {
-    this(http, base, List.of(base), name, audio, video, measurements, DecryptionSample.ALL);
+    this(http, base, List.of(base), name, audio, video, measurements, DecryptionSample.ALL, true,
+        InetAddress.getLoopbackAddress());
   }
 
   /** {@code nodes}: every node's HTTP base URL, tried in turn when the connection to {@code base} drops. */
   SimParticipant(HttpClient http, URI base, List<URI> nodes, String name, boolean audio, boolean video,
                  Measurements measurements) {
-    this(http, base, nodes, name, audio, video, measurements, DecryptionSample.ALL);
+    this(http, base, nodes, name, audio, video, measurements, DecryptionSample.ALL, true,
+        InetAddress.getLoopbackAddress());
   }
 
   /**
    * {@code nodes}: every node's HTTP base URL, tried in turn when the connection to {@code base} drops;
-   * {@code decryption}: which received packets it decrypts (all of them are counted).
+   * {@code decryption}: which received packets it decrypts (all of them are counted); {@code simulcast}: its video
+   * in three layers, or as one stream; {@code localAddress}: what its peers bind (loopback, or this side of a veth
+   * pair to nodes in a network namespace).
    */
   SimParticipant(HttpClient http, URI base, List<URI> nodes, String name, boolean audio, boolean video,
-                 Measurements measurements, DecryptionSample decryption) {
+                 Measurements measurements, DecryptionSample decryption, boolean simulcast,
+                 InetAddress localAddress) {
     this.http = http;
+    this.localAddress = localAddress;
     this.decryption = decryption;
     this.nodes = nodes.stream().map(SimParticipant::signalingUrl).toList();
     this.signaling = new SignalingClient(http, signalingUrl(base));
@@ -97,9 +96,7 @@ final class SimParticipant implements AutoCloseable {
     this.video = video;
     this.measurements = measurements;
     this.reception = new Reception(measurements);
-    for (int i = 0; i < 3; i++) {
-      layerSsrcs[i] = 0x10000000L + (long) (Math.random() * 0x6FFFFFFFL);
-    }
+    this.media = new SyntheticMedia(audio, video, simulcast, measurements);
     wire(signaling);
   }
 
@@ -352,10 +349,10 @@ final class SimParticipant implements AutoCloseable {
   }
 
   private void publish() throws Exception {
-    SimulatedPeer next = new SimulatedPeer();
+    SimulatedPeer next = new SimulatedPeer(localAddress);
     next.stampSendTime(true);
     next.useTransportCc(SdpMaker.TRANSPORT_CC_EXT);
-    String offer = SdpMaker.publishOffer(next.ice(), next.fingerprintAttribute(), audioSsrc, video);
+    String offer = media.offer(next, "actpass");
     var answerF = signaling.next("publishAnswer", "error");
     signaling.send(signaling.message("publish").put("sdp", offer));
     JsonNode answer = answerF.get(20, TimeUnit.SECONDS);
@@ -383,7 +380,7 @@ final class SimParticipant implements AutoCloseable {
         if (peer != null) {
           peer.close();
         }
-        peer = new SimulatedPeer();
+        peer = new SimulatedPeer(localAddress);
         peer.onSrtp(new SampledDecryption(decryption, this::receive));
         subscriber = peer;
       }
@@ -441,30 +438,24 @@ final class SimParticipant implements AutoCloseable {
   }
 
   /** What it sends now, for the receivers' {@link Publishers}. */
-  Publishers.Publisher publishing() {
+  @Override
+  public Publishers.Publisher publishing() {
     boolean sends = !closed && publisher != null;
     return new Publishers.Publisher(participantId, room, sends && audio, sends && video);
   }
 
   /** The report tick for a whole run: every receiver counts what it should have got and did not. */
-  static void countMissing(java.util.Collection<SimParticipant> everyone) {
-    List<Publishers.Publisher> now = new java.util.ArrayList<>();
-    for (SimParticipant p : everyone) {
-      now.add(p.publishing());
-    }
-    Publishers publishers = Publishers.of(now);
-    long at = System.nanoTime();
-    for (SimParticipant p : everyone) {
-      p.countMissing(at, publishers);
-    }
+  static void countMissing(java.util.Collection<? extends LoadParticipant> everyone) {
+    LoadParticipant.countMissing(everyone);
   }
 
   /** The report tick: counts what this receiver should have got and did not (see {@link Reception}). */
-  void countMissing(long now, Publishers publishers) {
+  @Override
+  public void countMissing(long now, Publishers publishers) {
     reception.countMissing(now, publishers, room, participantId);
   }
 
-  private static InetSocketAddress serverAddress(MediaDescription m) throws IOException {
+  static InetSocketAddress serverAddress(MediaDescription m) throws IOException {
     for (String c : m.candidates()) {
       String[] f = c.split(" ");
       if (f.length >= 8 && f[2].equalsIgnoreCase("udp")) {
@@ -475,36 +466,15 @@ final class SimParticipant implements AutoCloseable {
   }
 
   /** 20 ms of audio: one Opus packet with an audio level (talkers are loud, others quiet). */
-  void sendAudio(boolean talking) throws IOException {
-    SimulatedPeer publisher = this.publisher;
-    if (publisher == null || !audio) {
-      return;
-    }
-    publisher.sendRtpWithAudioLevel(111, audioSsrc, audioSeq, audioSeq * 960L, SdpMaker.AUDIO_LEVEL_EXT,
-        talking ? 20 : 110);
-    audioSeq = (audioSeq + 1) & 0xFFFF;
-    measurements.packetsSent.increment();
+  @Override
+  public void sendAudio(boolean talking) throws IOException {
+    media.sendAudio(publisher, talking);
   }
 
   /** One video frame in each layer; a keyframe every 2 s or when the router asked for one. */
-  void sendVideoFrame() throws IOException {
-    SimulatedPeer publisher = this.publisher;
-    if (publisher == null || !video) {
-      return;
-    }
-    long asked = publisher.keyframeRequests();
-    boolean keyframe = frames % 60 == 0 || asked > keyframeRequestsSeen;
-    keyframeRequestsSeen = asked;
-    long timestamp = frames * 3000L;
-    for (int layer = 0; layer < 3; layer++) {
-      for (int p = 0; p < LAYER_PACKETS[layer]; p++) {
-        publisher.sendVp8Layer(96, layerSsrcs[layer], layerSeq[layer], timestamp, keyframe && p == 0,
-            SdpMaker.RID_EXT, SdpMaker.RIDS.get(layer), LAYER_BYTES[layer]);
-        layerSeq[layer] = (layerSeq[layer] + 1) & 0xFFFF;
-        measurements.packetsSent.increment();
-      }
-    }
-    frames++;
+  @Override
+  public void sendVideoFrame() throws IOException {
+    media.sendVideoFrame(publisher);
   }
 
   @Override
