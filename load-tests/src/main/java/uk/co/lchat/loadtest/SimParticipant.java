@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -51,10 +53,21 @@ final class SimParticipant implements LoadParticipant {
   private volatile String room;
   private volatile JsonNode joinedMessage;
   /** Last arrival (nanoTime) per received SSRC, for checks that every expected stream is flowing. */
-  private final Map<Long, Long> lastArrival = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<Long, Long> lastAudioArrival = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<Long, Long> lastLoudArrival = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<Long, Long> lastVideoArrival = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Long, Arrivals> arrivals = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * One received SSRC's latest arrivals: a single lookup per packet and no boxed values (four maps of boxed
+   * times cost the reader more than the router's work for the packet). Written by the reader thread only.
+   */
+  private static final class Arrivals {
+    final boolean audio;
+    volatile long last;
+    volatile long lastLoud;
+
+    Arrivals(boolean audio) {
+      this.audio = audio;
+    }
+  }
   /** Whose stream each SSRC is, from the msid lines of the router's offers. */
   private final Map<Long, String> senderOf = new java.util.concurrent.ConcurrentHashMap<>();
   /** Talkers send level 20 (-20 dBov), the others 110: anything up to this is a talker's packet. */
@@ -262,15 +275,15 @@ final class SimParticipant implements LoadParticipant {
 
   /** How many distinct streams delivered a packet within the last {@code windowNanos}. */
   int streamsFlowing(long windowNanos) {
-    return recent(lastArrival, windowNanos);
+    return recent(windowNanos, a -> true, a -> a.last);
   }
 
   /** Whose video arrived within the last {@code windowNanos} (participant ids, from the offers' msid lines). */
   java.util.Set<String> videoSenders(long windowNanos) {
     long now = System.nanoTime();
     java.util.Set<String> who = new java.util.TreeSet<>();
-    lastVideoArrival.forEach((ssrc, t) -> {
-      if (now - t < windowNanos) {
+    arrivals.forEach((ssrc, a) -> {
+      if (!a.audio && now - a.last < windowNanos) {
         who.add(senderOf.getOrDefault(ssrc, "?" + ssrc));
       }
     });
@@ -279,24 +292,24 @@ final class SimParticipant implements LoadParticipant {
 
   /** How many distinct audio streams (SSRCs) ever delivered a packet. */
   int audioStreamsSeen() {
-    return lastAudioArrival.size();
+    return recent(Long.MAX_VALUE, a -> a.audio, a -> a.last);
   }
 
   /** How many audio streams delivered a packet within the last {@code windowNanos}. */
   int audioStreamsFlowing(long windowNanos) {
-    return recent(lastAudioArrival, windowNanos);
+    return recent(windowNanos, a -> a.audio, a -> a.last);
   }
 
   /** How many audio streams delivered a talker's packet (a loud RFC 6464 level) within the last {@code windowNanos}. */
   int loudStreams(long windowNanos) {
-    return recent(lastLoudArrival, windowNanos);
+    return recent(windowNanos, a -> a.audio && a.lastLoud != 0, a -> a.lastLoud);
   }
 
-  private static int recent(Map<Long, Long> arrivals, long windowNanos) {
+  private int recent(long windowNanos, Predicate<Arrivals> which, ToLongFunction<Arrivals> time) {
     long now = System.nanoTime();
     int n = 0;
-    for (long t : arrivals.values()) {
-      if (now - t < windowNanos) {
+    for (Arrivals a : arrivals.values()) {
+      if (which.test(a) && now - time.applyAsLong(a) < windowNanos) {
         n++;
       }
     }
@@ -418,18 +431,19 @@ final class SimParticipant implements LoadParticipant {
     int seq = ((buf[2] & 0xFF) << 8) | (buf[3] & 0xFF);
     measurements.packets.increment();
     measurements.bytes.add(len);
-    Long previous = lastArrival.put(ssrc, arrival);
-    if (pt != 111) {
-      lastVideoArrival.put(ssrc, arrival);
+    Arrivals seen = arrivals.get(ssrc);
+    if (seen == null) {
+      seen = arrivals.computeIfAbsent(ssrc, k -> new Arrivals(pt == 111));
     }
+    long previous = seen.last;
+    seen.last = arrival;
     if (pt == 111) {
-      if (previous != null) {
+      if (previous != 0) {
         longestAudioGap.accumulateAndGet(arrival - previous, Math::max);
       }
-      lastAudioArrival.put(ssrc, arrival);
       int level = audioLevel(buf, len);
       if (level >= 0 && level <= LOUD_LEVEL) {
-        lastLoudArrival.put(ssrc, arrival);
+        seen.lastLoud = arrival;
       }
     }
     long sent = decrypted ? SimulatedPeer.sendTimeOf(buf, len) : 0;

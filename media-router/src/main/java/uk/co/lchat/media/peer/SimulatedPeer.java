@@ -431,7 +431,7 @@ public final class SimulatedPeer implements AutoCloseable {
       return;
     }
     int seq = ((buf[2] & 0xFF) << 8) | (buf[3] & 0xFF);
-    if (toLose.remove(seq)) {
+    if (!toLose.isEmpty() && toLose.remove(seq)) {
       return; // simulated network loss: the sequence number is in the clear (RFC 3711 §3.1)
     }
     SrtpSink raw = srtpSink;
