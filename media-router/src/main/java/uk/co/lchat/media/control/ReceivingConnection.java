@@ -225,7 +225,7 @@ final class ReceivingConnection {
     used.addAll(audioSources.keySet());
   }
 
-  /** The participant's signaling resumed over another session: an offer the old one may not have delivered goes again. */
+  /** The signaling resumed over another session: an offer the old one may not have delivered goes again. */
   void resumed() {
     if (awaitingAnswer) {
       awaitingAnswer = false;
