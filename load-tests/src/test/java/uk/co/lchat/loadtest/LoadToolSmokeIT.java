@@ -50,6 +50,14 @@ class LoadToolSmokeIT {
     assertTrue(summary.path("loss").asDouble() < 0.2, "a loopback run loses little: " + summary);
     assertTrue(summary.path("delayP50ms").asDouble() > 0, "delays were measured: " + summary);
     assertEquals(4, result.path("series").size());
+    JsonNode window = result.path("window");
+    long inWindow = window.path("packetsReceived").asLong();
+    assertTrue(inWindow > 0 && inWindow <= summary.path("packetsReceived").asLong(),
+        "without a warm-up the window is the whole run but the last packets still in flight: " + window);
+    assertTrue(window.path("nodes").get(0).path("cpuSeconds").asDouble() > 0
+        && window.path("nodesCpuMicrosPerReceivedPacket").asDouble() > 0, "the node's own CPU from its /metrics: "
+        + window);
+    assertTrue(window.path("toolCpuMicrosPerReceivedPacket").asDouble() > 0, "the tool's own CPU: " + window);
     JsonNode saved = LoadTest.JSON_READER.readTree(Files.readString(out.resolve("result.json")));
     assertEquals(summary.path("packetsReceived").asLong(), saved.path("summary").path("packetsReceived").asLong());
     assertEquals(4, saved.path("series").size());
