@@ -90,7 +90,8 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
       }
       case RoomProtocol.LobbyWaiting w -> {
         // An HTTP POST cannot wait for a moderator, and WHIP has no way to answer later.
-        outcome.complete(SessionOutcome.error(403, "The room has a lobby; a WHIP publisher cannot wait in it.\n"));
+        outcome.complete(SessionOutcome.error(403, "lobby",
+            "The room has a lobby; a WHIP publisher cannot wait in it."));
         room.tell(new RoomProtocol.Leave(w.lobbyId()));
         return Behaviors.stopped();
       }
@@ -117,7 +118,7 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
       }
       case MediaRouterProtocol.MediaFailed f -> {
         if (!outcome.isDone()) {
-          outcome.complete(SessionOutcome.error(400, "Bad offer: " + f.message() + "\n"));
+          outcome.complete(SessionOutcome.error(400, "bad_sdp", "Bad offer: " + f.message()));
           return leave();
         }
         if (f.code().equals("publish_closed")) {
