@@ -174,7 +174,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     this.successor = successor;
     this.roomId = roomId;
     this.config = config;
-    this.media = new RoomMedia(config.lastN());
+    this.media = new RoomMedia(config.lastN(), this::mayShareScreen);
     this.webhooks = webhooks;
     this.shard = shard;
     this.features = new LinkedHashMap<>(config.features());
@@ -447,8 +447,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       created = true;
       webhooks.roomEvent(WebhookSender.Event.ROOM_CREATED, roomId, null);
     }
-    client.tell(new Joined(p.id, role, snapshot(), media.routersInUse(), identity == null ? null
-        : identity.grants()));
+    client.tell(new Joined(p.id, role, snapshot(), media.routersInUse(), p.grants()));
     if (mayControl(p) && !lobbyEntries().isEmpty()) {
       client.tell(new LobbyChanged(lobbyEntries()));
     }
@@ -493,7 +492,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     old.tell(new Superseded());
     p.client = client;
     watch(client, p.id);
-    client.tell(new Resumed(p.id, p.role, snapshot(), media.router(p.id)));
+    client.tell(new Resumed(p.id, p.role, snapshot(), media.router(p.id), p.grants()));
     if (mayControl(p) && !lobbyEntries().isEmpty()) {
       client.tell(new LobbyChanged(lobbyEntries()));
     }
@@ -698,6 +697,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
       return reject(from, "invalid", "A peer message goes to someone else and holds at most "
           + MAX_RELAY_CHARS + " characters.");
     }
+    // A direct call carries media past the router, so its offers and answers are where a screen share is refused.
+    if (ScreenShare.sentInPeerMessage(m.payload()) && !mayUse(from, FeaturePolicy.SCREENSHARE)) {
+      return this;
+    }
     to.client.tell(new PeerRelayed(from.id, m.payload()));
     return this;
   }
@@ -707,8 +710,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (from == null) {
       return this;
     }
-    if (!feature("chat")) {
-      return reject(from, "forbidden", "Chat is turned off in this meeting.");
+    if (!mayUse(from, "chat")) {
+      return this;
     }
     String text = m.text();
     if (text == null || text.isBlank()) {
@@ -728,8 +731,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
       broadcast(new ChatDelivered(msg));
       return this;
     }
-    if (!feature("privateChat")) {
-      return reject(from, "forbidden", "Private chat is turned off in this meeting.");
+    if (!mayUse(from, "privateChat")) {
+      return this;
     }
     Participant to = roster.get(m.to());
     if (to == null) {
@@ -795,8 +798,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (p == null) {
       return this;
     }
-    if (raised && !feature("raiseHand")) {
-      return reject(p, "forbidden", "Raising hands is turned off in this meeting.");
+    if (raised && !mayUse(p, "raiseHand")) {
+      return this;
     }
     if (p.handRaised != raised) {
       p.handRaised = raised;
@@ -863,6 +866,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
       if (m.flag().equals("sharedVideo") && !m.enabled() && sharedVideo.url() != null) {
         setSharedVideo(new SharedVideoState(null, false, 0, System.currentTimeMillis(), null));
       }
+      if (m.flag().equals(FeaturePolicy.SCREENSHARE)) {
+        media.pushSources(roster.all()); // screens shared so far stop (or start again) reaching the others
+      }
     }
     return this;
   }
@@ -872,8 +878,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (by == null) {
       return this;
     }
-    if (!feature("sharedVideo")) {
-      return reject(by, "forbidden", "Video sharing is turned off in this meeting.");
+    if (!mayUse(by, "sharedVideo")) {
+      return this;
     }
     if (m.action() == null) {
       return reject(by, "invalid", "Say what to do with the shared video.");
@@ -1316,8 +1322,29 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return p.role == Role.MODERATOR || (controllerMode && !p.isViewer());
   }
 
+  /** A room-wide flag (p2p: not a person's action, so no token narrows it). */
   private boolean feature(String flag) {
     return features.getOrDefault(flag, false);
+  }
+
+  /**
+   * Whether {@code p} may use {@code feature}: the room's flag narrowed by its token's grants
+   * ({@link FeaturePolicy}); if not, tells it why ({@code forbidden} or {@code not_granted}, naming the feature).
+   * A recording start checks {@link FeaturePolicy#RECORDING} for its participant here.
+   */
+  private boolean mayUse(Participant p, String feature) {
+    FeaturePolicy.Refusal refusal = FeaturePolicy.refusal(feature, features, p.grants());
+    if (refusal == null) {
+      return true;
+    }
+    p.client.tell(new CommandRejected(refusal.code(), refusal.message(), refusal.feature()));
+    return false;
+  }
+
+  /** Whether the room forwards a participant's screen share to the others (the flag, and its token's grant). */
+  private boolean mayShareScreen(String participantId) {
+    Participant p = roster.get(participantId);
+    return p != null && FeaturePolicy.refusal(FeaturePolicy.SCREENSHARE, features, p.grants()) == null;
   }
 
   /** The acting participant if it is a moderator; otherwise tells it why not and returns null. */

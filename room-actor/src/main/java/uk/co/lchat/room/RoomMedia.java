@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -23,10 +24,13 @@ final class RoomMedia {
   private final Map<String, List<TrackInfo>> lastSent = new HashMap<>();
   /** Participants who have been the dominant speaker, most recent first. */
   private final java.util.LinkedList<String> speakers = new java.util.LinkedList<>();
+  /** Whether a participant's screen share goes to the others ({@link FeaturePolicy}); asked at each change. */
+  private final Predicate<String> screenAllowed;
   private int lastN;
 
-  RoomMedia(int lastN) {
+  RoomMedia(int lastN, Predicate<String> screenAllowed) {
     this.lastN = lastN;
+    this.screenAllowed = screenAllowed;
   }
 
   int lastN() {
@@ -71,6 +75,16 @@ final class RoomMedia {
   }
 
   /**
+   * What of a participant's tracks the others get: all of them, or without its screen ({@link ScreenShare}) when
+   * the room or its token does not allow it one, whatever its client sent (a share that began before a moderator
+   * turned the feature off stops here too).
+   */
+  private List<TrackInfo> forwarded(String participantId) {
+    List<TrackInfo> tracks = published(participantId);
+    return tracks.size() <= 1 || screenAllowed.test(participantId) ? tracks : ScreenShare.withoutScreen(tracks);
+  }
+
+  /**
    * Everybody who publishes video, in the order last-N takes them (before each receiver's pins): screen sharers
    * (a second video track), then the most recent speakers, then join order.
    */
@@ -78,7 +92,7 @@ final class RoomMedia {
     java.util.LinkedHashSet<String> order = new java.util.LinkedHashSet<>();
     java.util.Set<String> video = new java.util.HashSet<>();
     for (Participant p : inJoinOrder) {
-      long videos = published.getOrDefault(p.id, List.of()).stream().filter(t -> !t.isAudio()).count();
+      long videos = forwarded(p.id).stream().filter(t -> !t.isAudio()).count();
       if (videos > 0) {
         video.add(p.id);
       }
@@ -147,7 +161,7 @@ final class RoomMedia {
     List<TrackInfo> all = new ArrayList<>();
     for (Participant p : inJoinOrder) {
       if (participantId == null || p.id.equals(participantId)) {
-        all.addAll(published.getOrDefault(p.id, List.of()));
+        all.addAll(forwarded(p.id));
       }
     }
     return all;
@@ -166,7 +180,7 @@ final class RoomMedia {
       List<TrackInfo> sources = new ArrayList<>();
       for (Participant sender : inJoinOrder) {
         if (sender != receiver) {
-          for (TrackInfo t : published.getOrDefault(sender.id, List.of())) {
+          for (TrackInfo t : forwarded(sender.id)) {
             if (t.isAudio() || seen.contains(sender.id)) {
               sources.add(t);
             }
