@@ -129,9 +129,18 @@ export class MediaSession {
 
   /** Adds a track to what we send (e.g. a screen share) with a renegotiation of the sending connection. */
   async addTrack(track, stream) {
-    const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    const pc = this.publisher;
+    const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     this.transform?.sender(transceiver.sender);
-    await this.renegotiate();
+    try {
+      await this.renegotiate();
+    } catch (e) {
+      // Not answered (a screen the meeting or our invitation does not allow): take the offer back and the track
+      // out, so later offers (ICE restarts, the next share) are what the router already accepted.
+      if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+      transceiver.stop();
+      throw e;
+    }
     return transceiver;
   }
 

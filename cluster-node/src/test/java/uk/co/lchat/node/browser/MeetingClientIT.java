@@ -327,6 +327,31 @@ class MeetingClientIT extends SingleNodeBrowserTest {
   }
 
   @Test
+  void turningScreenSharingOffStopsTheShareThatIsRunningForEveryone() throws Exception {
+    // Three people, so the media goes through the node's router, which is where the room's rule applies. The
+    // third joins once the first two are in their direct call, as people do.
+    try (Chromium.Page alice = join("ui-screen-off", "Alice"); Chromium.Page bob = join("ui-screen-off", "Bob")) {
+      waitForMedia(bob, 1, 1);
+      try (Chromium.Page cat = join("ui-screen-off", "Cat")) {
+        waitForMedia(cat, 2, 2);
+        click(bob, "toggle-screen");
+        String bobId = myId(bob);
+        for (Chromium.Page page : new Chromium.Page[] {alice, cat}) {
+          page.waitFor(tile(bobId, "screen") + " !== null", WAIT);
+        }
+        // Alice, the first in, is the moderator.
+        alice.eval("window.lchatMeeting.signaling.send({ type: 'setFeature', flag: 'screenshare', enabled: false })");
+        for (Chromium.Page page : new Chromium.Page[] {alice, cat}) {
+          page.waitFor(tile(bobId, "screen") + " === null", WAIT);
+        }
+        bob.waitFor(q("toggle-screen") + ".getAttribute('aria-pressed') === 'false' && " + q("toggle-screen")
+            + ".disabled", WAIT);
+        waitForMedia(cat, 2, 2); // the cameras go on
+      }
+    }
+  }
+
+  @Test
   void theSharedVideoStateIsTheSameForEveryone() throws Exception {
     try (Chromium.Page alice = join("ui-shared", "Alice"); Chromium.Page bob = join("ui-shared", "Bob")) {
       click(alice, "open-shared");
