@@ -5,13 +5,12 @@ import java.nio.charset.StandardCharsets;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
 import uk.co.lchat.media.dtls.PacketQueueTransport;
-import uk.co.lchat.media.ice.IceAgent;
 import uk.co.lchat.media.sdp.IceParameters;
 import uk.co.lchat.media.srtp.SrtpSession;
 import uk.co.lchat.media.srtp.SsrcTable;
 
 /**
- * A client's transport on this node (one browser PeerConnection, one WHIP/WHEP session): its ICE agent, the
+ * A client's transport on this node (one browser PeerConnection, one WHIP/WHEP session): its ICE credentials, the
  * DTLS association, SRTP, and what it publishes and receives. Fields marked loop-owned are touched only by the
  * router's receive loop.
  */
@@ -19,8 +18,6 @@ public final class Endpoint {
   final String id;
   final String group;
   volatile IceParameters ice;
-  /** The endpoint's ICE agent (ice4j); null for a relay to another node, which needs no ICE. */
-  volatile IceAgent agent;
   /** The peer's ICE credentials from its last SDP. */
   volatile IceParameters remoteIce;
   volatile byte[] icePassword;
@@ -43,7 +40,8 @@ public final class Endpoint {
   int absSendTimeIn;
   int absSendTimeOut;
   SimulcastSource[] simulcast = new SimulcastSource[0];
-  boolean nominated;
+  /** Whether the peer nominated the current path (USE-CANDIDATE, RFC 8445 §7.3.1.5); written by the loop. */
+  volatile boolean nominated;
   final SendQueue udpQueue = new SendQueue();
   boolean inUdpBacklog;
   long packetsReceived;
@@ -77,6 +75,10 @@ public final class Endpoint {
 
   public IceParameters ice() {
     return ice;
+  }
+
+  public boolean nominated() {
+    return nominated;
   }
 
   public InetSocketAddress remoteAddress() {

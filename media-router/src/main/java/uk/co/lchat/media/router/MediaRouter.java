@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
 import uk.co.lchat.media.dtls.DtlsIdentity;
-import uk.co.lchat.media.ice.IceAgent;
 import uk.co.lchat.media.ice.StunMessage;
 import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpFeedback;
@@ -37,8 +36,9 @@ import uk.co.lchat.media.srtp.SrtpSession;
 
 /**
  * A node's media router: one UDP port for every endpoint (STUN, DTLS, SRTP/SRTCP demultiplexed per RFC 7983), read
- * by one receive loop that decrypts each packet once and encrypts it once per subscriber. Each client endpoint has an
- * ice4j agent ({@link IceAgent}) that the loop hands its STUN to; relays to other nodes need none.
+ * by one receive loop that decrypts each packet once and encrypts it once per subscriber. ICE is lite (RFC 8445
+ * §2.5): the loop answers each client's connectivity checks itself and the client, always the controlling agent,
+ * nominates; relays to other nodes need no ICE.
  *
  * <p>Threading: the receive loop owns the forwarding tables. Other threads (actors, DTLS handshakes) change them
  * only by enqueueing a task, which the loop runs between packets; the packet path takes no locks and allocates
@@ -75,8 +75,6 @@ public final class MediaRouter implements AutoCloseable {
   private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
   private final DtlsIdentity identity;
   private final SecureRandom random = new SecureRandom();
-  /** The local address agents see as their host candidate: the first advertised address on the media port. */
-  private final InetSocketAddress agentAddress;
   private final ConcurrentHashMap<String, Endpoint> byUfrag = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Endpoint> byId = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
@@ -117,16 +115,6 @@ public final class MediaRouter implements AutoCloseable {
     this.udpKey = channel.register(selector, SelectionKey.OP_READ);
     this.tcpListener = settings.iceTcp() ? listenTcp(settings.bindHost(), port()) : null;
     this.loop = Thread.ofPlatform().name("media-router-" + port()).daemon().unstarted(this::run);
-    this.agentAddress = new InetSocketAddress(firstAdvertised(settings), port());
-  }
-
-  private static java.net.InetAddress firstAdvertised(RouterSettings settings) {
-    try {
-      return settings.advertisedAddresses().isEmpty() ? java.net.InetAddress.getLoopbackAddress()
-          : java.net.InetAddress.getByName(settings.advertisedAddresses().get(0));
-    } catch (java.net.UnknownHostException e) {
-      return java.net.InetAddress.getLoopbackAddress();
-    }
   }
 
   private java.nio.channels.ServerSocketChannel listenTcp(String host, int port) {
@@ -174,13 +162,9 @@ public final class MediaRouter implements AutoCloseable {
 
   // ---- control plane API (any thread) ---------------------------------------------------------------------------
 
-  /** A new endpoint with its own ICE agent and fresh credentials (RFC 8839 §5.4). */
+  /** A new endpoint with fresh ICE credentials (RFC 8839 §5.4). */
   public Endpoint createEndpoint(String id, String group, EndpointListener listener) {
-    AgentEvents events = new AgentEvents();
-    IceAgent agent = newAgent(events);
-    Endpoint e = new Endpoint(id, group, agent.local(), listener, this::sendDtls);
-    e.agent = agent;
-    events.endpoint = e;
+    Endpoint e = new Endpoint(id, group, freshIceCredentials(), listener, this::sendDtls);
     byUfrag.put(e.ice.ufrag(), e);
     Endpoint previous = byId.put(id, e);
     if (previous != null) {
@@ -195,25 +179,12 @@ public final class MediaRouter implements AutoCloseable {
    * old credentials stop working at once; the address is re-latched when the peer's checks with the new ones arrive.
    */
   public IceParameters restartIce(Endpoint e) {
-    AgentEvents events = new AgentEvents();
-    events.endpoint = e;
-    IceAgent agent = newAgent(events);
-    IceAgent previous = e.agent;
-    // The peer's next SDP brings its new credentials; until then its old ones are the best guess (a peer that
-    // moved without restarting keeps them).
-    if (e.remoteIce != null) {
-      agent.setRemote(e.remoteIce, List.of());
-    }
-    IceParameters fresh = agent.local();
+    IceParameters fresh = freshIceCredentials();
     IceParameters old = e.ice;
-    e.agent = agent;
     e.icePassword = fresh.pwd().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     e.ice = fresh;
     byUfrag.put(fresh.ufrag(), e);
     byUfrag.remove(old.ufrag(), e);
-    if (previous != null) {
-      previous.close();
-    }
     enqueue(() -> e.nominated = false);
     counters.iceRestarts.increment();
     return fresh;
@@ -295,16 +266,14 @@ public final class MediaRouter implements AutoCloseable {
                             long packetsOut) {}
 
   /**
-   * The peer's ICE credentials and candidates from its SDP: the endpoint's agent checks the path back with them
-   * (RFC 8445 §7.2.5.2 triggered checks) and keeps consent on it (RFC 7675).
+   * The peer's ICE credentials and candidates from its SDP. A lite agent sends no checks of its own (RFC 8445
+   * §2.5), so the candidates are not needed: the peer's checks show where it is. The credentials are kept for
+   * what reports the endpoint.
    */
   public void setRemoteIce(Endpoint e, IceParameters remote, List<String> candidates) {
-    IceAgent agent = e.agent;
-    if (agent == null || remote == null) {
-      return;
+    if (remote != null) {
+      e.remoteIce = remote;
     }
-    e.remoteIce = remote;
-    agent.setRemote(remote, candidates);
   }
 
   /** Starts the DTLS server for the endpoint once the peer's certificate fingerprint is known from its SDP. */
@@ -545,10 +514,6 @@ public final class MediaRouter implements AutoCloseable {
     e.closed = true;
     byUfrag.remove(e.ice.ufrag(), e);
     byId.remove(e.id, e);
-    IceAgent agent = e.agent;
-    if (agent != null) {
-      agent.close();
-    }
     enqueue(() -> {
       if (e.remote != null) {
         byAddress.remove(e.remote, e);
@@ -759,18 +724,17 @@ public final class MediaRouter implements AutoCloseable {
       counters.dropped++;
       return;
     }
+    if (m.type() == StunMessage.BINDING_INDICATION) {
+      return; // a keepalive (RFC 5389 §10.1): nothing to answer
+    }
     if (m.type() != StunMessage.BINDING_REQUEST) {
-      Endpoint e = via != null ? via.checkedBy : checkedFrom.get(from);
-      IceAgent agent = e == null ? null : e.agent;
-      if (agent == null || !agent.deliver(buf, 0, len, from)) {
-        counters.dropped++;
-      }
+      counters.dropped++; // a lite agent sends no requests, so a response is not for us
       return;
     }
     String username = m.username();
     int colon = username == null ? -1 : username.indexOf(':');
     Endpoint e = colon > 0 ? byUfrag.get(username.substring(0, colon)) : null;
-    if (e == null || e.agent == null || !m.verifyFingerprint()) {
+    if (e == null || e.isRelay() || !m.verifyFingerprint()) {
       counters.stunRejected++;
       return;
     }
@@ -779,14 +743,21 @@ public final class MediaRouter implements AutoCloseable {
       sendStun(StunMessage.bindingError(m.transactionId(), 401, "Unauthorized", null), from, via);
       return;
     }
+    if (m.iceControlled()) {
+      // A lite agent is always controlled (RFC 8445 §6.1.1), so a peer claiming to be controlled has the roles
+      // wrong: 487 tells it to switch (§7.3.1.1), and the check proves nothing until it does.
+      counters.stunRejected++;
+      sendStun(StunMessage.bindingError(m.transactionId(), 487, "Role Conflict", e.icePassword), from, via);
+      return;
+    }
     e.lastConsentNanos = System.nanoTime();
     if (via == null) {
       checkedFrom.put(from, e);
     } else {
       via.checkedBy = e;
     }
-    // Media starts on the first verified path, so DTLS need not wait for the agent's check back, and moves when
-    // the peer nominates another one (or checks from a new one after an ICE restart).
+    // Media starts on the first verified path and moves when the peer nominates another one (or checks from a new
+    // one after an ICE restart).
     boolean samePath = from.equals(e.remote) && e.tcp == via;
     if (e.remote == null || (m.useCandidate() && !samePath) || (!e.nominated && !samePath && e.srtp != null)) {
       latch(e, from, via);
@@ -794,9 +765,10 @@ public final class MediaRouter implements AutoCloseable {
     if (m.useCandidate()) {
       e.nominated = true;
     }
-    if (!e.agent.deliver(buf, 0, len, from)) {
-      counters.dropped++;
-    }
+    // RFC 8445 §7.3.1: the success response carries the address the check came from (XOR-MAPPED-ADDRESS, which
+    // the peer may learn a peer-reflexive candidate from) and is signed with our password. Each later check on
+    // the pair, consent checks included (RFC 7675 §5.1), is answered the same way and renews consent.
+    sendStun(StunMessage.bindingSuccess(m.transactionId(), from, e.icePassword), from, via);
   }
 
   /** Sends the endpoint's media to this path from now on. */
@@ -817,42 +789,9 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
-  private IceAgent newAgent(AgentEvents events) {
-    try {
-      return new IceAgent(agentAddress, (message, to) -> enqueue(() -> sendAgentStun(message, to)), events);
-    } catch (IOException ex) {
-      throw new java.io.UncheckedIOException("cannot start an ICE agent", ex);
-    }
-  }
-
-  /** An agent's STUN for its peer: over the ICE-TCP connection the peer's checks came on, else over UDP. */
-  private void sendAgentStun(byte[] message, InetSocketAddress to) {
-    for (IceTcpConnection c : tcpConnections) {
-      if (!c.closed && c.remote.equals(to)) {
-        sendStun(message, to, c);
-        return;
-      }
-    }
-    sendStun(message, to, null);
-  }
-
-  /** What one endpoint's agent reports, handed to the loop thread. */
-  private final class AgentEvents implements IceAgent.Listener {
-    volatile Endpoint endpoint;
-
-    @Override
-    public void consentRefreshed() {
-      Endpoint e = endpoint;
-      if (e != null) {
-        enqueue(() -> e.lastConsentNanos = System.nanoTime());
-      }
-    }
-
-    @Override
-    public void failed() {
-      Endpoint e = endpoint;
-      LOG.debug("ICE failed for {}: no checked path both ways", e);
-    }
+  /** ICE credentials of RFC 8839 §5.4's sizes (ufrag 8 and password 24 ice-chars: 48 and 144 random bits). */
+  private IceParameters freshIceCredentials() {
+    return new IceParameters(randomToken(8), randomToken(24));
   }
 
   /** A packet of {@code len} bytes on the wire, decrypted in {@code rxPacket}. */
