@@ -53,6 +53,10 @@ export class MediaSession {
       restart: restartIce, replace: restartIce, log: (step) => console.info('receiving connection:', step),
     });
     signaling.on('error', (m) => { if (m.code === 'publish_closed' && this.publisher) this.publishRepair.gone(); });
+    signaling.on('resumed', () => {
+      this.publishRepair.signalingBack();
+      this.subscribeRepair.signalingBack();
+    });
   }
 
   /** Runs media negotiations one after another, in the order they come. */

@@ -211,7 +211,11 @@ class BrowserEnginesIT {
   private static final String INBOUND_VIDEO = "window.lchatMeeting.mediaStats().then(s => ({video: s.inbound"
       + ".filter(r => r.kind === 'video').map(r => [r.trackIdentifier, r.ssrc, r.packetsReceived, r.framesDecoded,"
       + " r.keyFramesDecoded, r.framesDropped, r.pliCount, r.nackCount, r.frameWidth].join(' ')),"
-      + " problems: " + PROBLEMS + ", seen: window.lchatSeen || null}))";
+      + " problems: " + PROBLEMS + ", seen: window.lchatSeen || null,"
+      + " publisher: window.lchatMeeting.media.publisher?.connectionState,"
+      + " subscriber: window.lchatMeeting.media.subscriber?.connectionState,"
+      + " publishRepair: window.lchatMeeting.media.publishRepair.history,"
+      + " subscribeRepair: window.lchatMeeting.media.subscribeRepair.history}))";
 
   /** Waits until each of the page's {@code others} remote videos has decoded 20 frames more than it has now. */
   private static void keepsDecoding(BrowserPage page, String who, int others) throws Exception {

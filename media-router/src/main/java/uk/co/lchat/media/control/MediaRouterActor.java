@@ -69,6 +69,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     final String participantId;
     /** The participant's signaling session; a resumed session takes the place of the old one. */
     ActorRef<MediaEvent> client;
+    /** The session above has handed the media over to a resumed one that has not attached yet: its end is no loss. */
+    boolean handedOver;
     final SdpWriter publishSdp = new SdpWriter();
     final SdpWriter subscribeSdp = new SdpWriter();
     Endpoint publish;
@@ -204,10 +206,18 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Attach.class, this::onAttach)
+        .onMessage(HandOver.class, m -> {
+          Member member = members.get(m.participantId());
+          if (member != null && member.client.equals(m.client())) {
+            member.handedOver = true;
+            unwatchSession(m.client());
+          }
+          return this;
+        })
         .onMessage(SessionGone.class, m -> {
           Member member = members.get(m.participantId());
-          if (member == null || !member.client.equals(m.client())) {
-            return this; // detached already, or resumed over another session
+          if (member == null || !member.client.equals(m.client()) || member.handedOver) {
+            return this; // detached already, or resumed over another session (which may not have attached yet)
           }
           getContext().getLog().info("media router: the session of {} is gone; dropping its media",
               m.participantId());
@@ -279,6 +289,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       // the old connection may not have delivered is made again on the new one.
       unwatchSession(existing.client);
       existing.client = m.client();
+      existing.handedOver = false;
       watchSession(m.participantId(), m.client());
       if (existing.awaitingAnswer) {
         existing.awaitingAnswer = false;
