@@ -28,8 +28,8 @@ import uk.co.lchat.node.TestNodes;
 /**
  * The web meeting client's core cases, each run with one page in each browser engine we drive: that page meets
  * Chromium pages, first peer to peer and then through the bridge. Firefox runs as in {@link FirefoxCallIT} (in a
- * {@link NetworkNamespace}, pages through a {@link PortForward}), and for the screen share on a
- * {@link VirtualDisplay} rather than headless, so that it has a screen to share. Without root there is no namespace: the node stays on loopback and the
+ * {@link NetworkNamespace}, pages through a {@link PortForward}), and on a {@link VirtualDisplay} rather than
+ * headless, so that it has a screen to share. Without root there is no namespace: the node stays on loopback and the
  * Firefox cases are skipped, saying so, while the Chromium ones run.
  */
 class BrowserEnginesIT {
@@ -56,7 +56,6 @@ class BrowserEnginesIT {
   private static PortForward http;
   private static VirtualDisplay display;
   private static Firefox firefox;
-  private static Firefox screenFirefox;
   private static Chromium chromium;
 
   @BeforeAll
@@ -64,35 +63,23 @@ class BrowserEnginesIT {
     assertTrue(Chromium.available(), "Debian's chromium must be installed (bin/lchat test installs it)");
     if (NetworkNamespace.permitted()) {
       assertTrue(Firefox.available(), "Debian's firefox-esr must be installed (bin/lchat test installs it)");
+      assertTrue(VirtualDisplay.available(), "Debian's xvfb must be installed (bin/lchat test installs it)");
       ns = NetworkNamespace.create();
       node = TestNodes.single(Map.of("lchat.media.bind-host", ns.hostAddress(),
           "lchat.media.advertised-addresses", List.of(ns.hostAddress())));
       http = PortForward.toAddress(new InetSocketAddress(ns.hostAddress(), 0),
           new InetSocketAddress("127.0.0.1", node.httpPort()));
-      firefox = Firefox.launch(ns, List.of(ns.hostAddress()));
+      display = VirtualDisplay.start();
+      firefox = Firefox.launch(ns, List.of(ns.hostAddress()), display);
     } else {
       node = TestNodes.single();
     }
     chromium = Chromium.launch();
   }
 
-  /**
-   * A second Firefox, on a virtual display: the screen share's. The other cases keep the headless one, because
-   * Firefox painting its windows on Xvfb costs enough CPU that, on a loaded 2-core machine, its video decoding
-   * stalled for 90 s (frames dropped, none decoded) where headless Firefox's did not.
-   */
-  private static Firefox firefoxWithScreen() throws Exception {
-    if (screenFirefox == null) {
-      assertTrue(VirtualDisplay.available(), "Debian's xvfb must be installed (bin/lchat test installs it)");
-      display = VirtualDisplay.start();
-      screenFirefox = Firefox.launch(ns, List.of(ns.hostAddress()), display);
-    }
-    return screenFirefox;
-  }
-
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {firefox, screenFirefox, display, chromium, http, node, ns}) {
+    for (AutoCloseable c : new AutoCloseable[] {firefox, display, chromium, http, node, ns}) {
       if (c != null) {
         c.close();
       }
@@ -105,18 +92,13 @@ class BrowserEnginesIT {
    * errors, the client's warnings and its toasts, which vanish after a few seconds.
    */
   private static BrowserPage join(Engine engine, String room, String name) throws Exception {
-    return join(engine, room, name, false);
-  }
-
-  /** ... in a browser that has a screen to share when {@code sharing}. */
-  private static BrowserPage join(Engine engine, String room, String name, boolean sharing) throws Exception {
     BrowserPage page;
     if (engine == Engine.CHROMIUM) {
       page = MeetingPages.join(chromium, "http://127.0.0.1:" + node.httpPort(), room, name, WAIT);
     } else {
       assumeTrue(firefox != null, "Firefox cases skipped: Firefox runs in a network namespace (ip netns), which "
           + "needs root");
-      page = (sharing ? firefoxWithScreen() : firefox).open("http://" + ns.hostAddress() + ":" + http.port() + "/"
+      page = firefox.open("http://" + ns.hostAddress() + ":" + http.port() + "/"
           + room);
       try {
         MeetingPages.enter(page, name, WAIT);
@@ -269,7 +251,7 @@ class BrowserEnginesIT {
   @EnumSource(Engine.class)
   void aScreenShareReachesTheOthersDirectlyAndThroughTheBridgeAndGoesOnStage(Engine engine) throws Exception {
     String room = room("screen", engine);
-    try (BrowserPage eve = join(engine, room, "Eve", true);
+    try (BrowserPage eve = join(engine, room, "Eve");
          BrowserPage ann = join(Engine.CHROMIUM, room, "Ann")) {
       decodesAndHears(ann, "Ann", 1);
       String eveId = myId(eve);
