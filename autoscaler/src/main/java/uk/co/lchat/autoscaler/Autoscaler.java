@@ -10,7 +10,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,17 @@ public final class Autoscaler {
       decisions = Counter.build("lchat_autoscaler_decisions_total", "Autoscaler decisions by reason")
           .labelNames("reason").register(registry);
     }
+  }
+
+  /**
+   * Offers this node to host the cluster's one autoscaler (a cluster singleton: every node with
+   * {@code lchat.autoscaler.enabled} calls this, one runs it), which reads the load from {@code readings} and scales
+   * through {@code provider}; its metrics go to {@code registry}.
+   */
+  public static void initSingleton(ActorSystem<?> system, AutoscalerSettings settings, CapacityProvider provider,
+                                   Supplier<CompletionStage<List<NodeReading>>> readings, CollectorRegistry registry) {
+    ClusterSingleton.get(system).init(SingletonActor.of(
+        create(settings.policy(), provider, readings, settings.interval(), new Metrics(registry)), "autoscaler"));
   }
 
   public static Behavior<ControlLoop.Command> create(ScalingPolicy policy, CapacityProvider provider,

@@ -7,7 +7,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,18 @@ public final class Rebalancer {
       moved = Counter.build("lchat_rebalancer_participants_moved_total",
           "Participants asked to move off an overloaded node").register(registry);
     }
+  }
+
+  /**
+   * Offers this node to host the cluster's one rebalancer (a cluster singleton: every node with
+   * {@code lchat.rebalance.enabled} calls this, one runs it), which reads the nodes from {@code readings} and moves
+   * participants with {@code mover}; its metrics go to {@code registry}.
+   */
+  public static void initSingleton(ActorSystem<?> system, RebalanceSettings settings, Mover mover,
+                                   Supplier<CompletionStage<List<RebalancePolicy.NodeState>>> readings,
+                                   CollectorRegistry registry) {
+    ClusterSingleton.get(system).init(SingletonActor.of(
+        create(settings.policy(), mover, readings, settings.interval(), new Metrics(registry)), "rebalancer"));
   }
 
   public static Behavior<ControlLoop.Command> create(RebalancePolicy policy, Mover mover,

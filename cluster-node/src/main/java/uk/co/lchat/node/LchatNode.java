@@ -1,5 +1,6 @@
 package uk.co.lchat.node;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,8 +8,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
-import java.util.concurrent.atomic.AtomicReference;
-
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -25,11 +27,18 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 
-import uk.co.lchat.media.control.ConferenceTracker;
-import uk.co.lchat.media.control.MediaRouterActor;
-import uk.co.lchat.media.control.MediaRouterProtocol;
-import uk.co.lchat.media.router.MediaRouter;
+import uk.co.lchat.autoscaler.Autoscaler;
+import uk.co.lchat.autoscaler.AutoscalerSettings;
+import uk.co.lchat.autoscaler.CapacityProvider;
 import uk.co.lchat.autoscaler.LocalProcessProvider;
+import uk.co.lchat.autoscaler.RebalanceSettings;
+import uk.co.lchat.autoscaler.Rebalancer;
+import uk.co.lchat.media.control.ConferenceTracker;
+import uk.co.lchat.media.control.MediaRouterProtocol;
+import uk.co.lchat.media.control.NodeRouter;
+import uk.co.lchat.media.router.MediaRouter;
+import uk.co.lchat.metrics.NodeMetrics;
+import uk.co.lchat.metrics.StressLevel;
 import uk.co.lchat.node.api.ServerApi;
 import uk.co.lchat.node.auth.ApiKeys;
 import uk.co.lchat.node.auth.AuthSettings;
@@ -41,26 +50,27 @@ import uk.co.lchat.node.http.FrontDoorSettings;
 import uk.co.lchat.node.http.HttpApi;
 import uk.co.lchat.node.http.HttpListener;
 import uk.co.lchat.node.http.OriginPolicy;
-import uk.co.lchat.metrics.NodeMetrics;
-import uk.co.lchat.metrics.StressLevel;
+import uk.co.lchat.node.lan.LanMode;
 import uk.co.lchat.node.placement.Placement;
+import uk.co.lchat.node.placement.PlacementSettings;
 import uk.co.lchat.node.placement.RouterDirectory;
+import uk.co.lchat.node.placement.RouterMover;
 import uk.co.lchat.node.signaling.SignalingCounters;
 import uk.co.lchat.node.signaling.SignalingSettings;
 import uk.co.lchat.node.stats.AccessMetrics;
+import uk.co.lchat.node.stats.ClusterLoad;
 import uk.co.lchat.node.stats.FrontDoorCollector;
 import uk.co.lchat.node.stats.MetricsSettings;
 import uk.co.lchat.node.stats.NodeSampler;
 import uk.co.lchat.node.stats.StatsActor;
 import uk.co.lchat.node.stats.StatsProtocol;
 import uk.co.lchat.node.stats.StatsRoutes;
+import uk.co.lchat.node.tls.CertificateRenewal;
+import uk.co.lchat.node.tls.HttpsRedirect;
+import uk.co.lchat.node.turn.TurnSettings;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
 import uk.co.lchat.room.RoomCounters;
-import uk.co.lchat.node.lan.LanMode;
-import uk.co.lchat.node.tls.CertificateRenewal;
-import uk.co.lchat.node.turn.TurnSettings;
-import uk.co.lchat.node.tls.HttpsRedirect;
 
 /** One running node: its actor system (a cluster member), the room shard region and the HTTP server. */
 public final class LchatNode implements AutoCloseable {
@@ -97,12 +107,9 @@ public final class LchatNode implements AutoCloseable {
     RoomConfig roomConfig = RoomConfig.fromConfig(system.settings().config());
     joinCluster();
     RoomActor.initSharding(system, roomConfig, rooms);
-    AtomicReference<ActorRef<MediaRouterProtocol.Command>> routerRef = new AtomicReference<>();
-    this.mediaRouter = MediaRouter.start(settings.media(), MediaRouterActor.speakerListener(routerRef::get));
-    this.router = system.systemActorOf(MediaRouterActor.create(mediaRouter, conferences, settings.host(),
-        system.settings().config().getInt("lchat.media.audio-slots")), "media-router",
-        Props.empty());
-    routerRef.set(router);
+    NodeRouter media = NodeRouter.start(system, settings.media(), conferences, settings.host());
+    this.mediaRouter = media.data();
+    this.router = media.control();
     MetricsSettings ms = MetricsSettings.fromConfig(system.settings().config());
     this.metrics = new NodeMetrics(new StressLevel(ms.capacityPacketsPerSecond(), ms.capacityCpu()),
         ms.rateWindow());
@@ -113,13 +120,13 @@ public final class LchatNode implements AutoCloseable {
         Props.empty());
     new AccessMetrics(rooms).register(metrics.registry());
     StatsRoutes stats = new StatsRoutes(system, metrics, settings.askTimeout());
-    com.typesafe.config.Config pc = system.settings().config().getConfig("lchat.media.placement");
-    this.placement = new Placement(Placement.strategy(pc.getString("strategy")), router,
-        pc.getInt("capacity-endpoints"), pc.getDouble("near-full"));
-    system.systemActorOf(RouterDirectory.create(router, placement, pc.getDuration("interval")), "router-directory",
+    PlacementSettings ps = PlacementSettings.fromConfig(system.settings().config());
+    this.placement = new Placement(ps.strategy(), router, ps.capacityEndpoints(), ps.nearFull());
+    system.systemActorOf(RouterDirectory.create(router, placement, ps.interval()), "router-directory",
         Props.empty());
-    startAutoscaler(system);
-    startRebalancer(system, address);
+    ClusterLoad load = new ClusterLoad(system, settings.askTimeout());
+    startAutoscaler(AutoscalerSettings.fromConfig(system.settings().config()), load);
+    startRebalancer(RebalanceSettings.fromConfig(system.settings().config()), load, address);
     FrontDoorSettings door = FrontDoorSettings.fromConfig(system.settings().config());
     ClusterOrigins clusterOrigins = new ClusterOrigins();
     system.systemActorOf(clusterOrigins.follower(), "cluster-origins", Props.empty());
@@ -144,8 +151,7 @@ public final class LchatNode implements AutoCloseable {
     this.wsUrl = (certificate == null ? "ws://" : "wss://") + httpHost() + ":" + binding.localAddress().getPort()
         + "/ws";
     // SIGTERM, scale-in and leaving all run Coordinated Shutdown: drain first, while HTTP still serves.
-    org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
-        org.apache.pekko.actor.CoordinatedShutdown.PhaseBeforeServiceUnbind(), "lchat-drain",
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "lchat-drain",
         () -> drain.drain(system, router, placement, address));
     // A separate metrics port, when configured, serves /metrics only (for a scrape network apart from users').
     this.metricsBinding = ms.port() > 0 && ms.port() != binding.localAddress().getPort()
@@ -171,82 +177,32 @@ public final class LchatNode implements AutoCloseable {
 
   /**
    * With {@code lchat.autoscaler.enabled}, every node offers to host the autoscaler; the cluster runs exactly one
-   * (a cluster singleton), which reads all nodes' statistics and scales the Kubernetes StatefulSet.
+   * (a cluster singleton), which reads all nodes' statistics and scales the Kubernetes StatefulSet or, with the
+   * local provider, node processes like this one, which join through this node.
    */
-  private void startAutoscaler(ActorSystem<Void> system) throws java.io.IOException {
-    com.typesafe.config.Config a = system.settings().config().getConfig("lchat.autoscaler");
-    if (!a.getBoolean("enabled")) {
+  private void startAutoscaler(AutoscalerSettings autoscaler, ClusterLoad load) throws IOException {
+    if (!autoscaler.enabled()) {
       return;
     }
-    uk.co.lchat.autoscaler.ScalingPolicy policy = new uk.co.lchat.autoscaler.ScalingPolicy(
-        a.getDouble("target-utilisation"), a.getDouble("band"), a.getInt("min-nodes"), a.getInt("max-nodes"),
-        a.getDuration("scale-up-cooldown"), a.getDuration("scale-down-cooldown"), a.getDouble("stress-per-participant"));
-    uk.co.lchat.autoscaler.CapacityProvider provider = switch (a.getString("provider")) {
-      case "kubernetes" -> uk.co.lchat.autoscaler.KubernetesScaleProvider.inCluster(
-          java.net.http.HttpClient.newHttpClient(), a.getString("statefulset"));
-      case "local" -> {
-        com.typesafe.config.Config l = a.getConfig("local");
-        List<String> command = l.getStringList("command");
-        if (command.isEmpty()) {
-          List<String> options = new ArrayList<>(l.getStringList("jvm-options"));
-          options.add("-Dlchat.autoscaler.enabled=off"); // the autoscaler runs here, where the processes are known
-          options.addAll(settings.tls().jvmOptions()); // and they join over the same remoting, TLS or not
-          command = LocalProcessProvider.sameJvmCommand(options, Main.class.getName());
-        }
-        LocalProcessProvider local = new LocalProcessProvider(command,
-            settings.host(), settings.host() + ":" + Cluster.get(system).selfMember().address().getPort().get(),
-            l.getInt("fixed-nodes"), java.nio.file.Path.of(l.getString("log-dir")));
-        this.localNodes = local;
-        yield local;
-      }
-      default -> throw new IllegalArgumentException("lchat.autoscaler.provider: kubernetes or local, not "
-          + a.getString("provider"));
-    };
-    java.time.Duration timeout = settings.askTimeout();
-    org.apache.pekko.cluster.typed.ClusterSingleton.get(system).init(org.apache.pekko.cluster.typed.SingletonActor.of(
-        uk.co.lchat.autoscaler.Autoscaler.create(policy, provider,
-            () -> StatsRoutes.gather(system, timeout).thenApply(g -> g.nodes().entrySet().stream()
-                .map(e -> new uk.co.lchat.autoscaler.Autoscaler.NodeReading(e.getKey(),
-                    e.getValue().path("stress_level").asDouble(), e.getValue().path("participants").asInt()))
-                .toList()),
-            a.getDuration("interval"), new uk.co.lchat.autoscaler.Autoscaler.Metrics(metrics.registry())),
-        "autoscaler"));
+    String seed = settings.host() + ":" + Cluster.get(system).selfMember().address().getPort().get();
+    CapacityProvider provider = autoscaler.capacityProvider(new AutoscalerSettings.NodeTemplate(settings.host(), seed,
+        settings.tls().jvmOptions(), Main.class.getName()));
+    if (provider instanceof LocalProcessProvider local) {
+      this.localNodes = local;
+    }
+    Autoscaler.initSingleton(system, autoscaler, provider, load::readings, metrics.registry());
   }
 
   /**
    * With {@code lchat.rebalance.enabled} (the default), every node offers to host the rebalancer, a cluster
    * singleton that moves participants off an overloaded node to an idle one through the busy node's media router.
    */
-  private void startRebalancer(ActorSystem<Void> system, String self) {
-    com.typesafe.config.Config r = system.settings().config().getConfig("lchat.rebalance");
-    if (!r.getBoolean("enabled")) {
-      return;
+  private void startRebalancer(RebalanceSettings rebalance, ClusterLoad load, String self) {
+    if (rebalance.enabled()) {
+      Rebalancer.initSingleton(system, rebalance,
+          new RouterMover(placement, self, settings.askTimeout(), system.scheduler()),
+          () -> load.states(placement, self), metrics.registry());
     }
-    uk.co.lchat.autoscaler.RebalancePolicy policy = new uk.co.lchat.autoscaler.RebalancePolicy(
-        r.getDouble("overloaded"), r.getDouble("idle"), r.getDouble("max-share"), r.getDuration("cooldown"));
-    java.time.Duration timeout = settings.askTimeout();
-    uk.co.lchat.autoscaler.Rebalancer.Mover mover = (from, to, count) -> {
-      ActorRef<MediaRouterProtocol.Command> source = placement.routerOf(from, self);
-      ActorRef<MediaRouterProtocol.Command> target = placement.routerOf(to, self);
-      if (source == null || target == null) {
-        return java.util.concurrent.CompletableFuture.failedFuture(
-            new IllegalStateException("no media router known on " + (source == null ? from : to)));
-      }
-      return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(source,
-          reply -> new MediaRouterProtocol.Shed(count, target, reply), timeout, system.scheduler());
-    };
-    org.apache.pekko.cluster.typed.ClusterSingleton.get(system).init(org.apache.pekko.cluster.typed.SingletonActor.of(
-        uk.co.lchat.autoscaler.Rebalancer.create(policy, mover,
-            () -> StatsRoutes.gather(system, timeout).thenApply(g -> g.nodes().entrySet().stream()
-                .map(e -> {
-                  ActorRef<MediaRouterProtocol.Command> router = placement.routerOf(e.getKey(), self);
-                  return new uk.co.lchat.autoscaler.RebalancePolicy.NodeState(e.getKey(),
-                      e.getValue().path("stress_level").asDouble(), e.getValue().path("participants").asInt(),
-                      router != null && !placement.draining(router));
-                })
-                .toList()),
-            r.getDuration("interval"), new uk.co.lchat.autoscaler.Rebalancer.Metrics(metrics.registry())),
-        "rebalancer"));
   }
 
   /** Starts a node from a full configuration (defaults from reference.conf underneath). */
@@ -294,7 +250,7 @@ public final class LchatNode implements AutoCloseable {
       return;
     }
     Cluster cluster = Cluster.get(system);
-    List<org.apache.pekko.actor.Address> seeds = new ArrayList<>();
+    List<Address> seeds = new ArrayList<>();
     if (settings.seeds().isEmpty()) {
       seeds.add(cluster.selfMember().address());
     }
@@ -304,13 +260,13 @@ public final class LchatNode implements AutoCloseable {
     cluster.manager().tell(new JoinSeedNodes(seeds));
   }
 
-  static org.apache.pekko.actor.Address toAddress(String hostPort) {
+  static Address toAddress(String hostPort) {
     int colon = hostPort.lastIndexOf(':');
     if (colon <= 0 || colon == hostPort.length() - 1) {
       throw new IllegalArgumentException("a seed is host:port, got " + hostPort);
     }
     int port = Integer.parseInt(hostPort.substring(colon + 1));
-    return new org.apache.pekko.actor.Address("pekko", SYSTEM_NAME, hostPort.substring(0, colon), port);
+    return new Address("pekko", SYSTEM_NAME, hostPort.substring(0, colon), port);
   }
 
   public ActorSystem<Void> system() {
@@ -365,9 +321,8 @@ public final class LchatNode implements AutoCloseable {
    * Leaves the cluster as on SIGTERM: drains (participants move to other nodes), hands rooms over, stops. Completes
    * when the actor system has terminated.
    */
-  public CompletionStage<org.apache.pekko.Done> shutdownGracefully() {
-    return org.apache.pekko.actor.CoordinatedShutdown.get(system)
-        .runAll(org.apache.pekko.actor.CoordinatedShutdown.clusterLeavingReason());
+  public CompletionStage<Done> shutdownGracefully() {
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.clusterLeavingReason());
   }
 
   public LocalProcessProvider localNodes() {

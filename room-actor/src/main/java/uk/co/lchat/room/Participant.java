@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 import uk.co.lchat.room.RoomProtocol.ClientEvent;
 import uk.co.lchat.room.RoomProtocol.Identity;
+import uk.co.lchat.room.RoomProtocol.MediaKind;
 import uk.co.lchat.room.RoomProtocol.ParticipantView;
 import uk.co.lchat.room.RoomProtocol.Role;
 
@@ -41,6 +42,18 @@ final class Participant {
   /** The token's subject, or null. */
   String subject() {
     return identity == null ? null : identity.subject();
+  }
+
+  /**
+   * A moderator or the server asked the participant to mute {@code kind}: the room records it at once, and only the
+   * participant unmutes, by its own {@code SetOwnMute}.
+   */
+  void mute(MediaKind kind) {
+    if (kind == MediaKind.AUDIO) {
+      audioMuted = true;
+    } else {
+      videoMuted = true;
+    }
   }
 
   boolean isViewer() {

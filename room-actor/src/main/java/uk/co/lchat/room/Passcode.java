@@ -3,6 +3,7 @@ package uk.co.lchat.room;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Base64;
 
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -29,15 +30,15 @@ final class Passcode {
 
   /** A passcode as a previous incarnation of the room held it (see {@link RoomProtocol.RoomState}). */
   static Passcode restore(String salt, String hash) {
-    return new Passcode(java.util.Base64.getDecoder().decode(salt), java.util.Base64.getDecoder().decode(hash));
+    return new Passcode(Base64.getDecoder().decode(salt), Base64.getDecoder().decode(hash));
   }
 
   String salt() {
-    return java.util.Base64.getEncoder().encodeToString(salt);
+    return Base64.getEncoder().encodeToString(salt);
   }
 
   String hash() {
-    return java.util.Base64.getEncoder().encodeToString(hash);
+    return Base64.getEncoder().encodeToString(hash);
   }
 
   boolean matches(String guess) {

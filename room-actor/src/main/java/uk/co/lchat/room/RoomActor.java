@@ -1,9 +1,6 @@
 package uk.co.lchat.room;
 
-import java.net.URI;
-import java.text.Normalizer;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,10 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -30,12 +31,18 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
+import uk.co.lchat.room.Lobby.Waiter;
+import uk.co.lchat.room.Moderation.Ruling;
 import uk.co.lchat.room.RoomProtocol.*;
 
 /**
  * One meeting: a Cluster Sharding entity that lives while anyone is in the room and forgets everything when the last
- * person leaves. It is the single owner of the roster, roles, passcode, lobby, chat, hands, mute state, feature
- * flags, dominant speaker and shared-video state, and the only place where their rules are enforced.
+ * person leaves, and the only place where the room's rules are enforced. The actor dispatches; the rules and the
+ * state live in plain objects: {@link Roster} (who is in), {@link Lobby} (who waits), {@link Admission} (who may
+ * enter and how), {@link Moderation} (who may do what to whom), {@link RoomMedia} (who receives what), {@link Chat},
+ * {@link SharedVideo}, {@link DisplayName}, {@link Passcode} and {@link PasscodeGuard}. The actor keeps the raised
+ * hands, feature flags and the dominant speaker, and its life cycle as behaviours: {@link #recovering()} (reading
+ * its replica back), open (this), {@link #closing()} (empty, waiting for its shard to stop it).
  */
 public final class RoomActor extends AbstractBehavior<Command> {
   /** Peer messages carry SDP and candidates: the signaling frame limit (64 KiB) bounds them anyway. */
@@ -44,7 +51,6 @@ public final class RoomActor extends AbstractBehavior<Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Room");
 
   private static final int MAX_PASSCODE_LENGTH = 128;
-  private static final int MAX_URL_LENGTH = 2048;
 
   /** Registers the Room entity with Cluster Sharding on this node (call once per node at boot). */
   public static void initSharding(ActorSystem<?> system, RoomConfig config, RoomCounters counters) {
@@ -55,27 +61,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_KEY, ctx -> sharded(ctx.getEntityId(), config, webhooks, ctx.getShard(),
-                state -> handOver(system, ctx.getEntityId(), new RestoreRoom(state)), counters))
+                state -> Handover.send(system, ctx.getEntityId(), state), counters))
             .withStopMessage(new StopRoom()));
-  }
-
-  /**
-   * Sends a handed-off room's state to its next incarnation through another node's shard region: this node's own
-   * region is shutting down and would drop what it buffers for the room's shard, whose new home is not known yet.
-   */
-  private static void handOver(ActorSystem<?> system, String roomId, RestoreRoom restore) {
-    org.apache.pekko.cluster.typed.Cluster cluster = org.apache.pekko.cluster.typed.Cluster.get(system);
-    org.apache.pekko.actor.Address self = cluster.selfMember().address();
-    for (org.apache.pekko.cluster.Member m : cluster.state().getMembers()) {
-      if (m.status() == org.apache.pekko.cluster.MemberStatus.up() && !m.address().equals(self)) {
-        org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system)
-            .actorSelection(m.address() + "/system/sharding/" + ENTITY_KEY.name())
-            .tell(new org.apache.pekko.cluster.sharding.typed.ShardingEnvelope<>(roomId, restore),
-                org.apache.pekko.actor.ActorRef.noSender());
-        return;
-      }
-    }
-    ClusterSharding.get(system).entityRefFor(ENTITY_KEY, roomId).tell(restore);
   }
 
   /** {@code shard} may be null outside sharding (tests): the room then stops itself when empty. */
@@ -90,13 +77,13 @@ public final class RoomActor extends AbstractBehavior<Command> {
    */
   public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
                                          ActorRef<ClusterSharding.ShardCommand> shard,
-                                         java.util.function.Consumer<RoomState> successor) {
+                                         Consumer<RoomState> successor) {
     return create(roomId, config, webhooks, shard, successor, new RoomCounters());
   }
 
   public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
                                          ActorRef<ClusterSharding.ShardCommand> shard,
-                                         java.util.function.Consumer<RoomState> successor, RoomCounters counters) {
+                                         Consumer<RoomState> successor, RoomCounters counters) {
     return Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard, successor, counters, null,
         null));
   }
@@ -104,7 +91,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   /** A room as Cluster Sharding runs it: with {@code lchat.room.replication}, its state is replicated. */
   private static Behavior<Command> sharded(String roomId, RoomConfig config, WebhookSender webhooks,
                                            ActorRef<ClusterSharding.ShardCommand> shard,
-                                           java.util.function.Consumer<RoomState> successor, RoomCounters counters) {
+                                           Consumer<RoomState> successor, RoomCounters counters) {
     if (!config.replication().enabled()) {
       return create(roomId, config, webhooks, shard, successor, counters);
     }
@@ -120,18 +107,19 @@ public final class RoomActor extends AbstractBehavior<Command> {
   /** Commands kept while a room reads its state back; more are dropped (their senders' asks time out). */
   private static final int RECOVERY_STASH = 10_000;
 
-  /** {@code forHost}: waiting for a token holder to open the room, not for a moderator ({@link Admission}). */
-  private record Waiter(String lobbyId, String sessionToken, String displayName, boolean viewer,
-                        ActorRef<ClientEvent> client, Identity identity, boolean forHost) {}
-
   private final String roomId;
   private final RoomConfig config;
   private final WebhookSender webhooks;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final java.util.function.Consumer<RoomState> successor;
+  private final Consumer<RoomState> successor;
 
   private final Roster roster = new Roster();
-  private final Map<String, Waiter> lobby = new LinkedHashMap<>();
+  private final Lobby lobby = new Lobby();
+  private final Admission admission;
+  private final Moderation moderation;
+  private final RoomMedia media;
+  private final SharedVideo sharedVideo;
+  private final Chat chat;
   private final Map<ActorRef<ClientEvent>, String> memberByClient = new HashMap<>();
   /** Clients whose passcode is being checked off the room's thread. */
   private final Set<ActorRef<ClientEvent>> checking = new HashSet<>();
@@ -140,9 +128,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final Executor hashing;
   /** Where the room's state is replicated; null outside sharding (tests) or with replication off. */
   private final RoomReplica replica;
+  /** The next routine write of the replica (at most one is pending). */
+  private Cancellable replicaTick;
   private final StashBuffer<Command> stash;
   private boolean recoveryFailed;
-  private final Admission admission;
   /** The room's own participant limit (the server API may set one under the deployment's). */
   private int maxParticipants;
   /** A room created through the server API waits for its first participant until then; 0: not waiting. */
@@ -150,20 +139,14 @@ public final class RoomActor extends AbstractBehavior<Command> {
   /** Why the meeting ends, for the room.ended webhook. */
   private String endReason = "empty";
   private final LinkedHashSet<String> hands = new LinkedHashSet<>();
-  private final ArrayDeque<ChatMessage> chatHistory = new ArrayDeque<>();
   private final Map<String, Boolean> features;
   private Passcode passcode;
-  private boolean lobbyEnabled;
-  private boolean controllerMode;
-  private SharedVideoState sharedVideo = new SharedVideoState(null, false, 0, 0, null);
   private String dominantSpeaker;
-  private final RoomMedia media;
   private boolean created;
-  private boolean closing;
   private boolean rosterFlushScheduled;
 
   private RoomActor(ActorContext<Command> context, String roomId, RoomConfig config, WebhookSender webhooks,
-                    ActorRef<ClusterSharding.ShardCommand> shard, java.util.function.Consumer<RoomState> successor,
+                    ActorRef<ClusterSharding.ShardCommand> shard, Consumer<RoomState> successor,
                     RoomCounters counters, RoomReplica replica, StashBuffer<Command> stash) {
     super(context);
     this.replica = replica;
@@ -175,14 +158,17 @@ public final class RoomActor extends AbstractBehavior<Command> {
     this.roomId = roomId;
     this.config = config;
     this.media = new RoomMedia(config.lastN());
+    this.sharedVideo = new SharedVideo(config.sharedVideoHosts());
+    this.chat = new Chat(config.maxChatLength(), config.chatHistory());
     this.webhooks = webhooks;
     this.shard = shard;
     this.features = new LinkedHashMap<>(config.features());
-    this.controllerMode = config.controllerMode();
     this.admission = new Admission(config.authMode());
+    this.moderation = new Moderation(roster, config.controllerMode(), admission.promotesWhenLeaderless());
     this.maxParticipants = config.maxParticipants();
   }
 
+  /** The open room: people join, meet and leave. */
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
@@ -190,17 +176,16 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(PasscodeChecked.class, this::onPasscodeChecked)
         .onMessage(Leave.class, m -> onLeave(m.participantId(), m.from()))
         .onMessage(SendChat.class, this::onChat)
-        .onMessage(FlushRoster.class, m -> {
-          rosterFlushScheduled = false;
-          broadcast(new RosterChanged(roster.views()));
-          return this;
-        })
+        .onMessage(FlushRoster.class, this::onFlushRoster)
         .onMessage(RelayToPeer.class, this::onRelay)
         .onMessage(SetOwnMute.class, this::onSetOwnMute)
         .onMessage(RequestMute.class, this::onRequestMute)
         .onMessage(Remove.class, m -> replicateMajority(onRemove(m)))
         .onMessage(CreateRoom.class, this::onCreateRoom)
-        .onMessage(GetDetails.class, this::onGetDetails)
+        .onMessage(GetDetails.class, m -> {
+          m.replyTo().tell(details());
+          return endIfEmpty();
+        })
         .onMessage(ServerMute.class, this::onServerMute)
         .onMessage(ServerRemove.class, m -> replicateMajority(onServerRemove(m)))
         .onMessage(ServerGrantModerator.class, m -> replicateMajority(onServerGrantModerator(m)))
@@ -213,26 +198,36 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(Admit.class, this::onAdmit)
         .onMessage(Deny.class, this::onDeny)
         .onMessage(SetHand.class, m -> setHand(roster.get(m.participantId()), m.raised()))
-        .onMessage(LowerHand.class, this::onLowerHand)
+        .onMessage(LowerHand.class, m -> carryOut(moderation.lowerHand(m.by(), m.target()),
+            allowed -> setHand(allowed.target(), false)))
         .onMessage(SetControllerMode.class, m -> replicateMajority(onSetControllerMode(m)))
         .onMessage(SetFeature.class, this::onSetFeature)
         .onMessage(SetLastN.class, this::onSetLastN)
         .onMessage(SetReceiverConstraints.class, this::onSetReceiverConstraints)
         .onMessage(ControlSharedVideo.class, this::onSharedVideo)
         .onMessage(SetDominantSpeaker.class, this::onDominantSpeaker)
-        .onMessage(GetInfo.class, this::onGetInfo)
+        .onMessage(GetInfo.class, m -> {
+          m.replyTo().tell(info());
+          return endIfEmpty();
+        })
         .onMessage(AttachMedia.class, this::onAttachMedia)
         .onMessage(PublishTracks.class, this::onPublishTracks)
-        .onMessage(GetTracks.class, this::onGetTracks)
+        .onMessage(GetTracks.class, m -> {
+          m.replyTo().tell(trackList(m.participantId()));
+          return roster.isEmpty() ? endIfEmpty() : this;
+        })
         .onMessage(StopRoom.class, m -> stop())
-        .onMessage(RestoreRoom.class, m -> restore(m.state()))
+        .onMessage(RestoreRoom.class, m -> {
+          restore(m.state());
+          return endIfEmpty();
+        })
         .onMessage(ReplicaTick.class, m -> replicate())
         .onMessage(ReplicaWritten.class, this::onReplicaWritten)
         .onMessage(ReplicaRead.class, m -> this)
         .build();
   }
 
-  // ---- replication (RoomReplica) --------------------------------------------------------------------------------
+  // ---- life cycle: recovering, closing, stopping ----------------------------------------------------------------
 
   /** A new incarnation under sharding: read the room's state back before anything else. */
   private Behavior<Command> recovering() {
@@ -276,31 +271,157 @@ public final class RoomActor extends AbstractBehavior<Command> {
             + " until it can", roomId);
       }
       recoveryFailed = true;
-      getContext().scheduleOnce(java.time.Duration.ofSeconds(1), getContext().getSelf(), new ReplicaTick());
+      scheduleReplicaTick(Duration.ofSeconds(1));
       return Behaviors.same();
     }
-    getContext().scheduleOnce(replica.interval(), getContext().getSelf(), new ReplicaTick());
+    scheduleReplicaTick(replica.interval());
     Behavior<Command> next = this;
     if (RoomReplica.holdsAMeeting(r.state())) {
       getContext().getLog().info("room {}: recovered from the replica with {} participants", roomId,
           r.state().participants().size());
-      next = restore(r.state());
+      restore(r.state());
+      next = endIfEmpty();
     }
     return stash.unstashAll(next);
   }
 
+  /**
+   * An empty room that has asked its shard to passivate it, until the shard's {@link StopRoom} ends it. Nobody
+   * enters any more: a joiner is told to retry, and reaches the room's next incarnation. Questions are answered as
+   * an empty room answers them; participants' commands find nobody in the room and are dropped. A handed-over
+   * state that races the passivation ({@link RestoreRoom}) opens the room again, so that meeting is not lost.
+   */
+  private Behavior<Command> closing() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Join.class, m -> refuseWhileClosing(m.client()))
+        .onMessage(PasscodeChecked.class, m -> {
+          checking.remove(m.join().client());
+          guard.abandoned(m.join().clientAddress());
+          return refuseWhileClosing(m.join().client());
+        })
+        .onMessage(CreateRoom.class, m -> {
+          m.replyTo().tell(new ServerReply(Outcome.EXISTS, "The room " + roomId + " is closing; try again."));
+          return Behaviors.same();
+        })
+        .onMessage(GetInfo.class, m -> {
+          m.replyTo().tell(info());
+          return Behaviors.same();
+        })
+        .onMessage(GetDetails.class, m -> {
+          m.replyTo().tell(details());
+          return Behaviors.same();
+        })
+        .onMessage(GetTracks.class, m -> {
+          m.replyTo().tell(trackList(m.participantId()));
+          return Behaviors.same();
+        })
+        .onMessage(ServerMute.class, m -> noRoomWhileClosing(m.replyTo()))
+        .onMessage(ServerRemove.class, m -> noRoomWhileClosing(m.replyTo()))
+        .onMessage(ServerGrantModerator.class, m -> noRoomWhileClosing(m.replyTo()))
+        .onMessage(SendData.class, m -> noRoomWhileClosing(m.replyTo()))
+        .onMessage(EndRoom.class, m -> noRoomWhileClosing(m.replyTo()))
+        .onMessage(FlushRoster.class, m -> {
+          onFlushRoster(m); // to nobody, but the next batch must be scheduled if the room opens again
+          return Behaviors.same();
+        })
+        .onMessage(ReplicaWritten.class, m -> {
+          onReplicaWritten(m);
+          return Behaviors.same();
+        })
+        .onMessage(RestoreRoom.class, m -> {
+          restore(m.state());
+          if (!inUse()) {
+            return Behaviors.same();
+          }
+          getContext().getLog().info("room {}: reopened by a handover while closing", roomId);
+          if (replica != null) {
+            scheduleReplicaTick(replica.interval());
+          }
+          return this;
+        })
+        .onMessage(StopRoom.class, m -> end())
+        .onAnyMessage(m -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> refuseWhileClosing(ActorRef<ClientEvent> client) {
+    client.tell(new JoinRefused("retry", "The room is closing; join again."));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> noRoomWhileClosing(ActorRef<ServerAnswer> replyTo) {
+    replyTo.tell(new ServerReply(Outcome.NO_ROOM, "No meeting " + roomId + " is going on."));
+    return Behaviors.same();
+  }
+
+  /** An empty room asks its shard to passivate it and closes (outside sharding it stops at once). */
+  private Behavior<Command> endIfEmpty() {
+    if (inUse()) {
+      return this;
+    }
+    if (shard == null) {
+      return stop();
+    }
+    shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    if (replicaTick != null) {
+      replicaTick.cancel(); // its state is removed when it stops: no more routine writes
+    }
+    return closing();
+  }
+
+  /** The shard stops the room: a handoff when people are in it and a successor takes them, else the end. */
+  private Behavior<Command> stop() {
+    if (successor != null && (!roster.isEmpty() || !lobby.isEmpty())) {
+      // A handoff (this node leaves the cluster): the next incarnation, on another node, takes over (see Handover
+      // for how the state gets there).
+      successor.accept(state());
+      getContext().getLog().info("room {}: handed over with {} participants", roomId, roster.size());
+      return Behaviors.stopped();
+    }
+    return end();
+  }
+
+  /** The meeting is over: its replica goes, whoever is still in must rejoin, and the webhook says why. */
+  private Behavior<Command> end() {
+    if (replica != null) {
+      replica.remove();
+    }
+    if (!roster.isEmpty()) {
+      endReason = "stopped";
+    }
+    for (Participant p : roster.all()) {
+      // Only a shard rebalance stops a room with people in it; they must rejoin.
+      p.client.tell(new Removed(null));
+    }
+    if (created) {
+      webhooks.roomEvent(WebhookSender.Event.ROOM_ENDED, roomId, endReason);
+    }
+    getContext().getLog().info("room {}: closed", roomId);
+    return Behaviors.stopped();
+  }
+
+  // ---- replication (RoomReplica) --------------------------------------------------------------------------------
+
+  private void scheduleReplicaTick(Duration after) {
+    if (replicaTick != null) {
+      replicaTick.cancel();
+    }
+    replicaTick = getContext().scheduleOnce(after, getContext().getSelf(), new ReplicaTick());
+  }
+
   /** The routine write: the state, if it changed, at most once per interval. */
   private Behavior<Command> replicate() {
-    if (!closing) {
-      replica.writeIfChanged(state());
-      getContext().scheduleOnce(replica.interval(), getContext().getSelf(), new ReplicaTick());
-    }
+    replica.writeIfChanged(state());
+    scheduleReplicaTick(replica.interval());
     return this;
   }
 
-  /** After a change to who may get in: the state goes to a majority of nodes at once. */
+  /**
+   * After a change to who may get in: the state goes to a majority of nodes at once. A room nobody is in has
+   * nothing to protect (it is closing, and its replica is removed when it stops).
+   */
   private Behavior<Command> replicateMajority(Behavior<Command> next) {
-    if (replica != null && !closing) {
+    if (replica != null && inUse()) {
       replica.writeMajority(state());
     }
     return next;
@@ -318,10 +439,6 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> onJoin(Join join) {
     ActorRef<ClientEvent> client = join.client();
-    if (closing) {
-      client.tell(new JoinRefused("retry", "The room is closing; join again."));
-      return this;
-    }
     if (memberByClient.containsKey(client) || checking.contains(client)) {
       client.tell(new CommandRejected("invalid", "This session has already joined."));
       return this;
@@ -339,8 +456,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     // A token's name is the person's name: the back end that signed it decides it, not the joiner.
     Identity identity = join.identity();
-    String name = validName(identity != null && identity.displayName() != null ? identity.displayName()
-        : join.displayName());
+    String name = DisplayName.valid(identity != null && identity.displayName() != null ? identity.displayName()
+        : join.displayName(), config.maxNameLength());
     if (name == null) {
       client.tell(new JoinRefused("invalid_name", "A name needs 1 to " + config.maxNameLength()
           + " characters, no control, zero-width or direction-override characters."));
@@ -381,11 +498,6 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private Behavior<Command> onPasscodeChecked(PasscodeChecked c) {
     Join join = c.join();
     checking.remove(join.client());
-    if (closing) {
-      guard.abandoned(join.clientAddress());
-      join.client().tell(new JoinRefused("retry", "The room is closing; join again."));
-      return this;
-    }
     if (c.against() != passcode) {
       // The passcode changed (or was cleared) while this guess was checked: judge it by the current one.
       guard.abandoned(join.clientAddress());
@@ -414,7 +526,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
    * when it is on, else into the room ({@link Admission#entry}).
    */
   private Behavior<Command> admit(Join join, String name) {
-    return switch (admission.entry(join.identity(), lobbyEnabled, !roster.isEmpty())) {
+    return switch (admission.entry(join.identity(), lobby.enabled(), !roster.isEmpty())) {
       case WAIT_FOR_HOST -> waitInLobby(join, name, true);
       case LOBBY -> waitInLobby(join, name, false);
       case ENTER -> enter(join.sessionToken(), name, join.viewer(), join.client(), join.identity());
@@ -422,15 +534,19 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> waitInLobby(Join join, String name, boolean forHost) {
-    String lobbyId = Roster.randomId();
-    lobby.put(lobbyId, new Waiter(lobbyId, join.sessionToken(), name, join.viewer(), join.client(), join.identity(),
-        forHost));
-    watch(join.client(), lobbyId);
-    join.client().tell(new LobbyWaiting(lobbyId, forHost));
+    Waiter w = lobby.knock(join, name, forHost);
+    watch(join.client(), w.lobbyId());
+    join.client().tell(new LobbyWaiting(w.lobbyId(), forHost));
     if (!forHost) {
       tellLobbyToControllers();
     }
     return this;
+  }
+
+  /** Someone who waited in the lobby comes in. */
+  private Behavior<Command> enter(Waiter w) {
+    unwatch(w.client());
+    return enter(w.sessionToken(), w.displayName(), w.viewer(), w.client(), w.identity());
   }
 
   private Behavior<Command> enter(String sessionToken, String name, boolean viewer, ActorRef<ClientEvent> client,
@@ -449,9 +565,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     client.tell(new Joined(p.id, role, snapshot(), media.routersInUse(), identity == null ? null
         : identity.grants()));
-    if (mayControl(p) && !lobbyEntries().isEmpty()) {
-      client.tell(new LobbyChanged(lobbyEntries()));
-    }
+    showLobbyTo(p);
     rosterChanged(p);
     webhooks.participantEvent(WebhookSender.Event.PARTICIPANT_JOINED, roomId, p.id, p.displayName, p.role,
         p.subject(), null);
@@ -469,19 +583,14 @@ public final class RoomActor extends AbstractBehavior<Command> {
    * a moderator like anyone else.
    */
   private void letGuestsIn() {
-    List<Waiter> forHost = lobby.values().stream().filter(Waiter::forHost).toList();
-    for (Waiter w : forHost) {
-      if (lobbyEnabled) {
-        lobby.put(w.lobbyId(), new Waiter(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client(),
-            w.identity(), false));
-        w.client().tell(new LobbyWaiting(w.lobbyId(), false));
-      } else {
-        lobby.remove(w.lobbyId());
-        unwatch(w.client());
-        enter(w.sessionToken(), w.displayName(), w.viewer(), w.client(), w.identity());
-      }
+    Lobby.HostArrival arrival = lobby.hostArrived();
+    for (Waiter w : arrival.knocking()) {
+      w.client().tell(new LobbyWaiting(w.lobbyId(), false));
     }
-    if (lobbyEnabled && !forHost.isEmpty()) {
+    for (Waiter w : arrival.admitted()) {
+      enter(w);
+    }
+    if (!arrival.knocking().isEmpty()) {
       tellLobbyToControllers();
     }
   }
@@ -494,9 +603,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     p.client = client;
     watch(client, p.id);
     client.tell(new Resumed(p.id, p.role, snapshot(), media.router(p.id)));
-    if (mayControl(p) && !lobbyEntries().isEmpty()) {
-      client.tell(new LobbyChanged(lobbyEntries()));
-    }
+    showLobbyTo(p);
     getContext().getLog().info("room {}: {} resumed over a new connection", roomId, p.id);
     return this;
   }
@@ -506,7 +613,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       getContext().getLog().debug("room {}: ignored a leave for {} from a connection it no longer uses", roomId, id);
       return this;
     }
-    return onLeave(id);
+    return leave(id, "left");
   }
 
   private ActorRef<ClientEvent> clientOf(String id) {
@@ -518,13 +625,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return p == null ? null : p.client;
   }
 
-  private Behavior<Command> onLeave(String id) {
-    return leave(id, "left");
-  }
-
   /** {@code reason}, for the participant.left webhook: {@code left} or {@code removed}. */
   private Behavior<Command> leave(String id, String reason) {
-    Waiter waiter = lobby.remove(id);
+    Waiter waiter = lobby.leave(id);
     if (waiter != null) {
       unwatch(waiter.client());
       if (!waiter.forHost()) {
@@ -540,24 +643,20 @@ public final class RoomActor extends AbstractBehavior<Command> {
     media.remove(p.id);
     media.pushSources(roster.all());
     boolean handsChanged = hands.remove(p.id);
-    // With tokens, moderators come from tokens (and the API): a guest is never promoted for being the earliest.
-    Participant promoted = admission.promotesWhenLeaderless() ? roster.promoteIfLeaderless() : null;
+    Participant promoted = moderation.promoteIfLeaderless();
     if (promoted != null) {
       promoted.client.tell(new RoleChanged(Role.MODERATOR));
-      if (!lobbyEntries().isEmpty()) {
-        promoted.client.tell(new LobbyChanged(lobbyEntries()));
-      }
+      showLobbyTo(promoted);
     }
     webhooks.participantEvent(WebhookSender.Event.PARTICIPANT_LEFT, roomId, p.id, p.displayName, p.role,
         p.subject(), reason);
     getContext().getLog().info("room {}: {} left ({} in room)", roomId, p.id, roster.size());
     if (roster.isEmpty()) {
       // Nobody is left to let the lobby in: the meeting is over for them too.
-      for (Waiter w : lobby.values()) {
+      for (Waiter w : lobby.clear()) {
         unwatch(w.client());
         w.client().tell(new JoinRefused("denied", "The meeting has ended."));
       }
-      lobby.clear();
       return endIfEmpty();
     }
     rosterChanged(null);
@@ -572,16 +671,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onRemove(Remove m) {
-    Participant by = roster.get(m.by());
-    Participant target = controllableTarget(by, m.target());
-    if (target == null) {
-      return this;
-    }
-    if (target == by) {
-      by.client.tell(new CommandRejected("invalid", "Leave the meeting instead of removing yourself."));
-      return this;
-    }
-    return removeParticipant(target, by.id);
+    return carryOut(moderation.remove(m.by(), m.target()), a -> removeParticipant(a.target(), a.by().id));
   }
 
   /**
@@ -603,9 +693,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (w == null) {
       return this;
     }
-    unwatch(w.client());
     tellLobbyToControllers();
-    return enter(w.sessionToken(), w.displayName(), w.viewer(), w.client(), w.identity());
+    return enter(w);
   }
 
   private Behavior<Command> onDeny(Deny m) {
@@ -619,42 +708,38 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return this;
   }
 
+  /** The knocker a moderator admits or denies, out of the lobby; null after telling {@code byId} why not. */
   private Waiter lobbyEntryFor(String byId, String lobbyId) {
-    Participant by = roster.get(byId);
-    if (by == null) {
-      return null;
-    }
-    if (!mayControl(by)) {
-      by.client.tell(new CommandRejected("forbidden", "Only a moderator can admit or deny."));
-      return null;
-    }
-    Waiter w = lobby.get(lobbyId);
-    if (w == null || w.forHost()) {
-      by.client.tell(new CommandRejected("not_found", "Nobody with that id is waiting."));
-      return null;
-    }
-    lobby.remove(lobbyId);
-    return w;
+    return switch (moderation.admitOrDeny(byId)) {
+      case Ruling.Allowed a -> {
+        Waiter w = lobby.take(lobbyId);
+        if (w == null) {
+          a.by().client.tell(new CommandRejected("not_found", "Nobody with that id is waiting."));
+        }
+        yield w;
+      }
+      case Ruling.Refused r -> {
+        reject(r);
+        yield null;
+      }
+      case Ruling.Ignored i -> null;
+    };
   }
 
   private Behavior<Command> onSetLobby(SetLobby m) {
-    Participant by = moderator(m.by());
-    if (by == null || lobbyEnabled == m.enabled()) {
-      return this;
-    }
-    lobbyEnabled = m.enabled();
-    broadcast(new SettingsChanged(settings()));
-    if (!lobbyEnabled) {
-      // Turning the lobby off opens the door for everyone already waiting (for a moderator, not for the host).
-      List<Waiter> waiting = lobby.values().stream().filter(w -> !w.forHost()).toList();
-      waiting.forEach(w -> lobby.remove(w.lobbyId()));
-      tellLobbyToControllers();
-      for (Waiter w : waiting) {
-        unwatch(w.client());
-        enter(w.sessionToken(), w.displayName(), w.viewer(), w.client(), w.identity());
+    return carryOut(moderation.changeRoom(m.by()), a -> {
+      if (lobby.enabled() == m.enabled()) {
+        return this;
       }
-    }
-    return this;
+      // Turning the lobby off opens the door for everyone already waiting (for a moderator, not for the host).
+      List<Waiter> admitted = lobby.setEnabled(m.enabled());
+      broadcast(new SettingsChanged(settings()));
+      if (!m.enabled()) {
+        tellLobbyToControllers();
+        admitted.forEach(this::enter);
+      }
+      return this;
+    });
   }
 
   // ---- chat, mute, roles, hands ---------------------------------------------------------------------------------
@@ -679,6 +764,12 @@ public final class RoomActor extends AbstractBehavior<Command> {
       getContext().scheduleOnce(config.rosterBatchInterval().multipliedBy(factor), getContext().getSelf(),
           new FlushRoster());
     }
+  }
+
+  private Behavior<Command> onFlushRoster(FlushRoster m) {
+    rosterFlushScheduled = false;
+    broadcast(new RosterChanged(roster.views()));
+    return this;
   }
 
   /** Peer-to-peer call setup between two participants: the room only checks who may talk to whom. */
@@ -707,42 +798,20 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (from == null) {
       return this;
     }
-    if (!feature("chat")) {
-      return reject(from, "forbidden", "Chat is turned off in this meeting.");
-    }
-    String text = m.text();
-    if (text == null || text.isBlank()) {
-      return reject(from, "invalid", "A chat message needs some text.");
-    }
-    if (text.length() > config.maxChatLength()) {
-      return reject(from, "too_large", "Chat messages are limited to " + config.maxChatLength() + " characters.");
-    }
-    if (m.to() == null) {
-      ChatMessage msg = new ChatMessage(from.id, from.displayName, null, text, System.currentTimeMillis());
-      if (config.chatHistory() > 0) {
-        if (chatHistory.size() == config.chatHistory()) {
-          chatHistory.removeFirst();
-        }
-        chatHistory.addLast(msg);
+    return switch (chat.send(from, m.text(), m.to(), roster, feature("chat"), feature("privateChat"),
+        System.currentTimeMillis())) {
+      case Chat.Outcome.ToEveryone e -> {
+        broadcast(new ChatDelivered(e.message()));
+        yield this;
       }
-      broadcast(new ChatDelivered(msg));
-      return this;
-    }
-    if (!feature("privateChat")) {
-      return reject(from, "forbidden", "Private chat is turned off in this meeting.");
-    }
-    Participant to = roster.get(m.to());
-    if (to == null) {
-      return reject(from, "not_found", "That participant is not in the meeting.");
-    }
-    if (to == from) {
-      return reject(from, "invalid", "You cannot send a private message to yourself.");
-    }
-    ChatDelivered delivered = new ChatDelivered(
-        new ChatMessage(from.id, from.displayName, to.id, text, System.currentTimeMillis()));
-    from.client.tell(delivered);
-    to.client.tell(delivered);
-    return this;
+      case Chat.Outcome.Private p -> {
+        ChatDelivered delivered = new ChatDelivered(p.message());
+        from.client.tell(delivered);
+        p.to().client.tell(delivered);
+        yield this;
+      }
+      case Chat.Outcome.Refused r -> reject(from, r.code(), r.message());
+    };
   }
 
   private Behavior<Command> onSetOwnMute(SetOwnMute m) {
@@ -756,39 +825,19 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onRequestMute(RequestMute m) {
-    Participant by = roster.get(m.by());
-    Participant target = controllableTarget(by, m.target());
-    if (target == null) {
+    return carryOut(moderation.requestMute(m.by(), m.target(), m.kind()), a -> {
+      a.target().mute(m.kind());
+      a.target().client.tell(new MuteRequested(m.kind(), a.by().id));
+      rosterChanged(null);
       return this;
-    }
-    if (m.kind() == null) {
-      return reject(by, "invalid", "Say which media to mute: audio or video.");
-    }
-    // The room records the mute at once; only the participant can unmute, by its own SetOwnMute.
-    if (m.kind() == MediaKind.AUDIO) {
-      target.audioMuted = true;
-    } else {
-      target.videoMuted = true;
-    }
-    target.client.tell(new MuteRequested(m.kind(), by.id));
-    rosterChanged(null);
-    return this;
+    });
   }
 
   private Behavior<Command> onGrantModerator(GrantModerator m) {
-    Participant by = moderator(m.by());
-    if (by == null) {
+    return carryOut(moderation.grantModerator(m.by(), m.target()), a -> {
+      promote(a.target());
       return this;
-    }
-    Participant target = roster.get(m.target());
-    if (target == null) {
-      return reject(by, "not_found", "That participant is not in the meeting.");
-    }
-    if (target.isViewer()) {
-      return reject(by, "invalid", "A viewer cannot be a moderator.");
-    }
-    promote(target);
-    return this;
+    });
   }
 
   private Behavior<Command> setHand(Participant p, boolean raised) {
@@ -811,60 +860,51 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return this;
   }
 
-  private Behavior<Command> onLowerHand(LowerHand m) {
-    Participant by = roster.get(m.by());
-    if (by != null && by.id.equals(m.target())) {
-      return setHand(by, false);
-    }
-    return setHand(controllableTarget(by, m.target()), false);
-  }
-
   // ---- settings -------------------------------------------------------------------------------------------------
 
   private Behavior<Command> onSetPasscode(SetPasscode m) {
-    Participant by = moderator(m.by());
-    if (by == null) {
+    return carryOut(moderation.changeRoom(m.by()), a -> {
+      String code = m.passcode();
+      if (code != null && code.length() > MAX_PASSCODE_LENGTH) {
+        return reject(a.by(), "invalid", "A passcode has at most " + MAX_PASSCODE_LENGTH + " characters.");
+      }
+      passcode = code == null || code.isEmpty() ? null : Passcode.of(code);
+      broadcast(new SettingsChanged(settings()));
       return this;
-    }
-    String code = m.passcode();
-    if (code != null && code.length() > MAX_PASSCODE_LENGTH) {
-      return reject(by, "invalid", "A passcode has at most " + MAX_PASSCODE_LENGTH + " characters.");
-    }
-    passcode = code == null || code.isEmpty() ? null : Passcode.of(code);
-    broadcast(new SettingsChanged(settings()));
-    return this;
+    });
   }
 
   private Behavior<Command> onSetControllerMode(SetControllerMode m) {
-    Participant by = moderator(m.by());
-    if (by != null && controllerMode != m.enabled()) {
-      controllerMode = m.enabled();
-      broadcast(new SettingsChanged(settings()));
-      tellLobbyToControllers();
-    }
-    return this;
+    return carryOut(moderation.changeRoom(m.by()), a -> {
+      if (moderation.setControllerMode(m.enabled())) {
+        broadcast(new SettingsChanged(settings()));
+        tellLobbyToControllers();
+      }
+      return this;
+    });
   }
 
   private Behavior<Command> onSetFeature(SetFeature m) {
-    Participant by = moderator(m.by());
-    if (by == null) {
-      return this;
-    }
-    Boolean allowed = config.features().get(m.flag());
-    if (allowed == null) {
-      return reject(by, "invalid", "Unknown feature: " + m.flag());
-    }
-    if (m.enabled() && !allowed) {
-      return reject(by, "forbidden", "This deployment does not offer " + m.flag() + ".");
-    }
-    if (features.get(m.flag()) != m.enabled()) {
-      features.put(m.flag(), m.enabled());
-      broadcast(new SettingsChanged(settings()));
-      if (m.flag().equals("sharedVideo") && !m.enabled() && sharedVideo.url() != null) {
-        setSharedVideo(new SharedVideoState(null, false, 0, System.currentTimeMillis(), null));
+    return carryOut(moderation.changeRoom(m.by()), a -> {
+      Boolean allowed = config.features().get(m.flag());
+      if (allowed == null) {
+        return reject(a.by(), "invalid", "Unknown feature: " + m.flag());
       }
-    }
-    return this;
+      if (m.enabled() && !allowed) {
+        return reject(a.by(), "forbidden", "This deployment does not offer " + m.flag() + ".");
+      }
+      if (features.get(m.flag()) != m.enabled()) {
+        features.put(m.flag(), m.enabled());
+        broadcast(new SettingsChanged(settings()));
+        if (m.flag().equals("sharedVideo") && !m.enabled()) {
+          SharedVideoState stopped = sharedVideo.turnedOff(System.currentTimeMillis());
+          if (stopped != null) {
+            broadcast(new SharedVideoChanged(stopped));
+          }
+        }
+      }
+      return this;
+    });
   }
 
   private Behavior<Command> onSharedVideo(ControlSharedVideo m) {
@@ -875,50 +915,13 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (!feature("sharedVideo")) {
       return reject(by, "forbidden", "Video sharing is turned off in this meeting.");
     }
-    if (m.action() == null) {
-      return reject(by, "invalid", "Say what to do with the shared video.");
-    }
-    long now = System.currentTimeMillis();
-    boolean controls = by.role == Role.MODERATOR || by.id.equals(sharedVideo.controlledBy());
-    if (m.action() == SharedVideoAction.START) {
-      if (!isWebUrl(m.url())) {
-        return reject(by, "invalid", "A shared video needs an http or https URL.");
+    return switch (sharedVideo.control(by, m.action(), m.url(), m.positionSeconds(), System.currentTimeMillis())) {
+      case SharedVideo.Outcome.Changed c -> {
+        broadcast(new SharedVideoChanged(c.state()));
+        yield this;
       }
-      if (!isAllowedVideoUrl(m.url())) {
-        return reject(by, "forbidden", "Videos can be shared from " + String.join(", ", config.sharedVideoHosts())
-            + " only.");
-      }
-      if (sharedVideo.url() != null && !controls) {
-        return reject(by, "forbidden", "Someone else is sharing a video.");
-      }
-      setSharedVideo(new SharedVideoState(m.url(), true, 0, now, by.id));
-      return this;
-    }
-    if (sharedVideo.url() == null) {
-      return reject(by, "invalid", "No video is being shared.");
-    }
-    if (!controls) {
-      return reject(by, "forbidden", "Only the person who shared the video or a moderator controls it.");
-    }
-    double position = m.positionSeconds();
-    if (m.action() != SharedVideoAction.STOP && !(Double.isFinite(position) && position >= 0)) {
-      return reject(by, "invalid", "A position is a number of seconds, zero or more.");
-    }
-    String controller = sharedVideo.controlledBy();
-    switch (m.action()) {
-      case PLAY -> setSharedVideo(new SharedVideoState(sharedVideo.url(), true, position, now, controller));
-      case PAUSE -> setSharedVideo(new SharedVideoState(sharedVideo.url(), false, position, now, controller));
-      case SEEK -> setSharedVideo(
-          new SharedVideoState(sharedVideo.url(), sharedVideo.playing(), position, now, controller));
-      case STOP -> setSharedVideo(new SharedVideoState(null, false, 0, now, null));
-      default -> throw new IllegalStateException("START is handled above");
-    }
-    return this;
-  }
-
-  private void setSharedVideo(SharedVideoState state) {
-    sharedVideo = state;
-    broadcast(new SharedVideoChanged(state));
+      case SharedVideo.Outcome.Refused r -> reject(by, r.code(), r.message());
+    };
   }
 
   private Behavior<Command> onDominantSpeaker(SetDominantSpeaker m) {
@@ -926,7 +929,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (id != null && roster.get(id) == null) {
       return this;
     }
-    if (!java.util.Objects.equals(id, dominantSpeaker)) {
+    if (!Objects.equals(id, dominantSpeaker)) {
       dominantSpeaker = id;
       broadcast(new DominantSpeakerChanged(id));
       if (id != null) {
@@ -938,19 +941,17 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onSetLastN(SetLastN m) {
-    Participant by = moderator(m.by());
-    if (by == null) {
+    return carryOut(moderation.changeRoom(m.by()), a -> {
+      if (m.lastN() < 0 || m.lastN() > RoomProtocol.MAX_LAST_N) {
+        return reject(a.by(), "invalid", "lastN is 0.." + RoomProtocol.MAX_LAST_N + ".");
+      }
+      if (m.lastN() != media.lastN()) {
+        media.setLastN(m.lastN());
+        broadcast(new SettingsChanged(settings()));
+        media.pushSources(roster.all());
+      }
       return this;
-    }
-    if (m.lastN() < 0 || m.lastN() > RoomProtocol.MAX_LAST_N) {
-      return reject(by, "invalid", "lastN is 0.." + RoomProtocol.MAX_LAST_N + ".");
-    }
-    if (m.lastN() != media.lastN()) {
-      media.setLastN(m.lastN());
-      broadcast(new SettingsChanged(settings()));
-      media.pushSources(roster.all());
-    }
-    return this;
+    });
   }
 
   private Behavior<Command> onSetReceiverConstraints(SetReceiverConstraints m) {
@@ -959,7 +960,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
       return this;
     }
     if (m.pinned().size() > RoomProtocol.MAX_LAST_N || m.lastN() < -1 || m.lastN() > RoomProtocol.MAX_LAST_N) {
-      return reject(p, "invalid", "At most " + RoomProtocol.MAX_LAST_N + " pinned participants; lastN is -1.." + RoomProtocol.MAX_LAST_N + ".");
+      return reject(p, "invalid", "At most " + RoomProtocol.MAX_LAST_N + " pinned participants; lastN is -1.."
+          + RoomProtocol.MAX_LAST_N + ".");
     }
     p.pinned = List.copyOf(m.pinned());
     p.receiverLastN = m.lastN();
@@ -967,10 +969,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return this;
   }
 
-  private Behavior<Command> onGetInfo(GetInfo m) {
-    m.replyTo().tell(new RoomInfo(roomId, !roster.isEmpty() || reservedUntilMillis > 0, roster.size(),
-        passcode != null || lobbyEnabled));
-    return endIfEmpty();
+  private RoomInfo info() {
+    return new RoomInfo(roomId, !roster.isEmpty() || reservedUntilMillis > 0, roster.size(),
+        passcode != null || lobby.enabled());
   }
 
   // ---- the server API -------------------------------------------------------------------------------------------
@@ -990,9 +991,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onCreateRoom(CreateRoom m) {
-    if (inUse() || closing) {
-      return answer(m.replyTo(), Outcome.EXISTS, closing ? "The room " + roomId + " is closing; try again."
-          : "The room " + roomId + " already exists.");
+    if (inUse()) {
+      return answer(m.replyTo(), Outcome.EXISTS, "The room " + roomId + " already exists.");
     }
     RoomSetup setup = m.setup();
     String problem = setupProblem(setup);
@@ -1000,7 +1000,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       return answer(m.replyTo(), Outcome.INVALID, problem);
     }
     passcode = setup.passcode() == null || setup.passcode().isEmpty() ? null : Passcode.of(setup.passcode());
-    lobbyEnabled = setup.lobby();
+    lobby.setEnabled(setup.lobby()); // nobody waits yet: nobody to let in
     if (setup.maxParticipants() > 0) {
       maxParticipants = setup.maxParticipants();
     }
@@ -1059,14 +1059,13 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return this;
   }
 
-  private Behavior<Command> onGetDetails(GetDetails m) {
+  private RoomDetails details() {
     List<MemberView> members = new ArrayList<>();
     for (Participant p : roster.all()) {
       members.add(p.memberView());
     }
-    m.replyTo().tell(new RoomDetails(roomId, inUse(), members, settings(), maxParticipants, lobbyEntries().size(),
-        reservedUntilMillis > 0));
-    return endIfEmpty();
+    return new RoomDetails(roomId, inUse(), members, settings(), maxParticipants, lobby.entries().size(),
+        reservedUntilMillis > 0);
   }
 
   /** The participant a server command names, or null after answering why not. */
@@ -1087,11 +1086,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (target == null) {
       return endIfEmpty();
     }
-    if (m.kind() == MediaKind.AUDIO) {
-      target.audioMuted = true;
-    } else {
-      target.videoMuted = true;
-    }
+    target.mute(m.kind());
     target.client.tell(new MuteRequested(m.kind(), null));
     rosterChanged(null);
     m.replyTo().tell(new ServerReply(Outcome.DONE, null));
@@ -1112,7 +1107,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (target == null) {
       return endIfEmpty();
     }
-    if (target.isViewer()) {
+    if (!Moderation.mayBeModerator(target)) {
       m.replyTo().tell(new ServerReply(Outcome.INVALID, "A viewer cannot be a moderator."));
       return this;
     }
@@ -1143,11 +1138,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (!inUse()) {
       return noRoom(m.replyTo());
     }
-    for (Waiter w : lobby.values()) {
+    for (Waiter w : lobby.clear()) {
       unwatch(w.client());
       w.client().tell(new JoinRefused("room_ended", "The meeting was ended."));
     }
-    lobby.clear();
     for (Participant p : new ArrayList<>(roster.all())) {
       unwatch(p.client);
       p.client.tell(new RoomEnded("api"));
@@ -1164,9 +1158,6 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return endIfEmpty();
   }
 
-  // ---- life cycle -----------------------------------------------------------------------------------------------
-
-  /** An empty room asks its shard to passivate it; the shard's StopRoom then ends it. */
   // ---- media ----------------------------------------------------------------------------------------------------
 
   private Behavior<Command> onAttachMedia(AttachMedia m) {
@@ -1190,51 +1181,12 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return this;
   }
 
-  private Behavior<Command> onGetTracks(GetTracks m) {
-    if (m.participantId() != null && roster.get(m.participantId()) == null) {
-      m.replyTo().tell(new TrackList(false, dominantSpeaker, List.of()));
-    } else {
-      m.replyTo().tell(new TrackList(!roster.isEmpty(), dominantSpeaker, media.tracks(m.participantId(),
-          roster.all())));
+  /** One participant's tracks, or (null) everyone's; {@code exists} false when nobody (or not that one) is in. */
+  private TrackList trackList(String participantId) {
+    if (participantId != null && roster.get(participantId) == null) {
+      return new TrackList(false, dominantSpeaker, List.of());
     }
-    return roster.isEmpty() ? endIfEmpty() : this;
-  }
-
-  private Behavior<Command> endIfEmpty() {
-    if (inUse() || closing) {
-      return this;
-    }
-    if (shard == null) {
-      return stop();
-    }
-    closing = true;
-    shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
-    return this;
-  }
-
-  private Behavior<Command> stop() {
-    if (!closing && successor != null && (!roster.isEmpty() || !lobby.isEmpty())) {
-      // A handoff (this node leaves the cluster): the next incarnation, on another node, takes over (see
-      // handOver for how the state gets there).
-      successor.accept(state());
-      getContext().getLog().info("room {}: handed over with {} participants", roomId, roster.size());
-      return Behaviors.stopped();
-    }
-    if (replica != null) {
-      replica.remove();
-    }
-    if (!roster.isEmpty()) {
-      endReason = "stopped";
-    }
-    for (Participant p : roster.all()) {
-      // Only a shard rebalance stops a room with people in it; they must rejoin.
-      p.client.tell(new Removed(null));
-    }
-    if (created) {
-      webhooks.roomEvent(WebhookSender.Event.ROOM_ENDED, roomId, endReason);
-    }
-    getContext().getLog().info("room {}: closed", roomId);
-    return Behaviors.stopped();
+    return new TrackList(!roster.isEmpty(), dominantSpeaker, media.tracks(participantId, roster.all()));
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------------
@@ -1249,113 +1201,30 @@ public final class RoomActor extends AbstractBehavior<Command> {
     getContext().unwatch(client);
   }
 
-  /**
-   * The name as shown to everyone, or null when it is not acceptable: NFC-normalised (so look-alike spellings of
-   * the same letters are one name), 1 to max-name-length characters, and no control or invisible format characters
-   * (zero-width spaces, bidirectional overrides and isolates, which make a name display as another, Unicode TR36
-   * §2). A zero-width joiner is kept between emoji, where it builds one emoji out of several.
-   */
-  private String validName(String raw) {
-    if (raw == null) {
-      return null;
-    }
-    String name = Normalizer.normalize(raw, Normalizer.Form.NFC).strip();
-    if (name.isEmpty() || name.length() > config.maxNameLength()) {
-      return null;
-    }
-    int previous = -1;
-    for (int i = 0; i < name.length(); ) {
-      int c = name.codePointAt(i);
-      i += Character.charCount(c);
-      boolean format = Character.getType(c) == Character.FORMAT;
-      if (Character.isISOControl(c) || format && !(c == ZERO_WIDTH_JOINER && joinsEmoji(previous, name, i))) {
-        return null;
-      }
-      previous = c;
-    }
-    return name;
-  }
-
-  private static final int ZERO_WIDTH_JOINER = 0x200D;
-
-  /** A ZWJ at {@code next - 1} between an emoji (or its variation selector or skin tone) and another emoji. */
-  private static boolean joinsEmoji(int before, String name, int next) {
-    boolean afterEmoji = before >= 0 && (Character.isExtendedPictographic(before) || before == 0xFE0F
-        || Character.isEmojiModifier(before));
-    return afterEmoji && next < name.length() && Character.isExtendedPictographic(name.codePointAt(next));
-  }
-
-  /** A shared video must be on one of {@code lchat.room.shared-video.allowed-hosts} (or a subdomain of one). */
-  private boolean isAllowedVideoUrl(String url) {
-    if (!isWebUrl(url)) {
-      return false;
-    }
-    String host = URI.create(url).getHost().toLowerCase(java.util.Locale.ROOT);
-    for (String allowed : config.sharedVideoHosts()) {
-      if (host.equals(allowed) || host.endsWith("." + allowed)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean isWebUrl(String url) {
-    if (url == null || url.length() > MAX_URL_LENGTH) {
-      return false;
-    }
-    try {
-      URI uri = new URI(url);
-      return ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
-          && uri.getHost() != null;
-    } catch (java.net.URISyntaxException e) {
-      return false;
-    }
-  }
-
-  private boolean mayControl(Participant p) {
-    return p.role == Role.MODERATOR || (controllerMode && !p.isViewer());
-  }
-
   private boolean feature(String flag) {
     return features.getOrDefault(flag, false);
   }
 
-  /** The acting participant if it is a moderator; otherwise tells it why not and returns null. */
-  private Participant moderator(String byId) {
-    Participant by = roster.get(byId);
-    if (by != null && by.role != Role.MODERATOR) {
-      by.client.tell(new CommandRejected("forbidden", "Only a moderator can do that."));
-      return null;
-    }
-    return by;
-  }
-
-  /** The target of a moderator/controller action, or null after telling {@code by} why not. */
-  private Participant controllableTarget(Participant by, String targetId) {
-    if (by == null) {
-      return null;
-    }
-    if (!mayControl(by)) {
-      by.client.tell(new CommandRejected("forbidden", "Only a moderator can do that."));
-      return null;
-    }
-    Participant target = roster.get(targetId);
-    if (target == null) {
-      by.client.tell(new CommandRejected("not_found", "That participant is not in the meeting."));
-    }
-    return target;
+  /** Carries out a command {@link Moderation} allowed; a refusal goes back to whoever asked. */
+  private Behavior<Command> carryOut(Ruling ruling, Function<Ruling.Allowed, Behavior<Command>> action) {
+    return switch (ruling) {
+      case Ruling.Allowed a -> action.apply(a);
+      case Ruling.Refused r -> reject(r);
+      case Ruling.Ignored i -> this;
+    };
   }
 
   /** Makes {@code target} a moderator (if not yet): it learns its role and sees the lobby, everyone the roster. */
   private void promote(Participant target) {
-    if (target.role != Role.MODERATOR) {
-      target.role = Role.MODERATOR;
+    if (moderation.promote(target)) {
       target.client.tell(new RoleChanged(Role.MODERATOR));
-      if (!lobbyEntries().isEmpty()) {
-        target.client.tell(new LobbyChanged(lobbyEntries()));
-      }
+      showLobbyTo(target);
       rosterChanged(null);
     }
+  }
+
+  private Behavior<Command> reject(Ruling.Refused r) {
+    return reject(r.by(), r.code(), r.message());
   }
 
   private Behavior<Command> reject(Participant to, String code, String message) {
@@ -1377,28 +1246,26 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
   }
 
+  /** Someone who may admit people (just in, back, or promoted) sees who is waiting, if anyone is. */
+  private void showLobbyTo(Participant p) {
+    List<LobbyEntry> entries = lobby.entries();
+    if (moderation.mayControl(p) && !entries.isEmpty()) {
+      p.client.tell(new LobbyChanged(entries));
+    }
+  }
+
   private void tellLobbyToControllers() {
-    LobbyChanged event = new LobbyChanged(lobbyEntries());
+    LobbyChanged event = new LobbyChanged(lobby.entries());
     for (Participant p : roster.all()) {
-      if (mayControl(p)) {
+      if (moderation.mayControl(p)) {
         p.client.tell(event);
       }
     }
   }
 
-  private List<LobbyEntry> lobbyEntries() {
-    List<LobbyEntry> entries = new ArrayList<>(lobby.size());
-    for (Waiter w : lobby.values()) {
-      if (!w.forHost()) { // guests waiting for the host are nobody's to admit
-        entries.add(new LobbyEntry(w.lobbyId(), w.displayName()));
-      }
-    }
-    return entries;
-  }
-
   private RoomSettings settings() {
-    return new RoomSettings(passcode != null, lobbyEnabled, controllerMode, new LinkedHashMap<>(features),
-        media.lastN());
+    return new RoomSettings(passcode != null, lobby.enabled(), moderation.controllerMode(),
+        new LinkedHashMap<>(features), media.lastN());
   }
 
   private RoomState state() {
@@ -1408,15 +1275,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
           p.videoMuted, p.handRaised, media.router(p.id), new ArrayList<>(media.published(p.id)),
           new ArrayList<>(p.pinned), p.receiverLastN, p.identity));
     }
-    List<WaiterState> waiting = new ArrayList<>();
-    for (Waiter w : lobby.values()) {
-      waiting.add(new WaiterState(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client(),
-          w.identity(), w.forHost()));
-    }
-    return new RoomState(members, waiting, admission.bannedTokens(), new ArrayList<>(hands),
-        new ArrayList<>(chatHistory), new LinkedHashMap<>(features), passcode == null ? null : passcode.salt(),
-        passcode == null ? null : passcode.hash(), lobbyEnabled, controllerMode, sharedVideo, dominantSpeaker,
-        created, roster.nextJoinOrder(), media.lastN(), new ArrayList<>(media.speakers()),
+    return new RoomState(members, lobby.states(), admission.bannedTokens(), new ArrayList<>(hands),
+        chat.history(), new LinkedHashMap<>(features), passcode == null ? null : passcode.salt(),
+        passcode == null ? null : passcode.hash(), lobby.enabled(), moderation.controllerMode(), sharedVideo.state(),
+        dominantSpeaker, created, roster.nextJoinOrder(), media.lastN(), new ArrayList<>(media.speakers()),
         admission.bannedSubjects(), admission.opened(), reservedUntilMillis, maxParticipants);
   }
 
@@ -1424,17 +1286,17 @@ public final class RoomActor extends AbstractBehavior<Command> {
    * Takes over from the previous incarnation. Participants keep their ids, roles and media; their sessions are
    * watched from here on. If people joined this incarnation first (a race with the handoff), both sets stay.
    */
-  private Behavior<Command> restore(RoomState s) {
+  private void restore(RoomState s) {
     boolean fresh = roster.isEmpty() && lobby.isEmpty();
     if (fresh) {
       features.clear();
       features.putAll(s.features());
       passcode = s.passcodeSalt() == null ? null : Passcode.restore(s.passcodeSalt(), s.passcodeHash());
-      lobbyEnabled = s.lobbyEnabled();
-      controllerMode = s.controllerMode();
-      sharedVideo = s.sharedVideo();
+      lobby.setEnabled(s.lobbyEnabled()); // nobody waits yet: nobody to let in
+      moderation.setControllerMode(s.controllerMode());
+      sharedVideo.restore(s.sharedVideo());
       dominantSpeaker = s.dominantSpeaker();
-      chatHistory.addAll(s.chat());
+      chat.restore(s.chat());
       media.setLastN(s.lastN());
       media.restoreSpeakers(s.speakers());
       if (s.maxParticipants() > 0) {
@@ -1462,9 +1324,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
         hands.add(h);
       }
     }
-    for (WaiterState w : s.lobby()) {
-      lobby.put(w.lobbyId(), new Waiter(w.lobbyId(), w.sessionToken(), w.displayName(), w.viewer(), w.client(),
-          w.identity(), w.forHost()));
+    for (WaiterState ws : s.lobby()) {
+      Waiter w = lobby.restore(ws);
       watch(w.client(), w.lobbyId());
     }
     media.pushSources(roster.all());
@@ -1472,11 +1333,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (!fresh) {
       rosterChanged(null);
     }
-    return endIfEmpty();
   }
 
   private RoomSnapshot snapshot() {
-    return new RoomSnapshot(roomId, roster.views(), settings(), new ArrayList<>(hands), sharedVideo,
-        dominantSpeaker, new ArrayList<>(chatHistory));
+    return new RoomSnapshot(roomId, roster.views(), settings(), new ArrayList<>(hands), sharedVideo.state(),
+        dominantSpeaker, chat.history());
   }
 }

@@ -3,6 +3,7 @@ package uk.co.lchat.room;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import com.typesafe.config.Config;
@@ -24,7 +25,7 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
       throw new IllegalArgumentException("lchat.room limits must be positive");
     }
     features = Map.copyOf(features);
-    sharedVideoHosts = sharedVideoHosts.stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList();
+    sharedVideoHosts = sharedVideoHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
     if (lastN < 0 || lastN > RoomProtocol.MAX_LAST_N) {
       throw new IllegalArgumentException("lchat.room.last-n must be 0.." + RoomProtocol.MAX_LAST_N);
     }

@@ -3,8 +3,12 @@ package uk.co.lchat.room;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -22,7 +26,7 @@ final class RoomMedia {
   private final Map<String, List<TrackInfo>> published = new HashMap<>();
   private final Map<String, List<TrackInfo>> lastSent = new HashMap<>();
   /** Participants who have been the dominant speaker, most recent first. */
-  private final java.util.LinkedList<String> speakers = new java.util.LinkedList<>();
+  private final LinkedList<String> speakers = new LinkedList<>();
   private int lastN;
 
   RoomMedia(int lastN) {
@@ -75,8 +79,8 @@ final class RoomMedia {
    * (a second video track), then the most recent speakers, then join order.
    */
   private List<String> videoOrder(Collection<Participant> inJoinOrder) {
-    java.util.LinkedHashSet<String> order = new java.util.LinkedHashSet<>();
-    java.util.Set<String> video = new java.util.HashSet<>();
+    LinkedHashSet<String> order = new LinkedHashSet<>();
+    Set<String> video = new HashSet<>();
     for (Participant p : inJoinOrder) {
       long videos = published.getOrDefault(p.id, List.of()).stream().filter(t -> !t.isAudio()).count();
       if (videos > 0) {
@@ -103,9 +107,9 @@ final class RoomMedia {
    * Whose video {@code receiver} gets: its pins (among {@code publishing}, everyone with video), then {@code order},
    * at most its limit, never its own.
    */
-  private java.util.Set<String> videoFor(Participant receiver, List<String> order, java.util.Set<String> publishing) {
+  private Set<String> videoFor(Participant receiver, List<String> order, Set<String> publishing) {
     int n = receiver.receiverLastN >= 0 ? Math.min(receiver.receiverLastN, lastN) : lastN;
-    java.util.Set<String> chosen = new java.util.LinkedHashSet<>();
+    Set<String> chosen = new LinkedHashSet<>();
     for (String pin : receiver.pinned) {
       if (chosen.size() < n && !pin.equals(receiver.id) && publishing.contains(pin)) {
         chosen.add(pin);
@@ -121,7 +125,7 @@ final class RoomMedia {
 
   /** The routers the room's participants use now, each once. */
   List<ActorRef<MediaRouterProtocol.Command>> routersInUse() {
-    return new ArrayList<>(new java.util.LinkedHashSet<>(routers.values()));
+    return new ArrayList<>(new LinkedHashSet<>(routers.values()));
   }
 
   void publish(String participantId, List<TrackInfo> tracks) {
@@ -156,13 +160,13 @@ final class RoomMedia {
   /** Tells each participant's router its sources, if they changed since last time. */
   void pushSources(Collection<Participant> inJoinOrder) {
     List<String> order = videoOrder(inJoinOrder);
-    java.util.Set<String> publishing = new java.util.HashSet<>(order);
+    Set<String> publishing = new HashSet<>(order);
     for (Participant receiver : inJoinOrder) {
       ActorRef<MediaRouterProtocol.Command> router = routers.get(receiver.id);
       if (router == null) {
         continue;
       }
-      java.util.Set<String> seen = videoFor(receiver, order, publishing);
+      Set<String> seen = videoFor(receiver, order, publishing);
       List<TrackInfo> sources = new ArrayList<>();
       for (Participant sender : inJoinOrder) {
         if (sender != receiver) {

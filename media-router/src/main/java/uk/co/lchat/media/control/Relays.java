@@ -3,6 +3,7 @@ package uk.co.lchat.media.control;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -276,7 +277,7 @@ final class Relays {
     if (all.length != 2 * (k + s)) {
       throw new IllegalArgumentException("relay key material has the wrong length");
     }
-    return new SrtpKeys(PROFILE, java.util.Arrays.copyOfRange(all, 0, k), java.util.Arrays.copyOfRange(all, k, k + s),
-        java.util.Arrays.copyOfRange(all, k + s, 2 * k + s), java.util.Arrays.copyOfRange(all, 2 * k + s, all.length));
+    return new SrtpKeys(PROFILE, Arrays.copyOfRange(all, 0, k), Arrays.copyOfRange(all, k, k + s),
+        Arrays.copyOfRange(all, k + s, 2 * k + s), Arrays.copyOfRange(all, 2 * k + s, all.length));
   }
 }
