@@ -205,7 +205,7 @@ export class MediaSession {
 
   /**
    * The router's id of the track in each m-section of its offer, by mid: the track id of the section's a=msid
-   * ("participantId-mid-ssrc", docs/protocol.md). Chromium gives a received track that id; Firefox gives it one of
+   * ("participantId-mid-...", docs/protocol.md). Chromium gives a received track that id; Firefox gives it one of
    * its own (W3C WebRTC §5.3: a receiver's track has an id of its own), so the client reads it from the offer.
    */
   static routerTrackIds(sdp) {
