@@ -54,8 +54,8 @@ export class Meeting {
     this.iceServers = joined.iceServers || [];
     this.media = new MediaSession(signaling, {
       iceServers: this.iceServers,
-      onTrack: (pid, track) => this.remoteTrack(pid, track, Meeting.midOf(track), 'bridge'),
-      onTrackEnded: (pid, track) => this.remoteTrackEnded(pid, track, Meeting.midOf(track), 'bridge'),
+      onTrack: (pid, track, stream, mid, trackId) => this.remoteTrack(pid, track, Meeting.midOf(trackId), 'bridge'),
+      onTrackEnded: (pid, track, mid, trackId) => this.remoteTrackEnded(pid, track, Meeting.midOf(trackId), 'bridge'),
       transform: e2ee,
     });
   }
@@ -387,9 +387,12 @@ export class Meeting {
 
   // ---- remote media --------------------------------------------------------------------------------------------
 
-  /** Track ids are "participant-mid-ssrc": a participant's first video m-section is its camera, later ones screens. */
-  static midOf(track) {
-    const parts = track.id.split('-');
+  /**
+   * The router's track ids are "participant-mid-ssrc", with the publisher's mid: a participant's first video
+   * m-section is its camera, later ones screens.
+   */
+  static midOf(trackId) {
+    const parts = trackId.split('-');
     return parts.length >= 3 ? Number(parts[parts.length - 2]) : 0;
   }
 

@@ -307,6 +307,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case RoomProtocol.Superseded s -> {
         // The participant continues over another connection: leave nothing behind, take nothing with us.
         send(SignalingCodec.encode(event));
+        handMediaOver();
         participantId = null;
         roomId = null;
         room = null;
@@ -420,7 +421,10 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         settings.resumeGrace());
     getContext().scheduleOnce(settings.resumeGrace(), getContext().getSelf(), new ResumeGraceOver());
     return Behaviors.receive(Object.class)
-        .onMessage(RoomProtocol.Superseded.class, m -> Behaviors.stopped()) // resumed elsewhere: leave nothing
+        .onMessage(RoomProtocol.Superseded.class, m -> {
+          handMediaOver(); // resumed elsewhere: leave nothing
+          return Behaviors.stopped();
+        })
         .onMessage(ResumeGraceOver.class, m -> {
           leaveRoom();
           return Behaviors.stopped();
@@ -430,6 +434,16 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   }
 
   private record ResumeGraceOver() {}
+
+  /**
+   * The room resumed the participant over another connection: the router keeps its media for the new session, and
+   * must not take this session's end (it watches it) for the participant's.
+   */
+  private void handMediaOver() {
+    if (router != null && participantId != null) {
+      router.tell(new MediaRouterProtocol.HandOver(participantId, mediaSelf()));
+    }
+  }
 
   private Behavior<Object> closed() {
     leaveRoom();
