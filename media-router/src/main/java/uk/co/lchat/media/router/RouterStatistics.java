@@ -72,8 +72,8 @@ public record RouterStatistics(int audioPublications, int videoPublications, int
     private long endpointExpected;
     private long endpointLost;
 
-    /** Measures one endpoint: its incoming streams' loss and jitter since the last call, its outgoing RTTs. */
-    void endpoint(Endpoint e) {
+    /** Measures one transport: its incoming streams' loss and jitter since the last call, its outgoing RTTs. */
+    void transport(Transport e) {
       endpointExpected = 0;
       endpointLost = 0;
       e.incoming.forEach(this::publication);

@@ -315,7 +315,7 @@ class MediaRouterTest {
       feed.until(() -> s.currentLayer() == 0, 5);
       assertEquals(0, s.currentLayer(), "heavy loss: the lowest layer");
       assertEquals(1, router.counters().lossDowngrades());
-      for (int i = 0; i < Subscription.GOOD_REPORTS_TO_RECOVER - 1; i++) {
+      for (int i = 0; i < LayerSelector.GOOD_REPORTS_TO_RECOVER - 1; i++) {
         pb.sendReceiverReport(src.ssrc(), 0, 0, 0);
       }
       feed.until(() -> false, 1);
