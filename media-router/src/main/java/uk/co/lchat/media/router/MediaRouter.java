@@ -85,7 +85,7 @@ public final class MediaRouter implements AutoCloseable {
     this.sender = loop.sender();
     this.ice = new IceRouting(loop, counters, new InetSocketAddress(firstAdvertised(settings), loop.port()));
     this.keyframeRequests = new KeyframeRequests(settings.keyframeInterval(), tx, counters);
-    this.receive = new ReceivePipeline(counters, ice, keyframeRequests,
+    this.receive = new ReceivePipeline(counters, ice::follow, keyframeRequests,
         new RtcpTermination(new Retransmission(tx, counters), keyframeRequests, tx, counters));
     this.in = new ReceivedPacket(loop.received());
     this.reports = new ReportSender(tx, counters);

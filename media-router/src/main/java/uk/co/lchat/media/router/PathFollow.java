@@ -1,22 +1,29 @@
 package uk.co.lchat.media.router;
 
+import java.net.InetSocketAddress;
+
 /**
  * Authenticated media from an endpoint's verified path other than the latched one moves the endpoint's media there
  * (a controlling agent may nominate several pairs and use the best, RFC 8445 §8.1.1: Firefox does). It comes after
  * decryption, so only the peer itself can move its path. Never drops.
  */
 final class PathFollow extends ReceiveStage {
-  private final IceRouting ice;
+  /** Moves an endpoint's media to a path ({@link IceRouting#follow}). */
+  interface Paths {
+    void follow(Endpoint e, InetSocketAddress from, IceTcpConnection via);
+  }
 
-  PathFollow(IceRouting ice) {
+  private final Paths paths;
+
+  PathFollow(Paths paths) {
     super("path_follow");
-    this.ice = ice;
+    this.paths = paths;
   }
 
   @Override
   boolean process(ReceivedPacket in) {
     if (in.unlatched != null) {
-      ice.follow(in.unlatched, in.from, in.via);
+      paths.follow(in.unlatched, in.from, in.via);
     }
     return true;
   }

@@ -14,11 +14,11 @@ final class ReceivePipeline {
   /** SRTCP. */
   private final ReceiveStage[] rtcp;
 
-  ReceivePipeline(RouterCounters counters, IceRouting ice, KeyframeRequests keyframeRequests,
+  ReceivePipeline(RouterCounters counters, PathFollow.Paths paths, KeyframeRequests keyframeRequests,
       RtcpTermination rtcpTermination) {
     rtp = new ReceiveStage[] {
         new SrtpDecrypt(false, counters),        // decrypt once, in place (RFC 3711 §3.3)
-        new PathFollow(ice),                     // authenticated media moves the endpoint's path (RFC 8445 §8.1.1)
+        new PathFollow(paths),                   // authenticated media moves the endpoint's path (RFC 8445 §8.1.1)
         new RtpParse(counters),                  // flyweight view of the header
         new TransportCcRecord(),                 // arrival time by transport-wide sequence number
         new StreamLookup(),                      // publication by SSRC
@@ -30,7 +30,7 @@ final class ReceivePipeline {
     };
     rtcp = new ReceiveStage[] {
         new SrtpDecrypt(true, counters),         // RFC 3711 §3.4
-        new PathFollow(ice),
+        new PathFollow(paths),
         rtcpTermination,                         // reports, NACK -> RTX or upstream, PLI/FIR, REMB
     };
   }
