@@ -14,9 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.sdp.SessionDescription;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /** The router over real UDP on loopback, with headless peers doing ICE, DTLS and SRTP as browsers do. */
 class MediaRouterTest {

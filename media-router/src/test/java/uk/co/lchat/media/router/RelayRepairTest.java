@@ -15,9 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.srtp.SrtpKeys;
 import uk.co.lchat.media.srtp.SrtpProfile;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * Loss between two nodes' routers: a video packet lost on the relay is asked for again by the far router (NACK over
