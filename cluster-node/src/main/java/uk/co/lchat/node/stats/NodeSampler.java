@@ -44,8 +44,8 @@ public final class NodeSampler implements Supplier<NodeSample> {
         s.videoPublications() + s.videoSubscriptions(), s.videoSubscriptions(), s.lossControlledSeconds(),
         s.lossLimitedSeconds(), s.lossDegradedSeconds(), 0, 0, signaling.messagesReceived(),
         signaling.messagesSent(), c.iceSucceededUdp(), c.iceSucceededTcp(), router.relayCount(),
-        relayIn, relayOut, ManagementFactory.getThreadMXBean().getThreadCount(), processCpuLoad(), router.endpointCount(),
-        receiveStages());
+        relayIn, relayOut, ManagementFactory.getThreadMXBean().getThreadCount(), processCpuLoad(),
+        router.endpointCount(), receiveStages());
   }
 
   private List<ReceiveStageSample> receiveStages() {

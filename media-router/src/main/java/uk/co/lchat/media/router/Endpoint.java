@@ -1,5 +1,6 @@
 package uk.co.lchat.media.router;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
@@ -30,7 +31,7 @@ public final class Endpoint extends Transport {
 
   /** Sends a DTLS record to the endpoint's current path, from a handshake thread. */
   interface DtlsOut {
-    void send(Endpoint to, byte[] buf, int off, int len) throws java.io.IOException;
+    void send(Endpoint to, byte[] buf, int off, int len) throws IOException;
   }
 
   Endpoint(String id, String group, IceParameters ice, EndpointListener listener, DtlsOut out, PacketSender sender,

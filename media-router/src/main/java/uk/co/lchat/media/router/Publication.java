@@ -104,7 +104,8 @@ public final class Publication {
    */
   long relayEstimate(long nowNanos) {
     long elapsed = nowNanos - lastEstimateNanos;
-    long rate = lastEstimateNanos == 0 || elapsed <= 0 ? 0 : (bytes - bytesAtLastEstimate) * 8 * 1_000_000_000L / elapsed;
+    long rate = lastEstimateNanos == 0 || elapsed <= 0 ? 0
+        : (bytes - bytesAtLastEstimate) * 8 * 1_000_000_000L / elapsed;
     bytesAtLastEstimate = bytes;
     lastEstimateNanos = nowNanos;
     double worst = 0;

@@ -6,7 +6,7 @@ package uk.co.lchat.media.router;
  * {@code lchat_router_stage_packets_total} and {@code lchat_router_stage_dropped_packets_total}. Counters are plain
  * fields written by the router's loop only (a scrape may read a value a moment old).
  */
-public abstract class ReceiveStage {
+abstract class ReceiveStage {
   private final String name;
   private long packets;
   private long dropped;
@@ -29,17 +29,17 @@ public abstract class ReceiveStage {
   }
 
   /** The stage's name in metrics, e.g. {@code srtp_decrypt}. */
-  public final String name() {
+  final String name() {
     return name;
   }
 
   /** Packets that reached this stage. */
-  public final long packets() {
+  final long packets() {
     return packets;
   }
 
   /** Of those, the ones it dropped. */
-  public final long dropped() {
+  final long dropped() {
     return dropped;
   }
 }

@@ -92,7 +92,7 @@ public abstract sealed class Transport implements PacketSink permits Endpoint, R
     return true;
   }
 
-  /** Encrypts the plain RTCP compound packet in place (RFC 3711 §3.4) and sends it; false if it could not be protected. */
+  /** Encrypts the plain RTCP compound packet in place (RFC 3711 §3.4) and sends it; false if it was not protected. */
   boolean sendRtcp(PacketBuffer packet) {
     SrtpSession keys = srtp;
     if (keys == null || remote == null || closed || keys.protectRtcp(packet) != SrtpResult.OK) {

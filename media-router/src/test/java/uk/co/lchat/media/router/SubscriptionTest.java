@@ -101,7 +101,8 @@ class SubscriptionTest {
     byte[] plain = StageFixture.rtp(111, 31, 7, 960, new byte[60], new int[] {3}, new byte[][] {{0, 0, 1}});
     ReceivedPacket in = received(audio, plain);
     for (Endpoint to : List.of(receiver, renumbered, without)) {
-      assertEquals(Subscription.Forwarding.SENT, new Subscription(audio, to, 111, null, null).forward(in, f.tx, txRtp));
+      Subscription s = new Subscription(audio, to, 111, null, null);
+      assertEquals(Subscription.Forwarding.SENT, s.forward(in, f.tx, txRtp));
     }
     RtpPacket view = new RtpPacket();
     byte[] same = f.decrypt(f.sender.to(receiver).get(0), false);
@@ -117,6 +118,12 @@ class SubscriptionTest {
     assertEquals(1, untouched[view.findExtension(3) + 2], "left as it came for a receiver that did not accept it");
   }
 
+  /** One VP8 packet of a simulcast layer (layer i has SSRC 0x100 * (i + 1)) through {@code s}. */
+  private Subscription.Forwarding layerPacket(Subscription s, Publication layer, int seq, boolean keyframe) {
+    byte[] plain = StageFixture.rtp(96, layer.ssrc(), seq, seq * 3000L, StageFixture.vp8(keyframe, 100));
+    return s.forward(received(layer, plain), f.tx, txRtp);
+  }
+
   @Test
   void aSimulcastReceiverGetsOneLayerAndSwitchesAtTheTargetLayersKeyframe() {
     SimulcastSource src = new SimulcastSource(publisher, "1", new String[] {"q", "h"}, 10, 96, 90000,
@@ -129,10 +136,8 @@ class SubscriptionTest {
     }
     Subscription s = new Subscription(src, receiver, 96, new StreamRewriter(src.ssrc(), true, 90000), VideoCodec.VP8);
     src.add(s);
-    assertEquals(Subscription.Forwarding.SENT,
-        s.forward(received(layers[0], StageFixture.rtp(96, 0x100, 1, 3000, StageFixture.vp8(true, 100))), f.tx, txRtp));
-    assertEquals(Subscription.Forwarding.OTHER_LAYER,
-        s.forward(received(layers[1], StageFixture.rtp(96, 0x200, 1, 3000, StageFixture.vp8(true, 300))), f.tx, txRtp),
+    assertEquals(Subscription.Forwarding.SENT, layerPacket(s, layers[0], 1, true));
+    assertEquals(Subscription.Forwarding.OTHER_LAYER, layerPacket(s, layers[1], 1, true),
         "the high layer's keyframe switches nothing unasked");
     s.chooseLayer(f.keyframeRequests); // nothing ranked yet: stays
     src.ranked = new int[] {0, 1};
@@ -140,14 +145,14 @@ class SubscriptionTest {
     src.bitrates[1] = 500_000;
     s.chooseLayer(f.keyframeRequests);
     assertEquals(1, f.counters.keyframeRequestsSent(), "the high layer's keyframe is asked for");
-    assertEquals(Subscription.Forwarding.SENT,
-        s.forward(received(layers[0], StageFixture.rtp(96, 0x100, 2, 6000, StageFixture.vp8(false, 100))), f.tx, txRtp));
-    assertEquals(Subscription.Forwarding.SENT,
-        s.forward(received(layers[1], StageFixture.rtp(96, 0x200, 2, 6000, StageFixture.vp8(true, 300))), f.tx, txRtp));
+    assertEquals(Subscription.Forwarding.SENT, layerPacket(s, layers[0], 2, false), "the low layer until then");
+    assertEquals(Subscription.Forwarding.SENT, layerPacket(s, layers[1], 2, true));
     assertEquals(1, s.currentLayer());
-    byte[] last = f.decrypt(f.sender.to(receiver).get(f.sender.to(receiver).size() - 1), false);
+    List<StageFixture.Sent> sent = f.sender.to(receiver);
+    byte[] first = f.decrypt(sent.get(0), false);
+    byte[] last = f.decrypt(sent.get(sent.size() - 1), false);
     assertEquals(src.ssrc(), StageFixture.u32(last, 8), "one SSRC whatever the layer");
-    assertEquals(2, StageFixture.u16(last, 2) - StageFixture.u16(f.decrypt(f.sender.to(receiver).get(0), false), 2),
+    assertEquals(2, StageFixture.u16(last, 2) - StageFixture.u16(first, 2),
         "sequence numbers run on across the switch");
   }
 
@@ -155,9 +160,7 @@ class SubscriptionTest {
   void aSwitchOfSourceWaitsForTheNewSourcesKeyframe() {
     Publication video = new Publication(publisher, 0x42, "video", 96, 90000, -1);
     Subscription s = new Subscription(video, receiver, 96, new StreamRewriter(0x5151, true, 90000), VideoCodec.VP8);
-    assertEquals(Subscription.Forwarding.AWAITING_KEYFRAME,
-        s.forward(received(video, StageFixture.rtp(96, 0x42, 1, 3000, StageFixture.vp8(false, 100))), f.tx, txRtp));
-    assertEquals(Subscription.Forwarding.SENT,
-        s.forward(received(video, StageFixture.rtp(96, 0x42, 2, 6000, StageFixture.vp8(true, 100))), f.tx, txRtp));
+    assertEquals(Subscription.Forwarding.AWAITING_KEYFRAME, layerPacket(s, video, 1, false));
+    assertEquals(Subscription.Forwarding.SENT, layerPacket(s, video, 2, true));
   }
 }
