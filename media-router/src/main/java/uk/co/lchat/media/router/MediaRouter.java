@@ -512,7 +512,7 @@ public final class MediaRouter implements AutoCloseable {
       case DTLS -> dtls(from, buf, len, via);
       case RTP -> {
         if (arrived(from, len, via) && receive.rtp(in)) {
-          fanOut(in);
+          fanOut(in, tx, txRtp, keyframeRequests);
         }
       }
       case RTCP -> {
@@ -559,8 +559,12 @@ public final class MediaRouter implements AutoCloseable {
     return true;
   }
 
-  /** The router's half of the packet path (mediasoup's Router): each subscription of the stream forwards it. */
-  private void fanOut(ReceivedPacket packet) {
+  /**
+   * The router's half of the packet path (mediasoup's Router): each subscription of the stream forwards it, through
+   * the send buffer {@code tx} viewed by {@code txRtp}; a stream waiting for a keyframe after a switch of source asks
+   * the publisher for one (within the keyframe interval).
+   */
+  static void fanOut(ReceivedPacket packet, PacketBuffer tx, RtpPacket txRtp, KeyframeRequests keyframeRequests) {
     packet.prepareFanOut();
     for (Subscription s : packet.publication.subscriptions) {
       if (s.forward(packet, tx, txRtp) == Subscription.Forwarding.AWAITING_KEYFRAME) {

@@ -22,13 +22,18 @@ final class StageFixture {
   /** What a transport sent: the bytes as they would have gone on the wire. */
   record Sent(Transport to, byte[] bytes) {}
 
-  /** Records every send instead of using a socket. */
+  /** Records every send instead of using a socket; or, with {@code keep} off, only counts them. */
   static final class RecordingSender implements PacketSender {
     final List<Sent> sent = new ArrayList<>();
+    boolean keep = true;
+    long count;
 
     @Override
     public boolean send(PacketBuffer packet, Transport to) {
-      sent.add(new Sent(to, Arrays.copyOf(packet.getBuffer(), packet.getLength())));
+      count++;
+      if (keep) {
+        sent.add(new Sent(to, Arrays.copyOf(packet.getBuffer(), packet.getLength())));
+      }
       return true;
     }
 
