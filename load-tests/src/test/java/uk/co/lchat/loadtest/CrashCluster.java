@@ -6,6 +6,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
 import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
@@ -100,6 +102,16 @@ final class CrashCluster implements AutoCloseable {
     return AskPattern.<MediaRouterProtocol.Command, MediaRouterProtocol.RouterStatus>ask(router,
             MediaRouterProtocol.GetStatus::new, Duration.ofSeconds(5), first.system().scheduler())
         .toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Whether the node process is still a member of the cluster as this JVM's node sees it (unreachable counts). */
+  boolean isMember(LocalProcessProvider.NodeProcess process) {
+    for (Member m : Cluster.get(first.system()).state().getMembers()) {
+      if (m.address().getPort().orElse(-1) == process.remotePort() && m.status() != MemberStatus.removed()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** SIGKILL, and wait until the process is gone. */

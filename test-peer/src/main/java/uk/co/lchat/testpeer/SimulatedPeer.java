@@ -42,6 +42,7 @@ public final class SimulatedPeer implements AutoCloseable {
   private final PacketBuffer txPacket = new PacketBuffer();
   private final AtomicLong rtpReceived = new AtomicLong();
   private final java.util.concurrent.atomic.AtomicInteger checksAnswered = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger consentGranted = new java.util.concurrent.atomic.AtomicInteger();
   private volatile int lastRtpLength;
   private volatile RtpSink rtpSink;
   /** One thread sends every peer's ICE consent checks (RFC 7675), so thousands of peers need no thread each. */
@@ -110,6 +111,11 @@ public final class SimulatedPeer implements AutoCloseable {
     return localIce;
   }
 
+  /** The UDP address this peer sends from now (it changes with {@code moveAndRestartIce}). */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) socket.getLocalSocketAddress();
+  }
+
   /**
    * Makes {@link #connect} nominate a second pair, from another local port, after the first and before DTLS, yet
    * run DTLS and media on the first: what Firefox does against an ice-lite peer (it nominates every pair it checks,
@@ -138,7 +144,7 @@ public final class SimulatedPeer implements AutoCloseable {
 
   /**
    * Consent freshness (RFC 7675 §5.1): a binding request to the server every 5 s, as browsers send, so the router
-   * keeps the endpoint past its consent timeout. Responses are not needed: the router counts the requests.
+   * keeps the endpoint past its consent timeout; {@link #consentGranted} counts the router's answers.
    */
   private void keepConsent() {
     IceParameters ice = serverIce;
@@ -211,7 +217,8 @@ public final class SimulatedPeer implements AutoCloseable {
         m = StunMessage.parse(buf, 0, len);
         if (m != null && m.type() != StunMessage.BINDING_SUCCESS
             && !java.util.Arrays.equals(m.transactionId(), tid)) {
-          // The router's own check of the path back (RFC 8445 §7.2.5.2) may come before its answer to ours.
+          // Anything else the server sends on the connection (a full agent's own check back, RFC 8445
+          // §7.2.5.2) may come before its answer to ours.
           dispatch(buf, len);
           continue;
         }
@@ -334,10 +341,18 @@ public final class SimulatedPeer implements AutoCloseable {
   }
 
   /**
-   * The router's agent checks the path back and keeps consent with binding requests (RFC 8445 §7.2.5.2,
-   * RFC 7675): a valid one gets a success response signed with our password, as a browser answers.
+   * A full ICE agent would check the path back and keep consent with binding requests of its own (RFC 8445
+   * §7.2.5.2, RFC 7675): a valid one gets a success response signed with our password, as a browser answers. Our
+   * router is lite and sends none; other servers may. A success response to one of our own consent checks, signed
+   * with the server's password, counts as consent granted.
    */
   private byte[] answerTo(StunMessage m, InetSocketAddress from) {
+    IceParameters theirs = serverIce;
+    if (m != null && m.type() == StunMessage.BINDING_SUCCESS && theirs != null
+        && m.verifyIntegrity(theirs.pwd().getBytes(StandardCharsets.UTF_8))) {
+      consentGranted.incrementAndGet();
+      return null;
+    }
     byte[] key = localIce.pwd().getBytes(StandardCharsets.UTF_8);
     if (m == null || m.type() != StunMessage.BINDING_REQUEST || !m.verifyIntegrity(key)) {
       return null;
@@ -346,9 +361,14 @@ public final class SimulatedPeer implements AutoCloseable {
     return StunMessage.bindingSuccess(m.transactionId(), from, key);
   }
 
-  /** How many of the router's checks (path checks and consent) this peer answered. */
+  /** How many of the server's own checks (path checks and consent) this peer answered. */
   public int checksAnswered() {
     return checksAnswered.get();
+  }
+
+  /** How many of this peer's consent checks the server answered with a valid success response (RFC 7675 §5.1). */
+  public int consentGranted() {
+    return consentGranted.get();
   }
 
   private void dispatch(byte[] buf, int len) {

@@ -5,19 +5,17 @@ import java.nio.charset.StandardCharsets;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
 import uk.co.lchat.media.dtls.PacketQueueTransport;
-import uk.co.lchat.media.ice.IceAgent;
 import uk.co.lchat.media.sdp.IceParameters;
 
 /**
- * A client's transport on this node (one browser PeerConnection, one WHIP/WHEP session): its ICE agent and
- * credentials, the DTLS association that makes its SRTP keys, its consent, and the room it belongs to. Fields marked
+ * A client's transport on this node (one browser PeerConnection, one WHIP/WHEP session): its ICE credentials (the
+ * router is an ICE-lite agent, RFC 8445 §2.5), the DTLS association that makes its SRTP keys, its consent, and the
+ * room it belongs to. Fields marked
  * loop-owned are touched only by the router's receive loop.
  */
 public final class Endpoint extends Transport {
   final String group;
   volatile IceParameters ice;
-  /** The endpoint's ICE agent (ice4j). */
-  volatile IceAgent agent;
   /** The peer's ICE credentials from its last SDP. */
   volatile IceParameters remoteIce;
   volatile byte[] icePassword;
@@ -26,8 +24,11 @@ public final class Endpoint extends Transport {
   volatile DtlsAssociation dtls;
   // loop-owned
   long lastConsentNanos;
-  /** The peer nominated the path media uses (RFC 8445 §8.1.1); until then any verified path it uses may take over. */
-  boolean nominated;
+  /**
+   * Whether the peer nominated the current path (USE-CANDIDATE, RFC 8445 §7.3.1.5); until then any verified path it
+   * uses may take over. Written by the loop.
+   */
+  volatile boolean nominated;
 
   /** Sends a DTLS record to the endpoint's current path, from a handshake thread. */
   interface DtlsOut {
@@ -51,6 +52,10 @@ public final class Endpoint extends Transport {
 
   public IceParameters ice() {
     return ice;
+  }
+
+  public boolean nominated() {
+    return nominated;
   }
 
   /** True while the endpoint's media goes over ICE-TCP rather than UDP. */

@@ -1,78 +1,57 @@
 package uk.co.lchat.media.router;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import uk.co.lchat.media.ice.IceAgent;
 import uk.co.lchat.media.ice.StunMessage;
 import uk.co.lchat.media.sdp.IceParameters;
 
 /**
- * Which transport a datagram on the shared port belongs to, and where each transport's media goes (RFC 8445 on one
- * port for every endpoint). A binding request names its endpoint by ufrag (§7.3); once it verifies, the path it came
- * on is known to belong to that endpoint, and media is latched to the first such path, then to the peer's latest
- * nomination, and follows any verified path the peer's handshake or authenticated media arrives on. The endpoint's
- * ice4j agent answers and checks back; its STUN goes out through here. Relays are latched to their address from the
- * start. The ufrag table is shared with control threads; everything else is loop-owned.
+ * The router's ICE, lite (RFC 8445 §2.5), on one port for every endpoint: which transport a datagram belongs to,
+ * and where each transport's media goes. A binding request names its endpoint by ufrag (§7.3); once it verifies, it
+ * is answered here (the browser is always the controlling agent and nominates; we send no checks of our own) and
+ * the path it came on is known to belong to that endpoint. Media is latched to the first such path, then to the
+ * peer's latest nomination, and follows any verified path the peer's handshake or authenticated media arrives on.
+ * Relays are latched to their address from the start. The ufrag table is shared with control threads; everything
+ * else is loop-owned.
  */
 final class IceRouting {
-  private static final Logger LOG = LoggerFactory.getLogger(IceRouting.class);
+  private static final String ICE_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
   private final ReceiveLoop loop;
   private final SocketSender sender;
   private final RouterCounters counters;
-  /** The local address agents see as their host candidate: the first advertised address on the media port. */
-  private final InetSocketAddress agentAddress;
+  private final SecureRandom random = new SecureRandom();
   private final ConcurrentHashMap<String, Endpoint> byUfrag = new ConcurrentHashMap<>();
   // loop-owned
   /** The transport whose media is latched to each UDP address. */
   private final Map<InetSocketAddress, Transport> byAddress = new HashMap<>();
-  /** UDP addresses that sent an endpoint a valid check: its agent's STUN answers from there go to that endpoint. */
+  /** UDP addresses that sent an endpoint a verified check: media from there may move the endpoint's path there. */
   private final Map<InetSocketAddress, Endpoint> checkedFrom = new HashMap<>();
 
-  IceRouting(ReceiveLoop loop, RouterCounters counters, InetSocketAddress agentAddress) {
+  IceRouting(ReceiveLoop loop, RouterCounters counters) {
     this.loop = loop;
     this.sender = loop.sender();
     this.counters = counters;
-    this.agentAddress = agentAddress;
   }
 
-  // ---- endpoints and their agents (any thread) --------------------------------------------------------------------
+  // ---- endpoints' credentials (any thread) ------------------------------------------------------------------------
 
-  /** What one endpoint's agent reports, handed to the loop thread. */
-  final class AgentEvents implements IceAgent.Listener {
-    volatile Endpoint endpoint;
-
-    @Override
-    public void consentRefreshed() {
-      Endpoint e = endpoint;
-      if (e != null) {
-        loop.enqueue(() -> e.lastConsentNanos = System.nanoTime());
-      }
-    }
-
-    @Override
-    public void failed() {
-      LOG.debug("ICE failed for {}: no checked path both ways", endpoint);
-    }
+  /** ICE credentials of RFC 8839 §5.4's sizes (ufrag 8 and password 24 ice-chars: 48 and 144 random bits). */
+  IceParameters freshCredentials() {
+    return new IceParameters(randomToken(8), randomToken(24));
   }
 
-  /** A new agent with fresh credentials (RFC 8839 §5.4) whose STUN goes out on the loop. */
-  IceAgent newAgent(AgentEvents events) {
-    try {
-      return new IceAgent(agentAddress, (message, to) -> loop.enqueue(() -> sendAgentStun(message, to)), events);
-    } catch (IOException ex) {
-      throw new UncheckedIOException("cannot start an ICE agent", ex);
+  private String randomToken(int length) {
+    StringBuilder sb = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      sb.append(ICE_CHARS.charAt(random.nextInt(ICE_CHARS.length())));
     }
+    return sb.toString();
   }
 
   /** Binding requests with the endpoint's ufrag are its own from now on. */
@@ -81,30 +60,16 @@ final class IceRouting {
   }
 
   /**
-   * ICE restart (RFC 8445 §2.4): a new agent and fresh credentials for the endpoint; the DTLS association and SRTP
-   * keys stay. The old credentials stop working at once; the path is latched again when the peer's checks with the
-   * new ones arrive.
+   * ICE restart (RFC 8445 §2.4): fresh credentials for the endpoint; the DTLS association and SRTP keys stay. The old
+   * credentials stop working at once; the path is latched again when the peer's checks with the new ones arrive.
    */
   IceParameters restart(Endpoint e) {
-    AgentEvents events = new AgentEvents();
-    events.endpoint = e;
-    IceAgent agent = newAgent(events);
-    IceAgent previous = e.agent;
-    // The peer's next SDP brings its new credentials; until then its old ones are the best guess (a peer that
-    // moved without restarting keeps them).
-    if (e.remoteIce != null) {
-      agent.setRemote(e.remoteIce, List.of());
-    }
-    IceParameters fresh = agent.local();
+    IceParameters fresh = freshCredentials();
     IceParameters old = e.ice;
-    e.agent = agent;
     e.icePassword = fresh.pwd().getBytes(StandardCharsets.UTF_8);
     e.ice = fresh;
     byUfrag.put(fresh.ufrag(), e);
     byUfrag.remove(old.ufrag(), e);
-    if (previous != null) {
-      previous.close();
-    }
     loop.enqueue(() -> e.nominated = false);
     return fresh;
   }
@@ -157,9 +122,8 @@ final class IceRouting {
 
   /**
    * STUN on the shared port. A binding request that verifies (ufrag, FINGERPRINT, MESSAGE-INTEGRITY: RFC 8489
-   * §14.5, §14.7) checks the path for its endpoint, may move its media there, and goes to its agent, which answers
-   * and checks back. Other STUN (answers to the agent's own checks and consent requests) goes to the endpoint whose
-   * peer checked from that address or connection.
+   * §14.5, §14.7) checks the path for its endpoint, renews its consent, may move its media there, and is answered.
+   * A lite agent sends no requests, so no other STUN is for us.
    */
   void stun(InetSocketAddress from, byte[] buf, int len, IceTcpConnection via) {
     StunMessage m = StunMessage.parse(buf, 0, len);
@@ -167,18 +131,17 @@ final class IceRouting {
       counters.dropped++;
       return;
     }
+    if (m.type() == StunMessage.BINDING_INDICATION) {
+      return; // a keepalive (RFC 5389 §10.1): nothing to answer
+    }
     if (m.type() != StunMessage.BINDING_REQUEST) {
-      Endpoint e = via != null ? via.checkedBy : checkedFrom.get(from);
-      IceAgent agent = e == null ? null : e.agent;
-      if (agent == null || !agent.deliver(buf, 0, len, from)) {
-        counters.dropped++;
-      }
+      counters.dropped++; // a lite agent sends no requests, so a response is not for us
       return;
     }
     String username = m.username();
     int colon = username == null ? -1 : username.indexOf(':');
     Endpoint e = colon > 0 ? byUfrag.get(username.substring(0, colon)) : null;
-    if (e == null || e.agent == null || !m.verifyFingerprint()) {
+    if (e == null || !m.verifyFingerprint()) {
       counters.stunRejected++;
       return;
     }
@@ -187,14 +150,21 @@ final class IceRouting {
       sender.sendStun(StunMessage.bindingError(m.transactionId(), 401, "Unauthorized", null), from, via);
       return;
     }
+    if (m.iceControlled()) {
+      // A lite agent is always controlled (RFC 8445 §6.1.1), so a peer claiming to be controlled has the roles
+      // wrong: 487 tells it to switch (§7.3.1.1), and the check proves nothing until it does.
+      counters.stunRejected++;
+      sender.sendStun(StunMessage.bindingError(m.transactionId(), 487, "Role Conflict", e.icePassword), from, via);
+      return;
+    }
     e.lastConsentNanos = System.nanoTime();
     if (via == null) {
       checkedFrom.put(from, e);
     } else {
       via.checkedBy = e;
     }
-    // Media starts on the first verified path, so DTLS need not wait for the agent's check back, and moves when
-    // the peer nominates another one (or checks from a new one after an ICE restart).
+    // Media starts on the first verified path and moves when the peer nominates another one (or checks from a new
+    // one after an ICE restart).
     boolean samePath = from.equals(e.remote) && e.tcp == via;
     if (e.remote == null || (m.useCandidate() && !samePath) || (!e.nominated && !samePath && e.srtp != null)) {
       latch(e, from, via);
@@ -202,9 +172,10 @@ final class IceRouting {
     if (m.useCandidate()) {
       e.nominated = true;
     }
-    if (!e.agent.deliver(buf, 0, len, from)) {
-      counters.dropped++;
-    }
+    // RFC 8445 §7.3.1: the success response carries the address the check came from (XOR-MAPPED-ADDRESS, which
+    // the peer may learn a peer-reflexive candidate from) and is signed with our password. Each later check on
+    // the pair, consent checks included (RFC 7675 §5.1), is answered the same way and renews consent.
+    sender.sendStun(StunMessage.bindingSuccess(m.transactionId(), from, e.icePassword), from, via);
   }
 
   /** Sends the endpoint's media to this path from now on. */
@@ -223,11 +194,6 @@ final class IceRouting {
     if (!e.nominated) {
       (via == null ? counters.iceSucceededUdp : counters.iceSucceededTcp).increment();
     }
-  }
-
-  /** An agent's STUN for its peer: over the ICE-TCP connection the peer's checks came on, else over UDP. */
-  private void sendAgentStun(byte[] message, InetSocketAddress to) {
-    sender.sendStun(message, to, loop.connectionFrom(to));
   }
 
   /** The connection closed: its endpoint, if it was latched there, has no path until ICE finds a new one. */

@@ -1,9 +1,7 @@
 package uk.co.lchat.media.router;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
 import uk.co.lchat.media.dtls.DtlsIdentity;
-import uk.co.lchat.media.ice.IceAgent;
 import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpReports;
 import uk.co.lchat.media.rtp.RtpPacket;
@@ -32,9 +29,9 @@ import uk.co.lchat.media.srtp.SrtpSession;
 /**
  * A node's media router: one UDP port for every transport (STUN, DTLS, SRTP/SRTCP demultiplexed per RFC 7983),
  * served by one {@link ReceiveLoop}. Each packet is decrypted once by the {@link ReceivePipeline} and fanned out to
- * its publication's subscriptions, each of which encrypts it for its receiver ({@link Subscription#forward}). Each
- * client {@link Endpoint} has an ice4j agent ({@link IceRouting} hands it its STUN); a {@link Relay} to another
- * node's router needs none.
+ * its publication's subscriptions, each of which encrypts it for its receiver ({@link Subscription#forward}). ICE is
+ * lite (RFC 8445 §2.5): {@link IceRouting} answers each client {@link Endpoint}'s checks on the loop and the client,
+ * always the controlling agent, nominates; a {@link Relay} to another node's router needs no ICE.
  *
  * <p>This class is the router's face to the control plane (the methods below, callable from any thread) and the
  * loop's dispatcher: demultiplexing, the fan-out and the tick. Other threads change forwarding state only by
@@ -83,22 +80,13 @@ public final class MediaRouter implements AutoCloseable {
     this.loop = new ReceiveLoop(settings.bindHost(), settings.port(), settings.iceTcp(), tx, counters,
         new LoopHandler());
     this.sender = loop.sender();
-    this.ice = new IceRouting(loop, counters, new InetSocketAddress(firstAdvertised(settings), loop.port()));
+    this.ice = new IceRouting(loop, counters);
     this.keyframeRequests = new KeyframeRequests(settings.keyframeInterval(), tx, counters);
     this.receive = new ReceivePipeline(counters, ice::follow, keyframeRequests,
         new RtcpTermination(new Retransmission(tx, counters), keyframeRequests, tx, counters));
     this.in = new ReceivedPacket(loop.received());
     this.reports = new ReportSender(tx, counters);
     this.speakers = new SpeakerDetection(speakerListener);
-  }
-
-  private static InetAddress firstAdvertised(RouterSettings settings) {
-    try {
-      return settings.advertisedAddresses().isEmpty() ? InetAddress.getLoopbackAddress()
-          : InetAddress.getByName(settings.advertisedAddresses().get(0));
-    } catch (UnknownHostException e) {
-      return InetAddress.getLoopbackAddress();
-    }
   }
 
   /** Binds the port and starts the receive loop. */
@@ -134,13 +122,9 @@ public final class MediaRouter implements AutoCloseable {
 
   // ---- control plane API (any thread) ---------------------------------------------------------------------------
 
-  /** A new endpoint with its own ICE agent and fresh credentials (RFC 8839 §5.4). */
+  /** A new endpoint with fresh ICE credentials (RFC 8839 §5.4). */
   public Endpoint createEndpoint(String id, String group, EndpointListener listener) {
-    IceRouting.AgentEvents events = ice.new AgentEvents();
-    IceAgent agent = ice.newAgent(events);
-    Endpoint e = new Endpoint(id, group, agent.local(), listener, sender::sendDtls, sender, counters);
-    e.agent = agent;
-    events.endpoint = e;
+    Endpoint e = new Endpoint(id, group, ice.freshCredentials(), listener, sender::sendDtls, sender, counters);
     ice.register(e);
     Endpoint previous = endpoints.put(id, e);
     if (previous != null) {
@@ -218,16 +202,14 @@ public final class MediaRouter implements AutoCloseable {
                             long packetsOut) {}
 
   /**
-   * The peer's ICE credentials and candidates from its SDP: the endpoint's agent checks the path back with them
-   * (RFC 8445 §7.2.5.2 triggered checks) and keeps consent on it (RFC 7675).
+   * The peer's ICE credentials and candidates from its SDP. A lite agent sends no checks of its own (RFC 8445
+   * §2.5), so the candidates are not needed: the peer's checks show where it is. The credentials are kept for
+   * what reports the endpoint.
    */
   public void setRemoteIce(Endpoint e, IceParameters remote, List<String> candidates) {
-    IceAgent agent = e.agent;
-    if (agent == null || remote == null) {
-      return;
+    if (remote != null) {
+      e.remoteIce = remote;
     }
-    e.remoteIce = remote;
-    agent.setRemote(remote, candidates);
   }
 
   /** Starts the DTLS server for the endpoint once the peer's certificate fingerprint is known from its SDP. */
@@ -405,10 +387,6 @@ public final class MediaRouter implements AutoCloseable {
     e.closed = true;
     ice.unregister(e);
     endpoints.remove(e.id, e);
-    IceAgent agent = e.agent;
-    if (agent != null) {
-      agent.close();
-    }
     loop.enqueue(() -> {
       forget(e);
       speakers.removed(e);

@@ -232,16 +232,6 @@ final class ReceiveLoop implements AutoCloseable {
     }
   }
 
-  /** The open connection from {@code remote}, or null. */
-  IceTcpConnection connectionFrom(InetSocketAddress remote) {
-    for (IceTcpConnection c : tcpConnections) {
-      if (!c.closed && c.remote.equals(remote)) {
-        return c;
-      }
-    }
-    return null;
-  }
-
   /** Closes the connection and tells the handler. */
   void closeTcp(IceTcpConnection c) {
     if (c.closed) {
