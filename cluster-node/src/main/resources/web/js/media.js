@@ -29,7 +29,8 @@ export class MediaSession {
     this.publisher = null;
     this.subscriber = null;
     this.offers = Promise.resolve();
-    this.remote = new Map(); // trackId -> { participantId, track }
+    this.remote = new Map(); // mid -> { participantId, track }
+    this.routerTrackIds = new Map(); // mid -> the router's track id, from its last offer
     signaling.on('subscribeOffer', (m) => this.queue('subscribe', () => this.answer(m.sdp, m.fresh)));
     // Our media moved to another node's router (its node drains, sheds load or died): both connections start again.
     this.onRepublished = () => {};
@@ -52,6 +53,10 @@ export class MediaSession {
       restart: restartIce, replace: restartIce, log: (step) => console.info('receiving connection:', step),
     });
     signaling.on('error', (m) => { if (m.code === 'publish_closed' && this.publisher) this.publishRepair.gone(); });
+    signaling.on('resumed', () => {
+      this.publishRepair.signalingBack();
+      this.subscribeRepair.signalingBack();
+    });
   }
 
   /** Runs media negotiations one after another, in the order they come. */
@@ -129,9 +134,18 @@ export class MediaSession {
 
   /** Adds a track to what we send (e.g. a screen share) with a renegotiation of the sending connection. */
   async addTrack(track, stream) {
-    const transceiver = this.publisher.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+    const pc = this.publisher;
+    const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
     this.transform?.sender(transceiver.sender);
-    await this.renegotiate();
+    try {
+      await this.renegotiate();
+    } catch (e) {
+      // Not answered (a screen the meeting or our invitation does not allow): take the offer back and the track
+      // out, so later offers (ICE restarts, the next share) are what the router already accepted.
+      if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+      transceiver.stop();
+      throw e;
+    }
     return transceiver;
   }
 
@@ -180,20 +194,37 @@ export class MediaSession {
       sub.onconnectionstatechange = () => { if (sub === this.subscriber) this.subscribeRepair.update(sub.connectionState); };
       this.subscriber.ontrack = (e) => {
         const participantId = e.streams[0]?.id;
-        const trackId = e.streams[0] ? e.track.id : e.transceiver.mid;
+        const routerTrackId = this.routerTrackIds.get(e.transceiver.mid) || e.track.id;
         this.remote.set(e.transceiver.mid, { participantId, track: e.track });
         this.transform?.receiver(e.receiver);
-        this.onTrack(participantId, e.track, e.streams[0], e.transceiver.mid);
+        this.onTrack(participantId, e.track, e.streams[0], e.transceiver.mid, routerTrackId);
         e.streams[0]?.addEventListener('removetrack', (ev) => {
-          if (ev.track === e.track) this.onTrackEnded(participantId, e.track, e.transceiver.mid);
+          if (ev.track === e.track) this.onTrackEnded(participantId, e.track, e.transceiver.mid, routerTrackId);
         });
       };
     }
     const pc = this.subscriber;
+    // Read before the tracks arrive (ontrack fires within setRemoteDescription).
+    this.routerTrackIds = MediaSession.routerTrackIds(sdp);
     await pc.setRemoteDescription({ type: 'offer', sdp: this.remoteSdp(sdp) });
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     this.signaling.send({ type: 'subscribeAnswer', sdp: pc.localDescription.sdp });
+  }
+
+  /**
+   * The router's id of the track in each m-section of its offer, by mid: the track id of the section's a=msid
+   * ("participantId-mid-...", docs/protocol.md). Chromium gives a received track that id; Firefox gives it one of
+   * its own (W3C WebRTC §5.3: a receiver's track has an id of its own), so the client reads it from the offer.
+   */
+  static routerTrackIds(sdp) {
+    const ids = new Map();
+    for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+      const mid = /^a=mid:(\S+)/m.exec(section)?.[1];
+      const track = /^a=msid:\S+ (\S+)/m.exec(section)?.[1];
+      if (mid && track) ids.set(mid, track);
+    }
+    return ids;
   }
 
   /** Inbound and outbound RTP statistics of both connections, flattened. */

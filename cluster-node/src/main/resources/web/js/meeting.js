@@ -54,8 +54,8 @@ export class Meeting {
     this.iceServers = joined.iceServers || [];
     this.media = new MediaSession(signaling, {
       iceServers: this.iceServers,
-      onTrack: (pid, track) => this.remoteTrack(pid, track, Meeting.midOf(track), 'bridge'),
-      onTrackEnded: (pid, track) => this.remoteTrackEnded(pid, track, Meeting.midOf(track), 'bridge'),
+      onTrack: (pid, track, stream, mid, trackId) => this.remoteTrack(pid, track, Meeting.midOf(trackId), 'bridge'),
+      onTrackEnded: (pid, track, mid, trackId) => this.remoteTrackEnded(pid, track, Meeting.midOf(trackId), 'bridge'),
       transform: e2ee,
     });
   }
@@ -130,14 +130,12 @@ export class Meeting {
     label(this.micButton, this.audioMuted ? 'Unmute' : 'Mute');
     this.camButton.setAttribute('aria-pressed', String(this.videoMuted));
     label(this.camButton, this.videoMuted ? 'Start camera' : 'Stop camera');
-    const features = this.settings.features || {};
-    this.screenButton.disabled = features.screenshare === false || this.role === 'viewer'
-      || this.grants?.screenshare === false;
-    this.handButton.disabled = features.raiseHand === false;
+    this.screenButton.disabled = !this.mayUse('screenshare') || this.role === 'viewer';
+    this.handButton.disabled = !this.mayUse('raiseHand');
     const raised = this.hands.includes(this.myId);
     this.handButton.setAttribute('aria-pressed', String(raised));
     label(this.handButton, raised ? 'Lower hand' : 'Raise hand');
-    this.chatButton.disabled = features.chat === false;
+    this.chatButton.disabled = !this.mayUse('chat');
     const mayAdmit = this.role === 'moderator' || this.settings.controllerMode;
     this.lobbyBadge.textContent = String(this.lobby.length);
     this.lobbyBadge.classList.toggle('hidden', !mayAdmit || this.lobby.length === 0);
@@ -145,6 +143,14 @@ export class Meeting {
     this.people.refresh();
     this.settingsPanel.refresh();
     this.shared.refresh();
+  }
+
+  /**
+   * Whether we may use a feature: the room has it on and our invitation (join token) does not deny it. The node
+   * enforces the same rule (docs/protocol.md): this only keeps us from asking for what it would refuse.
+   */
+  mayUse(feature) {
+    return this.settings.features?.[feature] !== false && this.grants?.[feature] !== false;
   }
 
   openPanel(name) {
@@ -180,7 +186,16 @@ export class Meeting {
     s.on('peer', (m) => this.onPeer(m));
     s.on('role', (m) => { this.role = m.role; toast(`You are now ${m.role === 'moderator' ? 'a moderator' : m.role}.`); this.refresh(); });
     s.on('hands', (m) => { this.hands = m.queue; this.refresh(); });
-    s.on('settings', (m) => { this.settings = m.settings; this.refresh(); this.chooseMode(); });
+    s.on('settings', (m) => {
+      this.settings = m.settings;
+      if (this.screen && !this.mayUse('screenshare')) {
+        // The node no longer forwards it: stop sending it too.
+        this.stopScreen();
+        toast('Screen sharing was turned off in this meeting.');
+      }
+      this.refresh();
+      this.chooseMode();
+    });
     s.on('lobbyChanged', (m) => {
       const before = this.lobby.length;
       this.lobby = m.waiting;
@@ -258,6 +273,7 @@ export class Meeting {
     this.role = m.role;
     this.hands = m.room.hands || [];
     this.settings = m.room.settings;
+    this.grants = m.grants || null;
     this.dominantSpeaker = m.room.dominantSpeaker;
     // Fresh TURN credentials: the ones from joining may be near their expiry in a long meeting.
     if (m.iceServers) {
@@ -316,9 +332,15 @@ export class Meeting {
     }
     const transceivers = [];
     this.screen = { stream, transceivers, via: this.mode === 'p2p' ? this.p2p : this.media };
-    for (const track of stream.getTracks()) {
-      transceivers.push(await this.screen.via.addTrack(track, stream));
-      track.addEventListener('ended', () => this.stopScreen());
+    try {
+      for (const track of stream.getTracks()) {
+        transceivers.push(await this.screen.via.addTrack(track, stream));
+        track.addEventListener('ended', () => this.stopScreen());
+      }
+    } catch (e) {
+      // Refused by the node (the node's error says why), or the connection went: share nothing.
+      await this.stopScreen();
+      return;
     }
     const key = `${this.myId}:screen`;
     this.tiles.ensure(key, this.myId, 'screen');
@@ -365,9 +387,12 @@ export class Meeting {
 
   // ---- remote media --------------------------------------------------------------------------------------------
 
-  /** Track ids are "participant-mid-ssrc": a participant's first video m-section is its camera, later ones screens. */
-  static midOf(track) {
-    const parts = track.id.split('-');
+  /**
+   * The router's track ids are "participant-mid-ssrc", with the publisher's mid: a participant's first video
+   * m-section is its camera, later ones screens.
+   */
+  static midOf(trackId) {
+    const parts = trackId.split('-');
     return parts.length >= 3 ? Number(parts[parts.length - 2]) : 0;
   }
 

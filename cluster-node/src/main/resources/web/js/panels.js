@@ -39,15 +39,16 @@ export class ChatPanel {
   refresh() {
     const current = this.to.value;
     clear(this.to).append(h('option', { value: '' }, 'Everyone'));
-    const privateOn = this.meeting.settings.features?.privateChat !== false;
+    const privateOn = this.meeting.mayUse('privateChat');
     for (const p of this.meeting.participants.values()) {
       if (p.id !== this.meeting.myId && privateOn) {
         this.to.append(h('option', { value: p.id, selected: p.id === current }, p.displayName));
       }
     }
-    const chatOn = this.meeting.settings.features?.chat !== false;
+    const chatOn = this.meeting.mayUse('chat');
     this.input.disabled = !chatOn;
-    this.input.placeholder = chatOn ? 'Message' : 'Chat is turned off';
+    this.input.placeholder = chatOn ? 'Message'
+      : this.meeting.settings.features?.chat === false ? 'Chat is turned off' : 'Your invitation does not include chat';
   }
 }
 

@@ -48,6 +48,19 @@ export class ConnectionRepair {
     this.step();
   }
 
+  /**
+   * The signaling connection is back after a drop. What a repair sent meanwhile (an offer with new ICE credentials,
+   * a restartIce request) went out on the dead socket and was lost, and its steps may be used up: a connection that
+   * is still disconnected or failed starts its repair again, from the ICE restart.
+   */
+  signalingBack() {
+    if (this.state !== 'disconnected' && this.state !== 'failed') return;
+    const state = this.state;
+    this.reset();
+    this.state = state;
+    this.step();
+  }
+
   step() {
     if (!this.restarted) {
       this.restarted = true;

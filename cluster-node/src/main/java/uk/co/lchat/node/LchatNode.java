@@ -19,6 +19,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.apache.pekko.stream.javadsl.Tcp;
@@ -138,8 +139,11 @@ public final class LchatNode implements AutoCloseable {
     this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
     metrics.registry().register(new FrontDoorCollector(connections, signaling));
     this.certificate = settings.https().enabled() ? CertificateRenewal.start(settings.https()) : null;
+    // Strict-Transport-Security on the HTTPS port only: never over plain HTTP (RFC 6797 §7.2).
+    List<HttpHeader> httpsHeaders = certificate == null ? List.of()
+        : settings.https().hsts().header().stream().toList();
     this.binding = HttpListener.bind(system, settings.httpBindHost(), settings.httpPort(), api.routes(), door,
-            connections, certificate == null ? null : certificate::newEngine)
+            connections, certificate == null ? null : certificate::newEngine, httpsHeaders)
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     // The redirect port shares the connection caps: one client address holds its share across both ports.
     this.redirectBinding = settings.https().redirectPort() > 0

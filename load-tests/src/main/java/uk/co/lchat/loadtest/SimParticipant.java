@@ -17,9 +17,9 @@ import java.util.function.ToLongFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.sdp.MediaDescription;
 import uk.co.lchat.media.sdp.SessionDescription;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * One headless participant speaking the real protocol: the signaling WebSocket, an SDP offer like a browser's, ICE,

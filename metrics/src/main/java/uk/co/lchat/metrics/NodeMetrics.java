@@ -155,6 +155,7 @@ public final class NodeMetrics {
       streams.addMetric(List.of("out"), s.relayStreamsOut());
       out.add(streams);
       gauge(out, "lchat_threads", "Live JVM threads", s.threads());
+      receiveStages(out, s.receiveStages());
       return out;
     }
 
@@ -165,6 +166,21 @@ public final class NodeMetrics {
 
     private void gauge(List<MetricFamilySamples> out, String name, String help, double value) {
       out.add(new GaugeMetricFamily(name, help, value));
+    }
+
+    /** Each receive stage's packets and drops, labelled by chain and stage (docs/architecture.md, the packet path). */
+    private void receiveStages(List<MetricFamilySamples> out, List<ReceiveStageSample> stages) {
+      List<String> labels = List.of("chain", "stage");
+      CounterMetricFamily packets = new CounterMetricFamily("lchat_router_stage_packets",
+          "Packets that reached each stage of the media router's receive chains", labels);
+      CounterMetricFamily dropped = new CounterMetricFamily("lchat_router_stage_dropped_packets",
+          "Packets each stage of the media router's receive chains dropped", labels);
+      for (ReceiveStageSample stage : stages) {
+        packets.addMetric(List.of(stage.chain(), stage.stage()), stage.packets());
+        dropped.addMetric(List.of(stage.chain(), stage.stage()), stage.dropped());
+      }
+      out.add(packets);
+      out.add(dropped);
     }
 
     /** Conference sizes as a histogram of the current conferences (le = participants). */

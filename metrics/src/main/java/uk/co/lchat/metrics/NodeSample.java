@@ -1,5 +1,7 @@
 package uk.co.lchat.metrics;
 
+import java.util.List;
+
 /**
  * One node's raw figures at one moment: cumulative counters (which rates are computed from) and current values.
  * Filled by the node once a second from its media router, conference tracker and signaling.
@@ -39,6 +41,7 @@ package uk.co.lchat.metrics;
  * @param threads live JVM threads
  * @param processCpuLoad this process's CPU use over all cores (0..1), or -1 when unknown
  * @param endpoints media transports open on this node
+ * @param receiveStages each stage of the router's receive chains, in order
  */
 public record NodeSample(long timestampMillis, long bytesReceived, long bytesSent, long packetsReceived,
                          long packetsSent, long rtpExpected, long rtpLost, double uploadLoss, double jitterMillis,
@@ -49,7 +52,30 @@ public record NodeSample(long timestampMillis, long bytesReceived, long bytesSen
                          long dataChannelMessagesReceived, long dataChannelMessagesSent,
                          long signalingMessagesReceived, long signalingMessagesSent, long iceSucceededUdp,
                          long iceSucceededTcp, int relays, int relayStreamsIn, int relayStreamsOut, int threads,
-                         double processCpuLoad, int endpoints) {
+                         double processCpuLoad, int endpoints, List<ReceiveStageSample> receiveStages) {
+  public NodeSample {
+    receiveStages = List.copyOf(receiveStages);
+  }
+
+  /** A sample without receive-stage counts (a node whose router has none to report). */
+  public NodeSample(long timestampMillis, long bytesReceived, long bytesSent, long packetsReceived,
+                    long packetsSent, long rtpExpected, long rtpLost, double uploadLoss, double jitterMillis,
+                    double rttMillis, double[] rttSamples, double[] jitterSamples, int[] conferenceSizes,
+                    long conferencesCreated, long failedConferences, long partiallyFailedConferences,
+                    long conferenceSeconds, int audioChannels, int videoChannels, int videoStreams,
+                    long lossControlledSeconds, long lossLimitedSeconds, long lossDegradedSeconds,
+                    long dataChannelMessagesReceived, long dataChannelMessagesSent,
+                    long signalingMessagesReceived, long signalingMessagesSent, long iceSucceededUdp,
+                    long iceSucceededTcp, int relays, int relayStreamsIn, int relayStreamsOut, int threads,
+                    double processCpuLoad, int endpoints) {
+    this(timestampMillis, bytesReceived, bytesSent, packetsReceived, packetsSent, rtpExpected, rtpLost, uploadLoss,
+        jitterMillis, rttMillis, rttSamples, jitterSamples, conferenceSizes, conferencesCreated, failedConferences,
+        partiallyFailedConferences, conferenceSeconds, audioChannels, videoChannels, videoStreams,
+        lossControlledSeconds, lossLimitedSeconds, lossDegradedSeconds, dataChannelMessagesReceived,
+        dataChannelMessagesSent, signalingMessagesReceived, signalingMessagesSent, iceSucceededUdp, iceSucceededTcp,
+        relays, relayStreamsIn, relayStreamsOut, threads, processCpuLoad, endpoints, List.of());
+  }
+
   public int conferences() {
     return conferenceSizes.length;
   }

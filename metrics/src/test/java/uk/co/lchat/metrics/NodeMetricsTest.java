@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,20 @@ class NodeMetricsTest {
     Map<String, Object> stats = metrics.statistics();
     assertEquals(1_000.0, stats.get("bit_rate_download"), "125,000 bytes in one second");
     assertEquals(0.01, stats.get("loss_rate_download"));
+  }
+
+  @Test
+  void eachReceiveStageExportsItsPacketsAndDropsByChainAndStage() {
+    NodeMetrics metrics = new NodeMetrics(new StressLevel(1_000, 0.8), Duration.ofSeconds(5));
+    metrics.record(new NodeSample(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new double[0], new double[0],
+        new int[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+        List.of(new ReceiveStageSample("rtp", "srtp_decrypt", 1_000, 3),
+            new ReceiveStageSample("rtcp", "rtcp_termination", 50, 0))));
+    String text = metrics.scrape();
+    assertTrue(text.contains("lchat_router_stage_packets_total{chain=\"rtp\",stage=\"srtp_decrypt\",} 1000.0"),
+        text);
+    assertTrue(text.contains("lchat_router_stage_dropped_packets_total{chain=\"rtp\",stage=\"srtp_decrypt\",} 3.0"));
+    assertTrue(text.contains("lchat_router_stage_packets_total{chain=\"rtcp\",stage=\"rtcp_termination\",} 50.0"));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package uk.co.lchat.room;
 
 import java.util.List;
+import java.util.Map;
 
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -37,6 +38,11 @@ final class Participant {
     this.role = role;
     this.client = client;
     this.joinOrder = joinOrder;
+  }
+
+  /** The features its token allows or denies ({@link FeaturePolicy}); null without a token or a features claim. */
+  Map<String, Boolean> grants() {
+    return identity == null ? null : identity.grants();
   }
 
   /** The token's subject, or null. */

@@ -157,7 +157,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     this.successor = successor;
     this.roomId = roomId;
     this.config = config;
-    this.media = new RoomMedia(config.lastN());
+    this.media = new RoomMedia(config.lastN(), this::mayShareScreen);
     this.sharedVideo = new SharedVideo(config.sharedVideoHosts());
     this.chat = new Chat(config.maxChatLength(), config.chatHistory());
     this.webhooks = webhooks;
@@ -563,8 +563,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       created = true;
       webhooks.roomEvent(WebhookSender.Event.ROOM_CREATED, roomId, null);
     }
-    client.tell(new Joined(p.id, role, snapshot(), media.routersInUse(), identity == null ? null
-        : identity.grants()));
+    client.tell(new Joined(p.id, role, snapshot(), media.routersInUse(), p.grants()));
     showLobbyTo(p);
     rosterChanged(p);
     webhooks.participantEvent(WebhookSender.Event.PARTICIPANT_JOINED, roomId, p.id, p.displayName, p.role,
@@ -602,7 +601,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     old.tell(new Superseded());
     p.client = client;
     watch(client, p.id);
-    client.tell(new Resumed(p.id, p.role, snapshot(), media.router(p.id)));
+    client.tell(new Resumed(p.id, p.role, snapshot(), media.router(p.id), p.grants()));
     showLobbyTo(p);
     getContext().getLog().info("room {}: {} resumed over a new connection", roomId, p.id);
     return this;
@@ -789,6 +788,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
       return reject(from, "invalid", "A peer message goes to someone else and holds at most "
           + MAX_RELAY_CHARS + " characters.");
     }
+    // A direct call carries media past the router, so its offers and answers are where a screen share is refused.
+    if (ScreenShare.sentInPeerMessage(m.payload()) && !mayUse(from, FeaturePolicy.SCREENSHARE)) {
+      return this;
+    }
     to.client.tell(new PeerRelayed(from.id, m.payload()));
     return this;
   }
@@ -796,6 +799,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private Behavior<Command> onChat(SendChat m) {
     Participant from = roster.get(m.from());
     if (from == null) {
+      return this;
+    }
+    // The room's flags narrowed by the sender's token grants; a refusal has told the sender why.
+    if (!mayUse(from, "chat") || (m.to() != null && !mayUse(from, "privateChat"))) {
       return this;
     }
     return switch (chat.send(from, m.text(), m.to(), roster, feature("chat"), feature("privateChat"),
@@ -844,8 +851,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (p == null) {
       return this;
     }
-    if (raised && !feature("raiseHand")) {
-      return reject(p, "forbidden", "Raising hands is turned off in this meeting.");
+    if (raised && !mayUse(p, "raiseHand")) {
+      return this;
     }
     if (p.handRaised != raised) {
       p.handRaised = raised;
@@ -902,6 +909,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
             broadcast(new SharedVideoChanged(stopped));
           }
         }
+        if (m.flag().equals(FeaturePolicy.SCREENSHARE)) {
+          media.pushSources(roster.all()); // screens shared so far stop (or start again) reaching the others
+        }
       }
       return this;
     });
@@ -912,8 +922,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (by == null) {
       return this;
     }
-    if (!feature("sharedVideo")) {
-      return reject(by, "forbidden", "Video sharing is turned off in this meeting.");
+    if (!mayUse(by, "sharedVideo")) {
+      return this;
     }
     return switch (sharedVideo.control(by, m.action(), m.url(), m.positionSeconds(), System.currentTimeMillis())) {
       case SharedVideo.Outcome.Changed c -> {
@@ -1201,8 +1211,29 @@ public final class RoomActor extends AbstractBehavior<Command> {
     getContext().unwatch(client);
   }
 
+  /** A room-wide flag (p2p: not a person's action, so no token narrows it). */
   private boolean feature(String flag) {
     return features.getOrDefault(flag, false);
+  }
+
+  /**
+   * Whether {@code p} may use {@code feature}: the room's flag narrowed by its token's grants
+   * ({@link FeaturePolicy}); if not, tells it why ({@code forbidden} or {@code not_granted}, naming the feature).
+   * A recording start checks {@link FeaturePolicy#RECORDING} for its participant here.
+   */
+  private boolean mayUse(Participant p, String feature) {
+    FeaturePolicy.Refusal refusal = FeaturePolicy.refusal(feature, features, p.grants());
+    if (refusal == null) {
+      return true;
+    }
+    p.client.tell(new CommandRejected(refusal.code(), refusal.message(), refusal.feature()));
+    return false;
+  }
+
+  /** Whether the room forwards a participant's screen share to the others (the flag, and its token's grant). */
+  private boolean mayShareScreen(String participantId) {
+    Participant p = roster.get(participantId);
+    return p != null && FeaturePolicy.refusal(FeaturePolicy.SCREENSHARE, features, p.grants()) == null;
   }
 
   /** Carries out a command {@link Moderation} allowed; a refusal goes back to whoever asked. */

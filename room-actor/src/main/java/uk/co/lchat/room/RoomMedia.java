@@ -9,6 +9,7 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -27,10 +28,13 @@ final class RoomMedia {
   private final Map<String, List<TrackInfo>> lastSent = new HashMap<>();
   /** Participants who have been the dominant speaker, most recent first. */
   private final LinkedList<String> speakers = new LinkedList<>();
+  /** Whether a participant's screen share goes to the others ({@link FeaturePolicy}); asked at each change. */
+  private final Predicate<String> screenAllowed;
   private int lastN;
 
-  RoomMedia(int lastN) {
+  RoomMedia(int lastN, Predicate<String> screenAllowed) {
     this.lastN = lastN;
+    this.screenAllowed = screenAllowed;
   }
 
   int lastN() {
@@ -75,6 +79,16 @@ final class RoomMedia {
   }
 
   /**
+   * What of a participant's tracks the others get: all of them, or without its screen ({@link ScreenShare}) when
+   * the room or its token does not allow it one, whatever its client sent (a share that began before a moderator
+   * turned the feature off stops here too).
+   */
+  private List<TrackInfo> forwarded(String participantId) {
+    List<TrackInfo> tracks = published(participantId);
+    return tracks.size() <= 1 || screenAllowed.test(participantId) ? tracks : ScreenShare.withoutScreen(tracks);
+  }
+
+  /**
    * Everybody who publishes video, in the order last-N takes them (before each receiver's pins): screen sharers
    * (a second video track), then the most recent speakers, then join order.
    */
@@ -82,7 +96,7 @@ final class RoomMedia {
     LinkedHashSet<String> order = new LinkedHashSet<>();
     Set<String> video = new HashSet<>();
     for (Participant p : inJoinOrder) {
-      long videos = published.getOrDefault(p.id, List.of()).stream().filter(t -> !t.isAudio()).count();
+      long videos = forwarded(p.id).stream().filter(t -> !t.isAudio()).count();
       if (videos > 0) {
         video.add(p.id);
       }
@@ -151,7 +165,7 @@ final class RoomMedia {
     List<TrackInfo> all = new ArrayList<>();
     for (Participant p : inJoinOrder) {
       if (participantId == null || p.id.equals(participantId)) {
-        all.addAll(published.getOrDefault(p.id, List.of()));
+        all.addAll(forwarded(p.id));
       }
     }
     return all;
@@ -170,7 +184,7 @@ final class RoomMedia {
       List<TrackInfo> sources = new ArrayList<>();
       for (Participant sender : inJoinOrder) {
         if (sender != receiver) {
-          for (TrackInfo t : published.getOrDefault(sender.id, List.of())) {
+          for (TrackInfo t : forwarded(sender.id)) {
             if (t.isAudio() || seen.contains(sender.id)) {
               sources.add(t);
             }

@@ -349,10 +349,17 @@ public final class RoomProtocol {
 
   /**
    * A {@link Join} with {@code resumeId} matched: the same participant continues over this connection. The session
-   * re-binds the participant's media on {@code mediaRouter} (null when it had none yet).
+   * re-binds the participant's media on {@code mediaRouter} (null when it had none yet). {@code grants}: as in
+   * {@link Joined}, for the new connection's session to enforce ({@link FeaturePolicy}).
    */
   public record Resumed(String participantId, Role role, RoomSnapshot room,
-                        ActorRef<MediaRouterProtocol.Command> mediaRouter) implements ClientEvent {}
+                        ActorRef<MediaRouterProtocol.Command> mediaRouter, Map<String, Boolean> grants)
+      implements ClientEvent {
+    public Resumed(String participantId, Role role, RoomSnapshot room,
+                   ActorRef<MediaRouterProtocol.Command> mediaRouter) {
+      this(participantId, role, room, mediaRouter, null);
+    }
+  }
 
   /** To the old connection of a resumed participant: the participant continues elsewhere; close quietly. */
   public record Superseded() implements ClientEvent {}
@@ -414,8 +421,15 @@ public final class RoomProtocol {
   /** The meeting was ended for everyone ({@code reason}: {@code api}); the session closes. */
   public record RoomEnded(String reason) implements ClientEvent {}
 
-  /** A command was refused: codes {@code forbidden}, {@code not_found}, {@code invalid}, {@code too_large}, ... */
-  public record CommandRejected(String code, String message) implements ClientEvent {}
+  /**
+   * A command was refused: codes {@code forbidden}, {@code not_granted}, {@code not_found}, {@code invalid},
+   * {@code too_large}, ... {@code feature}: the feature that is off or not granted ({@link FeaturePolicy}), or null.
+   */
+  public record CommandRejected(String code, String message, String feature) implements ClientEvent {
+    public CommandRejected(String code, String message) {
+      this(code, message, null);
+    }
+  }
 
   // ---- views ----------------------------------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import uk.co.lchat.node.auth.ApiKeys;
+import uk.co.lchat.node.http.JsonErrors;
 import uk.co.lchat.node.signaling.SignalingCodec;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
@@ -439,6 +440,6 @@ public final class ServerApi extends AllDirectives {
   }
 
   static HttpResponse error(int status, String code, String message) {
-    return json(status, JSON.createObjectNode().put("error", code).put("message", message));
+    return JsonErrors.response(status, code, message);
   }
 }

@@ -1,6 +1,7 @@
 package uk.co.lchat.node.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -16,10 +17,13 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -108,6 +112,9 @@ public final class HttpApi extends AllDirectives {
     return n;
   }
 
+  /** Paths whose every error is JSON ({@link JsonErrors}): the APIs and WHIP/WHEP, which programs call. */
+  private static final List<String> MACHINE_PATHS = List.of("/api", "/whip", "/whep");
+
   public Route routes() {
     return concat(
         path("health", () -> get(() -> json(StatusCodes.OK, health()))),
@@ -115,27 +122,27 @@ public final class HttpApi extends AllDirectives {
         path("ready", () -> get(() -> drain.draining()
             ? json(StatusCodes.SERVICE_UNAVAILABLE, health())
             : json(StatusCodes.OK, health()))),
-        // The server API for back ends (API keys); the public room lookup below is the web client's.
-        serverApi.routes(),
-        pathPrefix("api", () -> concat(
-            path(PathMatchers.segment("rooms").slash(PathMatchers.segment()), room -> get(() -> roomInfo(room))),
-            path("config", () -> get(() -> json(StatusCodes.OK, branding))))),
+        JsonErrors.on(MACHINE_PATHS, concat(
+            // The server API for back ends (API keys); the public room lookup below is the web client's.
+            serverApi.routes(),
+            pathPrefix("api", () -> concat(
+                path(PathMatchers.segment("rooms").slash(PathMatchers.segment()), room -> get(() -> roomInfo(room))),
+                path("config", () -> get(() -> json(StatusCodes.OK, branding))))),
+            // A new WHIP publisher or WHEP viewer on a draining node goes to another node (RFC 9725 §4.5: 307).
+            // (extractRequest, not post: other methods and paths must not hear that only POST is taken here.)
+            extractRequest(request -> extractUri(uri -> drain.draining() && request.method().equals(HttpMethods.POST)
+                && (uri.path().startsWith("/whip/") || uri.path().startsWith("/whep/"))
+                ? completeWithFuture(drain.elsewhere(system, nodeAddress).thenApply(base -> base == null
+                    ? JsonErrors.response(503, "draining", "This node is leaving the cluster and no other node"
+                        + " takes publishers.").addHeader(RawHeader.create("Retry-After", "5"))
+                    : JsonErrors.response(307, "draining", "This node is leaving the cluster; use " + base
+                        + uri.path() + ".").addHeader(Location.create(base + uri.path()))))
+                : reject())),
+            whipWhep.routes())),
         path("ws", () -> drain.draining()
             ? json(StatusCodes.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", "draining")
                 .put("message", "This node is leaving the cluster; connect to another node."))
             : sameOrAllowedOrigin(request -> handleWebSocketMessages(signalingFlow(ClientAddress.of(request))))),
-        // A new WHIP publisher or WHEP viewer on a draining node goes to another node (RFC 9725 §4.5: 307).
-        post(() -> extractUri(uri -> drain.draining()
-            && (uri.path().startsWith("/whip/") || uri.path().startsWith("/whep/"))
-            ? completeWithFuture(drain.elsewhere(system, nodeAddress).thenApply(base -> base == null
-                ? HttpResponse.create().withStatus(StatusCodes.SERVICE_UNAVAILABLE)
-                    .addHeader(org.apache.pekko.http.javadsl.model.headers.RawHeader.create("Retry-After", "5"))
-                    .withEntity("This node is leaving the cluster and no other node takes publishers.\n")
-                : HttpResponse.create().withStatus(StatusCodes.TEMPORARY_REDIRECT)
-                    .addHeader(org.apache.pekko.http.javadsl.model.headers.Location.create(base + uri.path()))
-                    .withEntity("This node is leaving the cluster; use " + base + uri.path() + "\n")))
-            : reject())),
-        whipWhep.routes(),
         statsRoutes,
         pathSingleSlash(() -> getFromResource("web/index.html")),
         getFromResourceDirectory("web"),

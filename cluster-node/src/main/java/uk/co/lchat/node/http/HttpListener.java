@@ -2,6 +2,7 @@ package uk.co.lchat.node.http;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -13,6 +14,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -52,20 +54,24 @@ public final class HttpListener {
 
   public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, String host, int port, Route routes,
                                                        FrontDoorSettings settings, ConnectionGate gate) {
-    return bind(system, host, port, routes, settings, gate, null);
+    return bind(system, host, port, routes, settings, gate, null, List.of());
   }
 
   /**
    * HTTPS when {@code tls} is given: it makes each new connection's TLS engine with the certificate of the moment,
    * or gives none while there is no usable certificate, and the connection is then closed at once.
+   * {@code responseHeaders} go on every response the routes give, refusals included (Strict-Transport-Security).
    */
   public static CompletionStage<Tcp.ServerBinding> bind(ActorSystem<?> system, String host, int port, Route routes,
                                                        FrontDoorSettings settings, ConnectionGate gate,
-                                                       Supplier<Optional<SSLEngine>> tls) {
+                                                       Supplier<Optional<SSLEngine>> tls,
+                                                       List<HttpHeader> responseHeaders) {
     Config config = system.settings().config();
     ServerSettings server = ServerSettings.create(config);
     Materializer materializer = Materializer.matFromSystem(system);
-    Flow<HttpRequest, HttpResponse, NotUsed> handler = routes.flow(system);
+    // After sealing (routes.flow), so that responses made from rejections carry the headers too.
+    Flow<HttpRequest, HttpResponse, NotUsed> handler = responseHeaders.isEmpty() ? routes.flow(system)
+        : routes.flow(system).map(response -> response.addHeaders(responseHeaders));
     return Tcp.get(system).bind(host, port, server.getBacklog(), server.getSocketOptions(), false,
             idleTimeout(config))
         .mapAsyncUnordered(settings.maxConnections(), connection ->

@@ -128,7 +128,10 @@ public final class LanMode {
         .withValue("lchat.http.tls.certificate",
             ConfigValueFactory.fromAnyRef(certificates.serverCertificate().toString()))
         .withValue("lchat.http.tls.private-key", ConfigValueFactory.fromAnyRef(certificates.serverKey().toString()))
-        .withValue("lchat.http.tls.chain", ConfigValueFactory.fromAnyRef(""));
+        .withValue("lchat.http.tls.chain", ConfigValueFactory.fromAnyRef(""))
+        // No HSTS: browsers ignore it for IP addresses, and for the machine's name it would make every other
+        // plain-HTTP service there unreachable from that browser for as long as the header said.
+        .withValue("lchat.http.tls.hsts.max-age", ConfigValueFactory.fromAnyRef("0s"));
   }
 
   /** What the person who started the node needs: where to point browsers, and how to check the certificate. */

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,9 +24,11 @@ import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.node.turn.IceServers;
+import uk.co.lchat.room.FeaturePolicy;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.ClientEvent;
+import uk.co.lchat.room.ScreenShare;
 
 /**
  * One signaling WebSocket: turns the client's JSON into room commands and the room's events into JSON.
@@ -85,6 +88,9 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private String lobbyId;
   /** The resumed participant's router was lost: after {@code resumed}, tell the client to publish again. */
   private boolean mediaMovedAfterResume;
+  /** The room's feature flags as last heard, and what this participant's token allows ({@link FeaturePolicy}). */
+  private Map<String, Boolean> roomFeatures = Map.of();
+  private Map<String, Boolean> grants;
 
   /**
    * {@code otherNodes}: the other live nodes' signaling URLs, for the client to fail over to;
@@ -189,6 +195,10 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case PublishRequest publish -> {
         if (participantId == null) {
           send(SignalingCodec.error("not_joined", "Join a room before publishing."));
+        } else if (screenRefusal(publish.sdp()) instanceof FeaturePolicy.Refusal r) {
+          // Refused before the router sees it: nothing of this offer is published, the client's media stays as it was.
+          getContext().getLog().info("{} in room {}: publish refused, {}", participantId, roomId, r.code());
+          send(SignalingCodec.error(r.code(), r.message(), r.feature()));
         } else {
           router.tell(new MediaRouterProtocol.Publish(participantId, publish.sdp(), mediaSelf()));
         }
@@ -275,11 +285,16 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case RoomProtocol.Joined j -> {
         participantId = j.participantId();
         lobbyId = null;
+        grants = j.grants();
+        roomFeatures = j.room().settings().features();
         attachMedia(placement.choose(j.routers()));
       }
+      case RoomProtocol.SettingsChanged c -> roomFeatures = c.settings().features();
       case RoomProtocol.Resumed r -> {
         participantId = r.participantId();
         lobbyId = null;
+        grants = r.grants();
+        roomFeatures = r.room().settings().features();
         if (r.mediaRouter() != null && placement.reachable(r.mediaRouter())) {
           router = r.mediaRouter(); // the media carries on where it is; its events now come here
           router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
@@ -292,6 +307,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
       case RoomProtocol.Superseded s -> {
         // The participant continues over another connection: leave nothing behind, take nothing with us.
         send(SignalingCodec.encode(event));
+        handMediaOver();
         participantId = null;
         roomId = null;
         room = null;
@@ -377,6 +393,15 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     room.tell(new RoomProtocol.AttachMedia(participantId, router));
   }
 
+  /**
+   * Why this participant may not publish {@code sdp}, or null: an offer that sends a screen ({@link ScreenShare})
+   * needs the room's screenshare flag and, with a token, its grant. Offers without one are never held up.
+   */
+  private FeaturePolicy.Refusal screenRefusal(String sdp) {
+    FeaturePolicy.Refusal refusal = FeaturePolicy.refusal(FeaturePolicy.SCREENSHARE, roomFeatures, grants);
+    return refusal != null && ScreenShare.sends(sdp) ? refusal : null;
+  }
+
   private ActorRef<MediaEvent> mediaSelf() {
     return getContext().getSelf().narrow();
   }
@@ -396,7 +421,10 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         settings.resumeGrace());
     getContext().scheduleOnce(settings.resumeGrace(), getContext().getSelf(), new ResumeGraceOver());
     return Behaviors.receive(Object.class)
-        .onMessage(RoomProtocol.Superseded.class, m -> Behaviors.stopped()) // resumed elsewhere: leave nothing
+        .onMessage(RoomProtocol.Superseded.class, m -> {
+          handMediaOver(); // resumed elsewhere: leave nothing
+          return Behaviors.stopped();
+        })
         .onMessage(ResumeGraceOver.class, m -> {
           leaveRoom();
           return Behaviors.stopped();
@@ -406,6 +434,16 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   }
 
   private record ResumeGraceOver() {}
+
+  /**
+   * The room resumed the participant over another connection: the router keeps its media for the new session, and
+   * must not take this session's end (it watches it) for the participant's.
+   */
+  private void handMediaOver() {
+    if (router != null && participantId != null) {
+      router.tell(new MediaRouterProtocol.HandOver(participantId, mediaSelf()));
+    }
+  }
 
   private Behavior<Object> closed() {
     leaveRoom();

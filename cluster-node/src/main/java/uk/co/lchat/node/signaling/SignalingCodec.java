@@ -326,6 +326,9 @@ public final class SignalingCodec {
         out.set("role", JSON.valueToTree(r.role()));
         out.set("room", JSON.valueToTree(r.room()));
         iceServers(out, iceServers);
+        if (r.grants() != null) {
+          out.set("grants", JSON.valueToTree(r.grants()));
+        }
       }
       case Superseded s -> out.put("type", "superseded");
       case LobbyWaiting w -> out.put("type", "lobby").put("lobbyId", w.lobbyId())
@@ -354,7 +357,7 @@ public final class SignalingCodec {
       }
       case RoomEnded e -> out.put("type", "ended").put("reason", e.reason());
       case CommandRejected c -> {
-        return error(c.code(), c.message());
+        return error(c.code(), c.message(), c.feature());
       }
     }
     return write(out);
@@ -416,7 +419,16 @@ public final class SignalingCodec {
   }
 
   public static String error(String code, String message) {
-    return write(JSON.createObjectNode().put("type", "error").put("code", code).put("message", message));
+    return error(code, message, null);
+  }
+
+  /** An error about a feature ({@code forbidden}: off in the room, {@code not_granted}: not by this token). */
+  public static String error(String code, String message, String feature) {
+    ObjectNode error = JSON.createObjectNode().put("type", "error").put("code", code).put("message", message);
+    if (feature != null) {
+      error.put("feature", feature);
+    }
+    return write(error);
   }
 
   private static String write(ObjectNode node) {

@@ -1,13 +1,17 @@
 package uk.co.lchat.node.stats;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 import uk.co.lchat.media.control.ConferenceTracker;
 import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.media.router.RouterCounters;
 import uk.co.lchat.media.router.RouterStatistics;
+import uk.co.lchat.media.router.StageCount;
 import uk.co.lchat.metrics.NodeSample;
+import uk.co.lchat.metrics.ReceiveStageSample;
 import uk.co.lchat.node.signaling.SignalingCounters;
 
 /** Reads this node's media router, conferences and signaling into one {@link NodeSample}. */
@@ -40,7 +44,16 @@ public final class NodeSampler implements Supplier<NodeSample> {
         s.videoPublications() + s.videoSubscriptions(), s.videoSubscriptions(), s.lossControlledSeconds(),
         s.lossLimitedSeconds(), s.lossDegradedSeconds(), 0, 0, signaling.messagesReceived(),
         signaling.messagesSent(), c.iceSucceededUdp(), c.iceSucceededTcp(), router.relayCount(),
-        relayIn, relayOut, ManagementFactory.getThreadMXBean().getThreadCount(), processCpuLoad(), router.endpointCount());
+        relayIn, relayOut, ManagementFactory.getThreadMXBean().getThreadCount(), processCpuLoad(),
+        router.endpointCount(), receiveStages());
+  }
+
+  private List<ReceiveStageSample> receiveStages() {
+    List<ReceiveStageSample> out = new ArrayList<>();
+    for (StageCount c : router.receiveStages()) {
+      out.add(new ReceiveStageSample(c.chain(), c.stage(), c.packets(), c.dropped()));
+    }
+    return out;
   }
 
   private static double processCpuLoad() {

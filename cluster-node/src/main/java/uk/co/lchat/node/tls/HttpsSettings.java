@@ -14,9 +14,11 @@ import com.typesafe.config.Config;
  * @param chain intermediate certificates in a file of their own, when {@code certificate} holds only the server's
  * @param redirectPort a plain-HTTP port redirecting to HTTPS; 0 = none
  * @param acmeWebroot the directory certbot's {@code --webroot -w} writes challenges under, served on the redirect port
+ * @param hsts the Strict-Transport-Security header the HTTPS port sends ({@code lchat.http.tls.hsts})
  */
 public record HttpsSettings(boolean enabled, Path certificate, Path privateKey, Optional<Path> chain,
-                            Duration checkInterval, int redirectPort, Optional<Path> acmeWebroot) {
+                            Duration checkInterval, int redirectPort, Optional<Path> acmeWebroot,
+                            StrictTransportSecurity hsts) {
 
   public HttpsSettings {
     if (checkInterval.isNegative() || checkInterval.isZero()) {
@@ -31,7 +33,7 @@ public record HttpsSettings(boolean enabled, Path certificate, Path privateKey, 
   /** Plain HTTP: no certificate, no redirect. */
   public static HttpsSettings off() {
     return new HttpsSettings(false, Path.of(""), Path.of(""), Optional.empty(), Duration.ofSeconds(10), 0,
-        Optional.empty());
+        Optional.empty(), StrictTransportSecurity.off());
   }
 
   /**
@@ -54,7 +56,8 @@ public record HttpsSettings(boolean enabled, Path certificate, Path privateKey, 
           + " lchat.http.tls.enabled = on");
     }
     return new HttpsSettings(enabled, Path.of(certificate), Path.of(key), optionalPath(t.getString("chain")),
-        t.getDuration("check-interval"), redirect, optionalPath(t.getString("acme-webroot")));
+        t.getDuration("check-interval"), redirect, optionalPath(t.getString("acme-webroot")),
+        new StrictTransportSecurity(t.getDuration("hsts.max-age"), t.getBoolean("hsts.include-subdomains")));
   }
 
   private static Optional<Path> optionalPath(String value) {

@@ -84,8 +84,8 @@ public final class WhepViewer extends AbstractBehavior<Object> {
 
   private Behavior<Object> onTracks(RoomProtocol.TrackList list) {
     if (!list.exists()) {
-      outcome.complete(SessionOutcome.error(404, watched == null ? "No such room.\n"
-          : "No such room or participant.\n"));
+      outcome.complete(SessionOutcome.error(404, watched == null ? "room_not_found"
+          : "participant_not_found", watched == null ? "No such room." : "No such room or participant."));
       return Behaviors.stopped();
     }
     tracks = list;
@@ -101,7 +101,7 @@ public final class WhepViewer extends AbstractBehavior<Object> {
         viewerId = j.participantId();
         if (j.room().participants().size() <= 1) {
           // Everyone left between our two questions: there is nothing to watch, and the room should end.
-          outcome.complete(SessionOutcome.error(404, "No such room.\n"));
+          outcome.complete(SessionOutcome.error(404, "room_not_found", "No such room."));
           return leave();
         }
         ActorRef<MediaEvent> self = getContext().getSelf().narrow();
@@ -116,7 +116,8 @@ public final class WhepViewer extends AbstractBehavior<Object> {
       }
       case RoomProtocol.LobbyWaiting w -> {
         // As for WHIP: an HTTP POST cannot wait for a moderator, and WHEP has no way to answer later.
-        outcome.complete(SessionOutcome.error(403, "The room has a lobby; a WHEP viewer cannot wait in it.\n"));
+        outcome.complete(SessionOutcome.error(403, "lobby",
+            "The room has a lobby; a WHEP viewer cannot wait in it."));
         room.tell(new RoomProtocol.Leave(w.lobbyId()));
         return Behaviors.stopped();
       }
@@ -139,7 +140,7 @@ public final class WhepViewer extends AbstractBehavior<Object> {
       }
       case MediaRouterProtocol.MediaFailed f -> {
         // A bad offer, or (later) the viewer's connection closed: either way it no longer watches.
-        outcome.complete(SessionOutcome.error(400, "Bad offer: " + f.message() + "\n"));
+        outcome.complete(SessionOutcome.error(400, "bad_sdp", "Bad offer: " + f.message()));
         return leave();
       }
       default -> { }

@@ -16,9 +16,11 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
 import uk.co.lchat.node.whip.SessionResources.Protocol;
+import uk.co.lchat.room.FeaturePolicy;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.ClientEvent;
+import uk.co.lchat.room.ScreenShare;
 
 /**
  * A WHIP publisher (RFC 9725) as a room participant: joins, publishes the offer through this node's router, and
@@ -80,6 +82,13 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
     switch (event) {
       case RoomProtocol.Joined j -> {
         participantId = j.participantId();
+        FeaturePolicy.Refusal screen = FeaturePolicy.refusal(FeaturePolicy.SCREENSHARE,
+            j.room().settings().features(), j.grants());
+        if (screen != null && ScreenShare.sends(offer)) {
+          // A second video or audio track is a screen share, whoever publishes it: refused as for a browser.
+          outcome.complete(SessionOutcome.error(403, screen.code(), screen.message()));
+          return leave();
+        }
         ActorRef<MediaEvent> self = getContext().getSelf().narrow();
         router.tell(new MediaRouterProtocol.Attach(roomId, participantId, self));
         router.tell(new MediaRouterProtocol.Publish(participantId, offer, self));
@@ -90,7 +99,8 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
       }
       case RoomProtocol.LobbyWaiting w -> {
         // An HTTP POST cannot wait for a moderator, and WHIP has no way to answer later.
-        outcome.complete(SessionOutcome.error(403, "The room has a lobby; a WHIP publisher cannot wait in it.\n"));
+        outcome.complete(SessionOutcome.error(403, "lobby",
+            "The room has a lobby; a WHIP publisher cannot wait in it."));
         room.tell(new RoomProtocol.Leave(w.lobbyId()));
         return Behaviors.stopped();
       }
@@ -117,7 +127,7 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
       }
       case MediaRouterProtocol.MediaFailed f -> {
         if (!outcome.isDone()) {
-          outcome.complete(SessionOutcome.error(400, "Bad offer: " + f.message() + "\n"));
+          outcome.complete(SessionOutcome.error(400, "bad_sdp", "Bad offer: " + f.message()));
           return leave();
         }
         if (f.code().equals("publish_closed")) {

@@ -35,13 +35,15 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.auth.JoinTokens;
 import uk.co.lchat.node.http.ClientAddress;
+import uk.co.lchat.node.http.JsonErrors;
 import uk.co.lchat.node.signaling.SignalingCodec;
 import uk.co.lchat.node.turn.IceServers;
 import uk.co.lchat.node.whip.SessionResources.Protocol;
 
 /**
  * WHIP (RFC 9725) and WHEP: publish into a room and watch from it with plain HTTP offer/answer, as OBS, GStreamer or
- * a bare browser page do. Errors are 4xx/5xx with a one-line text reason.
+ * a bare browser page do. Errors are 4xx/5xx with the server API's JSON body, {@code {"error", "message"}}
+ * ({@link JsonErrors}): the code names the refusal (the room's, e.g. {@code token_expired}), the message says it.
  *
  * <p>Publishers and viewers alike join the room through its access check (passcode as the bearer token, lobby,
  * bans) and appear in its roster. Each session answers at an unguessable resource URL, and ending it takes the
@@ -85,17 +87,17 @@ public final class WhipWhepRoutes {
   /** Checks room name and content type, reads the offer, then hands it on. */
   private Route withOffer(String room, Function<String, Route> next) {
     if (!SignalingCodec.ROOM_ID.matcher(room).matches()) {
-      return complete(StatusCodes.BAD_REQUEST, "A room name has 1 to 64 letters, digits, '.', '_' or '-'.\n");
+      return complete(error(400, "invalid_room", "A room name has 1 to 64 letters, digits, '.', '_' or '-'."));
     }
     return extractRequest(request -> {
       String type = request.entity().getContentType().mediaType().toString();
       if (!type.equals("application/sdp")) {
-        return complete(StatusCodes.UNSUPPORTED_MEDIA_TYPE,
-            "Content-Type must be application/sdp (got " + type + ").\n");
+        return complete(error(415, "unsupported_media_type",
+            "Content-Type must be application/sdp (got " + type + ")."));
       }
       return withSizeLimit(MAX_SDP, () -> entity(Unmarshaller.entityToString(), offer -> {
         if (offer.isBlank()) {
-          return complete(StatusCodes.BAD_REQUEST, "The body must be an SDP offer.\n");
+          return complete(error(400, "bad_sdp", "The body must be an SDP offer."));
         }
         return next.apply(offer);
       }));
@@ -121,7 +123,7 @@ public final class WhipWhepRoutes {
         case JoinTokens.Valid v -> next.apply(new Access(credential, null, v.identity(), address));
         case JoinTokens.Refused r -> {
           SessionOutcome refused = SessionOutcome.refused(r.code(), r.message());
-          HttpResponse response = text(refused.status(), refused.body());
+          HttpResponse response = error(refused.status(), refused.code(), refused.message());
           // RFC 6750 §3.1: tell the client its token, not its request, is what failed.
           yield complete(refused.status() == 401 ? response.removeHeader("WWW-Authenticate").addHeader(
               RawHeader.create("WWW-Authenticate", "Bearer error=\"invalid_token\"")) : response);
@@ -162,16 +164,16 @@ public final class WhipWhepRoutes {
         .handle((o, error) -> {
           if (error != null) {
             actor.tell(new EndSession());
-            return text(504, "The room or media router did not answer in time.\n");
+            return error(504, "timeout", "The room or media router did not answer in time.");
           }
           if (o.status() != 201) {
-            HttpResponse refused = text(o.status(), o.body());
+            HttpResponse refused = error(o.status(), o.code(), o.message());
             // RFC 9110 §10.2.3: when to try again (a passcode wait, a recovering room).
             return o.retryAfterSeconds() > 0
                 ? refused.addHeader(RawHeader.create("Retry-After", String.valueOf(o.retryAfterSeconds())))
                 : refused;
           }
-          return created(location, o.participantId(), o.body(),
+          return created(location, o.participantId(), o.answerSdp(),
               IceServers.linkHeaders(IceServers.get(system).forUser(o.participantId())));
         });
     return completeWithFuture(response);
@@ -187,22 +189,23 @@ public final class WhipWhepRoutes {
         })),
         // RFC 9725 §4.3.1: a session that supports neither trickle ICE nor ICE restarts answers PATCH with 405.
         // We are ICE-lite: the client's checks find the path, so its trickled candidates are not needed.
-        patch(() -> withSession(protocol, room, id, session -> complete(HttpResponse.create()
-            .withStatus(StatusCodes.METHOD_NOT_ALLOWED).addHeader(RawHeader.create("Allow", "DELETE, OPTIONS"))
-            .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8,
-                "This server takes neither trickle ICE nor ICE restarts; start a new session instead.\n"))))),
-        complete(StatusCodes.METHOD_NOT_ALLOWED, "Use DELETE to end the session.\n"));
+        patch(() -> withSession(protocol, room, id, session -> complete(error(405, "method_not_allowed",
+            "This server takes neither trickle ICE nor ICE restarts; start a new session instead.")
+            .addHeader(RawHeader.create("Allow", "DELETE, OPTIONS"))))),
+        complete(error(405, "method_not_allowed", "Use DELETE to end the session.")
+            .addHeader(RawHeader.create("Allow", "DELETE, OPTIONS"))));
   }
 
   /** The session at this URL, if the request presents its credential; else 404, 401 or 403. */
   private Route withSession(Protocol protocol, String room, String id, Function<ActorRef<Object>, Route> next) {
     return withCredential((credential, address) -> switch (resources.find(protocol, room, id, credential)) {
       case SessionResources.Found f -> next.apply(f.session());
-      case SessionResources.NotFound n -> complete(text(404, "No such " + protocol + " session.\n"));
-      case SessionResources.Unauthorized u ->
-          complete(text(401, "This session needs the Authorization: Bearer token it was created with.\n"));
-      case SessionResources.Forbidden f ->
-          complete(text(403, "That is not the token this session was created with.\n"));
+      case SessionResources.NotFound n -> complete(error(404, "session_not_found", "No such " + protocol
+          + " session."));
+      case SessionResources.Unauthorized u -> complete(error(401, "unauthorized",
+          "This session needs the Authorization: Bearer token it was created with."));
+      case SessionResources.Forbidden f -> complete(error(403, "forbidden",
+          "That is not the token this session was created with."));
     });
   }
 
@@ -218,9 +221,8 @@ public final class WhipWhepRoutes {
         .withEntity(HttpEntities.create(SDP, sdp));
   }
 
-  private static HttpResponse text(int status, String body) {
-    HttpResponse response = HttpResponse.create().withStatus(status)
-        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, body));
+  private static HttpResponse error(int status, String code, String message) {
+    HttpResponse response = JsonErrors.response(status, code, message);
     // RFC 9110 §15.5.2: a 401 names the scheme that would do (RFC 6750 §3).
     return status == 401 ? response.addHeader(RawHeader.create("WWW-Authenticate", "Bearer")) : response;
   }

@@ -251,6 +251,14 @@ class ApiContractIT {
       HttpResponse<String> r = call("POST", rooms, rooms, bad);
       assertEquals(400, r.statusCode(), bad + " -> " + r.body());
     }
+    // 413: a body over 64 KiB, in the same JSON as every other error (the schema says so), on each route with one.
+    String tooBig = "{\"name\":\"" + "x".repeat(70_000) + "\"}";
+    for (String[] r : new String[][] {{rooms, rooms}, {messages, rooms + "/ct-room/messages"},
+        {mute, rooms + "/ct-room/participants/p/mute"}}) {
+      HttpResponse<String> large = call("POST", r[0], r[1], tooBig);
+      assertEquals(413, large.statusCode(), r[1] + " -> " + large.body());
+      assertEquals("too_large", JSON.readTree(large.body()).get("error").asText());
+    }
     HttpResponse<String> unnamed = call("POST", rooms, rooms, "");
     assertEquals(201, unnamed.statusCode(), "a room without a name gets one: " + unnamed.body());
 

@@ -69,17 +69,20 @@ public final class Chromium implements AutoCloseable {
    * NSS database in the browser's own home, as a person importing a CA into Chromium on Linux gets), and with more
    * command-line flags.
    */
-  public record Options(String namespace, Path trustedCa, List<String> flags) {
+  public record Options(String namespace, List<Path> trustedCas, List<String> flags) {
     public static Options defaults() {
-      return new Options(null, null, List.of());
+      return new Options(null, List.of(), List.of());
     }
 
     public Options inNamespace(String name) {
-      return new Options(name, trustedCa, flags);
+      return new Options(name, trustedCas, flags);
     }
 
+    /** Trusting {@code caCertificate} too (a PEM file). */
     public Options trusting(Path caCertificate) {
-      return new Options(namespace, caCertificate, flags);
+      List<Path> cas = new ArrayList<>(trustedCas);
+      cas.add(caCertificate);
+      return new Options(namespace, List.copyOf(cas), flags);
     }
   }
 
@@ -95,8 +98,8 @@ public final class Chromium implements AutoCloseable {
     Path profile = Files.createTempDirectory("lchat-chromium");
     Path home = profile.resolve("home");
     Files.createDirectories(home);
-    if (options.trustedCa() != null) {
-      trust(home, options.trustedCa());
+    if (!options.trustedCas().isEmpty()) {
+      trust(home, options.trustedCas());
     }
     List<String> command = new ArrayList<>();
     command.add(BINARY);
@@ -119,7 +122,7 @@ public final class Chromium implements AutoCloseable {
       builder.environment().put("LCHAT_DEVTOOLS_IN", toBrowser.toString());
       builder.environment().put("LCHAT_DEVTOOLS_OUT", fromBrowser.toString());
     }
-    if (options.trustedCa() != null) {
+    if (!options.trustedCas().isEmpty()) {
       builder.environment().put("HOME", home.toString()); // its NSS database (~/.pki/nssdb) is the test's own
     }
     Process p = builder.redirectErrorStream(true).redirectOutput(profile.resolve("chromium.log").toFile()).start();
@@ -147,12 +150,15 @@ public final class Chromium implements AutoCloseable {
     return new Chromium(p, profile, Integer.parseInt(Files.readAllLines(portFile).get(0).trim()), null);
   }
 
-  /** An NSS database under {@code home} in which {@code ca} is trusted to identify web sites ({@code -t C,,}). */
-  private static void trust(Path home, Path ca) throws IOException, InterruptedException {
+  /** An NSS database under {@code home} in which each of {@code cas} is trusted to identify servers ({@code C,,}). */
+  private static void trust(Path home, List<Path> cas) throws IOException, InterruptedException {
     Path db = home.resolve(".pki").resolve("nssdb");
     Files.createDirectories(db);
     run(List.of("certutil", "-d", "sql:" + db, "-N", "--empty-password"));
-    run(List.of("certutil", "-d", "sql:" + db, "-A", "-t", "C,,", "-n", "lchat-test-ca", "-i", ca.toString()));
+    for (int i = 0; i < cas.size(); i++) {
+      run(List.of("certutil", "-d", "sql:" + db, "-A", "-t", "C,,", "-n", "lchat-test-ca-" + i, "-i",
+          cas.get(i).toString()));
+    }
   }
 
   private static void run(List<String> command) throws IOException, InterruptedException {

@@ -8,6 +8,7 @@ import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +23,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Debian's headless Firefox ESR with fake camera and microphone, driven over WebDriver BiDi (W3C): the WebSocket its
- * remote agent opens with {@code --remote-debugging-port}. No driver binary and no browser download, as with
- * {@link Chromium}. Started inside a {@link NetworkNamespace}, because Firefox gathers ICE candidates only on its
- * default route's interface and never on loopback; its control port there is reached through a {@link PortForward}.
+ * Debian's Firefox ESR, headless or on a {@link VirtualDisplay}, with fake camera and microphone, driven over
+ * WebDriver BiDi (W3C): the WebSocket its remote agent opens with {@code --remote-debugging-port}. No driver binary
+ * and no browser download, as with {@link Chromium}. Started inside a {@link NetworkNamespace}, because Firefox
+ * gathers ICE candidates only on its default route's interface and never on loopback; its control port there is
+ * reached through a {@link PortForward}.
  */
 public final class Firefox implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +59,16 @@ public final class Firefox implements AutoCloseable {
    * localhost does, so they may use the camera, WebCrypto and RTCRtpScriptTransform.
    */
   public static Firefox launch(NetworkNamespace ns, List<String> secureHosts) throws Exception {
+    return launch(ns, secureHosts, null);
+  }
+
+  /**
+   * ... with its windows on {@code display} instead of headless (null: headless). Only then has it a screen to
+   * share: getDisplayMedia captures the display's whole screen, chosen without a dialog because
+   * media.navigator.permission.disabled also skips the screen picker (MediaManager takes the first screen).
+   */
+  public static Firefox launch(NetworkNamespace ns, List<String> secureHosts, VirtualDisplay display)
+      throws Exception {
     Path profile = Files.createTempDirectory("lchat-firefox");
     Files.writeString(profile.resolve("user.js"), String.join("\n",
         pref("media.navigator.streams.fake", "true"),
@@ -72,12 +84,22 @@ public final class Firefox implements AutoCloseable {
         pref("app.update.disabledForTesting", "true"), ""));
     // Firefox listens inside the namespace on the number of the port we forward from here.
     PortForward control = PortForward.intoNamespace(ns);
-    ProcessBuilder builder = ns.command(BINARY, "--headless", "--no-remote", "--profile", profile.toString(),
-        "--remote-debugging-port=" + control.port(), "about:blank")
+    List<String> command = new ArrayList<>(List.of(BINARY, "--no-remote", "--profile", profile.toString(),
+        "--remote-debugging-port=" + control.port(), "about:blank"));
+    if (display == null) {
+      command.add(1, "--headless");
+    }
+    ProcessBuilder builder = ns.command(command.toArray(String[]::new))
         .redirectErrorStream(true)
         .redirectOutput(profile.resolve("firefox.log").toFile());
     builder.environment().put("HOME", profile.toString());
-    builder.environment().put("MOZ_HEADLESS", "1");
+    if (display == null) {
+      builder.environment().put("MOZ_HEADLESS", "1");
+    } else {
+      builder.environment().remove("MOZ_HEADLESS");
+      builder.environment().remove("WAYLAND_DISPLAY");
+      builder.environment().put("DISPLAY", display.display());
+    }
     Process p = ns.start(builder);
     // The remote agent writes its address into the profile once it listens (WebDriverBiDi.sys.mjs).
     Path server = profile.resolve("WebDriverBiDiServer.json");
@@ -173,18 +195,30 @@ public final class Firefox implements AutoCloseable {
     /**
      * Evaluates an expression as a user's action (BiDi's userActivation, like DevTools' userGesture) and returns
      * its JSON value; the page turns it into JSON itself, so values come back as they would from Chromium.
+     *
+     * <p>Firefox's agent grants the page a fresh activation only when a realm's flag changes from off to on
+     * (Realm.sys.mjs, {@code set userActivationEnabled}), and an activation lasts 5 s
+     * ({@code dom.user_activation.transient.timeout}): with every evaluation "on", only the first one would count
+     * as the user's, and getDisplayMedia, which wants a fresh one (W3C Screen Capture, getDisplayMedia's first
+     * step), would fail with InvalidStateError in a page polled for longer. So each evaluation is preceded by an
+     * empty one without.
      */
     @Override
     public JsonNode eval(String expression) throws Exception {
-      String json = "Promise.resolve((" + expression + ")).then(v => JSON.stringify(v === undefined ? null : v))";
-      ObjectNode params = JSON.createObjectNode().put("expression", json)
-          .put("awaitPromise", true).put("resultOwnership", "none").put("userActivation", true);
-      params.putObject("target").put("context", context);
-      JsonNode r = call("script.evaluate", params);
+      evaluate("0", false);
+      JsonNode r = evaluate("Promise.resolve((" + expression + ")).then(v => JSON.stringify(v === undefined ? null"
+          + " : v))", true);
       if (!"success".equals(r.path("type").asText())) {
         throw new IllegalStateException("page threw: " + r.path("exceptionDetails"));
       }
       return JSON.readTree(r.path("result").path("value").asText("null"));
+    }
+
+    private JsonNode evaluate(String expression, boolean userActivation) throws Exception {
+      ObjectNode params = JSON.createObjectNode().put("expression", expression)
+          .put("awaitPromise", true).put("resultOwnership", "none").put("userActivation", userActivation);
+      params.putObject("target").put("context", context);
+      return call("script.evaluate", params);
     }
 
     @Override

@@ -75,7 +75,7 @@ class WhipWhepIT extends SingleNodeBrowserTest {
     assertTrue(wrongType.body().contains("application/sdp"));
     HttpResponse<String> badSdp = send("POST", "/whip/r1", "application/sdp", "this is not sdp");
     assertEquals(400, badSdp.statusCode());
-    assertTrue(badSdp.body().startsWith("Bad offer"), badSdp.body());
+    assertTrue(badSdp.body().startsWith("{\"error\":\"bad_sdp\",\"message\":\"Bad offer"), badSdp.body());
     assertEquals(400, send("POST", "/whip/bad%20room", "application/sdp", "v=0").statusCode());
     HttpResponse<String> unknown = send("POST", "/whep/nobody-here", "application/sdp", "v=0\r\n");
     assertEquals(404, unknown.statusCode());

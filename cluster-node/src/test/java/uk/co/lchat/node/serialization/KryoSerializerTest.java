@@ -130,6 +130,7 @@ class KryoSerializerTest {
         new MediaRouterProtocol.Published("v=0", List.of(audio)), new MediaRouterProtocol.Subscribed("v=0"),
         new MediaRouterProtocol.SubscribeOffer("v=0", true),
         new MediaRouterProtocol.RestartIce("p1"), new MediaRouterProtocol.MediaFailed("bad_sdp", "no"),
+        new MediaRouterProtocol.HandOver("p1", media),
         new MediaRouterProtocol.SpeakerActive("p1"),
         new MediaRouterProtocol.OpenRelay(router, "127.0.0.1", 10001, "a2V5cw=="),
         new MediaRouterProtocol.RelayOpened(router, "127.0.0.1", 10002),

@@ -29,7 +29,7 @@ class CertificateRenewalTest {
   void setUp() throws Exception {
     ca = TestPem.Authority.create("renewal CA");
     HttpsSettings settings = new HttpsSettings(true, dir.resolve("cert.pem"), dir.resolve("key.pem"),
-        Optional.empty(), Duration.ofSeconds(10), 0, Optional.empty());
+        Optional.empty(), Duration.ofSeconds(10), 0, Optional.empty(), StrictTransportSecurity.off());
     renewal = new CertificateRenewal(settings, Clock.systemUTC(), false);
   }
 

@@ -140,6 +140,39 @@ class HttpsIT {
   }
 
   @Test
+  void everyHttpsResponseCarriesStrictTransportSecurityAndThePlainPortNone() throws Exception {
+    for (String path : List.of("/health", "/some-room", "/api/no-such-route", "/whip/bad!room")) {
+      HttpResponse<String> r = https().send(HttpRequest.newBuilder(
+          URI.create("https://127.0.0.1:" + node.httpPort() + path)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals("max-age=31536000", r.headers().firstValue("Strict-Transport-Security").orElse(""),
+          "a year by default (RFC 6797 §6.1.1), errors too: " + path + " -> " + r.statusCode());
+    }
+    HttpResponse<String> redirect = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + node.redirectPort() + "/some-room")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(308, redirect.statusCode());
+    assertTrue(redirect.headers().firstValue("Strict-Transport-Security").isEmpty(),
+        "never over plain HTTP (RFC 6797 §7.2)");
+  }
+
+  @Test
+  void strictTransportSecurityTakesItsConfiguredAgeAndSubdomainsOrIsOff() throws Exception {
+    Path own = Files.createTempDirectory("lchat-https-hsts");
+    ca.issue(TestPem.ec()).write(own.resolve("cert.pem"), own.resolve("key.pem"), KeyForm.PKCS8);
+    try (LchatNode custom = TestNodes.single(settings(own.resolve("cert.pem"), own.resolve("key.pem"), Map.of(
+             "lchat.http.tls.hsts.max-age", "1h", "lchat.http.tls.hsts.include-subdomains", true)));
+         LchatNode off = TestNodes.single(settings(own.resolve("cert.pem"), own.resolve("key.pem"), Map.of(
+             "lchat.http.tls.hsts.max-age", "0s")))) {
+      assertEquals("max-age=3600; includeSubDomains", https().send(HttpRequest.newBuilder(URI.create(
+              "https://127.0.0.1:" + custom.httpPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString())
+          .headers().firstValue("Strict-Transport-Security").orElse(""));
+      assertTrue(https().send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + off.httpPort() + "/health"))
+          .build(), HttpResponse.BodyHandlers.ofString()).headers().firstValue("Strict-Transport-Security")
+          .isEmpty(), "max-age 0: no header");
+    }
+  }
+
+  @Test
   void thePlainPortRedirectsEveryRequestToHttpsKeepingPathQueryAndMethod() throws Exception {
     HttpClient plain = HttpClient.newHttpClient();
     HttpResponse<String> get = plain.send(HttpRequest.newBuilder(
@@ -299,6 +332,8 @@ class HttpsIT {
       HttpResponse<String> health = HttpClient.newBuilder().sslContext(trusting).build().send(HttpRequest.newBuilder(
           URI.create("https://127.0.0.1:" + lan.httpPort() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, health.statusCode());
+      assertTrue(health.headers().firstValue("Strict-Transport-Security").isEmpty(),
+          "LAN mode sends no HSTS: it would pin the machine's name to HTTPS for its other services");
       HttpResponse<String> download = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
           "http://127.0.0.1:" + lan.redirectPort() + "/" + HttpsRedirect.CA_PATH)).build(),
           HttpResponse.BodyHandlers.ofString());

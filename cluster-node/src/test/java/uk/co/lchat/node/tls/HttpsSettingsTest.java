@@ -26,6 +26,15 @@ class HttpsSettingsTest {
     assertEquals(0, s.redirectPort());
     assertEquals(Duration.ofSeconds(10), s.checkInterval());
     assertTrue(s.chain().isEmpty() && s.acmeWebroot().isEmpty());
+    assertEquals(Optional.of("max-age=31536000"), s.hsts().value(), "HSTS for a year once HTTPS is on");
+  }
+
+  @Test
+  void strictTransportSecurityIsSetOrTurnedOff() {
+    assertEquals(Optional.of("max-age=86400; includeSubDomains"), parse(Map.of("lchat.http.tls.hsts.max-age", "1d",
+        "lchat.http.tls.hsts.include-subdomains", true)).hsts().value());
+    assertEquals(Optional.empty(), parse(Map.of("lchat.http.tls.hsts.max-age", "0s")).hsts().value());
+    assertThrows(IllegalArgumentException.class, () -> parse(Map.of("lchat.http.tls.hsts.max-age", "-1s")));
   }
 
   @Test

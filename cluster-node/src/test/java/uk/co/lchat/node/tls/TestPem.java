@@ -42,16 +42,16 @@ import org.bouncycastle.util.io.pem.PemObject;
  * Certificates made in the test and written as PEM the way operators' tools write them: RSA or EC keys, PKCS#1,
  * PKCS#8 or SEC1, a server certificate issued by a CA of the test's own.
  */
-final class TestPem {
+public final class TestPem {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
-  enum KeyForm { PKCS1_OR_SEC1, PKCS8 }
+  public enum KeyForm { PKCS1_OR_SEC1, PKCS8 }
 
   private TestPem() {}
 
   /** A root CA that issues server certificates. */
-  record Authority(KeyPair keys, X509Certificate certificate) {
-    static Authority create(String name) throws Exception {
+  public record Authority(KeyPair keys, X509Certificate certificate) {
+    public static Authority create(String name) throws Exception {
       KeyPair keys = ec();
       X500Name subject = new X500Name("CN=" + name);
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, BigInteger.valueOf(SERIAL.incrementAndGet()),
@@ -64,21 +64,36 @@ final class TestPem {
 
     /** A server certificate for 127.0.0.1 and localhost, valid from {@code from} for {@code validity}. */
     Issued issue(KeyPair server, Instant from, Duration validity) throws Exception {
+      return issue(server, from, validity, "127.0.0.1");
+    }
+
+    /** A server certificate for {@code address} (an IPv4 address) and localhost. */
+    Issued issue(KeyPair server, Instant from, Duration validity, String address) throws Exception {
       X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
           new X500Name(certificate.getSubjectX500Principal().getName()), BigInteger.valueOf(SERIAL.incrementAndGet()),
           Date.from(from), Date.from(from.plus(validity)), new X500Name("CN=localhost"), server.getPublic());
       b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
       b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-          new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+          new GeneralName(GeneralName.iPAddress, address), new GeneralName(GeneralName.dNSName, "localhost")}));
       return new Issued(server, sign(b, keys), this);
     }
 
-    Issued issue(KeyPair server) throws Exception {
+    public Issued issue(KeyPair server) throws Exception {
       return issue(server, Instant.now().minusSeconds(60), Duration.ofDays(10));
     }
 
+    /** A server certificate for {@code address}, valid for ten days. */
+    public Issued issueFor(String address) throws Exception {
+      return issue(ec(), Instant.now().minusSeconds(60), Duration.ofDays(10), address);
+    }
+
+    /** This CA's certificate as a PEM file, as a person would import it. */
+    public void writeCertificate(Path file) throws Exception {
+      Files.writeString(file, pem(certificate), StandardCharsets.US_ASCII);
+    }
+
     /** A client context that trusts this CA only. */
-    SSLContext trustingClient() throws Exception {
+    public SSLContext trustingClient() throws Exception {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
       store.setCertificateEntry("ca", certificate);
@@ -91,15 +106,15 @@ final class TestPem {
   }
 
   /** A server's key and certificate. */
-  record Issued(KeyPair keys, X509Certificate certificate, Authority by) {
+  public record Issued(KeyPair keys, X509Certificate certificate, Authority by) {
     /** certificate + CA in one file (as certbot's fullchain.pem), and the key in {@code form}. */
-    void write(Path certFile, Path keyFile, KeyForm form) throws Exception {
+    public void write(Path certFile, Path keyFile, KeyForm form) throws Exception {
       Files.writeString(certFile, pem(certificate) + pem(by.certificate()), StandardCharsets.US_ASCII);
       writeKey(keyFile, keys, form);
     }
   }
 
-  static KeyPair ec() throws GeneralSecurityException {
+  public static KeyPair ec() throws GeneralSecurityException {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
     return g.generateKeyPair();

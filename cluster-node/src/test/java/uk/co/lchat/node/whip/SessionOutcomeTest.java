@@ -1,7 +1,6 @@
 package uk.co.lchat.node.whip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +17,7 @@ class SessionOutcomeTest {
     assertEquals(503, SessionOutcome.refused("room_recovering", "Being recovered.", 2).status());
     assertEquals(403, SessionOutcome.refused("removed", "You were removed from this meeting.").status());
     assertEquals(403, SessionOutcome.refused("denied", "A moderator did not let you in.").status());
-    assertTrue(SessionOutcome.refused("passcode_wrong", "The passcode is wrong.").body().contains("(passcode_wrong)"));
+    assertEquals("passcode_wrong", SessionOutcome.refused("passcode_wrong", "The passcode is wrong.").code());
+    assertEquals("The passcode is wrong.", SessionOutcome.refused("passcode_wrong", "The passcode is wrong.").message());
   }
 }

@@ -16,6 +16,18 @@ public final class TestOffers {
         + section("video", "1", 96, "VP8/90000", "sendonly") + "a=ssrc:2222 cname:x\r\n";
   }
 
+  /**
+   * A camera, a microphone and a shared screen with its sound, as the web client publishes a screen share: a second
+   * video and a second audio m-section.
+   */
+  public static String publishWithScreen() {
+    return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1 2 3\r\n"
+        + section("audio", "0", 111, "opus/48000/2", "sendonly") + "a=ssrc:1111 cname:x\r\n"
+        + section("video", "1", 96, "VP8/90000", "sendonly") + "a=ssrc:2222 cname:x\r\n"
+        + section("video", "2", 96, "VP8/90000", "sendonly") + "a=ssrc:3333 cname:x\r\n"
+        + section("audio", "3", 111, "opus/48000/2", "sendonly") + "a=ssrc:4444 cname:x\r\n";
+  }
+
   /** What a WHEP player sends: receive-only audio and video. */
   public static String watch() {
     return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"

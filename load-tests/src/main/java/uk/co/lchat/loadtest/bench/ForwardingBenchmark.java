@@ -25,9 +25,10 @@ import uk.co.lchat.media.srtp.SrtpSession;
 
 /**
  * The router's per-packet work without the socket: SRTP-decrypt a publisher's packet once, parse it, then for each
- * of N receivers copy it, rewrite the payload type and SRTP-encrypt it (what {@code MediaRouter.handleRtp} does per
- * subscriber). Each op first encrypts a fresh packet as the publisher would (replay protection refuses repeats);
- * {@link #publisherEncryptOnly} measures that part alone so it can be subtracted.
+ * of N receivers copy it, rewrite the payload type and SRTP-encrypt it (what {@code SrtpDecrypt} does once and
+ * {@code Subscription.forward} per subscriber; {@link RouterBenchmark} runs the router itself). Each op first
+ * encrypts a fresh packet as the publisher would (replay protection refuses repeats); {@link #publisherEncryptOnly}
+ * measures that part alone so it can be subtracted.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)

@@ -95,6 +95,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Attach.class, this::onAttach)
+        .onMessage(HandOver.class, this::onHandOver)
         .onMessage(SessionGone.class, this::onSessionGone)
         .onMessage(Detach.class, this::onDetach)
         .onMessage(Publish.class, this::onPublish)
@@ -162,7 +163,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     if (existing != null && existing.roomId.equals(m.roomId())) {
       // The participant's signaling resumed over another connection: its media carries on untouched.
       unwatchSession(existing.client);
-      existing.client = m.client();
+      existing.resumedOver(m.client());
       watchSession(m.participantId(), m.client());
       existing.receiving.resumed();
     } else {
@@ -179,10 +180,19 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     return this;
   }
 
+  /** The old session of a resumed participant stops before the new one may have attached: its end is no loss. */
+  private Behavior<Command> onHandOver(HandOver m) {
+    Member member = members.get(m.participantId());
+    if (member != null && member.handOver(m.client())) {
+      unwatchSession(m.client());
+    }
+    return this;
+  }
+
   private Behavior<Command> onSessionGone(SessionGone m) {
     Member member = members.get(m.participantId());
-    if (member == null || !member.client.equals(m.client())) {
-      return this; // detached already, or resumed over another session
+    if (member == null || !member.endsWith(m.client())) {
+      return this; // detached already, or resumed (or about to be) over another session
     }
     getContext().getLog().info("media router: the session of {} is gone; dropping its media", m.participantId());
     return detach(m.participantId());

@@ -27,6 +27,14 @@ public final class MediaRouterProtocol {
     }
   }
 
+  /**
+   * The participant's session is stopping because the room resumed the participant over another connection, whose
+   * session attaches next: the media stays. Sent by the old session before it stops, so that its death (which the
+   * router watches, to free the media of a session whose node was killed) does not end media the new session is
+   * about to take over; whichever of the two reaches the router first.
+   */
+  public record HandOver(String participantId, ActorRef<MediaEvent> client) implements Command {}
+
   /** A publish offer (browser sendonly transceivers, or WHIP); answered with {@link Published} or {@link MediaFailed}. */
   public record Publish(String participantId, String offerSdp, ActorRef<MediaEvent> replyTo) implements Command {}
 

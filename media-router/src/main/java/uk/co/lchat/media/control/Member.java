@@ -14,6 +14,8 @@ final class Member {
   final String participantId;
   /** The participant's signaling session; a resumed session takes the place of the old one. */
   ActorRef<MediaEvent> client;
+  /** {@link #client} has handed the media over to a resumed session that has not attached yet. */
+  private boolean handedOver;
   final PublishingConnection publishing;
   final ReceivingConnection receiving;
 
@@ -24,6 +26,29 @@ final class Member {
     this.client = client;
     this.publishing = new PublishingConnection(this, router, endpoints, tracks);
     this.receiving = new ReceivingConnection(this, router, endpoints, tracks, audio);
+  }
+
+  /**
+   * {@code session} stops because the room resumed the participant over another connection, whose session attaches
+   * next ({@link MediaRouterProtocol.HandOver}); true if it was this member's session, whose end is then no loss.
+   */
+  boolean handOver(ActorRef<MediaEvent> session) {
+    if (!client.equals(session)) {
+      return false;
+    }
+    handedOver = true;
+    return true;
+  }
+
+  /** Whether the end of {@code session} ends the media: it is the participant's session and has not handed over. */
+  boolean endsWith(ActorRef<MediaEvent> session) {
+    return client.equals(session) && !handedOver;
+  }
+
+  /** The participant's signaling resumed over {@code session}, which takes the media on. */
+  void resumedOver(ActorRef<MediaEvent> session) {
+    client = session;
+    handedOver = false;
   }
 
   /** Both connections end (the participant left, or its session is gone). */

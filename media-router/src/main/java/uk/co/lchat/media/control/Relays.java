@@ -15,9 +15,9 @@ import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 
 import uk.co.lchat.media.control.MediaRouterProtocol.*;
-import uk.co.lchat.media.router.Endpoint;
 import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.media.router.Publication;
+import uk.co.lchat.media.router.Relay;
 import uk.co.lchat.media.router.SimulcastSource;
 import uk.co.lchat.media.router.Subscription;
 import uk.co.lchat.media.srtp.SrtpKeys;
@@ -34,7 +34,7 @@ final class Relays {
 
   /** A link to one other router. */
   private static final class Link {
-    Endpoint endpoint;
+    Relay endpoint;
     SrtpKeys keys;
     /** Tracks to ask for once the link is open. */
     final List<String> waiting = new ArrayList<>();
@@ -156,7 +156,7 @@ final class Relays {
       }
       waiting = new ArrayList<>(link.waiting);
     } else if (link != null) {
-      router.removeEndpoint(link.endpoint, "relay reopened");
+      router.removeRelay(link.endpoint, "relay reopened");
     }
     link = new Link();
     link.keys = decode(m.keys()).reversed();
@@ -231,7 +231,7 @@ final class Relays {
     if (link != null && link.endpoint != null) {
       String prefix = link.endpoint.id() + "|";
       outbound.keySet().removeIf(k -> k.startsWith(prefix));
-      router.removeEndpoint(link.endpoint, "the other node left");
+      router.removeRelay(link.endpoint, "the other node left");
     }
     return tracks;
   }

@@ -6,6 +6,7 @@ package uk.co.lchat.media.router;
  * flip the stage.
  */
 final class DominantSpeaker {
+  /** How much of each packet's level goes into a publication's loudness ({@link Publication#hear}). */
   static final double SMOOTHING = 0.1;
   static final double SILENCE = 20;
   static final double MARGIN = 6;
@@ -13,12 +14,6 @@ final class DominantSpeaker {
   Endpoint current;
   private Endpoint challenger;
   private int challengerTicks;
-
-  /** Folds one packet's level (0 loudest .. 127 silent) into the publication's loudness. */
-  static void observe(Publication p, int level) {
-    double loudness = 127 - level;
-    p.loudness += SMOOTHING * (loudness - p.loudness);
-  }
 
   /** Returns the new dominant endpoint when it changes on this tick, else null. */
   Endpoint tick(Endpoint loudest, double loudestLevel, double currentLevel) {

@@ -1,21 +1,19 @@
 package uk.co.lchat.media.router;
 
-import java.net.InetSocketAddress;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
 import uk.co.lchat.media.dtls.PacketQueueTransport;
 import uk.co.lchat.media.sdp.IceParameters;
-import uk.co.lchat.media.srtp.SrtpSession;
-import uk.co.lchat.media.srtp.SsrcTable;
 
 /**
- * A client's transport on this node (one browser PeerConnection, one WHIP/WHEP session): its ICE credentials, the
- * DTLS association, SRTP, and what it publishes and receives. Fields marked loop-owned are touched only by the
- * router's receive loop.
+ * A client's transport on this node (one browser PeerConnection, one WHIP/WHEP session): its ICE credentials (the
+ * router is an ICE-lite agent, RFC 8445 §2.5), the DTLS association that makes its SRTP keys, its consent, and the
+ * room it belongs to. Fields marked
+ * loop-owned are touched only by the router's receive loop.
  */
-public final class Endpoint {
-  final String id;
+public final class Endpoint extends Transport {
   final String group;
   volatile IceParameters ice;
   /** The peer's ICE credentials from its last SDP. */
@@ -23,49 +21,28 @@ public final class Endpoint {
   volatile byte[] icePassword;
   final EndpointListener listener;
   final PacketQueueTransport dtlsTransport;
-  volatile InetSocketAddress remote;
-  /** The ICE-TCP connection the endpoint is latched to, or null when it uses UDP. */
-  volatile IceTcpConnection tcp;
-  volatile SrtpSession srtp;
   volatile DtlsAssociation dtls;
-  volatile boolean closed;
   // loop-owned
-  final SsrcTable<Publication> incoming = new SsrcTable<>();
-  final SsrcTable<Subscription> outgoing = new SsrcTable<>();
-  /** A relay's RTX streams: retransmissions of the publication they repair. */
-  final SsrcTable<Publication> rtxIncoming = new SsrcTable<>();
   long lastConsentNanos;
-  TransportCcRecorder transportCc;
-  /** abs-send-time extension ids: in the packets this endpoint sends us, and in what we send it (0: none). */
-  int absSendTimeIn;
-  int absSendTimeOut;
-  SimulcastSource[] simulcast = new SimulcastSource[0];
-  /** Whether the peer nominated the current path (USE-CANDIDATE, RFC 8445 §7.3.1.5); written by the loop. */
+  /**
+   * Whether the peer nominated the current path (USE-CANDIDATE, RFC 8445 §7.3.1.5); until then any verified path it
+   * uses may take over. Written by the loop.
+   */
   volatile boolean nominated;
-  final SendQueue udpQueue = new SendQueue();
-  boolean inUdpBacklog;
-  long packetsReceived;
-  long bytesReceived;
-  long packetsSent;
-  long bytesSent;
-  long srtpFailures;
 
-  /** Sends a DTLS record to the endpoint's current address. */
+  /** Sends a DTLS record to the endpoint's current path, from a handshake thread. */
   interface DtlsOut {
-    void send(Endpoint to, byte[] buf, int off, int len) throws java.io.IOException;
+    void send(Endpoint to, byte[] buf, int off, int len) throws IOException;
   }
 
-  Endpoint(String id, String group, IceParameters ice, EndpointListener listener, DtlsOut out) {
-    this.id = id;
+  Endpoint(String id, String group, IceParameters ice, EndpointListener listener, DtlsOut out, PacketSender sender,
+      RouterCounters counters) {
+    super(id, sender, counters);
     this.group = group;
     this.ice = ice;
     this.icePassword = ice.pwd().getBytes(StandardCharsets.UTF_8);
     this.listener = listener;
     this.dtlsTransport = new PacketQueueTransport((b, o, l) -> out.send(this, b, o, l));
-  }
-
-  public String id() {
-    return id;
   }
 
   /** An opaque grouping (the room id): dominant speaker detection compares endpoints of one group. */
@@ -81,42 +58,15 @@ public final class Endpoint {
     return nominated;
   }
 
-  public InetSocketAddress remoteAddress() {
-    return remote;
-  }
-
-  /** True for a link to another node's router rather than a client. */
-  public boolean isRelay() {
-    return MediaRouter.RELAY_GROUP.equals(group);
-  }
-
   /** True while the endpoint's media goes over ICE-TCP rather than UDP. */
   public boolean overTcp() {
     return tcp != null;
   }
 
-  public boolean connected() {
-    return srtp != null && !closed;
-  }
-
-  public boolean isClosed() {
-    return closed;
-  }
-
-  public long packetsReceived() {
-    return packetsReceived;
-  }
-
-  public long packetsSent() {
-    return packetsSent;
-  }
-
-  public long bytesReceived() {
-    return bytesReceived;
-  }
-
-  public long bytesSent() {
-    return bytesSent;
+  /** The handshake (on its own virtual thread) reads the record from the endpoint's DTLS queue. */
+  @Override
+  boolean receiveDtls(byte[] buf, int off, int len) {
+    return dtlsTransport.offer(buf, off, len);
   }
 
   @Override

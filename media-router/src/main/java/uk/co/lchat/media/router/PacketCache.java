@@ -1,5 +1,7 @@
 package uk.co.lchat.media.router;
 
+import uk.co.lchat.media.srtp.PacketBuffer;
+
 /**
  * The last packets of one video stream, decrypted, kept to answer NACKs (RFC 4585 §6.2.1) without asking the
  * publisher. Fixed slots reused in place, indexed by sequence number; loop-owned.
@@ -13,7 +15,7 @@ final class PacketCache {
   void put(int seq, byte[] buf, int len) {
     int i = seq & (SLOTS - 1);
     if (packets[i] == null) {
-      packets[i] = new byte[uk.co.lchat.media.srtp.PacketBuffer.CAPACITY];
+      packets[i] = new byte[PacketBuffer.CAPACITY];
     }
     System.arraycopy(buf, 0, packets[i], 0, len);
     lengths[i] = len;

@@ -1,17 +1,28 @@
 package uk.co.lchat.media.router;
 
+import java.util.Arrays;
+
+import uk.co.lchat.media.rtp.ReceiveStatistics;
+import uk.co.lchat.media.rtp.RtcpFeedback;
+import uk.co.lchat.media.rtp.RtpPacket;
+
 /**
- * One incoming stream (one SSRC) of a publishing endpoint and the subscriptions it fans out to. The subscriber
- * array is replaced, never mutated, and only by the receive loop.
+ * One incoming stream (one SSRC) of a publishing transport, what the router keeps of it (reception statistics,
+ * recent video packets, loudness) and the subscriptions it fans out to. The subscriber array is replaced, never
+ * mutated, and only by the receive loop.
  */
 public final class Publication {
-  final Endpoint publisher;
+  /** {@link #unwrapRtx}: the retransmission is of a packet already here. */
+  static final int DUPLICATE = -2;
+  /** {@link #unwrapRtx}: not a retransmission of this stream that can be unwrapped. */
+  static final int MALFORMED = -1;
+  final Transport publisher;
   final int ssrc;
   final String kind;
   final int payloadType;
   final int audioLevelExtension;
   final int clockRate;
-  final uk.co.lchat.media.rtp.ReceiveStatistics stats;
+  final ReceiveStatistics stats;
   /** Video only: answers receivers' NACKs. */
   final PacketCache cache;
   Subscription[] subscriptions = new Subscription[0];
@@ -27,9 +38,9 @@ public final class Publication {
   /** Smoothed loudness 0..127 (127 loudest), from RFC 6464 levels; read by dominant speaker detection. */
   double loudness;
 
-  Publication(Endpoint publisher, int ssrc, String kind, int payloadType, int clockRate, int audioLevelExtension) {
+  Publication(Transport publisher, int ssrc, String kind, int payloadType, int clockRate, int audioLevelExtension) {
     this.clockRate = clockRate;
-    this.stats = new uk.co.lchat.media.rtp.ReceiveStatistics(clockRate);
+    this.stats = new ReceiveStatistics(clockRate);
     this.cache = kind.equals("video") ? new PacketCache() : null;
     this.publisher = publisher;
     this.ssrc = ssrc;
@@ -50,7 +61,7 @@ public final class Publication {
     return audioLevelExtension;
   }
 
-  public Endpoint publisher() {
+  public Transport publisher() {
     return publisher;
   }
 
@@ -93,7 +104,8 @@ public final class Publication {
    */
   long relayEstimate(long nowNanos) {
     long elapsed = nowNanos - lastEstimateNanos;
-    long rate = lastEstimateNanos == 0 || elapsed <= 0 ? 0 : (bytes - bytesAtLastEstimate) * 8 * 1_000_000_000L / elapsed;
+    long rate = lastEstimateNanos == 0 || elapsed <= 0 ? 0
+        : (bytes - bytesAtLastEstimate) * 8 * 1_000_000_000L / elapsed;
     bytesAtLastEstimate = bytes;
     lastEstimateNanos = nowNanos;
     double worst = 0;
@@ -103,10 +115,10 @@ public final class Publication {
     if (rate == 0) {
       return relayEstimate;
     }
-    if (worst > Subscription.LOSS_TOO_HIGH) {
+    if (worst > LayerSelector.LOSS_TOO_HIGH) {
       long base = relayEstimate < 0 || relayEstimate == NO_LIMIT ? rate : Math.min(relayEstimate, rate);
       relayEstimate = (long) (base * (1 - worst / 2));
-    } else if (worst < Subscription.LOSS_FINE && relayEstimate >= 0 && relayEstimate != NO_LIMIT) {
+    } else if (worst < LayerSelector.LOSS_FINE && relayEstimate >= 0 && relayEstimate != NO_LIMIT) {
       relayEstimate = relayEstimate * 108 / 100;
       if (relayEstimate > 4 * rate + 100_000) {
         relayEstimate = NO_LIMIT;
@@ -124,10 +136,10 @@ public final class Publication {
     if (nackedSeqs == null) {
       nackedSeqs = new int[64];
       nackedAt = new long[64];
-      java.util.Arrays.fill(nackedSeqs, -1);
+      Arrays.fill(nackedSeqs, -1);
     }
     int i = seq & 63;
-    if (nackedSeqs[i] == seq && nowNanos - nackedAt[i] < 100_000_000L) {
+    if (nackedSeqs[i] == seq && nowNanos - nackedAt[i] < Relay.NACK_HOLD_NANOS) {
       return false;
     }
     nackedSeqs[i] = seq;
@@ -141,6 +153,49 @@ public final class Publication {
 
   public long bytes() {
     return bytes;
+  }
+
+  /** One packet of this stream arrived: counts it into the reception statistics (RFC 3550 §A.3, §A.8). */
+  void received(RtpPacket rtp, int length, long nowNanos) {
+    packets++;
+    bytes += length;
+    stats.received(rtp.sequenceNumber(), rtp.timestamp(), nowNanos);
+  }
+
+  /** Keeps a decrypted video packet to answer NACKs with (RFC 4585 §6.2.1); audio is not kept. */
+  void remember(RtpPacket rtp, byte[] buf, int length) {
+    if (cache != null) {
+      cache.put(rtp.sequenceNumber(), buf, length);
+    }
+  }
+
+  /** Folds one packet's RFC 6464 level (0 loudest .. 127 silent) into the smoothed loudness. */
+  void hear(int level) {
+    loudness += DominantSpeaker.SMOOTHING * ((127 - level) - loudness);
+  }
+
+  /**
+   * Turns an RTX packet (RFC 4588 §4: the original sequence number before the payload) in {@code buf}, viewed by
+   * {@code rtp}, back into the original packet of this stream, in place; returns its length, {@link #DUPLICATE}
+   * when this stream already has that packet, or {@link #MALFORMED}. On success {@code rtp} views the original.
+   */
+  int unwrapRtx(RtpPacket rtp, byte[] buf, int len) {
+    int header = rtp.headerLength();
+    if (rtp.payloadLength() < 2 || cache == null) {
+      return MALFORMED;
+    }
+    int seq = ((buf[header] & 0xFF) << 8) | (buf[header + 1] & 0xFF);
+    if (cache.has(seq)) {
+      return DUPLICATE;
+    }
+    System.arraycopy(buf, header + 2, buf, header, len - header - 2);
+    len -= 2;
+    buf[0] &= (byte) ~0x20; // no padding: the payload ends where the packet does
+    buf[1] = (byte) ((buf[1] & 0x80) | payloadType);
+    buf[2] = (byte) (seq >>> 8);
+    buf[3] = (byte) seq;
+    RtcpFeedback.putU32(buf, 8, ssrc());
+    return rtp.wrap(buf, 0, len) ? len : MALFORMED;
   }
 
   void add(Subscription s) {

@@ -1,5 +1,7 @@
 package uk.co.lchat.media.router;
 
+import java.util.Arrays;
+
 /**
  * What the router's streams look like, measured once a second by the router's loop and published whole (readers on
  * other threads see one consistent snapshot). Counts are current; totals are cumulative since the router started.
@@ -72,8 +74,8 @@ public record RouterStatistics(int audioPublications, int videoPublications, int
     private long endpointExpected;
     private long endpointLost;
 
-    /** Measures one endpoint: its incoming streams' loss and jitter since the last call, its outgoing RTTs. */
-    void endpoint(Endpoint e) {
+    /** Measures one transport: its incoming streams' loss and jitter since the last call, its outgoing RTTs. */
+    void transport(Transport e) {
       endpointExpected = 0;
       endpointLost = 0;
       e.incoming.forEach(this::publication);
@@ -131,7 +133,7 @@ public record RouterStatistics(int audioPublications, int videoPublications, int
 
     private static double[] add(double[] values, int at, double value) {
       if (at == values.length) {
-        values = java.util.Arrays.copyOf(values, values.length * 2);
+        values = Arrays.copyOf(values, values.length * 2);
       }
       values[at] = value;
       return values;
@@ -143,8 +145,8 @@ public record RouterStatistics(int audioPublications, int videoPublications, int
       lostTotal += lostNow;
       RouterStatistics s = new RouterStatistics(audioPublications, videoPublications, audioSubscriptions,
           videoSubscriptions, expectedTotal, lostTotal, expectedNow > 0 ? (double) lostNow / expectedNow : 0,
-          uploadLossCount > 0 ? uploadLossSum / uploadLossCount : 0, java.util.Arrays.copyOf(jitter, jitterCount),
-          java.util.Arrays.copyOf(rtt, rttCount), controlled, limited, degraded);
+          uploadLossCount > 0 ? uploadLossSum / uploadLossCount : 0, Arrays.copyOf(jitter, jitterCount),
+          Arrays.copyOf(rtt, rttCount), controlled, limited, degraded);
       audioPublications = videoPublications = audioSubscriptions = videoSubscriptions = 0;
       expectedNow = lostNow = 0;
       uploadLossSum = 0;

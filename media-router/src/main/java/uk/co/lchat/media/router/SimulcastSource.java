@@ -3,16 +3,17 @@ package uk.co.lchat.media.router;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import uk.co.lchat.media.rtp.RtpPacket;
 import uk.co.lchat.media.rtp.VideoCodec;
 
 /**
  * One simulcast video track (RFC 8853): the same picture at several qualities, each layer its own SSRC that the
  * publisher names with the rid header extension (RFC 8852) on its first packets. Receivers see one stream under
- * {@link #ssrc()}: each subscription forwards one layer at a time, switching only at keyframes (VP8, VP9 or H.264). Loop-owned except
- * for the immutable fields.
+ * {@link #ssrc()}: each subscription forwards one layer at a time, switching only at keyframes (VP8, VP9 or H.264),
+ * as its {@link LayerSelector} decides. Loop-owned except for the immutable fields.
  */
 public final class SimulcastSource {
-  final Endpoint publisher;
+  final Transport publisher;
   final String mid;
   final String[] rids;
   final byte[][] ridBytes;
@@ -31,7 +32,7 @@ public final class SimulcastSource {
   final long[] bitrates;
   private long lastRankNanos;
 
-  SimulcastSource(Endpoint publisher, String mid, String[] rids, int ridExtension, int payloadType, int clockRate,
+  SimulcastSource(Transport publisher, String mid, String[] rids, int ridExtension, int payloadType, int clockRate,
       VideoCodec codec, long ssrc) {
     this.publisher = publisher;
     this.mid = mid;
@@ -64,7 +65,7 @@ public final class SimulcastSource {
     return ssrc;
   }
 
-  public Endpoint publisher() {
+  public Transport publisher() {
     return publisher;
   }
 
@@ -75,6 +76,41 @@ public final class SimulcastSource {
       n += p == null ? 0 : 1;
     }
     return n;
+  }
+
+  /** The first layer whose SSRC is known, or -1: what a receiver gets before any layer was measured. */
+  int anyKnownLayer() {
+    for (int i = 0; i < layers.length; i++) {
+      if (layers[i] != null) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * RFC 8852: a packet of an SSRC not seen before that names one of this track's layers with the rid extension
+   * binds that layer to its SSRC. Returns the layer's new publication, already fanning out to the track's
+   * subscriptions, or null when the packet names no unbound layer of this track.
+   */
+  Publication bind(RtpPacket rtp) {
+    int at = rtp.findExtension(ridExtension);
+    if (at < 0) {
+      return null;
+    }
+    int layer = layerOf(rtp.buffer(), at, rtp.extensionDataLength());
+    if (layer < 0 || layers[layer] != null) {
+      return null;
+    }
+    Publication p = new Publication(publisher, (int) rtp.ssrc(), "video", payloadType, clockRate, -1);
+    p.source = this;
+    p.layerIndex = layer;
+    layers[layer] = p;
+    publisher.incoming.put(p.ssrc, p);
+    for (Subscription s : subscriptions) {
+      p.add(s);
+    }
+    return p;
   }
 
   /** The layer whose rid equals the extension's bytes, or -1. */

@@ -1,29 +1,43 @@
 package uk.co.lchat.media.router;
 
+import uk.co.lchat.media.rtp.RtpPacket;
 import uk.co.lchat.media.rtp.VideoCodec;
+import uk.co.lchat.media.srtp.PacketBuffer;
 
-/** One publication forwarded to one receiving endpoint, with the payload type that receiver negotiated. */
+/**
+ * One publication, or one simulcast track, forwarded to one sink (mediasoup's {@code Consumer}): the payload type
+ * that receiver negotiated, the SSRC and numbering it sees, for a simulcast track the layer it gets, and what its
+ * reports say. {@link #forward} does the per-receiver half of the packet path.
+ */
 public final class Subscription {
+  /** What {@link #forward} did with one packet. */
+  enum Forwarding {
+    SENT,
+    /** A simulcast layer this receiver does not get now. */
+    OTHER_LAYER,
+    /** The sink has no keys or path yet, or is closed. */
+    NOT_READY,
+    /** After a switch of source, the stream waits for the new source's keyframe: the publisher should send one. */
+    AWAITING_KEYFRAME,
+    /** The sink did not take it (encryption failed, or the socket dropped it). */
+    NOT_SENT
+  }
+
+  /** The plain publication forwarded, or null for a simulcast track ({@link #source}). */
   final Publication publication;
-  final Endpoint subscriber;
+  final PacketSink subscriber;
   final int payloadType;
   /** Null for plain forwarding under the publisher's SSRC. */
   final StreamRewriter rewriter;
   /** Whose keyframes the rewriter waits for after a switch of source; null: it does not wait. */
   final VideoCodec keyframes;
+  /** Set when the subscription forwards a simulcast track: one of its layers at a time, as {@link #layers} says. */
+  final SimulcastSource source;
+  final LayerSelector layers;
   /** RTX (RFC 4588) for this receiver: payload type and SSRC, or -1 when it did not negotiate RTX. */
   int rtxPayloadType = -1;
   long rtxSsrc = -1;
   int rtxSeq;
-  /** Set when the subscription forwards a simulcast track: one of its layers at a time. */
-  SimulcastSource source;
-  /** The layer forwarded now (-1 none yet) and the one to switch to at its next keyframe. */
-  int currentLayer = -1;
-  int pendingLayer = -1;
-  /** What the receiver should get: {@link #HIGH} or {@link #LOW} quality. */
-  int quality = HIGH;
-  static final int HIGH = 1;
-  static final int LOW = 0;
   long packets;
   long octets;
   long lastTimestamp;
@@ -33,26 +47,85 @@ public final class Subscription {
   double rttMillis = -1;
   /** The receiver's reported loss fraction (0..1) of this stream. */
   double reportedLoss;
-  /**
-   * Simulcast: the most the receiver can take (bits per second, from a REMB; -1 no limit). Over a relay it is the
-   * far router's estimate for its receivers; the highest layer that fits is sent.
-   */
-  long maxBitrate = -1;
-  /** Simulcast: the receiver reported too much loss for the high layer; it gets the lowest until it recovers. */
-  boolean lossLimited;
-  int goodReports;
-  static final double LOSS_TOO_HIGH = 0.10;
-  static final double LOSS_FINE = 0.02;
-  static final int GOOD_REPORTS_TO_RECOVER = 5;
   long retransmitted;
 
-  Subscription(Publication publication, Endpoint subscriber, int payloadType, StreamRewriter rewriter,
+  /** Forwards a plain publication. */
+  Subscription(Publication publication, PacketSink subscriber, int payloadType, StreamRewriter rewriter,
       VideoCodec keyframes) {
     this.publication = publication;
+    this.source = null;
+    this.layers = null;
     this.subscriber = subscriber;
     this.payloadType = payloadType;
     this.rewriter = rewriter;
     this.keyframes = keyframes;
+  }
+
+  /** Forwards one layer at a time of a simulcast track, under the rewriter's SSRC. */
+  Subscription(SimulcastSource source, PacketSink subscriber, int payloadType, StreamRewriter rewriter,
+      VideoCodec keyframes) {
+    this.publication = null;
+    this.source = source;
+    this.layers = new LayerSelector();
+    this.subscriber = subscriber;
+    this.payloadType = payloadType;
+    this.rewriter = rewriter;
+    this.keyframes = keyframes;
+  }
+
+  /**
+   * The per-receiver half of the packet path, for one packet of {@code in}'s publication: the layer gate, a copy in
+   * {@code out} (viewed by {@code outRtp}) with this receiver's payload type, the rewrite of SSRC, sequence number
+   * and timestamp, our send time as abs-send-time under the id the receiver knows, and the hand-over to the sink,
+   * which encrypts and sends it.
+   */
+  Forwarding forward(ReceivedPacket in, PacketBuffer out, RtpPacket outRtp) {
+    if (layers != null && !layers.forwards(in.publication.layerIndex, in.keyframe)) {
+      return Forwarding.OTHER_LAYER;
+    }
+    PacketSink to = subscriber;
+    if (!to.ready()) {
+      return Forwarding.NOT_READY;
+    }
+    int length = in.length();
+    byte[] b = out.getBuffer();
+    System.arraycopy(in.buffer(), 0, b, 0, length);
+    b[1] = (byte) ((b[1] & 0x80) | payloadType);
+    outRtp.wrap(b, 0, length);
+    if (rewriter != null && !rewriter.rewrite(outRtp, keyframes, in.now)) {
+      return Forwarding.AWAITING_KEYFRAME;
+    }
+    int absOut = to.absSendTimeId();
+    if (in.absSendTimeAt >= 0 && absOut > 0) {
+      if (absOut == in.absSendTimeIn) {
+        RtpPacket.putAbsSendTime(b, in.absSendTimeAt, in.absSendTime);
+      } else {
+        outRtp.stampAbsSendTime(in.absSendTimeIn, absOut, in.absSendTime);
+      }
+    }
+    out.set(0, length);
+    if (!to.sendRtp(out)) {
+      return Forwarding.NOT_SENT;
+    }
+    lastTimestamp = outRtp.timestamp();
+    lastTimestampNanos = in.now;
+    octets += length - outRtp.headerLength();
+    packets++;
+    return Forwarding.SENT;
+  }
+
+  /**
+   * Asks the layer selector which layer this receiver should get now; a new one needs its keyframe, which the
+   * publisher is asked for at once. No effect on a plain subscription.
+   */
+  void chooseLayer(KeyframeRequests keyframeRequests) {
+    if (layers == null) {
+      return;
+    }
+    int layer = layers.choose(source.ranked, source.bitrates, source.anyKnownLayer());
+    if (layer != LayerSelector.KEEP) {
+      keyframeRequests.request(source.layers[layer], true);
+    }
   }
 
   /** The SSRC the subscriber sees, which its RTCP feedback names. */
@@ -74,11 +147,19 @@ public final class Subscription {
     if (source == null) {
       return publication;
     }
-    return currentLayer >= 0 ? source.layers[currentLayer] : null;
+    int layer = layers.current();
+    return layer >= 0 ? source.layers[layer] : null;
   }
 
+  /** The layer the receiver waits to switch to (its keyframe was asked for), or null. */
+  Publication pending() {
+    int layer = layers == null ? -1 : layers.pending();
+    return layer >= 0 ? source.layers[layer] : null;
+  }
+
+  /** The simulcast layer forwarded now, -1 for none yet or a plain subscription. */
   public int currentLayer() {
-    return currentLayer;
+    return layers == null ? -1 : layers.current();
   }
 
   int clockRate() {
@@ -89,7 +170,7 @@ public final class Subscription {
     return publication;
   }
 
-  public Endpoint subscriber() {
+  public PacketSink subscriber() {
     return subscriber;
   }
 

@@ -1,5 +1,7 @@
 package uk.co.lchat.media.router;
 
+import java.util.Arrays;
+
 import uk.co.lchat.media.rtp.TransportCc;
 
 /**
@@ -18,7 +20,7 @@ final class TransportCcRecorder {
 
   TransportCcRecorder(int extensionId) {
     this.extensionId = extensionId;
-    java.util.Arrays.fill(arrivals, -1);
+    Arrays.fill(arrivals, -1);
   }
 
   int extensionId() {

@@ -223,6 +223,45 @@ class MediaRouterActorTest {
   }
 
   @Test
+  void aResumedParticipantKeepsItsMediaWhenItsOldSessionStopsBeforeTheNewOneAttaches() throws Exception {
+    // The room tells the old session it is superseded and the new one that it resumed at once: the old one may be
+    // gone (and the router's death watch fire) before the new one's Attach arrives. The old one hands over first.
+    ActorRef<MediaEvent> old = kit.spawn(Behaviors.<MediaEvent>ignore());
+    actor.tell(new Attach("room", "p1", old));
+    actor.tell(new Publish("p1", offer("aaaa", 11, 22, 0), old));
+    TestProbe<RouterStatus> status = kit.createTestProbe(RouterStatus.class);
+    status.awaitAssert(Duration.ofSeconds(10), () -> {
+      actor.tell(new GetStatus(status.getRef()));
+      assertEquals(1, status.receiveMessage().endpoints());
+      return null;
+    });
+    actor.tell(new HandOver("p1", old));
+    kit.stop(old);
+    TestProbe<Object> watcher = kit.createTestProbe();
+    watcher.expectTerminated(old, Duration.ofSeconds(10));
+    // A session that dies without handing over loses its media within milliseconds (the test above); watch for a
+    // second that this one keeps it.
+    long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+    while (System.nanoTime() < until) {
+      actor.tell(new GetStatus(status.getRef()));
+      RouterStatus now = status.receiveMessage();
+      assertEquals(1, now.participants(), "the participant stays for its resumed session");
+      assertEquals(1, now.endpoints());
+    }
+    TestProbe<MediaEvent> resumed = kit.createTestProbe(MediaEvent.class);
+    actor.tell(new Attach("room", "p1", resumed.getRef()));
+    actor.tell(new GetStatus(status.getRef()));
+    assertEquals(1, status.receiveMessage().endpoints(), "the new session has the media");
+    // ... and is watched in its turn: its death ends the media.
+    resumed.stop();
+    status.awaitAssert(Duration.ofSeconds(10), () -> {
+      actor.tell(new GetStatus(status.getRef()));
+      assertEquals(0, status.receiveMessage().endpoints());
+      return null;
+    });
+  }
+
+  @Test
   void aDetachFromASessionThatWasResumedAwayFromIsIgnored() {
     TestProbe<MediaEvent> old = kit.createTestProbe(MediaEvent.class);
     TestProbe<MediaEvent> resumed = kit.createTestProbe(MediaEvent.class);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /** ICE-TCP (RFC 6544) on the media port number: for clients whose networks let no UDP through. */
 class IceTcpTest {

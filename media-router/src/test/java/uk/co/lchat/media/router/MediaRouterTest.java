@@ -14,9 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.media.sdp.SessionDescription;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /** The router over real UDP on loopback, with headless peers doing ICE, DTLS and SRTP as browsers do. */
 class MediaRouterTest {
@@ -335,7 +335,7 @@ class MediaRouterTest {
       feed.until(() -> s.currentLayer() == 0, 5);
       assertEquals(0, s.currentLayer(), "heavy loss: the lowest layer");
       assertEquals(1, router.counters().lossDowngrades());
-      for (int i = 0; i < Subscription.GOOD_REPORTS_TO_RECOVER - 1; i++) {
+      for (int i = 0; i < LayerSelector.GOOD_REPORTS_TO_RECOVER - 1; i++) {
         pb.sendReceiverReport(src.ssrc(), 0, 0, 0);
       }
       feed.until(() -> false, 1);

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.srtp.SrtpKeys;
 import uk.co.lchat.media.srtp.SrtpProfile;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * Loss between two nodes' routers: a video packet lost on the relay is asked for again by the far router (NACK over
@@ -87,9 +87,9 @@ class RelayRepairTest {
   /** The relay link both ways through the lossy sockets, a publishing endpoint at the origin, a receiving one far. */
   private final class Link {
     final SrtpKeys keys = keys();
-    final Endpoint relayAtOrigin = origin.createRelay("relay:far",
+    final Relay relayAtOrigin = origin.createRelay("relay:far",
         (InetSocketAddress) towardsFar.getLocalSocketAddress(), keys);
-    final Endpoint relayAtFar = far.createRelay("relay:origin",
+    final Relay relayAtFar = far.createRelay("relay:origin",
         (InetSocketAddress) towardsOrigin.getLocalSocketAddress(), keys.reversed());
     final Endpoint pub = origin.createEndpoint("pub", "room", new EndpointListener() {});
     final Endpoint sub = far.createEndpoint("sub", "room", new EndpointListener() {});

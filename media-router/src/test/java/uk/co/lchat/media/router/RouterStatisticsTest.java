@@ -9,8 +9,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.rtp.RtcpReports;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /** The router's once-a-second statistics from synthetic streams with known loss and known round-trip time. */
 class RouterStatisticsTest {

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.BooleanSupplier;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.rtp.VideoCodec;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * A publisher's three simulcast layers, VP8 unless told (rids q, h, f; 150, 500 and 1000-byte packets, one per frame

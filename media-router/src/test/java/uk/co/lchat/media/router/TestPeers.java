@@ -2,8 +2,8 @@ package uk.co.lchat.media.router;
 
 import java.net.InetSocketAddress;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.sdp.SessionDescription;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /** Connects a headless peer to a router endpoint the way a browser does: fingerprints both ways, ICE, DTLS. */
 final class TestPeers {

@@ -1,4 +1,4 @@
-package uk.co.lchat.media.peer;
+package uk.co.lchat.testpeer;
 
 import java.io.IOException;
 import java.net.InetAddress;

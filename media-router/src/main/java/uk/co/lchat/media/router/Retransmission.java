@@ -1,0 +1,61 @@
+package uk.co.lchat.media.router;
+
+import uk.co.lchat.media.rtp.RtcpFeedback;
+import uk.co.lchat.media.rtp.RtpPacket;
+import uk.co.lchat.media.srtp.PacketBuffer;
+
+/**
+ * Answers a receiver's NACK (RFC 4585 §6.2.1) from the stream's packet cache, as RTX (RFC 4588 §4): the receiver's
+ * RTX payload type and SSRC, the RTX stream's own sequence number, and the original sequence number in front of the
+ * payload. A plain resend under the original SSRC and sequence number would reuse an SRTP index, which the sending
+ * context rightly refuses. Loop-owned.
+ */
+final class Retransmission {
+  private final byte[] cached = new byte[PacketBuffer.CAPACITY];
+  private final RtpPacket view = new RtpPacket();
+  private final PacketBuffer out;
+  private final RouterCounters counters;
+
+  Retransmission(PacketBuffer out, RouterCounters counters) {
+    this.out = out;
+    this.counters = counters;
+  }
+
+  /**
+   * Resends packet {@code sourceSeq} of {@code p} to the subscription's receiver, which knows it as {@code seq};
+   * false when it is no longer in the cache (a relay may still get it from upstream).
+   */
+  boolean resend(Subscription s, Publication p, int sourceSeq, int seq) {
+    PacketSink to = s.subscriber;
+    if (!to.ready()) {
+      return true;
+    }
+    int len = p.cache.get(sourceSeq, cached);
+    if (len < 0 || !view.wrap(cached, 0, len)) {
+      counters.nacksUnanswered++;
+      return false;
+    }
+    int header = view.headerLength();
+    int payload = view.payloadLength();
+    byte[] b = out.getBuffer();
+    System.arraycopy(cached, 0, b, 0, header);
+    b[0] &= (byte) ~0x20; // the padding, if any, is not copied
+    if (s.rewriter != null) {
+      RtcpFeedback.putU32(b, 4, s.rewriter.outTimestamp(view.timestamp()));
+    }
+    b[header] = (byte) (seq >>> 8);
+    b[header + 1] = (byte) seq;
+    System.arraycopy(cached, header, b, header + 2, payload);
+    b[1] = (byte) ((b[1] & 0x80) | s.rtxPayloadType);
+    int rtxSeq = s.rtxSeq++ & 0xFFFF;
+    b[2] = (byte) (rtxSeq >>> 8);
+    b[3] = (byte) rtxSeq;
+    RtcpFeedback.putU32(b, 8, s.rtxSsrc);
+    out.set(0, header + 2 + payload);
+    if (to.sendRtp(out)) {
+      s.retransmitted++;
+      counters.retransmissions++;
+    }
+    return true;
+  }
+}
