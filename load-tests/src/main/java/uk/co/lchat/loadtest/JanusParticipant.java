@@ -14,9 +14,9 @@ import java.util.concurrent.atomic.LongAdder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.sdp.MediaDescription;
 import uk.co.lchat.media.sdp.SessionDescription;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * A simulated participant of a Janus VideoRoom (janus.plugin.videoroom, over Janus's HTTP API), for running the

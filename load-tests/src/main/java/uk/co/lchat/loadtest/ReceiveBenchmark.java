@@ -19,12 +19,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.srtp.PacketBuffer;
 import uk.co.lchat.media.srtp.SrtpKeys;
 import uk.co.lchat.media.srtp.SrtpProfile;
 import uk.co.lchat.media.srtp.SrtpResult;
 import uk.co.lchat.media.srtp.SrtpSession;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * The load tool's own work for each packet it receives, without the socket: {@link SampledDecryption} (header

@@ -1,10 +1,10 @@
 package uk.co.lchat.loadtest;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.srtp.PacketBuffer;
 import uk.co.lchat.media.srtp.SrtpProfile;
 import uk.co.lchat.media.srtp.SrtpResult;
 import uk.co.lchat.media.srtp.SrtpSession;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * One receiving connection's SRTP as the load tool handles it: every packet is counted from its clear RTP header

@@ -2,7 +2,7 @@ package uk.co.lchat.loadtest;
 
 import java.io.IOException;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * What one simulated publisher sends, whatever server it sends to: Opus at 50 packets/s with an RFC 6464 audio

@@ -12,12 +12,12 @@ import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import uk.co.lchat.media.peer.SimulatedPeer;
 import uk.co.lchat.media.srtp.PacketBuffer;
 import uk.co.lchat.media.srtp.SrtpKeys;
 import uk.co.lchat.media.srtp.SrtpProfile;
 import uk.co.lchat.media.srtp.SrtpResult;
 import uk.co.lchat.media.srtp.SrtpSession;
+import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * Counting from clear headers and decrypting a sample gives the loss and order figures that decrypting every packet
