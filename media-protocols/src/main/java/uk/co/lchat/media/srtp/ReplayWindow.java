@@ -3,10 +3,11 @@ package uk.co.lchat.media.srtp;
 /**
  * The packet indexes seen on one SRTP or SRTCP stream: the highest, and which of the {@value #SIZE} before it
  * (RFC 3711 §3.3.2). For RTP the index is ROC·2^16 + SEQ, so the highest index also holds the rollover counter and
- * the s_l of RFC 3711 §3.3.1. A sender keeps one too, to count its own rollovers.
+ * the s_l of RFC 3711 §3.3.1. A sender keeps one too, to count its own rollovers. Public for the load tool, which
+ * applies the same check to packets it counts from their clear header without authenticating them.
  */
-final class ReplayWindow {
-  static final int SIZE = 64;
+public final class ReplayWindow {
+  public static final int SIZE = 64;
 
   private boolean started;
   private long highest;
@@ -14,7 +15,7 @@ final class ReplayWindow {
   private long seen;
 
   /** Whether this index was accepted before or is too old to tell. */
-  boolean isReplay(long index) {
+  public boolean isReplay(long index) {
     if (!started) {
       return false;
     }
@@ -26,7 +27,7 @@ final class ReplayWindow {
   }
 
   /** Records an index whose packet authenticated (receiver) or was sent (sender). */
-  void accept(long index) {
+  public void accept(long index) {
     if (!started) {
       started = true;
       highest = index;
@@ -47,7 +48,7 @@ final class ReplayWindow {
    * highest index so far. The first packet of a stream has ROC 0. A guess below zero (a packet from before the
    * stream's first) is negative, which {@link #isReplay} treats as too old.
    */
-  long rtpIndex(int seq) {
+  public long rtpIndex(int seq) {
     if (!started) {
       return seq;
     }
