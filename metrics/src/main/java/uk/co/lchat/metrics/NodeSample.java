@@ -57,25 +57,6 @@ public record NodeSample(long timestampMillis, long bytesReceived, long bytesSen
     receiveStages = List.copyOf(receiveStages);
   }
 
-  /** A sample without receive-stage counts (a node whose router has none to report). */
-  public NodeSample(long timestampMillis, long bytesReceived, long bytesSent, long packetsReceived,
-                    long packetsSent, long rtpExpected, long rtpLost, double uploadLoss, double jitterMillis,
-                    double rttMillis, double[] rttSamples, double[] jitterSamples, int[] conferenceSizes,
-                    long conferencesCreated, long failedConferences, long partiallyFailedConferences,
-                    long conferenceSeconds, int audioChannels, int videoChannels, int videoStreams,
-                    long lossControlledSeconds, long lossLimitedSeconds, long lossDegradedSeconds,
-                    long dataChannelMessagesReceived, long dataChannelMessagesSent,
-                    long signalingMessagesReceived, long signalingMessagesSent, long iceSucceededUdp,
-                    long iceSucceededTcp, int relays, int relayStreamsIn, int relayStreamsOut, int threads,
-                    double processCpuLoad, int endpoints) {
-    this(timestampMillis, bytesReceived, bytesSent, packetsReceived, packetsSent, rtpExpected, rtpLost, uploadLoss,
-        jitterMillis, rttMillis, rttSamples, jitterSamples, conferenceSizes, conferencesCreated, failedConferences,
-        partiallyFailedConferences, conferenceSeconds, audioChannels, videoChannels, videoStreams,
-        lossControlledSeconds, lossLimitedSeconds, lossDegradedSeconds, dataChannelMessagesReceived,
-        dataChannelMessagesSent, signalingMessagesReceived, signalingMessagesSent, iceSucceededUdp, iceSucceededTcp,
-        relays, relayStreamsIn, relayStreamsOut, threads, processCpuLoad, endpoints, List.of());
-  }
-
   public int conferences() {
     return conferenceSizes.length;
   }
