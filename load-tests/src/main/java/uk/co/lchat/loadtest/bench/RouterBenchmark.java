@@ -127,23 +127,7 @@ public class RouterBenchmark {
 
   /** A 1100-byte video payload as the publisher sends it: new sequence number and timestamp every time. */
   private void sendOne() throws IOException {
-    byte[] b = sent.getBuffer();
-    b[0] = (byte) 0x80;
-    b[1] = 96;
-    int s = seq++ & 0xFFFF;
-    b[2] = (byte) (s >>> 8);
-    b[3] = (byte) s;
-    int ts = seq * 3000;
-    b[4] = (byte) (ts >>> 24);
-    b[5] = (byte) (ts >>> 16);
-    b[6] = (byte) (ts >>> 8);
-    b[7] = (byte) ts;
-    b[8] = 0x11;
-    b[9] = 0x22;
-    b[10] = 0x33;
-    b[11] = 0x44;
-    System.arraycopy(payload, 0, b, 12, payload.length);
-    sent.set(0, 12 + payload.length);
+    PublisherPackets.write(sent, seq++, payload);
     if (publisher.protectRtp(sent) != SrtpResult.OK) {
       throw new IllegalStateException("protect failed");
     }
