@@ -47,7 +47,8 @@ import uk.co.lchat.media.srtp.SrtpSession;
  *
  * <p>Throughput here is mostly the kernel's and the scheduler's (N + 1 system calls in the router and as many in the
  * benchmark per packet), and on a shared machine it swings with the load. So the trial also prints the CPU time the
- * router's own thread spent per packet in over the measurement iterations ({@code router thread CPU}), the figure
+ * router's own thread spent per packet in over the measurement iterations ({@code router thread CPU}), and of it
+ * the time in user mode (the router's code and the JDK's, without the kernel's send and delivery work): the figure
  * that says what the router's code costs.
  */
 @State(Scope.Thread)
@@ -79,6 +80,8 @@ public class RouterBenchmark {
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private long routerThreadId = -1;
   private long cpuAtStart;
+  private long userAtStart;
+  private long measuredUser;
   private long sentAtStart;
   private long measuredCpu;
   private long measuredPackets;
@@ -129,6 +132,7 @@ public class RouterBenchmark {
   @Setup(Level.Iteration)
   public void iterationStarts() {
     cpuAtStart = routerThreadId < 0 ? 0 : threads.getThreadCpuTime(routerThreadId);
+    userAtStart = routerThreadId < 0 ? 0 : threads.getThreadUserTime(routerThreadId);
     sentAtStart = sentPackets;
   }
 
@@ -136,6 +140,7 @@ public class RouterBenchmark {
   public void iterationEnds(IterationParams iteration) {
     if (routerThreadId >= 0 && iteration.getType() == IterationType.MEASUREMENT) {
       measuredCpu += threads.getThreadCpuTime(routerThreadId) - cpuAtStart;
+      measuredUser += threads.getThreadUserTime(routerThreadId) - userAtStart;
       measuredPackets += sentPackets - sentAtStart;
     }
   }
@@ -208,7 +213,8 @@ public class RouterBenchmark {
   public void tearDown() throws IOException {
     System.out.println("RouterBenchmark: " + forwarded + " packets received at the sink, " + lost
         + " given up for lost; router thread CPU " + (measuredPackets == 0 ? -1 : measuredCpu / measuredPackets)
-        + " ns per packet in, " + receivers + " receivers");
+        + " ns per packet in (user mode " + (measuredPackets == 0 ? -1 : measuredUser / measuredPackets)
+        + " ns), " + receivers + " receivers");
     router.close();
     publisherSocket.close();
     sink.close();
