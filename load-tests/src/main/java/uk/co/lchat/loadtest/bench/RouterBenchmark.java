@@ -1,6 +1,8 @@
 package uk.co.lchat.loadtest.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -23,6 +25,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.media.router.Publication;
@@ -40,6 +44,12 @@ import uk.co.lchat.media.srtp.SrtpSession;
  * operation sends one packet; the benchmark keeps at most {@link #WINDOW} packets per receiver in flight, so it
  * measures the rate the router sustains rather than how fast the kernel drops. Packets lost on loopback (the
  * benchmark waits 200 ms for each) are counted and printed at the end of a trial: a run that lost any is suspect.
+ *
+ * <p>Throughput here is mostly the kernel's and the scheduler's (N + 1 system calls in the router and as many in the
+ * benchmark per packet), and on a shared machine it swings with the load. So the trial also prints the CPU time the
+ * router's own thread spent per packet in over the measurement iterations ({@code router thread CPU}), and of it
+ * the time in user mode (the router's code and the JDK's, without the kernel's send and delivery work): the figure
+ * that says what the router's code costs.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -66,6 +76,15 @@ public class RouterBenchmark {
   private long outstanding;
   private long lost;
   private long forwarded;
+  private long sentPackets;
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private long routerThreadId = -1;
+  private long cpuAtStart;
+  private long userAtStart;
+  private long measuredUser;
+  private long sentAtStart;
+  private long measuredCpu;
+  private long measuredPackets;
 
   @Setup(Level.Trial)
   public void setup() throws IOException {
@@ -103,6 +122,27 @@ public class RouterBenchmark {
     while (drain() > 0) {
       // forget what the warm-up left in flight
     }
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("media-router-" + router.port())) {
+        routerThreadId = t.threadId();
+      }
+    }
+  }
+
+  @Setup(Level.Iteration)
+  public void iterationStarts() {
+    cpuAtStart = routerThreadId < 0 ? 0 : threads.getThreadCpuTime(routerThreadId);
+    userAtStart = routerThreadId < 0 ? 0 : threads.getThreadUserTime(routerThreadId);
+    sentAtStart = sentPackets;
+  }
+
+  @TearDown(Level.Iteration)
+  public void iterationEnds(IterationParams iteration) {
+    if (routerThreadId >= 0 && iteration.getType() == IterationType.MEASUREMENT) {
+      measuredCpu += threads.getThreadCpuTime(routerThreadId) - cpuAtStart;
+      measuredUser += threads.getThreadUserTime(routerThreadId) - userAtStart;
+      measuredPackets += sentPackets - sentAtStart;
+    }
   }
 
   private static SrtpKeys keys(SecureRandom random) {
@@ -133,6 +173,7 @@ public class RouterBenchmark {
     }
     sendBuffer.clear().limit(sent.getLength());
     publisherSocket.write(sendBuffer);
+    sentPackets++;
   }
 
   @Benchmark
@@ -155,7 +196,9 @@ public class RouterBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     System.out.println("RouterBenchmark: " + forwarded + " packets received at the sink, " + lost
-        + " given up for lost");
+        + " given up for lost; router thread CPU " + (measuredPackets == 0 ? -1 : measuredCpu / measuredPackets)
+        + " ns per packet in (user mode " + (measuredPackets == 0 ? -1 : measuredUser / measuredPackets)
+        + " ns), " + receivers + " receivers");
     router.close();
     publisherSocket.close();
     sink.close();
