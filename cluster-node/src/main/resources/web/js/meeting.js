@@ -174,14 +174,24 @@ export class Meeting {
 
   // ---- signaling -----------------------------------------------------------------------------------------------
 
+  rosterUpdated() {
+    const me = this.participants.get(this.myId);
+    if (me) this.role = me.role;
+    this.refresh();
+    this.chooseMode();
+  }
+
   listen() {
     const s = this.signaling;
     s.on('roster', (m) => {
       this.participants = new Map(m.participants.map((p) => [p.id, p]));
-      const me = this.participants.get(this.myId);
-      if (me) this.role = me.role;
-      this.refresh();
-      this.chooseMode();
+      this.rosterUpdated();
+    });
+    // A large room sends only what changed: newcomers and changes replace by id (a Map keeps join order).
+    s.on('rosterDelta', (m) => {
+      for (const p of m.participants) this.participants.set(p.id, p);
+      for (const id of m.left) this.participants.delete(id);
+      this.rosterUpdated();
     });
     s.on('peer', (m) => this.onPeer(m));
     s.on('role', (m) => { this.role = m.role; toast(`You are now ${m.role === 'moderator' ? 'a moderator' : m.role}.`); this.refresh(); });

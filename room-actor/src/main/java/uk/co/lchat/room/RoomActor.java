@@ -114,6 +114,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final Consumer<RoomState> successor;
 
   private final Roster roster = new Roster();
+  private final SentRoster sentRoster = new SentRoster();
   private final Lobby lobby = new Lobby();
   private final Admission admission;
   private final Moderation moderation;
@@ -744,21 +745,23 @@ public final class RoomActor extends AbstractBehavior<Command> {
   // ---- chat, mute, roles, hands ---------------------------------------------------------------------------------
 
   /**
-   * Tells everyone (but {@code except}, who has it in its snapshot) the roster: at once in a small room, batched in a
-   * large one, where the next timer tick sends one roster for all the changes since.
+   * Tells everyone (but {@code except}, who has it in its snapshot) the roster: whole and at once in a small room;
+   * in a large one, the next timer tick sends only what changed since (a {@link RosterDelta}).
    */
   private void rosterChanged(Participant except) {
     if (roster.size() <= config.rosterBatchAbove()) {
+      List<ParticipantView> views = roster.views();
+      sentRoster.toldAll(views);
       if (except == null) {
-        broadcast(new RosterChanged(roster.views()));
+        broadcast(new RosterChanged(views));
       } else {
-        broadcastExcept(except, new RosterChanged(roster.views()));
+        broadcastExcept(except, new RosterChanged(views));
       }
       return;
     }
     if (!rosterFlushScheduled) {
       rosterFlushScheduled = true;
-      // Each roster carries everyone, so the bigger the room the rarer it goes: the interval grows with the size.
+      // Each batch goes to everyone, so the bigger the room the rarer it goes: the interval grows with the size.
       long factor = Math.max(1, roster.size() / Math.max(1, config.rosterBatchAbove()));
       getContext().scheduleOnce(config.rosterBatchInterval().multipliedBy(factor), getContext().getSelf(),
           new FlushRoster());
@@ -767,7 +770,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private Behavior<Command> onFlushRoster(FlushRoster m) {
     rosterFlushScheduled = false;
-    broadcast(new RosterChanged(roster.views()));
+    RosterDelta delta = sentRoster.changesTo(roster.views());
+    if (delta != null) {
+      broadcast(delta);
+    }
     return this;
   }
 

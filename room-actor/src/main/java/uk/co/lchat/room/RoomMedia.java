@@ -171,9 +171,22 @@ final class RoomMedia {
     return all;
   }
 
-  /** Tells each participant's router its sources, if they changed since last time. */
+  /**
+   * Tells each participant's router its sources, if they changed since last time. Only those who publish can be
+   * anybody's source, and in a large room they are a few of many: each receiver looks at them alone, so a push
+   * costs receivers × publishers, not receivers² (it runs at every join of a 1000-person room).
+   */
   void pushSources(Collection<Participant> inJoinOrder) {
-    List<String> order = videoOrder(inJoinOrder);
+    List<Participant> publishers = new ArrayList<>();
+    Map<String, List<TrackInfo>> tracksOf = new HashMap<>();
+    for (Participant p : inJoinOrder) {
+      List<TrackInfo> tracks = forwarded(p.id);
+      if (!tracks.isEmpty()) {
+        publishers.add(p);
+        tracksOf.put(p.id, tracks);
+      }
+    }
+    List<String> order = videoOrder(publishers);
     Set<String> publishing = new HashSet<>(order);
     for (Participant receiver : inJoinOrder) {
       ActorRef<MediaRouterProtocol.Command> router = routers.get(receiver.id);
@@ -182,9 +195,9 @@ final class RoomMedia {
       }
       Set<String> seen = videoFor(receiver, order, publishing);
       List<TrackInfo> sources = new ArrayList<>();
-      for (Participant sender : inJoinOrder) {
+      for (Participant sender : publishers) {
         if (sender != receiver) {
-          for (TrackInfo t : forwarded(sender.id)) {
+          for (TrackInfo t : tracksOf.get(sender.id)) {
             if (t.isAudio() || seen.contains(sender.id)) {
               sources.add(t);
             }

@@ -388,8 +388,15 @@ public final class RoomProtocol {
     }
   }
 
-  /** The whole roster in join order, sent to every participant on any change. */
+  /** The whole roster in join order, sent to every participant of a small room on any change. */
   public record RosterChanged(List<ParticipantView> participants) implements ClientEvent {}
+
+  /**
+   * What changed in a large room's roster since the last roster or delta: participants who joined or changed (in
+   * join order, whole) and the ids of those who left. Applied on top of the joiner's snapshot; applying one twice
+   * changes nothing.
+   */
+  public record RosterDelta(List<ParticipantView> changed, List<String> left) implements ClientEvent {}
 
   /** Lobby entries, sent to moderators only (and to everyone in controller mode). */
   public record LobbyChanged(List<LobbyEntry> waiting) implements ClientEvent {}

@@ -224,19 +224,31 @@ class RoomMembershipTest {
   }
 
   @Test
-  void aLargeRoomBatchesRosterUpdatesIntoOnePerInterval() {
+  void aLargeRoomBatchesOnlyTheRosterChangesIntoOneDeltaPerInterval() {
     RoomTestSupport r = new RoomTestSupport(kit, RoomTestSupport.configWith(
         "lchat.room.roster-batch-above = 2\nlchat.room.roster-batch-interval = 400ms"));
     var ann = r.join("Ann");
     var bob = r.join("Bob");
-    assertEquals(2, ann.expect(RosterChanged.class).participants().size(), "a small room hears at once");
+    assertEquals(2, ann.expect(RosterChanged.class).participants().size(), "a small room hears the whole roster at once");
     var cat = r.join("Cat");
     var dan = r.join("Dan");
     var eve = r.join("Eve");
-    // Three joins past the threshold: one roster, after the interval, with everyone.
-    RosterChanged batched = ann.expect(RosterChanged.class);
-    assertEquals(5, batched.participants().size());
+    // Three joins past the threshold: one delta, after the interval, with the three newcomers only.
+    RosterDelta joins = ann.expect(RosterDelta.class);
+    assertEquals(List.of(cat.id, dan.id, eve.id), ids(joins.changed()));
+    assertEquals(List.of(), joins.left());
     ann.expectNothing();
-    assertEquals(5, eve.expect(RosterChanged.class).participants().size(), "newcomers get the batch too");
+    assertEquals(joins, eve.expect(RosterDelta.class), "a newcomer gets the batch too, on top of its snapshot");
+
+    dan.send(new Leave(dan.id));
+    cat.send(new SetOwnMute(cat.id, true, false));
+    RosterDelta changes = ann.expect(RosterDelta.class);
+    assertEquals(List.of(cat.id), ids(changes.changed()), "only who changed");
+    assertTrue(changes.changed().get(0).audioMuted());
+    assertEquals(List.of(dan.id), changes.left());
+  }
+
+  private static List<String> ids(List<ParticipantView> views) {
+    return views.stream().map(ParticipantView::id).toList();
   }
 }

@@ -340,6 +340,10 @@ public final class SignalingCodec {
         }
       }
       case RosterChanged r -> out.put("type", "roster").set("participants", JSON.valueToTree(r.participants()));
+      case RosterDelta d -> {
+        out.put("type", "rosterDelta").set("participants", JSON.valueToTree(d.changed()));
+        out.set("left", JSON.valueToTree(d.left()));
+      }
       case LobbyChanged l -> out.put("type", "lobbyChanged").set("waiting", JSON.valueToTree(l.waiting()));
       case ChatDelivered c -> out.put("type", "chat").set("message", JSON.valueToTree(c.message()));
       case PeerRelayed p -> out.put("type", "peer").put("from", p.from()).set("payload", peerPayload(p.payload()));

@@ -108,6 +108,7 @@ class KryoSerializerTest {
         new Joined("p1", Role.MODERATOR, snapshot), new Joined("p1", Role.MODERATOR, snapshot,
             new ArrayList<>(List.of(router))), new LobbyWaiting("L1"), new JoinRefused("denied", "no"),
         new RosterChanged(new ArrayList<>(List.of(ann))),
+        new RosterDelta(new ArrayList<>(List.of(ann)), new ArrayList<>(List.of("p9"))),
         new LobbyChanged(new ArrayList<>(List.of(new LobbyEntry("L1", "Cat")))), new ChatDelivered(chat),
         new MuteRequested(MediaKind.VIDEO, "p1"), new Removed("p1"), new RoleChanged(Role.VIEWER),
         new HandsChanged(new ArrayList<>(List.of("p2", "p1"))), new SettingsChanged(settings),

@@ -216,6 +216,10 @@ class SignalingCodecTest {
     assertEquals("refused", refused.get("type").asText());
     assertEquals("passcode_wrong", refused.get("code").asText());
     assertEquals("roster", encoded(new RosterChanged(new ArrayList<>(List.of(ann)))).get("type").asText());
+    JsonNode delta = encoded(new RosterDelta(new ArrayList<>(List.of(ann)), new ArrayList<>(List.of("p9"))));
+    assertEquals("rosterDelta", delta.get("type").asText());
+    assertEquals("Ann", delta.get("participants").get(0).get("displayName").asText());
+    assertEquals("p9", delta.get("left").get(0).asText());
     assertEquals("L1", encoded(new LobbyChanged(new ArrayList<>(List.of(new LobbyEntry("L1", "Cat")))))
         .get("waiting").get(0).get("lobbyId").asText());
     JsonNode chat = encoded(new ChatDelivered(new ChatMessage("p1", "Ann", "p2", "hi", 5)));
