@@ -362,7 +362,7 @@ final class SimParticipant implements LoadParticipant {
   }
 
   private void publish() throws Exception {
-    SimulatedPeer next = new SimulatedPeer(localAddress);
+    SimulatedPeer next = LoadPeers.create(localAddress);
     next.stampSendTime(true);
     next.useTransportCc(SdpMaker.TRANSPORT_CC_EXT);
     String offer = media.offer(next, "actpass");
@@ -393,7 +393,7 @@ final class SimParticipant implements LoadParticipant {
         if (peer != null) {
           peer.close();
         }
-        peer = new SimulatedPeer(localAddress);
+        peer = LoadPeers.create(localAddress);
         peer.onSrtp(new SampledDecryption(decryption, this::receive));
         subscriber = peer;
       }

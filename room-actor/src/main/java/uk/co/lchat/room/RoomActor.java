@@ -413,7 +413,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   /** The routine write: the state, if it changed, at most once per interval. */
   private Behavior<Command> replicate() {
     replica.writeIfChanged(state());
-    scheduleReplicaTick(replica.interval());
+    scheduleReplicaTick(replica.intervalFor(roster.size()));
     return this;
   }
 

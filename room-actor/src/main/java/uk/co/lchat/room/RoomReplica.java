@@ -39,7 +39,20 @@ public final class RoomReplica {
   static final int BUCKETS = 64;
 
   /** The replication settings ({@code lchat.room.replication}). */
-  public record Settings(boolean enabled, Duration interval, Duration timeout) {}
+  public record Settings(boolean enabled, Duration interval, Duration timeout) {
+    /** Participants per interval: rooms of fewer than twice this write once per interval at most. */
+    static final int PARTICIPANTS_PER_INTERVAL = 100;
+
+    /**
+     * How long a room of {@code participants} waits between routine writes: each write carries everyone, so a
+     * larger room writes less often (interval × participants / 100: 2.5 s at 1000, where a write every 250 ms while
+     * the room filled was the largest part of its node's remoting). Changes to who may get in are written at once
+     * whatever the size.
+     */
+    Duration intervalFor(int participants) {
+      return interval.multipliedBy(Math.max(1, participants / PARTICIPANTS_PER_INTERVAL));
+    }
+  }
 
   private final String roomId;
   private final Key<LWWMap<String, RoomState>> key;
@@ -99,6 +112,10 @@ public final class RoomReplica {
 
   Duration interval() {
     return settings.interval();
+  }
+
+  Duration intervalFor(int participants) {
+    return settings.intervalFor(participants);
   }
 
   /**
