@@ -65,7 +65,7 @@ final class JanusParticipant implements LoadParticipant {
   static JanusParticipant publisher(HttpClient http, URI base, InetAddress local, long room, String name,
                                     boolean simulcast, Measurements m) throws Exception {
     JanusSession session = JanusSession.create(http, base);
-    SimulatedPeer peer = LoadPeers.create(local);
+    SimulatedPeer peer = new SimulatedPeer(local);
     try {
       long handle = session.attach(VIDEOROOM);
       ObjectNode create = body("create").put("room", room).put("publishers", 1).put("audiocodec", "opus")
@@ -105,7 +105,7 @@ final class JanusParticipant implements LoadParticipant {
   static JanusParticipant subscriber(HttpClient http, URI base, InetAddress local, long room, String feed,
                                      String name, DecryptionSample decryption, Measurements m) throws Exception {
     JanusSession session = JanusSession.create(http, base);
-    SimulatedPeer peer = LoadPeers.create(local);
+    SimulatedPeer peer = new SimulatedPeer(local);
     try {
       long handle = session.attach(VIDEOROOM);
       ObjectNode join = body("join").put("ptype", "subscriber").put("room", room);

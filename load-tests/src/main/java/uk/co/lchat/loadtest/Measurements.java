@@ -27,11 +27,26 @@ final class Measurements {
   final LongAdder packetsSent = new LongAdder();
   /** Signaling steps a participant could not complete (answering an offer, moving to another node). */
   final LongAdder failures = new LongAdder();
+  /** What the first few {@link #failures} were, for the report and a failing test's message. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<String> failureReasons =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Signaling connections that dropped without the server asking and were resumed on a node. */
   final LongAdder reconnects = new LongAdder();
   /** Participants that gave up reopening a dropped signaling connection after every try. */
   final LongAdder reconnectsGivenUp = new LongAdder();
   private final AtomicLongArray delays = new AtomicLongArray(BUCKETS);
+
+  /** {@code who} could not complete {@code step}: counted, and the first five reasons kept. */
+  void failed(String who, String step, Exception e) {
+    failures.increment();
+    if (failureReasons.size() < 5) {
+      failureReasons.add(who + " could not " + step + ": " + e);
+    }
+  }
+
+  java.util.List<String> failureReasons() {
+    return java.util.List.copyOf(failureReasons);
+  }
 
   void delay(long nanos) {
     double micros = Math.max(BASE_MICROS, nanos / 1000.0);

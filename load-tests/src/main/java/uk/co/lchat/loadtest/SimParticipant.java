@@ -165,7 +165,7 @@ final class SimParticipant implements LoadParticipant {
       }
       mediaMoves.incrementAndGet();
     } catch (Exception e) {
-      measurements.failures.increment();
+      measurements.failed(name, "move its media", e);
     }
   }
 
@@ -362,7 +362,7 @@ final class SimParticipant implements LoadParticipant {
   }
 
   private void publish() throws Exception {
-    SimulatedPeer next = LoadPeers.create(localAddress);
+    SimulatedPeer next = new SimulatedPeer(localAddress);
     next.stampSendTime(true);
     next.useTransportCc(SdpMaker.TRANSPORT_CC_EXT);
     String offer = media.offer(next, "actpass");
@@ -393,7 +393,7 @@ final class SimParticipant implements LoadParticipant {
         if (peer != null) {
           peer.close();
         }
-        peer = LoadPeers.create(localAddress);
+        peer = new SimulatedPeer(localAddress);
         peer.onSrtp(new SampledDecryption(decryption, this::receive));
         subscriber = peer;
       }
@@ -414,7 +414,7 @@ final class SimParticipant implements LoadParticipant {
         peer.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
       }
     } catch (Exception e) {
-      measurements.failures.increment(); // this receiver measures nothing from now on
+      measurements.failed(name, "answer an offer", e); // this receiver measures nothing from now on
     }
   }
 

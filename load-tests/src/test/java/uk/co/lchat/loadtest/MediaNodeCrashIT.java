@@ -117,7 +117,8 @@ class MediaNodeCrashIT {
         () -> statusOf(cluster.first.router()).participants() == 3);
     ActorRef<MediaRouterProtocol.Command> survivorRouter = cluster.routerOf(survivor);
     assertEquals(2, statusOf(survivorRouter).participants());
-    assertEquals(0, m.failures.sum(), "no participant failed to publish or to answer an offer");
+    assertEquals(0, m.failures.sum(), () -> "no participant failed to publish or to answer an offer: "
+        + m.failureReasons());
     sending = false;
     sender.join(2000);
   }
