@@ -6,10 +6,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.Inet6Address;
-import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
@@ -119,9 +115,6 @@ public final class SimulatedPeer implements AutoCloseable {
   private volatile DatagramSocket otherPort;
   private volatile boolean nominateAnotherPort;
 
-  /** Reads this peer's UDP socket when set ({@link #readOn}); otherwise a virtual thread of its own does. */
-  private volatile PeerReaders.Reader sharedReader;
-
   /** The address its sockets bind: loopback, or the address of an interface that reaches a server elsewhere. */
   private final InetAddress localBind;
 
@@ -159,24 +152,6 @@ public final class SimulatedPeer implements AutoCloseable {
   }
 
   /**
-   * Has {@code readers} read this peer's UDP socket instead of a virtual thread of its own (see {@link PeerReaders}:
-   * for many peers in one process). Call before {@link #connect}.
-   */
-  public void readOn(PeerReaders readers) {
-    this.sharedReader = readers.assign();
-  }
-
-  /** From now on {@code s} is read by the shared reader, or by a virtual thread of this peer's own. */
-  private void startReading(DatagramSocket s) throws IOException {
-    PeerReaders.Reader shared = sharedReader;
-    if (shared != null) {
-      shared.read(s.getChannel(), this::dispatch);
-    } else if (reader == null) {
-      reader = Thread.ofVirtual().name("peer-" + localIce.ufrag()).start(this::read);
-    }
-  }
-
-  /**
    * Makes {@link #connect} nominate a second pair, from another local port, after the first and before DTLS, yet
    * run DTLS and media on the first: what Firefox does against an ice-lite peer (it nominates every pair it checks,
    * RFC 8445 §8.1.1, and uses the one of highest priority, which need not be the last it nominated).
@@ -198,7 +173,7 @@ public final class SimulatedPeer implements AutoCloseable {
     }
     socket.setSoTimeout(0);
     dtlsTransport = new PacketQueueTransport(this::transmit);
-    startReading(socket);
+    reader = Thread.ofVirtual().name("peer-" + localIce.ufrag()).start(this::read);
     handshake(serverFingerprint);
   }
 
@@ -322,8 +297,7 @@ public final class SimulatedPeer implements AutoCloseable {
         tcpOut.flush();
       }
     } else {
-      // Through the channel: a socket that a shared reader reads is non-blocking, and its adaptor refuses send.
-      socket.getChannel().send(ByteBuffer.wrap(b, off, len), server);
+      socket.send(new DatagramPacket(b, off, len, server));
     }
   }
 
@@ -338,9 +312,6 @@ public final class SimulatedPeer implements AutoCloseable {
     fresh.setSoTimeout(0);
     DatagramSocket old = socket;
     socket = fresh;
-    if (sharedReader != null) {
-      startReading(fresh);
-    }
     old.close();
   }
 
@@ -350,11 +321,7 @@ public final class SimulatedPeer implements AutoCloseable {
    * be lost in the peer's own socket and counted against the router.
    */
   private DatagramSocket openSocket() throws IOException {
-    // A channel's socket (what new DatagramSocket() is built on since JDK 15), so a shared reader can select it.
-    DatagramChannel channel = DatagramChannel.open(
-        localBind instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-    channel.bind(new InetSocketAddress(localBind, 0));
-    DatagramSocket s = channel.socket();
+    DatagramSocket s = new DatagramSocket(new InetSocketAddress(localBind, 0));
     s.setReceiveBufferSize(1 << 20);
     return s;
   }

@@ -253,35 +253,6 @@ class MediaRouterTest {
     }
   }
 
-  @Test
-  void peersReadBySharedReaderThreadsGetTheirMediaAndFollowAnIceRestart() throws Exception {
-    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
-    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
-    Endpoint c = router.createEndpoint("c", "room", new EndpointListener() {});
-    try (uk.co.lchat.testpeer.PeerReaders readers = new uk.co.lchat.testpeer.PeerReaders(2);
-         SimulatedPeer pa = TestPeers.connect(router, a, false, readers);
-         SimulatedPeer pb = TestPeers.connect(router, b, false, readers);
-         SimulatedPeer pc = TestPeers.connect(router, c, false, readers)) {
-      Publication audio = router.publish(a, 31, "audio", 111, 48000, -1);
-      router.subscribe(audio, b, 111);
-      router.subscribe(audio, c, 111);
-      for (int i = 0; i < 10; i++) {
-        pa.sendRtp(111, 31, i, i * 960L, 60);
-      }
-      await(() -> pb.rtpReceived() == 10 && pc.rtpReceived() == 10, () -> "10 packets each, got "
-          + pb.rtpReceived() + " and " + pc.rtpReceived());
-      java.net.InetSocketAddress oldAddress = b.remoteAddress();
-      pb.moveAndRestartIce(router.restartIce(b));
-      await(() -> !oldAddress.equals(b.remoteAddress()) && b.remoteAddress().equals(pb.localAddress()),
-          "the receiver's new socket is latched");
-      for (int i = 10; i < 20; i++) {
-        pa.sendRtp(111, 31, i, i * 960L, 60);
-      }
-      await(() -> pb.rtpReceived() == 20 && pc.rtpReceived() == 20, () -> "10 more each after the restart, got "
-          + pb.rtpReceived() + " and " + pc.rtpReceived());
-    }
-  }
-
   /** A simulcast publisher (layers q, h, f; rid extension 10) and one receiver of the track, both connected. */
   private record SimulcastPair(SimulatedPeer publisher, SimulatedPeer receiver, SimulcastSource src,
                                Subscription subscription) implements AutoCloseable {
