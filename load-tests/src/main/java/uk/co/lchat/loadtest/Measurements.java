@@ -27,7 +27,7 @@ final class Measurements {
   final LongAdder packetsSent = new LongAdder();
   /** Signaling steps a participant could not complete (answering an offer, moving to another node). */
   final LongAdder failures = new LongAdder();
-  /** What the first few {@link #failures} were, for the report and a failing test's message. */
+  /** What the first few {@link #failures} were, for a failing test's message. */
   private final java.util.concurrent.ConcurrentLinkedQueue<String> failureReasons =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
   /** Signaling connections that dropped without the server asking and were resumed on a node. */
