@@ -15,6 +15,7 @@ final class Measurements {
   private static final double GROWTH = 1.05;
   static final int BUCKETS = 320;
 
+  private final long startNanos = System.nanoTime();
   final LongAdder packets = new LongAdder();
   final LongAdder bytes = new LongAdder();
   final LongAdder expected = new LongAdder();
@@ -36,11 +37,19 @@ final class Measurements {
   final LongAdder reconnectsGivenUp = new LongAdder();
   private final AtomicLongArray delays = new AtomicLongArray(BUCKETS);
 
-  /** {@code who} could not complete {@code step}: counted, and the first five reasons kept. */
+  /**
+   * {@code who} could not complete {@code step}: counted, and the first five reasons kept with their causes and
+   * when they happened (seconds since these measurements began), to be read next to the run's log.
+   */
   void failed(String who, String step, Exception e) {
     failures.increment();
     if (failureReasons.size() < 5) {
-      failureReasons.add(who + " could not " + step + ": " + e);
+      StringBuilder reason = new StringBuilder(String.format("%.1f s: %s could not %s: %s",
+          (System.nanoTime() - startNanos) / 1e9, who, step, e));
+      for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+        reason.append(" <- ").append(cause);
+      }
+      failureReasons.add(reason.toString());
     }
   }
 

@@ -9,6 +9,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,6 +38,12 @@ final class SimParticipant implements LoadParticipant {
   private volatile SignalingClient signaling;
   /** One signaling move (a drain's or a reconnect after a drop) at a time. */
   private final ReentrantLock moving = new ReentrantLock();
+  /**
+   * Offers and moves are handled one after another in the order they came, as the web client does (media.js,
+   * {@code queue}): a thread each, contending for this object's lock, would take them in any order, and an answer
+   * to an older offer sent after a newer one names a connection the router no longer expects.
+   */
+  private final ExecutorService negotiations = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory());
   private final AtomicBoolean redialing = new AtomicBoolean();
   private volatile boolean closed;
   private String sessionToken;
@@ -118,10 +127,18 @@ final class SimParticipant implements LoadParticipant {
   }
 
   private void wire(SignalingClient s) {
-    s.on("subscribeOffer", m -> Thread.ofVirtual().start(() -> answer(m, s)));
-    s.on("mediaMoved", m -> Thread.ofVirtual().start(this::mediaMoved));
+    s.on("subscribeOffer", m -> negotiate(() -> answer(m, s)));
+    s.on("mediaMoved", m -> negotiate(this::mediaMoved));
     s.on("reconnect", m -> Thread.ofVirtual().start(() -> reconnect(m.path("url").asText(""))));
     s.onDropped(() -> dropped(s));
+  }
+
+  private void negotiate(Runnable step) {
+    try {
+      negotiations.execute(step);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing more to negotiate
+    }
   }
 
   /** The room's "joined" message (roster, chat history, ...). */
@@ -501,6 +518,7 @@ final class SimParticipant implements LoadParticipant {
       // already gone
     }
     signaling.close();
+    negotiations.shutdownNow();
     if (publisher != null) {
       publisher.close();
     }

@@ -352,7 +352,13 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         send(SignalingCodec.publishAnswer(p.answerSdp()));
         room.tell(new RoomProtocol.PublishTracks(participantId, p.tracks()));
       }
-      case MediaRouterProtocol.SubscribeOffer o -> send(SignalingCodec.subscribeOffer(o.sdp(), o.fresh()));
+      case MediaRouterProtocol.SubscribeOffer o -> {
+        // An offer the router our media has just left made before it heard of the move: the client's answer would
+        // go to the new router, which would take it for the answer to its own (fresh) offer, coming next.
+        if (o.router().equals(router)) {
+          send(SignalingCodec.subscribeOffer(o.sdp(), o.fresh()));
+        }
+      }
       case MediaRouterProtocol.MediaFailed f -> {
         if (f.code().equals("publish_closed")) {
           room.tell(new RoomProtocol.PublishTracks(participantId, java.util.List.of()));

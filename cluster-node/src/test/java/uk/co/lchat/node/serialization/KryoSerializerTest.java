@@ -129,7 +129,7 @@ class KryoSerializerTest {
         new MediaRouterProtocol.RouterStatus(10000, 2, 1, 2, 3, 4, 5, true),
         new MediaRouterProtocol.EndpointClosed("p1/pub", "gone"), new MediaRouterProtocol.SpeakerChanged("p1/pub"),
         new MediaRouterProtocol.Published("v=0", List.of(audio)), new MediaRouterProtocol.Subscribed("v=0"),
-        new MediaRouterProtocol.SubscribeOffer("v=0", true),
+        new MediaRouterProtocol.SubscribeOffer(router, "v=0", true),
         new MediaRouterProtocol.RestartIce("p1"), new MediaRouterProtocol.MediaFailed("bad_sdp", "no"),
         new MediaRouterProtocol.HandOver("p1", media),
         new MediaRouterProtocol.SpeakerActive("p1"),

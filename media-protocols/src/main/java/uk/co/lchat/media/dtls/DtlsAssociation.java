@@ -19,6 +19,8 @@ public final class DtlsAssociation {
   private final PacketQueueTransport transport;
   private final CompletableFuture<SrtpKeys> keys = new CompletableFuture<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  /** The server side's certificate check, whose expected fingerprint a later SDP may change; null as the client. */
+  private SrtpCapableServer server;
 
   private DtlsAssociation(PacketQueueTransport transport) {
     this.transport = transport;
@@ -29,6 +31,7 @@ public final class DtlsAssociation {
       PacketQueueTransport transport, String name) {
     DtlsAssociation a = new DtlsAssociation(transport);
     SrtpCapableServer server = new SrtpCapableServer(crypto, identity, peerFingerprint);
+    a.server = server;
     Thread.ofVirtual().name("dtls-" + name).start(() -> a.run(() -> {
       DTLSTransport t = new DTLSServerProtocol().accept(server, transport);
       a.keys.complete(server.keys());
@@ -76,6 +79,18 @@ public final class DtlsAssociation {
       }
       closed.complete(null);
     }
+  }
+
+  /**
+   * As the server: the peer's latest SDP names another certificate than the one this association was started for
+   * (RFC 8122 §5: the fingerprint is of the certificate the peer will present). A handshake that has not yet
+   * checked the client's certificate checks it against this one; one that has is not changed.
+   */
+  public void expectPeer(byte[] fingerprint) {
+    if (server == null) {
+      throw new IllegalStateException("only the server side checks a certificate named by the peer's SDP");
+    }
+    server.expect(fingerprint);
   }
 
   public CompletableFuture<SrtpKeys> keys() {

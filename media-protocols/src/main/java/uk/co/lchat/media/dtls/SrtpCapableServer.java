@@ -38,7 +38,7 @@ final class SrtpCapableServer extends DefaultTlsServer {
   };
 
   private final DtlsIdentity identity;
-  private final byte[] expectedFingerprint;
+  private volatile byte[] expectedFingerprint;
   private SrtpProfile profile;
   private volatile SrtpKeys keys;
 
@@ -46,6 +46,11 @@ final class SrtpCapableServer extends DefaultTlsServer {
     super(crypto);
     this.identity = identity;
     this.expectedFingerprint = expectedFingerprint;
+  }
+
+  /** The peer's SDP now names {@code fingerprint}: the client certificate, if it has not come yet, must match it. */
+  void expect(byte[] fingerprint) {
+    expectedFingerprint = fingerprint.clone();
   }
 
   SrtpKeys keys() {

@@ -68,6 +68,34 @@ class DtlsAssociationTest {
   }
 
   @Test
+  void aLaterSdpNamingTheClientsCertificateBeforeTheHandshakeLetsTheClientIn() throws Exception {
+    DtlsIdentity serverId = DtlsIdentity.generate(crypto);
+    DtlsIdentity clientId = DtlsIdentity.generate(crypto);
+    DtlsIdentity earlierConnection = DtlsIdentity.generate(crypto);
+    PacketQueueTransport[] t = pair();
+    DtlsAssociation server = DtlsAssociation.serve(crypto, serverId, earlierConnection.fingerprint(), t[0], "s");
+    server.expectPeer(clientId.fingerprint());
+    DtlsAssociation client = DtlsAssociation.connect(crypto, clientId, serverId.fingerprint(), t[1], "c",
+        SrtpProfile.AEAD_AES_128_GCM);
+    assertArrayEquals(server.keys().get(10, TimeUnit.SECONDS).remoteKey(),
+        client.keys().get(10, TimeUnit.SECONDS).localKey());
+    server.close();
+    client.close();
+  }
+
+  @Test
+  void theCertificateOfTheFirstSdpIsRefusedOnceALaterOneNamesAnother() {
+    DtlsIdentity serverId = DtlsIdentity.generate(crypto);
+    DtlsIdentity first = DtlsIdentity.generate(crypto);
+    DtlsIdentity latest = DtlsIdentity.generate(crypto);
+    PacketQueueTransport[] t = pair();
+    DtlsAssociation server = DtlsAssociation.serve(crypto, serverId, first.fingerprint(), t[0], "s");
+    server.expectPeer(latest.fingerprint());
+    DtlsAssociation.connect(crypto, first, serverId.fingerprint(), t[1], "c", SrtpProfile.AEAD_AES_128_GCM);
+    assertThrows(ExecutionException.class, () -> server.keys().get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
   void fingerprintAttributeParsesBackToTheSameDigest() throws Exception {
     DtlsIdentity id = DtlsIdentity.generate(crypto);
     assertArrayEquals(id.fingerprint(), SessionDescription.sha256Fingerprint(id.fingerprintAttribute()));

@@ -170,7 +170,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       if (existing != null) {
         detach(m.participantId());
       }
-      members.add(new Member(m.roomId(), m.participantId(), m.client(), router, endpoints, tracks, audio));
+      members.add(new Member(m.roomId(), m.participantId(), m.client(), getContext().getSelf(), router, endpoints,
+          tracks, audio));
       watchSession(m.participantId(), m.client());
       conferences.joined(m.roomId(), m.participantId());
     }

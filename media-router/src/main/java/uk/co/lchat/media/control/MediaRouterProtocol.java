@@ -159,8 +159,9 @@ public final class MediaRouterProtocol {
   /**
    * A new (re)offer for the participant's receiving connection; the browser answers with {@link SubscribeAnswer}.
    * {@code fresh}: the offer is for a new connection (the previous one closed); the client replaces its own.
+   * {@code router} made it: the session passes on only the offers of the router its participant's media is on.
    */
-  public record SubscribeOffer(String sdp, boolean fresh) implements MediaEvent {}
+  public record SubscribeOffer(ActorRef<Command> router, String sdp, boolean fresh) implements MediaEvent {}
 
   /** Codes: {@code bad_sdp}, {@code not_attached}, {@code transport_closed}, {@code publish_closed}. */
   public record MediaFailed(String code, String message) implements MediaEvent {}

@@ -2,6 +2,7 @@ package uk.co.lchat.media.control;
 
 import org.apache.pekko.actor.typed.ActorRef;
 
+import uk.co.lchat.media.control.MediaRouterProtocol.Command;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
 import uk.co.lchat.media.router.MediaRouter;
 
@@ -14,16 +15,19 @@ final class Member {
   final String participantId;
   /** The participant's signaling session; a resumed session takes the place of the old one. */
   ActorRef<MediaEvent> client;
+  /** The router actor this member is attached to: what it says to {@link #client} names it as the sender. */
+  final ActorRef<Command> router;
   /** {@link #client} has handed the media over to a resumed session that has not attached yet. */
   private boolean handedOver;
   final PublishingConnection publishing;
   final ReceivingConnection receiving;
 
-  Member(String roomId, String participantId, ActorRef<MediaEvent> client, MediaRouter router, Endpoints endpoints,
-         LocalTracks tracks, AudioSlots audio) {
+  Member(String roomId, String participantId, ActorRef<MediaEvent> client, ActorRef<Command> self, MediaRouter router,
+         Endpoints endpoints, LocalTracks tracks, AudioSlots audio) {
     this.roomId = roomId;
     this.participantId = participantId;
     this.client = client;
+    this.router = self;
     this.publishing = new PublishingConnection(this, router, endpoints, tracks);
     this.receiving = new ReceivingConnection(this, router, endpoints, tracks, audio);
   }

@@ -246,7 +246,7 @@ final class ReceivingConnection {
     awaitingAnswer = true;
     boolean fresh = freshConnection;
     freshConnection = false;
-    owner.client.tell(new SubscribeOffer(sdp.offer(router.localTransport(endpoint), offered), fresh));
+    owner.client.tell(new SubscribeOffer(owner.router, sdp.offer(router.localTransport(endpoint), offered), fresh));
   }
 
   /** The client lost the connection's path: new ICE credentials and a re-offer (RFC 8445 §2.4). */

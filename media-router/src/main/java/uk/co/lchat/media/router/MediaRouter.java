@@ -212,9 +212,19 @@ public final class MediaRouter implements AutoCloseable {
     }
   }
 
-  /** Starts the DTLS server for the endpoint once the peer's certificate fingerprint is known from its SDP. */
+  /**
+   * Starts the DTLS server for the endpoint once the peer's certificate fingerprint is known from its SDP. A later
+   * SDP for the same endpoint may name another certificate before the handshake has checked one: the latest wins.
+   * That happens when a participant's media moves here while an answer of its old receiving connection (to the old
+   * router's offer) is still on its way: it arrives first and names the certificate of a connection that will
+   * never come; the answer to our own offer follows with the one that will.
+   */
   public void setRemoteFingerprint(Endpoint e, byte[] sha256) {
-    if (e.dtls != null || e.closed) {
+    if (e.closed) {
+      return;
+    }
+    if (e.dtls != null) {
+      e.dtls.expectPeer(sha256);
       return;
     }
     DtlsAssociation dtls = DtlsAssociation.serve(crypto, identity, sha256, e.dtlsTransport, e.id);

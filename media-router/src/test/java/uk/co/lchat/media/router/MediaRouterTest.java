@@ -62,6 +62,19 @@ class MediaRouterTest {
   }
 
   @Test
+  void anEndpointAnsweredFirstWithAnotherConnectionsFingerprintTakesTheLatestAndLetsItsPeerIn() throws Exception {
+    Endpoint e = router.createEndpoint("moved", "room", new EndpointListener() {});
+    // The answer of the participant's old receiving connection arrives first (its media moved here meanwhile).
+    try (SimulatedPeer old = new SimulatedPeer()) {
+      router.setRemoteFingerprint(e, SessionDescription.sha256Fingerprint(old.fingerprintAttribute()));
+    }
+    try (SimulatedPeer peer = connect(e)) {
+      assertTrue(e.connected());
+      assertEquals(0, router.counters().dtlsFailures());
+    }
+  }
+
+  @Test
   void unsubscribedAndRemovedReceiversGetNothingMore() throws Exception {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
     Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
