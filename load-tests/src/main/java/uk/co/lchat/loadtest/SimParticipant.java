@@ -45,6 +45,8 @@ final class SimParticipant implements LoadParticipant {
    */
   private final ExecutorService negotiations = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory());
   private final AtomicBoolean redialing = new AtomicBoolean();
+  /** Why the last {@link #resumeOn} failed, for the failure count's reason. */
+  private volatile Exception resumeFailure;
   private volatile boolean closed;
   private String sessionToken;
   private final String name;
@@ -201,7 +203,7 @@ final class SimParticipant implements LoadParticipant {
     } finally {
       moving.unlock();
     }
-    measurements.failures.increment();
+    measurements.failed(name, "resume on " + to + " when the server asked", resumeFailure);
     redial(to);
   }
 
@@ -247,7 +249,7 @@ final class SimParticipant implements LoadParticipant {
    * Opens a connection to {@code url} and resumes this participant over it (docs/protocol.md, "When a node
    * leaves"); answers keep going over the old connection until the room has resumed us on the new one. A room that
    * no longer knows us (the resume grace passed, or it saw our old session end with its node) takes us as a new
-   * participant, who publishes again. False if either failed.
+   * participant, who publishes again. False if either failed; {@link #resumeFailure} then says why.
    */
   private boolean resumeOn(URI url) {
     SignalingClient old = signaling;
@@ -275,6 +277,7 @@ final class SimParticipant implements LoadParticipant {
       }
       return true;
     } catch (Exception e) {
+      resumeFailure = e;
       if (next != null && signaling != next) {
         next.close();
       }

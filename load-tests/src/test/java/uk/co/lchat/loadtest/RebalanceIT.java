@@ -81,7 +81,8 @@ class RebalanceIT extends InJvmNodes {
       System.out.printf("rebalance: %s heard a longest audio gap of %d ms%n", p.id(), gap);
       assertTrue(gap < 1000, p.id() + " lost " + gap + " ms of audio");
     }
-    assertEquals(0, m.failures.sum(), "no participant failed to publish or to answer an offer");
+    assertEquals(0, m.failures.sum(), () -> "no participant failed to publish or to answer an offer: "
+        + m.failureReasons());
     String metrics = TestNodes.get(busy.httpPort(), "/metrics").body();
     assertTrue(metrics.contains("lchat_rebalancer_participants_moved_total 2.0"), "the move is exported");
     assertTrue(metrics.contains("lchat_rebalancer_decisions_total{reason=\"no idle node\""),

@@ -122,7 +122,8 @@ class SignalingNodeCrashIT {
     // Nothing leaks: this JVM's router carries Ann, Bob, Cat and now Eve, the survivor's only Dan.
     assertEquals(4, cluster.status(cluster.first.router()).participants());
     assertEquals(1, cluster.status(cluster.routerOf(survivor)).participants());
-    assertEquals(0, m.failures.sum(), "no participant failed to publish or to answer an offer");
+    assertEquals(0, m.failures.sum(), () -> "no participant failed to publish or to answer an offer: "
+        + m.failureReasons());
     assertEquals(0, m.reconnectsGivenUp.sum());
     sending = false;
     sender.join(2000);
