@@ -1,5 +1,7 @@
 package uk.co.lchat.media.control;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -226,6 +228,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(Watch.class, this::onWatch)
         .onMessage(WatchSpeaker.class, this::onWatchSpeaker)
         .onMessage(Unwatch.class, this::onUnwatch)
+        .onMessage(RecordTrack.class, this::onRecordTrack)
+        .onMessage(RecorderReady.class, this::onRecorderReady)
         .onMessage(WatchDeadline.class, this::onWatchDeadline)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Drain.class, this::onDrain)
@@ -923,6 +927,50 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       m.replyTo().tell(new Subscribed(answer.sdp()));
     } catch (SdpException e) {
       m.replyTo().tell(new MediaFailed("bad_sdp", e.getMessage()));
+    }
+    return this;
+  }
+
+  /**
+   * Egress: a recorder's sink is a receiver like a WHEP viewer's (kept with the viewers, ended by {@link Unwatch}),
+   * but it gets plain RTP on loopback, so it needs no offer, ICE or DTLS.
+   */
+  private Behavior<Command> onRecordTrack(RecordTrack m) {
+    Endpoint endpoint;
+    try {
+      endpoint = router.createPlainSink(m.sinkId(), m.roomId(),
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), m.port()));
+    } catch (IllegalArgumentException e) {
+      getContext().getLog().warn("recorder sink {} refused: {}", m.sinkId(), e.getMessage());
+      return this;
+    }
+    TrackInfo t = m.track();
+    Publication p = localTracks.get(t.trackId());
+    SimulcastSource src = localSimulcast.get(t.trackId());
+    if (p != null) {
+      router.subscribe(p, endpoint, m.payloadType());
+    } else if (src != null) {
+      router.subscribe(src, endpoint, m.payloadType(), null, "VP8".equalsIgnoreCase(t.codec()), -1, -1);
+    } else {
+      Publication relayed = relays.published(t.trackId(), t.origin());
+      if (relayed != null) {
+        router.subscribe(relayed, endpoint, m.payloadType());
+      }
+      relayedWatches.computeIfAbsent(t.trackId(), id -> new ArrayList<>())
+          .add(new RelayedWatch(m.sinkId(), endpoint, m.payloadType()));
+      relays.need(t);
+    }
+    watchers.put(m.sinkId(), endpoint);
+    return this;
+  }
+
+  private Behavior<Command> onRecorderReady(RecorderReady m) {
+    Publication p = localTracks.get(m.track().trackId());
+    if (p == null) {
+      p = relays.published(m.track().trackId(), m.track().origin());
+    }
+    if (p != null && p.isVideo()) {
+      router.requestKeyframe(p);
     }
     return this;
   }

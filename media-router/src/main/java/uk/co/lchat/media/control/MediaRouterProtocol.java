@@ -68,6 +68,17 @@ public final class MediaRouterProtocol {
    */
   record SessionGone(String participantId, ActorRef<MediaEvent> client) implements Command {}
 
+  /**
+   * Egress: forward {@code track} (published here or, over a relay, on another node) to a recorder on this machine
+   * as plain RTP at 127.0.0.1:{@code port}, under {@code payloadType}; a simulcast track as one layer at a time
+   * (the highest) under one SSRC. Ended with {@link Unwatch} of {@code sinkId}.
+   */
+  public record RecordTrack(String roomId, String sinkId, TrackInfo track, int payloadType, int port)
+      implements Command {}
+
+  /** Egress: the recorder of {@code sinkId} is ready; ask the track's publisher for a keyframe to start from. */
+  public record RecorderReady(String sinkId, TrackInfo track) implements Command {}
+
   /** Ends a {@link Watch} or {@link WatchSpeaker} (WHEP DELETE); answered with true if it existed. */
   public record Unwatch(String viewerId, ActorRef<Boolean> replyTo) implements Command {}
 

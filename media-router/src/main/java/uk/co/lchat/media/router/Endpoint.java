@@ -32,6 +32,11 @@ public final class Endpoint {
   volatile SrtpSession srtp;
   volatile DtlsAssociation dtls;
   volatile boolean closed;
+  /**
+   * A recorder's sink (egress): gets the forwarded RTP in the clear on loopback, so no ICE, DTLS or SRTP, and it
+   * sends nothing back that the router reads (it takes no RTCP, RTX or reports).
+   */
+  final boolean plainRtp;
   // loop-owned
   final SsrcTable<Publication> incoming = new SsrcTable<>();
   final SsrcTable<Subscription> outgoing = new SsrcTable<>();
@@ -58,6 +63,11 @@ public final class Endpoint {
   }
 
   Endpoint(String id, String group, IceParameters ice, EndpointListener listener, DtlsOut out) {
+    this(id, group, ice, listener, out, false);
+  }
+
+  Endpoint(String id, String group, IceParameters ice, EndpointListener listener, DtlsOut out, boolean plainRtp) {
+    this.plainRtp = plainRtp;
     this.id = id;
     this.group = group;
     this.ice = ice;
@@ -86,6 +96,11 @@ public final class Endpoint {
   /** True for a link to another node's router rather than a client. */
   public boolean isRelay() {
     return MediaRouter.RELAY_GROUP.equals(group);
+  }
+
+  /** True for a recorder's sink that gets plain RTP on loopback. */
+  public boolean isPlainRtp() {
+    return plainRtp;
   }
 
   /** True while the endpoint's media goes over ICE-TCP rather than UDP. */

@@ -265,6 +265,26 @@ public final class MediaRouter implements AutoCloseable {
     return e;
   }
 
+  /**
+   * A recorder's sink (egress, docs/architecture.md "Recording"): a receiver that gets the streams subscribed to it
+   * as plain RTP at {@code remote}, which must be a loopback address: media leaves this process unencrypted only to
+   * a recorder on the same machine. The packet path treats it as any receiver and only skips the encryption.
+   */
+  public Endpoint createPlainSink(String id, String group, InetSocketAddress remote) {
+    if (!remote.getAddress().isLoopbackAddress()) {
+      throw new IllegalArgumentException("plain RTP only to loopback, not " + remote);
+    }
+    Endpoint e = new Endpoint(id, group, new IceParameters(randomToken(8), randomToken(24)),
+        new EndpointListener() {}, this::sendDtls, true);
+    e.remote = remote;
+    Endpoint previous = byId.put(id, e);
+    if (previous != null) {
+      removeEndpoint(previous, "replaced");
+    }
+    enqueue(() -> e.nominated = true);
+    return e;
+  }
+
   /** How many relay links to other nodes' routers are open. */
   public int relayCount() {
     int n = 0;
@@ -874,7 +894,7 @@ public final class MediaRouter implements AutoCloseable {
       }
       Endpoint to = s.subscriber;
       SrtpSession srtp = to.srtp;
-      if (srtp == null || to.remote == null || to.closed) {
+      if ((srtp == null && !to.plainRtp) || to.remote == null || to.closed) {
         continue;
       }
       byte[] out = txPacket.getBuffer();
@@ -897,7 +917,8 @@ public final class MediaRouter implements AutoCloseable {
         }
       }
       txPacket.set(0, plain);
-      if (srtp.protectRtp(txPacket) != SrtpResult.OK) {
+      // A recorder's sink (plainRtp) has no SRTP: it gets the packet as the other receivers would before encryption.
+      if (srtp != null && srtp.protectRtp(txPacket) != SrtpResult.OK) {
         counters.srtpFailures++;
         continue;
       }

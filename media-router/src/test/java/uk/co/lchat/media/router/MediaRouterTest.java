@@ -1,10 +1,12 @@
 package uk.co.lchat.media.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -58,6 +60,36 @@ class MediaRouterTest {
               + "; router " + video.packets() + " in, srtp failures " + router.counters().srtpFailures());
       assertEquals(200, video.packets());
     }
+  }
+
+  @Test
+  void aRecorderSinkGetsThePublishersPacketsAsPlainRtpOnLoopback() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); DatagramSocket recorder = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      recorder.setSoTimeout(10_000);
+      Endpoint sink = router.createPlainSink("rec", "room",
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), recorder.getLocalPort()));
+      Publication audio = router.publish(a, 77, "audio", 111, 48000, -1);
+      router.subscribe(audio, sink, 109);
+      await(() -> {
+        try {
+          pa.sendRtp(111, 77, 1, 960L, 60);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+        return audio.packets() > 0;
+      }, "the publication carries packets");
+      byte[] b = new byte[1500];
+      DatagramPacket got = new DatagramPacket(b, b.length);
+      recorder.receive(got);
+      assertEquals(2, (b[0] & 0xFF) >> 6, "an RTP version 2 header, not SRTP garbage");
+      assertEquals(109, b[1] & 0x7F, "under the sink's payload type");
+      assertEquals(77, ((b[8] & 0xFF) << 24 | (b[9] & 0xFF) << 16 | (b[10] & 0xFF) << 8 | (b[11] & 0xFF)));
+      assertEquals(12 + 60, got.getLength(), "the plain packet: header and payload, no SRTP tag");
+    }
+    assertThrows(IllegalArgumentException.class,
+        () -> router.createPlainSink("out", "room", new InetSocketAddress("192.0.2.1", 5000)),
+        "plain RTP never leaves the machine");
   }
 
   @Test
