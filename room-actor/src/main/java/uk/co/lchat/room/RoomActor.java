@@ -30,6 +30,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
+import uk.co.lchat.media.control.TrackInfo;
 import uk.co.lchat.room.RoomProtocol.*;
 
 /**
@@ -156,6 +157,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private boolean lobbyEnabled;
   private boolean controllerMode;
   private SharedVideoState sharedVideo = new SharedVideoState(null, false, 0, 0, null);
+  /** The running recording (egress), or null; replicated, so a room that comes back knows it is being recorded. */
+  private Recording recording;
   private String dominantSpeaker;
   private final RoomMedia media;
   private boolean created;
@@ -223,6 +226,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(GetInfo.class, this::onGetInfo)
         .onMessage(AttachMedia.class, this::onAttachMedia)
         .onMessage(PublishTracks.class, this::onPublishTracks)
+        .onMessage(StartRecording.class, m -> replicateMajority(onStartRecording(m)))
+        .onMessage(StopRecording.class, m -> replicateMajority(onStopRecording(m)))
+        .onMessage(RecordingEnded.class, m -> replicateMajority(recordingOver(m.egressId(), m.reason())))
+        .onMessage(RecorderGone.class, m -> replicateMajority(recordingOver(m.egressId(), "egress_gone")))
         .onMessage(GetTracks.class, this::onGetTracks)
         .onMessage(StopRoom.class, m -> stop())
         .onMessage(RestoreRoom.class, m -> restore(m.state()))
@@ -539,6 +546,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     unwatch(p.client);
     media.remove(p.id);
     media.pushSources(roster.all());
+    tellRecorder();
     boolean handsChanged = hands.remove(p.id);
     // With tokens, moderators come from tokens (and the API): a guest is never promoted for being the earliest.
     Participant promoted = admission.promotesWhenLeaderless() ? roster.promoteIfLeaderless() : null;
@@ -939,6 +947,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       if (id != null) {
         media.spoke(id);
         media.pushSources(roster.all()); // last-N: the speaker's video reaches those who did not get it
+        tellRecorder();
       }
     }
     return this;
@@ -956,6 +965,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       media.setLastN(m.lastN());
       broadcast(new SettingsChanged(settings()));
       media.pushSources(roster.all());
+      tellRecorder();
     }
     return this;
   }
@@ -971,6 +981,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     p.pinned = List.copyOf(m.pinned());
     p.receiverLastN = m.lastN();
     media.pushSources(roster.all());
+    tellRecorder();
     return this;
   }
 
@@ -1171,11 +1182,96 @@ public final class RoomActor extends AbstractBehavior<Command> {
           p.subject(), "room_ended");
     }
     hands.clear();
+    endRecording();
     reservedUntilMillis = 0;
     endReason = "api";
     getContext().getLog().info("room {}: ended through the server API", roomId);
     m.replyTo().tell(new ServerReply(Outcome.DONE, null));
     return endIfEmpty();
+  }
+
+  // ---- recording (egress) ---------------------------------------------------------------------------------------
+
+  private Behavior<Command> onStartRecording(StartRecording m) {
+    Participant by = null;
+    if (m.by() != null) {
+      by = roster.get(m.by());
+      if (by == null || by.role != Role.MODERATOR) {
+        m.replyTo().tell(new ServerReply(Outcome.INVALID, "Only a moderator can start a recording."));
+        return this;
+      }
+    } else if (!inUse()) {
+      return noRoom(m.replyTo());
+    }
+    if (!Boolean.TRUE.equals(features.get("recording"))) {
+      m.replyTo().tell(new ServerReply(Outcome.INVALID, "Recording is off in this room (feature recording)."));
+      return this;
+    }
+    if (recording != null) {
+      m.replyTo().tell(new ServerReply(Outcome.EXISTS, "Already recording: " + recording.egressId()));
+      return this;
+    }
+    recording = new Recording(m.egressId(), by == null ? null : by.displayName, System.currentTimeMillis(),
+        m.recorder());
+    getContext().watchWith(m.recorder(), new RecorderGone(m.egressId()));
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    getContext().getLog().info("room {}: recording {} started by {}", roomId, m.egressId(),
+        by == null ? "the server API" : by.id);
+    broadcast(new RecordingChanged(recording.view(), null));
+    tellRecorder();
+    return this;
+  }
+
+  private Behavior<Command> onStopRecording(StopRecording m) {
+    if (m.by() != null) {
+      Participant by = roster.get(m.by());
+      if (by == null || by.role != Role.MODERATOR) {
+        m.replyTo().tell(new ServerReply(Outcome.INVALID, "Only a moderator can stop a recording."));
+        return this;
+      }
+    }
+    if (recording == null || (m.egressId() != null && !recording.egressId().equals(m.egressId()))) {
+      m.replyTo().tell(new ServerReply(Outcome.NO_PARTICIPANT, "No such recording in this room."));
+      return this;
+    }
+    recording.recorder().tell(new RecorderStop("stopped"));
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    return recordingOver(recording.egressId(), "stopped");
+  }
+
+  /** The recording is over (stopped, or its recorder ended or went away): everyone is told. */
+  private Behavior<Command> recordingOver(String egressId, String reason) {
+    if (recording == null || !recording.egressId().equals(egressId)) {
+      return this;
+    }
+    getContext().unwatch(recording.recorder());
+    recording = null;
+    getContext().getLog().info("room {}: recording {} ended: {}", roomId, egressId, reason);
+    broadcast(new RecordingChanged(null, reason));
+    return this;
+  }
+
+  /** The recorder hears every track of the room whenever the room's forwarding changes. */
+  private void tellRecorder() {
+    if (recording == null) {
+      return;
+    }
+    List<TrackInfo> tracks = new ArrayList<>();
+    Map<String, String> names = new LinkedHashMap<>();
+    for (Participant p : roster.all()) {
+      tracks.addAll(media.published(p.id));
+      names.put(p.id, p.displayName);
+    }
+    recording.recorder().tell(new RecorderTracks(roomId, tracks, names));
+  }
+
+  /** The room ends: its recording is finalised. */
+  private void endRecording() {
+    if (recording != null) {
+      recording.recorder().tell(new RecorderStop("room_ended"));
+      getContext().unwatch(recording.recorder());
+      recording = null;
+    }
   }
 
   // ---- life cycle -----------------------------------------------------------------------------------------------
@@ -1187,6 +1283,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (roster.get(m.participantId()) != null) {
       media.attach(m.participantId(), m.router());
       media.pushSources(roster.all());
+      tellRecorder();
     }
     return this;
   }
@@ -1201,6 +1298,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     media.publish(p.id, m.tracks());
     media.pushSources(roster.all());
+    tellRecorder();
     return this;
   }
 
@@ -1237,6 +1335,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (replica != null) {
       replica.remove();
     }
+    endRecording();
     if (!roster.isEmpty()) {
       endReason = "stopped";
     }
@@ -1419,7 +1518,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
         new ArrayList<>(chatHistory), new LinkedHashMap<>(features), passcode == null ? null : passcode.salt(),
         passcode == null ? null : passcode.hash(), lobbyEnabled, controllerMode, sharedVideo, dominantSpeaker,
         created, roster.nextJoinOrder(), media.lastN(), new ArrayList<>(media.speakers()),
-        admission.bannedSubjects(), admission.opened(), reservedUntilMillis, maxParticipants);
+        admission.bannedSubjects(), admission.opened(), reservedUntilMillis, maxParticipants, recording);
   }
 
   /**
@@ -1443,6 +1542,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
         maxParticipants = s.maxParticipants();
       }
       reservedUntilMillis = s.reservedUntilMillis();
+      if (s.recording() != null) {
+        recording = s.recording();
+        getContext().watchWith(recording.recorder(), new RecorderGone(recording.egressId()));
+      }
       if (reservedUntilMillis > 0) {
         getContext().scheduleOnce(Duration.ofMillis(Math.max(0,
             reservedUntilMillis - System.currentTimeMillis())), getContext().getSelf(), new ReservationOver());
@@ -1470,6 +1573,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       watch(w.client(), w.lobbyId());
     }
     media.pushSources(roster.all());
+    tellRecorder();
     getContext().getLog().info("room {}: taken over with {} participants", roomId, roster.size());
     if (!fresh) {
       rosterChanged(null);
@@ -1479,6 +1583,6 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private RoomSnapshot snapshot() {
     return new RoomSnapshot(roomId, roster.views(), settings(), new ArrayList<>(hands), sharedVideo,
-        dominantSpeaker, new ArrayList<>(chatHistory));
+        dominantSpeaker, new ArrayList<>(chatHistory), recording == null ? null : recording.view());
   }
 }
