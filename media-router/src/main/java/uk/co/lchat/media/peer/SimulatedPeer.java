@@ -522,6 +522,21 @@ public final class SimulatedPeer implements AutoCloseable {
       for (int i = 2; i < payloadLength; i++) {
         b[pos + i] = (byte) i;
       }
+      if (keyframe && payloadLength >= 40) {
+        // RFC 6386 §9.1: a keyframe's start code and size (640x360), so a recorder (FFmpeg) learns the dimensions;
+        // the rest is still filler, not a decodable picture.
+        int tag = 0x10 | (20 << 5); // P=0, version 0, show_frame, a first partition of 20 bytes (filler)
+        b[pos + 1] = (byte) tag;
+        b[pos + 2] = (byte) (tag >> 8);
+        b[pos + 3] = (byte) (tag >> 16);
+        b[pos + 4] = (byte) 0x9d;
+        b[pos + 5] = 0x01;
+        b[pos + 6] = 0x2a;
+        b[pos + 7] = (byte) (640 & 0xFF);
+        b[pos + 8] = (byte) (640 >> 8);
+        b[pos + 9] = (byte) (360 & 0xFF);
+        b[pos + 10] = (byte) (360 >> 8);
+      }
       protectAndTransmit(pos + payloadLength, payloadLength - 2);
     }
   }
