@@ -487,7 +487,7 @@ final class SimParticipant implements AutoCloseable {
     for (int layer = 0; layer < 3; layer++) {
       for (int p = 0; p < LAYER_PACKETS[layer]; p++) {
         publisher.sendVp8Layer(96, layerSsrcs[layer], layerSeq[layer], timestamp, keyframe && p == 0,
-            SdpMaker.RID_EXT, SdpMaker.RIDS.get(layer), LAYER_BYTES[layer]);
+            SdpMaker.RID_EXT, SdpMaker.RIDS.get(layer), LAYER_BYTES[layer], p == 0, p == LAYER_PACKETS[layer] - 1);
         layerSeq[layer] = (layerSeq[layer] + 1) & 0xFFFF;
         measurements.packetsSent.increment();
       }

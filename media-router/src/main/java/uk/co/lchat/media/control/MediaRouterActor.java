@@ -965,6 +965,11 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onRecorderReady(RecorderReady m) {
+    SimulcastSource src = localSimulcast.get(m.track().trackId());
+    if (src != null) {
+      router.requestKeyframe(src);
+      return this;
+    }
     Publication p = localTracks.get(m.track().trackId());
     if (p == null) {
       p = relays.published(m.track().trackId(), m.track().origin());

@@ -502,12 +502,24 @@ public final class SimulatedPeer implements AutoCloseable {
    */
   public void sendVp8Layer(int payloadType, long ssrc, int seq, long timestamp, boolean keyframe, int ridExtensionId,
       String rid, int payloadLength) throws IOException {
+    sendVp8Layer(payloadType, ssrc, seq, timestamp, keyframe, ridExtensionId, rid, payloadLength, true, false);
+  }
+
+  /**
+   * As above, one packet of a frame of several: only the first starts the partition (S bit) and the last carries
+   * the marker (RFC 7741 §4.1, §4.2), as a depacketizer (FFmpeg) needs to put the frame together.
+   */
+  public void sendVp8Layer(int payloadType, long ssrc, int seq, long timestamp, boolean keyframe, int ridExtensionId,
+      String rid, int payloadLength, boolean firstOfFrame, boolean lastOfFrame) throws IOException {
     synchronized (txPacket) {
       byte[] b = txPacket.getBuffer();
       byte[] r = rid.getBytes(StandardCharsets.US_ASCII);
       int twcc = transportCcExtension;
       int extWords = (1 + r.length + (twcc > 0 ? 3 : 0) + 3) / 4;
       writeFixedHeader(b, true, payloadType, seq, timestamp, ssrc);
+      if (lastOfFrame) {
+        b[1] |= (byte) 0x80;
+      }
       b[12] = (byte) 0xBE;
       b[13] = (byte) 0xDE;
       b[14] = 0;
@@ -517,7 +529,7 @@ public final class SimulatedPeer implements AutoCloseable {
       System.arraycopy(r, 0, b, 17, r.length);
       putTransportSeq(b, 17 + r.length, twcc);
       int pos = 16 + extWords * 4;
-      b[pos] = (byte) 0x10; // S=1, PID=0
+      b[pos] = (byte) (firstOfFrame ? 0x10 : 0x00); // S=1 on a frame's first packet, PID=0
       b[pos + 1] = (byte) (keyframe ? 0x00 : 0x01); // VP8 frame tag: P=0 for a keyframe
       for (int i = 2; i < payloadLength; i++) {
         b[pos + i] = (byte) i;

@@ -604,6 +604,17 @@ public final class MediaRouter implements AutoCloseable {
     enqueue(() -> requestKeyframe(p, true));
   }
 
+  /** Asks for a keyframe on every layer of a simulcast track (a recorder starting: it takes whichever comes first). */
+  public void requestKeyframe(SimulcastSource src) {
+    enqueue(() -> {
+      for (Publication layer : src.layers) {
+        if (layer != null) {
+          requestKeyframe(layer, true);
+        }
+      }
+    });
+  }
+
   public int endpointCount() {
     return byId.size();
   }
