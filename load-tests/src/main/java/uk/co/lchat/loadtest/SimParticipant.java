@@ -51,6 +51,8 @@ final class SimParticipant implements AutoCloseable {
   private final int[] layerSeq = new int[3];
   private int audioSeq;
   private long frames;
+  /** When the first video frame was sent (nanoTime): frames are stamped by the clock, as a camera's are. */
+  private long firstFrameNanos;
   private long keyframeRequestsSeen;
   private final Set<Integer> rtxPayloadTypes = new HashSet<>();
   private volatile String participantId;
@@ -483,7 +485,13 @@ final class SimParticipant implements AutoCloseable {
     long asked = publisher.keyframeRequests();
     boolean keyframe = frames % 60 == 0 || asked > keyframeRequestsSeen;
     keyframeRequestsSeen = asked;
-    long timestamp = frames * 3000L;
+    // RTP timestamps follow the capture clock (90 kHz, RFC 7741 §4.1), whatever rate the caller sends frames at:
+    // a recorder (or a player) times the video by them.
+    long nowNanos = System.nanoTime();
+    if (frames == 0) {
+      firstFrameNanos = nowNanos;
+    }
+    long timestamp = (nowNanos - firstFrameNanos) * 9 / 100_000;
     for (int layer = 0; layer < 3; layer++) {
       for (int p = 0; p < LAYER_PACKETS[layer]; p++) {
         publisher.sendVp8Layer(96, layerSsrcs[layer], layerSeq[layer], timestamp, keyframe && p == 0,
