@@ -27,6 +27,8 @@ export class Meeting {
     this.grants = joined.grants || null;
     const room = joined.room;
     this.roomId = room.roomId;
+    /** The running recording ({egressId, startedBy, startedAtMillis}) or null: shown to everyone, late joiners too. */
+    this.recording = room.recording || null;
     this.participants = new Map(room.participants.map((p) => [p.id, p]));
     this.settings = room.settings;
     this.hands = room.hands || [];
@@ -98,6 +100,7 @@ export class Meeting {
         h('span', { class: 'room', testid: 'room-name' }, this.roomId),
         this.count,
         this.connection,
+        this.recordingBadge = h('span', { class: 'recording-indicator' + (this.recording ? '' : ' hidden'), role: 'status', testid: 'recording-indicator', title: 'This meeting is being recorded' }, '● REC Recording'),
         this.e2ee ? h('span', { testid: 'e2ee-indicator', title: 'Media is encrypted end to end with your passphrase' }, '🔒 End-to-end encrypted') : null,
         h('button', { testid: 'copy-link', onclick: () => navigator.clipboard?.writeText(location.href).then(() => toast('Link copied')).catch(() => toast(location.href)) }, 'Copy link')),
       h('div', { class: 'body' }, this.tiles.area, this.sidebar),
@@ -194,6 +197,11 @@ export class Meeting {
       this.rosterUpdated();
     });
     s.on('peer', (m) => this.onPeer(m));
+    s.on('recording', (m) => {
+      this.recording = m.active ? m.recording : null;
+      this.recordingBadge?.classList.toggle('hidden', !this.recording);
+      toast(m.active ? `Recording started${m.recording.startedBy ? ` by ${m.recording.startedBy}` : ''}: everyone in the meeting is being recorded.` : 'Recording stopped.');
+    });
     s.on('role', (m) => { this.role = m.role; toast(`You are now ${m.role === 'moderator' ? 'a moderator' : m.role}.`); this.refresh(); });
     s.on('hands', (m) => { this.hands = m.queue; this.refresh(); });
     s.on('settings', (m) => {
@@ -282,6 +290,8 @@ export class Meeting {
     this.participants = new Map(m.room.participants.map((p) => [p.id, p]));
     this.role = m.role;
     this.hands = m.room.hands || [];
+    this.recording = m.room.recording || null;
+    this.recordingBadge?.classList.toggle('hidden', !this.recording);
     this.settings = m.room.settings;
     this.grants = m.grants || null;
     this.dominantSpeaker = m.room.dominantSpeaker;

@@ -71,6 +71,9 @@ import uk.co.lchat.node.tls.HttpsRedirect;
 import uk.co.lchat.node.turn.TurnSettings;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
+import uk.co.lchat.room.WebhookSender;
+import uk.co.lchat.egress.EgressService;
+import uk.co.lchat.egress.EgressSettings;
 import uk.co.lchat.room.RoomCounters;
 
 /** One running node: its actor system (a cluster member), the room shard region and the HTTP server. */
@@ -135,7 +138,8 @@ public final class LchatNode implements AutoCloseable {
         SignalingSettings.fromConfig(system.settings().config()),
         new OriginPolicy(door.allowedOrigins(), clusterOrigins), clusterOrigins, tokens,
         new ServerApi(system, new ApiKeys(auth), settings.askTimeout(), roomConfig.replication(),
-            roomConfig.maxParticipants()));
+            roomConfig.maxParticipants(), new EgressService(EgressSettings.from(system.settings().config()), system,
+            router, new WebhookSender(roomConfig.webhooks()))));
     this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
     metrics.registry().register(new FrontDoorCollector(connections, signaling));
     this.certificate = settings.https().enabled() ? CertificateRenewal.start(settings.https()) : null;

@@ -2,6 +2,7 @@ package uk.co.lchat.loadtest;
 
 import java.io.IOException;
 
+import uk.co.lchat.media.rtp.VideoCodec;
 import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
@@ -26,6 +27,8 @@ final class SyntheticMedia {
   private final int[] layerSeq = new int[3];
   private int audioSeq;
   private long frames;
+  /** When the first video frame was sent (nanoTime): frames are stamped by the clock, as a camera's are. */
+  private long firstFrameNanos;
   private long keyframeRequestsSeen;
 
   SyntheticMedia(boolean audio, boolean video, boolean simulcast, Measurements measurements) {
@@ -64,11 +67,17 @@ final class SyntheticMedia {
     long asked = publisher.keyframeRequests();
     boolean keyframe = frames % 60 == 0 || asked > keyframeRequestsSeen;
     keyframeRequestsSeen = asked;
-    long timestamp = frames * 3000L;
+    // RTP timestamps follow the capture clock (90 kHz, RFC 7741 §4.1), whatever rate the caller sends frames at:
+    // a recorder (or a player) times the video by them.
+    long nowNanos = System.nanoTime();
+    if (frames == 0) {
+      firstFrameNanos = nowNanos;
+    }
+    long timestamp = (nowNanos - firstFrameNanos) * 9 / 100_000;
     for (int layer = simulcast ? 0 : 2; layer < 3; layer++) {
       for (int p = 0; p < LAYER_PACKETS[layer]; p++) {
-        publisher.sendVp8Layer(VP8, layerSsrcs[layer], layerSeq[layer], timestamp, keyframe && p == 0,
-            SdpMaker.RID_EXT, SdpMaker.RIDS.get(layer), LAYER_BYTES[layer]);
+        publisher.sendLayer(VideoCodec.VP8, VP8, layerSsrcs[layer], layerSeq[layer], timestamp, keyframe && p == 0,
+            SdpMaker.RID_EXT, SdpMaker.RIDS.get(layer), LAYER_BYTES[layer], p == 0, p == LAYER_PACKETS[layer] - 1);
         layerSeq[layer] = (layerSeq[layer] + 1) & 0xFFFF;
         measurements.packetsSent.increment();
       }

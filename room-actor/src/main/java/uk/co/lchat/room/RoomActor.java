@@ -31,6 +31,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
+import uk.co.lchat.media.control.TrackInfo;
 import uk.co.lchat.room.Lobby.Waiter;
 import uk.co.lchat.room.Moderation.Ruling;
 import uk.co.lchat.room.RoomProtocol.*;
@@ -143,6 +144,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final Map<String, Boolean> features;
   private Passcode passcode;
   private String dominantSpeaker;
+  private final RecordingState recording = new RecordingState();
   private boolean created;
   private boolean rosterFlushScheduled;
 
@@ -213,6 +215,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
         })
         .onMessage(AttachMedia.class, this::onAttachMedia)
         .onMessage(PublishTracks.class, this::onPublishTracks)
+        .onMessage(StartRecording.class, m -> replicateMajority(onStartRecording(m)))
+        .onMessage(StopRecording.class, m -> replicateMajority(onStopRecording(m)))
+        .onMessage(RecordingEnded.class, m -> replicateMajority(recordingOver(m.egressId(), m.reason())))
+        .onMessage(RecorderGone.class, m -> replicateMajority(recordingOver(m.egressId(), "egress_gone")))
         .onMessage(GetTracks.class, m -> {
           m.replyTo().tell(trackList(m.participantId()));
           return roster.isEmpty() ? endIfEmpty() : this;
@@ -321,6 +327,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(ServerGrantModerator.class, m -> noRoomWhileClosing(m.replyTo()))
         .onMessage(SendData.class, m -> noRoomWhileClosing(m.replyTo()))
         .onMessage(EndRoom.class, m -> noRoomWhileClosing(m.replyTo()))
+        .onMessage(StartRecording.class, m -> noRoomWhileClosing(m.replyTo()))
+        .onMessage(StopRecording.class, m -> noRoomWhileClosing(m.replyTo()))
         .onMessage(FlushRoster.class, m -> {
           onFlushRoster(m); // to nobody, but the next batch must be scheduled if the room opens again
           return Behaviors.same();
@@ -387,6 +395,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (replica != null) {
       replica.remove();
     }
+    endRecording();
     if (!roster.isEmpty()) {
       endReason = "stopped";
     }
@@ -641,7 +650,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     unwatch(p.client);
     media.remove(p.id);
-    media.pushSources(roster.all());
+    pushSources();
     boolean handsChanged = hands.remove(p.id);
     Participant promoted = moderation.promoteIfLeaderless();
     if (promoted != null) {
@@ -916,7 +925,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
           }
         }
         if (m.flag().equals(FeaturePolicy.SCREENSHARE)) {
-          media.pushSources(roster.all()); // screens shared so far stop (or start again) reaching the others
+          pushSources(); // screens shared so far stop (or start again) reaching the others
         }
       }
       return this;
@@ -950,7 +959,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       broadcast(new DominantSpeakerChanged(id));
       if (id != null) {
         media.spoke(id);
-        media.pushSources(roster.all()); // last-N: the speaker's video reaches those who did not get it
+        pushSources(); // last-N: the speaker's video reaches those who did not get it
       }
     }
     return this;
@@ -964,7 +973,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       if (m.lastN() != media.lastN()) {
         media.setLastN(m.lastN());
         broadcast(new SettingsChanged(settings()));
-        media.pushSources(roster.all());
+        pushSources();
       }
       return this;
     });
@@ -981,7 +990,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     p.pinned = List.copyOf(m.pinned());
     p.receiverLastN = m.lastN();
-    media.pushSources(roster.all());
+    pushSources();
     return this;
   }
 
@@ -1174,12 +1183,93 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return endIfEmpty();
   }
 
+  // ---- recording (egress) ---------------------------------------------------------------------------------------
+
+  private Behavior<Command> onStartRecording(StartRecording m) {
+    if (m.by() == null && !inUse()) {
+      return noRoom(m.replyTo());
+    }
+    Participant by = m.by() == null ? null : roster.get(m.by());
+    ServerReply refused = recording.refuseStart(by, m.by() == null, features);
+    if (refused != null) {
+      m.replyTo().tell(refused);
+      return this;
+    }
+    Recording r = new Recording(m.egressId(), by == null ? null : by.displayName, System.currentTimeMillis(),
+        m.recorder());
+    recording.start(r);
+    getContext().watchWith(m.recorder(), new RecorderGone(m.egressId()));
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    getContext().getLog().info("room {}: recording {} started by {}", roomId, m.egressId(),
+        by == null ? "the server API" : by.id);
+    broadcast(new RecordingChanged(r.view(), null));
+    tellRecorder();
+    return this;
+  }
+
+  private Behavior<Command> onStopRecording(StopRecording m) {
+    ServerReply refused = recording.refuseStop(m.by() == null ? null : roster.get(m.by()), m.by() == null,
+        m.egressId());
+    if (refused != null) {
+      m.replyTo().tell(refused);
+      return this;
+    }
+    Recording r = recording.current();
+    r.recorder().tell(new RecorderStop("stopped"));
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    return recordingOver(r.egressId(), "stopped");
+  }
+
+  /** The recording is over (stopped, or its recorder ended or went away): everyone is told. */
+  private Behavior<Command> recordingOver(String egressId, String reason) {
+    Recording ended = recording.end(egressId);
+    if (ended != null) {
+      getContext().unwatch(ended.recorder());
+      getContext().getLog().info("room {}: recording {} ended: {}", roomId, egressId, reason);
+      broadcast(new RecordingChanged(null, reason));
+    }
+    return this;
+  }
+
+  /** The recorder, if one runs, hears the room's tracks when they changed. */
+  private void tellRecorder() {
+    Recording r = recording.current();
+    if (r == null) {
+      return;
+    }
+    List<TrackInfo> tracks = new ArrayList<>();
+    Map<String, String> names = new LinkedHashMap<>();
+    for (Participant p : roster.all()) {
+      tracks.addAll(media.published(p.id));
+      names.put(p.id, p.displayName);
+    }
+    RecorderTracks now = recording.tracksNow(roomId, tracks, names);
+    if (now != null) {
+      r.recorder().tell(now);
+    }
+  }
+
+  /** The meeting is over: its recording is finalised. */
+  private void endRecording() {
+    Recording r = recording.current();
+    if (r != null) {
+      r.recorder().tell(new RecorderStop("room_ended"));
+      recordingOver(r.egressId(), "room_ended");
+    }
+  }
+
   // ---- media ----------------------------------------------------------------------------------------------------
+
+  /** The room's forwarding changed: every router hears its receivers' sources, the recorder the tracks. */
+  private void pushSources() {
+    media.pushSources(roster.all());
+    tellRecorder();
+  }
 
   private Behavior<Command> onAttachMedia(AttachMedia m) {
     if (roster.get(m.participantId()) != null) {
       media.attach(m.participantId(), m.router());
-      media.pushSources(roster.all());
+      pushSources();
     }
     return this;
   }
@@ -1193,7 +1283,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       return reject(p, "forbidden", "Viewers receive only; join as a participant to publish.");
     }
     media.publish(p.id, m.tracks());
-    media.pushSources(roster.all());
+    pushSources();
     return this;
   }
 
@@ -1316,7 +1406,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
         chat.history(), new LinkedHashMap<>(features), passcode == null ? null : passcode.salt(),
         passcode == null ? null : passcode.hash(), lobby.enabled(), moderation.controllerMode(), sharedVideo.state(),
         dominantSpeaker, created, roster.nextJoinOrder(), media.lastN(), new ArrayList<>(media.speakers()),
-        admission.bannedSubjects(), admission.opened(), reservedUntilMillis, maxParticipants);
+        admission.bannedSubjects(), admission.opened(), reservedUntilMillis, maxParticipants, recording.current());
   }
 
   /**
@@ -1338,6 +1428,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
       media.restoreSpeakers(s.speakers());
       if (s.maxParticipants() > 0) {
         maxParticipants = s.maxParticipants();
+      }
+      if (s.recording() != null) {
+        recording.start(s.recording());
+        getContext().watchWith(s.recording().recorder(), new RecorderGone(s.recording().egressId()));
       }
       reservedUntilMillis = s.reservedUntilMillis();
       if (reservedUntilMillis > 0) {
@@ -1365,7 +1459,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       Waiter w = lobby.restore(ws);
       watch(w.client(), w.lobbyId());
     }
-    media.pushSources(roster.all());
+    pushSources();
     getContext().getLog().info("room {}: taken over with {} participants", roomId, roster.size());
     if (!fresh) {
       rosterChanged(null);
@@ -1374,6 +1468,6 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private RoomSnapshot snapshot() {
     return new RoomSnapshot(roomId, roster.views(), settings(), new ArrayList<>(hands), sharedVideo.state(),
-        dominantSpeaker, chat.history());
+        dominantSpeaker, chat.history(), recording.current() == null ? null : recording.current().view());
   }
 }

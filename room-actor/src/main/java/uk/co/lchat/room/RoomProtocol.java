@@ -229,7 +229,19 @@ public final class RoomProtocol {
                           String passcodeSalt, String passcodeHash, boolean lobbyEnabled, boolean controllerMode,
                           SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
                           int nextJoinOrder, int lastN, List<String> speakers, List<String> bannedSubjects,
-                          boolean opened, long reservedUntilMillis, int maxParticipants) {
+                          boolean opened, long reservedUntilMillis, int maxParticipants, Recording recording) {
+    /** A state without a recording. */
+    public RoomState(List<MemberState> participants, List<WaiterState> lobby, List<String> bannedTokens,
+                     List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
+                     String passcodeSalt, String passcodeHash, boolean lobbyEnabled, boolean controllerMode,
+                     SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
+                     int nextJoinOrder, int lastN, List<String> speakers, List<String> bannedSubjects,
+                     boolean opened, long reservedUntilMillis, int maxParticipants) {
+      this(participants, lobby, bannedTokens, hands, chat, features, passcodeSalt, passcodeHash, lobbyEnabled,
+          controllerMode, sharedVideo, dominantSpeaker, created, nextJoinOrder, lastN, speakers, bannedSubjects,
+          opened, reservedUntilMillis, maxParticipants, null);
+    }
+
     /** A state from before tokens and the server API: nothing banned by subject, the deployment's limit. */
     public RoomState(List<MemberState> participants, List<WaiterState> lobby, List<String> bannedTokens,
                      List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
@@ -265,7 +277,48 @@ public final class RoomProtocol {
     }
   }
 
-  /** For {@code GET /api/rooms/{room}}: never creates visible state; an empty room answers exists=false. */
+  // ---- recording (egress) ----------------------------------------------------------------------------------------
+
+  /**
+   * Start recording the room: {@code recorder} (an egress on some node) asks to be the room's recorder. {@code by}:
+   * the participant id of a moderator, or null from the server API. Answered DONE (everyone is told, the recorder
+   * hears the room's tracks from now on), NOT_FOUND (no such room), INVALID (the room's {@code recording} feature
+   * is off), FORBIDDEN or EXISTS (a recording already runs).
+   */
+  public record StartRecording(String by, String egressId, ActorRef<RecorderEvent> recorder,
+                               ActorRef<ServerAnswer> replyTo) implements Command {}
+
+  /**
+   * Stop the recording {@code egressId} ({@code by}: a moderator, or null from the server API); answered DONE or
+   * NOT_FOUND. The recorder hears {@link RecorderStop} and finalises its files.
+   */
+  public record StopRecording(String by, String egressId, ActorRef<ServerAnswer> replyTo) implements Command {}
+
+  /** From the recorder: it ended by itself ({@code reason}: e.g. {@code encoder_failed}); the room is told. */
+  public record RecordingEnded(String egressId, String reason) implements Command {}
+
+  /** Local: the recorder's actor is gone (its node left) without saying it ended. */
+  record RecorderGone(String egressId) implements Command {}
+
+  /** What the room tells its recorder. */
+  public sealed interface RecorderEvent {}
+
+  /** Every track of the room now (sent when recording starts and whenever tracks come or go). */
+  public record RecorderTracks(String roomId, List<TrackInfo> tracks, Map<String, String> displayNames)
+      implements RecorderEvent {}
+
+  /** Stop and finalise: {@code reason} {@code stopped} (a moderator or the API), {@code room_ended}. */
+  public record RecorderStop(String reason) implements RecorderEvent {}
+
+  /** The room's recording, replicated with its state; {@code startedBy} a display name, or null for the API. */
+  public record Recording(String egressId, String startedBy, long startedAtMillis,
+                          ActorRef<RecorderEvent> recorder) {
+    public RecordingView view() {
+      return new RecordingView(egressId, startedBy, startedAtMillis);
+    }
+  }
+
+  /** {@code GET /api/rooms/{room}}: never creates visible state; an empty room answers exists=false. */
   public record GetInfo(ActorRef<RoomInfo> replyTo) implements Command {}
 
   public record RoomInfo(String roomId, boolean exists, int size, boolean locked) {}
@@ -429,6 +482,12 @@ public final class RoomProtocol {
   public record RoomEnded(String reason) implements ClientEvent {}
 
   /**
+   * Recording started ({@code recording} set) or stopped (null, with {@code reason}: {@code stopped},
+   * {@code encoder_failed}, {@code egress_gone}, ...). Everyone in the room hears it.
+   */
+  public record RecordingChanged(RecordingView recording, String reason) implements ClientEvent {}
+
+  /**
    * A command was refused: codes {@code forbidden}, {@code not_granted}, {@code not_found}, {@code invalid},
    * {@code too_large}, ... {@code feature}: the feature that is off or not granted ({@link FeaturePolicy}), or null.
    */
@@ -458,7 +517,17 @@ public final class RoomProtocol {
   public record SharedVideoState(String url, boolean playing, double positionSeconds, long updatedAtMillis,
                                  String controlledBy) {}
 
+  /** A running recording as participants see it; {@code startedBy} a display name, null when the API started it. */
+  public record RecordingView(String egressId, String startedBy, long startedAtMillis) {}
+
+  /** {@code recording}: the running recording, null when none (so late joiners know). */
   public record RoomSnapshot(String roomId, List<ParticipantView> participants, RoomSettings settings,
                              List<String> hands, SharedVideoState sharedVideo, String dominantSpeaker,
-                             List<ChatMessage> chatHistory) {}
+                             List<ChatMessage> chatHistory, RecordingView recording) {
+    public RoomSnapshot(String roomId, List<ParticipantView> participants, RoomSettings settings,
+                        List<String> hands, SharedVideoState sharedVideo, String dominantSpeaker,
+                        List<ChatMessage> chatHistory) {
+      this(roomId, participants, settings, hands, sharedVideo, dominantSpeaker, chatHistory, null);
+    }
+  }
 }

@@ -53,7 +53,8 @@ public class WebhookSender {
 
   public enum Event {
     ROOM_CREATED("room.created"), ROOM_ENDED("room.ended"),
-    PARTICIPANT_JOINED("participant.joined"), PARTICIPANT_LEFT("participant.left");
+    PARTICIPANT_JOINED("participant.joined"), PARTICIPANT_LEFT("participant.left"),
+    EGRESS_STARTED("egress.started"), EGRESS_ENDED("egress.ended");
 
     final String wireName;
 
@@ -101,6 +102,11 @@ public class WebhookSender {
       fields.put("reason", reason);
     }
     send(event, roomId, fields);
+  }
+
+  /** An egress event (recording): {@code fields} are its id, type and, when it ended, reason and files. */
+  public void egressEvent(Event event, String roomId, Map<String, Object> fields) {
+    send(event, roomId, new LinkedHashMap<>(fields));
   }
 
   private void send(Event event, String roomId, Map<String, Object> fields) {

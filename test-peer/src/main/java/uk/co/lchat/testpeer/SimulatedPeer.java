@@ -589,12 +589,25 @@ public final class SimulatedPeer implements AutoCloseable {
    */
   public void sendLayer(VideoCodec codec, int payloadType, long ssrc, int seq, long timestamp, boolean keyframe,
       int ridExtensionId, String rid, int payloadLength) throws IOException {
+    sendLayer(codec, payloadType, ssrc, seq, timestamp, keyframe, ridExtensionId, rid, payloadLength, true, false);
+  }
+
+  /**
+   * As above, one packet of a frame of several: only the first starts the VP8 partition (S bit) and the last
+   * carries the marker (RFC 7741 §4.1, §4.2), as a depacketizer (FFmpeg's) needs to put the frame together.
+   */
+  public void sendLayer(VideoCodec codec, int payloadType, long ssrc, int seq, long timestamp, boolean keyframe,
+      int ridExtensionId, String rid, int payloadLength, boolean firstOfFrame, boolean lastOfFrame)
+      throws IOException {
     synchronized (txPacket) {
       byte[] b = txPacket.getBuffer();
       byte[] r = rid.getBytes(StandardCharsets.US_ASCII);
       int twcc = transportCcExtension;
       int extWords = (1 + r.length + (twcc > 0 ? 3 : 0) + 3) / 4;
       writeFixedHeader(b, true, payloadType, seq, timestamp, ssrc);
+      if (lastOfFrame) {
+        b[1] |= (byte) 0x80;
+      }
       b[12] = (byte) 0xBE;
       b[13] = (byte) 0xDE;
       b[14] = 0;
@@ -608,11 +621,26 @@ public final class SimulatedPeer implements AutoCloseable {
         b[pos] = (byte) (keyframe ? 0x65 : 0x41); // NAL unit header: nal_ref_idc 3, type 5 (IDR) or 1 (slice)
         b[pos + 1] = (byte) 0x88;
       } else {
-        b[pos] = (byte) 0x10; // S=1, PID=0
+        b[pos] = (byte) (firstOfFrame ? 0x10 : 0x00); // S=1 on a frame's first packet, PID=0
         b[pos + 1] = (byte) (keyframe ? 0x00 : 0x01); // VP8 frame tag: P=0 for a keyframe
       }
       for (int i = 2; i < payloadLength; i++) {
         b[pos + i] = (byte) i;
+      }
+      if (codec == VideoCodec.VP8 && keyframe && payloadLength >= 40) {
+        // RFC 6386 §9.1: a keyframe's start code and size (640x360), so a recorder (FFmpeg) learns the dimensions;
+        // the rest is still filler, not a decodable picture.
+        int tag = 0x10 | (20 << 5); // P=0, version 0, show_frame, a first partition of 20 bytes (filler)
+        b[pos + 1] = (byte) tag;
+        b[pos + 2] = (byte) (tag >> 8);
+        b[pos + 3] = (byte) (tag >> 16);
+        b[pos + 4] = (byte) 0x9d;
+        b[pos + 5] = 0x01;
+        b[pos + 6] = 0x2a;
+        b[pos + 7] = (byte) (640 & 0xFF);
+        b[pos + 8] = (byte) (640 >> 8);
+        b[pos + 9] = (byte) (360 & 0xFF);
+        b[pos + 10] = (byte) (360 >> 8);
       }
       protectAndTransmit(pos + payloadLength, payloadLength - 2);
     }

@@ -42,6 +42,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import uk.co.lchat.node.auth.ApiKeys;
 import uk.co.lchat.node.http.JsonErrors;
 import uk.co.lchat.node.signaling.SignalingCodec;
+import uk.co.lchat.egress.EgressInfo;
+import uk.co.lchat.egress.EgressService;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
 import uk.co.lchat.room.RoomProtocol;
@@ -80,9 +82,17 @@ public final class ServerApi extends AllDirectives {
   private final RoomReplica.Settings replication;
   private final int defaultMaxParticipants;
   private final Map<Operation, Handler> operations = new LinkedHashMap<>();
+  private final EgressService egress;
 
   public ServerApi(ActorSystem<?> system, ApiKeys keys, Duration askTimeout, RoomReplica.Settings replication,
                    int defaultMaxParticipants) {
+    this(system, keys, askTimeout, replication, defaultMaxParticipants, null);
+  }
+
+  /** {@code egress}: this node's recordings; null where recording is not wired (its routes answer 400). */
+  public ServerApi(ActorSystem<?> system, ApiKeys keys, Duration askTimeout, RoomReplica.Settings replication,
+                   int defaultMaxParticipants, EgressService egress) {
+    this.egress = egress;
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.keys = keys;
@@ -104,6 +114,76 @@ public final class ServerApi extends AllDirectives {
         p -> withParticipant(p, (id, who) -> act(id, reply -> new ServerGrantModerator(who, reply))));
     operations.put(new Operation("DELETE", participant),
         p -> withParticipant(p, (id, who) -> act(id, reply -> new ServerRemove(who, reply))));
+    operations.put(new Operation("POST", room + "/egress"),
+        p -> withRoom(p, id -> jsonBody(true, body -> startEgress(id, body))));
+    operations.put(new Operation("DELETE", room + "/egress/{egress}"),
+        p -> withRoom(p, id -> stopEgress(id, p.get("egress"))));
+    operations.put(new Operation("GET", "/api/v1/egress/{egress}"), p -> getEgress(p.get("egress")));
+  }
+
+  // ---- egress (recording) -----------------------------------------------------------------------------------------
+
+  private Route startEgress(String room, ObjectNode body) {
+    String type;
+    try {
+      type = text(body, "type", 16);
+    } catch (BadInput e) {
+      return complete(error(400, "invalid", e.getMessage()));
+    }
+    if (type != null && !type.equals("track")) {
+      return complete(error(400, "invalid", "Field \"type\": only \"track\" (per-track recording) for now."));
+    }
+    if (egress == null) {
+      return complete(error(400, "invalid", "Recording is not available on this node."));
+    }
+    return completeWithFuture(egress.startTrackRecording(room, sharding.entityRefFor(RoomActor.ENTITY_KEY, room),
+        null).thenApply(r -> switch (r.outcome()) {
+          case DONE -> json(201, egressJson(r.info())).addHeader(Location.create("/api/v1/egress/"
+              + r.info().egressId()));
+          case NO_ROOM -> error(404, "room_not_found", "No such room.");
+          case EXISTS -> error(409, "egress_exists", r.message());
+          default -> error(400, "invalid", r.message());
+        }).exceptionally(e -> unavailable()));
+  }
+
+  private Route stopEgress(String room, String egressId) {
+    return completeWithFuture(sharding.entityRefFor(RoomActor.ENTITY_KEY, room)
+        .<ServerAnswer>ask(reply -> new StopRecording(null, egressId, reply), askTimeout)
+        .thenApply(answer -> answer instanceof ServerReply r && r.outcome() == Outcome.DONE
+            ? HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+            : error(404, "egress_not_found", "No such recording running in this room."))
+        .exceptionally(e -> unavailable()));
+  }
+
+  private Route getEgress(String egressId) {
+    return complete(egress == null ? error(404, "egress_not_found", "No such egress.")
+        : egress.get(egressId).map(info -> json(200, egressJson(info)))
+            .orElseGet(() -> error(404, "egress_not_found", "No such egress on this node.")));
+  }
+
+  private static ObjectNode egressJson(EgressInfo info) {
+    ObjectNode o = JSON.createObjectNode()
+        .put("egressId", info.egressId()).put("room", info.roomId()).put("type", info.type())
+        .put("status", info.status()).put("startedAt", Instant.ofEpochMilli(info.startedAtMillis()).toString());
+    if (info.reason() != null) {
+      o.put("reason", info.reason());
+    }
+    if (info.endedAtMillis() > 0) {
+      o.put("endedAt", Instant.ofEpochMilli(info.endedAtMillis()).toString());
+    }
+    ArrayNode files = o.putArray("files");
+    for (EgressInfo.RecordedFile f : info.files()) {
+      ObjectNode file = files.addObject().put("name", f.name()).put("participantId", f.participantId())
+          .put("displayName", f.displayName()).put("kind", f.kind()).put("codec", f.codec())
+          .put("size", f.bytes()).put("durationSeconds", f.durationSeconds());
+      if (f.startedAtMillis() > 0) {
+        file.put("startedAt", Instant.ofEpochMilli(f.startedAtMillis()).toString());
+      }
+      if (f.stoppedAtMillis() > 0) {
+        file.put("stoppedAt", Instant.ofEpochMilli(f.stoppedAtMillis()).toString());
+      }
+    }
+    return o;
   }
 
   /** Every route this API serves. */

@@ -360,6 +360,14 @@ public final class SignalingCodec {
         out.set("payload", anyJson(d.payload()));
       }
       case RoomEnded e -> out.put("type", "ended").put("reason", e.reason());
+      case RecordingChanged r -> {
+        out.put("type", "recording").put("active", r.recording() != null);
+        if (r.recording() != null) {
+          out.set("recording", JSON.valueToTree(r.recording()));
+        } else {
+          out.put("reason", r.reason());
+        }
+      }
       case CommandRejected c -> {
         return error(c.code(), c.message(), c.feature());
       }

@@ -1,5 +1,6 @@
 package uk.co.lchat.media.control;
 
+import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +26,7 @@ import uk.co.lchat.media.sdp.SdpException;
  * The control side of a node's {@link MediaRouter}, and a dispatcher: each message goes to the object that owns
  * its state. Attached participants ({@link Members}) each have a {@link PublishingConnection} and a
  * {@link ReceivingConnection}; {@link AudioSlots} give receivers the loudest audio; {@link WhepViewers} are WHEP's
- * receive-only connections; {@link Relays} are the links to other nodes' routers; {@link LocalTracks} finds a track
+ * receive-only connections; {@link Recorders} are recorders' plain-RTP sinks; {@link Relays} are the links to other nodes' routers; {@link LocalTracks} finds a track
  * here. The actor itself keeps what needs the actor: death watch on sessions, timers, draining and shedding.
  */
 public final class MediaRouterActor extends AbstractBehavior<Command> {
@@ -41,6 +42,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final AudioSlots audio;
   private final Members members = new Members();
   private final WhepViewers viewers;
+  private final Recorders recorders;
   /** Participants' sessions under death watch (one participant each). */
   private final Set<ActorRef<MediaEvent>> watchedSessions = new HashSet<>();
   private boolean draining;
@@ -89,6 +91,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     this.tracks = new LocalTracks(relays, ctx.getSelf());
     this.audio = new AudioSlots(audioSlots, tracks);
     this.viewers = new WhepViewers(router, endpoints, tracks, members);
+    this.recorders = new Recorders(router, tracks);
   }
 
   @Override
@@ -109,6 +112,13 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(Watch.class, m -> answerViewer(m.viewerId(), m.replyTo(), () -> viewers.watch(m)))
         .onMessage(WatchSpeaker.class, m -> answerViewer(m.viewerId(), m.replyTo(), () -> viewers.watchSpeaker(m)))
         .onMessage(Unwatch.class, this::onUnwatch)
+        .onMessage(RecordTrack.class, this::onRecordTrack)
+        .onMessage(StopRecordTrack.class, m -> {
+          if (recorders.stop(m.sinkId())) {
+            releaseUnusedRelays();
+          }
+          return this;
+        })
         .onMessage(WatchDeadline.class, this::onWatchDeadline)
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Drain.class, this::onDrain)
@@ -135,6 +145,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           return this;
         })
         .onSignal(PostStop.class, s -> {
+          recorders.stopAll();
           router.close();
           return this;
         })
@@ -310,6 +321,17 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     return this;
   }
 
+  // ---- recorders (egress) -----------------------------------------------------------------------------------------
+
+  private Behavior<Command> onRecordTrack(RecordTrack m) {
+    try {
+      recorders.record(m);
+    } catch (IOException | IllegalArgumentException e) {
+      getContext().getLog().warn("recorder sink {} not started: {}", m.sinkId(), e.toString());
+    }
+    return this;
+  }
+
   // ---- relays ------------------------------------------------------------------------------------------------------
 
   private Behavior<Command> onOpenRelay(OpenRelay m) {
@@ -326,6 +348,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     Publication arrived = relays.onTrackRelayed(m);
     if (arrived != null) {
       viewers.trackRelayed(m.trackId(), arrived);
+      recorders.trackRelayed(m.trackId(), arrived);
       for (Member member : members.all()) {
         member.receiving.trackRelayed(m.trackId());
       }
@@ -333,10 +356,11 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     return this;
   }
 
-  /** Relayed tracks no receiver or viewer on this node uses any more go back. */
+  /** Relayed tracks no receiver, viewer or recorder on this node uses any more go back. */
   private void releaseUnusedRelays() {
     Set<String> used = members.receivedTrackIds();
     used.addAll(viewers.relayedTrackIds());
+    used.addAll(recorders.relayedTrackIds());
     tracks.releaseUnused(used);
   }
 

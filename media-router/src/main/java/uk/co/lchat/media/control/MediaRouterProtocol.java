@@ -76,6 +76,20 @@ public final class MediaRouterProtocol {
    */
   record SessionGone(String participantId, ActorRef<MediaEvent> client) implements Command {}
 
+  /**
+   * Egress: forward {@code track} (published here or, over a relay, on another node) to a recorder on this machine
+   * as plain RTP at 127.0.0.1:{@code port}, under {@code payloadType}; a simulcast track as one layer at a time
+   * (the highest) under one SSRC; the publisher is asked for a keyframe, as for any new receiver, so the recording
+   * starts with a picture. Ended with {@link StopRecordTrack}; a second RecordTrack of the same
+   * {@code sinkId} replaces the first.
+   */
+  public record RecordTrack(String roomId, String sinkId, TrackInfo track, int payloadType, int port)
+      implements Command {}
+
+  /** Egress: the recorder of {@code sinkId} stops; nothing more goes to its port. */
+  public record StopRecordTrack(String sinkId) implements Command {}
+
+
   /** Ends a {@link Watch} or {@link WatchSpeaker} (WHEP DELETE); answered with true if it existed. */
   public record Unwatch(String viewerId, ActorRef<Boolean> replyTo) implements Command {}
 

@@ -1,0 +1,165 @@
+package uk.co.lchat.egress;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import uk.co.lchat.media.control.TrackInfo;
+
+/**
+ * One track written to a WebM file by FFmpeg without transcoding (Opus / VP8 copied): a managed process that reads
+ * plain RTP on a loopback port described by an SDP file. Stopped with 'q' on its stdin so it writes the file's
+ * index and duration; SIGTERM (which FFmpeg also finishes cleanly on), then SIGKILL, if it does not exit in time.
+ */
+final class TrackRecorder {
+  final TrackInfo track;
+  final Path file;
+  final int port;
+  private final Process process;
+  private volatile boolean stopping;
+  private volatile boolean failed;
+  private final long startedAtMillis = System.currentTimeMillis();
+  /** When FFmpeg was first seen listening (epoch ms; 0: not yet): the file's media starts here. */
+  private long listeningSinceMillis;
+  /** When it was asked to stop (epoch ms; 0: not yet, or it died by itself). */
+  private long stoppedAtMillis;
+
+  private TrackRecorder(TrackInfo track, Path file, int port, Process process) {
+    this.track = track;
+    this.file = file;
+    this.port = port;
+    this.process = process;
+  }
+
+  static TrackRecorder start(EgressSettings settings, TrackInfo track, Path file) throws IOException {
+    int port = freePortPair();
+    Files.createDirectories(file.getParent());
+    Path sdp = file.resolveSibling(file.getFileName() + ".sdp");
+    Files.writeString(sdp, TrackSdp.describe(track, port));
+    List<String> cmd = new ArrayList<>(List.of(settings.ffmpeg(), "-hide_banner", "-nostats", "-loglevel", "warning",
+        "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "128", "-i", sdp.toString(),
+        "-map", "0", "-c", "copy",
+        // A cluster every second, flushed at once: if FFmpeg dies, the file holds everything up to the last second.
+        "-cluster_time_limit", "1000", "-flush_packets", "1",
+        "-f", "webm", "-y", file.toString()));
+    Process p = new ProcessBuilder(cmd)
+        .redirectErrorStream(true)
+        .redirectOutput(file.resolveSibling(file.getFileName() + ".log").toFile())
+        .start();
+    return new TrackRecorder(track, file, port, p);
+  }
+
+  /** An even port whose next port is free too (RTP and its RTCP, RFC 3550 §11). */
+  private static int freePortPair() throws IOException {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      int port;
+      try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort() & ~1;
+      }
+      if (port < 1024) {
+        continue;
+      }
+      try (DatagramSocket a = new DatagramSocket(port, InetAddress.getLoopbackAddress());
+           DatagramSocket b = new DatagramSocket(port + 1, InetAddress.getLoopbackAddress())) {
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IOException("no free UDP port pair on loopback");
+  }
+
+  /**
+   * Whether FFmpeg has bound its RTP port yet: packets sent before are dropped by the kernel, so the router's sink
+   * starts only then. Linux's socket table (/proc/net/udp) says; it costs one small read per check.
+   */
+  boolean listening() {
+    if (listeningSinceMillis != 0) {
+      return true;
+    }
+    String local = String.format(":%04X ", port);
+    try (var lines = Files.lines(Path.of("/proc/net/udp"))) {
+      if (lines.anyMatch(l -> {
+        String[] f = l.trim().split("\\s+");
+        return f.length > 1 && (f[1] + " ").endsWith(local);
+      })) {
+        listeningSinceMillis = System.currentTimeMillis();
+        return true;
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // no socket table to read (not Linux): assume it listens once asked
+      listeningSinceMillis = System.currentTimeMillis();
+      return true;
+    }
+    return false;
+  }
+
+  long listeningSinceMillis() {
+    return listeningSinceMillis;
+  }
+
+  long stoppedAtMillis() {
+    return stoppedAtMillis;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  /** When FFmpeg was started (epoch ms). */
+  long startedAtMillis() {
+    return startedAtMillis;
+  }
+
+  /** It is stopped because it failed (did not listen in time), not because the recording ended. */
+  void failed() {
+    failed = true;
+  }
+
+  boolean hasFailed() {
+    return failed;
+  }
+
+  /** Completes with FFmpeg's exit code when it exits, for whatever reason. */
+  CompletableFuture<Integer> exit() {
+    return process.onExit().thenApply(Process::exitValue);
+  }
+
+  /** Asks FFmpeg to finish the file ('q'), escalating to SIGTERM and SIGKILL after {@code timeout} each. */
+  void stop(java.time.Duration timeout) {
+    if (!stopping) {
+      stoppedAtMillis = System.currentTimeMillis();
+    }
+    stopping = true;
+    if (!process.isAlive()) {
+      return;
+    }
+    try (OutputStream in = process.getOutputStream()) {
+      in.write("q".getBytes(StandardCharsets.US_ASCII));
+      in.flush();
+    } catch (IOException gone) {
+      // it is exiting already
+    }
+    process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(late -> {
+      process.destroy();
+      process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .exceptionally(stuck -> {
+            process.destroyForcibly();
+            return null;
+          });
+      return null;
+    });
+  }
+}

@@ -1,0 +1,208 @@
+package uk.co.lchat.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.ConfigFactory;
+
+import uk.co.lchat.egress.Probe;
+import uk.co.lchat.node.LchatNode;
+import uk.co.lchat.node.TestNodes;
+
+/**
+ * Per-track recording of a 3-person room of simulated publishers (synthetic Opus, and VP8 whose keyframes carry a
+ * real header but whose pictures are filler: FFmpeg copies, never decodes them), started and stopped through the
+ * server API: one WebM per track, ffprobe shows the codec and a duration within a second of the time recorded;
+ * webhooks say so. Then an FFmpeg killed mid-recording ends the egress with encoder_failed and a readable file.
+ */
+class TrackRecordingIT extends InJvmNodes {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final List<JsonNode> hooks = new CopyOnWriteArrayList<>();
+  private static HttpServer hookServer;
+  private static final String AUTH = "Basic " + Base64.getEncoder()
+      .encodeToString("rec-key:rec-secret-0123456789abcdef0123456789".getBytes(StandardCharsets.UTF_8));
+
+  @TempDir
+  static Path storage;
+
+  @AfterAll
+  static void stopHooks() {
+    if (hookServer != null) {
+      hookServer.stop(0);
+    }
+  }
+
+  private static LchatNode node() throws Exception {
+    hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    hookServer.createContext("/hook", ex -> {
+      hooks.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    hookServer.start();
+    Map<String, Object> settings = Map.of(
+        "lchat.api.keys", List.of(Map.of("id", "rec-key", "secret", "rec-secret-0123456789abcdef0123456789")),
+        "lchat.egress.enabled", true,
+        "lchat.egress.storage", storage.toString(),
+        "lchat.room.features.recording", true,
+        "lchat.room.webhooks.urls", List.of("http://127.0.0.1:" + hookServer.getAddress().getPort() + "/hook"));
+    return LchatNode.start(ConfigFactory.parseMap(settings).withFallback(TestNodes.config(0, List.of())));
+  }
+
+  private static HttpResponse<String> call(LchatNode n, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + path))
+        .header("Authorization", AUTH).header("Content-Type", "application/json");
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode awaitHook(String event, String egressId, int seconds) throws InterruptedException {
+    Talkers.await(event + " for " + egressId + "; got " + hooks, seconds, () -> find(event, egressId).isPresent());
+    return find(event, egressId).orElseThrow();
+  }
+
+  private static Optional<JsonNode> find(String event, String egressId) {
+    return hooks.stream().filter(h -> h.path("event").asText().equals(event)
+        && h.path("egressId").asText().equals(egressId)).findFirst();
+  }
+
+  private static String ffmpegLog(Path file) {
+    try {
+      return Files.readString(file.resolveSibling(file.getFileName() + ".log"));
+    } catch (java.io.IOException e) {
+      return "(no log)";
+    }
+  }
+
+  /** The FFmpeg processes this JVM runs for {@code egressId}. */
+  private static List<ProcessHandle> ffmpegsOf(String egressId) {
+    return ProcessHandle.current().descendants()
+        .filter(p -> p.info().commandLine().orElse("").contains(egressId)).toList();
+  }
+
+  @Test
+  void eachTrackOfAThreePersonRoomIsRecordedAndAKilledEncoderEndsTheEgressWithAPlayableFile() throws Exception {
+    LchatNode n = node();
+    nodes.add(n);
+    List<SimParticipant> room = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      room.add(join(n, "P" + i, "rec", true, true, new Measurements()));
+    }
+    Thread.ofPlatform().daemon().start(() -> {
+      long next = System.nanoTime();
+      for (long tick = 0; sending; tick++) {
+        for (int i = 0; i < room.size(); i++) {
+          try {
+            room.get(i).sendAudio(i == 0);
+            if (tick % 2 == 0) {
+              room.get(i).sendVideoFrame();
+            }
+          } catch (Exception e) {
+            // not connected yet
+          }
+        }
+        next += 20_000_000L;
+        LockSupport.parkNanos(next - System.nanoTime());
+      }
+    });
+    Talkers.await("everyone sees the two others' video", 60,
+        () -> room.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == 2));
+
+    // Bad input gets clear errors.
+    assertEquals(404, call(n, "POST", "/api/v1/rooms/nobody-here/egress", "{}").statusCode());
+    assertEquals(400, call(n, "POST", "/api/v1/rooms/rec/egress", "{\"type\":\"hologram\"}").statusCode());
+    assertEquals(404, call(n, "DELETE", "/api/v1/rooms/rec/egress/EG_unknown", null).statusCode());
+    assertEquals(404, call(n, "GET", "/api/v1/egress/EG_unknown", null).statusCode());
+
+    long postedAt = System.currentTimeMillis();
+    HttpResponse<String> started = call(n, "POST", "/api/v1/rooms/rec/egress", "{\"type\":\"track\"}");
+    assertEquals(201, started.statusCode(), started.body());
+    String id = JSON.readTree(started.body()).path("egressId").asText();
+    HttpResponse<String> second = call(n, "POST", "/api/v1/rooms/rec/egress", "{}");
+    assertEquals(409, second.statusCode(), "one recording at a time: " + second.body());
+    awaitHook("egress.started", id, 30);
+    Talkers.await("six FFmpeg processes, one per track", 60, () -> ffmpegsOf(id).size() == 6);
+
+    // The recording's length is what is under test: let it run, then stop it.
+    Thread.sleep(12_000);
+    long deletedAt = System.currentTimeMillis();
+    assertEquals(204, call(n, "DELETE", "/api/v1/rooms/rec/egress/" + id, null).statusCode());
+    JsonNode ended = awaitHook("egress.ended", id, 90);
+    assertEquals("stopped", ended.path("reason").asText(), ended.toString());
+    assertEquals(6, ended.path("files").size(), ended.toString());
+    JsonNode status = JSON.readTree(call(n, "GET", "/api/v1/egress/" + id, null).body());
+    assertEquals("ended", status.path("status").asText(), status.toString());
+    int audio = 0;
+    int video = 0;
+    for (JsonNode f : ended.path("files")) {
+      Path file = storage.resolve(f.path("name").asText());
+      Probe probe = Probe.of("ffprobe", file);
+      String kind = f.path("kind").asText();
+      assertEquals(List.of(kind.equals("audio") ? "opus" : "vp8"), probe.codecs(), file + ": " + probe + "; FFmpeg: "
+          + ffmpegLog(file));
+      // Each file says when its media starts (its FFmpeg listened) and stops; the recording began soon after the
+      // POST and ended at the DELETE, and the file lasts as long as it says, within a second.
+      long from = java.time.Instant.parse(f.path("startedAt").asText()).toEpochMilli();
+      long to = java.time.Instant.parse(f.path("stoppedAt").asText()).toEpochMilli();
+      System.out.printf("track recording: %s starts %d ms after the POST, stops %d ms after the DELETE, lasts %.2f s"
+          + " of %.2f s%n", file.getFileName(), from - postedAt, to - deletedAt, probe.durationSeconds(),
+          (to - from) / 1e3);
+      assertTrue(from >= postedAt && from - postedAt < 5000, file + " starts " + (from - postedAt) + " ms after the POST");
+      assertTrue(to >= deletedAt && to - deletedAt < 2000, file + " stops " + (to - deletedAt) + " ms after the DELETE");
+      double recorded = (to - from) / 1e3;
+      assertTrue(Math.abs(probe.durationSeconds() - recorded) < 1.0,
+          file + " lasts " + probe.durationSeconds() + " s, recorded " + recorded + " s");
+      assertEquals(Files.size(file), f.path("size").asLong());
+      if (kind.equals("audio")) {
+        audio++;
+      } else {
+        video++;
+      }
+    }
+    assertEquals(3, audio);
+    assertEquals(3, video);
+
+    // An encoder that dies mid-recording ends the egress with a reason; what it wrote so far is readable.
+    HttpResponse<String> again = call(n, "POST", "/api/v1/rooms/rec/egress", "{}");
+    assertEquals(201, again.statusCode(), again.body());
+    String id2 = JSON.readTree(again.body()).path("egressId").asText();
+    Talkers.await("six FFmpeg processes again", 60, () -> ffmpegsOf(id2).size() == 6);
+    Thread.sleep(5_000);
+    ProcessHandle victim = ffmpegsOf(id2).stream()
+        .filter(p -> p.info().commandLine().orElse("").contains("-video-")).findFirst().orElseThrow();
+    String victimCmd = victim.info().commandLine().orElseThrow();
+    victim.destroyForcibly();
+    JsonNode failed = awaitHook("egress.ended", id2, 90);
+    assertEquals("encoder_failed", failed.path("reason").asText(), failed.toString());
+    assertEquals(6, failed.path("files").size(), failed.toString());
+    for (JsonNode f : failed.path("files")) {
+      Path file = storage.resolve(f.path("name").asText());
+      Probe probe = Probe.of("ffprobe", file);
+      assertEquals(List.of(f.path("kind").asText().equals("audio") ? "opus" : "vp8"), probe.codecs(),
+          file + " readable after " + (victimCmd.contains(file.getFileName().toString()) ? "its FFmpeg was killed"
+              : "a clean stop") + ": " + probe);
+    }
+  }
+}

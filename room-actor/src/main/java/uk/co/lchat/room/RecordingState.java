@@ -1,0 +1,84 @@
+package uk.co.lchat.room;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import uk.co.lchat.media.control.TrackInfo;
+import uk.co.lchat.room.RoomProtocol.Outcome;
+import uk.co.lchat.room.RoomProtocol.RecorderTracks;
+import uk.co.lchat.room.RoomProtocol.Recording;
+import uk.co.lchat.room.RoomProtocol.Role;
+import uk.co.lchat.room.RoomProtocol.ServerReply;
+
+/**
+ * The room's recording (egress): who may start and stop one, the one that runs (at most one, replicated with the
+ * room's state so a room that comes back on another node knows it is recorded), and what its recorder last heard
+ * of the room's tracks, so it hears again only when they change. The room actor watches the recorder and tells
+ * everyone; this class holds the rules and needs no actor system.
+ */
+final class RecordingState {
+  private Recording current;
+  private RecorderTracks told;
+
+  Recording current() {
+    return current;
+  }
+
+  /**
+   * Why {@code by} (a participant; null for the server API) may not start a recording now, or null if it may:
+   * only a moderator, only with the room's {@code recording} feature on, one at a time.
+   */
+  ServerReply refuseStart(Participant by, boolean fromApi, Map<String, Boolean> features) {
+    if (!fromApi && (by == null || by.role != Role.MODERATOR)) {
+      return new ServerReply(Outcome.INVALID, "Only a moderator can start a recording.");
+    }
+    if (!Boolean.TRUE.equals(features.get("recording"))) {
+      return new ServerReply(Outcome.INVALID, "Recording is off in this room (feature recording).");
+    }
+    if (current != null) {
+      return new ServerReply(Outcome.EXISTS, "Already recording: " + current.egressId());
+    }
+    return null;
+  }
+
+  /** Why {@code by} may not stop {@code egressId} (null: whichever runs), or null if it may. */
+  ServerReply refuseStop(Participant by, boolean fromApi, String egressId) {
+    if (!fromApi && (by == null || by.role != Role.MODERATOR)) {
+      return new ServerReply(Outcome.INVALID, "Only a moderator can stop a recording.");
+    }
+    if (current == null || (egressId != null && !current.egressId().equals(egressId))) {
+      return new ServerReply(Outcome.NO_PARTICIPANT, "No such recording in this room.");
+    }
+    return null;
+  }
+
+  void start(Recording r) {
+    current = Objects.requireNonNull(r);
+    told = null;
+  }
+
+  /** The recording {@code egressId} is over; returns it, or null if it was not the one running. */
+  Recording end(String egressId) {
+    if (current == null || !current.egressId().equals(egressId)) {
+      return null;
+    }
+    Recording ended = current;
+    current = null;
+    told = null;
+    return ended;
+  }
+
+  /** What the recorder must hear now that the room's tracks are {@code tracks}; null when nothing changed for it. */
+  RecorderTracks tracksNow(String roomId, List<TrackInfo> tracks, Map<String, String> displayNames) {
+    if (current == null) {
+      return null;
+    }
+    RecorderTracks now = new RecorderTracks(roomId, List.copyOf(tracks), Map.copyOf(displayNames));
+    if (now.equals(told)) {
+      return null;
+    }
+    told = now;
+    return now;
+  }
+}
