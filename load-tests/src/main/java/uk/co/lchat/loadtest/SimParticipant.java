@@ -430,12 +430,29 @@ final class SimParticipant implements LoadParticipant {
       via.send(via.message("subscribeAnswer").put("sdp",
           SdpMaker.answer(offer, peer.ice(), peer.fingerprintAttribute())));
       if (connect) {
-        MediaDescription first = offer.media().get(0);
-        peer.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
+        connectReceiving(peer, offer.media().get(0));
       }
     } catch (Exception e) {
       measurements.failed(name, "answer an offer", e); // this receiver measures nothing from now on
     }
+  }
+
+  /**
+   * ICE and DTLS of a receiving connection run beside the negotiation, as a browser's do: a connection to a router
+   * that dies meanwhile must not hold up the answer to the next router's offer behind its timeout. Its failure
+   * counts only while it is still this participant's receiving connection; one a fresh offer replaced (and
+   * closed) is abandoned, as a browser abandons a superseded transport.
+   */
+  private void connectReceiving(SimulatedPeer peer, MediaDescription first) {
+    Thread.ofVirtual().start(() -> {
+      try {
+        peer.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
+      } catch (Exception e) {
+        if (peer == subscriber && !closed) {
+          measurements.failed(name, "connect the receiving connection of an offer", e);
+        }
+      }
+    });
   }
 
   /** Every packet, decrypted or with its payload still encrypted: loss, order and levels need only its header. */
