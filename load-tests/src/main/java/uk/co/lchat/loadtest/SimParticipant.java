@@ -45,8 +45,6 @@ final class SimParticipant implements LoadParticipant {
    */
   private final ExecutorService negotiations = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory());
   private final AtomicBoolean redialing = new AtomicBoolean();
-  /** Why the last {@link #resumeOn} failed, for the failure count's reason. */
-  private volatile Exception resumeFailure;
   private volatile boolean closed;
   private String sessionToken;
   private final String name;
@@ -194,16 +192,18 @@ final class SimParticipant implements LoadParticipant {
    */
   private void reconnect(String url) {
     URI to = url.isEmpty() ? signaling.uri() : URI.create(url);
+    Exception failure;
     moving.lock();
     try {
-      if (resumeOn(to)) {
+      failure = resumeOn(to);
+      if (failure == null) {
         reconnects.incrementAndGet();
         return;
       }
     } finally {
       moving.unlock();
     }
-    measurements.failed(name, "resume on " + to + " when the server asked", resumeFailure);
+    measurements.failed(name, "resume on " + to + " when the server asked", failure);
     redial(to);
   }
 
@@ -228,7 +228,7 @@ final class SimParticipant implements LoadParticipant {
         }
         moving.lock();
         try {
-          if (resumeOn(schedule.target(n))) {
+          if (resumeOn(schedule.target(n)) == null) {
             measurements.reconnects.increment();
             reconnects.incrementAndGet();
             return;
@@ -249,9 +249,9 @@ final class SimParticipant implements LoadParticipant {
    * Opens a connection to {@code url} and resumes this participant over it (docs/protocol.md, "When a node
    * leaves"); answers keep going over the old connection until the room has resumed us on the new one. A room that
    * no longer knows us (the resume grace passed, or it saw our old session end with its node) takes us as a new
-   * participant, who publishes again. False if either failed; {@link #resumeFailure} then says why.
+   * participant, who publishes again. Returns null when it resumed, else why either failed.
    */
-  private boolean resumeOn(URI url) {
+  private Exception resumeOn(URI url) {
     SignalingClient old = signaling;
     SignalingClient next = null;
     try {
@@ -275,13 +275,12 @@ final class SimParticipant implements LoadParticipant {
           }
         }
       }
-      return true;
+      return null;
     } catch (Exception e) {
-      resumeFailure = e;
       if (next != null && signaling != next) {
         next.close();
       }
-      return false;
+      return e;
     }
   }
 
