@@ -409,12 +409,15 @@ final class SimParticipant implements LoadParticipant {
       SimulatedPeer peer = subscriber;
       boolean connect = peer == null || fresh;
       if (connect) {
-        if (peer != null) {
-          peer.close();
-        }
+        SimulatedPeer replaced = peer;
         peer = new SimulatedPeer(localAddress);
         peer.onSrtp(new SampledDecryption(decryption, this::receive));
+        // The new connection takes over before the old one closes: the old one's connect, if it is still going,
+        // then fails as a superseded connection, not as this participant's receiving one (connectReceiving).
         subscriber = peer;
+        if (replaced != null) {
+          replaced.close();
+        }
       }
       reception.offer(Reception.tracksOf(offer));
       for (MediaDescription m : offer.media()) {
