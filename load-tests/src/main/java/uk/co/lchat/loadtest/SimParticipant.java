@@ -45,8 +45,6 @@ final class SimParticipant implements LoadParticipant {
    */
   private final ExecutorService negotiations = Executors.newSingleThreadExecutor(Thread.ofVirtual().factory());
   private final AtomicBoolean redialing = new AtomicBoolean();
-  /** Why the last {@link #resumeOn} failed, for the failure count's reason. */
-  private volatile Exception resumeFailure;
   private volatile boolean closed;
   private String sessionToken;
   private final String name;
@@ -194,16 +192,18 @@ final class SimParticipant implements LoadParticipant {
    */
   private void reconnect(String url) {
     URI to = url.isEmpty() ? signaling.uri() : URI.create(url);
+    Exception failure;
     moving.lock();
     try {
-      if (resumeOn(to)) {
+      failure = resumeOn(to);
+      if (failure == null) {
         reconnects.incrementAndGet();
         return;
       }
     } finally {
       moving.unlock();
     }
-    measurements.failed(name, "resume on " + to + " when the server asked", resumeFailure);
+    measurements.failed(name, "resume on " + to + " when the server asked", failure);
     redial(to);
   }
 
@@ -228,7 +228,7 @@ final class SimParticipant implements LoadParticipant {
         }
         moving.lock();
         try {
-          if (resumeOn(schedule.target(n))) {
+          if (resumeOn(schedule.target(n)) == null) {
             measurements.reconnects.increment();
             reconnects.incrementAndGet();
             return;
@@ -249,9 +249,9 @@ final class SimParticipant implements LoadParticipant {
    * Opens a connection to {@code url} and resumes this participant over it (docs/protocol.md, "When a node
    * leaves"); answers keep going over the old connection until the room has resumed us on the new one. A room that
    * no longer knows us (the resume grace passed, or it saw our old session end with its node) takes us as a new
-   * participant, who publishes again. False if either failed; {@link #resumeFailure} then says why.
+   * participant, who publishes again. Returns null when it resumed, else why either failed.
    */
-  private boolean resumeOn(URI url) {
+  private Exception resumeOn(URI url) {
     SignalingClient old = signaling;
     SignalingClient next = null;
     try {
@@ -275,13 +275,12 @@ final class SimParticipant implements LoadParticipant {
           }
         }
       }
-      return true;
+      return null;
     } catch (Exception e) {
-      resumeFailure = e;
       if (next != null && signaling != next) {
         next.close();
       }
-      return false;
+      return e;
     }
   }
 
@@ -410,12 +409,15 @@ final class SimParticipant implements LoadParticipant {
       SimulatedPeer peer = subscriber;
       boolean connect = peer == null || fresh;
       if (connect) {
-        if (peer != null) {
-          peer.close();
-        }
+        SimulatedPeer replaced = peer;
         peer = new SimulatedPeer(localAddress);
         peer.onSrtp(new SampledDecryption(decryption, this::receive));
+        // The new connection takes over before the old one closes: the old one's connect, if it is still going,
+        // then fails as a superseded connection, not as this participant's receiving one (connectReceiving).
         subscriber = peer;
+        if (replaced != null) {
+          replaced.close();
+        }
       }
       reception.offer(Reception.tracksOf(offer));
       for (MediaDescription m : offer.media()) {
@@ -430,12 +432,29 @@ final class SimParticipant implements LoadParticipant {
       via.send(via.message("subscribeAnswer").put("sdp",
           SdpMaker.answer(offer, peer.ice(), peer.fingerprintAttribute())));
       if (connect) {
-        MediaDescription first = offer.media().get(0);
-        peer.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
+        connectReceiving(peer, offer.media().get(0));
       }
     } catch (Exception e) {
       measurements.failed(name, "answer an offer", e); // this receiver measures nothing from now on
     }
+  }
+
+  /**
+   * ICE and DTLS of a receiving connection run beside the negotiation, as a browser's do: a connection to a router
+   * that dies meanwhile must not hold up the answer to the next router's offer behind its timeout. Its failure
+   * counts only while it is still this participant's receiving connection; one a fresh offer replaced (and
+   * closed) is abandoned, as a browser abandons a superseded transport.
+   */
+  private void connectReceiving(SimulatedPeer peer, MediaDescription first) {
+    Thread.ofVirtual().start(() -> {
+      try {
+        peer.connect(serverAddress(first), first.ice(), SessionDescription.sha256Fingerprint(first.fingerprint()));
+      } catch (Exception e) {
+        if (peer == subscriber && !closed) {
+          measurements.failed(name, "connect the receiving connection of an offer", e);
+        }
+      }
+    });
   }
 
   /** Every packet, decrypted or with its payload still encrypted: loss, order and levels need only its header. */

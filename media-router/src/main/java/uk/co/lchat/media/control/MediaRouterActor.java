@@ -1,7 +1,6 @@
 package uk.co.lchat.media.control;
 
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -26,8 +25,10 @@ import uk.co.lchat.media.sdp.SdpException;
  * The control side of a node's {@link MediaRouter}, and a dispatcher: each message goes to the object that owns
  * its state. Attached participants ({@link Members}) each have a {@link PublishingConnection} and a
  * {@link ReceivingConnection}; {@link AudioSlots} give receivers the loudest audio; {@link WhepViewers} are WHEP's
- * receive-only connections; {@link Recorders} are recorders' plain-RTP sinks; {@link Relays} are the links to other nodes' routers; {@link LocalTracks} finds a track
- * here. The actor itself keeps what needs the actor: death watch on sessions, timers, draining and shedding.
+ * receive-only connections; {@link Recorders} are recorders' plain-RTP sinks; {@link Relays} are the links to other
+ * nodes' routers; {@link LocalTracks} finds a track here; {@link Departures} asks participants to move away when the
+ * node drains or sheds load; {@link SessionWatch} watches their sessions. The actor itself keeps timers and the order
+ * of the calls.
  */
 public final class MediaRouterActor extends AbstractBehavior<Command> {
   public static final int DEFAULT_AUDIO_SLOTS = RouterSettings.DEFAULT_AUDIO_SLOTS;
@@ -43,10 +44,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private final Members members = new Members();
   private final WhepViewers viewers;
   private final Recorders recorders;
-  /** Participants' sessions under death watch (one participant each). */
-  private final Set<ActorRef<MediaEvent>> watchedSessions = new HashSet<>();
-  private boolean draining;
-  private boolean moveOnDrain;
+  private final SessionWatch sessions;
+  private final Departures departures;
 
   /** A router actor for tests: its own conference counts, relays on loopback, the default audio slots. */
   public static Behavior<Command> create(MediaRouter router) {
@@ -92,6 +91,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     this.audio = new AudioSlots(audioSlots, tracks);
     this.viewers = new WhepViewers(router, endpoints, tracks, members);
     this.recorders = new Recorders(router, tracks);
+    this.sessions = new SessionWatch(ctx);
+    this.departures = new Departures(ctx.getSelf(), members, ctx.getLog());
   }
 
   @Override
@@ -121,23 +122,20 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         })
         .onMessage(WatchDeadline.class, this::onWatchDeadline)
         .onMessage(GetStatus.class, this::onGetStatus)
-        .onMessage(Drain.class, this::onDrain)
-        .onMessage(Shed.class, this::onShed)
-        .onMessage(SelectAudio.class, m -> {
-          audio.select(members.all());
-          return this;
-        })
+        .onMessage(Drain.class, m -> delegated(() -> departures.drain(m)))
+        .onMessage(Shed.class, m -> delegated(() -> departures.shed(m)))
+        .onMessage(SelectAudio.class, m -> delegated(() -> audio.select(members.all())))
         .onMessage(EndpointClosed.class, this::onEndpointClosed)
         .onMessage(SpeakerChanged.class, m -> withMember(Endpoints.ownerOf(m.endpointId()), member -> {
           member.client.tell(new SpeakerActive(member.participantId));
           viewers.speakerChanged(member);
         }))
         .onMessage(OpenRelay.class, this::onOpenRelay)
-        .onMessage(RelayOpened.class, m -> relaying(() -> relays.onOpened(m)))
-        .onMessage(RelayTrack.class, m -> relaying(() -> relays.onRelayTrack(m, tracks::published, tracks::simulcast)))
+        .onMessage(RelayOpened.class, m -> delegated(() -> relays.onOpened(m)))
+        .onMessage(RelayTrack.class, m -> delegated(() -> relays.onRelayTrack(m, tracks::published, tracks::simulcast)))
         .onMessage(TrackRelayed.class, this::onTrackRelayed)
-        .onMessage(RelayRefused.class, m -> relaying(() -> relays.onRefused(m)))
-        .onMessage(UnrelayTrack.class, m -> relaying(() -> relays.onUnrelay(m)))
+        .onMessage(RelayRefused.class, m -> delegated(() -> relays.onRefused(m)))
+        .onMessage(UnrelayTrack.class, m -> delegated(() -> relays.onUnrelay(m)))
         .onMessage(RouterGone.class, m -> {
           List<String> lost = relays.gone(m.router());
           getContext().getLog().info("relay link to {} closed: its node left ({} tracks were coming over it)",
@@ -161,8 +159,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     return this;
   }
 
-  /** Relay messages are {@link Relays}' business alone. */
-  private Behavior<Command> relaying(Runnable action) {
+  /** Runs a message that is one delegate's business alone (relays, departures, audio slots). */
+  private Behavior<Command> delegated(Runnable action) {
     action.run();
     return this;
   }
@@ -173,9 +171,9 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     Member existing = members.get(m.participantId());
     if (existing != null && existing.roomId.equals(m.roomId())) {
       // The participant's signaling resumed over another connection: its media carries on untouched.
-      unwatchSession(existing.client);
+      sessions.unwatch(existing.client);
       existing.resumedOver(m.client());
-      watchSession(m.participantId(), m.client());
+      sessions.watch(m.participantId(), m.client());
       existing.receiving.resumed();
     } else {
       if (existing != null) {
@@ -183,12 +181,10 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
       }
       members.add(new Member(m.roomId(), m.participantId(), m.client(), getContext().getSelf(), router, endpoints,
           tracks, audio));
-      watchSession(m.participantId(), m.client());
+      sessions.watch(m.participantId(), m.client());
       conferences.joined(m.roomId(), m.participantId());
     }
-    if (draining && moveOnDrain) {
-      m.client().tell(new MoveMedia(getContext().getSelf()));
-    }
+    departures.attached(m.client());
     return this;
   }
 
@@ -196,7 +192,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   private Behavior<Command> onHandOver(HandOver m) {
     Member member = members.get(m.participantId());
     if (member != null && member.handOver(m.client())) {
-      unwatchSession(m.client());
+      sessions.unwatch(m.client());
     }
     return this;
   }
@@ -218,28 +214,12 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     return detach(m.participantId());
   }
 
-  /**
-   * A session that dies without detaching (its node was killed: no socket close reaches anyone) must not leave its
-   * endpoints here until the browser's consent runs out; the death watch ends them at once.
-   */
-  private void watchSession(String participantId, ActorRef<MediaEvent> client) {
-    if (watchedSessions.add(client)) {
-      getContext().watchWith(client, new SessionGone(participantId, client));
-    }
-  }
-
-  private void unwatchSession(ActorRef<MediaEvent> client) {
-    if (watchedSessions.remove(client)) {
-      getContext().unwatch(client);
-    }
-  }
-
   private Behavior<Command> detach(String participantId) {
     Member member = members.remove(participantId);
     if (member == null) {
       return this;
     }
-    unwatchSession(member.client);
+    sessions.unwatch(member.client);
     conferences.left(member.roomId, participantId);
     member.close();
     // Receivers of this participant's tracks on this node hear of it from the room's next SetSources.
@@ -364,40 +344,12 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     tracks.releaseUnused(used);
   }
 
-  // ---- the node: status, drain, shedding --------------------------------------------------------------------------
+  // ---- the node's status -----------------------------------------------------------------------------------------
 
   private Behavior<Command> onGetStatus(GetStatus m) {
     RouterCounters c = router.counters();
     m.replyTo().tell(new RouterStatus(router.port(), router.endpointCount(), c.packetsReceived(), c.packetsSent(),
-        c.bytesReceived(), c.bytesSent(), members.size(), draining));
-    return this;
-  }
-
-  private Behavior<Command> onDrain(Drain m) {
-    draining = true;
-    moveOnDrain = m.moveParticipants();
-    getContext().getLog().info("media router draining ({} participants{})", members.size(),
-        moveOnDrain ? ", moving them to other nodes" : ", waiting for them to leave");
-    if (moveOnDrain) {
-      for (Member member : members.all()) {
-        member.client.tell(new MoveMedia(getContext().getSelf()));
-      }
-    }
-    return this;
-  }
-
-  private Behavior<Command> onShed(Shed m) {
-    if (draining || m.to().equals(getContext().getSelf())) {
-      m.replyTo().tell(0);
-      return this;
-    }
-    List<String> moving = ShedChoice.choose(members.byRoom(), m.count());
-    getContext().getLog().info("media router sheds load: moving {} of {} participants to {}", moving.size(),
-        members.size(), m.to());
-    for (String id : moving) {
-      members.get(id).client.tell(new MoveMedia(getContext().getSelf(), m.to()));
-    }
-    m.replyTo().tell(moving.size());
+        c.bytesReceived(), c.bytesSent(), members.size(), departures.draining()));
     return this;
   }
 }
