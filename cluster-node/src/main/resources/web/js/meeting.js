@@ -201,6 +201,7 @@ export class Meeting {
       this.recording = m.active ? m.recording : null;
       this.recordingBadge?.classList.toggle('hidden', !this.recording);
       toast(m.active ? `Recording started${m.recording.startedBy ? ` by ${m.recording.startedBy}` : ''}: everyone in the meeting is being recorded.` : 'Recording stopped.');
+      this.refresh();
     });
     s.on('role', (m) => { this.role = m.role; toast(`You are now ${m.role === 'moderator' ? 'a moderator' : m.role}.`); this.refresh(); });
     s.on('hands', (m) => { this.hands = m.queue; this.refresh(); });

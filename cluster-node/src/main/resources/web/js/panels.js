@@ -151,7 +151,25 @@ export class SettingsPanel {
             const n = Number(e.target.value);
             if (Number.isInteger(n) && n >= 0 && n <= 100) m.signaling.send({ type: 'setLastN', lastN: n });
           } })),
-      h('h3', {}, 'Features'), ...features);
+      h('h3', {}, 'Features'), ...features,
+      s.features?.recording ? this.recordingControls(m, mod) : null);
+  }
+
+  /** Moderators start and stop the room's recording: the meeting as one video, or each track on its own. */
+  recordingControls(m, mod) {
+    const rec = m.recording;
+    const output = h('select', { testid: 'recording-output', 'aria-label': 'What to record', disabled: !mod || !!rec },
+      h('option', { value: 'composite:grid' }, 'The meeting, grid'),
+      h('option', { value: 'composite:speaker' }, 'The meeting, speaker on stage'),
+      h('option', { value: 'track:grid' }, 'Each person\'s audio and video'));
+    const start = () => {
+      const [kind, layout] = output.value.split(':');
+      m.signaling.send({ type: 'startRecording', output: kind, layout });
+    };
+    return h('div', {}, h('h3', {}, 'Recording'),
+      h('div', { class: 'row' }, output, rec
+        ? h('button', { class: 'danger', testid: 'recording-stop', disabled: !mod, onclick: () => m.signaling.send({ type: 'stopRecording', egressId: rec.egressId }) }, 'Stop recording')
+        : h('button', { class: 'primary', testid: 'recording-start', disabled: !mod, onclick: start }, 'Start recording')));
   }
 }
 

@@ -46,18 +46,18 @@ public final class EgressService {
   }
 
   /**
-   * Starts recording {@code roomId} ({@code room}: its sharded entity). {@code by}: the participant id of the
-   * moderator who asked, or null for the server API.
+   * Starts recording {@code roomId} ({@code room}: its sharded entity) as {@code request} says. {@code by}: the
+   * participant id of the moderator who asked, or null for the server API.
    */
-  public CompletionStage<StartResult> startTrackRecording(String roomId, RecipientRef<RoomProtocol.Command> room,
-                                                          String by) {
+  public CompletionStage<StartResult> start(EgressRequest request, String roomId,
+                                            RecipientRef<RoomProtocol.Command> room, String by) {
     if (!settings.enabled()) {
       return CompletableFuture.completedFuture(new StartResult(null, Outcome.INVALID,
           "Recording is not enabled on this deployment (lchat.egress.enabled)."));
     }
     String id = "EG_" + HexFormat.of().formatHex(bytes());
     CompletableFuture<RoomRecording.Started> started = new CompletableFuture<>();
-    system.systemActorOf(RoomRecording.create(settings, id, roomId, by, room, router,
+    system.systemActorOf(RoomRecording.create(settings, request, id, roomId, by, room, router,
         info -> egresses.put(info.egressId(), info), events, started), "egress-" + id, Props.empty());
     return started.thenApply(s -> new StartResult(s.info(), s.outcome(), s.message()));
   }

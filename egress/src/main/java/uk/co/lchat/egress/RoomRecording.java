@@ -1,13 +1,11 @@
 package uk.co.lchat.egress;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,9 +31,10 @@ import uk.co.lchat.room.RoomProtocol.ServerAnswer;
 import uk.co.lchat.room.RoomProtocol.ServerReply;
 
 /**
- * One per-track recording of one room: asks the room to be its recorder, then keeps one {@link TrackRecorder}
- * (FFmpeg) per track the room has, each fed by a plain-RTP sink on this node's router. It ends when the room or the
- * API stops it, when the room ends, or when an FFmpeg dies by itself; then every file is finalised and reported.
+ * One recording of one room: asks the room to be its recorder, then keeps one {@link TrackRecorder} (FFmpeg) per
+ * track the room has, each fed by a plain-RTP sink on this node's router, and what its {@link RecordingOutput}
+ * makes of them (a file per track, or one composite). It ends when the room or the API stops it, when the room
+ * ends, or when an FFmpeg dies by itself; then every file is finalised and reported.
  * Lifecycle as behaviours: {@link #joining}, {@link #recording}, {@link #finishing}; handlers keep the current one
  * with {@code Behaviors.same()} (returning {@code this} would go back to {@link #createReceive}, that is joining).
  */
@@ -47,6 +46,9 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   private record Answer(ServerAnswer answer) implements Msg {}
 
   private record Exited(String trackId, int code) implements Msg {}
+
+  /** What runs beside the tracks' FFmpegs (the composite's encoder) exited. */
+  private record OutputExited(int code) implements Msg {}
 
   /** Local: time to see whether a track's FFmpeg listens on its port yet. */
   private record Listen(String trackId) implements Msg {}
@@ -63,23 +65,28 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   private final EgressEvents events;
   private final CompletableFuture<Started> started;
   private final Path directory;
+  private final RecordingOutput output;
+  private boolean outputRunning;
   private final long startedAt = System.currentTimeMillis();
   private final Map<String, TrackRecorder> recorders = new LinkedHashMap<>();
   private final Map<String, String> names = new LinkedHashMap<>();
   private final List<TrackRecorder> finished = new ArrayList<>();
+  /** Tracks the output does not take (per track: codecs that cannot be copied into WebM). */
+  private final Set<String> ignored = new HashSet<>();
   private String endReason;
 
-  static Behavior<Msg> create(EgressSettings settings, String egressId, String roomId, String by,
-                              RecipientRef<RoomProtocol.Command> room,
+  static Behavior<Msg> create(EgressSettings settings, EgressRequest request, String egressId, String roomId,
+                              String by, RecipientRef<RoomProtocol.Command> room,
                               ActorRef<MediaRouterProtocol.Command> router, Consumer<EgressInfo> registry,
                               EgressEvents events, CompletableFuture<Started> started) {
-    return Behaviors.setup(ctx -> new RoomRecording(ctx, settings, egressId, roomId, by, room, router, registry,
-        events, started));
+    return Behaviors.setup(ctx -> new RoomRecording(ctx, settings, request, egressId, roomId, by, room, router,
+        registry, events, started));
   }
 
-  private RoomRecording(ActorContext<Msg> ctx, EgressSettings settings, String egressId, String roomId, String by,
-                        RecipientRef<RoomProtocol.Command> room, ActorRef<MediaRouterProtocol.Command> router,
-                        Consumer<EgressInfo> registry, EgressEvents events, CompletableFuture<Started> started) {
+  private RoomRecording(ActorContext<Msg> ctx, EgressSettings settings, EgressRequest request, String egressId,
+                        String roomId, String by, RecipientRef<RoomProtocol.Command> room,
+                        ActorRef<MediaRouterProtocol.Command> router, Consumer<EgressInfo> registry,
+                        EgressEvents events, CompletableFuture<Started> started) {
     super(ctx);
     this.settings = settings;
     this.egressId = egressId;
@@ -90,6 +97,9 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     this.events = events;
     this.started = started;
     this.directory = settings.storage().resolve(safe(roomId)).resolve(egressId);
+    this.output = request.composite()
+        ? new CompositeFile(settings, directory, request.layout(), request.height())
+        : new TrackFiles(settings, directory);
     registry.accept(info("starting", null, List.of()));
     room.tell(new RoomProtocol.StartRecording(by, egressId,
         ctx.messageAdapter(RecorderEvent.class, FromRoom::new), ctx.messageAdapter(ServerAnswer.class, Answer::new)));
@@ -116,6 +126,20 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
       started.complete(new Started(refused, reply.outcome(), reply.message()));
       return Behaviors.stopped();
     }
+    try {
+      output.begin();
+      outputRunning = output.exit() != null;
+      if (outputRunning) {
+        getContext().pipeToSelf(output.exit(), (code, error) -> new OutputExited(code == null ? -1 : code));
+      }
+    } catch (IOException e) {
+      getContext().getLog().warn("egress {}: could not start the encoder: {}", egressId, e.getMessage());
+      room.tell(new RoomProtocol.RecordingEnded(egressId, "encoder_failed"));
+      EgressInfo failed = info("ended", "encoder_failed", List.of());
+      registry.accept(failed);
+      started.complete(new Started(failed, Outcome.INVALID, "The encoder did not start: " + e.getMessage()));
+      return Behaviors.stopped();
+    }
     EgressInfo active = info("active", null, List.of());
     registry.accept(active);
     events.started(active);
@@ -128,6 +152,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     return newReceiveBuilder()
         .onMessage(FromRoom.class, this::onRoom)
         .onMessage(Exited.class, this::onExited)
+        .onMessage(OutputExited.class, this::onOutputExited)
         .onMessage(Listen.class, this::onListen)
         .build();
   }
@@ -144,16 +169,19 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
 
   /** Starts a recorder for each new track and stops those of tracks that are gone. */
   private void follow(List<TrackInfo> tracks) {
+    output.tracks(tracks, names);
     Set<String> now = new HashSet<>();
     for (TrackInfo t : tracks) {
       now.add(t.trackId());
-      if (recorders.containsKey(t.trackId()) || !recordable(t)) {
+      if (recorders.containsKey(t.trackId()) || ignored.contains(t.trackId())) {
         continue;
       }
-      Path file = directory.resolve(safe(names.getOrDefault(t.participantId(), "participant")) + "-"
-          + safe(t.participantId()) + "-" + t.kind() + "-" + safe(t.trackId()) + ".webm");
       try {
-        TrackRecorder r = TrackRecorder.start(settings, t, file);
+        TrackRecorder r = output.start(t, names.get(t.participantId()));
+        if (r == null) {
+          ignored.add(t.trackId());
+          continue;
+        }
         recorders.put(t.trackId(), r);
         getContext().pipeToSelf(r.exit(), (code, error) -> new Exited(t.trackId(), code == null ? -1 : code));
         getContext().getSelf().tell(new Listen(t.trackId()));
@@ -167,12 +195,6 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
         close(r);
       }
     }
-  }
-
-  /** Copied without transcoding into WebM: Opus and VP8 (VP9 too); anything else is not recorded per track. */
-  private static boolean recordable(TrackInfo t) {
-    String c = t.codec().toUpperCase(Locale.ROOT);
-    return c.equals("OPUS") || c.equals("VP8") || c.equals("VP9");
   }
 
   private void close(TrackRecorder r) {
@@ -210,6 +232,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
       return Behaviors.same();
     }
     finished.add(r);
+    output.ended(r);
     if (!r.stopping() || r.hasFailed()) {
       // FFmpeg died by itself: the egress ends (the room is told), every other file is finalised.
       getContext().getLog().warn("egress {}: FFmpeg for track {} exited with {}", egressId, m.trackId(), m.code());
@@ -220,7 +243,15 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     return Behaviors.same();
   }
 
-  /** Stops every recorder and waits for each FFmpeg to finalise its file. */
+  /** What runs beside the tracks ended by itself: the recording failed. */
+  private Behavior<Msg> onOutputExited(OutputExited m) {
+    outputRunning = false;
+    getContext().getLog().warn("egress {}: the encoder exited with {}", egressId, m.code());
+    room.tell(new RoomProtocol.RecordingEnded(egressId, "encoder_failed"));
+    return finish("encoder_failed");
+  }
+
+  /** Stops every recorder and the output, and waits for each FFmpeg to finalise its file. */
   private Behavior<Msg> finish(String reason) {
     endReason = reason;
     if (!started.isDone()) {
@@ -228,11 +259,12 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
       started.complete(new Started(ended, Outcome.NO_ROOM, "The room ended."));
     }
     recorders.values().forEach(this::close);
+    output.stop(settings.stopTimeout());
     return finishing();
   }
 
   private Behavior<Msg> finishing() {
-    if (recorders.isEmpty()) {
+    if (recorders.isEmpty() && !outputRunning) {
       return report();
     }
     return newReceiveBuilder()
@@ -240,7 +272,12 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
           TrackRecorder r = recorders.remove(m.trackId());
           if (r != null) {
             finished.add(r);
+            output.ended(r);
           }
+          return recorders.isEmpty() && !outputRunning ? report() : Behaviors.same();
+        })
+        .onMessage(OutputExited.class, m -> {
+          outputRunning = false;
           return recorders.isEmpty() ? report() : Behaviors.same();
         })
         .onMessage(FromRoom.class, m -> Behaviors.same())
@@ -253,11 +290,9 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   private Behavior<Msg> report() {
     List<TrackRecorder> done = List.copyOf(finished);
     String reason = endReason;
+    Map<String, String> named = Map.copyOf(names);
     CompletableFuture.runAsync(() -> {
-      List<RecordedFile> files = new ArrayList<>();
-      for (TrackRecorder r : done) {
-        files.add(describe(r));
-      }
+      List<RecordedFile> files = output.files(done, named);
       EgressInfo ended = info("ended", reason, files);
       registry.accept(ended);
       events.ended(ended);
@@ -266,27 +301,8 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     return Behaviors.stopped();
   }
 
-  private RecordedFile describe(TrackRecorder r) {
-    String name = settings.storage().relativize(r.file).toString();
-    long bytes = 0;
-    Probe probe = new Probe(-1, List.of());
-    try {
-      bytes = Files.exists(r.file) ? Files.size(r.file) : 0;
-      if (bytes > 0) {
-        probe = Probe.of(settings.ffprobe(), r.file);
-      }
-    } catch (IOException e) {
-      // reported as an empty file
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    String codec = probe.codecs().isEmpty() ? r.track.codec().toLowerCase(Locale.ROOT) : probe.codecs().get(0);
-    return new RecordedFile(name, r.track.participantId(), names.get(r.track.participantId()), r.track.kind(), codec,
-        bytes, probe.durationSeconds(), r.listeningSinceMillis(), r.stoppedAtMillis());
-  }
-
   private EgressInfo info(String status, String reason, List<RecordedFile> files) {
-    return new EgressInfo(egressId, roomId, "track", status, reason, startedAt,
+    return new EgressInfo(egressId, roomId, output.type(), status, reason, startedAt,
         status.equals("ended") ? System.currentTimeMillis() : 0, files);
   }
 

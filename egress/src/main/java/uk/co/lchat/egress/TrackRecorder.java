@@ -1,7 +1,9 @@
 package uk.co.lchat.egress;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -11,16 +13,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import uk.co.lchat.media.control.TrackInfo;
 
 /**
- * One track written to a WebM file by FFmpeg without transcoding (Opus / VP8 copied): a managed process that reads
- * plain RTP on a loopback port described by an SDP file. Stopped with 'q' on its stdin so it writes the file's
- * index and duration; SIGTERM (which FFmpeg also finishes cleanly on), then SIGKILL, if it does not exit in time.
+ * One track's FFmpeg: a managed process that reads the track's plain RTP on a loopback port described by an SDP
+ * file, and either writes it to a WebM file without transcoding (Opus / VP8 copied: per-track recording,
+ * {@link #start}) or decodes it onto its stdout for a composite ({@link #decode}: raw pictures or PCM, read by a
+ * thread of its own). Stopped with 'q' on its stdin so it writes the file's index and duration; SIGTERM (which
+ * FFmpeg also finishes cleanly on), then SIGKILL, if it does not exit in time.
  */
 final class TrackRecorder {
   final TrackInfo track;
+  /** The WebM it writes, or null for a decoder. */
   final Path file;
   final int port;
   private final Process process;
@@ -39,22 +45,54 @@ final class TrackRecorder {
     this.process = process;
   }
 
+  /** Records {@code track} into the WebM {@code file} as it arrives. */
   static TrackRecorder start(EgressSettings settings, TrackInfo track, Path file) throws IOException {
     int port = freePortPair();
     Files.createDirectories(file.getParent());
     Path sdp = file.resolveSibling(file.getFileName() + ".sdp");
     Files.writeString(sdp, TrackSdp.describe(track, port));
-    List<String> cmd = new ArrayList<>(List.of(settings.ffmpeg(), "-hide_banner", "-nostats", "-loglevel", "warning",
-        "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "128", "-i", sdp.toString(),
-        "-map", "0", "-c", "copy",
+    List<String> cmd = new ArrayList<>(input(settings, sdp));
+    cmd.addAll(List.of("-map", "0", "-c", "copy",
         // A cluster every second, flushed at once: if FFmpeg dies, the file holds everything up to the last second.
         "-cluster_time_limit", "1000", "-flush_packets", "1",
         "-f", "webm", "-y", file.toString()));
     Process p = new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(file.resolveSibling(file.getFileName() + ".log").toFile())
+        .redirectError(file.resolveSibling(file.getFileName() + ".log").toFile())
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
     return new TrackRecorder(track, file, port, p);
+  }
+
+  /**
+   * Decodes {@code track} with FFmpeg's {@code output} options onto its stdout, which {@code reader} reads on a
+   * thread of its own until FFmpeg exits; {@code work} holds its SDP and log ({@code <name>.sdp}, {@code .log}).
+   */
+  static TrackRecorder decode(EgressSettings settings, TrackInfo track, Path work, String name, List<String> output,
+                              Consumer<InputStream> reader) throws IOException {
+    int port = freePortPair();
+    Files.createDirectories(work);
+    Path sdp = work.resolve(name + ".sdp");
+    Files.writeString(sdp, TrackSdp.describe(track, port));
+    List<String> cmd = new ArrayList<>(input(settings, sdp));
+    cmd.addAll(output);
+    cmd.add("pipe:1");
+    Process p = new ProcessBuilder(cmd)
+        .redirectError(work.resolve(name + ".log").toFile())
+        .start();
+    Thread.ofPlatform().daemon().name("decode-" + track.trackId()).start(() -> {
+      try (InputStream out = p.getInputStream()) {
+        reader.accept(out);
+      } catch (IOException | UncheckedIOException e) {
+        // FFmpeg ended: its exit is what the recording hears
+      }
+    });
+    return new TrackRecorder(track, null, port, p);
+  }
+
+  /** FFmpeg reading one track's RTP as the SDP file describes it (RFC 4566), reordering up to 128 packets. */
+  private static List<String> input(EgressSettings settings, Path sdp) {
+    return List.of(settings.ffmpeg(), "-hide_banner", "-nostats", "-loglevel", "warning",
+        "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "128", "-i", sdp.toString());
   }
 
   /** An even port whose next port is free too (RTP and its RTCP, RFC 3550 §11). */
@@ -94,7 +132,7 @@ final class TrackRecorder {
         listeningSinceMillis = System.currentTimeMillis();
         return true;
       }
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       // no socket table to read (not Linux): assume it listens once asked
       listeningSinceMillis = System.currentTimeMillis();
       return true;

@@ -185,7 +185,7 @@ class TrackRecordingIT extends InJvmNodes {
     assertEquals(3, video);
 
     // An encoder that dies mid-recording ends the egress with a reason; what it wrote so far is readable.
-    HttpResponse<String> again = call(n, "POST", "/api/v1/rooms/rec/egress", "{}");
+    HttpResponse<String> again = call(n, "POST", "/api/v1/rooms/rec/egress", "{\"type\":\"track\"}");
     assertEquals(201, again.statusCode(), again.body());
     String id2 = JSON.readTree(again.body()).path("egressId").asText();
     Talkers.await("six FFmpeg processes again", 60, () -> ffmpegsOf(id2).size() == 6);

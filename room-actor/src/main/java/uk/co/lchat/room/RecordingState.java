@@ -1,5 +1,6 @@
 package uk.co.lchat.room;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -74,7 +75,8 @@ final class RecordingState {
     if (current == null) {
       return null;
     }
-    RecorderTracks now = new RecorderTracks(roomId, List.copyOf(tracks), Map.copyOf(displayNames));
+    // The names keep the roster's order (a composite shows people in it), in a map every node can deserialize.
+    RecorderTracks now = new RecorderTracks(roomId, List.copyOf(tracks), new LinkedHashMap<>(displayNames));
     if (now.equals(told)) {
       return null;
     }

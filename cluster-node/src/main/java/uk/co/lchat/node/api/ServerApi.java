@@ -43,6 +43,7 @@ import uk.co.lchat.node.auth.ApiKeys;
 import uk.co.lchat.node.http.JsonErrors;
 import uk.co.lchat.node.signaling.SignalingCodec;
 import uk.co.lchat.egress.EgressInfo;
+import uk.co.lchat.egress.EgressRequest;
 import uk.co.lchat.egress.EgressService;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
@@ -124,19 +125,18 @@ public final class ServerApi extends AllDirectives {
   // ---- egress (recording) -----------------------------------------------------------------------------------------
 
   private Route startEgress(String room, ObjectNode body) {
-    String type;
+    EgressRequest request;
     try {
-      type = text(body, "type", 16);
+      request = EgressRequest.of(text(body, "type", 16), text(body, "layout", 16), text(body, "resolution", 16));
     } catch (BadInput e) {
       return complete(error(400, "invalid", e.getMessage()));
-    }
-    if (type != null && !type.equals("track")) {
-      return complete(error(400, "invalid", "Field \"type\": only \"track\" (per-track recording) for now."));
+    } catch (IllegalArgumentException e) {
+      return complete(error(400, "invalid", "Field " + e.getMessage()));
     }
     if (egress == null) {
       return complete(error(400, "invalid", "Recording is not available on this node."));
     }
-    return completeWithFuture(egress.startTrackRecording(room, sharding.entityRefFor(RoomActor.ENTITY_KEY, room),
+    return completeWithFuture(egress.start(request, room, sharding.entityRefFor(RoomActor.ENTITY_KEY, room),
         null).thenApply(r -> switch (r.outcome()) {
           case DONE -> json(201, egressJson(r.info())).addHeader(Location.create("/api/v1/egress/"
               + r.info().egressId()));
@@ -184,6 +184,11 @@ public final class ServerApi extends AllDirectives {
       }
     }
     return o;
+  }
+
+  /** This node's recordings (null where recording is not wired), which signaling starts and stops too. */
+  public EgressService egress() {
+    return egress;
   }
 
   /** Every route this API serves. */

@@ -205,7 +205,7 @@ public final class HttpApi extends AllDirectives {
         .preMaterialize(system);
     ActorRef<Object> session = system.systemActorOf(
         ParticipantSession.create(out.first(), signaling, socketSettings, nodeAddress,
-            cluster.signalingUrls(nodeAddress), router, placement, clientAddress, tokens),
+            cluster.signalingUrls(nodeAddress), router, placement, clientAddress, tokens, serverApi.egress()),
         "session-" + UUID.randomUUID(), Props.empty());
     drain.register(session);
     Sink<Message, NotUsed> in = Flow.<Message>create()

@@ -2,6 +2,7 @@ package uk.co.lchat.node.signaling;
 
 import java.util.function.Function;
 
+import uk.co.lchat.egress.EgressRequest;
 import uk.co.lchat.room.RoomProtocol;
 
 /** One decoded client message. */
@@ -36,6 +37,12 @@ public sealed interface Inbound {
 
   /** A room command that needs the sender's participant id, known only to the session. */
   record ForRoom(String type, Function<String, RoomProtocol.Command> command) implements Inbound {}
+
+  /** Start recording the room (moderators only): {@code startRecording}. */
+  record StartRecordingRequest(EgressRequest request) implements Inbound {}
+
+  /** Stop the room's recording {@code egressId}: {@code stopRecording}. */
+  record StopRecordingRequest(String egressId) implements Inbound {}
 
   /** The message could not be understood; {@code code} is the error code sent back. */
   record Invalid(String code, String message) implements Inbound {}

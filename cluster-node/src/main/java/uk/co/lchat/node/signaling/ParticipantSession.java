@@ -26,6 +26,7 @@ import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.node.turn.IceServers;
 import uk.co.lchat.room.FeaturePolicy;
 import uk.co.lchat.room.RoomActor;
+import uk.co.lchat.egress.EgressService;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.ClientEvent;
 import uk.co.lchat.room.ScreenShare;
@@ -68,6 +69,9 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     record Close() implements Outbound {}
   }
 
+  /** How the room or the egress answered this participant's startRecording or stopRecording. */
+  private record RecordingAnswer(RoomProtocol.Outcome outcome, String message) {}
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ActorRef<Outbound> socket;
@@ -81,6 +85,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private final Placement placement;
   private final String clientAddress;
   private final JoinTokens tokens;
+  /** This node's recordings, where a moderator's startRecording starts one; null: recording is not wired. */
+  private final EgressService egress;
   private String sessionToken;
   private String roomId;
   private EntityRef<RoomProtocol.Command> room;
@@ -100,16 +106,17 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
                                         SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                                         ActorRef<MediaRouterProtocol.Command> router, Placement placement,
-                                        String clientAddress, JoinTokens tokens) {
+                                        String clientAddress, JoinTokens tokens, EgressService egress) {
     return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, settings, nodeAddress, otherNodes,
-        router, placement, clientAddress, tokens));
+        router, placement, clientAddress, tokens, egress));
   }
 
   private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
                              SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                              ActorRef<MediaRouterProtocol.Command> router, Placement placement,
-                             String clientAddress, JoinTokens tokens) {
+                             String clientAddress, JoinTokens tokens, EgressService egress) {
     super(ctx);
+    this.egress = egress;
     this.clientAddress = clientAddress;
     this.tokens = tokens;
     this.router = router;
@@ -139,6 +146,12 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         .onMessage(ConnectionClosed.class, m -> dropped())
         .onMessage(Reconnect.class, m -> {
           send(SignalingCodec.reconnect(m.url()));
+          return this;
+        })
+        .onMessage(RecordingAnswer.class, m -> {
+          if (m.outcome() != RoomProtocol.Outcome.DONE) {
+            send(SignalingCodec.error("recording_refused", m.message()));
+          }
           return this;
         })
         .onMessage(ClientEvent.class, this::onRoomEvent)
@@ -219,6 +232,28 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           send(SignalingCodec.error("not_joined", "Join a room before answering."));
         } else {
           router.tell(new MediaRouterProtocol.SubscribeAnswer(participantId, answer.sdp()));
+        }
+      }
+      case StartRecordingRequest start -> {
+        if (participantId == null) {
+          send(SignalingCodec.error("not_joined", "Join a room before starting a recording."));
+        } else if (egress == null) {
+          send(SignalingCodec.error("recording_refused", "Recording is not available on this node."));
+        } else {
+          // Everyone hears 'recording' from the room once it runs; only a refusal comes back to the asker.
+          getContext().pipeToSelf(egress.start(start.request(), roomId, room, participantId), (r, e) -> r != null
+              ? new RecordingAnswer(r.outcome(), r.message())
+              : new RecordingAnswer(RoomProtocol.Outcome.INVALID, "The recording did not start: " + e.getMessage()));
+        }
+      }
+      case StopRecordingRequest stop -> {
+        if (participantId == null) {
+          send(SignalingCodec.error("not_joined", "Join a room before stopping a recording."));
+        } else {
+          room.tell(new RoomProtocol.StopRecording(participantId, stop.egressId(), getContext().messageAdapter(
+              RoomProtocol.ServerAnswer.class, a -> a instanceof RoomProtocol.ServerReply r
+                  ? new RecordingAnswer(r.outcome(), r.message())
+                  : new RecordingAnswer(RoomProtocol.Outcome.INVALID, "Unexpected answer."))));
         }
       }
       case ForRoom command -> {

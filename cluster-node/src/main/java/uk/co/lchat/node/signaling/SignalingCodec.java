@@ -141,6 +141,15 @@ public final class SignalingCodec {
         String passcode = string(m, "passcode", false);
         yield room(type, id -> new SetPasscode(id, passcode));
       }
+      case "startRecording" -> {
+        try {
+          yield new Inbound.StartRecordingRequest(uk.co.lchat.egress.EgressRequest.of(string(m, "output", false),
+              string(m, "layout", false), string(m, "resolution", false)));
+        } catch (IllegalArgumentException e) {
+          throw new BadMessage("Field " + e.getMessage());
+        }
+      }
+      case "stopRecording" -> new Inbound.StopRecordingRequest(string(m, "egressId", true));
       case "setLobby" -> {
         boolean enabled = bool(m, "enabled", true);
         yield room(type, id -> new SetLobby(id, enabled));

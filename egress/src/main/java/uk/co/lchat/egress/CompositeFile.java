@@ -1,0 +1,150 @@
+package uk.co.lchat.egress;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import uk.co.lchat.egress.EgressInfo.RecordedFile;
+import uk.co.lchat.egress.composite.CompositeEncoder;
+import uk.co.lchat.egress.composite.Compositor;
+import uk.co.lchat.egress.composite.Layout;
+import uk.co.lchat.egress.composite.Layout.Person;
+import uk.co.lchat.media.control.TrackInfo;
+
+/**
+ * The meeting as people see it, in one MP4 ({@code composite.mp4}, H.264 + AAC): every track is decoded by an
+ * FFmpeg of its own into the {@link Compositor} (cameras at half the picture's size, screen shares at its full
+ * size, audio as PCM), which the {@link CompositeEncoder} draws, mixes and encodes on its clock. A participant's
+ * first video is its camera and a second one its screen, as the room and the web client see them.
+ */
+final class CompositeFile implements RecordingOutput {
+  static final int SAMPLE_RATE = 48_000;
+  static final int FPS = 30;
+
+  private final EgressSettings settings;
+  private final Path directory;
+  private final Path file;
+  private final Compositor compositor;
+  private final int kbps;
+  private final Set<String> screens = new HashSet<>();
+  private CompositeEncoder encoder;
+
+  /** {@code height}: 720 (1280x720) or 1080 (1920x1080). */
+  CompositeFile(EgressSettings settings, Path directory, Layout layout, int height) {
+    this.settings = settings;
+    this.directory = directory;
+    this.file = directory.resolve("composite.mp4");
+    int width = height * 16 / 9;
+    this.compositor = new Compositor(layout, width, height, FPS, SAMPLE_RATE);
+    this.kbps = height >= 1080 ? 5000 : 2500;
+  }
+
+  @Override
+  public String type() {
+    return "composite";
+  }
+
+  @Override
+  public void begin() throws IOException {
+    encoder = CompositeEncoder.start(settings.ffmpeg(), compositor, file, directory.resolve("work"), kbps);
+  }
+
+  @Override
+  public CompletableFuture<Integer> exit() {
+    return encoder.exit();
+  }
+
+  @Override
+  public TrackRecorder start(TrackInfo t, String displayName) throws IOException {
+    Path work = directory.resolve("work");
+    String name = RoomRecording.safe(t.participantId()) + "-" + t.kind() + "-" + RoomRecording.safe(t.trackId());
+    if (t.isAudio()) {
+      return TrackRecorder.decode(settings, t, work, name,
+          List.of("-vn", "-ac", "1", "-ar", "" + SAMPLE_RATE, "-f", "s16le"),
+          in -> read(() -> compositor.readAudio(t.participantId(), t.trackId(), in)));
+    }
+    // A screen share goes on stage, at the picture's full size; a camera at most fills a quarter of it.
+    boolean screen = screens.contains(t.trackId());
+    int w = screen ? compositor.width() : compositor.width() / 2 & ~1;
+    int h = screen ? compositor.height() : compositor.height() / 2 & ~1;
+    String fit = "scale=" + w + ":" + h + ":force_original_aspect_ratio=decrease:flags=bilinear,"
+        + "pad=" + w + ":" + h + ":(ow-iw)/2:(oh-ih)/2:color=0x282828,format=yuv420p";
+    return TrackRecorder.decode(settings, t, work, name,
+        List.of("-an", "-vf", fit, "-fps_mode", "passthrough", "-f", "rawvideo"),
+        in -> read(() -> compositor.readVideo(t.trackId(), w, h, in)));
+  }
+
+  private interface Reading {
+    void run() throws IOException;
+  }
+
+  private static void read(Reading reading) {
+    try {
+      reading.run();
+    } catch (IOException e) {
+      // the decoder ended
+    }
+  }
+
+  /** People in the room's order: their camera (first video), screen (second video), or neither. */
+  @Override
+  public void tracks(List<TrackInfo> tracks, Map<String, String> names) {
+    Map<String, List<TrackInfo>> videos = new LinkedHashMap<>();
+    for (String id : names.keySet()) {
+      videos.put(id, new ArrayList<>());
+    }
+    for (TrackInfo t : tracks) {
+      List<TrackInfo> own = videos.computeIfAbsent(t.participantId(), id -> new ArrayList<>());
+      if (!t.isAudio()) {
+        own.add(t);
+      }
+    }
+    screens.clear();
+    List<Person> people = new ArrayList<>();
+    for (Map.Entry<String, List<TrackInfo>> e : videos.entrySet()) {
+      List<TrackInfo> own = e.getValue();
+      String camera = own.isEmpty() ? null : own.get(0).trackId();
+      String screen = own.size() < 2 ? null : own.get(1).trackId();
+      if (screen != null) {
+        screens.add(screen);
+      }
+      people.add(new Person(e.getKey(), names.getOrDefault(e.getKey(), "Guest"), camera, screen));
+    }
+    compositor.people(people);
+  }
+
+  @Override
+  public void ended(TrackRecorder recorder) {
+    compositor.remove(recorder.track.trackId());
+  }
+
+  @Override
+  public void stop(Duration timeout) {
+    if (encoder != null) {
+      encoder.stop(timeout);
+    }
+  }
+
+  @Override
+  public List<RecordedFile> files(List<TrackRecorder> finished, Map<String, String> names) {
+    if (encoder == null) {
+      return List.of();
+    }
+    Probe probe = TrackFiles.probe(settings, file);
+    return List.of(new RecordedFile(settings.storage().relativize(file).toString(), null, null, "composite",
+        String.join("+", probe.codecs()), TrackFiles.size(file), probe.durationSeconds(), encoder.startedAtMillis(),
+        encoder.stoppedAtMillis()));
+  }
+
+  /** Frames written and of them repeated (the encoder could not keep up), for the egress's status and metrics. */
+  long[] frameCounts() {
+    return encoder == null ? new long[2] : new long[] {encoder.framesWritten(), encoder.framesDropped()};
+  }
+}

@@ -1,0 +1,215 @@
+package uk.co.lchat.egress.composite;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The composite's encoder: FFmpeg as a managed process, fed raw pictures on its stdin and the mixed sound through a
+ * named pipe, writing H.264 and AAC into a fragmented MP4 (a fragment a second, so the file is playable up to its
+ * last second if FFmpeg dies). A clock thread asks the {@link Compositor} for a frame every 1/fps second; two
+ * writer threads feed FFmpeg's two inputs, each blocking on its own. Picture and sound stay in step by
+ * construction: every tick writes one picture and exactly one frame's worth of samples, so the file's time is the
+ * clock's. When the encoder cannot keep up, the clock repeats the last picture instead of drawing a new one
+ * (counted as dropped) and the sound goes on.
+ */
+public final class CompositeEncoder {
+  private static final byte[] END = new byte[0];
+
+  private final Compositor compositor;
+  private final Process process;
+  private final Path audioPipe;
+  private final BlockingQueue<byte[]> freePictures = new ArrayBlockingQueue<>(4);
+  private final BlockingQueue<byte[]> pictures = new ArrayBlockingQueue<>(4);
+  private final BlockingQueue<byte[]> sound = new LinkedBlockingQueue<>();
+  private final long startedAtMillis = System.currentTimeMillis();
+  private volatile boolean stopping;
+  private volatile long stoppedAtMillis;
+  private volatile long dropped;
+  private volatile long written;
+
+  private CompositeEncoder(Compositor compositor, Process process, Path audioPipe) {
+    this.compositor = compositor;
+    this.process = process;
+    this.audioPipe = audioPipe;
+    for (int i = 0; i < 4; i++) {
+      freePictures.add(new byte[Picture.frameSize(compositor.width(), compositor.height())]);
+    }
+  }
+
+  /**
+   * Starts FFmpeg writing {@code file}; {@code work} holds the audio pipe and FFmpeg's log. {@code kbps}: the
+   * video's peak bit rate.
+   */
+  public static CompositeEncoder start(String ffmpeg, Compositor compositor, Path file, Path work, int kbps)
+      throws IOException {
+    Files.createDirectories(work);
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path pipe = work.resolve("mix.pcm");
+    Files.deleteIfExists(pipe);
+    mkfifo(pipe);
+    // Both inputs are raw with every parameter given, so nothing is probed: FFmpeg opens its inputs one after the
+    // other, and probing the first for seconds would hold the second (and with it our clock) waiting.
+    List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostats", "-loglevel", "warning",
+        "-probesize", "32", "-analyzeduration", "0", "-thread_queue_size", "64", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+        "-video_size", compositor.width() + "x" + compositor.height(), "-framerate", "" + compositor.fps(),
+        "-i", "pipe:0",
+        "-probesize", "32", "-analyzeduration", "0", "-thread_queue_size", "512", "-f", "s16le", "-ar", "" + compositor.sampleRate(), "-ac", "1",
+        "-i", pipe.toString(),
+        "-map", "0:v", "-map", "1:a",
+        // veryfast and zerolatency (no B-frames, no look-ahead) keep a 720p30 composite well under one core.
+        "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-crf", "23",
+        "-maxrate", kbps + "k", "-bufsize", (2 * kbps) + "k", "-g", "" + (2 * compositor.fps()), "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "128k",
+        "-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "1000000", "-flush_packets", "1",
+        "-f", "mp4", "-y", file.toString()));
+    Process p = new ProcessBuilder(cmd)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(work.resolve("encoder.log").toFile())
+        .start();
+    CompositeEncoder encoder = new CompositeEncoder(compositor, p, pipe);
+    encoder.run();
+    return encoder;
+  }
+
+  private static void mkfifo(Path pipe) throws IOException {
+    try {
+      Process mk = new ProcessBuilder("mkfifo", "-m", "600", pipe.toString()).redirectErrorStream(true).start();
+      if (mk.waitFor() != 0) {
+        throw new IOException("mkfifo " + pipe + ": " + new String(mk.getInputStream().readAllBytes()).trim());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted creating " + pipe, e);
+    }
+  }
+
+  private void run() {
+    Thread.ofPlatform().daemon().name("composite-clock").start(this::clock);
+    Thread.ofPlatform().daemon().name("composite-video").start(() -> feed(pictures, process.getOutputStream(), true));
+    Thread.ofPlatform().daemon().name("composite-audio").start(() -> {
+      try {
+        feed(sound, Files.newOutputStream(audioPipe), false); // opens once FFmpeg opens its end
+      } catch (IOException e) {
+        process.destroy();
+      }
+    });
+    // If FFmpeg dies before it opened the pipe, opening it read-write (which never blocks on Linux) frees the
+    // audio writer, which would otherwise wait for a reader forever.
+    process.onExit().thenRun(() -> {
+      stopping = true;
+      try (RandomAccessFile unblock = new RandomAccessFile(audioPipe.toFile(), "rw")) {
+        // opened and closed
+      } catch (IOException ignored) {
+        // gone already
+      }
+    });
+  }
+
+  private void clock() {
+    long frameNanos = 1_000_000_000L / compositor.fps();
+    long start = System.nanoTime();
+    try {
+      for (long n = 0; !stopping; n++) {
+        long late = System.nanoTime() - (start + n * frameNanos);
+        if (late < 0) {
+          LockSupport.parkNanos(-late);
+        }
+        boolean draw = late < 2 * frameNanos; // more than two frames behind: repeat the picture, keep the sound
+        Compositor.Frame frame = compositor.nextFrame(draw);
+        if (!draw) {
+          dropped++;
+        }
+        sound.put(frame.audio().clone()); // first: the sound never waits for a picture buffer
+        byte[] picture = null;
+        while (picture == null && !stopping) {
+          picture = freePictures.poll(100, TimeUnit.MILLISECONDS);
+        }
+        if (picture == null) {
+          break;
+        }
+        System.arraycopy(frame.picture(), 0, picture, 0, picture.length);
+        pictures.put(picture);
+        written++;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stoppedAtMillis = System.currentTimeMillis();
+      pictures.offer(END);
+      sound.offer(END);
+    }
+  }
+
+  /** Writes what the clock queues to one of FFmpeg's inputs, and closes it at the end (FFmpeg's end of input). */
+  private void feed(BlockingQueue<byte[]> queue, OutputStream out, boolean returnsBuffers) {
+    try (out) {
+      for (byte[] chunk = queue.take(); chunk != END; chunk = queue.take()) {
+        out.write(chunk);
+        if (returnsBuffers) {
+          freePictures.offer(chunk);
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      stopping = true; // FFmpeg is gone: its exit ends the recording
+    }
+  }
+
+  /** Completes with FFmpeg's exit code when it exits, for whatever reason. */
+  public CompletableFuture<Integer> exit() {
+    return process.onExit().thenApply(Process::exitValue);
+  }
+
+  /**
+   * Ends the recording: the clock stops, both inputs end, FFmpeg finalises the file; SIGTERM, then SIGKILL, after
+   * {@code timeout} each if it does not exit.
+   */
+  public void stop(Duration timeout) {
+    stopping = true;
+    process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(late -> {
+      process.destroy();
+      process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(stuck -> {
+        process.destroyForcibly();
+        return null;
+      });
+      return null;
+    });
+  }
+
+  public boolean stopping() {
+    return stopping;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public long startedAtMillis() {
+    return startedAtMillis;
+  }
+
+  /** When the clock stopped (epoch ms), 0 while it runs. */
+  public long stoppedAtMillis() {
+    return stoppedAtMillis;
+  }
+
+  /** Frames written so far, and of them how many repeated the previous picture because the clock was late. */
+  public long framesWritten() {
+    return written;
+  }
+
+  public long framesDropped() {
+    return dropped;
+  }
+}

@@ -1,0 +1,71 @@
+package uk.co.lchat.egress.composite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import uk.co.lchat.egress.Probe;
+import uk.co.lchat.egress.composite.Layout.Person;
+
+/** The composite's encoder with Debian's FFmpeg: pictures and a mix in, a 720p H.264 + AAC MP4 of the clock's length out. */
+class CompositeEncoderTest {
+  @TempDir
+  Path dir;
+
+  private static Compositor twoPeople() throws Exception {
+    Compositor c = new Compositor(Layout.GRID, 1280, 720, 30, 48000);
+    c.people(List.of(new Person("a", "Alice", "va", null), new Person("b", "Bob", null, null)));
+    Picture red = new Picture(640, 360);
+    red.fill(81, 90, 240);
+    c.readVideo("va", 640, 360, new ByteArrayInputStream(red.data()));
+    return c;
+  }
+
+  private static void await(String what, int seconds, java.util.function.BooleanSupplier done) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (!done.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void aStoppedEncoderLeavesAnMp4AsLongAsItsClockRan() throws Exception {
+    Compositor c = twoPeople();
+    Path file = dir.resolve("out.mp4");
+    CompositeEncoder e = CompositeEncoder.start("ffmpeg", c, file, dir.resolve("work"), 2500);
+    await("90 frames written", 60, () -> e.framesWritten() >= 90);
+    e.stop(Duration.ofSeconds(10));
+    assertEquals(0, (int) e.exit().get(60, TimeUnit.SECONDS), "FFmpeg finishes cleanly at the end of its inputs");
+    Probe probe = Probe.of("ffprobe", file);
+    assertEquals(List.of("h264", "aac"), probe.codecs(), probe.toString());
+    assertEquals(1280, probe.width());
+    assertEquals(720, probe.height());
+    double written = e.framesWritten() / 30.0;
+    assertTrue(Math.abs(probe.durationSeconds() - written) < 0.5,
+        "lasts " + probe.durationSeconds() + " s for " + written + " s of frames");
+  }
+
+  @Test
+  void anEncoderKilledMidwayLeavesAPlayableFileAndItsExitSaysSo() throws Exception {
+    Compositor c = twoPeople();
+    Path file = dir.resolve("killed.mp4");
+    CompositeEncoder e = CompositeEncoder.start("ffmpeg", c, file, dir.resolve("work2"), 2500);
+    await("five seconds of frames", 60, () -> e.framesWritten() >= 150);
+    ProcessHandle.of(e.pid()).orElseThrow().destroyForcibly();
+    int code = e.exit().get(30, TimeUnit.SECONDS);
+    assertTrue(code != 0, "killed: exit " + code);
+    await("the clock stops", 30, () -> e.stoppedAtMillis() > 0);
+    Probe probe = Probe.of("ffprobe", file);
+    assertEquals(List.of("h264", "aac"), probe.codecs(), probe.toString());
+    assertTrue(probe.durationSeconds() >= 1.0, "the fragments written so far play: " + probe);
+  }
+}
