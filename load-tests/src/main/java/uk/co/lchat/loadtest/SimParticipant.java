@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,16 +21,18 @@ import java.util.function.ToLongFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import uk.co.lchat.media.rtp.RtpPacket;
 import uk.co.lchat.media.sdp.MediaDescription;
 import uk.co.lchat.media.sdp.SessionDescription;
 import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * One headless participant speaking the real protocol: the signaling WebSocket, an SDP offer like a browser's, ICE,
- * DTLS-SRTP, then synthetic Opus (50 packets/s with audio levels) and VP8 in three simulcast layers; and as a
- * receiver it answers the router's offers and measures what arrives ({@link Reception}). When its signaling
- * connection drops without the server asking (the node was killed), it reopens it ({@link ReconnectSchedule}) and
- * resumes the same participant, as the web client does.
+ * DTLS-SRTP, then synthetic Opus (50 packets/s with audio levels) and VP8 in three simulcast layers, or what an
+ * {@link FfmpegMedia} encodes ({@link #publishFrom}); and as a receiver it answers the router's offers and
+ * measures what arrives ({@link Reception}). When its signaling connection drops without the server asking (the
+ * node was killed), it reopens it ({@link ReconnectSchedule}) and resumes the same participant, as the web client
+ * does.
  */
 final class SimParticipant implements LoadParticipant {
   private final HttpClient http;
@@ -57,6 +60,9 @@ final class SimParticipant implements LoadParticipant {
   private volatile SimulatedPeer publisher;
   private volatile SimulatedPeer subscriber;
   private final SyntheticMedia media;
+  /** FFmpeg's streams sent as this participant's, instead of {@link #media}'s, once {@link #publishFrom} set them. */
+  private volatile RelayedStream relayedAudio;
+  private volatile RelayedStream relayedVideo;
   private final Set<Integer> rtxPayloadTypes = new HashSet<>();
   private volatile String participantId;
   private volatile String room;
@@ -363,6 +369,81 @@ final class SimParticipant implements LoadParticipant {
     return -1;
   }
 
+  /**
+   * Publishes what {@code media} encodes instead of synthetic media; call it before {@link #join}. The offer names
+   * one VP8 stream (FFmpeg encodes no simulcast layers) and Opus; each of FFmpeg's packets goes out with this
+   * participant's SSRC and payload type, a sequence number of its own, FFmpeg's timestamps rebased and its marker
+   * kept. {@link #sendAudio} and {@link #sendVideoFrame} are not for such a participant: they send streams its offer
+   * does not name. The caller keeps {@code media} and closes it.
+   */
+  void publishFrom(FfmpegMedia media) {
+    if (participantId != null) {
+      throw new IllegalStateException(name + " joined already: its offer is made, so publishFrom comes first");
+    }
+    relayedAudio = new RelayedStream(SyntheticMedia.OPUS, true);
+    relayedVideo = new RelayedStream(SyntheticMedia.VP8, false);
+    media.onPacket(this::relay);
+  }
+
+  /** One of FFmpeg's packets, on its reader thread: sent as this participant's once it publishes. */
+  private void relay(boolean isVideo, byte[] packet, int length) {
+    SimulatedPeer peer = publisher;
+    if (peer == null || closed || !(isVideo ? video : audio)) {
+      return;
+    }
+    try {
+      if ((isVideo ? relayedVideo : relayedAudio).send(peer, packet, length)) {
+        measurements.packetsSent.increment();
+      }
+    } catch (IOException e) {
+      // the connection is being replaced (a move) or closed: the next packet goes over the current one
+    }
+  }
+
+  /**
+   * One of FFmpeg's streams sent as this participant's own: its SSRC and payload type, sequence numbers counted from
+   * 0, FFmpeg's timestamps moved to start at 0 with their spacing kept (90 kHz for VP8, RFC 7741 §4.1; 48 kHz for
+   * Opus, RFC 7587 §4.1). It lives as long as the participant, so a republish after a move continues it, as
+   * {@link SyntheticMedia}'s streams continue. Used by that stream's reader thread only.
+   */
+  private static final class RelayedStream {
+    final int payloadType;
+    final boolean audio;
+    /** Positive as a signed 32-bit number, as {@link SyntheticMedia}'s SSRCs are. */
+    final long ssrc = ThreadLocalRandom.current().nextLong(0x10000000L, 0x7FFFFFFFL);
+    private final RtpPacket rtp = new RtpPacket();
+    private int seq;
+    private boolean started;
+    private long timestampOffset;
+
+    RelayedStream(int payloadType, boolean audio) {
+      this.payloadType = payloadType;
+      this.audio = audio;
+    }
+
+    /** Sends FFmpeg's packet as ours; false when it was not RTP. */
+    boolean send(SimulatedPeer peer, byte[] packet, int length) throws IOException {
+      if (!rtp.wrap(packet, 0, length)) {
+        return false;
+      }
+      if (!started) {
+        timestampOffset = -rtp.timestamp();
+        started = true;
+      }
+      long timestamp = (rtp.timestamp() + timestampOffset) & 0xFFFFFFFFL;
+      if (audio) {
+        // The level the router's speaker detection and the receivers' loudness checks read (RFC 6464).
+        peer.sendRtpPacketWithAudioLevel(payloadType, ssrc, seq, timestamp, rtp.marker(), packet,
+            rtp.payloadOffset(), rtp.payloadLength(), SdpMaker.AUDIO_LEVEL_EXT, FfmpegMedia.TONE_LEVEL);
+      } else {
+        peer.sendRtpPacket(payloadType, ssrc, seq, timestamp, rtp.marker(), packet, rtp.payloadOffset(),
+            rtp.payloadLength());
+      }
+      seq = (seq + 1) & 0xFFFF;
+      return true;
+    }
+  }
+
   /** Joins the room (as a viewer when it publishes nothing) and publishes; returns when media can flow. */
   void join(String room) throws Exception {
     this.room = room;
@@ -384,7 +465,10 @@ final class SimParticipant implements LoadParticipant {
     SimulatedPeer next = new SimulatedPeer(localAddress);
     next.stampSendTime(true);
     next.useTransportCc(SdpMaker.TRANSPORT_CC_EXT);
-    String offer = media.offer(next, "actpass");
+    RelayedStream relayed = relayedVideo;
+    String offer = relayed == null ? media.offer(next, "actpass")
+        : SdpMaker.publishOffer(next.ice(), next.fingerprintAttribute(), relayedAudio.ssrc, video, relayed.ssrc,
+            "actpass");
     var answerF = signaling.next("publishAnswer", "error");
     signaling.send(signaling.message("publish").put("sdp", offer));
     JsonNode answer = answerF.get(20, TimeUnit.SECONDS);

@@ -60,6 +60,11 @@ public final class SimulatedPeer implements AutoCloseable {
   /** Header extension id of the transport-wide sequence number, or -1 when not sent. */
   private volatile int transportCcExtension = -1;
   private int transportSeq;
+  /**
+   * The longest RTP header {@link #sendRtpPacket} writes (12 bytes and two words of extensions) and the longest
+   * SRTP tag we negotiate (AEAD_AES_128_GCM's 16 bytes, RFC 7714): what a payload leaves room for in a packet.
+   */
+  private static final int HEADER_AND_TAG_ROOM = 12 + 12 + 16;
 
   /** Sends a transport-wide sequence number in every RTP packet (transport-cc), as browsers do. */
   public void useTransportCc(int extensionId) {
@@ -523,29 +528,74 @@ public final class SimulatedPeer implements AutoCloseable {
       int level) throws IOException {
     synchronized (txPacket) {
       byte[] b = txPacket.getBuffer();
-      int header = 12;
-      int twcc = transportCcExtension;
-      if (extensionId > 0 || twcc > 0) {
-        b[12] = (byte) 0xBE;
-        b[13] = (byte) 0xDE;
-        b[14] = 0;
-        int at = 16;
-        if (extensionId > 0) {
-          b[at++] = (byte) (extensionId << 4); // length field 0 means one byte of data
-          b[at++] = (byte) (0x80 | level);
-        }
-        at = putTransportSeq(b, at, twcc);
-        int words = (at - 16 + 3) / 4;
-        java.util.Arrays.fill(b, at, 16 + words * 4, (byte) 0);
-        b[15] = (byte) words;
-        header = 16 + words * 4;
-      }
+      int header = writeExtensions(b, extensionId, level);
       writeFixedHeader(b, header > 12, payloadType, seq, timestamp, ssrc);
       for (int i = 0; i < payloadLength; i++) {
         b[header + i] = (byte) i;
       }
       protectAndTransmit(header + payloadLength, payloadLength);
     }
+  }
+
+  /**
+   * Sends one RTP packet whose payload an encoder made (FFmpeg's VP8 or Opus) as this peer's own: our payload type,
+   * SSRC, sequence number and timestamp, the encoder's marker bit (RFC 3550 §5.1; a VP8 frame's last packet, RFC
+   * 7741 §4.1), and the transport-wide sequence number when this peer sends one, as {@link #sendRtp} and
+   * {@link #sendLayer} do (no abs-send-time: only {@link #sendRtpWithAbsSendTime} sends that). The payload goes
+   * out as it came: never stamped with the send time ({@link #stampSendTime}), which would break the picture or
+   * the sound.
+   */
+  public void sendRtpPacket(int payloadType, long ssrc, int seq, long timestamp, boolean marker, byte[] payload,
+      int offset, int length) throws IOException {
+    sendRtpPacket(payloadType, ssrc, seq, timestamp, marker, payload, offset, length, -1, 0);
+  }
+
+  /** As {@link #sendRtpPacket}, with an RFC 6464 audio level ({@code level} -dBov) under {@code extensionId}. */
+  public void sendRtpPacketWithAudioLevel(int payloadType, long ssrc, int seq, long timestamp, boolean marker,
+      byte[] payload, int offset, int length, int extensionId, int level) throws IOException {
+    sendRtpPacket(payloadType, ssrc, seq, timestamp, marker, payload, offset, length, extensionId, level);
+  }
+
+  private void sendRtpPacket(int payloadType, long ssrc, int seq, long timestamp, boolean marker, byte[] payload,
+      int offset, int length, int extensionId, int level) throws IOException {
+    if (length > PacketBuffer.CAPACITY - HEADER_AND_TAG_ROOM) {
+      throw new IOException("an RTP payload of " + length + " bytes does not fit an SRTP packet");
+    }
+    synchronized (txPacket) {
+      byte[] b = txPacket.getBuffer();
+      int header = writeExtensions(b, extensionId, level);
+      writeFixedHeader(b, header > 12, payloadType, seq, timestamp, ssrc);
+      if (marker) {
+        b[1] |= (byte) 0x80;
+      }
+      System.arraycopy(payload, offset, b, header, length);
+      protectAndTransmit(header + length, 0);
+    }
+  }
+
+  /**
+   * The header extension block after the fixed header (RFC 8285 §4.2, one-byte form): the audio level when
+   * {@code extensionId > 0}, the transport-wide sequence number when this peer sends one. Returns the header's
+   * length: 12 when there is neither.
+   */
+  private int writeExtensions(byte[] b, int extensionId, int level) {
+    int twcc = transportCcExtension;
+    if (extensionId <= 0 && twcc <= 0) {
+      return 12;
+    }
+    b[12] = (byte) 0xBE;
+    b[13] = (byte) 0xDE;
+    b[14] = 0;
+    int at = 16;
+    if (extensionId > 0) {
+      b[at++] = (byte) (extensionId << 4); // length field 0 means one byte of data
+      b[at++] = (byte) (0x80 | level);
+    }
+    at = putTransportSeq(b, at, twcc);
+    int words = (at - 16 + 3) / 4;
+    java.util.Arrays.fill(b, at, 16 + words * 4, (byte) 0);
+    b[15] = (byte) words;
+    return 16 + words * 4;
   }
 
   /** The 12-byte RTP header (RFC 3550 §5.1), version 2, with the X bit when an extension follows. */

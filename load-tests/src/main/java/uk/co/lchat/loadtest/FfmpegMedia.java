@@ -1,0 +1,182 @@
+package uk.co.lchat.loadtest;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Media that really decodes, for a simulated publisher: Debian's {@code ffmpeg} generates a moving test picture
+ * and a sine tone in real time, encodes them as a browser would send them (VP8 at about 500 kbit/s, Opus in 20 ms
+ * frames) and sends each as plain RTP to a loopback port of ours; a thread per stream hands every datagram to the
+ * {@link Listener}. Instances differ by their index: another hue of the picture, another pitch of the tone. The
+ * first packets, a keyframe's, come a quarter of a second or so after the start.
+ */
+final class FfmpegMedia implements AutoCloseable {
+  /**
+   * The tone's RFC 6464 level: FFmpeg's sine source has amplitude 1/8 (-18 dBFS peak), an RMS of -21 dBov. FFmpeg
+   * sends no audio level extension, so whoever relays its packets states this one (talkers in
+   * {@link SyntheticMedia} send 20).
+   */
+  static final int TONE_LEVEL = 21;
+  /** FFmpeg's RTP packets are at most this long, header included: room for our extensions and SRTP tag in an MTU. */
+  private static final int PACKET_SIZE = 1200;
+  /** How long FFmpeg gets to stop when asked (SIGTERM), and again once killed; it needs well under a second. */
+  private static final long STOP_SECONDS = 3;
+
+  /** Sees every RTP packet FFmpeg sent, on that stream's reader thread; the buffer is reused for the next one. */
+  interface Listener {
+    void packet(boolean video, byte[] packet, int length);
+  }
+
+  private final int index;
+  private final DatagramSocket videoSocket;
+  private final DatagramSocket audioSocket;
+  private final Process ffmpeg;
+  private final Thread videoReader;
+  private final Thread audioReader;
+  private volatile Listener listener;
+
+  /** Starts FFmpeg for instance {@code index}, its own output discarded. */
+  FfmpegMedia(int index) throws IOException {
+    this(index, Redirect.DISCARD);
+  }
+
+  /** Starts FFmpeg for instance {@code index}, its warnings and errors appended to {@code log}. */
+  FfmpegMedia(int index, Path log) throws IOException {
+    this(index, Redirect.appendTo(log.toFile()));
+  }
+
+  private FfmpegMedia(int index, Redirect output) throws IOException {
+    if (index < 0) {
+      throw new IllegalArgumentException("an instance index is 0 or more, not " + index);
+    }
+    this.index = index;
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    // Bound before FFmpeg starts, so its first packets have somewhere to go.
+    videoSocket = new DatagramSocket(new InetSocketAddress(loopback, 0));
+    audioSocket = new DatagramSocket(new InetSocketAddress(loopback, 0));
+    try {
+      ffmpeg = new ProcessBuilder(command(loopback.getHostAddress(), videoSocket.getLocalPort(),
+          audioSocket.getLocalPort()))
+          .redirectErrorStream(true)
+          .redirectOutput(output) // never a pipe that nobody reads and that blocks FFmpeg when full
+          .start();
+    } catch (IOException e) {
+      videoSocket.close();
+      audioSocket.close();
+      throw e;
+    }
+    videoReader = reader(videoSocket, true);
+    audioReader = reader(audioSocket, false);
+  }
+
+  private List<String> command(String host, int videoPort, int audioPort) {
+    return List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning",
+        // -re: at the inputs' own rate, as a camera and a microphone deliver.
+        "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30,hue=h=" + hue(),
+        "-re", "-f", "lavfi", "-i", "sine=frequency=" + toneHz() + ":sample_rate=48000",
+        "-map", "0:v", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1",
+        "-b:v", "500k", "-pix_fmt", "yuv420p",
+        // A keyframe every second (30 frames): FFmpeg cannot hear the receivers' keyframe requests (RFC 4585
+        // §6.3.1), so this bounds how long a new receiver waits for a picture. No look-ahead, as in a call.
+        "-g", "30", "-lag-in-frames", "0", "-auto-alt-ref", "0",
+        "-f", "rtp", "-rtpflags", "skip_rtcp", rtpUrl(host, videoPort),
+        "-map", "1:a", "-c:a", "libopus", "-ar", "48000", "-b:a", "48k", "-frame_duration", "20",
+        "-application", "audio",
+        "-f", "rtp", "-rtpflags", "skip_rtcp", rtpUrl(host, audioPort));
+  }
+
+  /**
+   * connect=1: FFmpeg's socket is connected, so it hears ICMP port unreachable once our socket is gone and exits
+   * by itself; an FFmpeg whose JVM died without closing it does not send forever.
+   */
+  private static String rtpUrl(String host, int port) {
+    return "rtp://" + host + ":" + port + "?pkt_size=" + PACKET_SIZE + "&connect=1";
+  }
+
+  /** Hue rotation of the picture in degrees: 137 apart, so that neighbouring indexes look clearly different. */
+  int hue() {
+    return Math.floorMod(index * 137, 360);
+  }
+
+  /** The tone's frequency: 100 Hz apart per index. */
+  int toneHz() {
+    return 300 + 100 * index;
+  }
+
+  /** Who gets the packets from now on; until one is set, they are dropped. */
+  void onPacket(Listener listener) {
+    this.listener = listener;
+  }
+
+  /** The FFmpeg process. */
+  ProcessHandle process() {
+    return ffmpeg.toHandle();
+  }
+
+  private Thread reader(DatagramSocket socket, boolean video) {
+    return Thread.ofPlatform().daemon().name("ffmpeg-" + (video ? "video-" : "audio-") + index)
+        .start(() -> read(socket, video));
+  }
+
+  private void read(DatagramSocket socket, boolean video) {
+    byte[] buf = new byte[1500]; // a whole datagram of an Ethernet MTU, though FFmpeg's are PACKET_SIZE at most
+    DatagramPacket p = new DatagramPacket(buf, buf.length);
+    try {
+      while (true) {
+        p.setLength(buf.length);
+        socket.receive(p);
+        Listener l = listener;
+        if (l != null) {
+          l.packet(video, buf, p.getLength());
+        }
+      }
+    } catch (IOException e) {
+      // closed
+    }
+  }
+
+  /** Stops FFmpeg (asked first, then killed), then the readers. */
+  @Override
+  public void close() {
+    ffmpeg.destroy();
+    try {
+      if (!ffmpeg.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
+        ffmpeg.destroyForcibly().waitFor(STOP_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      ffmpeg.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    videoSocket.close();
+    audioSocket.close();
+    try {
+      videoReader.join(1000);
+      audioReader.join(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether an {@code ffmpeg} executable is on the PATH. */
+  static boolean onPath() {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "ffmpeg"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
