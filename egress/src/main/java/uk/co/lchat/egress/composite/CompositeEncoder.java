@@ -19,10 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  * The composite's encoder: FFmpeg as a managed process, fed raw pictures on its stdin and the mixed sound through a
  * named pipe, writing H.264 and AAC into a fragmented MP4 (a fragment a second, so the file is playable up to its
  * last second if FFmpeg dies). A clock thread asks the {@link Compositor} for a frame every 1/fps second; two
- * writer threads feed FFmpeg's two inputs, each blocking on its own. Picture and sound stay in step by
- * construction: every tick writes one picture and exactly one frame's worth of samples, so the file's time is the
- * clock's. When the encoder cannot keep up, the clock repeats the last picture instead of drawing a new one
- * (counted as dropped) and the sound goes on.
+ * writer threads feed FFmpeg's two inputs, each blocking on its own. FFmpeg stamps what it reads with the wall
+ * clock, so the file lasts as long as the recording ran and sound and picture stay together even when the machine
+ * is too busy for every frame: then the clock skips pictures (counted as dropped, FFmpeg repeats the last one to
+ * keep 30 a second) while the sound goes on.
  */
 public final class CompositeEncoder {
   private static final byte[] END = new byte[0];
@@ -62,12 +62,16 @@ public final class CompositeEncoder {
     // Both inputs are raw with every parameter given, so nothing is probed: FFmpeg opens its inputs one after the
     // other, and probing the first for seconds would hold the second (and with it our clock) waiting.
     List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostats", "-loglevel", "warning",
-        "-probesize", "32", "-analyzeduration", "0", "-thread_queue_size", "64", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+        "-probesize", "32", "-analyzeduration", "0", "-use_wallclock_as_timestamps", "1",
+        "-thread_queue_size", "64", "-f", "rawvideo", "-pix_fmt", "yuv420p",
         "-video_size", compositor.width() + "x" + compositor.height(), "-framerate", "" + compositor.fps(),
         "-i", "pipe:0",
-        "-probesize", "32", "-analyzeduration", "0", "-thread_queue_size", "512", "-f", "s16le", "-ar", "" + compositor.sampleRate(), "-ac", "1",
+        "-probesize", "32", "-analyzeduration", "0", "-use_wallclock_as_timestamps", "1",
+        "-thread_queue_size", "512", "-f", "s16le", "-ar", "" + compositor.sampleRate(), "-ac", "1",
         "-i", pipe.toString(),
-        "-map", "0:v", "-map", "1:a",
+        "-map", "0:v", "-map", "1:a", "-fps_mode", "cfr", "-r", "" + compositor.fps(),
+        // Sound stamped by arrival jitters by milliseconds: resampled to stay continuous and on time.
+        "-af", "aresample=async=1000:first_pts=0",
         // veryfast and zerolatency (no B-frames, no look-ahead) keep a 720p30 composite well under one core.
         "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-crf", "23",
         "-maxrate", kbps + "k", "-bufsize", (2 * kbps) + "k", "-g", "" + (2 * compositor.fps()), "-pix_fmt", "yuv420p",
@@ -126,12 +130,13 @@ public final class CompositeEncoder {
         if (late < 0) {
           LockSupport.parkNanos(-late);
         }
-        boolean draw = late < 2 * frameNanos; // more than two frames behind: repeat the picture, keep the sound
+        boolean draw = late < 2 * frameNanos; // more than two frames behind: skip the picture, keep the sound
         Compositor.Frame frame = compositor.nextFrame(draw);
+        sound.put(frame.audio().clone()); // first: the sound never waits for a picture buffer
         if (!draw) {
           dropped++;
+          continue;
         }
-        sound.put(frame.audio().clone()); // first: the sound never waits for a picture buffer
         byte[] picture = null;
         while (picture == null && !stopping) {
           picture = freePictures.poll(100, TimeUnit.MILLISECONDS);
