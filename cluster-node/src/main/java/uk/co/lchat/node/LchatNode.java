@@ -34,6 +34,8 @@ import uk.co.lchat.autoscaler.CapacityProvider;
 import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.autoscaler.RebalanceSettings;
 import uk.co.lchat.autoscaler.Rebalancer;
+import uk.co.lchat.egress.EgressService;
+import uk.co.lchat.egress.EgressSettings;
 import uk.co.lchat.media.control.ConferenceTracker;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.control.NodeRouter;
@@ -60,6 +62,7 @@ import uk.co.lchat.node.signaling.SignalingCounters;
 import uk.co.lchat.node.signaling.SignalingSettings;
 import uk.co.lchat.node.stats.AccessMetrics;
 import uk.co.lchat.node.stats.ClusterLoad;
+import uk.co.lchat.node.stats.EgressCollector;
 import uk.co.lchat.node.stats.FrontDoorCollector;
 import uk.co.lchat.node.stats.MetricsSettings;
 import uk.co.lchat.node.stats.NodeSampler;
@@ -71,10 +74,8 @@ import uk.co.lchat.node.tls.HttpsRedirect;
 import uk.co.lchat.node.turn.TurnSettings;
 import uk.co.lchat.room.RoomActor;
 import uk.co.lchat.room.RoomConfig;
-import uk.co.lchat.room.WebhookSender;
-import uk.co.lchat.egress.EgressService;
-import uk.co.lchat.egress.EgressSettings;
 import uk.co.lchat.room.RoomCounters;
+import uk.co.lchat.room.WebhookSender;
 
 /** One running node: its actor system (a cluster member), the room shard region and the HTTP server. */
 public final class LchatNode implements AutoCloseable {
@@ -134,12 +135,14 @@ public final class LchatNode implements AutoCloseable {
     FrontDoorSettings door = FrontDoorSettings.fromConfig(system.settings().config());
     ClusterOrigins clusterOrigins = new ClusterOrigins();
     system.systemActorOf(clusterOrigins.follower(), "cluster-origins", Props.empty());
+    EgressService egress = new EgressService(EgressSettings.from(system.settings().config()), system, router,
+        new WebhookSender(roomConfig.webhooks()));
+    metrics.registry().register(new EgressCollector(egress.counters()));
     HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain,
         SignalingSettings.fromConfig(system.settings().config()),
         new OriginPolicy(door.allowedOrigins(), clusterOrigins), clusterOrigins, tokens,
         new ServerApi(system, new ApiKeys(auth), settings.askTimeout(), roomConfig.replication(),
-            roomConfig.maxParticipants(), new EgressService(EgressSettings.from(system.settings().config()), system,
-            router, new WebhookSender(roomConfig.webhooks()))));
+            roomConfig.maxParticipants(), egress));
     this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
     metrics.registry().register(new FrontDoorCollector(connections, signaling));
     this.certificate = settings.https().enabled() ? CertificateRenewal.start(settings.https()) : null;

@@ -30,7 +30,10 @@ public final class EgressService {
   private final ActorSystem<?> system;
   private final ActorRef<MediaRouterProtocol.Command> router;
   private final EgressEvents events;
+  /** The egresses started on this node since it booted (running or ended). */
   private final Map<String, EgressInfo> egresses = new ConcurrentHashMap<>();
+  private final Recordings recordings;
+  private final EgressCounters counters = new EgressCounters();
   private final SecureRandom random = new SecureRandom();
 
   public EgressService(EgressSettings settings, ActorSystem<?> system, ActorRef<MediaRouterProtocol.Command> router,
@@ -39,6 +42,56 @@ public final class EgressService {
     this.system = system;
     this.router = router;
     this.events = EgressEvents.webhooks(webhooks);
+    this.recordings = new Recordings(settings.storage(), settings.retention());
+    if (settings.enabled() && !settings.retention().isZero()) {
+      system.scheduler().scheduleWithFixedDelay(java.time.Duration.ZERO, java.time.Duration.ofHours(1), () -> {
+        int deleted = recordings.expire(System.currentTimeMillis());
+        if (deleted > 0) {
+          system.log().info("egress: deleted {} recordings older than {}", deleted, settings.retention());
+        }
+      }, system.executionContext());
+    }
+  }
+
+  /** What egresses this node ran: counts by type and outcome, bytes written, pictures dropped. */
+  public EgressCounters counters() {
+    return counters;
+  }
+
+  /** The finished recordings on this node's storage. */
+  public Recordings recordings() {
+    return recordings;
+  }
+
+  /** Every recording: those running here and those finished on disk, newest first ({@code roomId} null: all). */
+  public java.util.List<EgressInfo> list(String roomId) {
+    java.util.List<EgressInfo> all = new java.util.ArrayList<>();
+    for (EgressInfo i : egresses.values()) {
+      if (!i.status().equals("ended") && (roomId == null || i.roomId().equals(roomId))) {
+        all.add(i);
+      }
+    }
+    all.addAll(recordings.list(roomId));
+    all.sort(java.util.Comparator.comparingLong(EgressInfo::startedAtMillis).reversed());
+    return all;
+  }
+
+  /** A running egress's status changed, or one ended: an ended one is indexed on disk with its files. */
+  private void update(EgressInfo info) {
+    EgressInfo before = egresses.put(info.egressId(), info);
+    if (info.status().equals("active") && (before == null || !before.status().equals("active"))) {
+      counters.started(info.type());
+    }
+    if (info.status().equals("ended") && (before == null || !before.status().equals("ended"))) {
+      counters.ended(info);
+      if (!info.files().isEmpty()) {
+        try {
+          recordings.save(info);
+        } catch (java.io.IOException e) {
+          system.log().warn("egress {}: could not write its index: {}", info.egressId(), e.getMessage());
+        }
+      }
+    }
   }
 
   public EgressSettings settings() {
@@ -58,7 +111,7 @@ public final class EgressService {
     String id = "EG_" + HexFormat.of().formatHex(bytes());
     CompletableFuture<RoomRecording.Started> started = new CompletableFuture<>();
     system.systemActorOf(RoomRecording.create(settings, request, id, roomId, by, room, router,
-        info -> egresses.put(info.egressId(), info), events, started), "egress-" + id, Props.empty());
+        this::update, events, started), "egress-" + id, Props.empty());
     return started.thenApply(s -> new StartResult(s.info(), s.outcome(), s.message()));
   }
 
@@ -68,8 +121,9 @@ public final class EgressService {
     return b;
   }
 
-  /** An egress started on this node (running or ended). */
+  /** An egress started on this node (running or ended), or one finished on disk. */
   public Optional<EgressInfo> get(String egressId) {
-    return Optional.ofNullable(egresses.get(egressId));
+    EgressInfo here = egresses.get(egressId);
+    return here != null ? Optional.of(here) : recordings.find(egressId);
   }
 }

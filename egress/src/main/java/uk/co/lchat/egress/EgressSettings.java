@@ -7,10 +7,11 @@ import com.typesafe.config.Config;
 
 /** The egress module's settings ({@code lchat.egress}, this module's reference.conf), read once at boot. */
 public record EgressSettings(boolean enabled, Path storage, String ffmpeg, String ffprobe, Duration stopTimeout,
-                             Duration startTimeout) {
+                             Duration startTimeout, Duration retention) {
   public static EgressSettings from(Config root) {
     Config c = root.getConfig("lchat.egress");
     return new EgressSettings(c.getBoolean("enabled"), Path.of(c.getString("storage")), c.getString("ffmpeg"),
-        c.getString("ffprobe"), c.getDuration("stop-timeout"), c.getDuration("start-timeout"));
+        c.getString("ffprobe"), c.getDuration("stop-timeout"), c.getDuration("start-timeout"),
+        c.getDuration("retention"));
   }
 }

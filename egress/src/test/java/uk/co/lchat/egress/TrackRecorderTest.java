@@ -26,7 +26,8 @@ class TrackRecorderTest {
   Path dir;
 
   private EgressSettings settings() {
-    return new EgressSettings(true, dir, "ffmpeg", "ffprobe", Duration.ofSeconds(10), Duration.ofSeconds(1));
+    return new EgressSettings(true, dir, "ffmpeg", "ffprobe", Duration.ofSeconds(10), Duration.ofSeconds(1),
+        Duration.ZERO);
   }
 
   @Test

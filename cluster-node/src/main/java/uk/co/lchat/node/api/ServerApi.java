@@ -21,11 +21,13 @@ import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -119,7 +121,11 @@ public final class ServerApi extends AllDirectives {
         p -> withRoom(p, id -> jsonBody(true, body -> startEgress(id, body))));
     operations.put(new Operation("DELETE", room + "/egress/{egress}"),
         p -> withRoom(p, id -> stopEgress(id, p.get("egress"))));
+    operations.put(new Operation("GET", room + "/egress"), p -> withRoom(p, id -> listEgress(id)));
+    operations.put(new Operation("GET", "/api/v1/egress"), p -> listEgress(null));
     operations.put(new Operation("GET", "/api/v1/egress/{egress}"), p -> getEgress(p.get("egress")));
+    operations.put(new Operation("GET", "/api/v1/egress/{egress}/files/{file}"),
+        p -> downloadEgressFile(p.get("egress"), p.get("file")));
   }
 
   // ---- egress (recording) -----------------------------------------------------------------------------------------
@@ -161,6 +167,30 @@ public final class ServerApi extends AllDirectives {
             .orElseGet(() -> error(404, "egress_not_found", "No such egress on this node.")));
   }
 
+  /** Recordings running here and finished on this node's storage, newest first. */
+  private Route listEgress(String room) {
+    if (egress == null) {
+      return complete(json(200, JSON.createObjectNode().set("egress", JSON.createArrayNode())));
+    }
+    ArrayNode list = JSON.createArrayNode();
+    egress.list(room).forEach(info -> list.add(egressJson(info)));
+    ObjectNode body = JSON.createObjectNode();
+    body.set("egress", list);
+    return complete(json(200, body));
+  }
+
+  /** A recorded file, if its recording lists it (ranges served, so players can seek). */
+  private Route downloadEgressFile(String egressId, String file) {
+    java.util.Optional<java.nio.file.Path> path = egress == null ? java.util.Optional.empty()
+        : egress.recordings().file(egressId, file);
+    if (path.isEmpty()) {
+      return complete(error(404, "file_not_found", "No such file of a finished recording on this node."));
+    }
+    ContentType type = file.endsWith(".mp4") ? ContentTypes.create(MediaTypes.VIDEO_MP4)
+        : file.endsWith(".webm") ? ContentTypes.create(MediaTypes.VIDEO_WEBM) : ContentTypes.APPLICATION_OCTET_STREAM;
+    return getFromFile(path.get().toFile(), type);
+  }
+
   private static ObjectNode egressJson(EgressInfo info) {
     ObjectNode o = JSON.createObjectNode()
         .put("egressId", info.egressId()).put("room", info.roomId()).put("type", info.type())
@@ -175,7 +205,8 @@ public final class ServerApi extends AllDirectives {
     for (EgressInfo.RecordedFile f : info.files()) {
       ObjectNode file = files.addObject().put("name", f.name()).put("participantId", f.participantId())
           .put("displayName", f.displayName()).put("kind", f.kind()).put("codec", f.codec())
-          .put("size", f.bytes()).put("durationSeconds", f.durationSeconds());
+          .put("size", f.bytes()).put("durationSeconds", f.durationSeconds())
+          .put("url", "/api/v1/egress/" + info.egressId() + "/files/" + java.nio.file.Path.of(f.name()).getFileName());
       if (f.startedAtMillis() > 0) {
         file.put("startedAt", Instant.ofEpochMilli(f.startedAtMillis()).toString());
       }
