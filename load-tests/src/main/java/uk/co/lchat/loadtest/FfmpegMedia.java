@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * and a sine tone in real time, encodes them as a browser would send them (VP8 at about 500 kbit/s, Opus in 20 ms
  * frames) and sends each as plain RTP to a loopback port of ours; a thread per stream hands every datagram to the
  * {@link Listener}. Instances differ by their index: another hue of the picture, another pitch of the tone. The
- * first packets, a keyframe's, come a quarter of a second or so after the start.
+ * first packets, a keyframe's, come a quarter of a second or so after the start. A
+ * {@linkplain #screen(int, Path) screen} sends a shared screen's video alone instead: one strong colour, easy to
+ * find in a recording.
  */
 final class FfmpegMedia implements AutoCloseable {
   /**
@@ -26,6 +29,16 @@ final class FfmpegMedia implements AutoCloseable {
    * {@link SyntheticMedia} send 20).
    */
   static final int TONE_LEVEL = 21;
+  /**
+   * A screen's colour, RGB (224, 48, 48); in BT.601 limited-range YUV about (102, 102, 205). It fills the picture
+   * but for a small white box moving along its top (y 40 to 100 of 720), so that frames still change. On the stage
+   * of a composite recording (VP8, then H.264, back to RGB) it reads about (222, 47, 47).
+   */
+  static final int SCREEN_RGB = 0xE03030;
+  /** A screen's picture: 720p at 15 frames/s, as browsers capture a screen. */
+  static final int SCREEN_WIDTH = 1280;
+  static final int SCREEN_HEIGHT = 720;
+  private static final int SCREEN_FPS = 15;
   /** FFmpeg's RTP packets are at most this long, header included: room for our extensions and SRTP tag in an MTU. */
   private static final int PACKET_SIZE = 1200;
   /** How long FFmpeg gets to stop when asked (SIGTERM), and again once killed; it needs well under a second. */
@@ -37,7 +50,9 @@ final class FfmpegMedia implements AutoCloseable {
   }
 
   private final int index;
+  private final boolean screen;
   private final DatagramSocket videoSocket;
+  /** Null for a screen, which sends no sound; so is its reader. */
   private final DatagramSocket audioSocket;
   private final Process ffmpeg;
   private final Thread videoReader;
@@ -46,52 +61,83 @@ final class FfmpegMedia implements AutoCloseable {
 
   /** Starts FFmpeg for instance {@code index}, its own output discarded. */
   FfmpegMedia(int index) throws IOException {
-    this(index, Redirect.DISCARD);
+    this(index, false, Redirect.DISCARD);
   }
 
   /** Starts FFmpeg for instance {@code index}, its warnings and errors appended to {@code log}. */
   FfmpegMedia(int index, Path log) throws IOException {
-    this(index, Redirect.appendTo(log.toFile()));
+    this(index, false, Redirect.appendTo(log.toFile()));
   }
 
-  private FfmpegMedia(int index, Redirect output) throws IOException {
+  /**
+   * Starts FFmpeg sending a shared screen's video, no sound: {@link #SCREEN_WIDTH} x {@link #SCREEN_HEIGHT} of
+   * {@link #SCREEN_RGB} at 15 frames/s, whatever the index (which names its thread); warnings and errors appended
+   * to {@code log}.
+   */
+  static FfmpegMedia screen(int index, Path log) throws IOException {
+    return new FfmpegMedia(index, true, Redirect.appendTo(log.toFile()));
+  }
+
+  private FfmpegMedia(int index, boolean screen, Redirect output) throws IOException {
     if (index < 0) {
       throw new IllegalArgumentException("an instance index is 0 or more, not " + index);
     }
     this.index = index;
+    this.screen = screen;
     InetAddress loopback = InetAddress.getLoopbackAddress();
     // Bound before FFmpeg starts, so its first packets have somewhere to go.
     videoSocket = new DatagramSocket(new InetSocketAddress(loopback, 0));
-    audioSocket = new DatagramSocket(new InetSocketAddress(loopback, 0));
+    audioSocket = screen ? null : new DatagramSocket(new InetSocketAddress(loopback, 0));
+    String host = loopback.getHostAddress();
     try {
-      ffmpeg = new ProcessBuilder(command(loopback.getHostAddress(), videoSocket.getLocalPort(),
-          audioSocket.getLocalPort()))
+      ffmpeg = new ProcessBuilder(screen ? screenCommand(host, videoSocket.getLocalPort())
+          : cameraCommand(host, videoSocket.getLocalPort(), audioSocket.getLocalPort()))
           .redirectErrorStream(true)
           .redirectOutput(output) // never a pipe that nobody reads and that blocks FFmpeg when full
           .start();
     } catch (IOException e) {
-      videoSocket.close();
-      audioSocket.close();
+      closeSockets();
       throw e;
     }
     videoReader = reader(videoSocket, true);
-    audioReader = reader(audioSocket, false);
+    audioReader = screen ? null : reader(audioSocket, false);
   }
 
-  private List<String> command(String host, int videoPort, int audioPort) {
-    return List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning",
+  private List<String> cameraCommand(String host, int videoPort, int audioPort) {
+    List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning",
         // -re: at the inputs' own rate, as a camera and a microphone deliver.
         "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30,hue=h=" + hue(),
         "-re", "-f", "lavfi", "-i", "sine=frequency=" + toneHz() + ":sample_rate=48000",
-        "-map", "0:v", "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1",
-        "-b:v", "500k", "-pix_fmt", "yuv420p",
-        // A keyframe every second (30 frames): FFmpeg cannot hear the receivers' keyframe requests (RFC 4585
-        // §6.3.1), so this bounds how long a new receiver waits for a picture. No look-ahead, as in a call.
-        "-g", "30", "-lag-in-frames", "0", "-auto-alt-ref", "0",
-        "-f", "rtp", "-rtpflags", "skip_rtcp", rtpUrl(host, videoPort),
-        "-map", "1:a", "-c:a", "libopus", "-ar", "48000", "-b:a", "48k", "-frame_duration", "20",
+        "-map", "0:v"));
+    command.addAll(vp8(30, host, videoPort));
+    command.addAll(List.of("-map", "1:a", "-c:a", "libopus", "-ar", "48000", "-b:a", "48k", "-frame_duration", "20",
         "-application", "audio",
-        "-f", "rtp", "-rtpflags", "skip_rtcp", rtpUrl(host, audioPort));
+        "-f", "rtp", "-rtpflags", "skip_rtcp", rtpUrl(host, audioPort)));
+    return command;
+  }
+
+  /** One colour, and a white box crossing the top in 7.5 s: mostly still, as a shared document or slide is. */
+  private static List<String> screenCommand(String host, int videoPort) {
+    String size = SCREEN_WIDTH + "x" + SCREEN_HEIGHT;
+    String picture = String.format("color=c=0x%06X:size=%s:rate=%d[bg];color=c=white:size=80x60:rate=%d[box];"
+        + "[bg][box]overlay=x='mod(t*160,%d)':y=40[out0]", SCREEN_RGB, size, SCREEN_FPS, SCREEN_FPS,
+        SCREEN_WIDTH - 80);
+    List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning",
+        "-re", "-f", "lavfi", "-i", picture, "-map", "0:v"));
+    command.addAll(vp8(SCREEN_FPS, host, videoPort));
+    return command;
+  }
+
+  /**
+   * VP8 as a browser sends it in a call, a keyframe every {@code keyframeInterval} frames (a second): FFmpeg cannot
+   * hear the receivers' keyframe requests (RFC 4585 §6.3.1), so this bounds how long a new receiver waits for a
+   * picture. No look-ahead, as in a call.
+   */
+  private static List<String> vp8(int keyframeInterval, String host, int port) {
+    return List.of("-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1",
+        "-b:v", "500k", "-pix_fmt", "yuv420p",
+        "-g", Integer.toString(keyframeInterval), "-lag-in-frames", "0", "-auto-alt-ref", "0",
+        "-f", "rtp", "-rtpflags", "skip_rtcp", rtpUrl(host, port));
   }
 
   /**
@@ -117,13 +163,18 @@ final class FfmpegMedia implements AutoCloseable {
     this.listener = listener;
   }
 
+  /** Whether this is a screen's video (no sound), not a camera's and a microphone's. */
+  boolean isScreen() {
+    return screen;
+  }
+
   /** The FFmpeg process. */
   ProcessHandle process() {
     return ffmpeg.toHandle();
   }
 
   private Thread reader(DatagramSocket socket, boolean video) {
-    return Thread.ofPlatform().daemon().name("ffmpeg-" + (video ? "video-" : "audio-") + index)
+    return Thread.ofPlatform().daemon().name("ffmpeg-" + (screen ? "screen-" : video ? "video-" : "audio-") + index)
         .start(() -> read(socket, video));
   }
 
@@ -156,13 +207,21 @@ final class FfmpegMedia implements AutoCloseable {
       ffmpeg.destroyForcibly();
       Thread.currentThread().interrupt();
     }
-    videoSocket.close();
-    audioSocket.close();
+    closeSockets();
     try {
       videoReader.join(1000);
-      audioReader.join(1000);
+      if (audioReader != null) {
+        audioReader.join(1000);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeSockets() {
+    videoSocket.close();
+    if (audioSocket != null) {
+      audioSocket.close();
     }
   }
 

@@ -25,12 +25,27 @@ final class SdpMaker {
    */
   static String publishOffer(IceParameters ice, String fingerprint, long audioSsrc, boolean video,
                              long singleVideoSsrc, String setup) {
+    return publishOffer(ice, fingerprint, audioSsrc, video, singleVideoSsrc, 0, setup);
+  }
+
+  /**
+   * As above, and when {@code screenSsrc} is not 0 a shared screen's VP8 with that SSRC, in a video m-section of
+   * its own (mid 2) after the camera's: the room takes a participant's first video for its camera and a further
+   * one for its screen, in the offer's order. Its msid names a stream of its own, as a browser's
+   * {@code getDisplayMedia} track has.
+   */
+  static String publishOffer(IceParameters ice, String fingerprint, long audioSsrc, boolean video,
+                             long singleVideoSsrc, long screenSsrc, String setup) {
+    if (screenSsrc != 0 && !video) {
+      // Without a camera the screen would be the first video: the room would take it for the camera.
+      throw new IllegalArgumentException("a screen is shared beside a camera");
+    }
     StringBuilder sb = new StringBuilder();
     line(sb, "v=0");
     line(sb, "o=- " + (System.nanoTime() & 0xFFFFFFFL) + " 2 IN IP4 127.0.0.1");
     line(sb, "s=-");
     line(sb, "t=0 0");
-    line(sb, "a=group:BUNDLE 0" + (video ? " 1" : ""));
+    line(sb, "a=group:BUNDLE 0" + (video ? " 1" : "") + (screenSsrc != 0 ? " 2" : ""));
     line(sb, "a=msid-semantic: WMS load");
     section(sb, "audio", "0", "111", ice, fingerprint, setup, "sendonly");
     line(sb, "a=extmap:" + AUDIO_LEVEL_EXT + " urn:ietf:params:rtp-hdrext:ssrc-audio-level");
@@ -41,16 +56,7 @@ final class SdpMaker {
     line(sb, "a=ssrc:" + audioSsrc + " cname:load");
     line(sb, "a=ssrc:" + audioSsrc + " msid:load audio");
     if (video) {
-      section(sb, "video", "1", "96", ice, fingerprint, setup, "sendonly");
-      line(sb, "a=extmap:" + MID_EXT + " urn:ietf:params:rtp-hdrext:sdes:mid");
-      if (singleVideoSsrc == 0) {
-        line(sb, "a=extmap:" + RID_EXT + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
-      }
-      line(sb, "a=extmap:" + TRANSPORT_CC_EXT + " " + TRANSPORT_CC);
-      line(sb, "a=rtpmap:96 VP8/90000");
-      line(sb, "a=rtcp-fb:96 transport-cc");
-      line(sb, "a=rtcp-fb:96 nack");
-      line(sb, "a=rtcp-fb:96 nack pli");
+      vp8Section(sb, "1", ice, fingerprint, setup, singleVideoSsrc == 0);
       if (singleVideoSsrc != 0) {
         line(sb, "a=ssrc:" + singleVideoSsrc + " cname:load");
         line(sb, "a=ssrc:" + singleVideoSsrc + " msid:load video");
@@ -61,7 +67,27 @@ final class SdpMaker {
         line(sb, "a=simulcast:send " + String.join(";", RIDS));
       }
     }
+    if (screenSsrc != 0) {
+      vp8Section(sb, "2", ice, fingerprint, setup, false);
+      line(sb, "a=ssrc:" + screenSsrc + " cname:load");
+      line(sb, "a=ssrc:" + screenSsrc + " msid:load-screen screen");
+    }
     return sb.toString();
+  }
+
+  /** A sendonly VP8 section up to its SSRC or simulcast lines, with the rid extension when it is simulcast. */
+  private static void vp8Section(StringBuilder sb, String mid, IceParameters ice, String fingerprint, String setup,
+                                 boolean simulcast) {
+    section(sb, "video", mid, "96", ice, fingerprint, setup, "sendonly");
+    line(sb, "a=extmap:" + MID_EXT + " urn:ietf:params:rtp-hdrext:sdes:mid");
+    if (simulcast) {
+      line(sb, "a=extmap:" + RID_EXT + " urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id");
+    }
+    line(sb, "a=extmap:" + TRANSPORT_CC_EXT + " " + TRANSPORT_CC);
+    line(sb, "a=rtpmap:96 VP8/90000");
+    line(sb, "a=rtcp-fb:96 transport-cc");
+    line(sb, "a=rtcp-fb:96 nack");
+    line(sb, "a=rtcp-fb:96 nack pli");
   }
 
   /** Accepts every section of a router's offer as recvonly (inactive stays inactive), with our transport. */

@@ -29,10 +29,10 @@ import uk.co.lchat.testpeer.SimulatedPeer;
 /**
  * One headless participant speaking the real protocol: the signaling WebSocket, an SDP offer like a browser's, ICE,
  * DTLS-SRTP, then synthetic Opus (50 packets/s with audio levels) and VP8 in three simulcast layers, or what an
- * {@link FfmpegMedia} encodes ({@link #publishFrom}); and as a receiver it answers the router's offers and
- * measures what arrives ({@link Reception}). When its signaling connection drops without the server asking (the
- * node was killed), it reopens it ({@link ReconnectSchedule}) and resumes the same participant, as the web client
- * does.
+ * {@link FfmpegMedia} encodes ({@link #publishFrom}), with a shared screen from another if it likes; and as a
+ * receiver it answers the router's offers and measures what arrives ({@link Reception}). When its signaling
+ * connection drops without the server asking (the node was killed), it reopens it ({@link ReconnectSchedule}) and
+ * resumes the same participant, as the web client does.
  */
 final class SimParticipant implements LoadParticipant {
   private final HttpClient http;
@@ -63,6 +63,8 @@ final class SimParticipant implements LoadParticipant {
   /** FFmpeg's streams sent as this participant's, instead of {@link #media}'s, once {@link #publishFrom} set them. */
   private volatile RelayedStream relayedAudio;
   private volatile RelayedStream relayedVideo;
+  /** The screen it shares from FFmpeg, or null. */
+  private volatile RelayedStream relayedScreen;
   private final Set<Integer> rtxPayloadTypes = new HashSet<>();
   private volatile String participantId;
   private volatile String room;
@@ -315,6 +317,22 @@ final class SimParticipant implements LoadParticipant {
     return who;
   }
 
+  /**
+   * How many video streams (SSRCs) of {@code participantId} delivered a packet within the last {@code windowNanos}:
+   * 2 while it shares a screen beside its camera.
+   */
+  int videosFrom(String participantId, long windowNanos) {
+    long now = System.nanoTime();
+    int n = 0;
+    for (Map.Entry<Long, Arrivals> e : arrivals.entrySet()) {
+      Arrivals a = e.getValue();
+      if (!a.audio && now - a.last < windowNanos && participantId.equals(senderOf.get(e.getKey()))) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   /** How many distinct audio streams (SSRCs) ever delivered a packet. */
   int audioStreamsSeen() {
     return recent(Long.MAX_VALUE, a -> a.audio, a -> a.last);
@@ -385,14 +403,41 @@ final class SimParticipant implements LoadParticipant {
     media.onPacket(this::relay);
   }
 
+  /**
+   * As {@link #publishFrom(FfmpegMedia)} with {@code camera}, and shares {@code screen}'s video (its sound, if any,
+   * is not sent): the offer's third m-section, a second VP8 stream with an SSRC and msid of its own, after the
+   * camera's, which is what makes it the screen for the room, the recorder and every client. Needs video on.
+   */
+  void publishFrom(FfmpegMedia camera, FfmpegMedia screen) {
+    if (!video) {
+      throw new IllegalStateException(name + " sends no video, so it has no camera to share a screen beside");
+    }
+    publishFrom(camera);
+    relayedScreen = new RelayedStream(SyntheticMedia.VP8, false);
+    screen.onPacket(this::relayScreen);
+  }
+
+  /** One of the screen's FFmpeg packets, on its reader thread: video only. */
+  private void relayScreen(boolean isVideo, byte[] packet, int length) {
+    if (isVideo) {
+      relay(relayedScreen, packet, length);
+    }
+  }
+
   /** One of FFmpeg's packets, on its reader thread: sent as this participant's once it publishes. */
   private void relay(boolean isVideo, byte[] packet, int length) {
+    if (isVideo ? video : audio) {
+      relay(isVideo ? relayedVideo : relayedAudio, packet, length);
+    }
+  }
+
+  private void relay(RelayedStream stream, byte[] packet, int length) {
     SimulatedPeer peer = publisher;
-    if (peer == null || closed || !(isVideo ? video : audio)) {
+    if (peer == null || closed) {
       return;
     }
     try {
-      if ((isVideo ? relayedVideo : relayedAudio).send(peer, packet, length)) {
+      if (stream.send(peer, packet, length)) {
         measurements.packetsSent.increment();
       }
     } catch (IOException e) {
@@ -466,9 +511,10 @@ final class SimParticipant implements LoadParticipant {
     next.stampSendTime(true);
     next.useTransportCc(SdpMaker.TRANSPORT_CC_EXT);
     RelayedStream relayed = relayedVideo;
+    RelayedStream screen = relayedScreen;
     String offer = relayed == null ? media.offer(next, "actpass")
         : SdpMaker.publishOffer(next.ice(), next.fingerprintAttribute(), relayedAudio.ssrc, video, relayed.ssrc,
-            "actpass");
+            screen == null ? 0 : screen.ssrc, "actpass");
     var answerF = signaling.next("publishAnswer", "error");
     signaling.send(signaling.message("publish").put("sdp", offer));
     JsonNode answer = answerF.get(20, TimeUnit.SECONDS);

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -39,7 +40,9 @@ import uk.co.lchat.node.TestNodes;
  * in its own colours, and a tone each, encoded as VP8 and Opus), through the server API: one MP4 that ffprobe reads
  * as H.264 + AAC at 1280x720 lasting as long as it was recorded, whose sound is well above silence and whose
  * pictures move. Then the two ways a recording ends without a stop: its encoder killed (encoder_failed) and the
- * room ended (room_ended); each leaves a playable file.
+ * room ended (room_ended); each leaves a playable file. And a room where one of them shares a screen (FFmpeg's
+ * picture of one strong colour): the recording shows it on stage, the cameras in a strip below. A picture of the
+ * grid and of the screen share is left in {@code target/} for people to look at.
  */
 class CompositeRecordingIT extends InJvmNodes {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +51,11 @@ class CompositeRecordingIT extends InJvmNodes {
   private static final List<FfmpegMedia> media = new ArrayList<>();
   private static final String AUTH = "Basic " + Base64.getEncoder()
       .encodeToString("rec-key:rec-secret-0123456789abcdef0123456789".getBytes(StandardCharsets.UTF_8));
+  /** The composite's picture: 720p, the default resolution. */
+  private static final int WIDTH = 1280;
+  private static final int HEIGHT = 720;
+  /** Who shares a screen in the meeting that does: the second to join, so that the room's first video is not its. */
+  private static final int SHARER = 1;
 
   @TempDir
   static Path storage;
@@ -113,6 +121,14 @@ class CompositeRecordingIT extends InJvmNodes {
 
   /** Three people, each publishing FFmpeg's real VP8 and Opus. */
   private static List<SimParticipant> meeting(LchatNode n, String room) throws Exception {
+    return meeting(n, room, false);
+  }
+
+  /**
+   * Three people, each publishing FFmpeg's real VP8 and Opus, and when {@code withScreen} person {@link #SHARER}
+   * a screen beside its camera; returns once everyone receives the others' video, the sharer's two streams too.
+   */
+  private static List<SimParticipant> meeting(LchatNode n, String room, boolean withScreen) throws Exception {
     List<SimParticipant> people = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       FfmpegMedia source = new FfmpegMedia(media.size(), storage.resolve("source-" + room + "-" + i + ".log"));
@@ -120,22 +136,31 @@ class CompositeRecordingIT extends InJvmNodes {
       SimParticipant p = new SimParticipant(HTTP, URI.create("http://127.0.0.1:" + n.httpPort()), "Person " + i,
           true, true, new Measurements());
       everyone.add(p);
-      p.publishFrom(source);
+      if (withScreen && i == SHARER) {
+        FfmpegMedia screen = FfmpegMedia.screen(media.size(), storage.resolve("screen-" + room + "-" + i + ".log"));
+        media.add(screen);
+        p.publishFrom(source, screen);
+      } else {
+        p.publishFrom(source);
+      }
       p.join(room);
       people.add(p);
     }
-    Talkers.await("everyone sees the two others' video in " + room, 60,
-        () -> people.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == 2));
+    SimParticipant sharer = withScreen ? people.get(SHARER) : null;
+    Talkers.await("everyone sees the two others' video in " + room + (withScreen ? ", and the screen" : ""), 60,
+        () -> people.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == 2
+            && (sharer == null || p == sharer || p.videosFrom(sharer.id(), 700_000_000L) == 2)));
     return people;
   }
 
-  private static String start(LchatNode n, String room, String body) throws Exception {
+  /** Starts a recording of {@code room} and returns its id once a decoder runs for each of its {@code tracks}. */
+  private static String start(LchatNode n, String room, String body, int tracks) throws Exception {
     HttpResponse<String> started = call(n, "POST", "/api/v1/rooms/" + room + "/egress", body);
     assertEquals(201, started.statusCode(), started.body());
     String id = JSON.readTree(started.body()).path("egressId").asText();
     awaitHook("egress.started", id, 30);
-    // One decoder per track (three cameras, three microphones) and the encoder.
-    Talkers.await("seven FFmpeg processes for " + id, 60, () -> ffmpegsOf(id).size() == 7);
+    // One decoder per track and the encoder.
+    Talkers.await((tracks + 1) + " FFmpeg processes for " + id, 60, () -> ffmpegsOf(id).size() == tracks + 1);
     return id;
   }
 
@@ -162,6 +187,64 @@ class CompositeRecordingIT extends InJvmNodes {
     return hashes.size();
   }
 
+  /**
+   * The file's picture at {@code seconds} as RGB, 3 bytes a pixel, rows from the top; also written as
+   * {@code target/<png>} for people to look at.
+   */
+  private static byte[] pictureAt(Path file, double seconds, String png) throws Exception {
+    Path target = Files.createDirectories(Path.of("target"));
+    Path raw = storage.resolve(png + ".rgb");
+    String out = run("ffmpeg", "-hide_banner", "-nostats", "-loglevel", "error", "-y", "-ss", String.valueOf(seconds),
+        "-i", file.toString(), "-frames:v", "1", target.resolve(png).toString(),
+        "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", raw.toString());
+    byte[] rgb = Files.readAllBytes(raw);
+    assertEquals(WIDTH * HEIGHT * 3, rgb.length, "one picture of " + WIDTH + "x" + HEIGHT + " at " + seconds + " s: "
+        + out);
+    return rgb;
+  }
+
+  /** A rectangle of a picture: its mean colour, and the fraction of its pixels near the screen's colour. */
+  private record Area(double red, double green, double blue, double nearScreen) {
+    /** Near enough for VP8, H.264 and two conversions between RGB and 4:2:0 YUV. */
+    private static final int TOLERANCE = 48;
+
+    /** Pixels x from {@code left} to {@code right}, y from {@code top} to {@code bottom}, every 4th of each. */
+    static Area of(byte[] rgb, int left, int right, int top, int bottom) {
+      int[] screen = {FfmpegMedia.SCREEN_RGB >> 16 & 0xFF, FfmpegMedia.SCREEN_RGB >> 8 & 0xFF,
+          FfmpegMedia.SCREEN_RGB & 0xFF};
+      long[] sum = new long[3];
+      int near = 0;
+      int n = 0;
+      for (int y = top; y < bottom; y += 4) {
+        for (int x = left; x < right; x += 4) {
+          int at = (y * WIDTH + x) * 3;
+          boolean close = true;
+          for (int c = 0; c < 3; c++) {
+            int v = rgb[at + c] & 0xFF;
+            sum[c] += v;
+            close &= Math.abs(v - screen[c]) <= TOLERANCE;
+          }
+          near += close ? 1 : 0;
+          n++;
+        }
+      }
+      return new Area((double) sum[0] / n, (double) sum[1] / n, (double) sum[2] / n, (double) near / n);
+    }
+
+    /** The mean colour is the screen's, each channel within the tolerance. */
+    boolean looksLikeTheScreen() {
+      return Math.abs(red - (FfmpegMedia.SCREEN_RGB >> 16 & 0xFF)) <= TOLERANCE
+          && Math.abs(green - (FfmpegMedia.SCREEN_RGB >> 8 & 0xFF)) <= TOLERANCE
+          && Math.abs(blue - (FfmpegMedia.SCREEN_RGB & 0xFF)) <= TOLERANCE;
+    }
+
+    @Override
+    public String toString() {
+      return String.format("mean RGB (%.0f, %.0f, %.0f), %.0f%% the screen's colour", red, green, blue,
+          100 * nearScreen);
+    }
+  }
+
   private static String run(String... cmd) throws Exception {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -183,7 +266,7 @@ class CompositeRecordingIT extends InJvmNodes {
 
     assertEquals(400, call(n, "POST", "/api/v1/rooms/composite/egress", "{\"layout\":\"mosaic\"}").statusCode());
     assertEquals(400, call(n, "POST", "/api/v1/rooms/composite/egress", "{\"resolution\":\"4k\"}").statusCode());
-    String id = start(n, "composite", "{\"type\":\"composite\",\"layout\":\"grid\"}");
+    String id = start(n, "composite", "{\"type\":\"composite\",\"layout\":\"grid\"}", 6);
 
     // The recording's length is what is under test: let it run, then stop it.
     Thread.sleep(20_000);
@@ -210,13 +293,14 @@ class CompositeRecordingIT extends InJvmNodes {
     int pictures = distinctPictures(file);
     assertTrue(pictures >= 15, "the pictures move: " + pictures + " different ones in 20 s at one a second");
     assertTrue(ffmpegsOf(id).isEmpty(), "every FFmpeg of the recording has exited");
+    pictureAt(file, 10, "composite-grid.png");
   }
 
   @Test
   void aKilledEncoderOrAnEndedRoomEndsTheRecordingWithItsReasonAndAPlayableFile() throws Exception {
     LchatNode n = node();
     meeting(n, "faults");
-    String id = start(n, "faults", "{\"type\":\"composite\",\"layout\":\"speaker\"}");
+    String id = start(n, "faults", "{\"type\":\"composite\",\"layout\":\"speaker\"}", 6);
     Thread.sleep(5_000);
     ProcessHandle encoder = ffmpegsOf(id).stream()
         .filter(p -> p.info().commandLine().orElse("").contains("composite.mp4")).findFirst().orElseThrow();
@@ -228,7 +312,7 @@ class CompositeRecordingIT extends InJvmNodes {
     assertTrue(killed.durationSeconds() >= 2, killed.toString());
     Talkers.await("the decoders of the failed recording exit", 60, () -> ffmpegsOf(id).isEmpty());
 
-    String id2 = start(n, "faults", "{\"type\":\"composite\"}");
+    String id2 = start(n, "faults", "{\"type\":\"composite\"}", 6);
     Thread.sleep(5_000);
     assertEquals(204, call(n, "DELETE", "/api/v1/rooms/faults", null).statusCode());
     JsonNode roomEnded = awaitHook("egress.ended", id2, 90);
@@ -237,5 +321,32 @@ class CompositeRecordingIT extends InJvmNodes {
     assertEquals(List.of("h264", "aac"), ended.codecs(), "finalised when the room ended: " + ended);
     assertTrue(ended.durationSeconds() >= 4, ended.toString());
     Talkers.await("every FFmpeg of the recording exits", 60, () -> ffmpegsOf(id2).isEmpty());
+  }
+
+  @Test
+  void aScreenShareIsShownOnStageAboveTheCamerasOfEveryone() throws Exception {
+    LchatNode n = node();
+    meeting(n, "sharing", true);
+    // Three cameras, three microphones and the screen.
+    String id = start(n, "sharing", "{\"type\":\"composite\",\"layout\":\"grid\"}", 7);
+    Thread.sleep(8_000);
+    assertEquals(204, call(n, "DELETE", "/api/v1/rooms/sharing/egress/" + id, null).statusCode());
+    JsonNode ended = awaitHook("egress.ended", id, 90);
+    assertEquals("stopped", ended.path("reason").asText(), ended.toString());
+    Path file = fileOf(ended);
+    Probe probe = Probe.of("ffprobe", file);
+    assertEquals(List.of("h264", "aac"), probe.codecs(), file + ": " + probe);
+    assertTrue(probe.durationSeconds() >= 7, file + " lasts " + probe.durationSeconds() + " s");
+
+    byte[] picture = pictureAt(file, 6, "composite-screen.png");
+    // A screen share fills the stage, the top four fifths (Layout); the middle of it is the screen's picture.
+    Area stage = Area.of(picture, 320, 960, 100, 450);
+    // The cameras' strip below, the three of them side by side on the background.
+    Area strip = Area.of(picture, 0, WIDTH, 600, HEIGHT);
+    System.out.printf("composite recording: screen share at 6 s of %.2f s: stage %s; strip %s%n",
+        probe.durationSeconds(), stage, strip);
+    assertTrue(stage.nearScreen() > 0.7 && stage.looksLikeTheScreen(), "the screen is on stage: " + stage);
+    assertTrue(strip.nearScreen() < 0.2 && !strip.looksLikeTheScreen(), "the strip shows cameras: " + strip);
+    Talkers.await("every FFmpeg of the recording exits", 60, () -> ffmpegsOf(id).isEmpty());
   }
 }
