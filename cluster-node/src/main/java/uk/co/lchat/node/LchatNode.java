@@ -98,6 +98,8 @@ public final class LchatNode implements AutoCloseable {
   private final Placement placement;
   private final ServerBinding metricsBinding;
   private final NodeDrain drain;
+  /** This node's recordings: finalised before the node goes, however it goes. */
+  private final EgressService egress;
   /** How other nodes' clients reach this node's signaling (for their drains); empty until HTTP is bound. */
   private volatile String wsUrl = "";
   /** The node processes the autoscaler started, with provider = local (null otherwise). */
@@ -135,7 +137,7 @@ public final class LchatNode implements AutoCloseable {
     FrontDoorSettings door = FrontDoorSettings.fromConfig(system.settings().config());
     ClusterOrigins clusterOrigins = new ClusterOrigins();
     system.systemActorOf(clusterOrigins.follower(), "cluster-origins", Props.empty());
-    EgressService egress = new EgressService(EgressSettings.from(system.settings().config()), system, router,
+    this.egress = new EgressService(EgressSettings.from(system.settings().config()), system, router,
         new WebhookSender(roomConfig.webhooks()));
     metrics.registry().register(new EgressCollector(egress.counters()));
     HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain,
@@ -164,6 +166,9 @@ public final class LchatNode implements AutoCloseable {
     // SIGTERM, scale-in and leaving all run Coordinated Shutdown: drain first, while HTTP still serves.
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "lchat-drain",
         () -> drain.drain(system, router, placement, address));
+    // Recordings end with the node, their files finalised and indexed while the router still feeds them.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "lchat-egress",
+        () -> egress.stopAll("node_shutdown").thenApply(v -> org.apache.pekko.Done.getInstance()));
     // A separate metrics port, when configured, serves /metrics only (for a scrape network apart from users').
     this.metricsBinding = ms.port() > 0 && ms.port() != binding.localAddress().getPort()
         ? Http.get(system).newServerAt(ms.bindHost(), ms.port()).bind(stats.metricsRoute())
@@ -345,6 +350,12 @@ public final class LchatNode implements AutoCloseable {
   @Override
   public void close() {
     drain.skip();
+    try {
+      // Even a node stopped at once finalises its recordings first, while its router still feeds them.
+      egress.stopAll("node_shutdown").toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      system.log().warn("recordings not all finalised before the node stopped: {}", e.toString());
+    }
     if (localNodes != null) {
       localNodes.close();
     }

@@ -2,6 +2,7 @@ package uk.co.lchat.egress;
 
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +34,9 @@ public final class EgressService {
   /** The egresses started on this node since it booted (running or ended). */
   private final Map<String, EgressInfo> egresses = new ConcurrentHashMap<>();
   private final Recordings recordings;
+  /** The recording actors still running, and what completes when each has ended (for a shutdown to wait on). */
+  private final Map<String, ActorRef<RoomRecording.Msg>> running = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<EgressInfo>> endings = new ConcurrentHashMap<>();
   private final EgressCounters counters = new EgressCounters();
   private final SecureRandom random = new SecureRandom();
 
@@ -53,7 +57,20 @@ public final class EgressService {
     }
   }
 
-  /** What egresses this node ran: counts by type and outcome, bytes written, pictures dropped. */
+  /**
+   * Ends every recording running here with {@code reason} (the node is leaving) and completes once each has
+   * finalised and indexed its files, or after the stop timeout twice over: a node that goes away leaves playable
+   * files, never half-written ones.
+   */
+  public CompletionStage<Void> stopAll(String reason) {
+    List<CompletableFuture<EgressInfo>> waiting = new java.util.ArrayList<>(endings.values());
+    running.values().forEach(r -> r.tell(new RoomRecording.Shutdown(reason)));
+    return CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, 2 * settings.stopTimeout().toMillis() + 10_000,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** What egresses this node ran: counts by type and outcome, bytes written. */
   public EgressCounters counters() {
     return counters;
   }
@@ -84,6 +101,11 @@ public final class EgressService {
     }
     if (info.status().equals("ended") && (before == null || !before.status().equals("ended"))) {
       counters.ended(info);
+      running.remove(info.egressId());
+      CompletableFuture<EgressInfo> ending = endings.remove(info.egressId());
+      if (ending != null) {
+        ending.complete(info);
+      }
       if (!info.files().isEmpty()) {
         try {
           recordings.save(info);
@@ -110,8 +132,9 @@ public final class EgressService {
     }
     String id = "EG_" + HexFormat.of().formatHex(bytes());
     CompletableFuture<RoomRecording.Started> started = new CompletableFuture<>();
-    system.systemActorOf(RoomRecording.create(settings, request, id, roomId, by, room, router,
-        this::update, events, started), "egress-" + id, Props.empty());
+    endings.put(id, new CompletableFuture<>());
+    running.put(id, system.systemActorOf(RoomRecording.create(settings, request, id, roomId, by, room, router,
+        this::update, events, started), "egress-" + id, Props.empty()));
     return started.thenApply(s -> new StartResult(s.info(), s.outcome(), s.message()));
   }
 

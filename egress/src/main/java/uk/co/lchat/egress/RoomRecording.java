@@ -47,6 +47,9 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
 
   private record Exited(String trackId, int code) implements Msg {}
 
+  /** The node is going away (drain, scale-in, SIGTERM): finalise every file now, with {@code reason}. */
+  record Shutdown(String reason) implements Msg {}
+
   /** What runs beside the tracks' FFmpegs (the composite's encoder) exited. */
   private record OutputExited(int code) implements Msg {}
 
@@ -71,6 +74,8 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   private final Map<String, TrackRecorder> recorders = new LinkedHashMap<>();
   private final Map<String, String> names = new LinkedHashMap<>();
   private final List<TrackRecorder> finished = new ArrayList<>();
+  /** The room's tracks as last listed. */
+  private final Map<String, TrackInfo> present = new LinkedHashMap<>();
   /** Tracks the output does not take (per track: codecs that cannot be copied into WebM). */
   private final Set<String> ignored = new HashSet<>();
   private String endReason;
@@ -115,6 +120,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     return newReceiveBuilder()
         .onMessage(Answer.class, this::onAnswer)
         .onMessage(FromRoom.class, this::onRoom)
+        .onMessage(Shutdown.class, this::onShutdown)
         .build();
   }
 
@@ -154,6 +160,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
         .onMessage(Exited.class, this::onExited)
         .onMessage(OutputExited.class, this::onOutputExited)
         .onMessage(Listen.class, this::onListen)
+        .onMessage(Shutdown.class, this::onShutdown)
         .build();
   }
 
@@ -170,35 +177,41 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   /** Starts a recorder for each new track and stops those of tracks that are gone. */
   private void follow(List<TrackInfo> tracks) {
     output.tracks(tracks, names);
-    Set<String> now = new HashSet<>();
+    present.clear();
     for (TrackInfo t : tracks) {
-      now.add(t.trackId());
-      if (recorders.containsKey(t.trackId()) || ignored.contains(t.trackId())) {
-        continue;
-      }
-      try {
-        TrackRecorder r = output.start(t, names.get(t.participantId()));
-        if (r == null) {
-          ignored.add(t.trackId());
-          continue;
-        }
-        recorders.put(t.trackId(), r);
-        getContext().pipeToSelf(r.exit(), (code, error) -> new Exited(t.trackId(), code == null ? -1 : code));
-        getContext().getSelf().tell(new Listen(t.trackId()));
-      } catch (IOException e) {
-        getContext().getLog().warn("egress {}: could not start FFmpeg for track {}: {}", egressId, t.trackId(),
-            e.getMessage());
+      present.put(t.trackId(), t);
+      if (!recorders.containsKey(t.trackId()) && !ignored.contains(t.trackId())) {
+        startRecorder(t);
       }
     }
     for (TrackRecorder r : new ArrayList<>(recorders.values())) {
-      if (!now.contains(r.track.trackId())) {
+      if (!present.containsKey(r.track.trackId())) {
         close(r);
       }
     }
   }
 
+  private void startRecorder(TrackInfo t) {
+    try {
+      TrackRecorder r = output.start(t, names.get(t.participantId()));
+      if (r == null) {
+        ignored.add(t.trackId());
+        return;
+      }
+      recorders.put(t.trackId(), r);
+      getContext().pipeToSelf(r.exit(), (code, error) -> new Exited(t.trackId(), code == null ? -1 : code));
+      getContext().getSelf().tell(new Listen(t.trackId()));
+    } catch (IOException e) {
+      getContext().getLog().warn("egress {}: could not start FFmpeg for track {}: {}", egressId, t.trackId(),
+          e.getMessage());
+    }
+  }
+
+  /**
+   * Asks a track's FFmpeg to finish. Its sink keeps feeding it until it has exited: FFmpeg reads its 'q' between
+   * packets, and a track with no packets at all ends by FFmpeg's own ten-second read timeout, cleanly.
+   */
   private void close(TrackRecorder r) {
-    router.tell(new MediaRouterProtocol.StopRecordTrack(sinkId(r.track)));
     r.stop(settings.stopTimeout());
   }
 
@@ -233,14 +246,29 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     }
     finished.add(r);
     output.ended(r);
-    if (!r.stopping() || r.hasFailed()) {
-      // FFmpeg died by itself: the egress ends (the room is told), every other file is finalised.
-      getContext().getLog().warn("egress {}: FFmpeg for track {} exited with {}", egressId, m.trackId(), m.code());
-      router.tell(new MediaRouterProtocol.StopRecordTrack(sinkId(r.track)));
-      room.tell(new RoomProtocol.RecordingEnded(egressId, "encoder_failed"));
-      return finish("encoder_failed");
+    router.tell(new MediaRouterProtocol.StopRecordTrack(sinkId(r.track)));
+    if (r.stopping() && !r.hasFailed()) {
+      return Behaviors.same();
     }
-    return Behaviors.same();
+    TrackInfo still = present.get(m.trackId());
+    if (m.code() == 0 && !r.hasFailed() && still != null) {
+      // FFmpeg ends cleanly by itself when a track sends nothing for ten seconds (its publisher paused or stalled):
+      // that file is complete, and a new one takes the track from here.
+      getContext().getLog().info("egress {}: track {} sent nothing for a while; its file is closed, a new one starts",
+          egressId, m.trackId());
+      startRecorder(still);
+      return Behaviors.same();
+    }
+    // FFmpeg died: the egress ends (the room is told), every other file is finalised.
+    getContext().getLog().warn("egress {}: FFmpeg for track {} exited with {}", egressId, m.trackId(), m.code());
+    room.tell(new RoomProtocol.RecordingEnded(egressId, "encoder_failed"));
+    return finish("encoder_failed");
+  }
+
+  /** The room hears the recording ended (its state, and everyone's indicator), then every file is finalised. */
+  private Behavior<Msg> onShutdown(Shutdown m) {
+    room.tell(new RoomProtocol.RecordingEnded(egressId, m.reason()));
+    return finish(m.reason());
   }
 
   /** What runs beside the tracks ended by itself: the recording failed. */
@@ -273,6 +301,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
           if (r != null) {
             finished.add(r);
             output.ended(r);
+            router.tell(new MediaRouterProtocol.StopRecordTrack(sinkId(r.track)));
           }
           return recorders.isEmpty() && !outputRunning ? report() : Behaviors.same();
         })

@@ -47,8 +47,13 @@ final class TrackFiles implements RecordingOutput {
     if (!c.equals("OPUS") && !c.equals("VP8") && !c.equals("VP9")) {
       return null;
     }
-    Path file = directory.resolve(RoomRecording.safe(displayName == null ? "participant" : displayName) + "-"
-        + RoomRecording.safe(t.participantId()) + "-" + t.kind() + "-" + RoomRecording.safe(t.trackId()) + ".webm");
+    String name = RoomRecording.safe(displayName == null ? "participant" : displayName) + "-"
+        + RoomRecording.safe(t.participantId()) + "-" + t.kind() + "-" + RoomRecording.safe(t.trackId());
+    Path file = directory.resolve(name + ".webm");
+    // A track that paused and came back continues in a file of its own: -2, -3, ...
+    for (int segment = 2; Files.exists(file); segment++) {
+      file = directory.resolve(name + "-" + segment + ".webm");
+    }
     return TrackRecorder.start(settings, t, file);
   }
 

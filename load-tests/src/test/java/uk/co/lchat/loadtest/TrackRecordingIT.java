@@ -55,13 +55,15 @@ class TrackRecordingIT extends InJvmNodes {
   }
 
   private static LchatNode node() throws Exception {
-    hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    hookServer.createContext("/hook", ex -> {
-      hooks.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
-    hookServer.start();
+    if (hookServer == null) {
+      hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      hookServer.createContext("/hook", ex -> {
+        hooks.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
+        ex.sendResponseHeaders(204, -1);
+        ex.close();
+      });
+      hookServer.start();
+    }
     Map<String, Object> settings = Map.of(
         "lchat.api.keys", List.of(Map.of("id", "rec-key", "secret", "rec-secret-0123456789abcdef0123456789")),
         "lchat.egress.enabled", true,
@@ -204,5 +206,84 @@ class TrackRecordingIT extends InJvmNodes {
           file + " readable after " + (victimCmd.contains(file.getFileName().toString()) ? "its FFmpeg was killed"
               : "a clean stop") + ": " + probe);
     }
+  }
+
+  @Test
+  void aNodeThatShutsDownFinalisesItsRecordingsAndListsThemForDownload() throws Exception {
+    LchatNode n = node();
+    nodes.add(n);
+    List<SimParticipant> room = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      room.add(join(n, "Q" + i, "leaving", true, true, new Measurements()));
+    }
+    Thread.ofPlatform().daemon().start(() -> {
+      long next = System.nanoTime();
+      for (long tick = 0; sending; tick++) {
+        for (SimParticipant p : room) {
+          try {
+            p.sendAudio(true);
+            if (tick % 2 == 0) {
+              p.sendVideoFrame();
+            }
+          } catch (Exception e) {
+            // not connected yet, or the node is gone
+          }
+        }
+        next += 20_000_000L;
+        LockSupport.parkNanos(next - System.nanoTime());
+      }
+    });
+    Talkers.await("both see each other's video", 60,
+        () -> room.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == 1));
+    HttpResponse<String> started = call(n, "POST", "/api/v1/rooms/leaving/egress", "{\"type\":\"track\"}");
+    assertEquals(201, started.statusCode(), started.body());
+    String id = JSON.readTree(started.body()).path("egressId").asText();
+    Talkers.await("four FFmpeg processes", 60, () -> ffmpegsOf(id).size() == 4);
+    Thread.sleep(4_000);
+
+    // Listed while it runs, with its status; then the node leaves (as on a drain or scale-in).
+    JsonNode listed = JSON.readTree(call(n, "GET", "/api/v1/rooms/leaving/egress", null).body());
+    assertEquals(id, listed.path("egress").get(0).path("egressId").asText(), listed.toString());
+    assertEquals("active", listed.path("egress").get(0).path("status").asText(), listed.toString());
+    n.close();
+    nodes.remove(n);
+    JsonNode ended = awaitHook("egress.ended", id, 90);
+    assertEquals("node_shutdown", ended.path("reason").asText(), ended.toString());
+    assertEquals(4, ended.path("files").size(), ended.toString());
+    List<String> probes = new ArrayList<>();
+    for (JsonNode f : ended.path("files")) {
+      probes.add(f.path("name").asText() + ": " + Probe.of("ffprobe", storage.resolve(f.path("name").asText())));
+    }
+    for (JsonNode f : ended.path("files")) {
+      Probe probe = Probe.of("ffprobe", storage.resolve(f.path("name").asText()));
+      assertTrue(probe.durationSeconds() > 2, "every file finalised and playable: " + probes + "; FFmpeg: "
+          + ffmpegLog(storage.resolve(f.path("name").asText())));
+    }
+    assertTrue(ffmpegsOf(id).isEmpty(), "no FFmpeg outlives its node");
+
+    // A node started on the same storage lists the finished recording and serves its files, nothing else.
+    LchatNode again = node();
+    nodes.add(again);
+    JsonNode all = JSON.readTree(call(again, "GET", "/api/v1/egress", null).body());
+    JsonNode mine = null;
+    for (JsonNode e : all.path("egress")) {
+      if (e.path("egressId").asText().equals(id)) {
+        mine = e;
+      }
+    }
+    assertTrue(mine != null, "listed after the restart: " + all);
+    assertEquals("ended", mine.path("status").asText());
+    JsonNode file = mine.path("files").get(0);
+    HttpResponse<byte[]> download = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + again.httpPort() + file.path("url").asText())).header("Authorization", AUTH).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertEquals(200, download.statusCode());
+    assertEquals(file.path("size").asLong(), download.body().length, "the whole file");
+    assertEquals("video/webm", download.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(404, call(again, "GET", "/api/v1/egress/" + id + "/files/egress.json", null).statusCode(),
+        "only recorded files are served");
+    assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + again.httpPort()
+        + file.path("url").asText())).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+        "downloads need the API's credentials");
   }
 }

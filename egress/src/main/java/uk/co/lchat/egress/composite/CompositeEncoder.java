@@ -33,7 +33,9 @@ public final class CompositeEncoder {
   private final BlockingQueue<byte[]> freePictures = new ArrayBlockingQueue<>(4);
   private final BlockingQueue<byte[]> pictures = new ArrayBlockingQueue<>(4);
   private final BlockingQueue<byte[]> sound = new LinkedBlockingQueue<>();
-  private final long startedAtMillis = System.currentTimeMillis();
+  /** When FFmpeg took the first picture (epoch ms; 0 until then): the file's media starts here. */
+  private volatile long startedAtMillis;
+  private final java.util.concurrent.CountDownLatch firstPictureTaken = new java.util.concurrent.CountDownLatch(1);
   private volatile boolean stopping;
   private volatile long stoppedAtMillis;
   private volatile long dropped;
@@ -123,7 +125,19 @@ public final class CompositeEncoder {
 
   private void clock() {
     long frameNanos = 1_000_000_000L / compositor.fps();
+    try {
+      // FFmpeg stamps what it reads by the wall clock from its first read, and may take seconds to start on a busy
+      // machine: the clock starts once it has taken the first picture, so no frame waits in a pipe meanwhile.
+      pictures.put(compositor.nextFrame(true).picture().clone());
+      while (!stopping && !firstPictureTaken.await(100, TimeUnit.MILLISECONDS)) {
+        // waiting for FFmpeg
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
     long start = System.nanoTime();
+    startedAtMillis = System.currentTimeMillis();
     try {
       for (long n = 0; !stopping; n++) {
         long late = System.nanoTime() - (start + n * frameNanos);
@@ -163,7 +177,9 @@ public final class CompositeEncoder {
       for (byte[] chunk = queue.take(); chunk != END; chunk = queue.take()) {
         out.write(chunk);
         if (returnsBuffers) {
-          freePictures.offer(chunk);
+          out.flush();
+          firstPictureTaken.countDown();
+          freePictures.offer(chunk); // the first picture is a copy of its own: dropped when the pool is full
         }
       }
     } catch (IOException | InterruptedException e) {

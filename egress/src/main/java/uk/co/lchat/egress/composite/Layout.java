@@ -37,10 +37,8 @@ public enum Layout {
         : this == SPEAKER ? ordered.stream().filter(p -> p.participantId().equals(speaker)).findFirst()
             .orElse(ordered.isEmpty() ? null : ordered.get(0))
         : null;
-    // The speaker is never the one cut off when the room is larger than the picture.
-    ordered.sort((a, b) -> Boolean.compare(!a.participantId().equals(speaker), !b.participantId().equals(speaker)));
     if (staged == null) {
-      return grid(ordered.subList(0, Math.min(MAX_TILES, ordered.size())), 0, 0, width, height);
+      return grid(shown(ordered, speaker, MAX_TILES), 0, 0, width, height);
     }
     List<Tile> tiles = new ArrayList<>();
     List<Person> strip = new ArrayList<>();
@@ -49,9 +47,7 @@ public enum Layout {
         strip.add(p); // a sharer's camera stays in the strip beside its screen
       }
     }
-    if (strip.size() > MAX_TILES - 1) {
-      strip = strip.subList(0, MAX_TILES - 1);
-    }
+    strip = shown(strip, speaker, MAX_TILES - 1);
     int stripHeight = strip.isEmpty() ? 0 : even(height / 5);
     String stageTrack = sharing != null ? sharing.screenTrack() : staged.cameraTrack();
     tiles.add(new Tile(staged.participantId(), stageTrack, staged.name(), 0, 0, width, height - stripHeight));
@@ -59,11 +55,29 @@ public enum Layout {
       int tileWidth = Math.min(even(stripHeight * 16 / 9), even(width / strip.size()));
       int x = even((width - tileWidth * strip.size()) / 2);
       for (Person p : strip) {
-        tiles.add(new Tile(p.participantId(), p.cameraTrack(), p.name(), x, height - stripHeight, tileWidth, stripHeight));
+        tiles.add(new Tile(p.participantId(), p.cameraTrack(), p.name(), x, height - stripHeight, tileWidth,
+            stripHeight));
         x += tileWidth;
       }
     }
     return tiles;
+  }
+
+  /**
+   * The first {@code max} people in the room's order (tiles keep their places as the speaker changes), except that
+   * a speaker who would be cut off takes the last place shown.
+   */
+  private static List<Person> shown(List<Person> people, String speaker, int max) {
+    if (people.size() <= max) {
+      return people;
+    }
+    List<Person> shown = new ArrayList<>(people.subList(0, max));
+    boolean speakerShown = shown.stream().anyMatch(p -> p.participantId().equals(speaker));
+    if (!speakerShown) {
+      people.stream().filter(p -> p.participantId().equals(speaker)).findFirst()
+          .ifPresent(p -> shown.set(max - 1, p));
+    }
+    return shown;
   }
 
   /** An even grid: as many columns as the square root rounds up to, rows centred, 16:9 cells fitted in. */

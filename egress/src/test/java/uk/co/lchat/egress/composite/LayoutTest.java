@@ -70,6 +70,12 @@ class LayoutTest {
   }
 
   @Test
+  void gridTilesKeepTheirPlacesWhenTheSpeakerChanges() {
+    List<Person> people = List.of(camera("a"), camera("b"), camera("c"));
+    assertEquals(Layout.GRID.arrange(people, "a", 1280, 720), Layout.GRID.arrange(people, "c", 1280, 720));
+  }
+
+  @Test
   void aScreenShareGoesOnStageWithEveryoneInAStripBelowIt() {
     Person sharer = new Person("b", "Bea", "cam-b", "screen-b");
     List<Tile> tiles = Layout.GRID.arrange(List.of(camera("a"), sharer, camera("c")), "a", 1280, 720);
