@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import uk.co.lchat.egress.EgressInfo.RecordedFile;
 import uk.co.lchat.egress.composite.CompositeEncoder;
 import uk.co.lchat.egress.composite.Compositor;
-import uk.co.lchat.egress.composite.Layout;
 import uk.co.lchat.egress.composite.Layout.Person;
+import uk.co.lchat.egress.composite.Outputs;
 import uk.co.lchat.media.control.TrackInfo;
 
 /**
@@ -30,19 +30,25 @@ final class CompositeFile implements RecordingOutput {
 
   private final EgressSettings settings;
   private final Path directory;
+  /** The HLS directory's name in the egress's directory: what {@code /hls/<egress>/} serves. */
+  static final String HLS = "hls";
+
+  /** The MP4, or null when the composite is only streamed. */
   private final Path file;
+  private final Outputs outputs;
   private final Compositor compositor;
   private final int kbps;
   private final Set<String> screens = new HashSet<>();
   private CompositeEncoder encoder;
 
-  /** {@code height}: 720 (1280x720) or 1080 (1920x1080). */
-  CompositeFile(EgressSettings settings, Path directory, Layout layout, int height) {
+  /** The request's layout, size (720: 1280x720, 1080: 1920x1080) and outputs (file, RTMP, HLS). */
+  CompositeFile(EgressSettings settings, Path directory, EgressRequest request) {
     this.settings = settings;
     this.directory = directory;
-    this.file = directory.resolve("composite.mp4");
-    int width = height * 16 / 9;
-    this.compositor = new Compositor(layout, width, height, FPS, SAMPLE_RATE);
+    this.file = request.file() ? directory.resolve("composite.mp4") : null;
+    this.outputs = new Outputs(file, request.rtmp(), request.hls() ? directory.resolve(HLS) : null);
+    int height = request.height();
+    this.compositor = new Compositor(request.layout(), height * 16 / 9, height, FPS, SAMPLE_RATE);
     this.kbps = height >= 1080 ? 5000 : 2500;
   }
 
@@ -53,7 +59,7 @@ final class CompositeFile implements RecordingOutput {
 
   @Override
   public void begin() throws IOException {
-    encoder = CompositeEncoder.start(settings.ffmpeg(), compositor, file, directory.resolve("work"), kbps);
+    encoder = CompositeEncoder.start(settings.ffmpeg(), compositor, outputs, directory.resolve("work"), kbps);
   }
 
   @Override
@@ -120,6 +126,24 @@ final class CompositeFile implements RecordingOutput {
     compositor.people(people);
   }
 
+  /**
+   * An encoder that streams and exits by itself has most likely lost an RTMP server (FFmpeg's tee ends when one of
+   * its outputs fails); its log says so, naming the FLV output.
+   */
+  @Override
+  public String failure() {
+    if (outputs.rtmp().isEmpty()) {
+      return "encoder_failed";
+    }
+    try {
+      String log = java.nio.file.Files.readString(directory.resolve("work").resolve("encoder.log"));
+      return log.contains("rtmp") || log.contains("flv") || log.contains("Broken pipe")
+          || log.contains("Connection reset") ? "stream_failed" : "encoder_failed";
+    } catch (IOException e) {
+      return "encoder_failed";
+    }
+  }
+
   @Override
   public void ended(TrackRecorder recorder) {
     compositor.remove(recorder.track.trackId());
@@ -134,7 +158,7 @@ final class CompositeFile implements RecordingOutput {
 
   @Override
   public List<RecordedFile> files(List<TrackRecorder> finished, Map<String, String> names) {
-    if (encoder == null) {
+    if (encoder == null || file == null) {
       return List.of();
     }
     Probe probe = TrackFiles.probe(settings, file);

@@ -4,10 +4,26 @@ import java.util.List;
 
 /**
  * One egress as the server API shows it. {@code status}: {@code starting}, {@code active}, {@code ended};
- * {@code reason} once ended: {@code stopped}, {@code room_ended}, {@code encoder_failed}, {@code refused}.
+ * {@code reason} once ended: {@code stopped}, {@code room_ended}, {@code encoder_failed}, {@code stream_failed},
+ * {@code node_shutdown}, {@code refused}. {@code rtmp}: where it streams, each URL's stream key hidden;
+ * {@code hls}: whether it publishes HLS.
  */
 public record EgressInfo(String egressId, String roomId, String type, String status, String reason,
-                         long startedAtMillis, long endedAtMillis, List<RecordedFile> files) {
+                         long startedAtMillis, long endedAtMillis, List<RecordedFile> files, List<String> rtmp,
+                         boolean hls) {
+  public EgressInfo {
+    rtmp = rtmp == null ? List.of() : List.copyOf(rtmp);
+  }
+
+  /**
+   * An RTMP URL as others may see it: its last path segment, the stream key (a secret that lets anyone stream to
+   * the channel), replaced by {@code ***}.
+   */
+  public static String redacted(String rtmpUrl) {
+    int slash = rtmpUrl.lastIndexOf('/');
+    int hostEnd = rtmpUrl.indexOf('/', rtmpUrl.indexOf("//") + 2);
+    return slash > hostEnd && hostEnd > 0 ? rtmpUrl.substring(0, slash + 1) + "***" : rtmpUrl;
+  }
 
   /**
    * One file written: its name under the storage directory, the track it holds, size and duration, and when its

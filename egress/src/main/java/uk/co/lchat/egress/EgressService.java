@@ -144,6 +144,20 @@ public final class EgressService {
     return b;
   }
 
+  /**
+   * A file of an egress's HLS stream: its playlist or one of its segments, by name (nothing else is ever served),
+   * if it is on this node's storage.
+   */
+  public Optional<java.nio.file.Path> hlsFile(String egressId, String name) {
+    if (!name.equals(uk.co.lchat.egress.composite.Outputs.HLS_PLAYLIST) && !name.matches("seg[0-9]{5}\\.ts")) {
+      return Optional.empty();
+    }
+    return get(egressId).filter(EgressInfo::hls)
+        .map(info -> settings.storage().resolve(RoomRecording.safe(info.roomId())).resolve(info.egressId())
+            .resolve(CompositeFile.HLS).resolve(name))
+        .filter(java.nio.file.Files::isRegularFile);
+  }
+
   /** An egress started on this node (running or ended), or one finished on disk. */
   public Optional<EgressInfo> get(String egressId) {
     EgressInfo here = egresses.get(egressId);

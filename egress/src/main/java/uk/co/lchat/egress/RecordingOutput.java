@@ -33,6 +33,11 @@ interface RecordingOutput {
   /** The room's tracks and names after a change (a recording's layout follows joins and leaves). */
   void tracks(List<TrackInfo> tracks, Map<String, String> names);
 
+  /** Why what {@link #begin} started exited before it was stopped: {@code encoder_failed}, {@code stream_failed}. */
+  default String failure() {
+    return "encoder_failed";
+  }
+
   /** A track's FFmpeg has exited. */
   void ended(TrackRecorder recorder);
 

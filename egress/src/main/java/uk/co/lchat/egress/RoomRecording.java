@@ -68,6 +68,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   private final EgressEvents events;
   private final CompletableFuture<Started> started;
   private final Path directory;
+  private final EgressRequest request;
   private final RecordingOutput output;
   private boolean outputRunning;
   private final long startedAt = System.currentTimeMillis();
@@ -102,8 +103,8 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     this.events = events;
     this.started = started;
     this.directory = settings.storage().resolve(safe(roomId)).resolve(egressId);
-    this.output = request.composite()
-        ? new CompositeFile(settings, directory, request.layout(), request.height())
+    this.request = request;
+    this.output = request.composite() ? new CompositeFile(settings, directory, request)
         : new TrackFiles(settings, directory);
     registry.accept(info("starting", null, List.of()));
     room.tell(new RoomProtocol.StartRecording(by, egressId,
@@ -274,9 +275,10 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   /** What runs beside the tracks ended by itself: the recording failed. */
   private Behavior<Msg> onOutputExited(OutputExited m) {
     outputRunning = false;
-    getContext().getLog().warn("egress {}: the encoder exited with {}", egressId, m.code());
-    room.tell(new RoomProtocol.RecordingEnded(egressId, "encoder_failed"));
-    return finish("encoder_failed");
+    String reason = output.failure();
+    getContext().getLog().warn("egress {}: the encoder exited with {} ({})", egressId, m.code(), reason);
+    room.tell(new RoomProtocol.RecordingEnded(egressId, reason));
+    return finish(reason);
   }
 
   /** Stops every recorder and the output, and waits for each FFmpeg to finalise its file. */
@@ -332,7 +334,8 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
 
   private EgressInfo info(String status, String reason, List<RecordedFile> files) {
     return new EgressInfo(egressId, roomId, output.type(), status, reason, startedAt,
-        status.equals("ended") ? System.currentTimeMillis() : 0, files);
+        status.equals("ended") ? System.currentTimeMillis() : 0, files,
+        request.rtmp().stream().map(EgressInfo::redacted).toList(), request.hls());
   }
 
   private String sinkId(TrackInfo t) {

@@ -24,7 +24,7 @@ class RecordingsTest {
     Files.write(file, new byte[] {1, 2, 3});
     return new EgressInfo(id, room, "composite", "ended", "stopped", startedAt, endedAt,
         List.of(new RecordedFile(storage.relativize(file).toString(), null, null, "composite", "h264+aac", 3, 1.0,
-            startedAt, endedAt)));
+            startedAt, endedAt)), List.of(), false);
   }
 
   @Test

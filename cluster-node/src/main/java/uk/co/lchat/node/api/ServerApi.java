@@ -133,7 +133,9 @@ public final class ServerApi extends AllDirectives {
   private Route startEgress(String room, ObjectNode body) {
     EgressRequest request;
     try {
-      request = EgressRequest.of(text(body, "type", 16), text(body, "layout", 16), text(body, "resolution", 16));
+      request = EgressRequest.of(text(body, "type", 16), text(body, "layout", 16), text(body, "resolution", 16),
+          !body.has("file") || bool(body, "file"), texts(body, "rtmp", EgressRequest.MAX_RTMP, 1024),
+          bool(body, "hls"));
     } catch (BadInput e) {
       return complete(error(400, "invalid", e.getMessage()));
     } catch (IllegalArgumentException e) {
@@ -200,6 +202,13 @@ public final class ServerApi extends AllDirectives {
     }
     if (info.endedAtMillis() > 0) {
       o.put("endedAt", Instant.ofEpochMilli(info.endedAtMillis()).toString());
+    }
+    if (!info.rtmp().isEmpty()) {
+      ArrayNode rtmp = o.putArray("rtmp");
+      info.rtmp().forEach(rtmp::add);
+    }
+    if (info.hls()) {
+      o.put("hls", "/hls/" + info.egressId() + "/index.m3u8");
     }
     ArrayNode files = o.putArray("files");
     for (EgressInfo.RecordedFile f : info.files()) {
@@ -514,6 +523,25 @@ public final class ServerApi extends AllDirectives {
       throw new BadInput("Field \"" + field + "\" is a string of at most " + maxChars + " characters.");
     }
     return v.asText();
+  }
+
+  /** An optional array of at most {@code maxItems} strings of at most {@code maxChars} each. */
+  private static List<String> texts(ObjectNode body, String field, int maxItems, int maxChars) throws BadInput {
+    JsonNode v = body.get(field);
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray() || v.size() > maxItems) {
+      throw new BadInput("Field \"" + field + "\" is an array of at most " + maxItems + " strings.");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode item : v) {
+      if (!item.isTextual() || item.asText().length() > maxChars) {
+        throw new BadInput("Field \"" + field + "\" holds strings of at most " + maxChars + " characters.");
+      }
+      out.add(item.asText());
+    }
+    return out;
   }
 
   private static boolean bool(ObjectNode body, String field) throws BadInput {

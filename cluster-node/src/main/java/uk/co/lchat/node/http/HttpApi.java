@@ -113,7 +113,12 @@ public final class HttpApi extends AllDirectives {
   }
 
   /** Paths whose every error is JSON ({@link JsonErrors}): the APIs and WHIP/WHEP, which programs call. */
-  private static final List<String> MACHINE_PATHS = List.of("/api", "/whip", "/whep");
+  /** RFC 8216 §4: a playlist's type, and MPEG-TS segments'. */
+  private static final org.apache.pekko.http.javadsl.model.ContentType HLS_PLAYLIST =
+      ContentTypes.parse("application/vnd.apple.mpegurl");
+  private static final org.apache.pekko.http.javadsl.model.ContentType HLS_SEGMENT = ContentTypes.parse("video/mp2t");
+
+  private static final List<String> MACHINE_PATHS = List.of("/api", "/whip", "/whep", "/hls");
 
   public Route routes() {
     return concat(
@@ -138,7 +143,8 @@ public final class HttpApi extends AllDirectives {
                     : JsonErrors.response(307, "draining", "This node is leaving the cluster; use " + base
                         + uri.path() + ".").addHeader(Location.create(base + uri.path()))))
                 : reject())),
-            whipWhep.routes())),
+            whipWhep.routes(),
+            hls())),
         path("ws", () -> drain.draining()
             ? json(StatusCodes.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", "draining")
                 .put("message", "This node is leaving the cluster; connect to another node."))
@@ -148,6 +154,25 @@ public final class HttpApi extends AllDirectives {
         getFromResourceDirectory("web"),
         // Share links (http://host/MyRoom) open the client, which reads the room from the path.
         path(PathMatchers.segment(SignalingCodec.ROOM_ID), room -> get(() -> getFromResource("web/index.html"))));
+  }
+
+  /**
+   * A live stream's HLS playlist and segments ({@code /hls/<egress id>/index.m3u8}, {@code segNNNNN.ts}), for players
+   * and a CDN in front: no credentials, the egress id (64 random bits) is the capability. The playlist is never
+   * cached (it changes every segment); a segment never changes.
+   */
+  private Route hls() {
+    return path(PathMatchers.segment("hls").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
+        (egressId, name) -> get(() -> {
+          Optional<java.nio.file.Path> file = serverApi.egress() == null ? Optional.empty()
+              : serverApi.egress().hlsFile(egressId, name);
+          if (file.isEmpty()) {
+            return complete(JsonErrors.response(404, "not_found", "No such live stream or segment."));
+          }
+          boolean playlist = name.endsWith(".m3u8");
+          return respondWithHeader(RawHeader.create("Cache-Control", playlist ? "no-cache" : "max-age=3600"),
+              () -> getFromFile(file.get().toFile(), playlist ? HLS_PLAYLIST : HLS_SEGMENT));
+        }));
   }
 
   /**

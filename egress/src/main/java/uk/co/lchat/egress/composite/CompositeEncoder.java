@@ -17,8 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The composite's encoder: FFmpeg as a managed process, fed raw pictures on its stdin and the mixed sound through a
- * named pipe, writing H.264 and AAC into a fragmented MP4 (a fragment a second, so the file is playable up to its
- * last second if FFmpeg dies). A clock thread asks the {@link Compositor} for a frame every 1/fps second; two
+ * named pipe, encoding H.264 and AAC once for its {@link Outputs} (a fragmented MP4, RTMP servers, HLS). A clock thread asks the {@link Compositor} for a frame every 1/fps second; two
  * writer threads feed FFmpeg's two inputs, each blocking on its own. FFmpeg stamps what it reads with the wall
  * clock, so the file lasts as long as the recording ran and sound and picture stay together even when the machine
  * is too busy for every frame: then the clock skips pictures (counted as dropped, FFmpeg repeats the last one to
@@ -56,8 +55,19 @@ public final class CompositeEncoder {
    */
   public static CompositeEncoder start(String ffmpeg, Compositor compositor, Path file, Path work, int kbps)
       throws IOException {
+    return start(ffmpeg, compositor, Outputs.file(file), work, kbps);
+  }
+
+  /** Starts FFmpeg writing to {@code outputs}; {@code work} holds the audio pipe and FFmpeg's log. */
+  public static CompositeEncoder start(String ffmpeg, Compositor compositor, Outputs outputs, Path work, int kbps)
+      throws IOException {
     Files.createDirectories(work);
-    Files.createDirectories(file.toAbsolutePath().getParent());
+    if (outputs.file() != null) {
+      Files.createDirectories(outputs.file().toAbsolutePath().getParent());
+    }
+    if (outputs.hlsDirectory() != null) {
+      Files.createDirectories(outputs.hlsDirectory());
+    }
     Path pipe = work.resolve("mix.pcm");
     Files.deleteIfExists(pipe);
     mkfifo(pipe);
@@ -77,9 +87,8 @@ public final class CompositeEncoder {
         // veryfast and zerolatency (no B-frames, no look-ahead) keep a 720p30 composite well under one core.
         "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-crf", "23",
         "-maxrate", kbps + "k", "-bufsize", (2 * kbps) + "k", "-g", "" + (2 * compositor.fps()), "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "128k",
-        "-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "1000000", "-flush_packets", "1",
-        "-f", "mp4", "-y", file.toString()));
+        "-c:a", "aac", "-b:a", "128k", "-ar", "48000"));
+    cmd.addAll(outputs.ffmpegArgs());
     Process p = new ProcessBuilder(cmd)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(work.resolve("encoder.log").toFile())

@@ -68,4 +68,22 @@ class CompositeEncoderTest {
     assertEquals(List.of("h264", "aac"), probe.codecs(), probe.toString());
     assertTrue(probe.durationSeconds() >= 1.0, "the fragments written so far play: " + probe);
   }
+
+  @Test
+  void oneEncodingGoesToTheFileAndToHlsSegmentsAtOnce() throws Exception {
+    Compositor c = twoPeople();
+    Path file = dir.resolve("both.mp4");
+    Path hls = dir.resolve("hls");
+    CompositeEncoder e = CompositeEncoder.start("ffmpeg", c, new Outputs(file, List.of(), hls), dir.resolve("work3"),
+        2500);
+    await("three HLS segments", 60, () -> hls.resolve("seg00002.ts").toFile().exists());
+    e.stop(Duration.ofSeconds(10));
+    assertEquals(0, (int) e.exit().get(60, TimeUnit.SECONDS), "FFmpeg finishes cleanly");
+    assertEquals(List.of("h264", "aac"), Probe.of("ffprobe", file).codecs());
+    String playlist = java.nio.file.Files.readString(hls.resolve(Outputs.HLS_PLAYLIST));
+    assertTrue(playlist.contains("#EXTM3U") && playlist.contains("seg00001.ts"), playlist);
+    Probe segment = Probe.of("ffprobe", hls.resolve("seg00001.ts"));
+    assertEquals(List.of("h264", "aac"), segment.codecs(), segment.toString());
+    assertEquals(1280, segment.width());
+  }
 }
