@@ -98,6 +98,11 @@ class TrackRecordingIT extends InJvmNodes {
     }
   }
 
+  private static double cpuSeconds(List<ProcessHandle> processes) {
+    return processes.stream().mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0))
+        .sum();
+  }
+
   /** The FFmpeg processes this JVM runs for {@code egressId}. */
   private static List<ProcessHandle> ffmpegsOf(String egressId) {
     return ProcessHandle.current().descendants()
@@ -147,8 +152,15 @@ class TrackRecordingIT extends InJvmNodes {
     awaitHook("egress.started", id, 30);
     Talkers.await("six FFmpeg processes, one per track", 60, () -> ffmpegsOf(id).size() == 6);
 
-    // The recording's length is what is under test: let it run, then stop it.
-    Thread.sleep(12_000);
+    // The recording's length is what is under test: let it run, then stop it. What its six FFmpegs cost is
+    // measured over the last 10 s (their own CPU time, whoever else shares the machine).
+    Thread.sleep(2_000);
+    double before = cpuSeconds(ffmpegsOf(id));
+    long window = System.nanoTime();
+    Thread.sleep(10_000);
+    double seconds = (System.nanoTime() - window) / 1e9;
+    System.out.printf("track recording CPU: %.3f of a core for six tracks over %.1f s (%.4f per track)%n",
+        (cpuSeconds(ffmpegsOf(id)) - before) / seconds, seconds, (cpuSeconds(ffmpegsOf(id)) - before) / seconds / 6);
     long deletedAt = System.currentTimeMillis();
     assertEquals(204, call(n, "DELETE", "/api/v1/rooms/rec/egress/" + id, null).statusCode());
     JsonNode ended = awaitHook("egress.ended", id, 90);
