@@ -52,6 +52,12 @@ interface EgressEvents {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("egressId", info.egressId());
         f.put("type", info.type());
+        if (!info.rtmp().isEmpty()) {
+          f.put("rtmp", info.rtmp());
+        }
+        if (info.hls()) {
+          f.put("hls", "/hls/" + info.egressId() + "/index.m3u8");
+        }
         return f;
       }
     };

@@ -184,6 +184,14 @@ final class TrackRecorder {
     if (!process.isAlive()) {
       return;
     }
+    if (file == null) {
+      process.destroy(); // a decoder has no file to finalise: nothing to wait for
+      process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(stuck -> {
+        process.destroyForcibly();
+        return null;
+      });
+      return;
+    }
     try (OutputStream in = process.getOutputStream()) {
       in.write("q".getBytes(StandardCharsets.US_ASCII));
       in.flush();

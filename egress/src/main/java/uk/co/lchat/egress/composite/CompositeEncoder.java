@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,7 +30,9 @@ public final class CompositeEncoder {
   private final Path audioPipe;
   private final BlockingQueue<byte[]> freePictures = new ArrayBlockingQueue<>(4);
   private final BlockingQueue<byte[]> pictures = new ArrayBlockingQueue<>(4);
-  private final BlockingQueue<byte[]> sound = new LinkedBlockingQueue<>();
+  /** Half a second of sound at most waits for FFmpeg; more is dropped (counted), so the sound never lags behind. */
+  private final BlockingQueue<byte[]> sound = new ArrayBlockingQueue<>(15);
+  private volatile long soundDropped;
   /** When FFmpeg took the first picture (epoch ms; 0 until then): the file's media starts here. */
   private volatile long startedAtMillis;
   private final java.util.concurrent.CountDownLatch firstPictureTaken = new java.util.concurrent.CountDownLatch(1);
@@ -155,7 +156,11 @@ public final class CompositeEncoder {
         }
         boolean draw = late < 2 * frameNanos; // more than two frames behind: skip the picture, keep the sound
         Compositor.Frame frame = compositor.nextFrame(draw);
-        sound.put(frame.audio().clone()); // first: the sound never waits for a picture buffer
+        // First, and never waiting: FFmpeg stamps what it reads by the wall clock, so sound that queued here would
+        // come out late.
+        if (!sound.offer(frame.audio().clone())) {
+          soundDropped++;
+        }
         if (!draw) {
           dropped++;
           continue;
@@ -175,6 +180,9 @@ public final class CompositeEncoder {
       Thread.currentThread().interrupt();
     } finally {
       stoppedAtMillis = System.currentTimeMillis();
+      // What FFmpeg has not read yet would be stamped after the stop: the file ends with the clock instead.
+      pictures.clear();
+      sound.clear();
       pictures.offer(END);
       sound.offer(END);
     }
@@ -241,5 +249,10 @@ public final class CompositeEncoder {
 
   public long framesDropped() {
     return dropped;
+  }
+
+  /** Frames of sound dropped because FFmpeg read them too slowly. */
+  public long soundFramesDropped() {
+    return soundDropped;
   }
 }

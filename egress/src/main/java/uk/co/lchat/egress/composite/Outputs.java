@@ -34,7 +34,9 @@ public record Outputs(Path file, List<String> rtmp, Path hlsDirectory) {
       slaves.add(new Slave("mp4", MP4, file.toString()));
     }
     for (String url : rtmp) {
-      slaves.add(new Slave("flv", "", url));
+      // A server that goes away ends the encoding (Debian's FFmpeg 5.1 would otherwise go on without it, unnoticed):
+      // the egress then ends with stream_failed and the file so far is finalised.
+      slaves.add(new Slave("flv", "onfail=abort", url));
     }
     if (hlsDirectory != null) {
       slaves.add(new Slave("hls", "hls_time=2:hls_list_size=6:hls_flags=delete_segments+independent_segments"
