@@ -2,38 +2,31 @@ package uk.co.lchat.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static uk.co.lchat.loadtest.EgressNodes.ffmpegsOf;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.egress.Probe;
 import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.TestNodes;
 
 /**
  * A composite recording of a 3-person room whose publishers send real media (FFmpeg's moving test pictures, each
@@ -46,11 +39,7 @@ import uk.co.lchat.node.TestNodes;
  */
 class CompositeRecordingIT extends InJvmNodes {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<JsonNode> hooks = new CopyOnWriteArrayList<>();
-  private static HttpServer hookServer;
   private static final List<FfmpegMedia> media = new ArrayList<>();
-  private static final String AUTH = "Basic " + Base64.getEncoder()
-      .encodeToString("rec-key:rec-secret-0123456789abcdef0123456789".getBytes(StandardCharsets.UTF_8));
   /** The composite's picture: 720p, the default resolution. */
   private static final int WIDTH = 1280;
   private static final int HEIGHT = 720;
@@ -59,64 +48,21 @@ class CompositeRecordingIT extends InJvmNodes {
 
   @TempDir
   static Path storage;
+  /** The one node all tests record on. */
+  private static EgressNodes egress;
+
+  @BeforeAll
+  static void startNode() throws Exception {
+    egress = EgressNodes.on(storage);
+    egress.start();
+  }
 
   @AfterAll
   static void stopMediaAndHooks() {
     media.forEach(FfmpegMedia::close);
-    if (hookServer != null) {
-      hookServer.stop(0);
+    if (egress != null) {
+      egress.close();
     }
-  }
-
-  private static LchatNode node;
-
-  /** The one node both tests record on (started by the first). */
-  private static LchatNode node() throws Exception {
-    if (node == null) {
-      node = startNode();
-      nodes.add(node);
-    }
-    return node;
-  }
-
-  private static LchatNode startNode() throws Exception {
-    hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    hookServer.createContext("/hook", ex -> {
-      hooks.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
-    hookServer.start();
-    Map<String, Object> settings = Map.of(
-        "lchat.api.keys", List.of(Map.of("id", "rec-key", "secret", "rec-secret-0123456789abcdef0123456789")),
-        "lchat.egress.enabled", true,
-        "lchat.egress.storage", storage.toString(),
-        "lchat.room.features.recording", true,
-        "lchat.room.webhooks.urls", List.of("http://127.0.0.1:" + hookServer.getAddress().getPort() + "/hook"));
-    return LchatNode.start(ConfigFactory.parseMap(settings).withFallback(TestNodes.config(0, List.of())));
-  }
-
-  private static HttpResponse<String> call(LchatNode n, String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + path))
-        .header("Authorization", AUTH).header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode awaitHook(String event, String egressId, int seconds) throws InterruptedException {
-    Talkers.await(event + " for " + egressId + "; got " + hooks, seconds, () -> find(event, egressId).isPresent());
-    return find(event, egressId).orElseThrow();
-  }
-
-  private static Optional<JsonNode> find(String event, String egressId) {
-    return hooks.stream().filter(h -> h.path("event").asText().equals(event)
-        && h.path("egressId").asText().equals(egressId)).findFirst();
-  }
-
-  /** The FFmpeg processes this JVM runs for {@code egressId}: one decoder per track and the encoder. */
-  private static List<ProcessHandle> ffmpegsOf(String egressId) {
-    return ProcessHandle.current().descendants()
-        .filter(p -> p.info().commandLine().orElse("").contains(egressId)).toList();
   }
 
   /** Three people, each publishing FFmpeg's real VP8 and Opus. */
@@ -154,11 +100,11 @@ class CompositeRecordingIT extends InJvmNodes {
   }
 
   /** Starts a recording of {@code room} and returns its id once a decoder runs for each of its {@code tracks}. */
-  private static String start(LchatNode n, String room, String body, int tracks) throws Exception {
-    HttpResponse<String> started = call(n, "POST", "/api/v1/rooms/" + room + "/egress", body);
+  private static String start(String room, String body, int tracks) throws Exception {
+    HttpResponse<String> started = egress.call("POST", "/api/v1/rooms/" + room + "/egress", body);
     assertEquals(201, started.statusCode(), started.body());
     String id = JSON.readTree(started.body()).path("egressId").asText();
-    awaitHook("egress.started", id, 30);
+    egress.awaitHook("egress.started", id, 30);
     // One decoder per track and the encoder.
     Talkers.await((tracks + 1) + " FFmpeg processes for " + id, 60, () -> ffmpegsOf(id).size() == tracks + 1);
     return id;
@@ -283,12 +229,12 @@ class CompositeRecordingIT extends InJvmNodes {
 
   @Test
   void aThreePersonMeetingIsRecordedAsOneVideoOfTheMeetingThatMovesAndSounds() throws Exception {
-    LchatNode n = node();
+    LchatNode n = egress.node();
     meeting(n, "composite");
 
-    assertEquals(400, call(n, "POST", "/api/v1/rooms/composite/egress", "{\"layout\":\"mosaic\"}").statusCode());
-    assertEquals(400, call(n, "POST", "/api/v1/rooms/composite/egress", "{\"resolution\":\"4k\"}").statusCode());
-    String id = start(n, "composite", "{\"type\":\"composite\",\"layout\":\"grid\"}", 6);
+    assertEquals(400, egress.call("POST", "/api/v1/rooms/composite/egress", "{\"layout\":\"mosaic\"}").statusCode());
+    assertEquals(400, egress.call("POST", "/api/v1/rooms/composite/egress", "{\"resolution\":\"4k\"}").statusCode());
+    String id = start("composite", "{\"type\":\"composite\",\"layout\":\"grid\"}", 6);
 
     // The recording's length is what is under test: let it run, then stop it. What it costs is measured over the
     // last 15 s: the CPU time of its FFmpegs (encoder, decoders) and of the compositor's threads in this JVM.
@@ -302,8 +248,8 @@ class CompositeRecordingIT extends InJvmNodes {
         + " compositor %.2f, total %.2f%n", seconds, (after[0] - before[0]) / seconds,
         (after[1] - before[1]) / seconds, (after[2] - before[2]) / seconds,
         (after[0] + after[1] + after[2] - before[0] - before[1] - before[2]) / seconds);
-    assertEquals(204, call(n, "DELETE", "/api/v1/rooms/composite/egress/" + id, null).statusCode());
-    JsonNode ended = awaitHook("egress.ended", id, 90);
+    assertEquals(204, egress.call("DELETE", "/api/v1/rooms/composite/egress/" + id, null).statusCode());
+    JsonNode ended = egress.awaitHook("egress.ended", id, 90);
     assertEquals("stopped", ended.path("reason").asText(), ended.toString());
     Path file = fileOf(ended);
     JsonNode f = ended.path("files").get(0);
@@ -331,24 +277,24 @@ class CompositeRecordingIT extends InJvmNodes {
 
   @Test
   void aKilledEncoderOrAnEndedRoomEndsTheRecordingWithItsReasonAndAPlayableFile() throws Exception {
-    LchatNode n = node();
+    LchatNode n = egress.node();
     meeting(n, "faults");
-    String id = start(n, "faults", "{\"type\":\"composite\",\"layout\":\"speaker\"}", 6);
+    String id = start("faults", "{\"type\":\"composite\",\"layout\":\"speaker\"}", 6);
     Thread.sleep(5_000);
     ProcessHandle encoder = ffmpegsOf(id).stream()
         .filter(p -> p.info().commandLine().orElse("").contains("composite.mp4")).findFirst().orElseThrow();
     encoder.destroyForcibly();
-    JsonNode failed = awaitHook("egress.ended", id, 90);
+    JsonNode failed = egress.awaitHook("egress.ended", id, 90);
     assertEquals("encoder_failed", failed.path("reason").asText(), failed.toString());
     Probe killed = Probe.of("ffprobe", fileOf(failed));
     assertEquals(List.of("h264", "aac"), killed.codecs(), "playable after its encoder was killed: " + killed);
     assertTrue(killed.durationSeconds() >= 2, killed.toString());
     Talkers.await("the decoders of the failed recording exit", 60, () -> ffmpegsOf(id).isEmpty());
 
-    String id2 = start(n, "faults", "{\"type\":\"composite\"}", 6);
+    String id2 = start("faults", "{\"type\":\"composite\"}", 6);
     Thread.sleep(5_000);
-    assertEquals(204, call(n, "DELETE", "/api/v1/rooms/faults", null).statusCode());
-    JsonNode roomEnded = awaitHook("egress.ended", id2, 90);
+    assertEquals(204, egress.call("DELETE", "/api/v1/rooms/faults", null).statusCode());
+    JsonNode roomEnded = egress.awaitHook("egress.ended", id2, 90);
     assertEquals("room_ended", roomEnded.path("reason").asText(), roomEnded.toString());
     Probe ended = Probe.of("ffprobe", fileOf(roomEnded));
     assertEquals(List.of("h264", "aac"), ended.codecs(), "finalised when the room ended: " + ended);
@@ -358,13 +304,13 @@ class CompositeRecordingIT extends InJvmNodes {
 
   @Test
   void aScreenShareIsShownOnStageAboveTheCamerasOfEveryone() throws Exception {
-    LchatNode n = node();
+    LchatNode n = egress.node();
     meeting(n, "sharing", true);
     // Three cameras, three microphones and the screen.
-    String id = start(n, "sharing", "{\"type\":\"composite\",\"layout\":\"grid\"}", 7);
+    String id = start("sharing", "{\"type\":\"composite\",\"layout\":\"grid\"}", 7);
     Thread.sleep(8_000);
-    assertEquals(204, call(n, "DELETE", "/api/v1/rooms/sharing/egress/" + id, null).statusCode());
-    JsonNode ended = awaitHook("egress.ended", id, 90);
+    assertEquals(204, egress.call("DELETE", "/api/v1/rooms/sharing/egress/" + id, null).statusCode());
+    JsonNode ended = egress.awaitHook("egress.ended", id, 90);
     assertEquals("stopped", ended.path("reason").asText(), ended.toString());
     Path file = fileOf(ended);
     Probe probe = Probe.of("ffprobe", file);

@@ -2,9 +2,9 @@ package uk.co.lchat.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static uk.co.lchat.loadtest.EgressNodes.ffmpegsOf;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,26 +12,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.egress.Probe;
 import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.TestNodes;
 
 /**
  * A 3-person room streamed live while it is recorded, through the server API: its composite pushed to an RTMP
@@ -43,12 +39,8 @@ import uk.co.lchat.node.TestNodes;
  */
 class StreamingIT extends InJvmNodes {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<JsonNode> hooks = new CopyOnWriteArrayList<>();
-  private static HttpServer hookServer;
   private static final List<FfmpegMedia> media = new CopyOnWriteArrayList<>();
   private static final List<RtmpServer> rtmpServers = new ArrayList<>();
-  private static final String AUTH = "Basic " + Base64.getEncoder()
-      .encodeToString("rec-key:rec-secret-0123456789abcdef0123456789".getBytes(StandardCharsets.UTF_8));
   private static final int WIDTH = 1280;
   private static final int HEIGHT = 720;
   /** A player waits this long for an RTMP stream's data (ffprobe's -rw_timeout, in microseconds). */
@@ -56,6 +48,14 @@ class StreamingIT extends InJvmNodes {
 
   @TempDir
   static Path storage;
+  /** The one node every test streams from. */
+  private static EgressNodes egress;
+
+  @BeforeAll
+  static void startNode() throws Exception {
+    egress = EgressNodes.on(storage);
+    egress.start();
+  }
 
   @AfterAll
   static void stopMediaServersAndHooks() throws InterruptedException {
@@ -63,37 +63,9 @@ class StreamingIT extends InJvmNodes {
     for (RtmpServer s : rtmpServers) {
       s.close();
     }
-    if (hookServer != null) {
-      hookServer.stop(0);
+    if (egress != null) {
+      egress.close();
     }
-  }
-
-  private static LchatNode node;
-
-  /** The one node every test streams from (started by the first). */
-  private static LchatNode node() throws Exception {
-    if (node == null) {
-      node = startNode();
-      nodes.add(node);
-    }
-    return node;
-  }
-
-  private static LchatNode startNode() throws Exception {
-    hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    hookServer.createContext("/hook", ex -> {
-      hooks.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
-    hookServer.start();
-    Map<String, Object> settings = Map.of(
-        "lchat.api.keys", List.of(Map.of("id", "rec-key", "secret", "rec-secret-0123456789abcdef0123456789")),
-        "lchat.egress.enabled", true,
-        "lchat.egress.storage", storage.toString(),
-        "lchat.room.features.recording", true,
-        "lchat.room.webhooks.urls", List.of("http://127.0.0.1:" + hookServer.getAddress().getPort() + "/hook"));
-    return LchatNode.start(ConfigFactory.parseMap(settings).withFallback(TestNodes.config(0, List.of())));
   }
 
   private static RtmpServer rtmpServer(String name) throws Exception {
@@ -102,43 +74,14 @@ class StreamingIT extends InJvmNodes {
     return s;
   }
 
-  private static HttpResponse<String> call(LchatNode n, String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + path))
-        .header("Authorization", AUTH).header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** A GET as a CDN or a player makes it: no credentials. */
-  private static HttpResponse<String> fetch(LchatNode n, String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + path)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode awaitHook(String event, String egressId, int seconds) throws InterruptedException {
-    Talkers.await(event + " for " + egressId + "; got " + hooks, seconds, () -> find(event, egressId).isPresent());
-    return find(event, egressId).orElseThrow();
-  }
-
   /** egress.ended for {@code egressId}; if it does not come, fails with the encoder's log and FFmpegs still running. */
   private static JsonNode awaitEnded(String egressId, int seconds) throws InterruptedException {
     try {
-      return awaitHook("egress.ended", egressId, seconds);
+      return egress.awaitHook("egress.ended", egressId, seconds);
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; FFmpegs running: " + ffmpegsOf(egressId).stream()
           .map(p -> p.pid() + " " + p.info().commandLine().orElse("")).toList() + "; " + encoderLog(egressId), e);
     }
-  }
-
-  private static Optional<JsonNode> find(String event, String egressId) {
-    return hooks.stream().filter(h -> h.path("event").asText().equals(event)
-        && h.path("egressId").asText().equals(egressId)).findFirst();
-  }
-
-  /** The FFmpeg processes this JVM runs for {@code egressId}: one decoder per track and the encoder. */
-  private static List<ProcessHandle> ffmpegsOf(String egressId) {
-    return ProcessHandle.current().descendants()
-        .filter(p -> p.info().commandLine().orElse("").contains(egressId)).toList();
   }
 
   /** What the composite's encoder logged, for failure messages. */
@@ -184,11 +127,11 @@ class StreamingIT extends InJvmNodes {
   }
 
   /** Starts streaming {@code room} as {@code body} asks, once the node said egress.started; returns the answer. */
-  private static JsonNode start(LchatNode n, String room, String body) throws Exception {
-    HttpResponse<String> started = call(n, "POST", "/api/v1/rooms/" + room + "/egress", body);
+  private static JsonNode start(String room, String body) throws Exception {
+    HttpResponse<String> started = egress.call("POST", "/api/v1/rooms/" + room + "/egress", body);
     assertEquals(201, started.statusCode(), started.body());
     JsonNode answer = JSON.readTree(started.body());
-    awaitHook("egress.started", answer.path("egressId").asText(), 30);
+    egress.awaitHook("egress.started", answer.path("egressId").asText(), 30);
     return answer;
   }
 
@@ -267,18 +210,17 @@ class StreamingIT extends InJvmNodes {
 
   @Test
   void aCompositeIsStreamedToAnRtmpServerAndAsHlsWhileItIsRecorded() throws Exception {
-    LchatNode n = node();
+    LchatNode n = egress.node();
     RtmpServer rtmp = rtmpServer("both");
     try (Meeting meeting = meeting(n, "streaming")) {
       String url = rtmp.url("stream-key-1");
       long posted = System.nanoTime();
-      JsonNode answer = start(n, "streaming",
-          "{\"type\":\"composite\",\"rtmp\":[\"" + url + "\"],\"hls\":true}");
+      JsonNode answer = start("streaming", "{\"type\":\"composite\",\"rtmp\":[\"" + url + "\"],\"hls\":true}");
       String id = answer.path("egressId").asText();
       String hls = "/hls/" + id + "/index.m3u8";
       assertEquals(hls, answer.path("hls").asText(), answer.toString());
       assertStreamsTo(url, answer);
-      JsonNode got = JSON.readTree(call(n, "GET", "/api/v1/egress/" + id, null).body());
+      JsonNode got = JSON.readTree(egress.call("GET", "/api/v1/egress/" + id, null).body());
       assertEquals(hls, got.path("hls").asText(), got.toString());
       assertStreamsTo(url, got);
       System.out.printf("streaming: the API shows rtmp %s for %s%n", got.path("rtmp"), url);
@@ -293,14 +235,14 @@ class StreamingIT extends InJvmNodes {
       // A CDN fetches the playlist and its segments from the node, with no credentials.
       Talkers.await("the playlist " + hls + " lists 2 segments", 90, () -> {
         try {
-          HttpResponse<String> r = fetch(n, hls);
+          HttpResponse<String> r = egress.fetch(hls);
           return r.statusCode() == 200 && segments(r.body()).size() >= 2;
         } catch (Exception e) {
           return false;
         }
       });
       double listed = (System.nanoTime() - posted) / 1e9;
-      HttpResponse<String> list = fetch(n, hls);
+      HttpResponse<String> list = egress.fetch(hls);
       assertEquals(200, list.statusCode(), list.body());
       assertTrue(list.headers().firstValue("Content-Type").orElse("").startsWith("application/vnd.apple.mpegurl"),
           list.headers().map().toString());
@@ -333,11 +275,11 @@ class StreamingIT extends InJvmNodes {
           "/hls/" + id + "/seg99999.ts", "/hls/" + id + "/../egress.json", "/hls/" + id + "/..%2Fegress.json",
           "/hls/" + id + "/%2e%2e%2fwork%2fencoder.log", "/hls/" + id + "/../composite.mp4",
           "/hls/" + id + "/index.m3u8.tmp", "/hls/" + id + "/")) {
-        HttpResponse<String> r = fetch(n, path);
+        HttpResponse<String> r = egress.fetch(path);
         assertEquals(404, r.statusCode(), path + ": " + r.body());
       }
 
-      assertEquals(204, call(n, "DELETE", "/api/v1/rooms/streaming/egress/" + id, null).statusCode());
+      assertEquals(204, egress.call("DELETE", "/api/v1/rooms/streaming/egress/" + id, null).statusCode());
       JsonNode ended = awaitEnded(id, 90);
       assertEquals("stopped", ended.path("reason").asText(), ended + "; " + encoderLog(id));
       Path file = fileOf(ended);
@@ -348,16 +290,16 @@ class StreamingIT extends InJvmNodes {
       assertEquals(HEIGHT, mp4.height());
 
       // The stream stays available after it ended, for viewers who play it from the start.
-      HttpResponse<String> after = fetch(n, hls);
+      HttpResponse<String> after = egress.fetch(hls);
       assertEquals(200, after.statusCode(), after.body());
       System.out.printf("streaming: after the stop the playlist lists %d segments, %s%n",
           segments(after.body()).size(), after.body().contains("#EXT-X-ENDLIST") ? "with EXT-X-ENDLIST"
               : "without EXT-X-ENDLIST");
-      assertEquals(200, fetch(n, "/hls/" + id + "/" + segments(after.body()).getFirst()).statusCode());
+      assertEquals(200, egress.fetch("/hls/" + id + "/" + segments(after.body()).getFirst()).statusCode());
       Talkers.await("every FFmpeg of the egress exits", 60, () -> ffmpegsOf(id).isEmpty());
 
       // The webhooks say where it streams, as the API does.
-      for (JsonNode hook : List.of(find("egress.started", id).orElseThrow(), ended)) {
+      for (JsonNode hook : List.of(egress.find("egress.started", id).orElseThrow(), ended)) {
         assertEquals(hls, hook.path("hls").asText(), hook.toString());
         assertStreamsTo(url, hook);
       }
@@ -366,11 +308,11 @@ class StreamingIT extends InJvmNodes {
 
   @Test
   void anRtmpServerThatGoesAwayEndsTheEgressWithStreamFailedAndAPlayableFile() throws Exception {
-    LchatNode n = node();
+    LchatNode n = egress.node();
     RtmpServer rtmp = rtmpServer("killed");
     try (Meeting meeting = meeting(n, "dropped")) {
       String url = rtmp.url("stream-key-2");
-      String id = start(n, "dropped", "{\"type\":\"composite\",\"rtmp\":[\"" + url + "\"]}").path("egressId")
+      String id = start("dropped", "{\"type\":\"composite\",\"rtmp\":[\"" + url + "\"]}").path("egressId")
           .asText();
       playRtmp(url, id, 90);
       // Long enough for a file worth playing (the test asks for more than 2 s of it).
@@ -393,7 +335,7 @@ class StreamingIT extends InJvmNodes {
 
   @Test
   void requestsToStreamAnywhereButToAFewRtmpUrlsAreRefused() throws Exception {
-    LchatNode n = node();
+    LchatNode n = egress.node();
     join(n, "Guest", "refused", false, false, new Measurements());
     String six = String.join(",", Stream.of(1, 2, 3, 4, 5, 6)
         .map(i -> "\"rtmp://127.0.0.1:1935/live/key" + i + "\"").toList());
@@ -409,11 +351,11 @@ class StreamingIT extends InJvmNodes {
         "{\"type\":\"track\",\"rtmp\":[\"rtmp://127.0.0.1:1935/live/key\"]}",
         "{\"type\":\"track\",\"hls\":true}");
     for (String body : bodies) {
-      HttpResponse<String> r = call(n, "POST", "/api/v1/rooms/refused/egress", body);
+      HttpResponse<String> r = egress.call("POST", "/api/v1/rooms/refused/egress", body);
       assertEquals(400, r.statusCode(), body + ": " + r.body());
       assertEquals("invalid", JSON.readTree(r.body()).path("error").asText(), r.body());
     }
-    JsonNode list = JSON.readTree(call(n, "GET", "/api/v1/rooms/refused/egress", null).body());
+    JsonNode list = JSON.readTree(egress.call("GET", "/api/v1/rooms/refused/egress", null).body());
     assertEquals(0, list.path("egress").size(), "nothing was started: " + list);
   }
 }

@@ -2,34 +2,27 @@ package uk.co.lchat.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static uk.co.lchat.loadtest.EgressNodes.ffmpegsOf;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import com.typesafe.config.ConfigFactory;
 
 import uk.co.lchat.egress.Probe;
 import uk.co.lchat.node.LchatNode;
-import uk.co.lchat.node.TestNodes;
 
 /**
  * Per-track recording of a 3-person room of simulated publishers (synthetic Opus, and VP8 whose keyframes carry a
@@ -39,55 +32,22 @@ import uk.co.lchat.node.TestNodes;
  */
 class TrackRecordingIT extends InJvmNodes {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final List<JsonNode> hooks = new CopyOnWriteArrayList<>();
-  private static HttpServer hookServer;
-  private static final String AUTH = "Basic " + Base64.getEncoder()
-      .encodeToString("rec-key:rec-secret-0123456789abcdef0123456789".getBytes(StandardCharsets.UTF_8));
 
   @TempDir
   static Path storage;
+  /** Each test starts a node of its own, all on the one storage and webhook receiver. */
+  private static EgressNodes egress;
+
+  @BeforeAll
+  static void startHooks() throws Exception {
+    egress = EgressNodes.on(storage);
+  }
 
   @AfterAll
   static void stopHooks() {
-    if (hookServer != null) {
-      hookServer.stop(0);
+    if (egress != null) {
+      egress.close();
     }
-  }
-
-  private static LchatNode node() throws Exception {
-    if (hookServer == null) {
-      hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-      hookServer.createContext("/hook", ex -> {
-        hooks.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
-        ex.sendResponseHeaders(204, -1);
-        ex.close();
-      });
-      hookServer.start();
-    }
-    Map<String, Object> settings = Map.of(
-        "lchat.api.keys", List.of(Map.of("id", "rec-key", "secret", "rec-secret-0123456789abcdef0123456789")),
-        "lchat.egress.enabled", true,
-        "lchat.egress.storage", storage.toString(),
-        "lchat.room.features.recording", true,
-        "lchat.room.webhooks.urls", List.of("http://127.0.0.1:" + hookServer.getAddress().getPort() + "/hook"));
-    return LchatNode.start(ConfigFactory.parseMap(settings).withFallback(TestNodes.config(0, List.of())));
-  }
-
-  private static HttpResponse<String> call(LchatNode n, String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort() + path))
-        .header("Authorization", AUTH).header("Content-Type", "application/json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static JsonNode awaitHook(String event, String egressId, int seconds) throws InterruptedException {
-    Talkers.await(event + " for " + egressId + "; got " + hooks, seconds, () -> find(event, egressId).isPresent());
-    return find(event, egressId).orElseThrow();
-  }
-
-  private static Optional<JsonNode> find(String event, String egressId) {
-    return hooks.stream().filter(h -> h.path("event").asText().equals(event)
-        && h.path("egressId").asText().equals(egressId)).findFirst();
   }
 
   private static String ffmpegLog(Path file) {
@@ -103,16 +63,9 @@ class TrackRecordingIT extends InJvmNodes {
         .sum();
   }
 
-  /** The FFmpeg processes this JVM runs for {@code egressId}. */
-  private static List<ProcessHandle> ffmpegsOf(String egressId) {
-    return ProcessHandle.current().descendants()
-        .filter(p -> p.info().commandLine().orElse("").contains(egressId)).toList();
-  }
-
   @Test
   void eachTrackOfAThreePersonRoomIsRecordedAndAKilledEncoderEndsTheEgressWithAPlayableFile() throws Exception {
-    LchatNode n = node();
-    nodes.add(n);
+    LchatNode n = egress.start();
     List<SimParticipant> room = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       room.add(join(n, "P" + i, "rec", true, true, new Measurements()));
@@ -138,18 +91,18 @@ class TrackRecordingIT extends InJvmNodes {
         () -> room.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == 2));
 
     // Bad input gets clear errors.
-    assertEquals(404, call(n, "POST", "/api/v1/rooms/nobody-here/egress", "{}").statusCode());
-    assertEquals(400, call(n, "POST", "/api/v1/rooms/rec/egress", "{\"type\":\"hologram\"}").statusCode());
-    assertEquals(404, call(n, "DELETE", "/api/v1/rooms/rec/egress/EG_unknown", null).statusCode());
-    assertEquals(404, call(n, "GET", "/api/v1/egress/EG_unknown", null).statusCode());
+    assertEquals(404, egress.call("POST", "/api/v1/rooms/nobody-here/egress", "{}").statusCode());
+    assertEquals(400, egress.call("POST", "/api/v1/rooms/rec/egress", "{\"type\":\"hologram\"}").statusCode());
+    assertEquals(404, egress.call("DELETE", "/api/v1/rooms/rec/egress/EG_unknown", null).statusCode());
+    assertEquals(404, egress.call("GET", "/api/v1/egress/EG_unknown", null).statusCode());
 
     long postedAt = System.currentTimeMillis();
-    HttpResponse<String> started = call(n, "POST", "/api/v1/rooms/rec/egress", "{\"type\":\"track\"}");
+    HttpResponse<String> started = egress.call("POST", "/api/v1/rooms/rec/egress", "{\"type\":\"track\"}");
     assertEquals(201, started.statusCode(), started.body());
     String id = JSON.readTree(started.body()).path("egressId").asText();
-    HttpResponse<String> second = call(n, "POST", "/api/v1/rooms/rec/egress", "{}");
+    HttpResponse<String> second = egress.call("POST", "/api/v1/rooms/rec/egress", "{}");
     assertEquals(409, second.statusCode(), "one recording at a time: " + second.body());
-    awaitHook("egress.started", id, 30);
+    egress.awaitHook("egress.started", id, 30);
     Talkers.await("six FFmpeg processes, one per track", 60, () -> ffmpegsOf(id).size() == 6);
 
     // The recording's length is what is under test: let it run, then stop it. What its six FFmpegs cost is
@@ -162,11 +115,11 @@ class TrackRecordingIT extends InJvmNodes {
     System.out.printf("track recording CPU: %.3f of a core for six tracks over %.1f s (%.4f per track)%n",
         (cpuSeconds(ffmpegsOf(id)) - before) / seconds, seconds, (cpuSeconds(ffmpegsOf(id)) - before) / seconds / 6);
     long deletedAt = System.currentTimeMillis();
-    assertEquals(204, call(n, "DELETE", "/api/v1/rooms/rec/egress/" + id, null).statusCode());
-    JsonNode ended = awaitHook("egress.ended", id, 90);
+    assertEquals(204, egress.call("DELETE", "/api/v1/rooms/rec/egress/" + id, null).statusCode());
+    JsonNode ended = egress.awaitHook("egress.ended", id, 90);
     assertEquals("stopped", ended.path("reason").asText(), ended.toString());
     assertEquals(6, ended.path("files").size(), ended.toString());
-    JsonNode status = JSON.readTree(call(n, "GET", "/api/v1/egress/" + id, null).body());
+    JsonNode status = JSON.readTree(egress.call("GET", "/api/v1/egress/" + id, null).body());
     assertEquals("ended", status.path("status").asText(), status.toString());
     int audio = 0;
     int video = 0;
@@ -199,7 +152,7 @@ class TrackRecordingIT extends InJvmNodes {
     assertEquals(3, video);
 
     // An encoder that dies mid-recording ends the egress with a reason; what it wrote so far is readable.
-    HttpResponse<String> again = call(n, "POST", "/api/v1/rooms/rec/egress", "{\"type\":\"track\"}");
+    HttpResponse<String> again = egress.call("POST", "/api/v1/rooms/rec/egress", "{\"type\":\"track\"}");
     assertEquals(201, again.statusCode(), again.body());
     String id2 = JSON.readTree(again.body()).path("egressId").asText();
     Talkers.await("six FFmpeg processes again", 60, () -> ffmpegsOf(id2).size() == 6);
@@ -208,7 +161,7 @@ class TrackRecordingIT extends InJvmNodes {
         .filter(p -> p.info().commandLine().orElse("").contains("-video-")).findFirst().orElseThrow();
     String victimCmd = victim.info().commandLine().orElseThrow();
     victim.destroyForcibly();
-    JsonNode failed = awaitHook("egress.ended", id2, 90);
+    JsonNode failed = egress.awaitHook("egress.ended", id2, 90);
     assertEquals("encoder_failed", failed.path("reason").asText(), failed.toString());
     assertEquals(6, failed.path("files").size(), failed.toString());
     for (JsonNode f : failed.path("files")) {
@@ -222,8 +175,7 @@ class TrackRecordingIT extends InJvmNodes {
 
   @Test
   void aNodeThatShutsDownFinalisesItsRecordingsAndListsThemForDownload() throws Exception {
-    LchatNode n = node();
-    nodes.add(n);
+    LchatNode n = egress.start();
     List<SimParticipant> room = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       room.add(join(n, "Q" + i, "leaving", true, true, new Measurements()));
@@ -247,19 +199,19 @@ class TrackRecordingIT extends InJvmNodes {
     });
     Talkers.await("both see each other's video", 60,
         () -> room.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == 1));
-    HttpResponse<String> started = call(n, "POST", "/api/v1/rooms/leaving/egress", "{\"type\":\"track\"}");
+    HttpResponse<String> started = egress.call("POST", "/api/v1/rooms/leaving/egress", "{\"type\":\"track\"}");
     assertEquals(201, started.statusCode(), started.body());
     String id = JSON.readTree(started.body()).path("egressId").asText();
     Talkers.await("four FFmpeg processes", 60, () -> ffmpegsOf(id).size() == 4);
     Thread.sleep(4_000);
 
     // Listed while it runs, with its status; then the node leaves (as on a drain or scale-in).
-    JsonNode listed = JSON.readTree(call(n, "GET", "/api/v1/rooms/leaving/egress", null).body());
+    JsonNode listed = JSON.readTree(egress.call("GET", "/api/v1/rooms/leaving/egress", null).body());
     assertEquals(id, listed.path("egress").get(0).path("egressId").asText(), listed.toString());
     assertEquals("active", listed.path("egress").get(0).path("status").asText(), listed.toString());
     n.close();
     nodes.remove(n);
-    JsonNode ended = awaitHook("egress.ended", id, 90);
+    JsonNode ended = egress.awaitHook("egress.ended", id, 90);
     assertEquals("node_shutdown", ended.path("reason").asText(), ended.toString());
     assertEquals(4, ended.path("files").size(), ended.toString());
     List<String> probes = new ArrayList<>();
@@ -274,9 +226,8 @@ class TrackRecordingIT extends InJvmNodes {
     assertTrue(ffmpegsOf(id).isEmpty(), "no FFmpeg outlives its node");
 
     // A node started on the same storage lists the finished recording and serves its files, nothing else.
-    LchatNode again = node();
-    nodes.add(again);
-    JsonNode all = JSON.readTree(call(again, "GET", "/api/v1/egress", null).body());
+    LchatNode again = egress.start();
+    JsonNode all = JSON.readTree(egress.call("GET", "/api/v1/egress", null).body());
     JsonNode mine = null;
     for (JsonNode e : all.path("egress")) {
       if (e.path("egressId").asText().equals(id)) {
@@ -287,15 +238,13 @@ class TrackRecordingIT extends InJvmNodes {
     assertEquals("ended", mine.path("status").asText());
     JsonNode file = mine.path("files").get(0);
     HttpResponse<byte[]> download = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + again.httpPort() + file.path("url").asText())).header("Authorization", AUTH).build(),
+        + again.httpPort() + file.path("url").asText())).header("Authorization", EgressNodes.AUTH).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, download.statusCode());
     assertEquals(file.path("size").asLong(), download.body().length, "the whole file");
     assertEquals("video/webm", download.headers().firstValue("Content-Type").orElse(""));
-    assertEquals(404, call(again, "GET", "/api/v1/egress/" + id + "/files/egress.json", null).statusCode(),
+    assertEquals(404, egress.call("GET", "/api/v1/egress/" + id + "/files/egress.json", null).statusCode(),
         "only recorded files are served");
-    assertEquals(401, HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + again.httpPort()
-        + file.path("url").asText())).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
-        "downloads need the API's credentials");
+    assertEquals(401, egress.fetch(file.path("url").asText()).statusCode(), "downloads need the API's credentials");
   }
 }
