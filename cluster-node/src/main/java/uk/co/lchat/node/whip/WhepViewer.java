@@ -150,6 +150,9 @@ public final class WhepViewer extends AbstractBehavior<Object> {
 
   /** Leaves the room (a no-op if it already removed us) and ends the media, whichever of the two is left. */
   private Behavior<Object> leave() {
+    // The URL answers 404 from now on, before anyone can hear of the leave: the actor's PostStop comes later, and a
+    // client that saw the roster change could otherwise still end the session a second time.
+    resources.close(resourceId);
     if (watchAsked) {
       // Sent after the Watch, so it reaches the router after it (one sender, one receiver: Pekko keeps the order).
       router.tell(new MediaRouterProtocol.Unwatch(viewerId, getContext().getSystem().ignoreRef()));

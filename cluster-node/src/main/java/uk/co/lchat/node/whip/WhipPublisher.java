@@ -141,6 +141,9 @@ public final class WhipPublisher extends AbstractBehavior<Object> {
   }
 
   private Behavior<Object> leave() {
+    // The URL answers 404 from now on, before anyone can hear of the leave: the actor's PostStop comes later, and a
+    // client that saw the roster change could otherwise still end the session a second time.
+    resources.close(resourceId);
     if (participantId != null) {
       room.tell(new RoomProtocol.Leave(participantId));
       router.tell(new MediaRouterProtocol.Detach(participantId));
