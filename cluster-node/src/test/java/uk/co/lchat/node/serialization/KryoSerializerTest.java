@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -139,6 +140,18 @@ class KryoSerializerTest {
         new MediaRouterProtocol.TrackRelayed("p1-1-7", 4_000_000_000L, 96, 90000, "video", -1, router, 77L),
         new MediaRouterProtocol.RelayRefused("p1-1-7", router),
         new MediaRouterProtocol.UnrelayTrack("p1-1-7", router),
+        new MediaRouterProtocol.RecordTrack("moon", "egress/EG_1/p1-0", audio, 111, 40000),
+        new MediaRouterProtocol.StopRecordTrack("egress/EG_1/p1-0"),
+        new RoomProtocol.StartRecording("p1", "EG_1", kit.createTestProbe(RoomProtocol.RecorderEvent.class).ref(),
+            server),
+        new RoomProtocol.StartRecording(null, "EG_2", kit.createTestProbe(RoomProtocol.RecorderEvent.class).ref(),
+            server),
+        new RoomProtocol.StopRecording("p1", "EG_1", server), new RoomProtocol.StopRecording(null, "EG_1", server),
+        new RoomProtocol.RecordingEnded("EG_1", "encoder_failed"),
+        new RoomProtocol.RecordingChanged(new RoomProtocol.RecordingView("EG_1", "Ann", 42L), null),
+        new RoomProtocol.RecordingChanged(null, "stopped"),
+        new RoomProtocol.RecorderTracks("moon", List.of(audio, video1), new LinkedHashMap<>(Map.of("p1", "Ann"))),
+        new RoomProtocol.RecorderStop("room_ended"),
         new uk.co.lchat.node.stats.StatsProtocol.GetNodeStats(
             kit.createTestProbe(uk.co.lchat.node.stats.StatsProtocol.NodeStats.class).ref()),
         new uk.co.lchat.node.stats.StatsProtocol.NodeStats("pekko://lchat@127.0.0.1:25520", "{\"participants\":2}"));
@@ -158,7 +171,7 @@ class KryoSerializerTest {
             || uk.co.lchat.node.stats.StatsProtocol.Command.class.isAssignableFrom(c)
             || c == uk.co.lchat.node.stats.StatsProtocol.NodeStats.class
             || c == uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class
-            || ServerAnswer.class.isAssignableFrom(c)
+            || ServerAnswer.class.isAssignableFrom(c) || RoomProtocol.RecorderEvent.class.isAssignableFrom(c)
             || c == RoomInfo.class || c == TrackList.class || c == MediaRouterProtocol.RouterStatus.class)
         .toList();
     for (Class<?> c : crossing) {
