@@ -19,9 +19,10 @@ import uk.co.lchat.egress.composite.Outputs;
 import uk.co.lchat.media.control.TrackInfo;
 
 /**
- * The meeting as people see it, in one MP4 ({@code composite.mp4}, H.264 + AAC): every track is decoded by an
- * FFmpeg of its own into the {@link Compositor} (cameras at half the picture's size, screen shares at its full
- * size, audio as PCM), which the {@link CompositeEncoder} draws, mixes and encodes on its clock. A participant's
+ * The meeting as people see it, in one file ({@code composite.mp4}, H.264 + AAC; or {@code composite.webm}, VP8 +
+ * Opus) and/or live streams: every track is decoded by an FFmpeg of its own into the {@link Compositor} (cameras at
+ * half the picture's size, screen shares at its full size, audio as PCM), which the {@link CompositeEncoder} draws,
+ * mixes and encodes on its clock. A participant's
  * first video is its camera and a second one its screen, as the room and the web client see them.
  */
 final class CompositeFile implements RecordingOutput {
@@ -45,8 +46,8 @@ final class CompositeFile implements RecordingOutput {
   CompositeFile(EgressSettings settings, Path directory, EgressRequest request) {
     this.settings = settings;
     this.directory = directory;
-    this.file = request.file() ? directory.resolve("composite.mp4") : null;
-    this.outputs = new Outputs(file, request.rtmp(), request.hls() ? directory.resolve(HLS) : null);
+    this.file = request.file() ? directory.resolve(request.webm() ? "composite.webm" : "composite.mp4") : null;
+    this.outputs = new Outputs(file, request.rtmp(), request.hls() ? directory.resolve(HLS) : null, request.webm());
     int height = request.height();
     this.compositor = new Compositor(request.layout(), height * 16 / 9, height, FPS, SAMPLE_RATE);
     this.kbps = height >= 1080 ? 5000 : 2500;

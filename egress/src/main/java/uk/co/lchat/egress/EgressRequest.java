@@ -12,7 +12,8 @@ import uk.co.lchat.egress.composite.Layout;
  * ({@code file}, on by default), and may be streamed live at the same time: pushed to RTMP/RTMPS servers
  * ({@code rtmp}, YouTube, Twitch, any provider) and published as HLS ({@code hls}) that the cluster serves.
  */
-public record EgressRequest(String type, Layout layout, int height, boolean file, List<String> rtmp, boolean hls) {
+public record EgressRequest(String type, Layout layout, int height, boolean file, List<String> rtmp, boolean hls,
+                            boolean webm) {
   public static final int MAX_RTMP = 5;
   private static final int MAX_URL = 1024;
 
@@ -34,11 +35,14 @@ public record EgressRequest(String type, Layout layout, int height, boolean file
     if (type.equals("composite") && !file && rtmp.isEmpty() && !hls) {
       throw new IllegalArgumentException("file: a composite needs a file, an rtmp URL or hls");
     }
+    if (webm && (!type.equals("composite") || !file || !rtmp.isEmpty() || hls)) {
+      throw new IllegalArgumentException("format: \"webm\" is for a composite file alone (streams take H.264)");
+    }
   }
 
   /** Per-track recording. */
   public static EgressRequest tracks() {
-    return new EgressRequest("track", Layout.GRID, 720, true, List.of(), false);
+    return new EgressRequest("track", Layout.GRID, 720, true, List.of(), false, false);
   }
 
   /**
@@ -46,12 +50,20 @@ public record EgressRequest(String type, Layout layout, int height, boolean file
    * a value it does not know is an {@link IllegalArgumentException} with a message for the caller.
    */
   public static EgressRequest of(String type, String layout, String resolution) {
-    return of(type, layout, resolution, true, List.of(), false);
+    return of(type, layout, resolution, null, true, List.of(), false);
   }
 
-  /** As {@link #of(String, String, String)}, with the composite's outputs. */
-  public static EgressRequest of(String type, String layout, String resolution, boolean file, List<String> rtmp,
-                                 boolean hls) {
+  /**
+   * As {@link #of(String, String, String)}, with the composite's file {@code format} ({@code mp4}, the default, or
+   * {@code webm}) and outputs.
+   */
+  public static EgressRequest of(String type, String layout, String resolution, String format, boolean file,
+                                 List<String> rtmp, boolean hls) {
+    boolean webm = switch (format == null ? "mp4" : format.toLowerCase(Locale.ROOT)) {
+      case "mp4" -> false;
+      case "webm" -> true;
+      default -> throw new IllegalArgumentException("format: \"mp4\" or \"webm\", not \"" + format + "\"");
+    };
     Layout l;
     try {
       l = Layout.parse(layout);
@@ -63,7 +75,7 @@ public record EgressRequest(String type, Layout layout, int height, boolean file
       case "1080p" -> 1080;
       default -> throw new IllegalArgumentException("resolution: \"720p\" or \"1080p\", not \"" + resolution + "\"");
     };
-    return new EgressRequest(type == null ? "composite" : type, l, height, file, rtmp, hls);
+    return new EgressRequest(type == null ? "composite" : type, l, height, file, rtmp, hls, webm);
   }
 
   /**

@@ -84,11 +84,8 @@ public final class CompositeEncoder {
         "-i", pipe.toString(),
         "-map", "0:v", "-map", "1:a", "-fps_mode", "cfr", "-r", "" + compositor.fps(),
         // Sound stamped by arrival jitters by milliseconds: resampled to stay continuous and on time.
-        "-af", "aresample=async=1000:first_pts=0",
-        // veryfast and zerolatency (no B-frames, no look-ahead) keep a 720p30 composite well under one core.
-        "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-crf", "23",
-        "-maxrate", kbps + "k", "-bufsize", (2 * kbps) + "k", "-g", "" + (2 * compositor.fps()), "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "128k", "-ar", "48000"));
+        "-af", "aresample=async=1000:first_pts=0"));
+    cmd.addAll(outputs.codecArgs(kbps, compositor.fps()));
     cmd.addAll(outputs.ffmpegArgs());
     Process p = new ProcessBuilder(cmd)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)

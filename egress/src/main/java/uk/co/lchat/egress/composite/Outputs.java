@@ -5,12 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where the composite's encoder writes, as FFmpeg output options: a fragmented MP4 file (a fragment a second, so
- * it plays up to its last second if FFmpeg dies), RTMP/RTMPS servers (FLV), and HLS (2-second MPEG-TS segments and
- * a playlist of the last six, older segments deleted). One destination is written directly; several go through
- * FFmpeg's tee muxer, which encodes once and muxes for each.
+ * Where the composite's encoder writes and in what codecs, as FFmpeg options: a fragmented MP4 file (H.264 + AAC, a
+ * fragment a second, so it plays up to its last second if FFmpeg dies) or a WebM file ({@code webm}: VP8 + Opus, a
+ * cluster a second), RTMP/RTMPS servers (FLV), and HLS (2-second MPEG-TS segments and a playlist of the last six,
+ * older segments deleted). One destination is written directly; several go through FFmpeg's tee muxer, which
+ * encodes once and muxes for each (H.264 + AAC, which every one of them takes).
  */
-public record Outputs(Path file, List<String> rtmp, Path hlsDirectory) {
+public record Outputs(Path file, List<String> rtmp, Path hlsDirectory, boolean webm) {
   /** The HLS playlist's name in its directory. */
   public static final String HLS_PLAYLIST = "index.m3u8";
 
@@ -19,6 +20,28 @@ public record Outputs(Path file, List<String> rtmp, Path hlsDirectory) {
     if (file == null && rtmp.isEmpty() && hlsDirectory == null) {
       throw new IllegalArgumentException("no output");
     }
+    if (webm && (file == null || !rtmp.isEmpty() || hlsDirectory != null)) {
+      throw new IllegalArgumentException("WebM is for a file alone: streams take H.264 and AAC");
+    }
+  }
+
+  public Outputs(Path file, List<String> rtmp, Path hlsDirectory) {
+    this(file, rtmp, hlsDirectory, false);
+  }
+
+  /**
+   * The encoders: H.264 veryfast and zerolatency (no B-frames, no look-ahead, which keeps a 720p30 composite well
+   * under one core) and AAC; or VP8 in its realtime mode and Opus.
+   */
+  List<String> codecArgs(int kbps, int fps) {
+    String gop = "" + (2 * fps);
+    if (webm) {
+      return List.of("-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", kbps + "k",
+          "-maxrate", kbps + "k", "-g", gop, "-pix_fmt", "yuv420p", "-c:a", "libopus", "-b:a", "96k", "-ar", "48000");
+    }
+    return List.of("-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-crf", "23",
+        "-maxrate", kbps + "k", "-bufsize", (2 * kbps) + "k", "-g", gop, "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-b:a", "128k", "-ar", "48000");
   }
 
   public static Outputs file(Path file) {
@@ -42,6 +65,9 @@ public record Outputs(Path file, List<String> rtmp, Path hlsDirectory) {
       slaves.add(new Slave("hls", "hls_time=2:hls_list_size=6:hls_flags=delete_segments+independent_segments"
           + ":hls_segment_filename=" + escape(hlsDirectory.resolve("seg%05d.ts").toString()),
           hlsDirectory.resolve(HLS_PLAYLIST).toString()));
+    }
+    if (webm) {
+      return List.of("-cluster_time_limit", "1000", "-flush_packets", "1", "-f", "webm", "-y", file.toString());
     }
     if (slaves.size() == 1 && file != null) {
       return List.of("-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", "1000000",

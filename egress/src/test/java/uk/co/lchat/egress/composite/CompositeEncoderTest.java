@@ -86,4 +86,19 @@ class CompositeEncoderTest {
     assertEquals(List.of("h264", "aac"), segment.codecs(), segment.toString());
     assertEquals(1280, segment.width());
   }
+
+  @Test
+  void aWebmCompositeIsVp8AndOpusAsLongAsTheRecordingRan() throws Exception {
+    Compositor c = twoPeople();
+    Path file = dir.resolve("out.webm");
+    CompositeEncoder e = CompositeEncoder.start("ffmpeg", c, new Outputs(file, List.of(), null, true),
+        dir.resolve("work4"), 2500);
+    await("90 frames written", 60, () -> e.framesWritten() >= 90);
+    e.stop(Duration.ofSeconds(10));
+    assertEquals(0, (int) e.exit().get(60, TimeUnit.SECONDS));
+    Probe probe = Probe.of("ffprobe", file);
+    assertEquals(List.of("vp8", "opus"), probe.codecs(), probe.toString());
+    double ran = (e.stoppedAtMillis() - e.startedAtMillis()) / 1e3;
+    assertTrue(Math.abs(probe.durationSeconds() - ran) < 0.5, probe.durationSeconds() + " s for " + ran + " s");
+  }
 }
