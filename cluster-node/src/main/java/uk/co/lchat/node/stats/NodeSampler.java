@@ -56,10 +56,17 @@ public final class NodeSampler implements Supplier<NodeSample> {
     return out;
   }
 
-  private static double processCpuLoad() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuLoad();
+  private final FfmpegCpu recorders = new FfmpegCpu();
+
+  /**
+   * The node's share of the machine's CPU: the JVM's own and its FFmpeg children's ({@link FfmpegCpu}: the
+   * recordings, which the JVM's figure leaves out), so the autoscaler and /stats see what recording costs a node.
+   */
+  private double processCpuLoad() {
+    if (!(ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)) {
+      return -1;
     }
-    return -1;
+    double jvm = os.getProcessCpuLoad();
+    return jvm < 0 ? jvm : Math.min(1.0, jvm + recorders.shareSinceLastCall());
   }
 }
