@@ -8,7 +8,10 @@ import java.util.Map;
 import uk.co.lchat.egress.EgressInfo.RecordedFile;
 import uk.co.lchat.room.WebhookSender;
 
-/** Where an egress reports its start and end: the deployment's webhooks ({@code egress.started} / {@code egress.ended}). */
+/**
+ * Where an egress reports its start and end: the deployment's webhooks ({@code egress.started} /
+ * {@code egress.ended}).
+ */
 interface EgressEvents {
   void started(EgressInfo info);
 

@@ -89,7 +89,8 @@ class StreamingIT extends InJvmNodes {
     try (Stream<Path> files = Files.walk(storage)) {
       Optional<Path> log = files.filter(f -> f.toString().contains(egressId) && f.endsWith("work/encoder.log"))
           .findFirst();
-      return log.isPresent() ? log.get() + ":\n" + Files.readString(log.get()) : "(no encoder.log for " + egressId + ")";
+      return log.isPresent() ? log.get() + ":\n" + Files.readString(log.get())
+          : "(no encoder.log for " + egressId + ")";
     } catch (IOException e) {
       return "(encoder.log unreadable: " + e + ")";
     }

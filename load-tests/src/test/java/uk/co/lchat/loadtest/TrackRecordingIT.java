@@ -136,8 +136,10 @@ class TrackRecordingIT extends InJvmNodes {
       System.out.printf("track recording: %s starts %d ms after the POST, stops %d ms after the DELETE, lasts %.2f s"
           + " of %.2f s%n", file.getFileName(), from - postedAt, to - deletedAt, probe.durationSeconds(),
           (to - from) / 1e3);
-      assertTrue(from >= postedAt && from - postedAt < 5000, file + " starts " + (from - postedAt) + " ms after the POST");
-      assertTrue(to >= deletedAt && to - deletedAt < 2000, file + " stops " + (to - deletedAt) + " ms after the DELETE");
+      assertTrue(from >= postedAt && from - postedAt < 5000,
+          file + " starts " + (from - postedAt) + " ms after the POST");
+      assertTrue(to >= deletedAt && to - deletedAt < 2000,
+          file + " stops " + (to - deletedAt) + " ms after the DELETE");
       double recorded = (to - from) / 1e3;
       assertTrue(Math.abs(probe.durationSeconds() - recorded) < 1.0,
           file + " lasts " + probe.durationSeconds() + " s, recorded " + recorded + " s");

@@ -134,7 +134,8 @@ public final class ServerApi extends AllDirectives {
     EgressRequest request;
     try {
       request = EgressRequest.of(text(body, "type", 16), text(body, "layout", 16), text(body, "resolution", 16),
-          text(body, "format", 16), !body.has("file") || bool(body, "file"), texts(body, "rtmp", EgressRequest.MAX_RTMP, 1024),
+          text(body, "format", 16), !body.has("file") || bool(body, "file"),
+          texts(body, "rtmp", EgressRequest.MAX_RTMP, 1024),
           bool(body, "hls"));
     } catch (BadInput e) {
       return complete(error(400, "invalid", e.getMessage()));

@@ -16,8 +16,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The composite's encoder: FFmpeg as a managed process, fed raw pictures on its stdin and the mixed sound through a
- * named pipe, encoding H.264 and AAC once for its {@link Outputs} (a fragmented MP4, RTMP servers, HLS). A clock thread asks the {@link Compositor} for a frame every 1/fps second; two
- * writer threads feed FFmpeg's two inputs, each blocking on its own. FFmpeg stamps what it reads with the wall
+ * named pipe, encoding once for its {@link Outputs} (a file, RTMP servers, HLS). A clock thread asks the
+ * {@link Compositor} for a frame every 1/fps second; two writer threads feed FFmpeg's two inputs, each blocking on
+ * its own. FFmpeg stamps what it reads with the wall
  * clock, so the file lasts as long as the recording ran and sound and picture stay together even when the machine
  * is too busy for every frame: then the clock skips pictures (counted as dropped, FFmpeg repeats the last one to
  * keep 30 a second) while the sound goes on.

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 import uk.co.lchat.egress.Probe;
 import uk.co.lchat.egress.composite.Layout.Person;
 
-/** The composite's encoder with Debian's FFmpeg: pictures and a mix in, a 720p H.264 + AAC MP4 of the clock's length out. */
+/**
+ * The composite's encoder with Debian's FFmpeg: pictures and a mix in, a 720p H.264 + AAC MP4 (or WebM, or HLS
+ * beside it) as long as the recording ran out.
+ */
 class CompositeEncoderTest {
   @TempDir
   Path dir;
