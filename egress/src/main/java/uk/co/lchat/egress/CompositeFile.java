@@ -22,17 +22,17 @@ import uk.co.lchat.media.control.TrackInfo;
  * The meeting as people see it, in one file ({@code composite.mp4}, H.264 + AAC; or {@code composite.webm}, VP8 +
  * Opus) and/or live streams: every track is decoded by an FFmpeg of its own into the {@link Compositor} (cameras at
  * half the picture's size, screen shares at its full size, audio as PCM), which the {@link CompositeEncoder} draws,
- * mixes and encodes on its clock. A participant's
- * first video is its camera and a second one its screen, as the room and the web client see them.
+ * mixes and encodes on its clock. A participant's first video is its camera and a second one its screen, as the room
+ * and the web client see them.
  */
 final class CompositeFile implements RecordingOutput {
   static final int SAMPLE_RATE = 48_000;
   static final int FPS = 30;
+  /** The HLS directory's name in the egress's directory: what {@code /hls/<egress>/} serves. */
+  static final String HLS = "hls";
 
   private final EgressSettings settings;
   private final Path directory;
-  /** The HLS directory's name in the egress's directory: what {@code /hls/<egress>/} serves. */
-  static final String HLS = "hls";
 
   /** The MP4, or null when the composite is only streamed. */
   private final Path file;
@@ -166,10 +166,5 @@ final class CompositeFile implements RecordingOutput {
     return List.of(new RecordedFile(settings.storage().relativize(file).toString(), null, null, "composite",
         String.join("+", probe.codecs()), TrackFiles.size(file), probe.durationSeconds(), encoder.startedAtMillis(),
         encoder.stoppedAtMillis()));
-  }
-
-  /** Frames written and of them repeated (the encoder could not keep up), for the egress's status and metrics. */
-  long[] frameCounts() {
-    return encoder == null ? new long[2] : new long[] {encoder.framesWritten(), encoder.framesDropped()};
   }
 }

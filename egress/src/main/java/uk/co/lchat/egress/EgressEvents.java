@@ -59,7 +59,7 @@ interface EgressEvents {
           f.put("rtmp", info.rtmp());
         }
         if (info.hls()) {
-          f.put("hls", "/hls/" + info.egressId() + "/index.m3u8");
+          f.put("hls", info.hlsPath());
         }
         return f;
       }

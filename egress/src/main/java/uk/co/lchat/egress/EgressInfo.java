@@ -15,6 +15,11 @@ public record EgressInfo(String egressId, String roomId, String type, String sta
     rtmp = rtmp == null ? List.of() : List.copyOf(rtmp);
   }
 
+  /** Where its HLS playlist is served ({@code /hls/<egress>/index.m3u8}), or null when it publishes none. */
+  public String hlsPath() {
+    return hls ? "/hls/" + egressId + "/" + uk.co.lchat.egress.composite.Outputs.HLS_PLAYLIST : null;
+  }
+
   /**
    * An RTMP URL as others may see it: its last path segment, the stream key (a secret that lets anyone stream to
    * the channel), replaced by {@code ***}.

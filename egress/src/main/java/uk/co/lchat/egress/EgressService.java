@@ -153,7 +153,7 @@ public final class EgressService {
       return Optional.empty();
     }
     return get(egressId).filter(EgressInfo::hls)
-        .map(info -> settings.storage().resolve(RoomRecording.safe(info.roomId())).resolve(info.egressId())
+        .map(info -> Recordings.directory(settings.storage(), info.roomId(), info.egressId())
             .resolve(CompositeFile.HLS).resolve(name))
         .filter(java.nio.file.Files::isRegularFile);
   }

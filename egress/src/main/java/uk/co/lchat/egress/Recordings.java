@@ -32,9 +32,14 @@ public final class Recordings {
     this.retention = retention;
   }
 
+  /** Where an egress of {@code roomId} keeps its files, its index and its work, under {@code storage}. */
+  static Path directory(Path storage, String roomId, String egressId) {
+    return storage.resolve(RoomRecording.safe(roomId)).resolve(egressId);
+  }
+
   /** Writes an ended egress's index next to its files (atomically: a reader never sees half of it). */
   void save(EgressInfo info) throws IOException {
-    Path dir = storage.resolve(RoomRecording.safe(info.roomId())).resolve(info.egressId());
+    Path dir = directory(storage, info.roomId(), info.egressId());
     Files.createDirectories(dir);
     Path tmp = dir.resolve(INDEX + ".tmp");
     JSON.writeValue(tmp.toFile(), info);
@@ -52,9 +57,11 @@ public final class Recordings {
     return all;
   }
 
-  /** A finished recording by its id. */
+  /** A finished recording by its id: only the index in a directory of that name is read. */
   public Optional<EgressInfo> find(String egressId) {
-    return list(null).stream().filter(i -> i.egressId().equals(egressId)).findFirst();
+    return indexes(null).stream().filter(index -> index.getParent().getFileName().toString().equals(egressId))
+        .map(Recordings::read).flatMap(Optional::stream)
+        .filter(i -> i.egressId().equals(egressId)).findFirst();
   }
 
   /**

@@ -102,7 +102,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     this.registry = registry;
     this.events = events;
     this.started = started;
-    this.directory = settings.storage().resolve(safe(roomId)).resolve(egressId);
+    this.directory = Recordings.directory(settings.storage(), roomId, egressId);
     this.request = request;
     this.output = request.composite() ? new CompositeFile(settings, directory, request)
         : new TrackFiles(settings, directory);

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import uk.co.lchat.egress.composite.ProcessEnd;
 import uk.co.lchat.media.control.TrackInfo;
 
 /**
@@ -47,10 +47,8 @@ final class TrackRecorder {
 
   /** Records {@code track} into the WebM {@code file} as it arrives. */
   static TrackRecorder start(EgressSettings settings, TrackInfo track, Path file) throws IOException {
-    int port = freePortPair();
-    Files.createDirectories(file.getParent());
     Path sdp = file.resolveSibling(file.getFileName() + ".sdp");
-    Files.writeString(sdp, TrackSdp.describe(track, port));
+    int port = describe(track, sdp);
     List<String> cmd = new ArrayList<>(input(settings, sdp));
     cmd.addAll(List.of("-map", "0", "-c", "copy",
         // A cluster every second, flushed at once: if FFmpeg dies, the file holds everything up to the last second.
@@ -69,10 +67,8 @@ final class TrackRecorder {
    */
   static TrackRecorder decode(EgressSettings settings, TrackInfo track, Path work, String name, List<String> output,
                               Consumer<InputStream> reader) throws IOException {
-    int port = freePortPair();
-    Files.createDirectories(work);
     Path sdp = work.resolve(name + ".sdp");
-    Files.writeString(sdp, TrackSdp.describe(track, port));
+    int port = describe(track, sdp);
     List<String> cmd = new ArrayList<>(input(settings, sdp));
     cmd.addAll(output);
     cmd.add("pipe:1");
@@ -87,6 +83,14 @@ final class TrackRecorder {
       }
     });
     return new TrackRecorder(track, null, port, p);
+  }
+
+  /** Writes the SDP file {@code sdp} that receives {@code track} on a free loopback port pair; returns the port. */
+  private static int describe(TrackInfo track, Path sdp) throws IOException {
+    int port = freePortPair();
+    Files.createDirectories(sdp.getParent());
+    Files.writeString(sdp, TrackSdp.describe(track, port));
+    return port;
   }
 
   /** FFmpeg reading one track's RTP as the SDP file describes it (RFC 4566), reordering up to 128 packets. */
@@ -185,11 +189,7 @@ final class TrackRecorder {
       return;
     }
     if (file == null) {
-      process.destroy(); // a decoder has no file to finalise: nothing to wait for
-      process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(stuck -> {
-        process.destroyForcibly();
-        return null;
-      });
+      ProcessEnd.terminate(process, timeout); // a decoder has no file to finalise: nothing to wait for
       return;
     }
     try (OutputStream in = process.getOutputStream()) {
@@ -198,14 +198,6 @@ final class TrackRecorder {
     } catch (IOException gone) {
       // it is exiting already
     }
-    process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(late -> {
-      process.destroy();
-      process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-          .exceptionally(stuck -> {
-            process.destroyForcibly();
-            return null;
-          });
-      return null;
-    });
+    ProcessEnd.after(process, timeout);
   }
 }

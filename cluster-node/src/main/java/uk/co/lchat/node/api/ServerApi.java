@@ -209,7 +209,7 @@ public final class ServerApi extends AllDirectives {
       info.rtmp().forEach(rtmp::add);
     }
     if (info.hls()) {
-      o.put("hls", "/hls/" + info.egressId() + "/index.m3u8");
+      o.put("hls", info.hlsPath());
     }
     ArrayNode files = o.putArray("files");
     for (EgressInfo.RecordedFile f : info.files()) {

@@ -112,12 +112,12 @@ public final class HttpApi extends AllDirectives {
     return n;
   }
 
-  /** Paths whose every error is JSON ({@link JsonErrors}): the APIs and WHIP/WHEP, which programs call. */
   /** RFC 8216 §4: a playlist's type, and MPEG-TS segments'. */
   private static final org.apache.pekko.http.javadsl.model.ContentType HLS_PLAYLIST =
       ContentTypes.parse("application/vnd.apple.mpegurl");
   private static final org.apache.pekko.http.javadsl.model.ContentType HLS_SEGMENT = ContentTypes.parse("video/mp2t");
 
+  /** Paths whose every error is JSON ({@link JsonErrors}): the APIs, WHIP/WHEP and HLS, which programs call. */
   private static final List<String> MACHINE_PATHS = List.of("/api", "/whip", "/whep", "/hls");
 
   public Route routes() {

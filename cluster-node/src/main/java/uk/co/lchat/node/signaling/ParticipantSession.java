@@ -17,6 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
+import uk.co.lchat.egress.EgressService;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.auth.JoinTokens;
 import uk.co.lchat.node.placement.Placement;
@@ -26,7 +27,6 @@ import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.node.turn.IceServers;
 import uk.co.lchat.room.FeaturePolicy;
 import uk.co.lchat.room.RoomActor;
-import uk.co.lchat.egress.EgressService;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.ClientEvent;
 import uk.co.lchat.room.ScreenShare;

@@ -213,18 +213,7 @@ public final class CompositeEncoder {
    */
   public void stop(Duration timeout) {
     stopping = true;
-    process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(late -> {
-      process.destroy();
-      process.onExit().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(stuck -> {
-        process.destroyForcibly();
-        return null;
-      });
-      return null;
-    });
-  }
-
-  public boolean stopping() {
-    return stopping;
+    ProcessEnd.after(process, timeout);
   }
 
   public long pid() {
@@ -240,11 +229,12 @@ public final class CompositeEncoder {
     return stoppedAtMillis;
   }
 
-  /** Frames written so far, and of them how many repeated the previous picture because the clock was late. */
+  /** Pictures written so far. */
   public long framesWritten() {
     return written;
   }
 
+  /** Pictures skipped because the clock was more than two frames late. */
   public long framesDropped() {
     return dropped;
   }
