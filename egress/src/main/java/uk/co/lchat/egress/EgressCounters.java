@@ -16,9 +16,10 @@ public final class EgressCounters {
     running.computeIfAbsent(type, t -> new LongAdder()).increment();
   }
 
-  void ended(EgressInfo info) {
+  /** An egress ended; {@code wasRunning}: it had been counted {@link #started} (active) before. */
+  void ended(EgressInfo info, boolean wasRunning) {
     ended.computeIfAbsent(info.type() + "/" + info.reason(), t -> new LongAdder()).increment();
-    if (!"refused".equals(info.reason()) && started.containsKey(info.type())) {
+    if (wasRunning) {
       running.get(info.type()).decrement();
     }
     info.files().forEach(f -> bytes.add(f.bytes()));

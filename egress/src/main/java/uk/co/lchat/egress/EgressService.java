@@ -100,7 +100,8 @@ public final class EgressService {
       counters.started(info.type());
     }
     if (info.status().equals("ended") && (before == null || !before.status().equals("ended"))) {
-      counters.ended(info);
+      // Only one that was active counts as running: one refused, or ended before it ran, never was.
+      counters.ended(info, before != null && before.status().equals("active"));
       running.remove(info.egressId());
       CompletableFuture<EgressInfo> ending = endings.remove(info.egressId());
       if (ending != null) {
