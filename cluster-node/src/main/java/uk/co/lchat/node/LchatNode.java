@@ -15,6 +15,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.http.javadsl.Http;
@@ -34,6 +35,8 @@ import uk.co.lchat.autoscaler.CapacityProvider;
 import uk.co.lchat.autoscaler.LocalProcessProvider;
 import uk.co.lchat.autoscaler.RebalanceSettings;
 import uk.co.lchat.autoscaler.Rebalancer;
+import uk.co.lchat.egress.EgressCluster;
+import uk.co.lchat.egress.EgressNode;
 import uk.co.lchat.egress.EgressService;
 import uk.co.lchat.egress.EgressSettings;
 import uk.co.lchat.media.control.ConferenceTracker;
@@ -100,6 +103,8 @@ public final class LchatNode implements AutoCloseable {
   private final NodeDrain drain;
   /** This node's recordings: finalised before the node goes, however it goes. */
   private final EgressService egress;
+  /** The cluster's recordings, wherever they run. */
+  private final EgressCluster egresses;
   /** How other nodes' clients reach this node's signaling (for their drains); empty until HTTP is bound. */
   private volatile String wsUrl = "";
   /** The node processes the autoscaler started, with provider = local (null otherwise). */
@@ -140,11 +145,19 @@ public final class LchatNode implements AutoCloseable {
     this.egress = new EgressService(EgressSettings.from(system.settings().config()), system, router,
         new WebhookSender(roomConfig.webhooks()));
     metrics.registry().register(new EgressCollector(egress.counters()));
+    if (egress.settings().enabled()) {
+      ClusterSharding sharding = ClusterSharding.get(system);
+      system.systemActorOf(EgressNode.create(egress, room -> sharding.entityRefFor(RoomActor.ENTITY_KEY, room)),
+          "egress", Props.empty());
+    }
+    this.egresses = new EgressCluster(system, address, () -> load.readings().thenApply(rs -> rs.stream()
+        .collect(java.util.stream.Collectors.toMap(Autoscaler.NodeReading::node, Autoscaler.NodeReading::stress,
+            (a, b) -> a))), settings.askTimeout());
     HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain,
         SignalingSettings.fromConfig(system.settings().config()),
         new OriginPolicy(door.allowedOrigins(), clusterOrigins), clusterOrigins, tokens,
         new ServerApi(system, new ApiKeys(auth), settings.askTimeout(), roomConfig.replication(),
-            roomConfig.maxParticipants(), egress));
+            roomConfig.maxParticipants(), egress.settings().enabled() ? egress : null, egresses));
     this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
     metrics.registry().register(new FrontDoorCollector(connections, signaling));
     this.certificate = settings.https().enabled() ? CertificateRenewal.start(settings.https()) : null;
@@ -166,9 +179,11 @@ public final class LchatNode implements AutoCloseable {
     // SIGTERM, scale-in and leaving all run Coordinated Shutdown: drain first, while HTTP still serves.
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "lchat-drain",
         () -> drain.drain(system, router, placement, address));
-    // Recordings end with the node, their files finalised and indexed while the router still feeds them.
+    // Recordings move to another node that records (a new file there, both listed), or end with the node; either
+    // way their files here are finalised and indexed while the router still feeds them.
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "lchat-egress",
-        () -> egress.stopAll("node_shutdown").thenApply(v -> org.apache.pekko.Done.getInstance()));
+        () -> egresses.moveAway(egress).thenCompose(v -> egress.stopAll("node_shutdown"))
+            .thenApply(v -> org.apache.pekko.Done.getInstance()));
     // A separate metrics port, when configured, serves /metrics only (for a scrape network apart from users').
     this.metricsBinding = ms.port() > 0 && ms.port() != binding.localAddress().getPort()
         ? Http.get(system).newServerAt(ms.bindHost(), ms.port()).bind(stats.metricsRoute())
@@ -339,6 +354,11 @@ public final class LchatNode implements AutoCloseable {
    */
   public CompletionStage<Done> shutdownGracefully() {
     return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.clusterLeavingReason());
+  }
+
+  /** How many recordings run (or start) on this node. */
+  public int egressRunning() {
+    return egress.running();
   }
 
   public LocalProcessProvider localNodes() {

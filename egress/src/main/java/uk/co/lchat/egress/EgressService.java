@@ -39,6 +39,9 @@ public final class EgressService {
   private final Map<String, CompletableFuture<EgressInfo>> endings = new ConcurrentHashMap<>();
   private final EgressCounters counters = new EgressCounters();
   private final SecureRandom random = new SecureRandom();
+  /** What each running egress records, for another node to continue it when this one drains. */
+  private final Map<String, EgressRequest> requests = new ConcurrentHashMap<>();
+  private volatile boolean draining;
 
   public EgressService(EgressSettings settings, ActorSystem<?> system, ActorRef<MediaRouterProtocol.Command> router,
                        WebhookSender webhooks) {
@@ -69,6 +72,46 @@ public final class EgressService {
         .completeOnTimeout(null, 2 * settings.stopTimeout().toMillis() + 10_000,
             java.util.concurrent.TimeUnit.MILLISECONDS);
   }
+
+  /** How many egresses are starting or running here. */
+  public int running() {
+    return running.size();
+  }
+
+  /** Whether this node is leaving: it takes no new egress, and its running ones move (see {@link #moving}). */
+  public boolean draining() {
+    return draining;
+  }
+
+  /** Why this node cannot take an egress now, or null if it can. */
+  public String refusal() {
+    return !settings.enabled() ? "Recording is not enabled on this node (lchat.egress.enabled)." : null;
+  }
+
+  /**
+   * The node drains: from now on it takes no egress, and returns what each running one was asked to record, by
+   * its egress id and room, so that another node can continue it ({@code start} with {@code replaces}).
+   */
+  public List<Moving> drain() {
+    draining = true;
+    List<Moving> moving = new java.util.ArrayList<>();
+    for (String id : running.keySet()) {
+      EgressInfo info = egresses.get(id);
+      EgressRequest request = requests.get(id);
+      if (info != null && request != null && info.status().equals("active")) {
+        moving.add(new Moving(id, info.roomId(), request));
+      }
+    }
+    return moving;
+  }
+
+  /** What completes when the egress {@code egressId} has ended here (at once if it is not running here). */
+  public CompletableFuture<EgressInfo> ending(String egressId) {
+    return endings.getOrDefault(egressId, CompletableFuture.completedFuture(null));
+  }
+
+  /** A running egress that a draining node hands to another. */
+  public record Moving(String egressId, String roomId, EgressRequest request) {}
 
   /** What egresses this node ran: counts by type and outcome, bytes written. */
   public EgressCounters counters() {
@@ -103,6 +146,7 @@ public final class EgressService {
       // Only one that was active counts as running: one refused, or ended before it ran, never was.
       counters.ended(info, before != null && before.status().equals("active"));
       running.remove(info.egressId());
+      requests.remove(info.egressId());
       CompletableFuture<EgressInfo> ending = endings.remove(info.egressId());
       if (ending != null) {
         ending.complete(info);
@@ -127,15 +171,29 @@ public final class EgressService {
    */
   public CompletionStage<StartResult> start(EgressRequest request, String roomId,
                                             RecipientRef<RoomProtocol.Command> room, String by) {
+    return start(request, roomId, room, by, null);
+  }
+
+  /**
+   * As {@link #start(EgressRequest, String, RecipientRef, String)}; {@code replaces}: null, or the egress (on a
+   * draining node) that this one continues in the room without a gap.
+   */
+  public CompletionStage<StartResult> start(EgressRequest request, String roomId,
+                                            RecipientRef<RoomProtocol.Command> room, String by, String replaces) {
     if (!settings.enabled()) {
       return CompletableFuture.completedFuture(new StartResult(null, Outcome.INVALID,
           "Recording is not enabled on this deployment (lchat.egress.enabled)."));
     }
+    if (draining) {
+      return CompletableFuture.completedFuture(new StartResult(null, Outcome.INVALID,
+          "This node is leaving the cluster and takes no new recording."));
+    }
     String id = "EG_" + HexFormat.of().formatHex(bytes());
     CompletableFuture<RoomRecording.Started> started = new CompletableFuture<>();
     endings.put(id, new CompletableFuture<>());
-    running.put(id, system.systemActorOf(RoomRecording.create(settings, request, id, roomId, by, room, router,
-        this::update, events, started), "egress-" + id, Props.empty()));
+    running.put(id, system.systemActorOf(RoomRecording.create(settings, request, id, roomId, by, replaces, room,
+        router, this::update, events, started), "egress-" + id, Props.empty()));
+    requests.put(id, request);
     return started.thenApply(s -> new StartResult(s.info(), s.outcome(), s.message()));
   }
 

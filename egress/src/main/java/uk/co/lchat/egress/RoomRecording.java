@@ -80,17 +80,23 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   /** Tracks the output does not take (per track: codecs that cannot be copied into WebM). */
   private final Set<String> ignored = new HashSet<>();
   private String endReason;
+  /** The egress this one continues (its node drains), or null; told the room once every track is recorded. */
+  private final String replaces;
+  private boolean liveTold;
+  /** Tracks whose recorder the router feeds now. */
+  private final Set<String> wired = new HashSet<>();
 
+  /** {@code replaces}: null, or the egress this one continues in the room (its node drains). */
   static Behavior<Msg> create(EgressSettings settings, EgressRequest request, String egressId, String roomId,
-                              String by, RecipientRef<RoomProtocol.Command> room,
+                              String by, String replaces, RecipientRef<RoomProtocol.Command> room,
                               ActorRef<MediaRouterProtocol.Command> router, Consumer<EgressInfo> registry,
                               EgressEvents events, CompletableFuture<Started> started) {
-    return Behaviors.setup(ctx -> new RoomRecording(ctx, settings, request, egressId, roomId, by, room, router,
-        registry, events, started));
+    return Behaviors.setup(ctx -> new RoomRecording(ctx, settings, request, egressId, roomId, by, replaces, room,
+        router, registry, events, started));
   }
 
   private RoomRecording(ActorContext<Msg> ctx, EgressSettings settings, EgressRequest request, String egressId,
-                        String roomId, String by, RecipientRef<RoomProtocol.Command> room,
+                        String roomId, String by, String replaces, RecipientRef<RoomProtocol.Command> room,
                         ActorRef<MediaRouterProtocol.Command> router, Consumer<EgressInfo> registry,
                         EgressEvents events, CompletableFuture<Started> started) {
     super(ctx);
@@ -104,11 +110,13 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     this.started = started;
     this.directory = Recordings.directory(settings.storage(), roomId, egressId);
     this.request = request;
+    this.replaces = replaces;
     this.output = request.composite() ? new CompositeFile(settings, directory, request)
         : new TrackFiles(settings, directory);
     registry.accept(info("starting", null, List.of()));
     room.tell(new RoomProtocol.StartRecording(by, egressId,
-        ctx.messageAdapter(RecorderEvent.class, FromRoom::new), ctx.messageAdapter(ServerAnswer.class, Answer::new)));
+        ctx.messageAdapter(RecorderEvent.class, FromRoom::new), ctx.messageAdapter(ServerAnswer.class, Answer::new),
+        replaces));
   }
 
   @Override
@@ -190,6 +198,18 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
         close(r);
       }
     }
+    tellLive();
+  }
+
+  /**
+   * A continuation tells the room once the router feeds a recorder for every track it records, so the egress it
+   * replaces stops only then and the two overlap instead of leaving a gap.
+   */
+  private void tellLive() {
+    if (replaces != null && !liveTold && wired.containsAll(recorders.keySet())) {
+      liveTold = true;
+      room.tell(new RoomProtocol.RecordingLive(egressId));
+    }
   }
 
   private void startRecorder(TrackInfo t) {
@@ -229,6 +249,8 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     if (r.listening()) {
       router.tell(new MediaRouterProtocol.RecordTrack(roomId, sinkId(r.track), r.track, TrackSdp.payloadType(r.track),
           r.port));
+      wired.add(m.trackId());
+      tellLive();
     } else if (System.currentTimeMillis() - r.startedAtMillis() > settings.startTimeout().toMillis()) {
       getContext().getLog().warn("egress {}: FFmpeg for track {} did not listen within {}", egressId, m.trackId(),
           settings.startTimeout());

@@ -21,6 +21,8 @@ import uk.co.lchat.room.RoomProtocol.ServerReply;
 final class RecordingState {
   private Recording current;
   private RecorderTracks told;
+  /** The recording {@link #current} continues, which records on until the hand-over completes; null if none. */
+  private Recording handingOver;
 
   Recording current() {
     return current;
@@ -57,6 +59,42 @@ final class RecordingState {
   void start(Recording r) {
     current = Objects.requireNonNull(r);
     told = null;
+  }
+
+  /**
+   * {@code next} continues the running recording (its node drains): it runs from now on, and the one it replaces
+   * keeps recording until {@code next} says it is live ({@link #live}) or the hand-over is due, so the two files
+   * overlap rather than leave a gap. Returns the replaced recording.
+   */
+  Recording continueAs(Recording next) {
+    Recording old = current;
+    current = Objects.requireNonNull(next);
+    told = null;
+    handingOver = old;
+    return old;
+  }
+
+  /**
+   * The recording {@code egressId} records every track now: returns the one it replaced, to be stopped, or null
+   * (none, or not this one's).
+   */
+  Recording live(String egressId) {
+    if (handingOver == null || current == null || !current.egressId().equals(egressId)) {
+      return null;
+    }
+    Recording old = handingOver;
+    handingOver = null;
+    return old;
+  }
+
+  /** The hand-over from {@code oldEgressId} is due whether or not its successor went live: returns it, or null. */
+  Recording handOverDue(String oldEgressId) {
+    if (handingOver == null || !handingOver.egressId().equals(oldEgressId)) {
+      return null;
+    }
+    Recording old = handingOver;
+    handingOver = null;
+    return old;
   }
 
   /** The recording {@code egressId} is over; returns it, or null if it was not the one running. */

@@ -52,6 +52,11 @@ public final class RoomActor extends AbstractBehavior<Command> {
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Room");
 
   private static final int MAX_PASSCODE_LENGTH = 128;
+  /**
+   * The longest a replaced recorder records on while its successor starts (one FFmpeg per track listening): ample
+   * on a loaded machine, short enough for a drain.
+   */
+  static final Duration HAND_OVER_DUE = Duration.ofSeconds(15);
 
   /** Registers the Room entity with Cluster Sharding on this node (call once per node at boot). */
   public static void initSharding(ActorSystem<?> system, RoomConfig config, RoomCounters counters) {
@@ -219,6 +224,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(StopRecording.class, m -> replicateMajority(onStopRecording(m)))
         .onMessage(RecordingEnded.class, m -> replicateMajority(recordingOver(m.egressId(), m.reason())))
         .onMessage(RecorderGone.class, m -> replicateMajority(recordingOver(m.egressId(), "egress_gone")))
+        .onMessage(RecordingLive.class, m -> stopReplaced(recording.live(m.egressId())))
+        .onMessage(HandOverDue.class, m -> stopReplaced(recording.handOverDue(m.oldEgressId())))
         .onMessage(GetTracks.class, m -> {
           m.replyTo().tell(trackList(m.participantId()));
           return roster.isEmpty() ? endIfEmpty() : this;
@@ -1189,6 +1196,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (m.by() == null && !inUse()) {
       return noRoom(m.replyTo());
     }
+    if (m.replaces() != null) {
+      return onRecordingMoved(m);
+    }
     Participant by = m.by() == null ? null : roster.get(m.by());
     ServerReply refused = recording.refuseStart(by, m.by() == null, features);
     if (refused != null) {
@@ -1204,6 +1214,38 @@ public final class RoomActor extends AbstractBehavior<Command> {
         by == null ? "the server API" : by.id);
     broadcast(new RecordingChanged(r.view(), null));
     tellRecorder();
+    return this;
+  }
+
+  /**
+   * Another egress continues the running one (its node drains): the new recorder takes its place at once and the
+   * old one records on until the new one is live (or {@link #HAND_OVER_DUE}), then finalises its file, so nothing
+   * of the meeting goes unrecorded; the recording as people see it (who started it, since when) goes on.
+   */
+  private Behavior<Command> onRecordingMoved(StartRecording m) {
+    Recording old = recording.current();
+    if (old == null || !old.egressId().equals(m.replaces())) {
+      m.replyTo().tell(new ServerReply(Outcome.NO_PARTICIPANT, "The recording " + m.replaces() + " no longer runs."));
+      return this;
+    }
+    Recording next = new Recording(m.egressId(), old.startedBy(), old.startedAtMillis(), m.recorder());
+    recording.continueAs(next);
+    getContext().unwatch(old.recorder());
+    getContext().watchWith(m.recorder(), new RecorderGone(m.egressId()));
+    getContext().scheduleOnce(HAND_OVER_DUE, getContext().getSelf(), new HandOverDue(old.egressId()));
+    m.replyTo().tell(new ServerReply(Outcome.DONE, null));
+    getContext().getLog().info("room {}: recording {} continues as {}", roomId, old.egressId(), m.egressId());
+    broadcast(new RecordingChanged(next.view(), "moved"));
+    tellRecorder();
+    return this;
+  }
+
+  /** The replaced recorder stops once its successor records every track, or when the hand-over is due. */
+  private Behavior<Command> stopReplaced(Recording old) {
+    if (old != null) {
+      old.recorder().tell(new RecorderStop("moved"));
+      getContext().getLog().info("room {}: recording {} handed over", roomId, old.egressId());
+    }
     return this;
   }
 

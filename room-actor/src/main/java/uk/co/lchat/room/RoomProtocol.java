@@ -283,10 +283,17 @@ public final class RoomProtocol {
    * Start recording the room: {@code recorder} (an egress on some node) asks to be the room's recorder. {@code by}:
    * the participant id of a moderator, or null from the server API. Answered DONE (everyone is told, the recorder
    * hears the room's tracks from now on), NOT_FOUND (no such room), INVALID (the room's {@code recording} feature
-   * is off), FORBIDDEN or EXISTS (a recording already runs).
+   * is off), FORBIDDEN or EXISTS (a recording already runs). {@code replaces}: null, or the egress this one
+   * continues (its node drains): the room takes the new recorder in its place without a gap, and the old one hears
+   * {@link RecorderStop} with {@code moved}; everyone is told the recording goes on.
    */
   public record StartRecording(String by, String egressId, ActorRef<RecorderEvent> recorder,
-                               ActorRef<ServerAnswer> replyTo) implements Command {}
+                               ActorRef<ServerAnswer> replyTo, String replaces) implements Command {
+    public StartRecording(String by, String egressId, ActorRef<RecorderEvent> recorder,
+                          ActorRef<ServerAnswer> replyTo) {
+      this(by, egressId, recorder, replyTo, null);
+    }
+  }
 
   /**
    * Stop the recording {@code egressId} ({@code by}: a moderator, or null from the server API); answered DONE or
@@ -296,6 +303,15 @@ public final class RoomProtocol {
 
   /** From the recorder: it ended by itself ({@code reason}: e.g. {@code encoder_failed}); the room is told. */
   public record RecordingEnded(String egressId, String reason) implements Command {}
+
+  /**
+   * From a recorder that continues another ({@link StartRecording#replaces}): it records every track of the room
+   * now, so the one it replaces may stop.
+   */
+  public record RecordingLive(String egressId) implements Command {}
+
+  /** Local: a hand-over from {@code oldEgressId} is due, whether or not its successor went live. */
+  record HandOverDue(String oldEgressId) implements Command {}
 
   /** Local: the recorder's actor is gone (its node left) without saying it ended. */
   record RecorderGone(String egressId) implements Command {}
@@ -307,7 +323,10 @@ public final class RoomProtocol {
   public record RecorderTracks(String roomId, List<TrackInfo> tracks, Map<String, String> displayNames)
       implements RecorderEvent {}
 
-  /** Stop and finalise: {@code reason} {@code stopped} (a moderator or the API), {@code room_ended}. */
+  /**
+   * Stop and finalise: {@code reason} {@code stopped} (a moderator or the API), {@code room_ended}, {@code moved}
+   * (another egress took over from this one).
+   */
   public record RecorderStop(String reason) implements RecorderEvent {}
 
   /** The room's recording, replicated with its state; {@code startedBy} a display name, or null for the API. */

@@ -44,6 +44,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import uk.co.lchat.node.auth.ApiKeys;
 import uk.co.lchat.node.http.JsonErrors;
 import uk.co.lchat.node.signaling.SignalingCodec;
+import uk.co.lchat.egress.EgressCluster;
 import uk.co.lchat.egress.EgressInfo;
 import uk.co.lchat.egress.EgressRequest;
 import uk.co.lchat.egress.EgressService;
@@ -86,16 +87,23 @@ public final class ServerApi extends AllDirectives {
   private final int defaultMaxParticipants;
   private final Map<Operation, Handler> operations = new LinkedHashMap<>();
   private final EgressService egress;
+  private final EgressCluster egresses;
+  private final EgressFiles files;
 
   public ServerApi(ActorSystem<?> system, ApiKeys keys, Duration askTimeout, RoomReplica.Settings replication,
                    int defaultMaxParticipants) {
-    this(system, keys, askTimeout, replication, defaultMaxParticipants, null);
+    this(system, keys, askTimeout, replication, defaultMaxParticipants, null, null);
   }
 
-  /** {@code egress}: this node's recordings; null where recording is not wired (its routes answer 400). */
+  /**
+   * {@code egress}: this node's recordings, null where it does not record; {@code egresses}: the cluster's, null
+   * where recording is not wired at all (its routes answer 400).
+   */
   public ServerApi(ActorSystem<?> system, ApiKeys keys, Duration askTimeout, RoomReplica.Settings replication,
-                   int defaultMaxParticipants, EgressService egress) {
+                   int defaultMaxParticipants, EgressService egress, EgressCluster egresses) {
     this.egress = egress;
+    this.egresses = egresses;
+    this.files = egresses == null ? null : new EgressFiles(egress, egresses);
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.keys = keys;
@@ -142,11 +150,10 @@ public final class ServerApi extends AllDirectives {
     } catch (IllegalArgumentException e) {
       return complete(error(400, "invalid", "Field " + e.getMessage()));
     }
-    if (egress == null) {
+    if (egresses == null) {
       return complete(error(400, "invalid", "Recording is not available on this node."));
     }
-    return completeWithFuture(egress.start(request, room, sharding.entityRefFor(RoomActor.ENTITY_KEY, room),
-        null).thenApply(r -> switch (r.outcome()) {
+    return completeWithFuture(egresses.start(request, room, null).thenApply(r -> switch (r.outcome()) {
           case DONE -> json(201, egressJson(r.info())).addHeader(Location.create("/api/v1/egress/"
               + r.info().egressId()));
           case NO_ROOM -> error(404, "room_not_found", "No such room.");
@@ -164,34 +171,43 @@ public final class ServerApi extends AllDirectives {
         .exceptionally(e -> unavailable()));
   }
 
+  /** An egress of any node: the one that runs it, or one that has its files. */
   private Route getEgress(String egressId) {
-    return complete(egress == null ? error(404, "egress_not_found", "No such egress.")
-        : egress.get(egressId).map(info -> json(200, egressJson(info)))
-            .orElseGet(() -> error(404, "egress_not_found", "No such egress on this node.")));
+    if (egresses == null) {
+      return complete(error(404, "egress_not_found", "No such egress."));
+    }
+    return completeWithFuture(egresses.find(egressId)
+        .thenApply(found -> found.map(f -> json(200, egressJson(f.info())))
+            .orElseGet(() -> error(404, "egress_not_found", "No such egress.")))
+        .exceptionally(e -> unavailable()));
   }
 
-  /** Recordings running here and finished on this node's storage, newest first. */
+  /** Recordings running and finished, on every node, newest first. */
   private Route listEgress(String room) {
-    if (egress == null) {
+    if (egresses == null) {
       return complete(json(200, JSON.createObjectNode().set("egress", JSON.createArrayNode())));
     }
-    ArrayNode list = JSON.createArrayNode();
-    egress.list(room).forEach(info -> list.add(egressJson(info)));
-    ObjectNode body = JSON.createObjectNode();
-    body.set("egress", list);
-    return complete(json(200, body));
+    return completeWithFuture(egresses.list(room).thenApply(all -> {
+      ArrayNode list = JSON.createArrayNode();
+      all.forEach(info -> list.add(egressJson(info)));
+      ObjectNode body = JSON.createObjectNode();
+      body.set("egress", list);
+      return json(200, body);
+    }).exceptionally(e -> unavailable()));
   }
 
-  /** A recorded file, if its recording lists it (ranges served, so players can seek). */
+  /** A recorded file, if its recording lists it, from whichever node has it. */
   private Route downloadEgressFile(String egressId, String file) {
-    java.util.Optional<java.nio.file.Path> path = egress == null ? java.util.Optional.empty()
-        : egress.recordings().file(egressId, file);
-    if (path.isEmpty()) {
-      return complete(error(404, "file_not_found", "No such file of a finished recording on this node."));
+    if (files == null) {
+      return complete(error(404, "file_not_found", "No such file of a finished recording."));
     }
-    ContentType type = file.endsWith(".mp4") ? ContentTypes.create(MediaTypes.VIDEO_MP4)
+    return files.serve(egressId, file, false, contentType(file), "No such file of a finished recording.");
+  }
+
+  /** What a recorded file is, by its name. */
+  public static ContentType contentType(String file) {
+    return file.endsWith(".mp4") ? ContentTypes.create(MediaTypes.VIDEO_MP4)
         : file.endsWith(".webm") ? ContentTypes.create(MediaTypes.VIDEO_WEBM) : ContentTypes.APPLICATION_OCTET_STREAM;
-    return getFromFile(path.get().toFile(), type);
   }
 
   private static ObjectNode egressJson(EgressInfo info) {
@@ -227,9 +243,19 @@ public final class ServerApi extends AllDirectives {
     return o;
   }
 
-  /** This node's recordings (null where recording is not wired), which signaling starts and stops too. */
+  /** This node's recordings (null where it does not record). */
   public EgressService egress() {
     return egress;
+  }
+
+  /** The cluster's recordings, which signaling starts too (null where recording is not wired). */
+  public EgressCluster egresses() {
+    return egresses;
+  }
+
+  /** Egress files served from whichever node has them (null where recording is not wired). */
+  public EgressFiles egressFiles() {
+    return files;
   }
 
   /** Every route this API serves. */

@@ -164,14 +164,14 @@ public final class HttpApi extends AllDirectives {
   private Route hls() {
     return path(PathMatchers.segment("hls").slash(PathMatchers.segment()).slash(PathMatchers.segment()),
         (egressId, name) -> get(() -> {
-          Optional<java.nio.file.Path> file = serverApi.egress() == null ? Optional.empty()
-              : serverApi.egress().hlsFile(egressId, name);
-          if (file.isEmpty()) {
+          if (serverApi.egressFiles() == null) {
             return complete(JsonErrors.response(404, "not_found", "No such live stream or segment."));
           }
+          // Served from the node that encodes the stream, through whichever node the player reached.
           boolean playlist = name.endsWith(".m3u8");
-          return respondWithHeader(RawHeader.create("Cache-Control", playlist ? "no-cache" : "max-age=3600"),
-              () -> getFromFile(file.get().toFile(), playlist ? HLS_PLAYLIST : HLS_SEGMENT));
+          return serverApi.egressFiles().serve(egressId, name, true, playlist ? HLS_PLAYLIST : HLS_SEGMENT,
+              "No such live stream or segment.",
+              List.of(RawHeader.create("Cache-Control", playlist ? "no-cache" : "max-age=3600")));
         }));
   }
 

@@ -56,7 +56,10 @@ public final class KryoSerializer extends JSerializer {
     Class<?>[] protocol = java.util.stream.Stream.of(RoomProtocol.class.getDeclaredClasses(),
             uk.co.lchat.media.control.MediaRouterProtocol.class.getDeclaredClasses(),
             uk.co.lchat.node.stats.StatsProtocol.class.getDeclaredClasses(),
-            new Class<?>[] {uk.co.lchat.media.control.TrackInfo.class})
+            uk.co.lchat.egress.EgressProtocol.class.getDeclaredClasses(),
+            new Class<?>[] {uk.co.lchat.media.control.TrackInfo.class, uk.co.lchat.egress.EgressRequest.class,
+                uk.co.lchat.egress.EgressInfo.class, uk.co.lchat.egress.EgressInfo.RecordedFile.class,
+                uk.co.lchat.egress.composite.Layout.class})
         .flatMap(Arrays::stream)
         .filter(c -> c.isRecord() || c.isEnum())
         .sorted(Comparator.comparing(Class::getName))
@@ -72,6 +75,7 @@ public final class KryoSerializer extends JSerializer {
     kryo.register(ArrayList.class, id++);
     kryo.register(LinkedHashMap.class, id++);
     kryo.register(HashMap.class, id++);
+    kryo.register(byte[].class, id++); // a piece of a recorded file (EgressProtocol.Chunk)
     // List.of / List.copyOf lists are JDK-internal classes; they travel as plain lists and come back immutable.
     ImmutableListSerializer lists = new ImmutableListSerializer();
     for (Class<?> c : new java.util.LinkedHashSet<>(List.of(List.of(1).getClass(), List.of(1, 2, 3).getClass()))) {

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
 
 import com.typesafe.config.ConfigFactory;
 
+import uk.co.lchat.egress.EgressInfo;
+import uk.co.lchat.egress.EgressProtocol;
+import uk.co.lchat.egress.EgressRequest;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.control.TrackInfo;
 import uk.co.lchat.room.RoomProtocol;
@@ -51,6 +54,12 @@ class KryoSerializerTest {
         new ArrayList<>(List.of("p1")), video, "p1", new ArrayList<>(List.of(chat)));
     ActorRef<MediaRouterProtocol.Command> router = kit.createTestProbe(MediaRouterProtocol.Command.class).ref();
     ActorRef<ServerAnswer> server = kit.createTestProbe(ServerAnswer.class).ref();
+    ActorRef<EgressProtocol.Command> egressNode = kit.createTestProbe(EgressProtocol.Command.class).ref();
+    EgressRequest composite = EgressRequest.of("composite", "speaker", "1080p", "mp4", true,
+        List.of("rtmp://live.example.com/app/key"), true);
+    EgressInfo ended = new EgressInfo("EG_1", "moon", "composite", "ended", "moved", 1000L, 21000L,
+        List.of(new EgressInfo.RecordedFile("moon/EG_1/meeting.mp4", null, null, "composite", "h264", 123456L, 20.0,
+            1000L, 21000L)), List.of("rtmp://live.example.com/app/***"), true);
     LinkedHashMap<String, Boolean> grants = new LinkedHashMap<>();
     grants.put("recording", true);
     grants.put("screenshare", false);
@@ -152,6 +161,25 @@ class KryoSerializerTest {
         new RoomProtocol.RecordingChanged(null, "stopped"),
         new RoomProtocol.RecorderTracks("moon", List.of(audio, video1), new LinkedHashMap<>(Map.of("p1", "Ann"))),
         new RoomProtocol.RecorderStop("room_ended"),
+        new RoomProtocol.StartRecording(null, "EG_3", kit.createTestProbe(RoomProtocol.RecorderEvent.class).ref(),
+            server, "EG_2"),
+        new EgressProtocol.Offer(kit.createTestProbe(EgressProtocol.Capacity.class).ref()),
+        new EgressProtocol.Capacity(egressNode, 2, false, null),
+        new EgressProtocol.Capacity(egressNode, 0, true, "The disk is nearly full."),
+        new EgressProtocol.Start(composite, "moon", "p1", null,
+            kit.createTestProbe(EgressProtocol.Started.class).ref()),
+        new EgressProtocol.Start(EgressRequest.tracks(), "moon", null, "EG_1",
+            kit.createTestProbe(EgressProtocol.Started.class).ref()),
+        new EgressProtocol.Started(ended, Outcome.DONE, null),
+        new EgressProtocol.Started(null, Outcome.INVALID, "Recording is off in this room."),
+        new EgressProtocol.Find("EG_1", kit.createTestProbe(EgressProtocol.Found.class).ref()),
+        new EgressProtocol.Found(ended, egressNode), new EgressProtocol.Found(null, egressNode),
+        new EgressProtocol.ListHere("moon", kit.createTestProbe(EgressProtocol.Listed.class).ref()),
+        new EgressProtocol.ListHere(null, kit.createTestProbe(EgressProtocol.Listed.class).ref()),
+        new EgressProtocol.Listed(List.of(ended)),
+        new EgressProtocol.ReadChunk("EG_1", "meeting.mp4", false, 131072L,
+            kit.createTestProbe(EgressProtocol.Chunk.class).ref()),
+        new EgressProtocol.Chunk(true, 5, new byte[] {1, 2, 3, 4, 5}), new EgressProtocol.Chunk(false, 0, new byte[0]),
         new uk.co.lchat.node.stats.StatsProtocol.GetNodeStats(
             kit.createTestProbe(uk.co.lchat.node.stats.StatsProtocol.NodeStats.class).ref()),
         new uk.co.lchat.node.stats.StatsProtocol.NodeStats("pekko://lchat@127.0.0.1:25520", "{\"participants\":2}"));
@@ -162,7 +190,8 @@ class KryoSerializerTest {
     Set<Class<?>> sampled = samples().stream().map(Object::getClass).collect(Collectors.toSet());
     List<Class<?>> crossing = java.util.stream.Stream.of(RoomProtocol.class.getDeclaredClasses(),
             MediaRouterProtocol.class.getDeclaredClasses(),
-            uk.co.lchat.node.stats.StatsProtocol.class.getDeclaredClasses())
+            uk.co.lchat.node.stats.StatsProtocol.class.getDeclaredClasses(),
+            EgressProtocol.class.getDeclaredClasses())
         .flatMap(Arrays::stream)
         .filter(c -> c.isRecord() && java.lang.reflect.Modifier.isPublic(c.getModifiers()))
         .filter(c -> Command.class.isAssignableFrom(c) || ClientEvent.class.isAssignableFrom(c)
@@ -172,7 +201,8 @@ class KryoSerializerTest {
             || c == uk.co.lchat.node.stats.StatsProtocol.NodeStats.class
             || c == uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class
             || ServerAnswer.class.isAssignableFrom(c) || RoomProtocol.RecorderEvent.class.isAssignableFrom(c)
-            || c == RoomInfo.class || c == TrackList.class || c == MediaRouterProtocol.RouterStatus.class)
+            || c == RoomInfo.class || c == TrackList.class || c == MediaRouterProtocol.RouterStatus.class
+            || EgressProtocol.Command.class.isAssignableFrom(c) || EgressProtocol.Reply.class.isAssignableFrom(c))
         .toList();
     for (Class<?> c : crossing) {
       assertTrue(sampled.contains(c), "no Kryo round-trip sample for " + c.getSimpleName());
