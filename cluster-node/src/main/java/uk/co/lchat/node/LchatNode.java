@@ -37,6 +37,7 @@ import uk.co.lchat.autoscaler.RebalanceSettings;
 import uk.co.lchat.autoscaler.Rebalancer;
 import uk.co.lchat.egress.EgressCluster;
 import uk.co.lchat.egress.EgressNode;
+import uk.co.lchat.egress.EgressProtocol;
 import uk.co.lchat.egress.EgressService;
 import uk.co.lchat.egress.EgressSettings;
 import uk.co.lchat.media.control.ConferenceTracker;
@@ -127,7 +128,10 @@ public final class LchatNode implements AutoCloseable {
         ms.rateWindow());
     String address = Cluster.get(system).selfMember().address().toString();
     this.drain = NodeDrain.fromConfig(system.settings().config());
-    system.systemActorOf(StatsActor.create(metrics, new NodeSampler(mediaRouter, conferences, signaling), address,
+    this.egress = new EgressService(EgressSettings.from(system.settings().config()), system, router,
+        new WebhookSender(roomConfig.webhooks()));
+    system.systemActorOf(StatsActor.create(metrics, new NodeSampler(mediaRouter, conferences, signaling,
+        egress::running), address,
         ms.sampleInterval(), () -> new StatsProtocol.NodeInfo(address, wsUrl, drain.draining())), "stats",
         Props.empty());
     new AccessMetrics(rooms).register(metrics.registry());
@@ -142,15 +146,14 @@ public final class LchatNode implements AutoCloseable {
     FrontDoorSettings door = FrontDoorSettings.fromConfig(system.settings().config());
     ClusterOrigins clusterOrigins = new ClusterOrigins();
     system.systemActorOf(clusterOrigins.follower(), "cluster-origins", Props.empty());
-    this.egress = new EgressService(EgressSettings.from(system.settings().config()), system, router,
-        new WebhookSender(roomConfig.webhooks()));
     metrics.registry().register(new EgressCollector(egress.counters()));
+    ActorRef<EgressProtocol.Command> egressNode = null;
     if (egress.settings().enabled()) {
       ClusterSharding sharding = ClusterSharding.get(system);
-      system.systemActorOf(EgressNode.create(egress, room -> sharding.entityRefFor(RoomActor.ENTITY_KEY, room)),
-          "egress", Props.empty());
+      egressNode = system.systemActorOf(EgressNode.create(egress,
+          room -> sharding.entityRefFor(RoomActor.ENTITY_KEY, room)), "egress", Props.empty());
     }
-    this.egresses = new EgressCluster(system, address, () -> load.readings().thenApply(rs -> rs.stream()
+    this.egresses = new EgressCluster(system, egressNode, address, () -> load.readings().thenApply(rs -> rs.stream()
         .collect(java.util.stream.Collectors.toMap(Autoscaler.NodeReading::node, Autoscaler.NodeReading::stress,
             (a, b) -> a))), settings.askTimeout());
     HttpApi api = new HttpApi(system, settings, signaling, router, stats.routes(), placement, drain,

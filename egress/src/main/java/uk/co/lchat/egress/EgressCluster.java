@@ -45,14 +45,18 @@ public final class EgressCluster {
   private final String selfAddress;
   private final Supplier<CompletionStage<Map<String, Double>>> stress;
   private final Duration timeout;
+  /** This node's own EgressNode, or null when it does not record. */
+  private final ActorRef<Command> local;
 
   /**
-   * {@code selfAddress}: this node's cluster address; {@code stress}: each node's stress level by its cluster
-   * address, as the nodes' statistics report it; {@code timeout}: for each node's answer.
+   * {@code local}: this node's {@link EgressNode}, null when it does not record; {@code selfAddress}: this node's
+   * cluster address; {@code stress}: each node's stress level by its cluster address, as the nodes' statistics
+   * report it; {@code timeout}: for each node's answer.
    */
-  public EgressCluster(ActorSystem<?> system, String selfAddress,
+  public EgressCluster(ActorSystem<?> system, ActorRef<Command> local, String selfAddress,
                        Supplier<CompletionStage<Map<String, Double>>> stress, Duration timeout) {
     this.system = system;
+    this.local = local;
     this.selfAddress = selfAddress;
     this.stress = stress;
     this.timeout = timeout;
@@ -179,10 +183,21 @@ public final class EgressCluster {
     });
   }
 
+  /**
+   * Every node that records: the receptionist's listing, and this node's own whether or not the listing has it
+   * yet (a node that just started registers a moment later).
+   */
   private CompletionStage<java.util.Set<ActorRef<Command>>> nodes() {
     return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
             reply -> Receptionist.find(EgressProtocol.SERVICE_KEY, reply), timeout, system.scheduler())
-        .thenApply(l -> l.getServiceInstances(EgressProtocol.SERVICE_KEY));
+        .thenApply(l -> {
+          java.util.Set<ActorRef<Command>> all = new java.util.HashSet<>(
+              l.getServiceInstances(EgressProtocol.SERVICE_KEY));
+          if (local != null) {
+            all.add(local);
+          }
+          return all;
+        });
   }
 
   private boolean isLocal(ActorRef<Command> node) {

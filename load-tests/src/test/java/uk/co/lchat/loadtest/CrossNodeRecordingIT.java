@@ -155,6 +155,16 @@ class CrossNodeRecordingIT extends InJvmNodes {
     String id = record(front, "across");
     assertTrue(holds(storage, "across", id), "the node that records runs it");
     Talkers.await("four FFmpeg processes, one per track, fed over the relay", 60, () -> ffmpegsOf(id).size() == 4);
+    // /stats counts it where it runs, and in the cluster's totals wherever it is asked.
+    Talkers.await("/stats?scope=cluster through the front node counts one egress", 30, () -> {
+      try {
+        return json(call(front, "GET", "/stats?scope=cluster", null)).path("egresses").asInt() == 1
+            && json(call(cluster.get(1), "GET", "/stats", null)).path("egresses").asInt() == 1
+            && json(call(front, "GET", "/stats", null)).path("egresses").asInt() == 0;
+      } catch (Exception e) {
+        return false;
+      }
+    });
     // The tracks' length is what is under test: let the recording run a while.
     Thread.sleep(6_000);
     assertTrue(json(call(front, "GET", "/api/v1/rooms/across/egress", null)).path("egress").toString()

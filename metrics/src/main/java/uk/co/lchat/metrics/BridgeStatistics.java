@@ -20,7 +20,8 @@ public final class BridgeStatistics {
       "total_partially_failed_conferences", "total_data_channel_messages_received",
       "total_data_channel_messages_sent", "total_colibri_web_socket_messages_received",
       "total_colibri_web_socket_messages_sent", "total_ice_succeeded_udp", "total_ice_succeeded_tcp",
-      "stress_level", "relays", "relay_streams_in", "relay_streams_out", "endpoints", "process_cpu_load");
+      "stress_level", "relays", "relay_streams_in", "relay_streams_out", "endpoints", "process_cpu_load",
+      "egresses");
   /** conference_sizes has this many buckets: bucket i counts conferences of i participants, the last i or more. */
   public static final int SIZE_BUCKETS = 15;
 
@@ -97,6 +98,7 @@ public final class BridgeStatistics {
     m.put("relay_streams_out", now.relayStreamsOut());
     m.put("endpoints", now.endpoints());
     m.put("process_cpu_load", round(Math.max(0, now.processCpuLoad())));
+    m.put("egresses", now.egresses());
     return m;
   }
 

@@ -52,7 +52,8 @@ public record NodeSample(long timestampMillis, long bytesReceived, long bytesSen
                          long dataChannelMessagesReceived, long dataChannelMessagesSent,
                          long signalingMessagesReceived, long signalingMessagesSent, long iceSucceededUdp,
                          long iceSucceededTcp, int relays, int relayStreamsIn, int relayStreamsOut, int threads,
-                         double processCpuLoad, int endpoints, List<ReceiveStageSample> receiveStages) {
+                         double processCpuLoad, int endpoints, int egresses,
+                         List<ReceiveStageSample> receiveStages) {
   public NodeSample {
     receiveStages = List.copyOf(receiveStages);
   }

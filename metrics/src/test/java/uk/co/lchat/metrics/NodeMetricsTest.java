@@ -38,7 +38,7 @@ class NodeMetricsTest {
   void eachReceiveStageExportsItsPacketsAndDropsByChainAndStage() {
     NodeMetrics metrics = new NodeMetrics(new StressLevel(1_000, 0.8), Duration.ofSeconds(5));
     metrics.record(new NodeSample(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new double[0], new double[0],
-        new int[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0,
+        new int[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
         List.of(new ReceiveStageSample("rtp", "srtp_decrypt", 1_000, 3),
             new ReceiveStageSample("rtcp", "rtcp_termination", 50, 0))));
     String text = metrics.scrape();

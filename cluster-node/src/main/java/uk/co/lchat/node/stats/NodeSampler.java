@@ -19,11 +19,15 @@ public final class NodeSampler implements Supplier<NodeSample> {
   private final MediaRouter router;
   private final ConferenceTracker conferences;
   private final SignalingCounters signaling;
+  private final java.util.function.IntSupplier egresses;
 
-  public NodeSampler(MediaRouter router, ConferenceTracker conferences, SignalingCounters signaling) {
+  /** {@code egresses}: how many recordings run on this node. */
+  public NodeSampler(MediaRouter router, ConferenceTracker conferences, SignalingCounters signaling,
+                     java.util.function.IntSupplier egresses) {
     this.router = router;
     this.conferences = conferences;
     this.signaling = signaling;
+    this.egresses = egresses;
   }
 
   @Override
@@ -45,7 +49,7 @@ public final class NodeSampler implements Supplier<NodeSample> {
         s.lossLimitedSeconds(), s.lossDegradedSeconds(), 0, 0, signaling.messagesReceived(),
         signaling.messagesSent(), c.iceSucceededUdp(), c.iceSucceededTcp(), router.relayCount(),
         relayIn, relayOut, ManagementFactory.getThreadMXBean().getThreadCount(), processCpuLoad(),
-        router.endpointCount(), receiveStages());
+        router.endpointCount(), egresses.getAsInt(), receiveStages());
   }
 
   private List<ReceiveStageSample> receiveStages() {

@@ -163,6 +163,7 @@ class KryoSerializerTest {
         new RoomProtocol.RecorderStop("room_ended"),
         new RoomProtocol.StartRecording(null, "EG_3", kit.createTestProbe(RoomProtocol.RecorderEvent.class).ref(),
             server, "EG_2"),
+        new RoomProtocol.RecordingLive("EG_3"),
         new EgressProtocol.Offer(kit.createTestProbe(EgressProtocol.Capacity.class).ref()),
         new EgressProtocol.Capacity(egressNode, 2, false, null),
         new EgressProtocol.Capacity(egressNode, 0, true, "The disk is nearly full."),
