@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import uk.co.lchat.egress.EgressInfo.RecordedFile;
 import uk.co.lchat.egress.composite.CompositeEncoder;
 import uk.co.lchat.egress.composite.Compositor;
+import uk.co.lchat.egress.composite.FrameCounters;
 import uk.co.lchat.egress.composite.Layout.Person;
 import uk.co.lchat.egress.composite.Outputs;
 import uk.co.lchat.media.control.TrackInfo;
@@ -40,12 +41,17 @@ final class CompositeFile implements RecordingOutput {
   private final Compositor compositor;
   private final int kbps;
   private final Set<String> screens = new HashSet<>();
+  private final FrameCounters frames;
   private CompositeEncoder encoder;
 
-  /** The request's layout, size (720: 1280x720, 1080: 1920x1080) and outputs (file, RTMP, HLS). */
-  CompositeFile(EgressSettings settings, Path directory, EgressRequest request) {
+  /**
+   * The request's layout, size (720: 1280x720, 1080: 1920x1080) and outputs (file, RTMP, HLS); its encoder adds
+   * what it does with its frames to {@code frames}, the node's.
+   */
+  CompositeFile(EgressSettings settings, Path directory, EgressRequest request, FrameCounters frames) {
     this.settings = settings;
     this.directory = directory;
+    this.frames = frames;
     this.file = request.file() ? directory.resolve(request.webm() ? "composite.webm" : "composite.mp4") : null;
     this.outputs = new Outputs(file, request.rtmp(), request.hls() ? directory.resolve(HLS) : null, request.webm());
     int height = request.height();
@@ -60,7 +66,7 @@ final class CompositeFile implements RecordingOutput {
 
   @Override
   public void begin() throws IOException {
-    encoder = CompositeEncoder.start(settings.ffmpeg(), compositor, outputs, directory.resolve("work"), kbps);
+    encoder = CompositeEncoder.start(settings.ffmpeg(), compositor, outputs, directory.resolve("work"), kbps, frames);
   }
 
   @Override

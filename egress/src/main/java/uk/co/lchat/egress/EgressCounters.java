@@ -1,15 +1,39 @@
 package uk.co.lchat.egress;
 
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** What this node's egresses did since it booted, for {@code /metrics}: read at each scrape, never reset. */
-public final class EgressCounters {
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+import uk.co.lchat.egress.composite.FrameCounters;
+
+/**
+ * What this node's egresses did since it booted, for {@code /metrics}: read at each scrape, never reset. An
+ * actor-system extension, so the service that starts egresses and each recording (whose composite encoder counts
+ * its frames as it goes) add to the same counters.
+ */
+public final class EgressCounters implements Extension {
+  private static final ExtensionId<EgressCounters> ID = new ExtensionId<>() {
+    @Override
+    public EgressCounters createExtension(ActorSystem<?> system) {
+      return new EgressCounters();
+    }
+  };
+
   private final Map<String, LongAdder> started = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> running = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> ended = new ConcurrentHashMap<>();
   private final LongAdder bytes = new LongAdder();
+  private final FrameCounters frames = new FrameCounters();
+
+  /** The node's counters: created on first use, then the same ones. */
+  public static EgressCounters get(ActorSystem<?> system) {
+    return system.registerExtension(ID);
+  }
 
   void started(String type) {
     started.computeIfAbsent(type, t -> new LongAdder()).increment();
@@ -45,8 +69,13 @@ public final class EgressCounters {
     return bytes.sum();
   }
 
+  /** What every composite encoder of this node did with its frames, running ones included. */
+  public FrameCounters frames() {
+    return frames;
+  }
+
   private static Map<String, Long> snapshot(Map<String, LongAdder> m) {
-    Map<String, Long> out = new java.util.TreeMap<>();
+    Map<String, Long> out = new TreeMap<>();
     m.forEach((k, v) -> out.put(k, v.sum()));
     return out;
   }

@@ -37,7 +37,7 @@ public final class EgressService {
   /** The recording actors still running, and what completes when each has ended (for a shutdown to wait on). */
   private final Map<String, ActorRef<RoomRecording.Msg>> running = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<EgressInfo>> endings = new ConcurrentHashMap<>();
-  private final EgressCounters counters = new EgressCounters();
+  private final EgressCounters counters;
   private final SecureRandom random = new SecureRandom();
   /** What each running egress records, for another node to continue it when this one drains. */
   private final Map<String, EgressRequest> requests = new ConcurrentHashMap<>();
@@ -49,6 +49,7 @@ public final class EgressService {
     this.system = system;
     this.router = router;
     this.events = EgressEvents.webhooks(webhooks);
+    this.counters = EgressCounters.get(system);
     this.recordings = new Recordings(settings.storage(), settings.retention());
     if (settings.enabled() && !settings.retention().isZero()) {
       system.scheduler().scheduleWithFixedDelay(java.time.Duration.ZERO, java.time.Duration.ofHours(1), () -> {

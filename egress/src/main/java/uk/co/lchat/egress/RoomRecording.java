@@ -111,7 +111,8 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     this.directory = Recordings.directory(settings.storage(), roomId, egressId);
     this.request = request;
     this.replaces = replaces;
-    this.output = request.composite() ? new CompositeFile(settings, directory, request)
+    this.output = request.composite()
+        ? new CompositeFile(settings, directory, request, EgressCounters.get(ctx.getSystem()).frames())
         : new TrackFiles(settings, directory);
     registry.accept(info("starting", null, List.of()));
     room.tell(new RoomProtocol.StartRecording(by, egressId,

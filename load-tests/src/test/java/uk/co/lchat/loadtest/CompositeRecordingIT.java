@@ -234,6 +234,7 @@ class CompositeRecordingIT extends InJvmNodes {
 
     assertEquals(400, egress.call("POST", "/api/v1/rooms/composite/egress", "{\"layout\":\"mosaic\"}").statusCode());
     assertEquals(400, egress.call("POST", "/api/v1/rooms/composite/egress", "{\"resolution\":\"4k\"}").statusCode());
+    Frames framesBefore = Frames.scrape();
     String id = start("composite", "{\"type\":\"composite\",\"layout\":\"grid\"}", 6);
 
     // The recording's length is what is under test: let it run, then stop it. What it costs is measured over the
@@ -244,6 +245,9 @@ class CompositeRecordingIT extends InJvmNodes {
     Thread.sleep(15_000);
     double[] after = recordingCpu(id);
     double seconds = (System.nanoTime() - window) / 1e9;
+    Frames framesRunning = Frames.scrape();
+    assertTrue(framesRunning.encoded() - framesBefore.encoded() >= 100,
+        "a running recording's frames are exported as it goes: " + framesBefore + " then " + framesRunning);
     System.out.printf("composite recording CPU (share of one core over %.1f s): encoder %.2f, six decoders %.2f,"
         + " compositor %.2f, total %.2f%n", seconds, (after[0] - before[0]) / seconds,
         (after[1] - before[1]) / seconds, (after[2] - before[2]) / seconds,
@@ -273,14 +277,75 @@ class CompositeRecordingIT extends InJvmNodes {
     assertTrue(pictures >= 15, "the pictures move: " + pictures + " different ones in 20 s at one a second");
     assertTrue(ffmpegsOf(id).isEmpty(), "every FFmpeg of the recording has exited");
     pictureAt(file, 10, "composite-grid.png");
+
+    // The clock's every frame, drawn or skipped, is counted once, and stays counted once the recording ended.
+    Frames framesEnded = Frames.scrape();
+    Frames frames = framesEnded.since(framesBefore);
+    System.out.printf("composite recording: %.0f pictures encoded in %.3f s (mean %.2f ms, %.0f over 33 ms),"
+        + " %.0f dropped, %.0f frames of sound dropped%n", frames.encoded(), frames.seconds(),
+        1e3 * frames.seconds() / frames.encoded(), frames.slow(), frames.droppedVideo(), frames.droppedAudio());
+    assertTrue(Math.abs(frames.encoded() + frames.droppedVideo() - recorded * 30) <= 30,
+        "every frame of " + recorded + " s at 30 a second is encoded or dropped: " + frames);
+    assertTrue(framesEnded.encoded() >= framesRunning.encoded(), framesRunning + " then " + framesEnded);
+    assertTrue(frames.seconds() > 0 && frames.seconds() < frames.encoded(),
+        "each picture takes some time, well under a second, to draw and hand to FFmpeg: " + frames);
+  }
+
+  /**
+   * Waits until the composite's clock has run {@code seconds} since {@code before} (30 frames a second, encoded or
+   * dropped): on a busy machine its encoder may take seconds to start, which a fixed sleep would cut from the file.
+   */
+  private static void awaitClock(Frames before, int seconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 60L);
+    for (Frames f = Frames.scrape().since(before); f.encoded() + f.droppedVideo() < 30.0 * seconds;
+         f = Frames.scrape().since(before)) {
+      assertTrue(System.nanoTime() < deadline, "the composite's clock ran " + seconds + " s: " + f);
+      Thread.sleep(200);
+    }
+  }
+
+  /** The node's composite frames as {@code /metrics} exports them. */
+  private record Frames(double encoded, double seconds, double slow, double droppedVideo, double droppedAudio) {
+    /** What happened since {@code before}. */
+    Frames since(Frames before) {
+      return new Frames(encoded - before.encoded, seconds - before.seconds, slow - before.slow,
+          droppedVideo - before.droppedVideo, droppedAudio - before.droppedAudio);
+    }
+
+    static Frames scrape() throws Exception {
+      HttpResponse<String> r = egress.fetch("/metrics");
+      assertEquals(200, r.statusCode());
+      String m = r.body();
+      double count = sample(m, "lchat_egress_frame_encode_seconds_count", "");
+      assertEquals(count, sample(m, "lchat_egress_frame_encode_seconds_bucket", "le=\"+Inf\""),
+          "the +Inf bucket holds every picture");
+      // Over a frame's 33 ms: the clock fell behind on those.
+      double slow = count - sample(m, "lchat_egress_frame_encode_seconds_bucket", "le=\"0.033\"");
+      return new Frames(count, sample(m, "lchat_egress_frame_encode_seconds_sum", ""), slow,
+          sample(m, "lchat_egress_dropped_frames_total", "kind=\"video\""),
+          sample(m, "lchat_egress_dropped_frames_total", "kind=\"audio\""));
+    }
+
+    /** The value of the sample {@code name} whose labels include {@code label} (any, if empty). */
+    private static double sample(String metrics, String name, String label) {
+      for (String line : metrics.split("\n")) {
+        int space = line.lastIndexOf(' ');
+        String key = space < 0 ? "" : line.substring(0, space);
+        if ((key.equals(name) || key.startsWith(name + "{")) && key.contains(label)) {
+          return Double.parseDouble(line.substring(space + 1));
+        }
+      }
+      throw new AssertionError("no " + name + " " + label + " in /metrics");
+    }
   }
 
   @Test
   void aKilledEncoderOrAnEndedRoomEndsTheRecordingWithItsReasonAndAPlayableFile() throws Exception {
     LchatNode n = egress.node();
     meeting(n, "faults");
+    Frames before = Frames.scrape();
     String id = start("faults", "{\"type\":\"composite\",\"layout\":\"speaker\"}", 6);
-    Thread.sleep(5_000);
+    awaitClock(before, 5);
     ProcessHandle encoder = ffmpegsOf(id).stream()
         .filter(p -> p.info().commandLine().orElse("").contains("composite.mp4")).findFirst().orElseThrow();
     encoder.destroyForcibly();
@@ -291,8 +356,9 @@ class CompositeRecordingIT extends InJvmNodes {
     assertTrue(killed.durationSeconds() >= 2, killed.toString());
     Talkers.await("the decoders of the failed recording exit", 60, () -> ffmpegsOf(id).isEmpty());
 
+    Frames before2 = Frames.scrape();
     String id2 = start("faults", "{\"type\":\"composite\"}", 6);
-    Thread.sleep(5_000);
+    awaitClock(before2, 6);
     assertEquals(204, egress.call("DELETE", "/api/v1/rooms/faults", null).statusCode());
     JsonNode roomEnded = egress.awaitHook("egress.ended", id2, 90);
     assertEquals("room_ended", roomEnded.path("reason").asText(), roomEnded.toString());
@@ -307,8 +373,9 @@ class CompositeRecordingIT extends InJvmNodes {
     LchatNode n = egress.node();
     meeting(n, "sharing", true);
     // Three cameras, three microphones and the screen.
+    Frames before = Frames.scrape();
     String id = start("sharing", "{\"type\":\"composite\",\"layout\":\"grid\"}", 7);
-    Thread.sleep(8_000);
+    awaitClock(before, 8);
     assertEquals(204, egress.call("DELETE", "/api/v1/rooms/sharing/egress/" + id, null).statusCode());
     JsonNode ended = egress.awaitHook("egress.ended", id, 90);
     assertEquals("stopped", ended.path("reason").asText(), ended.toString());

@@ -1,5 +1,6 @@
 package uk.co.lchat.node.stats;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -8,6 +9,7 @@ import io.prometheus.client.CounterMetricFamily;
 import io.prometheus.client.GaugeMetricFamily;
 
 import uk.co.lchat.egress.EgressCounters;
+import uk.co.lchat.egress.composite.FrameCounters;
 
 /** This node's recordings for {@code GET /metrics}, read from the egress counters at each scrape. */
 public final class EgressCollector extends Collector {
@@ -32,7 +34,35 @@ public final class EgressCollector extends Collector {
       String[] typeReason = e.getKey().split("/", 2);
       ended.addMetric(List.of(typeReason[0], typeReason[1]), e.getValue());
     }
+    FrameCounters frames = counters.frames();
+    CounterMetricFamily dropped = new CounterMetricFamily("lchat_egress_dropped_frames_total",
+        "Frames the composite recordings on this node dropped: video (pictures skipped, the clock more than two frames"
+            + " late) and audio (sound FFmpeg read too slowly)", List.of("kind"));
+    dropped.addMetric(List.of("video"), frames.droppedPictures());
+    dropped.addMetric(List.of("audio"), frames.droppedSound());
     return List.of(running, started, ended, new CounterMetricFamily("lchat_egress_bytes_written_total",
-        "Bytes of the files of the recordings that ended on this node", counters.bytesWritten()));
+        "Bytes of the files of the recordings that ended on this node", counters.bytesWritten()),
+        encodeSeconds(frames), dropped);
+  }
+
+  /**
+   * How long the composite's clock took over each picture, from drawing it to handing it to FFmpeg, as a histogram
+   * (simpleclient has no family for one that is counted elsewhere: its samples are written out here).
+   */
+  private static MetricFamilySamples encodeSeconds(FrameCounters frames) {
+    String name = "lchat_egress_frame_encode_seconds";
+    long[] cumulative = frames.cumulative();
+    List<MetricFamilySamples.Sample> samples = new ArrayList<>();
+    for (int i = 0; i < FrameCounters.BOUNDS.length; i++) {
+      samples.add(new MetricFamilySamples.Sample(name + "_bucket", List.of("le"),
+          List.of(Collector.doubleToGoString(FrameCounters.BOUNDS[i])), cumulative[i]));
+    }
+    long count = cumulative[cumulative.length - 1];
+    samples.add(new MetricFamilySamples.Sample(name + "_bucket", List.of("le"), List.of("+Inf"), count));
+    samples.add(new MetricFamilySamples.Sample(name + "_count", List.of(), List.of(), count));
+    samples.add(new MetricFamilySamples.Sample(name + "_sum", List.of(), List.of(), frames.seconds()));
+    return new MetricFamilySamples(name, Type.HISTOGRAM,
+        "Time the composite recordings on this node took over each picture they wrote: drawing it and handing it to"
+            + " FFmpeg (over 1/30 s and the recording falls behind)", samples);
   }
 }

@@ -27,6 +27,7 @@ public final class CompositeEncoder {
   private static final byte[] END = new byte[0];
 
   private final Compositor compositor;
+  private final FrameCounters counters;
   private final Process process;
   private final Path audioPipe;
   private final BlockingQueue<byte[]> freePictures = new ArrayBlockingQueue<>(4);
@@ -42,8 +43,9 @@ public final class CompositeEncoder {
   private volatile long dropped;
   private volatile long written;
 
-  private CompositeEncoder(Compositor compositor, Process process, Path audioPipe) {
+  private CompositeEncoder(Compositor compositor, FrameCounters counters, Process process, Path audioPipe) {
     this.compositor = compositor;
+    this.counters = counters;
     this.process = process;
     this.audioPipe = audioPipe;
     for (int i = 0; i < 4; i++) {
@@ -57,12 +59,15 @@ public final class CompositeEncoder {
    */
   public static CompositeEncoder start(String ffmpeg, Compositor compositor, Path file, Path work, int kbps)
       throws IOException {
-    return start(ffmpeg, compositor, Outputs.file(file), work, kbps);
+    return start(ffmpeg, compositor, Outputs.file(file), work, kbps, new FrameCounters());
   }
 
-  /** Starts FFmpeg writing to {@code outputs}; {@code work} holds the audio pipe and FFmpeg's log. */
-  public static CompositeEncoder start(String ffmpeg, Compositor compositor, Outputs outputs, Path work, int kbps)
-      throws IOException {
+  /**
+   * Starts FFmpeg writing to {@code outputs}; {@code work} holds the audio pipe and FFmpeg's log. What it does with
+   * its frames is added to {@code counters}, which other encoders may share.
+   */
+  public static CompositeEncoder start(String ffmpeg, Compositor compositor, Outputs outputs, Path work, int kbps,
+                                       FrameCounters counters) throws IOException {
     Files.createDirectories(work);
     if (outputs.file() != null) {
       Files.createDirectories(outputs.file().toAbsolutePath().getParent());
@@ -92,7 +97,7 @@ public final class CompositeEncoder {
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(work.resolve("encoder.log").toFile())
         .start();
-    CompositeEncoder encoder = new CompositeEncoder(compositor, p, pipe);
+    CompositeEncoder encoder = new CompositeEncoder(compositor, counters, p, pipe);
     encoder.run();
     return encoder;
   }
@@ -153,14 +158,17 @@ public final class CompositeEncoder {
           LockSupport.parkNanos(-late);
         }
         boolean draw = late < 2 * frameNanos; // more than two frames behind: skip the picture, keep the sound
+        long began = System.nanoTime();
         Compositor.Frame frame = compositor.nextFrame(draw);
         // First, and never waiting: FFmpeg stamps what it reads by the wall clock, so sound that queued here would
         // come out late.
         if (!sound.offer(frame.audio().clone())) {
           soundDropped++;
+          counters.soundDropped();
         }
         if (!draw) {
           dropped++;
+          counters.pictureDropped();
           continue;
         }
         byte[] picture = null;
@@ -173,6 +181,8 @@ public final class CompositeEncoder {
         System.arraycopy(frame.picture(), 0, picture, 0, picture.length);
         pictures.put(picture);
         written++;
+        // Waiting for a free buffer included: an FFmpeg that reads slowly costs the clock as much as drawing does.
+        counters.encoded(System.nanoTime() - began);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

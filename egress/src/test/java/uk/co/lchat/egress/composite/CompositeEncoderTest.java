@@ -78,7 +78,7 @@ class CompositeEncoderTest {
     Path file = dir.resolve("both.mp4");
     Path hls = dir.resolve("hls");
     CompositeEncoder e = CompositeEncoder.start("ffmpeg", c, new Outputs(file, List.of(), hls), dir.resolve("work3"),
-        2500);
+        2500, new FrameCounters());
     await("three HLS segments", 60, () -> hls.resolve("seg00002.ts").toFile().exists());
     e.stop(Duration.ofSeconds(10));
     assertEquals(0, (int) e.exit().get(60, TimeUnit.SECONDS), "FFmpeg finishes cleanly");
@@ -95,7 +95,7 @@ class CompositeEncoderTest {
     Compositor c = twoPeople();
     Path file = dir.resolve("out.webm");
     CompositeEncoder e = CompositeEncoder.start("ffmpeg", c, new Outputs(file, List.of(), null, true),
-        dir.resolve("work4"), 2500);
+        dir.resolve("work4"), 2500, new FrameCounters());
     await("90 frames written", 60, () -> e.framesWritten() >= 90);
     e.stop(Duration.ofSeconds(10));
     assertEquals(0, (int) e.exit().get(60, TimeUnit.SECONDS));
@@ -103,5 +103,37 @@ class CompositeEncoderTest {
     assertEquals(List.of("vp8", "opus"), probe.codecs(), probe.toString());
     double ran = (e.stoppedAtMillis() - e.startedAtMillis()) / 1e3;
     assertTrue(Math.abs(probe.durationSeconds() - ran) < 0.5, probe.durationSeconds() + " s for " + ran + " s");
+  }
+
+  @Test
+  void encodersSharingCountersAddUpTheirFramesAndWhatAnEndedOneDidStays() throws Exception {
+    FrameCounters node = new FrameCounters();
+    Compositor small = new Compositor(Layout.GRID, 640, 360, 30, 48000);
+    small.people(List.of(new Person("a", "Alice", null, null)));
+    CompositeEncoder first = CompositeEncoder.start("ffmpeg", small, Outputs.file(dir.resolve("first.mp4")),
+        dir.resolve("work5"), 1000, node);
+    await("30 frames written by the first", 60, () -> first.framesWritten() >= 30);
+    first.stop(Duration.ofSeconds(10));
+    assertEquals(0, (int) first.exit().get(60, TimeUnit.SECONDS));
+    assertEquals(first.framesWritten(), node.pictures(), "every picture written is counted, once");
+    assertEquals(first.framesDropped(), node.droppedPictures());
+    assertEquals(first.soundFramesDropped(), node.droppedSound());
+    double firstSeconds = node.seconds();
+    assertTrue(firstSeconds > 0 && firstSeconds < first.framesWritten() * 1.0,
+        "a picture takes some time, well under a second: " + firstSeconds + " s for " + first.framesWritten());
+
+    Compositor other = new Compositor(Layout.GRID, 640, 360, 30, 48000);
+    other.people(List.of(new Person("b", "Bob", null, null)));
+    CompositeEncoder second = CompositeEncoder.start("ffmpeg", other, Outputs.file(dir.resolve("second.mp4")),
+        dir.resolve("work6"), 1000, node);
+    await("30 frames written by the second", 60, () -> second.framesWritten() >= 30);
+    long secondSoFar = second.framesWritten();
+    assertTrue(node.pictures() >= first.framesWritten() + secondSoFar,
+        "a running encoder counts as it goes, beside the ended one: " + node.pictures());
+    second.stop(Duration.ofSeconds(10));
+    assertEquals(0, (int) second.exit().get(60, TimeUnit.SECONDS));
+    assertEquals(first.framesWritten() + second.framesWritten(), node.pictures());
+    assertEquals(first.framesDropped() + second.framesDropped(), node.droppedPictures());
+    assertTrue(node.seconds() > firstSeconds, "the second's time adds to the first's");
   }
 }
