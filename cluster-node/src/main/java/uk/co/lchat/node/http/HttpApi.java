@@ -44,6 +44,7 @@ import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.NodeSettings;
 import uk.co.lchat.node.api.ServerApi;
 import uk.co.lchat.node.auth.JoinTokens;
+import uk.co.lchat.node.recording.RecordingDownloads;
 import uk.co.lchat.node.whip.WhipWhepRoutes;
 import uk.co.lchat.node.signaling.ParticipantSession;
 import uk.co.lchat.node.signaling.OutboundBuffer;
@@ -76,6 +77,8 @@ public final class HttpApi extends AllDirectives {
   private final ClusterOrigins cluster;
   private final JoinTokens tokens;
   private final ServerApi serverApi;
+  /** Moderators' recordings in the web client: listed over signaling, downloaded by ticket. */
+  private final RecordingDownloads recordingDownloads;
 
   /** {@code cluster}: the other nodes' front doors, which each new connection's hello lists. */
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
@@ -85,6 +88,7 @@ public final class HttpApi extends AllDirectives {
                  ServerApi serverApi) {
     this.tokens = tokens;
     this.serverApi = serverApi;
+    this.recordingDownloads = new RecordingDownloads(system, serverApi.egress());
     this.drain = drain;
     this.socketSettings = socketSettings;
     this.origins = origins;
@@ -150,6 +154,7 @@ public final class HttpApi extends AllDirectives {
                 .put("message", "This node is leaving the cluster; connect to another node."))
             : sameOrAllowedOrigin(request -> handleWebSocketMessages(signalingFlow(ClientAddress.of(request))))),
         statsRoutes,
+        recordingDownloads.route(),
         pathSingleSlash(() -> getFromResource("web/index.html")),
         getFromResourceDirectory("web"),
         // Share links (http://host/MyRoom) open the client, which reads the room from the path.
@@ -230,7 +235,8 @@ public final class HttpApi extends AllDirectives {
         .preMaterialize(system);
     ActorRef<Object> session = system.systemActorOf(
         ParticipantSession.create(out.first(), signaling, socketSettings, nodeAddress,
-            cluster.signalingUrls(nodeAddress), router, placement, clientAddress, tokens, serverApi.egress()),
+            cluster.signalingUrls(nodeAddress), router, placement, clientAddress, tokens, serverApi.egress(),
+            recordingDownloads),
         "session-" + UUID.randomUUID(), Props.empty());
     drain.register(session);
     Sink<Message, NotUsed> in = Flow.<Message>create()

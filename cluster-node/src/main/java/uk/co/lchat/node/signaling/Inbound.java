@@ -44,6 +44,9 @@ public sealed interface Inbound {
   /** Stop the room's recording {@code egressId}: {@code stopRecording}. */
   record StopRecordingRequest(String egressId) implements Inbound {}
 
+  /** List the room's recordings with download links (moderators only): {@code listRecordings}. */
+  record ListRecordingsRequest() implements Inbound {}
+
   /** The message could not be understood; {@code code} is the error code sent back. */
   record Invalid(String code, String message) implements Inbound {}
 }

@@ -22,6 +22,7 @@ import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.auth.JoinTokens;
 import uk.co.lchat.node.placement.Placement;
 import uk.co.lchat.node.placement.RouterDirectory;
+import uk.co.lchat.node.recording.RecordingDownloads;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.node.turn.IceServers;
@@ -72,6 +73,9 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   /** How the room or the egress answered this participant's startRecording or stopRecording. */
   private record RecordingAnswer(RoomProtocol.Outcome outcome, String message) {}
 
+  /** The recordings of {@code roomId} listed for this moderator, or why not ({@code recordings} null). */
+  private record RecordingsListed(String roomId, List<RecordingDownloads.Listed> recordings, Throwable failure) {}
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ActorRef<Outbound> socket;
@@ -87,10 +91,17 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private final JoinTokens tokens;
   /** This node's recordings, where a moderator's startRecording starts one; null: recording is not wired. */
   private final EgressService egress;
+  /** The room's recordings with download links, which a moderator's listRecordings lists. */
+  private final RecordingDownloads downloads;
   private String sessionToken;
   private String roomId;
   private EntityRef<RoomProtocol.Command> room;
   private String participantId;
+  /**
+   * This participant's role as the room last said ({@code joined}, {@code resumed}, {@code role}). A role only ever
+   * rises, so this is never more than the room grants.
+   */
+  private RoomProtocol.Role role;
   private String lobbyId;
   /** The resumed participant's router was lost: after {@code resumed}, tell the client to publish again. */
   private boolean mediaMovedAfterResume;
@@ -106,17 +117,20 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
                                         SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                                         ActorRef<MediaRouterProtocol.Command> router, Placement placement,
-                                        String clientAddress, JoinTokens tokens, EgressService egress) {
+                                        String clientAddress, JoinTokens tokens, EgressService egress,
+                                        RecordingDownloads downloads) {
     return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, settings, nodeAddress, otherNodes,
-        router, placement, clientAddress, tokens, egress));
+        router, placement, clientAddress, tokens, egress, downloads));
   }
 
   private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
                              SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                              ActorRef<MediaRouterProtocol.Command> router, Placement placement,
-                             String clientAddress, JoinTokens tokens, EgressService egress) {
+                             String clientAddress, JoinTokens tokens, EgressService egress,
+                             RecordingDownloads downloads) {
     super(ctx);
     this.egress = egress;
+    this.downloads = downloads;
     this.clientAddress = clientAddress;
     this.tokens = tokens;
     this.router = router;
@@ -154,6 +168,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           }
           return this;
         })
+        .onMessage(RecordingsListed.class, this::onRecordingsListed)
         .onMessage(ClientEvent.class, this::onRoomEvent)
         .onMessage(MediaEvent.class, this::onMediaEvent)
         .onMessage(RouterDirectory.RouterLost.class, m -> {
@@ -256,6 +271,17 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
                   : new RecordingAnswer(RoomProtocol.Outcome.INVALID, "Unexpected answer."))));
         }
       }
+      case ListRecordingsRequest list -> {
+        if (participantId == null) {
+          send(SignalingCodec.error("not_joined", "Join a room before listing its recordings."));
+        } else if (role != RoomProtocol.Role.MODERATOR) {
+          send(SignalingCodec.error("forbidden", "Only a moderator can list the recordings."));
+        } else {
+          String listed = roomId;
+          getContext().pipeToSelf(downloads.list(listed),
+              (recordings, e) -> new RecordingsListed(listed, recordings, e));
+        }
+      }
       case ForRoom command -> {
         if (participantId == null) {
           send(SignalingCodec.error("not_joined", "Join a room before sending " + command.type() + "."));
@@ -309,7 +335,22 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     roomId = null;
     room = null;
     participantId = null;
+    role = null;
     lobbyId = null;
+  }
+
+  private Behavior<Object> onRecordingsListed(RecordingsListed m) {
+    if (!m.roomId().equals(roomId) || participantId == null) {
+      return this; // left the room while its storage was read: those links are not for this session any more
+    }
+    if (m.recordings() == null) {
+      getContext().getLog().warn("{} in room {}: the recordings could not be listed: {}", participantId, roomId,
+          m.failure().toString());
+      send(SignalingCodec.error("unavailable", "The recordings could not be listed; try again."));
+    } else {
+      send(SignalingCodec.recordings(m.recordings()));
+    }
+    return this;
   }
 
   private Behavior<Object> onRoomEvent(ClientEvent event) {
@@ -319,14 +360,17 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     switch (event) {
       case RoomProtocol.Joined j -> {
         participantId = j.participantId();
+        role = j.role();
         lobbyId = null;
         grants = j.grants();
         roomFeatures = j.room().settings().features();
         attachMedia(placement.choose(j.routers()));
       }
       case RoomProtocol.SettingsChanged c -> roomFeatures = c.settings().features();
+      case RoomProtocol.RoleChanged c -> role = c.role();
       case RoomProtocol.Resumed r -> {
         participantId = r.participantId();
+        role = r.role();
         lobbyId = null;
         grants = r.grants();
         roomFeatures = r.room().settings().features();

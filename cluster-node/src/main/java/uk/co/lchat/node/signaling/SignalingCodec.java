@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
+import uk.co.lchat.node.recording.RecordingDownloads;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.node.turn.IceServers;
 import uk.co.lchat.room.RoomProtocol;
@@ -150,6 +151,7 @@ public final class SignalingCodec {
         }
       }
       case "stopRecording" -> new Inbound.StopRecordingRequest(string(m, "egressId", true));
+      case "listRecordings" -> new ListRecordingsRequest();
       case "setLobby" -> {
         boolean enabled = bool(m, "enabled", true);
         yield room(type, id -> new SetLobby(id, enabled));
@@ -433,6 +435,13 @@ public final class SignalingCodec {
    */
   public static String reconnect(String url) {
     return write(JSON.createObjectNode().put("type", "reconnect").put("url", url));
+  }
+
+  /** The room's recordings, newest first, each finished one's files with their download links. */
+  public static String recordings(List<RecordingDownloads.Listed> recordings) {
+    ObjectNode out = JSON.createObjectNode().put("type", "recordings");
+    out.set("recordings", JSON.valueToTree(recordings));
+    return write(out);
   }
 
   public static String pong() {

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import uk.co.lchat.node.recording.RecordingDownloads;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.room.RoomProtocol.*;
 
@@ -119,6 +120,39 @@ class SignalingCodecTest {
     assertEquals("api", encoded(new RoomEnded("api")).get("reason").asText());
     assertEquals("host", encoded(new LobbyWaiting("L1", true)).get("waitingFor").asText());
     assertEquals("moderator", encoded(new LobbyWaiting("L1")).get("waitingFor").asText());
+  }
+
+  @Test
+  void listRecordingsDecodesAndTheRecordingsEncodeWithTheirLinks() throws Exception {
+    assertInstanceOf(ListRecordingsRequest.class, SignalingCodec.decode("{\"type\":\"listRecordings\"}"));
+    assertInstanceOf(ListRecordingsRequest.class, SignalingCodec.decode(
+        "{\"type\":\"listRecordings\",\"room\":7,\"extra\":[1]}"), "fields it does not take are ignored");
+
+    var file = new RecordingDownloads.ListedFile("Ann-k3m9x2p7qa-audio-a1.webm", "Ann", "audio", 81234, 12.94,
+        "/recordings/AAAAAAAAAAAAAAAAAAAAAA");
+    JsonNode out = JSON.readTree(SignalingCodec.recordings(List.of(
+        new RecordingDownloads.Listed("EG_2", "composite", "active", null, 20_000, 0, List.of()),
+        new RecordingDownloads.Listed("EG_1", "track", "ended", "stopped", 1000, 14_000, List.of(file)))));
+    assertEquals("recordings", out.get("type").asText());
+    JsonNode running = out.get("recordings").get(0);
+    assertEquals("EG_2", running.get("egressId").asText());
+    assertEquals("active", running.get("status").asText());
+    assertTrue(running.get("reason").isNull());
+    assertEquals(0, running.get("files").size());
+    JsonNode ended = out.get("recordings").get(1);
+    assertEquals("track", ended.get("type").asText());
+    assertEquals("stopped", ended.get("reason").asText());
+    assertEquals(1000, ended.get("startedAtMillis").asLong());
+    assertEquals(14_000, ended.get("endedAtMillis").asLong());
+    JsonNode f = ended.get("files").get(0);
+    assertEquals("Ann-k3m9x2p7qa-audio-a1.webm", f.get("name").asText());
+    assertEquals("Ann", f.get("displayName").asText());
+    assertEquals("audio", f.get("kind").asText());
+    assertEquals(81234, f.get("sizeBytes").asLong());
+    assertEquals(12.94, f.get("durationSeconds").asDouble());
+    assertEquals("/recordings/AAAAAAAAAAAAAAAAAAAAAA", f.get("downloadUrl").asText());
+    assertEquals(0, JSON.readTree(SignalingCodec.recordings(List.of())).get("recordings").size(),
+        "none yet: an empty list, never a missing field");
   }
 
   @Test
