@@ -29,6 +29,12 @@ export class Meeting {
     this.roomId = room.roomId;
     /** The running recording ({egressId, startedBy, startedAtMillis}) or null: shown to everyone, late joiners too. */
     this.recording = room.recording || null;
+    /** The room's recordings as a moderator's last listRecordings listed them; null until listed. */
+    this.recordings = null;
+    /** A recording that stopped and whose files the list does not show yet (they are still being finalised). */
+    this.recordingFinishing = null;
+    this.recordingsRetry = null;
+    this.recordingsRetries = 0;
     this.participants = new Map(room.participants.map((p) => [p.id, p]));
     this.settings = room.settings;
     this.hands = room.hands || [];
@@ -162,6 +168,7 @@ export class Meeting {
     this.panel = next;
     clear(this.sidebar);
     if (next) this.sidebar.append(panels[next].el);
+    if (next === 'settings') this.listRecordings();
     if (next === 'chat') {
       this.chat.unread = 0;
       this.chatBadge.classList.add('hidden');
@@ -198,12 +205,20 @@ export class Meeting {
     });
     s.on('peer', (m) => this.onPeer(m));
     s.on('recording', (m) => {
+      if (!m.active && this.recording) this.recordingFinishing = this.recording.egressId;
       this.recording = m.active ? m.recording : null;
       this.recordingBadge?.classList.toggle('hidden', !this.recording);
       toast(m.active ? `Recording started${m.recording.startedBy ? ` by ${m.recording.startedBy}` : ''}: everyone in the meeting is being recorded.` : 'Recording stopped.');
       this.refresh();
+      this.listRecordings();
     });
-    s.on('role', (m) => { this.role = m.role; toast(`You are now ${m.role === 'moderator' ? 'a moderator' : m.role}.`); this.refresh(); });
+    s.on('recordings', (m) => this.recordingsListed(Array.isArray(m.recordings) ? m.recordings : []));
+    s.on('role', (m) => {
+      this.role = m.role;
+      toast(`You are now ${m.role === 'moderator' ? 'a moderator' : m.role}.`);
+      this.refresh();
+      if (this.panel === 'settings') this.listRecordings();
+    });
     s.on('hands', (m) => { this.hands = m.queue; this.refresh(); });
     s.on('settings', (m) => {
       this.settings = m.settings;
@@ -570,6 +585,45 @@ export class Meeting {
     return out;
   }
 
+  // ---- recordings ----------------------------------------------------------------------------------------------
+
+  /** Moderators ask the node for the room's recordings (it answers 'recordings'; others it would refuse). */
+  listRecordings(retry = false) {
+    if (this.role !== 'moderator' || this.ended) return;
+    clearTimeout(this.recordingsRetry);
+    if (!retry) this.recordingsRetries = 0;
+    this.signaling.send({ type: 'listRecordings' });
+  }
+
+  /**
+   * A recording that just stopped lists as running until its files are final, seconds later: while the panel
+   * shows it, ask again every two seconds, for at most a minute.
+   */
+  recordingsListed(recordings) {
+    this.recordings = recordings;
+    const finishing = this.recordingFinishing;
+    const done = !finishing || recordings.some((r) => r.egressId === finishing && r.status === 'ended');
+    if (done) this.recordingFinishing = null;
+    const unfinished = !done || recordings.some((r) => r.status !== 'ended' && r.egressId !== this.recording?.egressId);
+    clearTimeout(this.recordingsRetry);
+    if (unfinished && this.panel === 'settings' && this.recordingsRetries < 30) {
+      this.recordingsRetries++;
+      this.recordingsRetry = setTimeout(() => this.listRecordings(true), 2000);
+    }
+    // The list's own section is redrawn alone, unless the panel does not show it yet (the feature is off).
+    if (this.settingsPanel.content.contains(this.settingsPanel.recordings)) this.settingsPanel.refreshRecordings();
+    else this.settingsPanel.refresh();
+  }
+
+  /**
+   * A listed file's link, on the node that listed it (the one our signaling connection is to: its ticket is held
+   * there), or null for anything that is not such a link.
+   */
+  downloadUrl(path) {
+    if (typeof path !== 'string' || !/^\/recordings\/[A-Za-z0-9_-]+$/.test(path)) return null;
+    return new URL(path, this.signaling.currentUrl.replace(/^ws/, 'http')).href;
+  }
+
   // ---- leaving -------------------------------------------------------------------------------------------------
 
   leave() {
@@ -580,6 +634,7 @@ export class Meeting {
   end(text, code) {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.recordingsRetry);
     this.stats.stop();
     this.stopP2p();
     this.media.close();

@@ -124,6 +124,8 @@ export class SettingsPanel {
   constructor(meeting) {
     this.meeting = meeting;
     this.content = h('div', { class: 'content', testid: 'settings-content' });
+    // Kept across refreshes, and redrawn alone when a listing comes: the controls around it keep what is typed.
+    this.recordings = h('section', { testid: 'recordings', 'aria-label': 'Recordings' });
     this.el = h('aside', { testid: 'settings-panel', 'aria-label': 'Room settings' }, h('h2', {}, 'Room settings'), this.content);
   }
 
@@ -152,7 +154,10 @@ export class SettingsPanel {
             if (Number.isInteger(n) && n >= 0 && n <= 100) m.signaling.send({ type: 'setLastN', lastN: n });
           } })),
       h('h3', {}, 'Features'), ...features,
-      s.features?.recording ? this.recordingControls(m, mod) : null);
+      s.features?.recording ? this.recordingControls(m, mod) : null,
+      // Recordings made before the feature was turned off can still be downloaded.
+      !s.features?.recording && mod && m.recordings?.length ? this.recordings : null);
+    this.refreshRecordings();
   }
 
   /** Moderators start and stop the room's recording: the meeting as one video, or each track on its own. */
@@ -169,7 +174,55 @@ export class SettingsPanel {
     return h('div', {}, h('h3', {}, 'Recording'),
       h('div', { class: 'row' }, output, rec
         ? h('button', { class: 'danger', testid: 'recording-stop', disabled: !mod, onclick: () => m.signaling.send({ type: 'stopRecording', egressId: rec.egressId }) }, 'Stop recording')
-        : h('button', { class: 'primary', testid: 'recording-start', disabled: !mod, onclick: start }, 'Start recording')));
+        : h('button', { class: 'primary', testid: 'recording-start', disabled: !mod, onclick: start }, 'Start recording')),
+      mod ? this.recordings : null);
+  }
+
+  /**
+   * The room's recordings, for moderators: each finished one with its files as download links (valid for a few
+   * minutes from the listing, which is asked for again whenever the panel opens or a recording ends), running ones
+   * marked as such.
+   */
+  refreshRecordings() {
+    const m = this.meeting;
+    const list = m.recordings;
+    const body = list === null
+      ? h('p', { class: 'message', testid: 'recordings-loading' }, 'Loading recordings…')
+      : list.length === 0
+        ? h('p', { class: 'message', testid: 'recordings-empty' }, 'No recordings yet.')
+        : h('ul', { class: 'recordings', testid: 'recording-list', 'aria-label': 'Recordings' },
+          list.map((r) => SettingsPanel.recordingItem(m, r)));
+    this.recordings.replaceChildren(h('h4', {}, 'Recordings'), body);
+  }
+
+  static recordingItem(m, r) {
+    const when = new Date(r.startedAtMillis).toLocaleString();
+    const what = r.type === 'track' ? 'Each person\'s audio and video' : 'The meeting';
+    const running = r.status !== 'ended';
+    const state = running
+      ? h('span', { class: 'recording-running', testid: 'recording-running' },
+        m.recording?.egressId === r.egressId ? '● Recording' : 'Finishing…')
+      : r.reason && r.reason !== 'stopped' ? h('span', { class: 'message' }, `Ended: ${r.reason.replace(/_/g, ' ')}`) : null;
+    const files = r.files.map((f) => {
+      const href = m.downloadUrl(f.downloadUrl);
+      const label = SettingsPanel.describeFile(f);
+      return h('li', {}, href
+        ? h('a', { href, download: f.name, testid: 'recording-file', 'data-kind': f.kind, 'aria-label': `Download ${label}` }, label)
+        : label);
+    });
+    return h('li', { class: 'recording', testid: 'recording-item', 'data-egress-id': r.egressId, 'data-status': r.status },
+      h('div', {}, h('span', {}, `${what} · ${when}`), ' ', state),
+      files.length ? h('ul', { class: 'recording-files', 'aria-label': 'Files' }, files)
+        : running ? null : h('div', { class: 'message' }, 'No files were written.'));
+  }
+
+  /** "Ann · audio · 1.2 MB · 0:42": whose track (a composite is everyone's), what it holds, how big and long. */
+  static describeFile(f) {
+    const size = f.sizeBytes >= 1e6 ? `${(f.sizeBytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(f.sizeBytes / 1e3))} kB`;
+    const secs = Math.round(f.durationSeconds);
+    const length = secs >= 0 ? ` · ${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}` : '';
+    const kind = f.kind === 'composite' ? 'the meeting' : f.kind;
+    return `${f.displayName ? `${f.displayName} · ` : ''}${kind} · ${size}${length}`;
   }
 }
 
