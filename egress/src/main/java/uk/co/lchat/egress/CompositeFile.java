@@ -134,21 +134,27 @@ final class CompositeFile implements RecordingOutput {
   }
 
   /**
-   * An encoder that streams and exits by itself has most likely lost an RTMP server (FFmpeg's tee ends when one of
-   * its outputs fails); its log says so, naming the FLV output.
+   * An encoder that could not write its file or HLS for want of space says so in its log (ENOSPC). One that streams
+   * and exits by itself otherwise has most likely lost an RTMP server (FFmpeg's tee ends when one of its outputs
+   * fails); its log says that too, naming the FLV output.
    */
   @Override
   public String failure() {
+    String log = FfmpegLog.tail(directory.resolve("work").resolve("encoder.log"));
+    if (FfmpegLog.saysNoSpace(log)) {
+      return "disk_full";
+    }
     if (outputs.rtmp().isEmpty()) {
       return "encoder_failed";
     }
-    try {
-      String log = java.nio.file.Files.readString(directory.resolve("work").resolve("encoder.log"));
-      return log.contains("rtmp") || log.contains("flv") || log.contains("Broken pipe")
-          || log.contains("Connection reset") ? "stream_failed" : "encoder_failed";
-    } catch (IOException e) {
-      return "encoder_failed";
-    }
+    return log.contains("rtmp") || log.contains("flv") || log.contains("Broken pipe")
+        || log.contains("Connection reset") ? "stream_failed" : "encoder_failed";
+  }
+
+  /** Only a composite that is streamed alone (RTMP) writes nothing but logs. */
+  @Override
+  public boolean writes() {
+    return file != null || outputs.hlsDirectory() != null;
   }
 
   @Override

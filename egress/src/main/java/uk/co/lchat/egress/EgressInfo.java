@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * One egress as the server API shows it. {@code status}: {@code starting}, {@code active}, {@code ended};
  * {@code reason} once ended: {@code stopped}, {@code room_ended}, {@code encoder_failed}, {@code stream_failed},
- * {@code node_shutdown}, {@code refused}. {@code rtmp}: where it streams, each URL's stream key hidden;
- * {@code hls}: whether it publishes HLS.
+ * {@code node_shutdown}, {@code refused}, {@code disk_full} (the storage fell below
+ * {@code lchat.egress.min-free-space}, or FFmpeg could write no more). {@code rtmp}: where it streams, each URL's
+ * stream key hidden; {@code hls}: whether it publishes HLS.
  */
 public record EgressInfo(String egressId, String roomId, String type, String status, String reason,
                          long startedAtMillis, long endedAtMillis, List<RecordedFile> files, List<String> rtmp,

@@ -38,6 +38,7 @@ public final class EgressService {
   private final Map<String, ActorRef<RoomRecording.Msg>> running = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<EgressInfo>> endings = new ConcurrentHashMap<>();
   private final EgressCounters counters;
+  private final FreeSpace freeSpace;
   private final SecureRandom random = new SecureRandom();
   /** What each running egress records, for another node to continue it when this one drains. */
   private final Map<String, EgressRequest> requests = new ConcurrentHashMap<>();
@@ -50,6 +51,7 @@ public final class EgressService {
     this.router = router;
     this.events = EgressEvents.webhooks(webhooks);
     this.counters = EgressCounters.get(system);
+    this.freeSpace = FreeSpace.of(settings);
     this.recordings = new Recordings(settings.storage(), settings.retention());
     if (settings.enabled() && !settings.retention().isZero()) {
       system.scheduler().scheduleWithFixedDelay(java.time.Duration.ZERO, java.time.Duration.ofHours(1), () -> {
@@ -86,7 +88,7 @@ public final class EgressService {
 
   /** Why this node cannot take an egress now, or null if it can. */
   public String refusal() {
-    return !settings.enabled() ? "Recording is not enabled on this node (lchat.egress.enabled)." : null;
+    return !settings.enabled() ? "Recording is not enabled on this node (lchat.egress.enabled)." : freeSpace.refusal();
   }
 
   /**
@@ -188,6 +190,10 @@ public final class EgressService {
     if (draining) {
       return CompletableFuture.completedFuture(new StartResult(null, Outcome.INVALID,
           "This node is leaving the cluster and takes no new recording."));
+    }
+    String full = freeSpace.refusal();
+    if (full != null) {
+      return CompletableFuture.completedFuture(new StartResult(null, Outcome.INVALID, full));
     }
     String id = "EG_" + HexFormat.of().formatHex(bytes());
     CompletableFuture<RoomRecording.Started> started = new CompletableFuture<>();

@@ -33,9 +33,17 @@ interface RecordingOutput {
   /** The room's tracks and names after a change (a recording's layout follows joins and leaves). */
   void tracks(List<TrackInfo> tracks, Map<String, String> names);
 
-  /** Why what {@link #begin} started exited before it was stopped: {@code encoder_failed}, {@code stream_failed}. */
+  /**
+   * Why what {@link #begin} started exited before it was stopped: {@code encoder_failed}, {@code stream_failed},
+   * {@code disk_full}.
+   */
   default String failure() {
     return "encoder_failed";
+  }
+
+  /** Whether it writes files to the storage (and so needs room there). */
+  default boolean writes() {
+    return true;
   }
 
   /** A track's FFmpeg has exited. */

@@ -34,7 +34,8 @@ import uk.co.lchat.room.RoomProtocol.ServerReply;
  * One recording of one room: asks the room to be its recorder, then keeps one {@link TrackRecorder} (FFmpeg) per
  * track the room has, each fed by a plain-RTP sink on this node's router, and what its {@link RecordingOutput}
  * makes of them (a file per track, or one composite). It ends when the room or the API stops it, when the room
- * ends, or when an FFmpeg dies by itself; then every file is finalised and reported.
+ * ends, when an FFmpeg dies by itself, or when the storage falls below its minimum free space ({@link FreeSpace},
+ * checked every second); then every file is finalised and reported.
  * Lifecycle as behaviours: {@link #joining}, {@link #recording}, {@link #finishing}; handlers keep the current one
  * with {@code Behaviors.same()} (returning {@code this} would go back to {@link #createReceive}, that is joining).
  */
@@ -56,6 +57,9 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   /** Local: time to see whether a track's FFmpeg listens on its port yet. */
   private record Listen(String trackId) implements Msg {}
 
+  /** Local: time to see whether the storage still has its minimum free space. */
+  private record CheckSpace() implements Msg {}
+
   /** The outcome of a start: the egress, or why not. */
   record Started(EgressInfo info, Outcome outcome, String message) {}
 
@@ -70,6 +74,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   private final Path directory;
   private final EgressRequest request;
   private final RecordingOutput output;
+  private final FreeSpace space;
   private boolean outputRunning;
   private final long startedAt = System.currentTimeMillis();
   private final Map<String, TrackRecorder> recorders = new LinkedHashMap<>();
@@ -114,6 +119,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     this.output = request.composite()
         ? new CompositeFile(settings, directory, request, EgressCounters.get(ctx.getSystem()).frames())
         : new TrackFiles(settings, directory);
+    this.space = FreeSpace.of(settings);
     registry.accept(info("starting", null, List.of()));
     room.tell(new RoomProtocol.StartRecording(by, egressId,
         ctx.messageAdapter(RecorderEvent.class, FromRoom::new), ctx.messageAdapter(ServerAnswer.class, Answer::new),
@@ -161,6 +167,9 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     events.started(active);
     started.complete(new Started(active, Outcome.DONE, null));
     getContext().getLog().info("egress {}: recording room {} into {}", egressId, roomId, directory);
+    if (output.writes()) {
+      getContext().scheduleOnce(FreeSpace.CHECK_INTERVAL, getContext().getSelf(), new CheckSpace());
+    }
     return recording();
   }
 
@@ -170,6 +179,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
         .onMessage(Exited.class, this::onExited)
         .onMessage(OutputExited.class, this::onOutputExited)
         .onMessage(Listen.class, this::onListen)
+        .onMessage(CheckSpace.class, this::onCheckSpace)
         .onMessage(Shutdown.class, this::onShutdown)
         .build();
   }
@@ -283,10 +293,28 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
       startRecorder(still);
       return Behaviors.same();
     }
-    // FFmpeg died: the egress ends (the room is told), every other file is finalised.
-    getContext().getLog().warn("egress {}: FFmpeg for track {} exited with {}", egressId, m.trackId(), m.code());
-    room.tell(new RoomProtocol.RecordingEnded(egressId, "encoder_failed"));
-    return finish("encoder_failed");
+    // FFmpeg died: the egress ends (the room is told), every other file is finalised. A recorder that writes a file
+    // may have died of a full disk, which its log says unless the log could not be written either.
+    String reason = r.file != null && (r.ranOutOfSpace() || space.explainsFailure()) ? "disk_full" : "encoder_failed";
+    getContext().getLog().warn("egress {}: FFmpeg for track {} exited with {} ({})", egressId, m.trackId(), m.code(),
+        reason);
+    room.tell(new RoomProtocol.RecordingEnded(egressId, reason));
+    return finish(reason);
+  }
+
+  /**
+   * Below its minimum free space the storage has just enough left to finish the files: the egress ends now, with
+   * {@code disk_full}, rather than when FFmpeg can write no more and the file's end is lost.
+   */
+  private Behavior<Msg> onCheckSpace(CheckSpace m) {
+    if (!space.low()) {
+      getContext().scheduleOnce(FreeSpace.CHECK_INTERVAL, getContext().getSelf(), m);
+      return Behaviors.same();
+    }
+    getContext().getLog().warn("egress {}: {} free on the storage, under lchat.egress.min-free-space: it ends",
+        egressId, FreeSpace.megabytes(space.free()));
+    room.tell(new RoomProtocol.RecordingEnded(egressId, "disk_full"));
+    return finish("disk_full");
   }
 
   /** The room hears the recording ended (its state, and everyone's indicator), then every file is finalised. */
@@ -298,7 +326,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
   /** What runs beside the tracks ended by itself: the recording failed. */
   private Behavior<Msg> onOutputExited(OutputExited m) {
     outputRunning = false;
-    String reason = output.failure();
+    String reason = output.writes() && space.explainsFailure() ? "disk_full" : output.failure();
     getContext().getLog().warn("egress {}: the encoder exited with {} ({})", egressId, m.code(), reason);
     room.tell(new RoomProtocol.RecordingEnded(egressId, reason));
     return finish(reason);
@@ -337,6 +365,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
         .onMessage(FromRoom.class, m -> Behaviors.same())
         .onMessage(Answer.class, m -> Behaviors.same())
         .onMessage(Listen.class, m -> Behaviors.same())
+        .onMessage(CheckSpace.class, m -> Behaviors.same())
         .build();
   }
 

@@ -29,6 +29,8 @@ final class TrackRecorder {
   /** The WebM it writes, or null for a decoder. */
   final Path file;
   final int port;
+  /** Its stderr. */
+  private final Path log;
   private final Process process;
   private volatile boolean stopping;
   private volatile boolean failed;
@@ -38,10 +40,11 @@ final class TrackRecorder {
   /** When it was asked to stop (epoch ms; 0: not yet, or it died by itself). */
   private long stoppedAtMillis;
 
-  private TrackRecorder(TrackInfo track, Path file, int port, Process process) {
+  private TrackRecorder(TrackInfo track, Path file, int port, Path log, Process process) {
     this.track = track;
     this.file = file;
     this.port = port;
+    this.log = log;
     this.process = process;
   }
 
@@ -54,11 +57,12 @@ final class TrackRecorder {
         // A cluster every second, flushed at once: if FFmpeg dies, the file holds everything up to the last second.
         "-cluster_time_limit", "1000", "-flush_packets", "1",
         "-f", "webm", "-y", file.toString()));
+    Path log = file.resolveSibling(file.getFileName() + ".log");
     Process p = new ProcessBuilder(cmd)
-        .redirectError(file.resolveSibling(file.getFileName() + ".log").toFile())
+        .redirectError(log.toFile())
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
-    return new TrackRecorder(track, file, port, p);
+    return new TrackRecorder(track, file, port, log, p);
   }
 
   /**
@@ -72,8 +76,9 @@ final class TrackRecorder {
     List<String> cmd = new ArrayList<>(input(settings, sdp));
     cmd.addAll(output);
     cmd.add("pipe:1");
+    Path log = work.resolve(name + ".log");
     Process p = new ProcessBuilder(cmd)
-        .redirectError(work.resolve(name + ".log").toFile())
+        .redirectError(log.toFile())
         .start();
     Thread.ofPlatform().daemon().name("decode-" + track.trackId()).start(() -> {
       try (InputStream out = p.getInputStream()) {
@@ -82,7 +87,7 @@ final class TrackRecorder {
         // FFmpeg ended: its exit is what the recording hears
       }
     });
-    return new TrackRecorder(track, null, port, p);
+    return new TrackRecorder(track, null, port, log, p);
   }
 
   /** Writes the SDP file {@code sdp} that receives {@code track} on a free loopback port pair; returns the port. */
@@ -172,6 +177,11 @@ final class TrackRecorder {
 
   boolean hasFailed() {
     return failed;
+  }
+
+  /** Its log says it could not write its file for want of space (ENOSPC). */
+  boolean ranOutOfSpace() {
+    return FfmpegLog.saysNoSpace(FfmpegLog.tail(log));
   }
 
   /** Completes with FFmpeg's exit code when it exits, for whatever reason. */

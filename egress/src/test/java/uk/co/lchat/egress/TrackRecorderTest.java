@@ -27,7 +27,7 @@ class TrackRecorderTest {
 
   private EgressSettings settings() {
     return new EgressSettings(true, dir, "ffmpeg", "ffprobe", Duration.ofSeconds(10), Duration.ofSeconds(1),
-        Duration.ZERO);
+        Duration.ZERO, 0);
   }
 
   @Test

@@ -63,13 +63,19 @@ final class EgressNodes implements AutoCloseable {
    * to it. The node started before is left as it is, running or shut down by the test.
    */
   LchatNode start() throws Exception {
+    return start(Map.of());
+  }
+
+  /** As {@link #start()}, with {@code extra} settings (paths, e.g. {@code lchat.egress.min-free-space}) over these. */
+  LchatNode start(Map<String, Object> extra) throws Exception {
     Map<String, Object> settings = Map.of(
         "lchat.api.keys", List.of(Map.of("id", KEY, "secret", SECRET)),
         "lchat.egress.enabled", true,
         "lchat.egress.storage", storage.toString(),
         "lchat.room.features.recording", true,
         "lchat.room.webhooks.urls", List.of("http://127.0.0.1:" + hookServer.getAddress().getPort() + "/hook"));
-    node = LchatNode.start(ConfigFactory.parseMap(settings).withFallback(TestNodes.config(0, List.of())));
+    node = LchatNode.start(ConfigFactory.parseMap(extra).withFallback(ConfigFactory.parseMap(settings))
+        .withFallback(TestNodes.config(0, List.of())));
     InJvmNodes.nodes.add(node);
     return node;
   }

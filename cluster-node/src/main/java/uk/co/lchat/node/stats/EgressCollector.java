@@ -28,7 +28,7 @@ public final class EgressCollector extends Collector {
         "Recordings started on this node, by type", List.of("type"));
     counters.started().forEach((type, n) -> started.addMetric(List.of(type), n));
     CounterMetricFamily ended = new CounterMetricFamily("lchat_egress_ended_total",
-        "Recordings ended on this node, by type and reason (stopped, room_ended, encoder_failed, refused)",
+        "Recordings ended on this node, by type and reason (stopped, room_ended, encoder_failed, disk_full, ...)",
         List.of("type", "reason"));
     for (Map.Entry<String, Long> e : counters.ended().entrySet()) {
       String[] typeReason = e.getKey().split("/", 2);
