@@ -206,11 +206,15 @@ export class Meeting {
     s.on('peer', (m) => this.onPeer(m));
     s.on('recording', (m) => {
       if (!m.active && this.recording) this.recordingFinishing = this.recording.egressId;
+      // 'moved': the same recording goes on from another node (the one it ran on is leaving); nothing to announce.
+      const continued = m.active && m.reason === 'moved' && this.recording;
+      if (continued) this.recordingFinishing = this.recording.egressId;
       this.recording = m.active ? m.recording : null;
       this.recordingBadge?.classList.toggle('hidden', !this.recording);
-      toast(m.active ? `Recording started${m.recording.startedBy ? ` by ${m.recording.startedBy}` : ''}: everyone in the meeting is being recorded.` : 'Recording stopped.');
+      if (!continued) toast(m.active ? `Recording started${m.recording.startedBy ? ` by ${m.recording.startedBy}` : ''}: everyone in the meeting is being recorded.` : 'Recording stopped.');
       this.refresh();
       this.listRecordings();
+      if (m.active) this.chooseMode();
     });
     s.on('recordings', (m) => this.recordingsListed(Array.isArray(m.recordings) ? m.recordings : []));
     s.on('role', (m) => {
@@ -491,8 +495,9 @@ export class Meeting {
   // ---- peer-to-peer or bridge ----------------------------------------------------------------------------------
 
   /**
-   * Two people (and no viewers): a direct call. A third person: everyone moves to the bridge, for good. Alone: send
-   * nothing until someone arrives.
+   * Two people (and no viewers): a direct call. A third person, or a recording (it takes the media from the
+   * router, which a direct call bypasses): everyone moves to the bridge, for good. Alone: send nothing until
+   * someone arrives.
    */
   async chooseMode() {
     if (this.ended || this.choosing) return;
@@ -500,7 +505,8 @@ export class Meeting {
     try {
       const everyone = [...this.participants.values()];
       const others = everyone.filter((p) => p.id !== this.myId);
-      const p2pAllowed = this.settings.features?.p2p !== false && everyone.every((p) => p.role !== 'viewer');
+      const p2pAllowed = this.settings.features?.p2p !== false && !this.recording
+        && everyone.every((p) => p.role !== 'viewer');
       if (this.mode === 'none' || this.mode === 'p2p') {
         if (everyone.length === 2 && p2pAllowed && this.role !== 'viewer') {
           if (this.mode === 'none' || this.p2p?.remoteId !== others[0].id) this.startP2p(others[0].id);

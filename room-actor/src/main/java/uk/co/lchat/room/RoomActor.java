@@ -802,6 +802,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (!feature("p2p")) {
       return reject(from, "forbidden", "Direct (peer-to-peer) media is turned off in this meeting.");
     }
+    // A recording takes every track from the router, which a direct call bypasses: clients move to the bridge.
+    if (recording.current() != null) {
+      return reject(from, "forbidden", "Direct (peer-to-peer) media is off while the meeting is recorded.");
+    }
     Participant to = roster.get(m.to());
     if (to == null) {
       return reject(from, "not_found", "That participant is not in the meeting.");

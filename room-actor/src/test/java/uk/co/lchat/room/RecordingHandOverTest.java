@@ -68,6 +68,28 @@ class RecordingHandOverTest {
   }
 
   @Test
+  void directMediaBetweenTwoPeopleIsRefusedWhileTheMeetingIsRecordedAndAllowedAgainAfter() {
+    RoomTestSupport r = new RoomTestSupport(kit, RoomTestSupport.configWith(
+        "lchat.room.features.recording = true\nlchat.room.features.p2p = true"));
+    var ann = r.join("Ann");
+    var bob = r.join("Bob");
+    String offer = "{\"candidate\":null}";
+    TestProbe<RecorderEvent> recorder = kit.createTestProbe();
+    assertEquals(Outcome.DONE, start(r, "EG_1", recorder, null).outcome());
+    ann.drain();
+    bob.drain();
+    ann.send(new RelayToPeer(ann.id, bob.id, offer));
+    CommandRejected refused = ann.await(CommandRejected.class);
+    assertEquals("forbidden", refused.code(), "a direct call would bypass the recording: " + refused.message());
+    bob.expectNothing();
+
+    r.room.tell(new StopRecording(null, "EG_1", api.ref()));
+    assertEquals(Outcome.DONE, api.expectMessageClass(ServerReply.class).outcome());
+    ann.send(new RelayToPeer(ann.id, bob.id, offer));
+    assertEquals(offer, bob.await(PeerRelayed.class).payload());
+  }
+
+  @Test
   void aContinuationOfARecordingThatNoLongerRunsIsRefused() {
     RoomTestSupport r = recordableRoom();
     r.join("Ann");

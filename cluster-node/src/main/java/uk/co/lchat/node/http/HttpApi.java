@@ -88,7 +88,7 @@ public final class HttpApi extends AllDirectives {
                  ServerApi serverApi) {
     this.tokens = tokens;
     this.serverApi = serverApi;
-    this.recordingDownloads = new RecordingDownloads(system, serverApi.egress());
+    this.recordingDownloads = new RecordingDownloads(serverApi.egresses(), serverApi.egressFiles());
     this.drain = drain;
     this.socketSettings = socketSettings;
     this.origins = origins;
@@ -235,7 +235,7 @@ public final class HttpApi extends AllDirectives {
         .preMaterialize(system);
     ActorRef<Object> session = system.systemActorOf(
         ParticipantSession.create(out.first(), signaling, socketSettings, nodeAddress,
-            cluster.signalingUrls(nodeAddress), router, placement, clientAddress, tokens, serverApi.egress(),
+            cluster.signalingUrls(nodeAddress), router, placement, clientAddress, tokens, serverApi.egresses(),
             recordingDownloads),
         "session-" + UUID.randomUUID(), Props.empty());
     drain.register(session);

@@ -8,10 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
@@ -22,8 +19,9 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
+import uk.co.lchat.egress.EgressCluster;
 import uk.co.lchat.egress.EgressInfo;
-import uk.co.lchat.egress.EgressService;
+import uk.co.lchat.node.api.EgressFiles;
 import uk.co.lchat.node.http.JsonErrors;
 
 /**
@@ -53,45 +51,42 @@ public final class RecordingDownloads extends AllDirectives {
   public record ListedFile(String name, String displayName, String kind, long sizeBytes, double durationSeconds,
                            String downloadUrl) {}
 
-  private final EgressService egress;
+  private final EgressCluster egresses;
+  private final EgressFiles files;
   private final DownloadTickets tickets;
-  private final Executor storageReads;
 
-  /** {@code egress}: this node's recordings; null where recording is not wired (nothing listed, nothing served). */
-  public RecordingDownloads(ActorSystem<?> system, EgressService egress) {
-    this(egress, new DownloadTickets(TICKET_LIFETIME, MAX_TICKETS, () -> System.nanoTime() / 1_000_000),
-        system.dispatchers().lookup(DispatcherSelector.blocking()));
+  /**
+   * {@code egresses} and {@code files}: the cluster's recordings and their files; null where recording is not
+   * wired (nothing listed, nothing served).
+   */
+  public RecordingDownloads(EgressCluster egresses, EgressFiles files) {
+    this(egresses, files, new DownloadTickets(TICKET_LIFETIME, MAX_TICKETS, () -> System.nanoTime() / 1_000_000));
   }
 
-  RecordingDownloads(EgressService egress, DownloadTickets tickets, Executor storageReads) {
-    this.egress = egress;
+  RecordingDownloads(EgressCluster egresses, EgressFiles files, DownloadTickets tickets) {
+    this.egresses = egresses;
+    this.files = files;
     this.tickets = tickets;
-    this.storageReads = storageReads;
   }
 
   /**
-   * The room's recordings, newest first, each finished one with a fresh link per file. Reading them reads the
-   * storage, so it runs off the caller's thread (a session actor's).
+   * The room's recordings on every node, newest first, each finished one with a fresh link per file (the nodes
+   * read their storage, not the caller's thread).
    */
   public CompletionStage<List<Listed>> list(String roomId) {
-    return CompletableFuture.supplyAsync(() -> {
+    if (egresses == null) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    return egresses.list(roomId).thenApply(all -> {
       List<Listed> listed = new ArrayList<>();
-      for (EgressInfo info : recordingsOf(roomId)) {
+      for (EgressInfo info : all) {
         if (listed.size() == MAX_LISTED) {
           break;
         }
         listed.add(listed(info, tickets));
       }
       return listed;
-    }, storageReads);
-  }
-
-  /**
-   * Where the room's recordings come from: those running on this node and those finished on its storage (every
-   * node's, on a shared volume). The one call to change for a cluster-wide listing.
-   */
-  private List<EgressInfo> recordingsOf(String roomId) {
-    return egress == null ? List.of() : egress.list(roomId);
+    });
   }
 
   /** {@code info} as listed, with a ticket per file once it has ended (a running one's files are not final). */
@@ -110,32 +105,23 @@ public final class RecordingDownloads extends AllDirectives {
   }
 
   /**
-   * The file a ticket opens, if it is on this node's storage: the one lookup of a file by its egress and name (the
-   * storage's index says which names exist, so nothing from a request reaches the file system). The place to
-   * fetch it from another node instead.
-   */
-  private Optional<Path> file(DownloadTickets.Grant grant) {
-    return egress == null ? Optional.empty() : egress.recordings().file(grant.egressId(), grant.fileName());
-  }
-
-  /**
    * {@code GET /recordings/<ticket>}: the file, as an attachment under its own name, with byte ranges (a player
-   * seeks, a broken download resumes); {@code 404} for a ticket unknown here or expired. Not cached anywhere: the
-   * link is a capability.
+   * seeks, a broken download resumes, when this node has the file; from another node it comes whole); {@code 404}
+   * for a ticket unknown here or expired. Not cached anywhere: the link is a capability. The file is looked up by
+   * its egress and name in the storage's index, so nothing from a request reaches the file system.
    */
   public Route route() {
     return path(PathMatchers.segment(PATH).slash(PathMatchers.segment()), ticket -> get(() -> {
       Optional<DownloadTickets.Grant> grant = tickets.redeem(ticket);
-      Optional<Path> file = grant.flatMap(this::file);
-      if (file.isEmpty()) {
-        return complete(JsonErrors.response(404, "not_found",
-            "This download link is unknown here or has expired; list the recordings again for a new one."));
+      String expired = "This download link is unknown here or has expired; list the recordings again for a new one.";
+      if (grant.isEmpty() || files == null) {
+        return complete(JsonErrors.response(404, "not_found", expired));
       }
-      return respondWithHeaders(List.of(
-              ContentDisposition.create(ContentDispositionTypes.ATTACHMENT, Map.of("filename", grant.get().fileName())),
+      return files.serve(grant.get().egressId(), grant.get().fileName(), false, contentType(grant.get()), expired,
+          List.of(ContentDisposition.create(ContentDispositionTypes.ATTACHMENT,
+                  Map.of("filename", grant.get().fileName())),
               RawHeader.create("Cache-Control", "private, no-store"),
-              RawHeader.create("X-Content-Type-Options", "nosniff")),
-          () -> getFromFile(file.get().toFile(), contentType(grant.get())));
+              RawHeader.create("X-Content-Type-Options", "nosniff")));
     }));
   }
 

@@ -17,7 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
-import uk.co.lchat.egress.EgressService;
+import uk.co.lchat.egress.EgressCluster;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.auth.JoinTokens;
 import uk.co.lchat.node.placement.Placement;
@@ -89,8 +89,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private final Placement placement;
   private final String clientAddress;
   private final JoinTokens tokens;
-  /** This node's recordings, where a moderator's startRecording starts one; null: recording is not wired. */
-  private final EgressService egress;
+  /** The cluster's recordings: a moderator's startRecording starts one on a node that records; null: not wired. */
+  private final EgressCluster egress;
   /** The room's recordings with download links, which a moderator's listRecordings lists. */
   private final RecordingDownloads downloads;
   private String sessionToken;
@@ -117,7 +117,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   public static Behavior<Object> create(ActorRef<Outbound> socket, SignalingCounters counters,
                                         SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                                         ActorRef<MediaRouterProtocol.Command> router, Placement placement,
-                                        String clientAddress, JoinTokens tokens, EgressService egress,
+                                        String clientAddress, JoinTokens tokens, EgressCluster egress,
                                         RecordingDownloads downloads) {
     return Behaviors.setup(ctx -> new ParticipantSession(ctx, socket, counters, settings, nodeAddress, otherNodes,
         router, placement, clientAddress, tokens, egress, downloads));
@@ -126,7 +126,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private ParticipantSession(ActorContext<Object> ctx, ActorRef<Outbound> socket, SignalingCounters counters,
                              SignalingSettings settings, String nodeAddress, List<String> otherNodes,
                              ActorRef<MediaRouterProtocol.Command> router, Placement placement,
-                             String clientAddress, JoinTokens tokens, EgressService egress,
+                             String clientAddress, JoinTokens tokens, EgressCluster egress,
                              RecordingDownloads downloads) {
     super(ctx);
     this.egress = egress;
@@ -256,7 +256,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           send(SignalingCodec.error("recording_refused", "Recording is not available on this node."));
         } else {
           // Everyone hears 'recording' from the room once it runs; only a refusal comes back to the asker.
-          getContext().pipeToSelf(egress.start(start.request(), roomId, room, participantId), (r, e) -> r != null
+          getContext().pipeToSelf(egress.start(start.request(), roomId, participantId), (r, e) -> r != null
               ? new RecordingAnswer(r.outcome(), r.message())
               : new RecordingAnswer(RoomProtocol.Outcome.INVALID, "The recording did not start: " + e.getMessage()));
         }

@@ -375,8 +375,9 @@ public final class SignalingCodec {
         out.put("type", "recording").put("active", r.recording() != null);
         if (r.recording() != null) {
           out.set("recording", JSON.valueToTree(r.recording()));
-        } else {
-          out.put("reason", r.reason());
+        }
+        if (r.reason() != null) {
+          out.put("reason", r.reason()); // why it stopped, or "moved": it goes on from another node
         }
       }
       case CommandRejected c -> {

@@ -41,10 +41,9 @@ class RecordingBrowserIT {
   static void start() throws Exception {
     assertTrue(Chromium.available(), "Debian's chromium must be installed (.ci/run installs it)");
     storage = Files.createTempDirectory("lchat-recording-browser");
-    // Without p2p: two people would otherwise send their media to each other directly, past the router and so
-    // past the recording, which then has no track to write.
+    // With p2p on, as by default: two people call each other directly until a recording moves them to the bridge.
     node = TestNodes.single(Map.of("lchat.egress.enabled", true, "lchat.egress.storage", storage.toString(),
-        "lchat.room.features.recording", true, "lchat.room.features.p2p", false));
+        "lchat.room.features.recording", true, "lchat.room.features.p2p", true));
     chromium = Chromium.launch();
   }
 
@@ -101,9 +100,15 @@ class RecordingBrowserIT {
       bob.eval("window.lchatMeeting.signaling.send({ type: 'listRecordings' })");
       bob.waitFor("window.refusedWith === 'forbidden'", WAIT, "window.refusedWith");
 
+      // Two people talk directly, past the router; a recording takes its tracks from the router, so when it
+      // starts both move to the bridge and the recording gets their media.
+      alice.waitFor("window.lchatMeeting.mode === 'p2p'", WAIT, "window.lchatMeeting.mode");
+      bob.waitFor("window.lchatMeeting.mode === 'p2p'", WAIT, "window.lchatMeeting.mode");
       alice.eval(q("recording-output") + ".value = 'track:grid'");
       click(alice, "recording-start");
       alice.waitFor(indicatorShown(), WAIT);
+      alice.waitFor("window.lchatMeeting.mode === 'bridge'", WAIT, "window.lchatMeeting.mode");
+      bob.waitFor("window.lchatMeeting.mode === 'bridge'", WAIT, "window.lchatMeeting.mode");
       alice.waitFor(q("recording-running") + "?.textContent.includes('Recording')", WAIT,
           q("recordings") + "?.textContent");
       awaitRecordedBytes(storage.resolve("ui-rec-files"), 16 * 1024);

@@ -77,8 +77,8 @@ class RecordingDownloadsTest {
   }
 
   @Test
-  void aNodeThatDoesNotRecordListsNothing() throws Exception {
-    assertEquals(List.of(), new RecordingDownloads(null, tickets, Runnable::run).list("moon")
+  void whereRecordingIsNotWiredNothingIsListed() throws Exception {
+    assertEquals(List.of(), new RecordingDownloads(null, null, tickets).list("moon")
         .toCompletableFuture().get(10, TimeUnit.SECONDS));
   }
 }
