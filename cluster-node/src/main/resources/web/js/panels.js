@@ -154,16 +154,21 @@ export class SettingsPanel {
             if (Number.isInteger(n) && n >= 0 && n <= 100) m.signaling.send({ type: 'setLastN', lastN: n });
           } })),
       h('h3', {}, 'Features'), ...features,
-      s.features?.recording ? this.recordingControls(m, mod) : null,
+      // A moderator records; so does someone whose invitation grants recording, and not one whose denies it.
+      s.features?.recording
+        ? this.recordingControls(m, (mod || m.grants?.recording === true) && m.grants?.recording !== false, mod) : null,
       // Recordings made before the feature was turned off can still be downloaded.
       !s.features?.recording && mod && m.recordings?.length ? this.recordings : null);
     this.refreshRecordings();
   }
 
-  /** Moderators start and stop the room's recording: the meeting as one video, or each track on its own. */
-  recordingControls(m, mod) {
+  /**
+   * Whoever may record ({@code mayRecord}) starts and stops the room's recording: the meeting as one video, or each
+   * track on its own; moderators also see the recordings.
+   */
+  recordingControls(m, mayRecord, mod) {
     const rec = m.recording;
-    const output = h('select', { testid: 'recording-output', 'aria-label': 'What to record', disabled: !mod || !!rec },
+    const output = h('select', { testid: 'recording-output', 'aria-label': 'What to record', disabled: !mayRecord || !!rec },
       h('option', { value: 'composite:grid' }, 'The meeting, grid'),
       h('option', { value: 'composite:speaker' }, 'The meeting, speaker on stage'),
       h('option', { value: 'track:grid' }, 'Each person\'s audio and video'));
@@ -173,8 +178,8 @@ export class SettingsPanel {
     };
     return h('div', {}, h('h3', {}, 'Recording'),
       h('div', { class: 'row' }, output, rec
-        ? h('button', { class: 'danger', testid: 'recording-stop', disabled: !mod, onclick: () => m.signaling.send({ type: 'stopRecording', egressId: rec.egressId }) }, 'Stop recording')
-        : h('button', { class: 'primary', testid: 'recording-start', disabled: !mod, onclick: start }, 'Start recording')),
+        ? h('button', { class: 'danger', testid: 'recording-stop', disabled: !mayRecord, onclick: () => m.signaling.send({ type: 'stopRecording', egressId: rec.egressId }) }, 'Stop recording')
+        : h('button', { class: 'primary', testid: 'recording-start', disabled: !mayRecord, onclick: start }, 'Start recording')),
       mod ? this.recordings : null);
   }
 

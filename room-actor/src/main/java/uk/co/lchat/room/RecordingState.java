@@ -30,14 +30,20 @@ final class RecordingState {
 
   /**
    * Why {@code by} (a participant; null for the server API) may not start a recording now, or null if it may:
-   * only a moderator, only with the room's {@code recording} feature on, one at a time.
+   * a moderator, or someone whose join token grants {@code recording}, and not one whose token denies it
+   * ({@link FeaturePolicy}); only with the room's {@code recording} feature on; one at a time.
    */
   ServerReply refuseStart(Participant by, boolean fromApi, Map<String, Boolean> features) {
-    if (!fromApi && (by == null || by.role != Role.MODERATOR)) {
+    if (!fromApi && !mayRecord(by)) {
       return new ServerReply(Outcome.INVALID, "Only a moderator can start a recording.");
     }
     if (!Boolean.TRUE.equals(features.get("recording"))) {
       return new ServerReply(Outcome.INVALID, "Recording is off in this room (feature recording).");
+    }
+    FeaturePolicy.Refusal notGranted = fromApi ? null
+        : FeaturePolicy.refusal(FeaturePolicy.RECORDING, features, by.grants());
+    if (notGranted != null) {
+      return new ServerReply(Outcome.INVALID, notGranted.message());
     }
     if (current != null) {
       return new ServerReply(Outcome.EXISTS, "Already recording: " + current.egressId());
@@ -47,13 +53,22 @@ final class RecordingState {
 
   /** Why {@code by} may not stop {@code egressId} (null: whichever runs), or null if it may. */
   ServerReply refuseStop(Participant by, boolean fromApi, String egressId) {
-    if (!fromApi && (by == null || by.role != Role.MODERATOR)) {
+    if (!fromApi && !mayRecord(by)) {
       return new ServerReply(Outcome.INVALID, "Only a moderator can stop a recording.");
     }
     if (current == null || (egressId != null && !current.egressId().equals(egressId))) {
       return new ServerReply(Outcome.NO_PARTICIPANT, "No such recording in this room.");
     }
     return null;
+  }
+
+  /**
+   * Who may start and stop recordings: a moderator, or anyone whose join token grants {@code recording} (a
+   * back end invites a recording assistant without making it a moderator).
+   */
+  private static boolean mayRecord(Participant by) {
+    return by != null && (by.role == Role.MODERATOR
+        || by.grants() != null && Boolean.TRUE.equals(by.grants().get(FeaturePolicy.RECORDING)));
   }
 
   void start(Recording r) {

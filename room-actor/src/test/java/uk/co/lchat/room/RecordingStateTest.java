@@ -46,6 +46,24 @@ class RecordingStateTest {
   }
 
   @Test
+  void aTokenThatGrantsRecordingLetsAParticipantStartAndStopAndOneThatDeniesItStopsEvenAModerator() {
+    RecordingState r = new RecordingState();
+    Participant assistant = roster.add("t3", "Rec", Role.PARTICIPANT, null,
+        new RoomProtocol.Identity("rec-bot", null, false, Map.of("recording", true)));
+    Participant barred = roster.add("t4", "Boss", Role.MODERATOR, null,
+        new RoomProtocol.Identity("boss", null, true, Map.of("recording", false)));
+    assertNull(r.refuseStart(assistant, false, ON));
+    assertEquals(new ServerReply(Outcome.INVALID, "Recording is off in this room (feature recording)."),
+        r.refuseStart(assistant, false, OFF), "a token never turns on what the room has off");
+    ServerReply refused = r.refuseStart(barred, false, ON);
+    assertEquals(Outcome.INVALID, refused.outcome());
+    assertEquals("Your invitation does not allow recording (its join token sets recording to false).",
+        refused.message());
+    r.start(recording("EG_1"));
+    assertNull(r.refuseStop(assistant, false, "EG_1"));
+  }
+
+  @Test
   void oneRecordingRunsAtATimeAndOnlyTheOneRunningEnds() {
     RecordingState r = new RecordingState();
     r.start(recording("EG_1"));
