@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@link Listener}. Instances differ by their index: another hue of the picture, another pitch of the tone. The
  * first packets, a keyframe's, come a quarter of a second or so after the start. A
  * {@linkplain #screen(int, Path) screen} sends a shared screen's video alone instead: one strong colour, easy to
- * find in a recording.
+ * find in a recording. A {@linkplain #looping looping} instance costs almost nothing: it sends a clip encoded once
+ * ({@link #encodeClip}) over and over, as it is, at its own rate.
  */
 final class FfmpegMedia implements AutoCloseable {
   /**
@@ -51,6 +52,8 @@ final class FfmpegMedia implements AutoCloseable {
 
   private final int index;
   private final boolean screen;
+  /** The clip a looping instance sends, null for one that encodes live. */
+  private final Path clip;
   private final DatagramSocket videoSocket;
   /** Null for a screen, which sends no sound; so is its reader. */
   private final DatagramSocket audioSocket;
@@ -61,12 +64,12 @@ final class FfmpegMedia implements AutoCloseable {
 
   /** Starts FFmpeg for instance {@code index}, its own output discarded. */
   FfmpegMedia(int index) throws IOException {
-    this(index, false, Redirect.DISCARD);
+    this(index, false, null, Redirect.DISCARD);
   }
 
   /** Starts FFmpeg for instance {@code index}, its warnings and errors appended to {@code log}. */
   FfmpegMedia(int index, Path log) throws IOException {
-    this(index, false, Redirect.appendTo(log.toFile()));
+    this(index, false, null, Redirect.appendTo(log.toFile()));
   }
 
   /**
@@ -75,15 +78,62 @@ final class FfmpegMedia implements AutoCloseable {
    * to {@code log}.
    */
   static FfmpegMedia screen(int index, Path log) throws IOException {
-    return new FfmpegMedia(index, true, Redirect.appendTo(log.toFile()));
+    return new FfmpegMedia(index, true, null, Redirect.appendTo(log.toFile()));
   }
 
-  private FfmpegMedia(int index, boolean screen, Redirect output) throws IOException {
+  /**
+   * Writes {@code clip}: {@code seconds} of instance {@code index}'s picture and tone, encoded as its camera's are
+   * sent, for {@link #looping} instances to send; waits until FFmpeg has written it (about a fifth of its length on
+   * an idle core), its warnings and errors appended to {@code log}. NUT, FFmpeg's own container, keeps the exact
+   * timestamps (WebM's are whole milliseconds: a 30 frames/s picture would step by 33 and 34 ms). The first frame is
+   * a keyframe, as every thirtieth is, so each pass of a loop starts with one.
+   */
+  static void encodeClip(int index, int seconds, Path clip, Path log) throws IOException, InterruptedException {
+    if (index < 0 || seconds < 1) {
+      throw new IllegalArgumentException("a clip of instance " + index + " lasting " + seconds + " s");
+    }
+    List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning",
+        "-y"));
+    command.addAll(cameraInputs(index, false));
+    command.addAll(List.of("-t", Integer.toString(seconds), "-map", "0:v"));
+    command.addAll(vp8Codec(30));
+    command.addAll(List.of("-map", "1:a"));
+    command.addAll(opusCodec());
+    command.addAll(List.of("-f", "nut", clip.toString()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect.appendTo(log.toFile()))
+        .start();
+    if (!p.waitFor(20L * seconds + 60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException("FFmpeg did not write " + clip + " in time; see " + log);
+    }
+    if (p.exitValue() != 0 || !Files.isRegularFile(clip)) {
+      throw new IOException("FFmpeg could not write " + clip + " (exit " + p.exitValue() + "); see " + log);
+    }
+  }
+
+  /**
+   * Starts FFmpeg sending {@code clip} (from {@link #encodeClip}) over and over at its own rate, copied, not
+   * encoded again: a publisher that costs about a hundredth of a core, where one encoding live costs about a sixth
+   * (0.006-0.010 and 0.16 of a core measured on the 2-core machine, 2026-12-03). Across a loop point
+   * the stream goes on as one: FFmpeg's RTP muxer numbers its packets on (RFC 3550 §5.1), and {@code -stream_loop}
+   * moves each pass's timestamps on by the clip's length, so a receiver sees one frame after another (a tick or
+   * three more than a frame apart where the clip starts again), a keyframe first (the clip's first frame).
+   * Warnings and errors are appended to {@code log}; {@code index} names its threads.
+   */
+  static FfmpegMedia looping(int index, Path clip, Path log) throws IOException {
+    if (!Files.isRegularFile(clip)) {
+      throw new IOException("no clip at " + clip + ": FfmpegMedia.encodeClip writes one");
+    }
+    return new FfmpegMedia(index, false, clip, Redirect.appendTo(log.toFile()));
+  }
+
+  private FfmpegMedia(int index, boolean screen, Path clip, Redirect output) throws IOException {
     if (index < 0) {
       throw new IllegalArgumentException("an instance index is 0 or more, not " + index);
     }
     this.index = index;
     this.screen = screen;
+    this.clip = clip;
     InetAddress loopback = InetAddress.getLoopbackAddress();
     // Bound before FFmpeg starts, so its first packets have somewhere to go.
     videoSocket = new DatagramSocket(new InetSocketAddress(loopback, 0));
@@ -91,6 +141,7 @@ final class FfmpegMedia implements AutoCloseable {
     String host = loopback.getHostAddress();
     try {
       ffmpeg = new ProcessBuilder(screen ? screenCommand(host, videoSocket.getLocalPort())
+          : clip != null ? loopCommand(host, videoSocket.getLocalPort(), audioSocket.getLocalPort())
           : cameraCommand(host, videoSocket.getLocalPort(), audioSocket.getLocalPort()))
           .redirectErrorStream(true)
           .redirectOutput(output) // never a pipe that nobody reads and that blocks FFmpeg when full
@@ -104,16 +155,46 @@ final class FfmpegMedia implements AutoCloseable {
   }
 
   private List<String> cameraCommand(String host, int videoPort, int audioPort) {
-    List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning",
-        // -re: at the inputs' own rate, as a camera and a microphone deliver.
-        "-re", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30,hue=h=" + hue(),
-        "-re", "-f", "lavfi", "-i", "sine=frequency=" + toneHz() + ":sample_rate=48000",
-        "-map", "0:v"));
+    List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning"));
+    command.addAll(cameraInputs(index, true));
+    command.addAll(List.of("-map", "0:v"));
     command.addAll(vp8(30, host, videoPort));
-    command.addAll(List.of("-map", "1:a", "-c:a", "libopus", "-ar", "48000", "-b:a", "48k", "-frame_duration", "20",
-        "-application", "audio",
-        "-f", "rtp", "-rtpflags", "skip_rtcp", rtpUrl(host, audioPort)));
+    command.add("-map");
+    command.add("1:a");
+    command.addAll(opusCodec());
+    command.addAll(rtp(host, audioPort));
     return command;
+  }
+
+  /** The clip, looped without end (-stream_loop -1) and read at its own rate (-re); each stream copied to RTP. */
+  private List<String> loopCommand(String host, int videoPort, int audioPort) {
+    List<String> command = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "warning",
+        "-stream_loop", "-1", "-re", "-i", clip.toString(), "-map", "0:v", "-c:v", "copy"));
+    command.addAll(rtp(host, videoPort));
+    command.addAll(List.of("-map", "0:a", "-c:a", "copy"));
+    command.addAll(rtp(host, audioPort));
+    return command;
+  }
+
+  /**
+   * Instance {@code index}'s moving picture (input 0) and tone (input 1); {@code live}: at their own rate (-re), as
+   * a camera and a microphone deliver, else as fast as FFmpeg encodes them.
+   */
+  private static List<String> cameraInputs(int index, boolean live) {
+    List<String> inputs = new ArrayList<>();
+    for (String source : List.of("testsrc2=size=640x360:rate=30,hue=h=" + hue(index),
+        "sine=frequency=" + toneHz(index) + ":sample_rate=48000")) {
+      if (live) {
+        inputs.add("-re");
+      }
+      inputs.addAll(List.of("-f", "lavfi", "-i", source));
+    }
+    return inputs;
+  }
+
+  /** Opus as a browser sends it in a call: 48 kHz, 48 kbit/s, 20 ms frames. */
+  private static List<String> opusCodec() {
+    return List.of("-c:a", "libopus", "-ar", "48000", "-b:a", "48k", "-frame_duration", "20", "-application", "audio");
   }
 
   /** One colour, and a white box crossing the top in 7.5 s: mostly still, as a shared document or slide is. */
@@ -134,10 +215,20 @@ final class FfmpegMedia implements AutoCloseable {
    * picture. No look-ahead, as in a call.
    */
   private static List<String> vp8(int keyframeInterval, String host, int port) {
+    List<String> options = new ArrayList<>(vp8Codec(keyframeInterval));
+    options.addAll(rtp(host, port));
+    return options;
+  }
+
+  private static List<String> vp8Codec(int keyframeInterval) {
     return List.of("-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-threads", "1",
         "-b:v", "500k", "-pix_fmt", "yuv420p",
-        "-g", Integer.toString(keyframeInterval), "-lag-in-frames", "0", "-auto-alt-ref", "0",
-        "-f", "rtp", "-rtpflags", "skip_rtcp", rtpUrl(host, port));
+        "-g", Integer.toString(keyframeInterval), "-lag-in-frames", "0", "-auto-alt-ref", "0");
+  }
+
+  /** Plain RTP to our port, no RTCP. */
+  private static List<String> rtp(String host, int port) {
+    return List.of("-f", "rtp", "-rtpflags", "skip_rtcp", rtpUrl(host, port));
   }
 
   /**
@@ -150,11 +241,19 @@ final class FfmpegMedia implements AutoCloseable {
 
   /** Hue rotation of the picture in degrees: 137 apart, so that neighbouring indexes look clearly different. */
   int hue() {
+    return hue(index);
+  }
+
+  private static int hue(int index) {
     return Math.floorMod(index * 137, 360);
   }
 
   /** The tone's frequency: 100 Hz apart per index. */
   int toneHz() {
+    return toneHz(index);
+  }
+
+  private static int toneHz(int index) {
     return 300 + 100 * index;
   }
 
