@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static uk.co.lchat.loadtest.EgressNodes.ffmpegsOf;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,18 +78,12 @@ class CompositeRecordingIT extends InJvmNodes {
     for (int i = 0; i < 3; i++) {
       FfmpegMedia source = new FfmpegMedia(media.size(), storage.resolve("source-" + room + "-" + i + ".log"));
       media.add(source);
-      SimParticipant p = new SimParticipant(HTTP, URI.create("http://127.0.0.1:" + n.httpPort()), "Person " + i,
-          true, true, new Measurements());
-      everyone.add(p);
+      FfmpegMedia screen = null;
       if (withScreen && i == SHARER) {
-        FfmpegMedia screen = FfmpegMedia.screen(media.size(), storage.resolve("screen-" + room + "-" + i + ".log"));
+        screen = FfmpegMedia.screen(media.size(), storage.resolve("screen-" + room + "-" + i + ".log"));
         media.add(screen);
-        p.publishFrom(source, screen);
-      } else {
-        p.publishFrom(source);
       }
-      p.join(room);
-      people.add(p);
+      people.add(joinPublishing(n, "Person " + i, room, source, screen));
     }
     SimParticipant sharer = withScreen ? people.get(SHARER) : null;
     Talkers.await("everyone sees the two others' video in " + room + (withScreen ? ", and the screen" : ""), 60,

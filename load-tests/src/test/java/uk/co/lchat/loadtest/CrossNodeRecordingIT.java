@@ -15,7 +15,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,23 +90,7 @@ class CrossNodeRecordingIT extends InJvmNodes {
     for (int i = 0; i < people; i++) {
       ps.add(join(n, room + "-" + i, room, true, true, new Measurements()));
     }
-    Thread.ofPlatform().daemon().start(() -> {
-      long next = System.nanoTime();
-      for (long tick = 0; sending; tick++) {
-        for (SimParticipant p : ps) {
-          try {
-            p.sendAudio(true);
-            if (tick % 2 == 0) {
-              p.sendVideoFrame();
-            }
-          } catch (Exception e) {
-            // not connected yet
-          }
-        }
-        next += 20_000_000L;
-        LockSupport.parkNanos(next - System.nanoTime());
-      }
-    });
+    keepSending(ps, i -> true);
     Talkers.await("everyone in " + room + " sees the others' video", 60,
         () -> ps.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == people - 1));
     return ps;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static uk.co.lchat.loadtest.EgressNodes.ffmpegsOf;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,12 +91,7 @@ class DiskFullRecordingIT extends InJvmNodes {
     for (int i = 0; i < 2; i++) {
       FfmpegMedia source = new FfmpegMedia(media.size(), work.resolve("source-" + room + "-" + i + ".log"));
       media.add(source);
-      SimParticipant p = new SimParticipant(HTTP, URI.create("http://127.0.0.1:" + n.httpPort()), "Person " + i,
-          true, true, new Measurements());
-      everyone.add(p);
-      p.publishFrom(source);
-      p.join(room);
-      people.add(p);
+      people.add(joinPublishing(n, "Person " + i, room, source, null));
     }
     awaitMeetingGoesOn(people, "the meeting starts in " + room);
     return people;

@@ -115,12 +115,7 @@ class StreamingIT extends InJvmNodes {
       FfmpegMedia source = new FfmpegMedia(media.size(), storage.resolve("source-" + room + "-" + i + ".log"));
       media.add(source);
       sources.add(source);
-      SimParticipant p = new SimParticipant(HTTP, URI.create("http://127.0.0.1:" + n.httpPort()), "Person " + i,
-          true, true, new Measurements());
-      everyone.add(p);
-      p.publishFrom(source);
-      p.join(room);
-      people.add(p);
+      people.add(joinPublishing(n, "Person " + i, room, source, null));
     }
     Talkers.await("everyone sees the two others' video in " + room, 60,
         () -> people.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == 2));

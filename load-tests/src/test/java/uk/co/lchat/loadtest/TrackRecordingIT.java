@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,23 +69,7 @@ class TrackRecordingIT extends InJvmNodes {
     for (int i = 0; i < 3; i++) {
       room.add(join(n, "P" + i, "rec", true, true, new Measurements()));
     }
-    Thread.ofPlatform().daemon().start(() -> {
-      long next = System.nanoTime();
-      for (long tick = 0; sending; tick++) {
-        for (int i = 0; i < room.size(); i++) {
-          try {
-            room.get(i).sendAudio(i == 0);
-            if (tick % 2 == 0) {
-              room.get(i).sendVideoFrame();
-            }
-          } catch (Exception e) {
-            // not connected yet
-          }
-        }
-        next += 20_000_000L;
-        LockSupport.parkNanos(next - System.nanoTime());
-      }
-    });
+    keepSending(room, i -> i == 0);
     Talkers.await("everyone sees the two others' video", 60,
         () -> room.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == 2));
 
@@ -182,23 +165,7 @@ class TrackRecordingIT extends InJvmNodes {
     for (int i = 0; i < 2; i++) {
       room.add(join(n, "Q" + i, "leaving", true, true, new Measurements()));
     }
-    Thread.ofPlatform().daemon().start(() -> {
-      long next = System.nanoTime();
-      for (long tick = 0; sending; tick++) {
-        for (SimParticipant p : room) {
-          try {
-            p.sendAudio(true);
-            if (tick % 2 == 0) {
-              p.sendVideoFrame();
-            }
-          } catch (Exception e) {
-            // not connected yet, or the node is gone
-          }
-        }
-        next += 20_000_000L;
-        LockSupport.parkNanos(next - System.nanoTime());
-      }
-    });
+    keepSending(room, i -> true);
     Talkers.await("both see each other's video", 60,
         () -> room.stream().allMatch(p -> p.videoSenders(700_000_000L).size() == 1));
     HttpResponse<String> started = egress.call("POST", "/api/v1/rooms/leaving/egress", "{\"type\":\"track\"}");
