@@ -64,6 +64,11 @@ export class PeoplePanel {
     const mayControl = m.role === 'moderator' || m.settings.controllerMode;
     const isModerator = m.role === 'moderator';
     const items = [];
+    // Everyone in the list is being recorded: said at its top, where people look to see who is here (consent).
+    if (m.recording) {
+      items.push(h('div', { class: 'person recording-entry', testid: 'roster-recording', role: 'status' },
+        `● Recording${m.recording.startedBy ? `, started by ${m.recording.startedBy}` : ''}: everyone here is recorded`));
+    }
     if (m.lobby.length > 0 && mayControl) {
       items.push(h('h3', {}, 'Waiting in the lobby'));
       for (const w of m.lobby) {
@@ -155,7 +160,7 @@ export class SettingsPanel {
           } })),
       h('h3', {}, 'Features'), ...features,
       // A moderator records; so does someone whose invitation grants recording, and not one whose denies it.
-      s.features?.recording
+      s.features?.recording || s.features?.streaming
         ? this.recordingControls(m, (mod || m.grants?.recording === true) && m.grants?.recording !== false, mod) : null,
       // Recordings made before the feature was turned off can still be downloaded.
       !s.features?.recording && mod && m.recordings?.length ? this.recordings : null);
@@ -172,11 +177,21 @@ export class SettingsPanel {
       h('option', { value: 'composite:grid' }, 'The meeting, grid'),
       h('option', { value: 'composite:speaker' }, 'The meeting, speaker on stage'),
       h('option', { value: 'track:grid' }, 'Each person\'s audio and video'));
+    const features = m.settings.features || {};
+    // Live streaming (the room's streaming feature): the meeting's picture to an RTMP server and/or as HLS.
+    const rtmp = features.streaming ? h('input', { type: 'url', placeholder: 'rtmps://… stream URL (optional)', testid: 'recording-rtmp', 'aria-label': 'Stream live to this RTMP URL', disabled: !mayRecord || !!rec }) : null;
+    const hls = features.streaming ? h('input', { type: 'checkbox', testid: 'recording-hls', disabled: !mayRecord || !!rec }) : null;
+    if (!features.recording) output.value = 'composite:grid';
     const start = () => {
       const [kind, layout] = output.value.split(':');
-      m.signaling.send({ type: 'startRecording', output: kind, layout });
+      const live = kind === 'composite' && (rtmp?.value || hls?.checked);
+      m.signaling.send({ type: 'startRecording', output: kind, layout,
+        ...(live && rtmp.value ? { rtmp: [rtmp.value.trim()] } : {}), ...(live && hls.checked ? { hls: true } : {}),
+        // Without the recording feature a composite only streams; it keeps no file.
+        ...(features.recording ? {} : { file: false }) });
     };
-    return h('div', {}, h('h3', {}, 'Recording'),
+    return h('div', {}, h('h3', {}, features.recording ? 'Recording' : 'Live streaming'),
+      features.streaming ? h('div', { class: 'row' }, rtmp, h('label', {}, hls, 'Publish HLS')) : null,
       h('div', { class: 'row' }, output, rec
         ? h('button', { class: 'danger', testid: 'recording-stop', disabled: !mayRecord, onclick: () => m.signaling.send({ type: 'stopRecording', egressId: rec.egressId }) }, 'Stop recording')
         : h('button', { class: 'primary', testid: 'recording-start', disabled: !mayRecord, onclick: start }, 'Start recording')),

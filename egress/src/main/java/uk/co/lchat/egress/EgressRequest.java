@@ -103,4 +103,19 @@ public record EgressRequest(String type, Layout layout, int height, boolean file
   boolean composite() {
     return type.equals("composite");
   }
+
+  /**
+   * The room's features this egress uses: {@code recording} when it keeps files (every per-track one, a composite
+   * with {@code file}), {@code streaming} when it goes to RTMP or HLS.
+   */
+  public List<String> features() {
+    List<String> needs = new java.util.ArrayList<>();
+    if (!composite() || file) {
+      needs.add("recording");
+    }
+    if (!rtmp.isEmpty() || hls) {
+      needs.add("streaming");
+    }
+    return List.copyOf(needs);
+  }
 }

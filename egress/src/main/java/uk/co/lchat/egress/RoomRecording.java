@@ -123,7 +123,7 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     registry.accept(info("starting", null, List.of()));
     room.tell(new RoomProtocol.StartRecording(by, egressId,
         ctx.messageAdapter(RecorderEvent.class, FromRoom::new), ctx.messageAdapter(ServerAnswer.class, Answer::new),
-        replaces));
+        replaces, request.features()));
   }
 
   @Override

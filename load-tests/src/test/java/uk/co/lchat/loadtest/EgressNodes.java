@@ -73,6 +73,7 @@ final class EgressNodes implements AutoCloseable {
         "lchat.egress.enabled", true,
         "lchat.egress.storage", storage.toString(),
         "lchat.room.features.recording", true,
+        "lchat.room.features.streaming", true,
         "lchat.room.webhooks.urls", List.of("http://127.0.0.1:" + hookServer.getAddress().getPort() + "/hook"));
     node = LchatNode.start(ConfigFactory.parseMap(extra).withFallback(ConfigFactory.parseMap(settings))
         .withFallback(TestNodes.config(0, List.of())));

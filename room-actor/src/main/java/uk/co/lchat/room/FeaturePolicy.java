@@ -18,6 +18,7 @@ import java.util.Map;
 public final class FeaturePolicy {
   public static final String SCREENSHARE = "screenshare";
   public static final String RECORDING = "recording";
+  public static final String STREAMING = "streaming";
 
   /**
    * Why not: {@code code} is {@code forbidden} when the room has the feature off, {@code not_granted} when the
@@ -48,6 +49,7 @@ public final class FeaturePolicy {
       case "sharedVideo" -> "Video sharing";
       case SCREENSHARE -> "Screen sharing";
       case RECORDING -> "Recording";
+      case STREAMING -> "Live streaming";
       case "p2p" -> "Direct (peer-to-peer) media";
       default -> "The feature " + feature;
     };

@@ -28,22 +28,30 @@ final class RecordingState {
     return current;
   }
 
-  /**
-   * Why {@code by} (a participant; null for the server API) may not start a recording now, or null if it may:
-   * a moderator, or someone whose join token grants {@code recording}, and not one whose token denies it
-   * ({@link FeaturePolicy}); only with the room's {@code recording} feature on; one at a time.
-   */
+  /** As {@link #refuseStart(Participant, boolean, Map, List)} for an egress that records files only. */
   ServerReply refuseStart(Participant by, boolean fromApi, Map<String, Boolean> features) {
+    return refuseStart(by, fromApi, features, List.of(FeaturePolicy.RECORDING));
+  }
+
+  /**
+   * Why {@code by} (a participant; null for the server API) may not start an egress that uses {@code needs} (the
+   * room's {@code recording} and/or {@code streaming} features) now, or null if it may: a moderator, or someone
+   * whose join token grants {@code recording}, and not one whose token denies a feature it needs
+   * ({@link FeaturePolicy}); only with each of those features on in the room; one at a time.
+   */
+  ServerReply refuseStart(Participant by, boolean fromApi, Map<String, Boolean> features, List<String> needs) {
     if (!fromApi && !mayRecord(by)) {
       return new ServerReply(Outcome.INVALID, "Only a moderator can start a recording.");
     }
-    if (!Boolean.TRUE.equals(features.get("recording"))) {
-      return new ServerReply(Outcome.INVALID, "Recording is off in this room (feature recording).");
-    }
-    FeaturePolicy.Refusal notGranted = fromApi ? null
-        : FeaturePolicy.refusal(FeaturePolicy.RECORDING, features, by.grants());
-    if (notGranted != null) {
-      return new ServerReply(Outcome.INVALID, notGranted.message());
+    for (String feature : needs) {
+      if (!Boolean.TRUE.equals(features.get(feature))) {
+        return new ServerReply(Outcome.INVALID, (feature.equals(FeaturePolicy.STREAMING) ? "Streaming" : "Recording")
+            + " is off in this room (feature " + feature + ").");
+      }
+      FeaturePolicy.Refusal notGranted = fromApi ? null : FeaturePolicy.refusal(feature, features, by.grants());
+      if (notGranted != null) {
+        return new ServerReply(Outcome.INVALID, notGranted.message());
+      }
     }
     if (current != null) {
       return new ServerReply(Outcome.EXISTS, "Already recording: " + current.egressId());

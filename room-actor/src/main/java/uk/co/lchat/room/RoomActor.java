@@ -1204,7 +1204,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       return onRecordingMoved(m);
     }
     Participant by = m.by() == null ? null : roster.get(m.by());
-    ServerReply refused = recording.refuseStart(by, m.by() == null, features);
+    ServerReply refused = recording.refuseStart(by, m.by() == null, features, m.needs());
     if (refused != null) {
       m.replyTo().tell(refused);
       return this;

@@ -285,13 +285,19 @@ public final class RoomProtocol {
    * hears the room's tracks from now on), NOT_FOUND (no such room), INVALID (the room's {@code recording} feature
    * is off), FORBIDDEN or EXISTS (a recording already runs). {@code replaces}: null, or the egress this one
    * continues (its node drains): the room takes the new recorder in its place without a gap, and the old one hears
-   * {@link RecorderStop} with {@code moved}; everyone is told the recording goes on.
+   * {@link RecorderStop} with {@code moved}; everyone is told the recording goes on. {@code needs}: the room's
+   * features the egress uses, {@code recording} (it keeps files) and {@code streaming} (RTMP or HLS).
    */
   public record StartRecording(String by, String egressId, ActorRef<RecorderEvent> recorder,
-                               ActorRef<ServerAnswer> replyTo, String replaces) implements Command {
+                               ActorRef<ServerAnswer> replyTo, String replaces, List<String> needs)
+      implements Command {
+    public StartRecording {
+      needs = needs == null ? List.of("recording") : List.copyOf(needs);
+    }
+
     public StartRecording(String by, String egressId, ActorRef<RecorderEvent> recorder,
                           ActorRef<ServerAnswer> replyTo) {
-      this(by, egressId, recorder, replyTo, null);
+      this(by, egressId, recorder, replyTo, null, null);
     }
   }
 

@@ -33,7 +33,7 @@ class RecordingHandOverTest {
   }
 
   private ServerReply start(RoomTestSupport r, String egressId, TestProbe<RecorderEvent> recorder, String replaces) {
-    r.room.tell(new StartRecording(null, egressId, recorder.ref(), api.ref(), replaces));
+    r.room.tell(new StartRecording(null, egressId, recorder.ref(), api.ref(), replaces, null));
     return api.expectMessageClass(ServerReply.class);
   }
 

@@ -64,6 +64,23 @@ class RecordingStateTest {
   }
 
   @Test
+  void aLiveStreamNeedsTheRoomsStreamingFeatureAndAFileTheRecordingFeature() {
+    RecordingState r = new RecordingState();
+    Map<String, Boolean> recordOnly = Map.of("recording", true, "streaming", false);
+    Map<String, Boolean> streamOnly = Map.of("recording", false, "streaming", true);
+    assertEquals(new ServerReply(Outcome.INVALID, "Streaming is off in this room (feature streaming)."),
+        r.refuseStart(mod, false, recordOnly, List.of("recording", "streaming")));
+    assertNull(r.refuseStart(mod, false, streamOnly, List.of("streaming")), "a stream that keeps no file");
+    assertEquals(new ServerReply(Outcome.INVALID, "Recording is off in this room (feature recording)."),
+        r.refuseStart(null, true, streamOnly, List.of("recording", "streaming")));
+    Participant noStreams = roster.add("t5", "Guest mod", Role.MODERATOR, null,
+        new RoomProtocol.Identity("g", null, true, Map.of("streaming", false)));
+    assertEquals("Your invitation does not allow live streaming (its join token sets streaming to false).",
+        r.refuseStart(noStreams, false, Map.of("recording", true, "streaming", true),
+            List.of("recording", "streaming")).message());
+  }
+
+  @Test
   void oneRecordingRunsAtATimeAndOnlyTheOneRunningEnds() {
     RecordingState r = new RecordingState();
     r.start(recording("EG_1"));

@@ -1,6 +1,7 @@
 package uk.co.lchat.node.signaling;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -143,9 +144,13 @@ public final class SignalingCodec {
         yield room(type, id -> new SetPasscode(id, passcode));
       }
       case "startRecording" -> {
+        // A composite may also go live: rtmp (URLs) and hls; file false streams without keeping a file.
+        boolean file = !m.has("file") || bool(m, "file", false);
+        List<String> rtmp = strings(m, "rtmp", uk.co.lchat.egress.EgressRequest.MAX_RTMP);
+        boolean hls = bool(m, "hls", false);
         try {
           yield new Inbound.StartRecordingRequest(uk.co.lchat.egress.EgressRequest.of(string(m, "output", false),
-              string(m, "layout", false), string(m, "resolution", false)));
+              string(m, "layout", false), string(m, "resolution", false), null, file, rtmp, hls));
         } catch (IllegalArgumentException e) {
           throw new BadMessage("Field " + e.getMessage());
         }
@@ -243,6 +248,25 @@ public final class SignalingCodec {
       throw new BadMessage("Field \"sdp\" (a session description) is required.");
     }
     return v.asText();
+  }
+
+  /** An optional array of at most {@code max} strings (absent: none). */
+  private static List<String> strings(JsonNode m, String field, int max) throws BadMessage {
+    JsonNode v = m.get(field);
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray() || v.size() > max) {
+      throw new BadMessage("Field \"" + field + "\" must be an array of at most " + max + " strings.");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonNode e : v) {
+      if (!e.isTextual() || e.asText().length() > MAX_FIELD_CHARS) {
+        throw new BadMessage("Field \"" + field + "\" must be an array of at most " + max + " strings.");
+      }
+      out.add(e.asText());
+    }
+    return out;
   }
 
   private static boolean bool(JsonNode m, String field, boolean required) throws BadMessage {

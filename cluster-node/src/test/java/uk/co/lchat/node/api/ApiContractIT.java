@@ -188,6 +188,11 @@ class ApiContractIT {
     String file = status + "/files/{file}";
     try (WsClient host = new WsClient(node.httpPort())) {
       host.join("ct-rec", "Host");
+      // Streaming is a room feature of its own, off here: a live stream is refused, saying why.
+      HttpResponse<String> live = call("POST", egress, rooms + "/ct-rec/egress",
+          "{\"rtmp\":[\"rtmp://live.example.com/app/key\"],\"file\":false}");
+      assertEquals(400, live.statusCode(), live.body());
+      assertTrue(live.body().contains("feature streaming"), live.body());
       // A per-track recording of a room without tracks: no FFmpeg is needed to answer as documented.
       HttpResponse<String> started = call("POST", egress, rooms + "/ct-rec/egress", "{\"type\":\"track\"}");
       assertEquals(201, started.statusCode(), started.body());

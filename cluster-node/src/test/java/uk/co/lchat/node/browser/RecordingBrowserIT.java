@@ -77,6 +77,10 @@ class RecordingBrowserIT {
       bob.waitFor(q("recording-stop") + " !== null && " + q("recording-stop") + ".disabled", WAIT);
       try (Chromium.Page carol = MeetingPages.join(chromium, node, "ui-rec", "Carol")) {
         carol.waitFor(indicatorShown(), WAIT);
+        // The participant list says so too, to a late joiner as to everyone.
+        click(carol, "open-people");
+        carol.waitFor(q("roster-recording") + "?.textContent.includes('Recording, started by Alice')", WAIT,
+            q("people-list") + "?.textContent");
       }
       click(alice, "recording-stop");
       alice.waitFor("!(" + indicatorShown() + ")", WAIT);

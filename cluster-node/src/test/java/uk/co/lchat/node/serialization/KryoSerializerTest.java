@@ -162,7 +162,7 @@ class KryoSerializerTest {
         new RoomProtocol.RecorderTracks("moon", List.of(audio, video1), new LinkedHashMap<>(Map.of("p1", "Ann"))),
         new RoomProtocol.RecorderStop("room_ended"),
         new RoomProtocol.StartRecording(null, "EG_3", kit.createTestProbe(RoomProtocol.RecorderEvent.class).ref(),
-            server, "EG_2"),
+            server, "EG_2", List.of("recording", "streaming")),
         new RoomProtocol.RecordingLive("EG_3"),
         new EgressProtocol.Offer(kit.createTestProbe(EgressProtocol.Capacity.class).ref()),
         new EgressProtocol.Capacity(egressNode, 2, false, null),

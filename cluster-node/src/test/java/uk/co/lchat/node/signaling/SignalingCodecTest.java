@@ -69,6 +69,26 @@ class SignalingCodecTest {
   }
 
   @Test
+  void aRecordingStartMayAlsoStreamToRtmpAndHlsOrStreamWithoutAFile() {
+    StartRecordingRequest plain = assertInstanceOf(StartRecordingRequest.class,
+        SignalingCodec.decode("{\"type\":\"startRecording\",\"output\":\"track\"}"));
+    assertEquals(List.of("recording"), plain.request().features());
+    StartRecordingRequest live = assertInstanceOf(StartRecordingRequest.class, SignalingCodec.decode(
+        "{\"type\":\"startRecording\",\"rtmp\":[\"rtmps://live.example.com/app/key\"],\"hls\":true,\"file\":false}"));
+    assertEquals(List.of("rtmps://live.example.com/app/key"), live.request().rtmp());
+    assertTrue(live.request().hls());
+    assertEquals(List.of("streaming"), live.request().features(), "a stream alone keeps no file");
+    for (String bad : List.of("{\"type\":\"startRecording\",\"rtmp\":\"rtmp://x/y\"}",
+        "{\"type\":\"startRecording\",\"rtmp\":[1]}",
+        "{\"type\":\"startRecording\",\"rtmp\":[\"ftp://x/y\"]}",
+        "{\"type\":\"startRecording\",\"output\":\"track\",\"hls\":true}",
+        "{\"type\":\"startRecording\",\"rtmp\":[" + "\"rtmp://x/y\",".repeat(5) + "\"rtmp://x/y\"]}",
+        "{\"type\":\"startRecording\",\"file\":false}")) {
+      assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(bad), bad).code(), bad);
+    }
+  }
+
+  @Test
   void peerMessagesCarryAnObjectBothWays() throws Exception {
     assertEquals(new RelayToPeer("me", "bob", "{\"sdp\":\"v=0\"}"),
         roomCommand("{\"type\":\"peer\",\"to\":\"bob\",\"payload\":{\"sdp\":\"v=0\"}}"));
