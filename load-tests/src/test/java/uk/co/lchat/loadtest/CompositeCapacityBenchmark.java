@@ -164,23 +164,12 @@ class CompositeCapacityBenchmark {
       HttpResponse<String> r = node.fetch("/metrics");
       assertEquals(200, r.statusCode(), "/metrics");
       String m = r.body();
-      return new Frames(sample(m, "lchat_egress_frame_encode_seconds_count", ""),
-          sample(m, "lchat_egress_frame_encode_seconds_sum", ""),
-          sample(m, "lchat_egress_dropped_frames_total", "kind=\"video\""),
-          sample(m, "lchat_egress_dropped_frames_total", "kind=\"audio\""));
+      return new Frames(MetricsText.sample(m, "lchat_egress_frame_encode_seconds_count", ""),
+          MetricsText.sample(m, "lchat_egress_frame_encode_seconds_sum", ""),
+          MetricsText.sample(m, "lchat_egress_dropped_frames_total", "kind=\"video\""),
+          MetricsText.sample(m, "lchat_egress_dropped_frames_total", "kind=\"audio\""));
     }
 
-    /** The sample {@code name} whose labels include {@code label} (any, if empty); 0 if the node exports none. */
-    private static double sample(String metrics, String name, String label) {
-      for (String line : metrics.split("\n")) {
-        int space = line.lastIndexOf(' ');
-        String key = space < 0 ? "" : line.substring(0, space);
-        if ((key.equals(name) || key.startsWith(name + "{")) && key.contains(label)) {
-          return Double.parseDouble(line.substring(space + 1));
-        }
-      }
-      return 0;
-    }
   }
 
   /**

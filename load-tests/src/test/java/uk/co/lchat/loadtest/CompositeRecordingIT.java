@@ -309,26 +309,14 @@ class CompositeRecordingIT extends InJvmNodes {
       HttpResponse<String> r = egress.fetch("/metrics");
       assertEquals(200, r.statusCode());
       String m = r.body();
-      double count = sample(m, "lchat_egress_frame_encode_seconds_count", "");
-      assertEquals(count, sample(m, "lchat_egress_frame_encode_seconds_bucket", "le=\"+Inf\""),
+      double count = MetricsText.required(m, "lchat_egress_frame_encode_seconds_count", "");
+      assertEquals(count, MetricsText.required(m, "lchat_egress_frame_encode_seconds_bucket", "le=\"+Inf\""),
           "the +Inf bucket holds every picture");
       // Over a frame's 33 ms: the clock fell behind on those.
-      double slow = count - sample(m, "lchat_egress_frame_encode_seconds_bucket", "le=\"0.033\"");
-      return new Frames(count, sample(m, "lchat_egress_frame_encode_seconds_sum", ""), slow,
-          sample(m, "lchat_egress_dropped_frames_total", "kind=\"video\""),
-          sample(m, "lchat_egress_dropped_frames_total", "kind=\"audio\""));
-    }
-
-    /** The value of the sample {@code name} whose labels include {@code label} (any, if empty). */
-    private static double sample(String metrics, String name, String label) {
-      for (String line : metrics.split("\n")) {
-        int space = line.lastIndexOf(' ');
-        String key = space < 0 ? "" : line.substring(0, space);
-        if ((key.equals(name) || key.startsWith(name + "{")) && key.contains(label)) {
-          return Double.parseDouble(line.substring(space + 1));
-        }
-      }
-      throw new AssertionError("no " + name + " " + label + " in /metrics");
+      double slow = count - MetricsText.required(m, "lchat_egress_frame_encode_seconds_bucket", "le=\"0.033\"");
+      return new Frames(count, MetricsText.required(m, "lchat_egress_frame_encode_seconds_sum", ""), slow,
+          MetricsText.required(m, "lchat_egress_dropped_frames_total", "kind=\"video\""),
+          MetricsText.required(m, "lchat_egress_dropped_frames_total", "kind=\"audio\""));
     }
   }
 

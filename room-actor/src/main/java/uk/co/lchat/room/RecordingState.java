@@ -102,19 +102,16 @@ final class RecordingState {
    * (none, or not this one's).
    */
   Recording live(String egressId) {
-    if (handingOver == null || current == null || !current.egressId().equals(egressId)) {
-      return null;
-    }
-    Recording old = handingOver;
-    handingOver = null;
-    return old;
+    return current != null && current.egressId().equals(egressId) ? handedOver() : null;
   }
 
   /** The hand-over from {@code oldEgressId} is due whether or not its successor went live: returns it, or null. */
   Recording handOverDue(String oldEgressId) {
-    if (handingOver == null || !handingOver.egressId().equals(oldEgressId)) {
-      return null;
-    }
+    return handingOver != null && handingOver.egressId().equals(oldEgressId) ? handedOver() : null;
+  }
+
+  /** The hand-over is complete: returns the replaced recording (null if none), which no longer records. */
+  private Recording handedOver() {
     Recording old = handingOver;
     handingOver = null;
     return old;
