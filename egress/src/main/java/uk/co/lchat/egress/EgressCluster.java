@@ -23,7 +23,6 @@ import uk.co.lchat.egress.EgressProtocol.Command;
 import uk.co.lchat.egress.EgressProtocol.Found;
 import uk.co.lchat.egress.EgressProtocol.Listed;
 import uk.co.lchat.egress.EgressProtocol.Started;
-import uk.co.lchat.egress.EgressService.StartResult;
 import uk.co.lchat.room.RoomProtocol.Outcome;
 
 /**
@@ -35,6 +34,8 @@ import uk.co.lchat.room.RoomProtocol.Outcome;
 public final class EgressCluster {
   /** How long a start may take: the room's answer and the encoder's start. */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  /** How often an empty listing of recording nodes is asked for, a second apart, before recording is refused. */
+  private static final int LISTING_ATTEMPTS = 4;
   /**
    * How long a draining node waits for a moved egress to hand over and finalise: its start, the room's
    * hand-over (at most 15 s) and FFmpeg finalising the file.
@@ -63,7 +64,7 @@ public final class EgressCluster {
   }
 
   /** Starts recording {@code roomId} on the node that has most room for it ({@code by}: a moderator, or null). */
-  public CompletionStage<StartResult> start(EgressRequest request, String roomId, String by) {
+  public CompletionStage<Started> start(EgressRequest request, String roomId, String by) {
     return start(request, roomId, by, null);
   }
 
@@ -71,24 +72,34 @@ public final class EgressCluster {
    * As {@link #start(EgressRequest, String, String)}, continuing the egress {@code replaces} (null: none); the
    * node that ran it drains, so it takes none.
    */
-  public CompletionStage<StartResult> start(EgressRequest request, String roomId, String by, String replaces) {
-    return candidates().thenCompose(cs -> {
+  public CompletionStage<Started> start(EgressRequest request, String roomId, String by, String replaces) {
+    return candidates(LISTING_ATTEMPTS).thenCompose(cs -> {
       Optional<Candidate<ActorRef<Command>>> chosen = EgressPlacement.choose(cs);
       if (chosen.isEmpty()) {
         String why = cs.isEmpty() ? "Recording is not enabled on this deployment (lchat.egress.enabled)."
             : cs.stream().map(Candidate::refusal).filter(r -> r != null).findFirst()
                 .orElse("Every node that records is leaving the cluster; try again shortly.");
-        return CompletableFuture.completedFuture(new StartResult(null, Outcome.INVALID, why));
+        return CompletableFuture.completedFuture(new Started(null, Outcome.INVALID, why));
       }
       return AskPattern.<Command, Started>ask(chosen.get().node(),
               reply -> new EgressProtocol.Start(request, roomId, by, replaces, reply), START_TIMEOUT,
-              system.scheduler())
-          .thenApply(s -> new StartResult(s.info(), s.outcome(), s.message()));
+              system.scheduler());
     });
   }
 
-  /** Every node that records, with how busy it is. */
-  private CompletionStage<List<Candidate<ActorRef<Command>>>> candidates() {
+  /**
+   * Every node that records, with how busy it is. None known may only mean that the receptionist has not yet
+   * heard of the others' registrations (a gossip round or two after they joined), so an empty answer is asked
+   * again, a second apart, {@code attempts} times in all before it stands.
+   */
+  private CompletionStage<List<Candidate<ActorRef<Command>>>> candidates(int attempts) {
+    return candidatesNow().thenCompose(cs -> !cs.isEmpty() || attempts <= 1 ? CompletableFuture.completedFuture(cs)
+        : CompletableFuture.supplyAsync(() -> null,
+                CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS))
+            .thenCompose(v -> candidates(attempts - 1)));
+  }
+
+  private CompletionStage<List<Candidate<ActorRef<Command>>>> candidatesNow() {
     CompletionStage<Map<String, Double>> load = stress.get().exceptionally(e -> Map.of());
     return nodes().thenCompose(nodes -> {
       List<CompletableFuture<Capacity>> asks = nodes.stream()

@@ -82,7 +82,7 @@ public final class EgressNode extends AbstractBehavior<Command> {
     service.start(m.request(), m.roomId(), rooms.apply(m.roomId()), m.by(), m.replaces())
         .whenComplete((r, e) -> m.replyTo().tell(e != null
             ? new Started(null, RoomProtocol.Outcome.INVALID, "The recording did not start: " + e.getMessage())
-            : new Started(r.info(), r.outcome(), r.message())));
+            : r));
     return this;
   }
 

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.RecipientRef;
 
+import uk.co.lchat.egress.EgressProtocol.Started;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.Outcome;
@@ -24,9 +25,6 @@ import uk.co.lchat.room.WebhookSender;
  * and keeps each egress's status for the server API. Off unless {@code lchat.egress.enabled}.
  */
 public final class EgressService {
-  /** The outcome of a start request: the egress, or why not ({@code outcome} not DONE, with a message). */
-  public record StartResult(EgressInfo info, Outcome outcome, String message) {}
-
   private final EgressSettings settings;
   private final ActorSystem<?> system;
   private final ActorRef<MediaRouterProtocol.Command> router;
@@ -169,39 +167,23 @@ public final class EgressService {
   }
 
   /**
-   * Starts recording {@code roomId} ({@code room}: its sharded entity) as {@code request} says. {@code by}: the
-   * participant id of the moderator who asked, or null for the server API.
+   * Starts recording {@code roomId} ({@code room}: its sharded entity) here as {@code request} says. {@code by}:
+   * the participant id of the moderator who asked, or null for the server API; {@code replaces}: null, or the
+   * egress (on a draining node) that this one continues in the room without a gap.
    */
-  public CompletionStage<StartResult> start(EgressRequest request, String roomId,
-                                            RecipientRef<RoomProtocol.Command> room, String by) {
-    return start(request, roomId, room, by, null);
-  }
-
-  /**
-   * As {@link #start(EgressRequest, String, RecipientRef, String)}; {@code replaces}: null, or the egress (on a
-   * draining node) that this one continues in the room without a gap.
-   */
-  public CompletionStage<StartResult> start(EgressRequest request, String roomId,
-                                            RecipientRef<RoomProtocol.Command> room, String by, String replaces) {
-    if (!settings.enabled()) {
-      return CompletableFuture.completedFuture(new StartResult(null, Outcome.INVALID,
-          "Recording is not enabled on this deployment (lchat.egress.enabled)."));
-    }
-    if (draining) {
-      return CompletableFuture.completedFuture(new StartResult(null, Outcome.INVALID,
-          "This node is leaving the cluster and takes no new recording."));
-    }
-    String full = freeSpace.refusal();
-    if (full != null) {
-      return CompletableFuture.completedFuture(new StartResult(null, Outcome.INVALID, full));
+  public CompletionStage<Started> start(EgressRequest request, String roomId, RecipientRef<RoomProtocol.Command> room,
+                                        String by, String replaces) {
+    String refused = draining ? "This node is leaving the cluster and takes no new recording." : refusal();
+    if (refused != null) {
+      return CompletableFuture.completedFuture(new Started(null, Outcome.INVALID, refused));
     }
     String id = "EG_" + HexFormat.of().formatHex(bytes());
-    CompletableFuture<RoomRecording.Started> started = new CompletableFuture<>();
+    CompletableFuture<Started> started = new CompletableFuture<>();
     endings.put(id, new CompletableFuture<>());
     running.put(id, system.systemActorOf(RoomRecording.create(settings, request, id, roomId, by, replaces, room,
         router, this::update, events, started), "egress-" + id, Props.empty()));
     requests.put(id, request);
-    return started.thenApply(s -> new StartResult(s.info(), s.outcome(), s.message()));
+    return started;
   }
 
   private byte[] bytes() {

@@ -20,6 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 import uk.co.lchat.egress.EgressInfo.RecordedFile;
+import uk.co.lchat.egress.EgressProtocol.Started;
 import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.media.control.TrackInfo;
 import uk.co.lchat.room.RoomProtocol;
@@ -59,9 +60,6 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
 
   /** Local: time to see whether the storage still has its minimum free space. */
   private record CheckSpace() implements Msg {}
-
-  /** The outcome of a start: the egress, or why not. */
-  record Started(EgressInfo info, Outcome outcome, String message) {}
 
   private final EgressSettings settings;
   private final String egressId;
