@@ -29,6 +29,13 @@ final class FfmpegCpu {
     return wall <= 0 ? 0 : Math.max(0, (double) spent / wall / Runtime.getRuntime().availableProcessors());
   }
 
+  /** No recording runs: nothing to count, and a child seen later counts from when it is first seen. Returns 0. */
+  double forget() {
+    cpuNanos.clear();
+    lastNanos = System.nanoTime();
+    return 0;
+  }
+
   private static boolean isFfmpeg(ProcessHandle p) {
     return p.info().command().map(c -> c.endsWith("/ffmpeg") || c.equals("ffmpeg")).orElse(false);
   }

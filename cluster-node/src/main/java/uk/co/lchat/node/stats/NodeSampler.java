@@ -60,17 +60,19 @@ public final class NodeSampler implements Supplier<NodeSample> {
     return out;
   }
 
+  private final JvmCpu jvm = new JvmCpu();
   private final FfmpegCpu recorders = new FfmpegCpu();
 
   /**
    * The node's share of the machine's CPU: the JVM's own and its FFmpeg children's ({@link FfmpegCpu}: the
    * recordings, which the JVM's figure leaves out), so the autoscaler and /stats see what recording costs a node.
+   * Finding the children walks every process on the machine, so it is done only while a recording runs.
    */
   private double processCpuLoad() {
-    if (!(ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)) {
-      return -1;
+    double own = jvm.shareSinceLastCall();
+    if (own < 0) {
+      return own;
     }
-    double jvm = os.getProcessCpuLoad();
-    return jvm < 0 ? jvm : Math.min(1.0, jvm + recorders.shareSinceLastCall());
+    return Math.min(1.0, own + (egresses.getAsInt() > 0 ? recorders.shareSinceLastCall() : recorders.forget()));
   }
 }

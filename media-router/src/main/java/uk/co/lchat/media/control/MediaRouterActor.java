@@ -13,6 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 import uk.co.lchat.media.control.MediaRouterProtocol.*;
 import uk.co.lchat.media.router.MediaRouter;
@@ -35,6 +36,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
   /** The stream id (msid) of the audio slots' tracks: audio of whoever is loudest, not of one participant. */
   public static final String AUDIO_SLOTS_STREAM = "lchat-audio";
 
+  private final TimerScheduler<Command> timers;
   private final MediaRouter router;
   private final ConferenceTracker conferences;
   private final Endpoints endpoints;
@@ -62,12 +64,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     if (audioSlots < 0) {
       throw new IllegalArgumentException("lchat.media.audio-slots: 0 (off) or more, not " + audioSlots);
     }
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      if (audioSlots > 0) {
-        timers.startTimerWithFixedDelay(new SelectAudio(), AudioSlots.INTERVAL);
-      }
-      return new MediaRouterActor(ctx, router, conferences, relayHost, audioSlots);
-    }));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new MediaRouterActor(ctx, timers, router, conferences, relayHost, audioSlots)));
   }
 
   /** The speaker listener a router should be started with so that this actor hears speaker changes. */
@@ -80,9 +78,10 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     };
   }
 
-  private MediaRouterActor(ActorContext<Command> ctx, MediaRouter router, ConferenceTracker conferences,
-                           String relayHost, int audioSlots) {
+  private MediaRouterActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, MediaRouter router,
+                           ConferenceTracker conferences, String relayHost, int audioSlots) {
     super(ctx);
+    this.timers = timers;
     this.router = router;
     this.conferences = conferences;
     this.endpoints = new Endpoints(router, conferences, ctx.getSelf());
@@ -124,7 +123,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
         .onMessage(GetStatus.class, this::onGetStatus)
         .onMessage(Drain.class, m -> delegated(() -> departures.drain(m)))
         .onMessage(Shed.class, m -> delegated(() -> departures.shed(m)))
-        .onMessage(SelectAudio.class, m -> delegated(() -> audio.select(members.all())))
+        .onMessage(SelectAudio.class, m -> delegated(this::selectAudio))
         .onMessage(EndpointClosed.class, this::onEndpointClosed)
         .onMessage(SpeakerChanged.class, m -> withMember(Endpoints.ownerOf(m.endpointId()), member -> {
           member.client.tell(new SpeakerActive(member.participantId));
@@ -165,6 +164,23 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
     return this;
   }
 
+  /**
+   * Audio slots follow the loudest every {@link AudioSlots#INTERVAL} while the router has participants; with none
+   * the timer stops, since every timer that fires wakes threads an idle node would rather leave asleep (issue #21).
+   */
+  private void selectAudio() {
+    audio.select(members.all());
+    if (members.all().isEmpty()) {
+      timers.cancel(SelectAudio.class);
+    }
+  }
+
+  private void startSelectingAudio() {
+    if (audio.enabled() && !timers.isTimerActive(SelectAudio.class)) {
+      timers.startTimerWithFixedDelay(SelectAudio.class, new SelectAudio(), AudioSlots.INTERVAL);
+    }
+  }
+
   // ---- participants --------------------------------------------------------------------------------------------
 
   private Behavior<Command> onAttach(Attach m) {
@@ -183,6 +199,7 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           tracks, audio));
       sessions.watch(m.participantId(), m.client());
       conferences.joined(m.roomId(), m.participantId());
+      startSelectingAudio();
     }
     departures.attached(m.client());
     return this;

@@ -73,6 +73,8 @@ public final class MediaRouter implements AutoCloseable {
   private final RouterStatistics.Meter meter = new RouterStatistics.Meter();
   private volatile RouterStatistics statistics = RouterStatistics.EMPTY;
   private int ticks;
+  /** Ticks in a row with no endpoint and no relay; past a report's worth the statistics say so and ticks can stop. */
+  private int emptyTicks;
 
   private MediaRouter(RouterSettings settings, SpeakerListener speakerListener) throws IOException {
     this.settings = settings;
@@ -485,6 +487,11 @@ public final class MediaRouter implements AutoCloseable {
     }
 
     @Override
+    public boolean idle() {
+      return endpoints.isEmpty() && relays.isEmpty() && emptyTicks > REPORT_TICKS;
+    }
+
+    @Override
     public void connectionClosed(IceTcpConnection c) {
       ice.connectionClosed(c);
     }
@@ -603,6 +610,7 @@ public final class MediaRouter implements AutoCloseable {
       statistics = meter.finish();
     }
     eachTransport(reports::transportFeedback);
+    emptyTicks = endpoints.isEmpty() && relays.isEmpty() ? emptyTicks + 1 : 0;
   }
 
   private void eachTransport(Consumer<Transport> action) {

@@ -23,7 +23,8 @@ import uk.co.lchat.media.srtp.PacketBuffer;
  * The router's one platform thread and the sockets it serves: the UDP media port and, with ICE-TCP, the TCP
  * listener on the same port number and its connections (RFC 6544, RFC 4571 framing). It reads datagrams and frames
  * into one receive buffer and hands each to the {@link Handler}; it runs the tasks other threads queue (the only way
- * they change forwarding state, so the packet path takes no locks); and every 100 ms it ticks.
+ * they change forwarding state, so the packet path takes no locks); and every 100 ms it ticks, unless the handler
+ * has nothing to tick for.
  *
  * <p>Queued tasks run before each packet is handled, after it was taken off the socket: a command issued before the
  * packet was sent (a subscription, say) is then in force for it. Without that a subscribe queued while the loop was
@@ -43,8 +44,11 @@ final class ReceiveLoop implements AutoCloseable {
     /** One packet of {@code length} bytes at the start of {@link #received()}, from UDP ({@code via} null) or TCP. */
     void packet(InetSocketAddress from, int length, IceTcpConnection via);
 
-    /** Every {@link #TICK_NANOS}. */
+    /** Every {@link #TICK_NANOS}, unless {@link #idle}. */
     void tick(long nowNanos);
+
+    /** Nothing to tick for (no endpoint, no relay): the loop then sleeps until a packet or a task comes. */
+    boolean idle();
 
     /** An ICE-TCP connection closed (the peer went, or it failed). */
     void connectionClosed(IceTcpConnection c);
@@ -142,7 +146,14 @@ final class ReceiveLoop implements AutoCloseable {
   private void run() {
     while (running) {
       try {
-        selector.select(20);
+        // Sleeps until the next tick at the latest, and with nothing to tick for until something comes: on this
+        // kind of machine every wake-up of a thread costs a fifth of a millisecond (issue #21, an idle node).
+        if (handler.idle() && tcpConnections.isEmpty() && tasks.isEmpty()) {
+          selector.select();
+        } else {
+          long untilTick = lastTickNanos + TICK_NANOS - System.nanoTime();
+          selector.select(Math.max(1, untilTick / 1_000_000));
+        }
         for (SelectionKey key : selector.selectedKeys()) {
           if (!key.isValid()) {
             continue;
