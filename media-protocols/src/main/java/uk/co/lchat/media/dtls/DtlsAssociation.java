@@ -16,6 +16,7 @@ import uk.co.lchat.media.srtp.SrtpProfile;
  * retransmitted flights and notices close_notify. The SRTP keys complete {@link #keys()}.
  */
 public final class DtlsAssociation {
+  private static final int RECEIVE_WAIT_MILLIS = 60_000;
   private final PacketQueueTransport transport;
   private final CompletableFuture<SrtpKeys> keys = new CompletableFuture<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -63,8 +64,10 @@ public final class DtlsAssociation {
       t = handshake.run();
       byte[] buf = new byte[2048];
       while (!transport.isClosed()) {
-        // We carry no application data (no data channels); reading keeps retransmissions and alerts handled.
-        t.receive(buf, 0, buf.length, 1000);
+        // We carry no application data (no data channels); reading keeps retransmissions and alerts handled. The
+        // wait is long since closing the transport ends it at once: a thread per connection that woke every second
+        // cost a thousand wake-ups a second in a room of 1000 (issue #21).
+        t.receive(buf, 0, buf.length, RECEIVE_WAIT_MILLIS);
       }
     } catch (IOException | RuntimeException e) {
       keys.completeExceptionally(e);

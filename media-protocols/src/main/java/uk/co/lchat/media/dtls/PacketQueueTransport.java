@@ -19,6 +19,8 @@ public final class PacketQueueTransport implements DatagramTransport {
   }
 
   private static final int MTU = 1200;
+  /** Put in the queue by {@link #close} so that a receive waiting for the next record returns at once. */
+  private static final byte[] CLOSED = new byte[0];
   private final BlockingQueue<byte[]> inbound = new ArrayBlockingQueue<>(64);
   private final Sender sender;
   private volatile boolean closed;
@@ -53,11 +55,12 @@ public final class PacketQueueTransport implements DatagramTransport {
       throw new IOException("DTLS transport closed");
     }
     try {
-      byte[] p = inbound.poll(waitMillis, TimeUnit.MILLISECONDS);
+      // BouncyCastle's DatagramReceiver contract: a wait of zero is no timeout at all.
+      byte[] p = waitMillis == 0 ? inbound.take() : inbound.poll(waitMillis, TimeUnit.MILLISECONDS);
+      if (p == CLOSED || closed) {
+        throw new IOException("DTLS transport closed");
+      }
       if (p == null) {
-        if (closed) {
-          throw new IOException("DTLS transport closed");
-        }
         return -1;
       }
       int n = Math.min(len, p.length);
@@ -80,6 +83,10 @@ public final class PacketQueueTransport implements DatagramTransport {
   @Override
   public void close() {
     closed = true;
+    // Wakes a receive that waits; records still queued are of no use any more.
+    while (!inbound.offer(CLOSED)) {
+      inbound.poll();
+    }
   }
 
   public boolean isClosed() {

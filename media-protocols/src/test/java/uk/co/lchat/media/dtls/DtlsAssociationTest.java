@@ -96,6 +96,39 @@ class DtlsAssociationTest {
   }
 
   @Test
+  void closingAnEstablishedAssociationEndsItsReaderWithoutWaitingForItsReceiveTimeout() throws Exception {
+    DtlsIdentity serverId = DtlsIdentity.generate(crypto);
+    DtlsIdentity clientId = DtlsIdentity.generate(crypto);
+    PacketQueueTransport[] t = pair();
+    DtlsAssociation server = DtlsAssociation.serve(crypto, serverId, clientId.fingerprint(), t[0], "s");
+    DtlsAssociation client = DtlsAssociation.connect(crypto, clientId, serverId.fingerprint(), t[1], "c",
+        SrtpProfile.AEAD_AES_128_GCM);
+    server.keys().get(10, TimeUnit.SECONDS);
+    client.keys().get(10, TimeUnit.SECONDS);
+    server.close();
+    // The reader waits up to a minute for a record; the close must wake it, not the timeout (10 s is generous).
+    server.closed().get(10, TimeUnit.SECONDS);
+    client.close();
+    client.closed().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aReceiveWithNoTimeoutWaitsForARecord() throws Exception {
+    PacketQueueTransport[] t = pair();
+    byte[] got = new byte[16];
+    java.util.concurrent.CompletableFuture<Integer> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return t[1].receive(got, 0, got.length, 0); // BouncyCastle's contract: 0 means no timeout, not "don't wait"
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    t[0].send(new byte[] {1, 2, 3}, 0, 3);
+    assertEquals(3, read.get(10, TimeUnit.SECONDS));
+    assertArrayEquals(new byte[] {1, 2, 3}, java.util.Arrays.copyOf(got, 3));
+  }
+
+  @Test
   void fingerprintAttributeParsesBackToTheSameDigest() throws Exception {
     DtlsIdentity id = DtlsIdentity.generate(crypto);
     assertArrayEquals(id.fingerprint(), SessionDescription.sha256Fingerprint(id.fingerprintAttribute()));
