@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
+import uk.co.lchat.media.dtls.DtlsCrypto;
 import uk.co.lchat.media.dtls.DtlsIdentity;
 import uk.co.lchat.media.dtls.PacketQueueTransport;
 import uk.co.lchat.media.ice.StunMessage;
@@ -34,7 +35,7 @@ import uk.co.lchat.media.srtp.SrtpSession;
  */
 public final class SimulatedPeer implements AutoCloseable {
   private volatile DatagramSocket socket;
-  private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+  private final BcTlsCrypto crypto = new DtlsCrypto(new SecureRandom());
   private final DtlsIdentity identity = DtlsIdentity.generate(crypto);
   private final IceParameters localIce = new IceParameters("peer" + Long.toHexString(System.nanoTime() & 0xFFFF),
       "peerpassword0123456789ab");

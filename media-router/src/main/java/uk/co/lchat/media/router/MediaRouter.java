@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import uk.co.lchat.media.dtls.DtlsAssociation;
+import uk.co.lchat.media.dtls.DtlsCrypto;
 import uk.co.lchat.media.dtls.DtlsIdentity;
 import uk.co.lchat.media.packet.PacketKind;
 import uk.co.lchat.media.rtp.RtcpReports;
@@ -53,7 +54,7 @@ public final class MediaRouter implements AutoCloseable {
   }
 
   private final RouterSettings settings;
-  private final BcTlsCrypto crypto = new BcTlsCrypto(new SecureRandom());
+  private final BcTlsCrypto crypto = new DtlsCrypto(new SecureRandom());
   private final DtlsIdentity identity;
   private final SecureRandom random = new SecureRandom();
   private final RouterCounters counters = new RouterCounters();
