@@ -5,7 +5,11 @@
 # /proc/PID/stat over the measurement window, divided by the packets the subscribers received in it) and the
 # ratio Janus / lchat. For lchat it also prints the node's own figure from its /metrics (process_cpu_seconds_total).
 #
-#   load-tests/janus-compare.sh [--subscribers "10 20 40"] [--warmup 15] [--duration 20] [--no-build]
+#   load-tests/janus-compare.sh [--subscribers "10 20 40"] [--warmup 15] [--duration 20] [--prewarm 0] [--no-build]
+#
+# --prewarm S first runs the fan-out with 40 subscribers for S seconds against each server, unmeasured: a server that
+# has run for a while is what users meet, and lchat's JVM is still compiling its packet path during its first
+# minute (Janus, compiled ahead, gains nothing from it, but gets the same).
 #
 # Both servers run in a private network namespace behind one veth pair, 10.78.0.2 inside and 10.78.0.1 here,
 # which the script creates and removes (Janus's libnice gathers no candidates on loopback, and lchat gets the same
@@ -19,14 +23,16 @@ cd "$ROOT"
 SUBSCRIBERS="10 20 40"
 WARMUP=15
 DURATION=20
+PREWARM=0
 BUILD=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --subscribers) SUBSCRIBERS="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
+    --prewarm) PREWARM="$2"; shift 2 ;;
     --no-build) BUILD=; shift ;;
-    *) echo "usage: $0 [--subscribers \"10 20 40\"] [--warmup 15] [--duration 20] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--subscribers \"10 20 40\"] [--warmup 15] [--duration 20] [--prewarm 0] [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -125,11 +131,11 @@ wait_for "http://$NS_ADDR:$LCHAT_HTTP/health" lchat
 wait_for "http://$NS_ADDR:$JANUS_HTTP/janus/info" janus
 echo "lchat pid $LCHAT_PID, janus $(janus --version 2>/dev/null | awk '/version/ {print $4}' | tr -d '()') pid $JANUS_PID (event_loops = $CORES) in $NS at $NS_ADDR"
 
-load() { # server url pid subscribers
-  local out="$OUT/$1-$4"
+load() { # server url pid subscribers [name warmup duration]
+  local out="$OUT/${5:-$1-$4}"
   "${JAVA[@]}" -cp "load-tests/target/classes:load-tests/target/lib/*" uk.co.lchat.loadtest.LoadTest \
     --server "$1" --url "$2" --server-pid "$3" --local-address "$HOST_ADDR" --scenario fanout \
-    --participants $(( $4 + 1 )) --simulcast off --warmup "${WARMUP}s" --duration "$(( WARMUP + DURATION ))s" \
+    --participants $(( $4 + 1 )) --simulcast off --warmup "${6:-$WARMUP}s" --duration "${7:-$(( WARMUP + DURATION ))}s" \
     --out "$out" > "$out.log" 2>&1 || { echo "janus-compare: the $1 run with $4 subscribers failed:" >&2; tail -5 "$out.log" >&2; }
   grep '^window: ' "$out.log" | sed 's/^window: //' > "$out.window.json" || true
 }
@@ -138,6 +144,11 @@ load() { # server url pid subscribers
 field() { grep -o "\"$2\":[0-9.]*" "$1" | head -1 | cut -d: -f2; }
 
 mkdir -p "$OUT"
+if [ "$PREWARM" -gt 0 ]; then
+  echo "prewarming both servers: 40 subscribers for $PREWARM s each, not measured"
+  load lchat "http://$NS_ADDR:$LCHAT_HTTP" "$LCHAT_PID" 40 lchat-prewarm 0 "$PREWARM"
+  load janus "http://$NS_ADDR:$JANUS_HTTP/janus" "$JANUS_PID" 40 janus-prewarm 0 "$PREWARM"
+fi
 printf '%s\n' "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 rows=()
 for n in $SUBSCRIBERS; do
