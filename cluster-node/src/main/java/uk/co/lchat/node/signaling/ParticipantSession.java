@@ -406,6 +406,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
     } else if (event instanceof RoomProtocol.Joined || event instanceof RoomProtocol.Resumed) {
       // In the room now: TURN credentials go only to participants who passed the room's access check.
       send(SignalingCodec.encode(event, IceServers.get(getContext().getSystem()).forUser(participantId)));
+    } else if (RosterEncodings.shared(event)) {
+      send(RosterEncodings.encode(event));
     } else {
       send(SignalingCodec.encode(event));
     }
