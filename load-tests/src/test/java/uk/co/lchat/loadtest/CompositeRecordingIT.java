@@ -2,8 +2,10 @@ package uk.co.lchat.loadtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 import static uk.co.lchat.loadtest.EgressNodes.ffmpegsOf;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -292,9 +295,34 @@ class CompositeRecordingIT extends InJvmNodes {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds + 60L);
     for (Frames f = Frames.scrape().since(before); f.encoded() + f.droppedVideo() < 30.0 * seconds;
          f = Frames.scrape().since(before)) {
-      assertTrue(System.nanoTime() < deadline, "the composite's clock ran " + seconds + " s: " + f);
+      if (System.nanoTime() >= deadline) {
+        fail("the composite's clock ran " + seconds + " s: " + f + "\n" + compositeState());
+      }
       Thread.sleep(200);
     }
+  }
+
+  /** What a composite that does not run is doing: its threads here, its FFmpegs, and what its encoder logged. */
+  private static String compositeState() throws IOException {
+    StringBuilder out = new StringBuilder("webhooks: " + egress.hooks() + "\n");
+    Thread.getAllStackTraces().forEach((t, stack) -> {
+      if (t.getName().startsWith("composite-")) {
+        out.append(t.getName()).append(' ').append(t.getState()).append('\n');
+        for (StackTraceElement e : stack) {
+          out.append("    at ").append(e).append('\n');
+        }
+      }
+    });
+    ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("ffmpeg"))
+        .forEach(p -> out.append("ffmpeg ").append(p.pid()).append(" alive ").append(p.isAlive()).append(" cpu ")
+            .append(p.info().totalCpuDuration().orElse(null)).append(": ")
+            .append(p.info().commandLine().orElse("?")).append('\n'));
+    try (Stream<Path> logs = Files.find(storage, 6, (path, a) -> path.endsWith("encoder.log"))) {
+      for (Path log : logs.toList()) {
+        out.append(log).append(":\n").append(Files.readString(log)).append('\n');
+      }
+    }
+    return out.toString();
   }
 
   /** The node's composite frames as {@code /metrics} exports them. */

@@ -14,6 +14,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * The composite's encoder: FFmpeg as a managed process, fed raw pictures on its stdin and the mixed sound through a
  * named pipe, encoding once for its {@link Outputs} (a file, RTMP servers, HLS). A clock thread asks the
@@ -24,7 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  * keep 30 a second) while the sound goes on.
  */
 public final class CompositeEncoder {
+  private static final Logger LOG = LoggerFactory.getLogger(CompositeEncoder.class);
   private static final byte[] END = new byte[0];
+  /** How long FFmpeg may take to read the first picture before the log says that it has not. */
+  private static final long FIRST_PICTURE_WARN_MILLIS = 10_000;
 
   private final Compositor compositor;
   private final FrameCounters counters;
@@ -136,14 +142,36 @@ public final class CompositeEncoder {
     });
   }
 
+  /**
+   * The clock's thread: a frame every 1/fps s until the recording stops. Should drawing ever throw, the recording
+   * must not go on without pictures while FFmpeg waits for them: FFmpeg is stopped, which ends the recording with
+   * its reason (encoder_failed) and what it wrote so far.
+   */
   private void clock() {
+    try {
+      tick();
+    } catch (RuntimeException | Error e) {
+      LOG.error("composite encoder {}: the clock failed, stopping FFmpeg", process.pid(), e);
+      stopping = true;
+      process.destroy();
+      throw e;
+    }
+  }
+
+  private void tick() {
     long frameNanos = 1_000_000_000L / compositor.fps();
     try {
       // FFmpeg stamps what it reads by the wall clock from its first read, and may take seconds to start on a busy
       // machine: the clock starts once it has taken the first picture, so no frame waits in a pipe meanwhile.
       pictures.put(compositor.nextFrame(true).picture().clone());
+      long asked = System.currentTimeMillis();
+      boolean warned = false;
       while (!stopping && !firstPictureTaken.await(100, TimeUnit.MILLISECONDS)) {
-        // waiting for FFmpeg
+        if (!warned && System.currentTimeMillis() - asked > FIRST_PICTURE_WARN_MILLIS) {
+          warned = true;
+          LOG.warn("composite encoder {}: FFmpeg has not read its first picture in {} s (alive: {})", process.pid(),
+              FIRST_PICTURE_WARN_MILLIS / 1000, process.isAlive());
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
