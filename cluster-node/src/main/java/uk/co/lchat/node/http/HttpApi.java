@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -267,14 +268,22 @@ public final class HttpApi extends AllDirectives {
       return message.asBinaryMessage().getStreamedData().runWith(Sink.ignore(), system)
           .thenApply(done -> new ParticipantSession.FromClient(""));
     }
-    return message.asTextMessage().getStreamedText()
+    TextMessage text = message.asTextMessage();
+    if (text.isStrict()) {
+      // Nearly every client message arrives in one frame, whole: no stream to run for it.
+      return CompletableFuture.completedFuture(fromClient(text.getStrictText(), limit));
+    }
+    return text.getStreamedText()
         .runFold(new StringBuilder(), (sb, chunk) -> sb.length() > limit ? sb : sb.append(chunk), system)
-        .thenApply(sb -> {
-          if (sb.length() > limit || sb.toString().getBytes(StandardCharsets.UTF_8).length > limit) {
-            return new ParticipantSession.Oversized(sb.length());
-          }
-          return new ParticipantSession.FromClient(sb.toString());
-        });
+        .thenApply(sb -> sb.length() > limit ? new ParticipantSession.Oversized(sb.length())
+            : fromClient(sb.toString(), limit));
+  }
+
+  private static Object fromClient(String text, int limit) {
+    if (text.length() > limit || text.getBytes(StandardCharsets.UTF_8).length > limit) {
+      return new ParticipantSession.Oversized(text.length());
+    }
+    return new ParticipantSession.FromClient(text);
   }
 
   private Route json(StatusCode status, ObjectNode body) {
