@@ -96,8 +96,19 @@ class PlacementIT {
           Thread.sleep(600); // the routers' loads are measured between joins
         }
         for (var page : pages) {
-          page.waitFor("lchatStats().then(s => s.videosDecoding >= 2 && s.audioPackets > 50)", Duration.ofSeconds(90),
-              "lchatStats().then(s => JSON.stringify({stats: s, errors: window.lchatTest.errors}))");
+          try {
+            page.waitFor("lchatStats().then(s => s.videosDecoding >= 2 && s.audioPackets > 50)", Duration.ofSeconds(90),
+              "Promise.all([lchatStats(), lchatInbound()]).then(([s, inbound]) =>"
+                  + " JSON.stringify({stats: s, inbound, tracks: window.lchatTest.tracks,"
+                  + " errors: window.lchatTest.errors}))");
+          } catch (AssertionError e) {
+            StringBuilder routers = new StringBuilder();
+            for (LchatNode n : nodes) {
+              routers.append("\nnode ").append(n.httpPort()).append(": ").append(n.mediaRouter().endpointCount())
+                  .append(" endpoints, relays ").append(n.mediaRouter().relays());
+            }
+            throw new AssertionError(e.getMessage() + routers, e);
+          }
         }
         int elsewhere = 0;
         for (int i = 1; i < 3; i++) {
