@@ -158,6 +158,9 @@ final class ReceiveLoop implements AutoCloseable {
       tcp.start();
     }
     eventLoop.execute(this::scheduleTick);
+    // With nothing scheduled Netty's epoll loop (4.2.18) still wakes every second; a task an hour away is its
+    // deadline instead, so an idle loop sleeps until a packet, a task or the next tick.
+    eventLoop.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.HOURS);
   }
 
   int port() {
