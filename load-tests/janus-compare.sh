@@ -71,7 +71,7 @@ JAVA_HOME=${JAVA_HOME:-}
 if [ -z "$JAVA_HOME" ] || [ ! -x "$JAVA_HOME/bin/java" ]; then
   for c in /usr/lib/jvm/*; do [ -x "$c/bin/java" ] && JAVA_HOME=$c; done
 fi
-JAVA=("$JAVA_HOME/bin/java")
+JAVA=("$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED) # the media router's epoll library (JNI)
 if [ "$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)" -ge 23 ]; then
   JAVA+=(--sun-misc-unsafe-memory-access=allow)
 fi

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * (its participants move to other nodes) before it leaves and exits.
  */
 public final class LocalProcessProvider implements CapacityProvider, AutoCloseable {
+  private static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+
   /** A node process this provider started. */
   public record NodeProcess(Process process, String host, int httpPort, int remotePort, int mediaPort, Path log) {}
 
@@ -45,11 +47,17 @@ public final class LocalProcessProvider implements CapacityProvider, AutoCloseab
     this.logDir = logDir;
   }
 
-  /** The command that starts a node like this JVM's: the same java binary and class path, then {@code jvmOptions}. */
+  /**
+   * The command that starts a node like this JVM's: the same java binary and class path, then {@code jvmOptions}.
+   * Native access is granted for the media router's epoll library (JNI), which JDK 24+ otherwise warns about.
+   */
   public static List<String> sameJvmCommand(List<String> jvmOptions, String mainClass) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command()
         .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
+    if (jvmOptions.stream().noneMatch(o -> o.startsWith("--enable-native-access"))) {
+      cmd.add(NATIVE_ACCESS);
+    }
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

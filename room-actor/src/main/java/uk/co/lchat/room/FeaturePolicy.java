@@ -19,6 +19,7 @@ public final class FeaturePolicy {
   public static final String SCREENSHARE = "screenshare";
   public static final String RECORDING = "recording";
   public static final String STREAMING = "streaming";
+  public static final String PRESENTATION = "presentation";
 
   /**
    * Why not: {@code code} is {@code forbidden} when the room has the feature off, {@code not_granted} when the
@@ -50,6 +51,7 @@ public final class FeaturePolicy {
       case SCREENSHARE -> "Screen sharing";
       case RECORDING -> "Recording";
       case STREAMING -> "Live streaming";
+      case PRESENTATION -> "Presenting";
       case "p2p" -> "Direct (peer-to-peer) media";
       default -> "The feature " + feature;
     };

@@ -41,7 +41,7 @@ import uk.co.lchat.room.RoomProtocol.*;
  * person leaves, and the only place where the room's rules are enforced. The actor dispatches; the rules and the
  * state live in plain objects: {@link Roster} (who is in), {@link Lobby} (who waits), {@link Admission} (who may
  * enter and how), {@link Moderation} (who may do what to whom), {@link RoomMedia} (who receives what), {@link Chat},
- * {@link SharedVideo}, {@link DisplayName}, {@link Passcode} and {@link PasscodeGuard}. The actor keeps the raised
+ * {@link SharedVideo}, {@link Slideshow}, {@link DisplayName}, {@link Passcode} and {@link PasscodeGuard}. The actor keeps the raised
  * hands, feature flags and the dominant speaker, and its life cycle as behaviours: {@link #recovering()} (reading
  * its replica back), open (this), {@link #closing()} (empty, waiting for its shard to stop it).
  */
@@ -126,6 +126,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final Moderation moderation;
   private final RoomMedia media;
   private final SharedVideo sharedVideo;
+  private final Slideshow slideshow = new Slideshow();
   private final Chat chat;
   private final Map<ActorRef<ClientEvent>, String> memberByClient = new HashMap<>();
   /** Clients whose passcode is being checked off the room's thread. */
@@ -213,6 +214,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(SetLastN.class, this::onSetLastN)
         .onMessage(SetReceiverConstraints.class, this::onSetReceiverConstraints)
         .onMessage(ControlSharedVideo.class, this::onSharedVideo)
+        .onMessage(StartPresentation.class, this::onStartPresentation)
+        .onMessage(PresentationAccess.class, this::onPresentationAccess)
+        .onMessage(ControlPresentation.class, this::onControlPresentation)
+        .onMessage(FlushPointer.class, m -> presentationOutcome(slideshow.flushPointer(System.currentTimeMillis())))
         .onMessage(SetDominantSpeaker.class, this::onDominantSpeaker)
         .onMessage(GetInfo.class, m -> {
           m.replyTo().tell(info());
@@ -336,6 +341,14 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(EndRoom.class, m -> noRoomWhileClosing(m.replyTo()))
         .onMessage(StartRecording.class, m -> noRoomWhileClosing(m.replyTo()))
         .onMessage(StopRecording.class, m -> noRoomWhileClosing(m.replyTo()))
+        .onMessage(PresentationAccess.class, m -> {
+          m.replyTo().tell(notAMember());
+          return Behaviors.same();
+        })
+        .onMessage(StartPresentation.class, m -> {
+          m.replyTo().tell(notAMember());
+          return Behaviors.same();
+        })
         .onMessage(FlushRoster.class, m -> {
           onFlushRoster(m); // to nobody, but the next batch must be scheduled if the room opens again
           return Behaviors.same();
@@ -403,6 +416,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       replica.remove();
     }
     endRecording();
+    dropPresentation(slideshow.stop());
     if (!roster.isEmpty()) {
       endReason = "stopped";
     }
@@ -659,6 +673,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     media.remove(p.id);
     pushSources();
     boolean handsChanged = hands.remove(p.id);
+    presentationOutcome(slideshow.left(p.id));
     Participant promoted = moderation.promoteIfLeaderless();
     if (promoted != null) {
       promoted.client.tell(new RoleChanged(Role.MODERATOR));
@@ -938,6 +953,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
         if (m.flag().equals(FeaturePolicy.SCREENSHARE)) {
           pushSources(); // screens shared so far stop (or start again) reaching the others
         }
+        if (m.flag().equals(FeaturePolicy.PRESENTATION) && !m.enabled() && slideshow.current() != null) {
+          presentationOutcome(new Slideshow.Outcome.Changed(null, slideshow.stop()));
+        }
       }
       return this;
     });
@@ -958,6 +976,109 @@ public final class RoomActor extends AbstractBehavior<Command> {
       }
       case SharedVideo.Outcome.Refused r -> reject(by, r.code(), r.message());
     };
+  }
+
+  // ---- presentations (Slideshow) --------------------------------------------------------------------------------
+
+  /** The member a node's HTTP request names, if its session token matches (the client proves who it is with it). */
+  private Participant member(String participantId, String sessionToken) {
+    Participant p = participantId == null ? null : roster.get(participantId);
+    return p != null && p.sessionToken != null && p.sessionToken.equals(sessionToken) ? p : null;
+  }
+
+  private static PresentationReply notAMember() {
+    return new PresentationReply(false, "forbidden", "Only the meeting's participants may do that.", null, null);
+  }
+
+  private PresentationView presentationView() {
+    Presentation p = slideshow.current();
+    return p == null ? null : p.view(roomId);
+  }
+
+  /** Why {@code p} may not start presenting (the feature, its token, the rules), or null when it may. */
+  private PresentationReply refusePresenting(Participant p) {
+    FeaturePolicy.Refusal refusal = FeaturePolicy.refusal(FeaturePolicy.PRESENTATION, features, p.grants());
+    if (refusal != null) {
+      return new PresentationReply(true, refusal.code(), refusal.message(), refusal.feature(), presentationView());
+    }
+    Slideshow.Outcome.Refused refused = slideshow.refuseStart(p);
+    return refused == null ? null
+        : new PresentationReply(true, refused.code(), refused.message(), null, presentationView());
+  }
+
+  private Behavior<Command> onPresentationAccess(PresentationAccess m) {
+    Participant p = member(m.participantId(), m.sessionToken());
+    if (p == null) {
+      m.replyTo().tell(notAMember());
+      return roster.isEmpty() ? endIfEmpty() : this;
+    }
+    PresentationReply refused = refusePresenting(p);
+    m.replyTo().tell(refused != null ? refused : new PresentationReply(true, null, null, null, presentationView()));
+    return this;
+  }
+
+  private Behavior<Command> onStartPresentation(StartPresentation m) {
+    Participant p = member(m.by(), m.sessionToken());
+    if (p == null) {
+      m.replyTo().tell(notAMember());
+      return roster.isEmpty() ? endIfEmpty() : this;
+    }
+    PresentationReply refused = refusePresenting(p);
+    if (refused != null) {
+      m.replyTo().tell(refused);
+      return this;
+    }
+    Slideshow.Outcome outcome = slideshow.start(p, m.documentId(), m.pageCount(), m.servedBy(), m.holder());
+    if (outcome instanceof Slideshow.Outcome.Refused r) {
+      m.replyTo().tell(new PresentationReply(true, r.code(), r.message(), null, presentationView()));
+      return this;
+    }
+    getContext().getLog().info("room {}: {} presents {} ({} pages)", roomId, p.id, m.documentId(), m.pageCount());
+    presentationOutcome(outcome);
+    m.replyTo().tell(new PresentationReply(true, null, null, null, presentationView()));
+    return this;
+  }
+
+  private Behavior<Command> onControlPresentation(ControlPresentation m) {
+    Participant by = roster.get(m.by());
+    if (by == null) {
+      return this;
+    }
+    // Stopping is always possible: a moderator may turn the feature off and the presenter still stop.
+    if (m.action() != PresentationAction.STOP && !mayUse(by, FeaturePolicy.PRESENTATION)) {
+      return this;
+    }
+    Participant target = m.target() == null ? null : roster.get(m.target());
+    Slideshow.Outcome outcome = slideshow.control(by, m.action(), m.page(), m.pointer(), target,
+        System.currentTimeMillis());
+    if (outcome instanceof Slideshow.Outcome.Refused r) {
+      return reject(by, r.code(), r.message());
+    }
+    return presentationOutcome(outcome);
+  }
+
+  /** Tells everyone what changed, the holder of a dropped document to delete it; schedules a held-back pointer. */
+  private Behavior<Command> presentationOutcome(Slideshow.Outcome outcome) {
+    switch (outcome) {
+      case Slideshow.Outcome.Changed c -> {
+        dropPresentation(c.dropped());
+        broadcast(new PresentationChanged(c.now() == null ? null : c.now().view(roomId)));
+      }
+      case Slideshow.Outcome.Deferred d ->
+          getContext().scheduleOnce(Duration.ofMillis(d.delayMillis()), getContext().getSelf(),
+              new FlushPointer());
+      case Slideshow.Outcome.Unchanged u -> { }
+      case Slideshow.Outcome.Refused r -> { }
+    }
+    return this;
+  }
+
+  /** The node that holds a document the room no longer presents deletes it. */
+  private void dropPresentation(Presentation dropped) {
+    if (dropped != null && dropped.holder() != null) {
+      dropped.holder().tell(new DocumentDropped(roomId, dropped.documentId()));
+      getContext().getLog().info("room {}: presentation {} stopped", roomId, dropped.documentId());
+    }
   }
 
   private Behavior<Command> onDominantSpeaker(SetDominantSpeaker m) {
@@ -1187,6 +1308,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
           p.subject(), "room_ended");
     }
     hands.clear();
+    dropPresentation(slideshow.stop());
     reservedUntilMillis = 0;
     endReason = "api";
     getContext().getLog().info("room {}: ended through the server API", roomId);
@@ -1452,7 +1574,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
         chat.history(), new LinkedHashMap<>(features), passcode == null ? null : passcode.salt(),
         passcode == null ? null : passcode.hash(), lobby.enabled(), moderation.controllerMode(), sharedVideo.state(),
         dominantSpeaker, created, roster.nextJoinOrder(), media.lastN(), new ArrayList<>(media.speakers()),
-        admission.bannedSubjects(), admission.opened(), reservedUntilMillis, maxParticipants, recording.current());
+        admission.bannedSubjects(), admission.opened(), reservedUntilMillis, maxParticipants, recording.current(),
+        slideshow.current());
   }
 
   /**
@@ -1468,6 +1591,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       lobby.setEnabled(s.lobbyEnabled()); // nobody waits yet: nobody to let in
       moderation.setControllerMode(s.controllerMode());
       sharedVideo.restore(s.sharedVideo());
+      slideshow.restore(s.presentation());
       dominantSpeaker = s.dominantSpeaker();
       chat.restore(s.chat());
       media.setLastN(s.lastN());
@@ -1514,6 +1638,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private RoomSnapshot snapshot() {
     return new RoomSnapshot(roomId, roster.views(), settings(), new ArrayList<>(hands), sharedVideo.state(),
-        dominantSpeaker, chat.history(), recording.current() == null ? null : recording.current().view());
+        dominantSpeaker, chat.history(), recording.current() == null ? null : recording.current().view(),
+        presentationView());
   }
 }

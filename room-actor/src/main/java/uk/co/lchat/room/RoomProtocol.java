@@ -31,6 +31,8 @@ public final class RoomProtocol {
 
   public enum SharedVideoAction { START, PLAY, PAUSE, SEEK, STOP }
 
+  public enum PresentationAction { STOP, PAGE, POINTER, HAND_OVER }
+
   /**
    * {@code lchat.auth.mode}: who may enter. {@code OPEN}: anyone (a token is optional); {@code TOKEN}: every join,
    * WHIP and WHEP needs a valid token; {@code TOKEN_TO_CREATE}: only a token holder (or the server API) opens a
@@ -185,6 +187,46 @@ public final class RoomProtocol {
   public record ControlSharedVideo(String by, SharedVideoAction action, String url, double positionSeconds)
       implements Command {}
 
+  // ---- presentations (a shared PDF) -------------------------------------------------------------------------------
+
+  /**
+   * From the node that took a document's upload: participant {@code by} (proven by its {@code sessionToken}) presents
+   * it. {@code documentId}: the node's name for the bytes it holds; {@code pageCount}: as the node read it;
+   * {@code servedBy}: the HTTP base of that node; {@code holder}: told when the room drops the document. Answered
+   * with a {@link PresentationReply}; a refused document is the node's to delete.
+   */
+  public record StartPresentation(String by, String sessionToken, String documentId, int pageCount, String servedBy,
+                                  ActorRef<DocumentDropped> holder, ActorRef<PresentationReply> replyTo)
+      implements Command {}
+
+  /**
+   * From a node's HTTP side: is {@code participantId} with this {@code sessionToken} in the room, and may it start
+   * presenting? Answered with a {@link PresentationReply} (which also names the document presented now).
+   */
+  public record PresentationAccess(String participantId, String sessionToken, ActorRef<PresentationReply> replyTo)
+      implements Command {}
+
+  /**
+   * {@code member}: the participant and session token match someone in the room. {@code code} null: the start (or
+   * the right to start) is granted; otherwise why not ({@code forbidden}, {@code not_granted}, {@code invalid}),
+   * with {@code feature} when the feature decides. {@code presentation}: what is presented now (null: nothing).
+   */
+  public record PresentationReply(boolean member, String code, String message, String feature,
+                                  PresentationView presentation) {}
+
+  /**
+   * The one in control moves the presentation: {@code page} (1-based) for PAGE, {@code pointer} (null: hidden) for
+   * POINTER, {@code target} for HAND_OVER; STOP ends it.
+   */
+  public record ControlPresentation(String by, PresentationAction action, int page, Pointer pointer, String target)
+      implements Command {}
+
+  /** The room's own timer: a pointer move held back by the rate limit goes out now. */
+  record FlushPointer() implements Command {}
+
+  /** To the node holding a document's bytes: the room no longer presents it, delete them. */
+  public record DocumentDropped(String roomId, String documentId) {}
+
   // ---- media ----------------------------------------------------------------------------------------------------
 
   /**
@@ -229,7 +271,20 @@ public final class RoomProtocol {
                           String passcodeSalt, String passcodeHash, boolean lobbyEnabled, boolean controllerMode,
                           SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
                           int nextJoinOrder, int lastN, List<String> speakers, List<String> bannedSubjects,
-                          boolean opened, long reservedUntilMillis, int maxParticipants, Recording recording) {
+                          boolean opened, long reservedUntilMillis, int maxParticipants, Recording recording,
+                          Presentation presentation) {
+    /** A state without a presentation. */
+    public RoomState(List<MemberState> participants, List<WaiterState> lobby, List<String> bannedTokens,
+                     List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
+                     String passcodeSalt, String passcodeHash, boolean lobbyEnabled, boolean controllerMode,
+                     SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
+                     int nextJoinOrder, int lastN, List<String> speakers, List<String> bannedSubjects,
+                     boolean opened, long reservedUntilMillis, int maxParticipants, Recording recording) {
+      this(participants, lobby, bannedTokens, hands, chat, features, passcodeSalt, passcodeHash, lobbyEnabled,
+          controllerMode, sharedVideo, dominantSpeaker, created, nextJoinOrder, lastN, speakers, bannedSubjects,
+          opened, reservedUntilMillis, maxParticipants, recording, null);
+    }
+
     /** A state without a recording. */
     public RoomState(List<MemberState> participants, List<WaiterState> lobby, List<String> bannedTokens,
                      List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
@@ -498,6 +553,9 @@ public final class RoomProtocol {
 
   public record SharedVideoChanged(SharedVideoState state) implements ClientEvent {}
 
+  /** The presentation changed (page, pointer, control), started, or stopped ({@code presentation} null). */
+  public record PresentationChanged(PresentationView presentation) implements ClientEvent {}
+
   public record DominantSpeakerChanged(String participantId) implements ClientEvent {}
 
   /** A data message from the back end (server API); {@code payload} is JSON text, {@code topic} may be null. */
@@ -542,13 +600,43 @@ public final class RoomProtocol {
   public record SharedVideoState(String url, boolean playing, double positionSeconds, long updatedAtMillis,
                                  String controlledBy) {}
 
+  /** A pointer on a page: {@code x} from its left edge, {@code y} from its top, each a share (0..1) of its size. */
+  public record Pointer(double x, double y) {}
+
+  /**
+   * The presented document, replicated with the room's state: {@code presenter} shared it, {@code controlledBy}
+   * turns its pages; {@code servedBy} and {@code holder}: the node that holds its bytes (never the room's node
+   * necessarily: the one that took the upload).
+   */
+  public record Presentation(String documentId, String presenter, String controlledBy, int pageCount, int page,
+                             Pointer pointer, String servedBy, ActorRef<DocumentDropped> holder) {
+    public PresentationView view(String roomId) {
+      return new PresentationView(documentId, "/presentations/" + roomId + "/" + documentId, presenter,
+          controlledBy, pageCount, page, pointer);
+    }
+  }
+
+  /** The presentation as participants see it; {@code url}: where a member fetches it, on its own node. */
+  public record PresentationView(String documentId, String url, String presenter, String controlledBy,
+                                 int pageCount, int page, Pointer pointer) {}
+
   /** A running recording as participants see it; {@code startedBy} a display name, null when the API started it. */
   public record RecordingView(String egressId, String startedBy, long startedAtMillis) {}
 
-  /** {@code recording}: the running recording, null when none (so late joiners know). */
+  /**
+   * {@code recording}: the running recording, null when none; {@code presentation}: the one on stage, null when
+   * none (so late joiners know both).
+   */
   public record RoomSnapshot(String roomId, List<ParticipantView> participants, RoomSettings settings,
                              List<String> hands, SharedVideoState sharedVideo, String dominantSpeaker,
-                             List<ChatMessage> chatHistory, RecordingView recording) {
+                             List<ChatMessage> chatHistory, RecordingView recording,
+                             PresentationView presentation) {
+    public RoomSnapshot(String roomId, List<ParticipantView> participants, RoomSettings settings,
+                        List<String> hands, SharedVideoState sharedVideo, String dominantSpeaker,
+                        List<ChatMessage> chatHistory, RecordingView recording) {
+      this(roomId, participants, settings, hands, sharedVideo, dominantSpeaker, chatHistory, recording, null);
+    }
+
     public RoomSnapshot(String roomId, List<ParticipantView> participants, RoomSettings settings,
                         List<String> hands, SharedVideoState sharedVideo, String dominantSpeaker,
                         List<ChatMessage> chatHistory) {

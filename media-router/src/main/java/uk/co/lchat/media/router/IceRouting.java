@@ -183,7 +183,6 @@ final class IceRouting {
     if (e.remote != null && e.tcp == null) {
       byAddress.remove(e.remote, e);
     }
-    e.udpQueue.clear();
     e.remote = path;
     e.tcp = via;
     if (via == null) {

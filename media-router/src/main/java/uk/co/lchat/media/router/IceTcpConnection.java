@@ -1,89 +1,112 @@
 package uk.co.lchat.media.router;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 
 /**
  * One ICE-TCP connection (RFC 6544, our candidate is {@code tcptype passive}): STUN, DTLS, RTP and RTCP framed by a
  * 16-bit length each (RFC 4571). Until a valid STUN binding request arrives it belongs to no endpoint; one that stays
- * anonymous past a deadline is closed. Owned by the router's loop thread.
+ * anonymous past a deadline is closed ({@link IceTcpServer}). Owned by the router's loop thread.
  */
 final class IceTcpConnection {
-  /** RFC 4571 frames carry at most 65535 bytes; our packets are far smaller. */
-  private static final int MAX_FRAME = 0xFFFF;
-  final SocketChannel channel;
+  /** RFC 4571 §2: the length field is 16 bits. */
+  static final int MAX_FRAME = 0xFFFF;
+  final Channel channel;
   final InetSocketAddress remote;
-  final SelectionKey key;
   final long openedNanos;
-  final SendQueue out = new SendQueue();
-  private final ByteBuffer in = ByteBuffer.allocate(2 + MAX_FRAME);
   Endpoint endpoint;
   /** The endpoint whose peer sent a valid check on this connection (its agent's answers come back here). */
   Endpoint checkedBy;
   boolean closed;
+  /** Frames written since the connection was last flushed ({@link SocketSender}). */
+  boolean unflushed;
+  /** The start of a frame whose end has not arrived yet; null when reads ended on a frame boundary. */
+  private ByteBuf partial;
 
-  /** Receives each complete frame as {@code (buffer, length)} with the packet at offset 0. */
+  /** Receives each complete frame, copied to the start of the scratch buffer {@link #read} was given. */
   interface FrameSink {
-    void frame(IceTcpConnection from, byte[] buffer, int length);
+    void frame(IceTcpConnection from, int length);
   }
 
-  IceTcpConnection(SocketChannel channel, SelectionKey key, long nowNanos) throws IOException {
+  IceTcpConnection(Channel channel, long nowNanos) {
     this.channel = channel;
-    this.remote = (InetSocketAddress) channel.getRemoteAddress();
-    this.key = key;
+    this.remote = (InetSocketAddress) channel.remoteAddress();
     this.openedNanos = nowNanos;
   }
 
   /**
-   * Reads what the socket has and hands each complete frame to {@code sink}, copying it to {@code scratch} first so
-   * the sink may reuse the router's receive buffer conventions. Returns false at end of stream.
+   * Hands each complete frame of what has arrived (with {@code in}, which this releases) to {@code sink}, copied to
+   * {@code scratch} first so the sink reads it where it reads datagrams. A frame longer than {@code scratch} holds
+   * no packet of ours and is skipped; returns how many were.
    */
-  boolean read(byte[] scratch, FrameSink sink) throws IOException {
-    int n = channel.read(in);
-    in.flip();
-    while (in.remaining() >= 2) {
-      int length = in.getShort(in.position()) & 0xFFFF;
-      if (in.remaining() < 2 + length) {
-        break;
+  int read(ByteBuf in, byte[] scratch, FrameSink sink) {
+    ByteBuf data = in;
+    if (partial != null) {
+      partial.writeBytes(in);
+      in.release();
+      data = partial;
+    }
+    int tooLong = 0;
+    try {
+      while (!closed && data.readableBytes() >= 2) {
+        int length = data.getUnsignedShort(data.readerIndex());
+        if (data.readableBytes() < 2 + length) {
+          break;
+        }
+        data.skipBytes(2);
+        if (length > scratch.length) {
+          data.skipBytes(length);
+          tooLong++;
+          continue;
+        }
+        data.readBytes(scratch, 0, length);
+        if (length > 0) {
+          sink.frame(this, length);
+        }
       }
-      in.position(in.position() + 2);
-      in.get(scratch, 0, length);
-      if (length > 0) {
-        sink.frame(this, scratch, length);
+      if (data == in) {
+        if (in.isReadable() && !closed) {
+          partial = channel.alloc().heapBuffer(Math.max(in.readableBytes(), 2048));
+          partial.writeBytes(in);
+        }
+      } else if (!partial.isReadable()) {
+        partial.release();
+        partial = null;
+      } else {
+        partial.discardReadBytes();
+      }
+    } finally {
+      if (data == in) {
+        in.release();
       }
     }
-    in.compact();
-    return n >= 0;
+    return tooLong;
   }
 
-  /** Queues one framed packet and writes what the socket takes now; false if it had to be dropped. */
-  boolean send(byte[] packet, int offset, int length) throws IOException {
-    if (!out.offer(packet, offset, length)) {
-      return false;
-    }
-    flush();
-    return true;
+  /** Whether a packet of {@code length} bytes fits under the connection's bound of unsent bytes. */
+  boolean canTake(int length) {
+    return !closed && length <= MAX_FRAME && channel.bytesBeforeUnwritable() >= 2 + length;
   }
 
-  /** Writes queued bytes; asks the selector for writability only while some remain. */
-  void flush() throws IOException {
-    boolean done = out.drainTo(channel);
-    int ops = done ? SelectionKey.OP_READ : SelectionKey.OP_READ | SelectionKey.OP_WRITE;
-    if (key.isValid() && key.interestOps() != ops) {
-      key.interestOps(ops);
-    }
+  /** The packet framed for the stream (RFC 4571 §2), in a buffer of the connection's allocator. */
+  ByteBuf frame(byte[] packet, int offset, int length) {
+    ByteBuf frame = channel.alloc().directBuffer(2 + length);
+    frame.writeShort(length).writeBytes(packet, offset, length);
+    return frame;
   }
 
   void close() {
     closed = true;
-    key.cancel();
-    try {
-      channel.close();
-    } catch (IOException ignored) {
-      // already gone
+    channel.close();
+  }
+
+  /** The channel is gone: gives back what an unfinished frame held. */
+  void released() {
+    if (partial != null) {
+      partial.release();
+      partial = null;
     }
   }
 }

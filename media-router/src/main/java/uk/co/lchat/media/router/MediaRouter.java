@@ -29,15 +29,18 @@ import uk.co.lchat.media.srtp.SrtpSession;
 
 /**
  * A node's media router: one UDP port for every transport (STUN, DTLS, SRTP/SRTCP demultiplexed per RFC 7983),
- * served by one {@link ReceiveLoop}. Each packet is decrypted once by the {@link ReceivePipeline} and fanned out to
- * its publication's subscriptions, each of which encrypts it for its receiver ({@link Subscription#forward}). ICE is
- * lite (RFC 8445 §2.5): {@link IceRouting} answers each client {@link Endpoint}'s checks on the loop and the client,
- * always the controlling agent, nominates; a {@link Relay} to another node's router needs no ICE.
+ * served by one {@link ReceiveLoop}, a single-thread Netty event loop (epoll's recvmmsg and sendmmsg on Linux). Each
+ * packet is decrypted once by the {@link ReceivePipeline} and fanned out to its publication's subscriptions, each of
+ * which encrypts it for its receiver ({@link Subscription#forward}); the {@link SocketSender} batches what they send
+ * and the loop flushes it once per read burst. ICE is lite (RFC 8445 §2.5): {@link IceRouting} answers each client
+ * {@link Endpoint}'s checks on the loop and the client, always the controlling agent, nominates; a {@link Relay} to
+ * another node's router needs no ICE.
  *
  * <p>This class is the router's face to the control plane (the methods below, callable from any thread) and the
  * loop's dispatcher: demultiplexing, the fan-out and the tick. Other threads change forwarding state only by
- * enqueueing a task, which the loop runs between packets; the packet path takes no locks and allocates nothing but
- * the source address the JDK hands back per datagram.
+ * enqueueing a task, which the loop runs between packets; the packet path takes no locks, and between the sockets
+ * allocates nothing (at the sockets Netty's envelope of each datagram, its source address and, per datagram sent,
+ * the promise that counts it).
  */
 public final class MediaRouter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MediaRouter.class);
@@ -80,8 +83,8 @@ public final class MediaRouter implements AutoCloseable {
   private MediaRouter(RouterSettings settings, SpeakerListener speakerListener) throws IOException {
     this.settings = settings;
     this.identity = DtlsIdentity.generate(crypto);
-    this.loop = new ReceiveLoop(settings.bindHost(), settings.port(), settings.iceTcp(), tx, counters,
-        new LoopHandler());
+    this.loop = new ReceiveLoop(settings.bindHost(), settings.port(), settings.iceTcp(), settings.batchSends(),
+        counters, new LoopHandler());
     this.sender = loop.sender();
     this.ice = new IceRouting(loop, counters);
     this.keyframeRequests = new KeyframeRequests(settings.keyframeInterval(), tx, counters);
@@ -96,7 +99,9 @@ public final class MediaRouter implements AutoCloseable {
   public static MediaRouter start(RouterSettings settings, SpeakerListener speakerListener) throws IOException {
     MediaRouter router = new MediaRouter(settings, speakerListener);
     router.loop.start();
-    LOG.info("media router on port {}; SRTP AES-GCM through {}", router.port(), SrtpSession.aesImplementation());
+    LOG.info("media router on port {} ({}, sends {}); SRTP AES-GCM through {}", router.port(),
+        ReceiveLoop.transportName(), settings.batchSends() ? "batched" : "flushed one by one",
+        SrtpSession.aesImplementation());
     return router;
   }
 
@@ -426,14 +431,13 @@ public final class MediaRouter implements AutoCloseable {
     LOG.debug("{} closed: {}", r, reason);
   }
 
-  /** Loop: a closed transport's paths, queued packets and streams, in and out. */
+  /** Loop: a closed transport's paths and streams, in and out. */
   private void forget(Transport t) {
     ice.forget(t);
     IceTcpConnection tcp = t.tcp;
     if (tcp != null) {
       loop.closeTcp(tcp);
     }
-    t.udpQueue.clear();
     t.incoming.forEach(p -> {
       for (Subscription s : p.subscriptions) {
         s.subscriber.removed(s);

@@ -39,7 +39,6 @@ public final class RouterCounters {
   final LongAdder iceSucceededTcp = new LongAdder();
   final LongAdder relaysOpened = new LongAdder();
   long tcpConnectionsAccepted;
-  long sendQueued;
   final LongAdder internalErrors = new LongAdder();
   final LongAdder iceRestarts = new LongAdder();
 
@@ -146,11 +145,6 @@ public final class RouterCounters {
   /** ICE-TCP connections accepted (RFC 6544 passive candidate). */
   public long tcpConnectionsAccepted() {
     return tcpConnectionsAccepted;
-  }
-
-  /** Packets that waited in an endpoint's send queue because the socket was momentarily full. */
-  public long sendQueued() {
-    return sendQueued;
   }
 
   public long relaysOpened() {

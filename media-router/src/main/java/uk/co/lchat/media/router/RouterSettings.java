@@ -10,10 +10,12 @@ import com.typesafe.config.Config;
  * each of {@code advertisedAddresses} as a host candidate on that port (public or NAT addresses go here). With
  * {@code iceTcp} it also listens on the same TCP port and advertises passive TCP candidates (RFC 6544) for clients
  * whose networks block UDP. {@code audioSlots}: how many loudest-audio streams each receiver gets (0: one stream per
- * audio source). Read once at boot from {@code lchat.media} (this module's reference.conf has the defaults).
+ * audio source). {@code batchSends}: writes are flushed to the sockets in batches (one sendmmsg for many datagrams
+ * over epoll) rather than each at once; off is there to measure what batching saves. Read once at boot from
+ * {@code lchat.media} (this module's reference.conf has the defaults).
  */
 public record RouterSettings(String bindHost, int port, List<String> advertisedAddresses, Duration consentTimeout,
-                             Duration keyframeInterval, boolean iceTcp, int audioSlots) {
+                             Duration keyframeInterval, boolean iceTcp, int audioSlots, boolean batchSends) {
   public static final int DEFAULT_AUDIO_SLOTS = 5;
 
   public RouterSettings {
@@ -24,6 +26,11 @@ public record RouterSettings(String bindHost, int port, List<String> advertisedA
     if (audioSlots < 0) {
       throw new IllegalArgumentException("lchat.media.audio-slots: 0 (off) or more, not " + audioSlots);
     }
+  }
+
+  public RouterSettings(String bindHost, int port, List<String> advertisedAddresses, Duration consentTimeout,
+                        Duration keyframeInterval, boolean iceTcp, int audioSlots) {
+    this(bindHost, port, advertisedAddresses, consentTimeout, keyframeInterval, iceTcp, audioSlots, true);
   }
 
   public RouterSettings(String bindHost, int port, List<String> advertisedAddresses, Duration consentTimeout,
@@ -45,7 +52,8 @@ public record RouterSettings(String bindHost, int port, List<String> advertisedA
     List<String> advertised = m.getStringList("advertised-addresses");
     return new RouterSettings(m.getString("bind-host"), m.getInt("port"),
         advertised.isEmpty() ? List.of(nodeHost) : advertised, m.getDuration("consent-timeout"),
-        m.getDuration("keyframe-interval"), m.getBoolean("ice-tcp"), m.getInt("audio-slots"));
+        m.getDuration("keyframe-interval"), m.getBoolean("ice-tcp"), m.getInt("audio-slots"),
+        m.getBoolean("batch-sends"));
   }
 
   public static RouterSettings loopback(int port) {

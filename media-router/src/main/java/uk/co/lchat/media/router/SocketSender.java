@@ -1,146 +1,123 @@
 package uk.co.lchat.media.router;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DatagramPacket;
 
 import uk.co.lchat.media.srtp.PacketBuffer;
 
 /**
  * Sends on the loop's sockets: to a transport's current path over the shared UDP port, or over its ICE-TCP
- * connection. When the UDP socket is momentarily full the packet waits in the transport's send queue (and so do the
- * ones after it, to keep order) until the socket is writable again. Media goes from the loop's one send buffer, so
- * sending allocates nothing; STUN and DTLS, rare, may.
+ * connection. Writes are batched: each is queued on its channel unflushed, and the loop flushes once per read
+ * burst, per run of queued tasks and per tick, and here after every {@link #FLUSH_EVERY} writes, so that a burst
+ * of fan-out leaves in few system calls (epoll's transport gives a flush of many datagrams to one sendmmsg). With
+ * {@code batchSends} off every write is flushed at once: one system call per datagram, for comparison.
+ *
+ * <p>What the sockets have not taken yet is bounded ({@link #UDP_PENDING_LIMIT} for the UDP port,
+ * {@link #TCP_PENDING_LIMIT} per connection): real-time media would rather lose a packet than queue seconds of
+ * them. A packet over the bound is dropped at once; one the kernel refuses later is dropped when it refuses it
+ * ({@link SendOutcome}); both count in {@link RouterCounters#sendDropped()}, and only what the socket took counts as
+ * sent. Loop-owned, apart from {@link #sendDtls}.
  */
 final class SocketSender implements PacketSender {
-  private final DatagramChannel channel;
-  private final SelectionKey udpKey;
+  static final int FLUSH_EVERY = 256;
+  static final int UDP_PENDING_LIMIT = 2 * 1024 * 1024;
+  static final int TCP_PENDING_LIMIT = 256 * 1024;
+
+  private final Channel udp;
   private final ReceiveLoop loop;
   private final RouterCounters counters;
-  /** The loop's send buffer, and a ByteBuffer over the same bytes for the channel. */
-  private final PacketBuffer tx;
-  private final ByteBuffer txBytes;
-  /** Transports whose UDP send queue holds packets, in the order they filled up. Loop-owned. */
-  private final ArrayDeque<Transport> udpBacklog = new ArrayDeque<>();
+  private final boolean batchSends;
+  private boolean udpUnflushed;
+  /** Connections written to since the last flush. */
+  private final List<IceTcpConnection> unflushedTcp = new ArrayList<>();
+  private int writesSinceFlush;
 
-  SocketSender(DatagramChannel channel, SelectionKey udpKey, ReceiveLoop loop, PacketBuffer tx,
-      RouterCounters counters) {
-    this.channel = channel;
-    this.udpKey = udpKey;
+  SocketSender(Channel udp, ReceiveLoop loop, boolean batchSends, RouterCounters counters) {
+    this.udp = udp;
     this.loop = loop;
-    this.tx = tx;
-    this.txBytes = ByteBuffer.wrap(tx.getBuffer());
+    this.batchSends = batchSends;
     this.counters = counters;
   }
 
   @Override
   public boolean send(PacketBuffer packet, Transport to) {
-    byte[] b = packet.getBuffer();
-    int len = packet.getLength();
-    IceTcpConnection c = to.tcp;
-    try {
-      boolean ok;
-      if (c != null) {
-        ok = c.send(b, 0, len);
-      } else if (!to.udpQueue.isEmpty()) {
-        ok = to.udpQueue.offer(b, 0, len);
-      } else {
-        ByteBuffer bytes = packet == tx ? txBytes : ByteBuffer.wrap(b);
-        bytes.clear().limit(len);
-        ok = channel.send(bytes, to.remote) > 0;
-        if (!ok && to.udpQueue.offer(b, 0, len)) {
-          ok = true;
-          counters.sendQueued++;
-          if (!to.inUdpBacklog) {
-            to.inUdpBacklog = true;
-            udpBacklog.add(to);
-            udpKey.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
-          }
-        }
-      }
-      if (ok) {
-        counters.packetsSent++;
-        counters.bytesSent += len;
-      } else {
-        counters.sendDropped++;
-      }
-      return ok;
-    } catch (IOException e) {
-      counters.sendDropped++;
-      if (c != null) {
-        loop.closeTcp(c);
-      }
-      return false;
-    }
-  }
-
-  /** Sends queued datagrams, oldest transport first, until the socket is full again. */
-  void drainBacklog() {
-    if (udpBacklog.isEmpty()) {
-      return;
-    }
-    while (!udpBacklog.isEmpty()) {
-      Transport t = udpBacklog.peek();
-      InetSocketAddress to = t.remote;
-      if (!t.closed && t.tcp == null && to != null) {
-        try {
-          t.udpQueue.drainTo(channel, to);
-        } catch (IOException ex) {
-          t.udpQueue.clear();
-        }
-        if (!t.udpQueue.isEmpty()) {
-          return; // the socket is full: wait for OP_WRITE
-        }
-      } else {
-        t.udpQueue.clear();
-      }
-      t.inUdpBacklog = false;
-      udpBacklog.poll();
-    }
-    udpKey.interestOps(SelectionKey.OP_READ);
+    return write(packet.getBuffer(), 0, packet.getLength(), to.remote, to.tcp, true);
   }
 
   /** A STUN message, over the connection it belongs to or over UDP. */
   void sendStun(byte[] message, InetSocketAddress to, IceTcpConnection via) {
-    try {
-      if (via != null) {
-        via.send(message, 0, message.length);
-      } else {
-        channel.send(ByteBuffer.wrap(message), to);
-      }
-    } catch (IOException e) {
-      counters.sendDropped++;
-      if (via != null) {
-        loop.closeTcp(via);
-      }
-    }
+    write(message, 0, message.length, to, via, false);
   }
 
-  /** A DTLS record from a handshake thread, to wherever ICE latched the endpoint. */
-  void sendDtls(Endpoint e, byte[] b, int o, int l) throws IOException {
-    InetSocketAddress to = e.remote;
-    IceTcpConnection c = e.tcp;
-    if (to == null || e.closed) {
+  /**
+   * A DTLS record from a handshake thread, to wherever ICE latched the endpoint when the loop sends it: the loop
+   * owns the sockets' batches, so the record goes to it.
+   */
+  void sendDtls(Endpoint e, byte[] b, int o, int l) {
+    if (e.closed) {
       return;
     }
-    if (c != null) {
-      // TCP streams are written only by the loop thread, which owns the connection's queue.
-      byte[] record = Arrays.copyOfRange(b, o, o + l);
-      loop.enqueue(() -> {
-        if (!c.closed) {
-          try {
-            c.send(record, 0, record.length);
-          } catch (IOException ex) {
-            loop.closeTcp(c);
-          }
-        }
-      });
+    byte[] record = Arrays.copyOfRange(b, o, o + l);
+    loop.enqueue(() -> {
+      if (!e.closed && e.remote != null) {
+        write(record, 0, record.length, e.remote, e.tcp, false);
+      }
+    });
+  }
+
+  /** Queues the bytes on the path's channel; false (and counted) when over its bound or nowhere to go. */
+  private boolean write(byte[] b, int offset, int length, InetSocketAddress to, IceTcpConnection via,
+      boolean media) {
+    Channel channel;
+    Object message;
+    if (via != null) {
+      if (!via.canTake(length)) {
+        counters.sendDropped++;
+        return false;
+      }
+      channel = via.channel;
+      message = via.frame(b, offset, length);
+      if (!via.unflushed) {
+        via.unflushed = true;
+        unflushedTcp.add(via);
+      }
     } else {
-      channel.send(ByteBuffer.wrap(b, o, l), to);
+      if (to == null || udp.bytesBeforeUnwritable() < length) {
+        counters.sendDropped++;
+        return false;
+      }
+      channel = udp;
+      ByteBuf bytes = udp.alloc().directBuffer(length).writeBytes(b, offset, length);
+      message = new DatagramPacket(bytes, to);
+      udpUnflushed = true;
+    }
+    channel.write(message, new SendOutcome(channel, counters, length, media));
+    if (!batchSends || ++writesSinceFlush >= FLUSH_EVERY) {
+      flush();
+    }
+    return true;
+  }
+
+  /** Hands everything written since the last flush to the sockets. */
+  void flush() {
+    writesSinceFlush = 0;
+    if (udpUnflushed) {
+      udpUnflushed = false;
+      udp.flush();
+    }
+    if (!unflushedTcp.isEmpty()) {
+      for (int i = 0; i < unflushedTcp.size(); i++) {
+        IceTcpConnection c = unflushedTcp.get(i);
+        c.unflushed = false;
+        c.channel.flush();
+      }
+      unflushedTcp.clear();
     }
   }
 }

@@ -30,8 +30,6 @@ public abstract sealed class Transport implements PacketSink permits Endpoint, R
   /** abs-send-time extension ids: in the packets this transport sends us, and in what we send it (0: none). */
   int absSendTimeIn;
   int absSendTimeOut;
-  final SendQueue udpQueue = new SendQueue();
-  boolean inUdpBacklog;
   long packetsReceived;
   long bytesReceived;
   long packetsSent;

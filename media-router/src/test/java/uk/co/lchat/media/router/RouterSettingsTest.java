@@ -1,6 +1,7 @@
 package uk.co.lchat.media.router;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,12 @@ class RouterSettingsTest {
     assertEquals(Duration.ofMillis(300), s.keyframeInterval());
     assertTrue(s.iceTcp());
     assertEquals(RouterSettings.DEFAULT_AUDIO_SLOTS, s.audioSlots());
+    assertTrue(s.batchSends(), "sends are batched unless turned off");
+  }
+
+  @Test
+  void batchedSendsCanBeTurnedOffToMeasureWhatTheySave() {
+    assertFalse(RouterSettings.fromConfig(with("lchat.media.batch-sends = off"), "127.0.0.1").batchSends());
   }
 
   @Test

@@ -1,0 +1,120 @@
+package uk.co.lchat.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import uk.co.lchat.room.RoomProtocol.*;
+
+/** Presentations in a room: who may start one, what late joiners see, and when the node's copy is dropped. */
+class RoomPresentationTest {
+  static final ActorTestKit kit = ActorTestKit.create();
+
+  @AfterAll
+  static void shutdown() {
+    kit.shutdownTestKit();
+  }
+
+  private final RoomTestSupport room = new RoomTestSupport(kit, RoomTestSupport.defaultConfig());
+  private final TestProbe<DocumentDropped> holder = kit.createTestProbe();
+  private final TestProbe<PresentationReply> replies = kit.createTestProbe();
+
+  private PresentationReply start(RoomTestSupport.Client c, String token, String documentId) {
+    room.room.tell(new StartPresentation(c.id, token, documentId, 3, "http://127.0.0.1:8080", holder.ref(),
+        replies.ref()));
+    return replies.receiveMessage();
+  }
+
+  @Test
+  void aMembersStartReachesEveryoneAndLateJoinersLandOnTheCurrentPage() {
+    var ann = room.join("Ann");
+    var bob = room.join("Bob");
+    ann.drain();
+    PresentationReply started = start(ann, ann.token, "doc-a");
+    assertTrue(started.member());
+    assertNull(started.code());
+    assertEquals("/presentations/", started.presentation().url().substring(0, 15));
+    assertEquals(1, bob.await(PresentationChanged.class).presentation().page());
+    ann.send(new ControlPresentation(ann.id, PresentationAction.PAGE, 3, null, null));
+    assertEquals(3, bob.await(PresentationChanged.class).presentation().page());
+    var cat = room.join("Cat");
+    PresentationView seen = cat.joined.room().presentation();
+    assertEquals(3, seen.page());
+    assertEquals(3, seen.pageCount());
+    assertEquals(ann.id, seen.presenter());
+  }
+
+  @Test
+  void someoneWithTheWrongSessionTokenIsNoMemberAndStartsNothing() {
+    var ann = room.join("Ann");
+    PresentationReply refused = start(ann, "not-ann's-token", "doc-a");
+    assertFalse(refused.member());
+    room.room.tell(new PresentationAccess(ann.id, "not-ann's-token", replies.ref()));
+    assertFalse(replies.receiveMessage().member());
+    room.room.tell(new PresentationAccess(ann.id, ann.token, replies.ref()));
+    PresentationReply access = replies.receiveMessage();
+    assertTrue(access.member());
+    assertNull(access.code(), "Ann may present");
+    assertNull(access.presentation());
+  }
+
+  @Test
+  void aModeratorTurningTheFeatureOffStopsThePresentationAndRefusesTheNext() {
+    var mod = room.join("Mod");
+    var ann = room.join("Ann");
+    start(ann, ann.token, "doc-a");
+    ann.await(PresentationChanged.class);
+    mod.send(new SetFeature(mod.id, FeaturePolicy.PRESENTATION, false));
+    assertNull(ann.await(PresentationChanged.class).presentation());
+    assertEquals("doc-a", holder.receiveMessage().documentId());
+    PresentationReply refused = start(ann, ann.token, "doc-b");
+    assertEquals("forbidden", refused.code());
+    assertEquals(FeaturePolicy.PRESENTATION, refused.feature());
+    assertEquals("Presenting is turned off in this meeting.", refused.message());
+    ann.send(new ControlPresentation(ann.id, PresentationAction.PAGE, 2, null, null));
+    assertEquals("forbidden", ann.await(CommandRejected.class).code());
+  }
+
+  @Test
+  void thePresenterLeavingDropsTheDocumentAndTellsEveryone() {
+    var ann = room.join("Ann");
+    var bob = room.join("Bob");
+    start(ann, ann.token, "doc-a");
+    bob.await(PresentationChanged.class);
+    ann.send(new Leave(ann.id));
+    assertNull(bob.await(PresentationChanged.class).presentation());
+    assertEquals("doc-a", holder.receiveMessage().documentId());
+  }
+
+  @Test
+  void badControlIsAnsweredWithAReasonAndTheRoomCarriesOn() {
+    var ann = room.join("Ann");
+    var bob = room.join("Bob");
+    start(ann, ann.token, "doc-a");
+    bob.await(PresentationChanged.class);
+    ann.drain();
+    ann.send(new ControlPresentation(ann.id, PresentationAction.PAGE, 99, null, null));
+    assertEquals("Page 99 is not in this presentation (1 to 3).", ann.await(CommandRejected.class).message());
+    bob.send(new ControlPresentation(bob.id, PresentationAction.PAGE, 2, null, null));
+    assertEquals("forbidden", bob.await(CommandRejected.class).code());
+    for (int i = 0; i < 500; i++) {
+      ann.send(new ControlPresentation(ann.id, PresentationAction.POINTER, 0, new Pointer(i / 500.0, 0.5), null));
+    }
+    // The flood reaches Bob as a few updates, the last at the latest position.
+    int updates = 0;
+    Pointer last = null;
+    while (last == null || last.x() < 499 / 500.0) {
+      last = bob.await(PresentationChanged.class).presentation().pointer();
+      updates++;
+    }
+    assertTrue(updates < 50, updates + " pointer updates for 500 moves");
+    bob.send(new SendChat(bob.id, "still here", null));
+    assertEquals("still here", ann.await(ChatDelivered.class).message().text());
+  }
+}
