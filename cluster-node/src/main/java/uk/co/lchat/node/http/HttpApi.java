@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import org.apache.pekko.NotUsed;
@@ -30,7 +31,6 @@ import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
@@ -226,31 +226,42 @@ public final class HttpApi extends AllDirectives {
 
   /**
    * One WebSocket: client frames go to a new {@link ParticipantSession}, whose replies come back through a bounded
-   * queue. Either side closing ends both.
+   * queue. Either side closing ends both. The session starts when the connection's stream materializes, with the
+   * reference of the source its replies enter: source, buffer and socket run in the connection's own stream, so a
+   * reply crosses one actor mailbox, not the two and a reactive-streams hand-off of a pre-materialized source (a
+   * room of 1000 sends each join to every member; issue #21).
    */
   private Flow<Message, Message, NotUsed> signalingFlow(String clientAddress) {
-    // The session's messages pass straight into the OutboundBuffer, which always pulls: this buffer only bridges
-    // the actor and the stream, and the buffer's queue decides what a slow reader loses.
-    Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> out = ActorSource.<Outbound>actorRef(
-            o -> o instanceof Outbound.Close, o -> Optional.empty(), ACTOR_BUFFER, OverflowStrategy.fail())
-        .preMaterialize(system);
-    ActorRef<Object> session = system.systemActorOf(
-        ParticipantSession.create(out.first(), signaling, socketSettings, nodeAddress,
-            cluster.signalingUrls(nodeAddress), router, placement, clientAddress, tokens, serverApi.egresses(),
-            recordingDownloads),
-        "session-" + UUID.randomUUID(), Props.empty());
-    drain.register(session);
+    // Set when the stream materializes, before any client frame can reach the sink (both halves materialize
+    // together, and the stream runs only once they have).
+    AtomicReference<ActorRef<Object>> session = new AtomicReference<>();
     Sink<Message, NotUsed> in = Flow.<Message>create()
         .mapAsync(1, this::readMessage)
-        .toMat(Sink.<Object>foreach(session::tell), Keep.right())
+        .toMat(Sink.<Object>foreach(m -> session.get().tell(m)), Keep.right())
         .mapMaterializedValue(done -> {
           done.whenComplete((d, e) -> {
-            drain.unregister(session);
-            session.tell(new ParticipantSession.ConnectionClosed());
+            ActorRef<Object> s = session.get();
+            if (s != null) {
+              drain.unregister(s);
+              s.tell(new ParticipantSession.ConnectionClosed());
+            }
           });
           return NotUsed.getInstance();
         });
-    Source<Message, NotUsed> replies = out.second()
+    // The session's messages pass straight into the OutboundBuffer, which always pulls: the source's buffer only
+    // bridges the actor and the stream, and the OutboundBuffer's queue decides what a slow reader loses.
+    Source<Message, NotUsed> replies = ActorSource.<Outbound>actorRef(
+            o -> o instanceof Outbound.Close, o -> Optional.empty(), ACTOR_BUFFER, OverflowStrategy.fail())
+        .mapMaterializedValue(out -> {
+          ActorRef<Object> s = system.systemActorOf(
+              ParticipantSession.create(out, signaling, socketSettings, nodeAddress,
+                  cluster.signalingUrls(nodeAddress), router, placement, clientAddress, tokens, serverApi.egresses(),
+                  recordingDownloads),
+              "session-" + UUID.randomUUID(), Props.empty());
+          session.set(s);
+          drain.register(s);
+          return NotUsed.getInstance();
+        })
         .via(new OutboundBuffer(socketSettings, signaling))
         .map(o -> (Message) TextMessage.create(switch (o) {
           case Outbound.Text t -> t.json();
