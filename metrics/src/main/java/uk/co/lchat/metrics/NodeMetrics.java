@@ -104,6 +104,9 @@ public final class NodeMetrics {
       counter(out, "lchat_sent_bytes_total", "Bytes the media router sent", s.bytesSent());
       counter(out, "lchat_received_packets_total", "Packets the media router received", s.packetsReceived());
       counter(out, "lchat_sent_packets_total", "Packets the media router sent", s.packetsSent());
+      counter(out, "lchat_send_dropped_packets_total",
+          "Packets the media router dropped instead of sending: socket backlog full or refused by the kernel",
+          s.packetsSendDropped());
       counter(out, "lchat_rtp_expected_packets_total", "RTP packets publishers sent, from sequence numbers",
           s.rtpExpected());
       counter(out, "lchat_rtp_lost_packets_total", "RTP packets from publishers that never arrived", s.rtpLost());

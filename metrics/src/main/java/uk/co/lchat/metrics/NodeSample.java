@@ -11,6 +11,8 @@ import java.util.List;
  * @param bytesSent all bytes it sent
  * @param packetsReceived packets it received
  * @param packetsSent packets it sent
+ * @param packetsSendDropped packets it meant to send but dropped: the socket's backlog was full or the kernel refused
+ *     them (a send that failed is never counted as sent)
  * @param rtpExpected RTP packets publishers sent to this node, from sequence numbers
  * @param rtpLost of those, never received
  * @param uploadLoss mean loss fraction receivers report for the streams we send them (RTCP receiver reports)
@@ -44,7 +46,7 @@ import java.util.List;
  * @param receiveStages each stage of the router's receive chains, in order
  */
 public record NodeSample(long timestampMillis, long bytesReceived, long bytesSent, long packetsReceived,
-                         long packetsSent, long rtpExpected, long rtpLost, double uploadLoss, double jitterMillis,
+                         long packetsSent, long packetsSendDropped, long rtpExpected, long rtpLost, double uploadLoss, double jitterMillis,
                          double rttMillis, double[] rttSamples, double[] jitterSamples, int[] conferenceSizes,
                          long conferencesCreated, long failedConferences, long partiallyFailedConferences,
                          long conferenceSeconds, int audioChannels, int videoChannels, int videoStreams,

@@ -35,9 +35,19 @@ class NodeMetricsTest {
   }
 
   @Test
+  void packetsTheRouterCouldNotSendAreExportedAsDropped() {
+    NodeMetrics metrics = new NodeMetrics(new StressLevel(1_000, 0.8), Duration.ofSeconds(5));
+    metrics.record(new NodeSample(0, 0, 0, 0, 90, 7, 0, 0, 0, 0, 0, new double[0], new double[0],
+        new int[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, List.of()));
+    String text = metrics.scrape();
+    assertTrue(text.contains("lchat_sent_packets_total 90.0"), text);
+    assertTrue(text.contains("lchat_send_dropped_packets_total 7.0"), text);
+  }
+
+  @Test
   void eachReceiveStageExportsItsPacketsAndDropsByChainAndStage() {
     NodeMetrics metrics = new NodeMetrics(new StressLevel(1_000, 0.8), Duration.ofSeconds(5));
-    metrics.record(new NodeSample(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new double[0], new double[0],
+    metrics.record(new NodeSample(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new double[0], new double[0],
         new int[0], 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
         List.of(new ReceiveStageSample("rtp", "srtp_decrypt", 1_000, 3),
             new ReceiveStageSample("rtcp", "rtcp_termination", 50, 0))));

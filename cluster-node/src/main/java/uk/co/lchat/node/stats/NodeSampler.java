@@ -42,7 +42,7 @@ public final class NodeSampler implements Supplier<NodeSample> {
     }
     ConferenceTracker.Snapshot conf = conferences.snapshot();
     return new NodeSample(System.currentTimeMillis(), c.bytesReceived(), c.bytesSent(), c.packetsReceived(),
-        c.packetsSent(), s.rtpExpectedTotal(), s.rtpLostTotal(), s.uploadLoss(), s.meanJitterMillis(),
+        c.packetsSent(), c.sendDropped(), s.rtpExpectedTotal(), s.rtpLostTotal(), s.uploadLoss(), s.meanJitterMillis(),
         s.meanRttMillis(), s.rttMillis(), s.jitterMillis(), conf.sizes(), conf.created(), conf.failed(),
         conf.partiallyFailed(), conf.completedSeconds(), s.audioPublications() + s.audioSubscriptions(),
         s.videoPublications() + s.videoSubscriptions(), s.videoSubscriptions(), s.lossControlledSeconds(),
