@@ -6,6 +6,7 @@ import { Tiles } from './tiles.js';
 import { ChatPanel, PeoplePanel, SettingsPanel, SharedVideoPanel } from './panels.js';
 import { ConnectionStats } from './stats.js';
 import { PeerCall } from './p2p.js';
+import { Presentation } from './presentation.js';
 
 /** A toolbar button's visible text and accessible name. */
 function label(button, text) {
@@ -54,6 +55,9 @@ export class Meeting {
     this.people = new PeoplePanel(this);
     this.settingsPanel = new SettingsPanel(this);
     this.shared = new SharedVideoPanel(this);
+    this.presentation = new Presentation(this);
+    /** The presentation on stage when we joined (late joiners land on its current page). */
+    this.joinedPresentation = room.presentation || null;
     this.panel = null;
     this.stats = new ConnectionStats(this);
     for (const m of room.chatHistory || []) this.chat.add(m);
@@ -71,6 +75,7 @@ export class Meeting {
   async start() {
     this.render();
     this.listen();
+    if (this.joinedPresentation) this.presentation.apply(this.joinedPresentation);
     this.applyLocalMute();
     if (this.audioMuted || this.videoMuted) {
       this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoMuted });
@@ -89,6 +94,7 @@ export class Meeting {
     this.micButton = button('toggle-mic', '🎤', 'Mute', () => this.setAudioMuted(!this.audioMuted), { 'aria-pressed': 'false' });
     this.camButton = button('toggle-camera', '🎥', 'Stop camera', () => this.setVideoMuted(!this.videoMuted), { 'aria-pressed': 'false' });
     this.screenButton = button('toggle-screen', '🖥', 'Share screen', () => this.toggleScreen(), { 'aria-pressed': 'false' });
+    this.presentButton = button('present-pdf', '📄', 'Present a PDF', () => this.presentation.choose());
     this.handButton = button('toggle-hand', '✋', 'Raise hand', () => this.toggleHand(), { 'aria-pressed': 'false' });
     this.chatBadge = h('span', { class: 'badge hidden', testid: 'chat-unread' });
     this.chatButton = button('open-chat', '💬', 'Chat', () => this.openPanel('chat'));
@@ -111,12 +117,12 @@ export class Meeting {
         h('button', { testid: 'copy-link', onclick: () => navigator.clipboard?.writeText(location.href).then(() => toast('Link copied')).catch(() => toast(location.href)) }, 'Copy link')),
       h('div', { class: 'body' }, this.tiles.area, this.sidebar),
       h('footer', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Meeting controls' },
-        this.micButton, this.camButton, this.screenButton, this.handButton, this.chatButton, this.peopleButton,
+        this.micButton, this.camButton, this.screenButton, this.presentButton, this.handButton, this.chatButton, this.peopleButton,
         button('open-settings', '⚙', 'Settings', () => this.openPanel('settings')),
         button('open-shared', '▶', 'Shared video', () => this.openPanel('shared')),
         this.layoutButton,
         button('leave', '✆', 'Leave', () => this.leave(), { class: 'danger' }))),
-    this.audioSinks);
+    this.audioSinks, this.presentation.file);
     const me = this.tiles.ensure(`${this.myId}:camera`, this.myId, 'camera');
     me.video.classList.add('mirror');
     this.tiles.setTrack(me.key, this.stream.getVideoTracks()[0] || null);
@@ -141,6 +147,7 @@ export class Meeting {
     label(this.camButton, this.videoMuted ? 'Start camera' : 'Stop camera');
     this.screenButton.disabled = !this.mayUse('screenshare') || this.role === 'viewer';
     this.handButton.disabled = !this.mayUse('raiseHand');
+    this.presentButton.disabled = !this.mayUse('presentation') || this.role === 'viewer';
     const raised = this.hands.includes(this.myId);
     this.handButton.setAttribute('aria-pressed', String(raised));
     label(this.handButton, raised ? 'Lower hand' : 'Raise hand');
@@ -152,6 +159,7 @@ export class Meeting {
     this.people.refresh();
     this.settingsPanel.refresh();
     this.shared.refresh();
+    this.presentation.refresh();
   }
 
   /**
@@ -253,6 +261,7 @@ export class Meeting {
       this.shared.apply(m.state);
       if (m.state.url && this.panel !== 'shared') this.openPanel('shared');
     });
+    s.on('presentation', (m) => this.presentation.apply(m.presentation || null));
     s.on('muteRequest', (m) => {
       const by = this.participants.get(m.by)?.displayName || 'A moderator';
       if (m.kind === 'audio') {
@@ -315,6 +324,7 @@ export class Meeting {
     this.settings = m.room.settings;
     this.grants = m.grants || null;
     this.dominantSpeaker = m.room.dominantSpeaker;
+    this.presentation.apply(m.room.presentation || null);
     // Fresh TURN credentials: the ones from joining may be near their expiry in a long meeting.
     if (m.iceServers) {
       this.iceServers = m.iceServers;
@@ -410,6 +420,8 @@ export class Meeting {
   keyboard() {
     // Push-to-talk: while muted, holding the spacebar (outside text fields) unmutes.
     const typing = (e) => ['INPUT', 'TEXTAREA', 'SELECT', 'BUTTON'].includes(e.target.tagName);
+    // Arrow keys turn the presentation's pages for whoever has control.
+    window.addEventListener('keydown', (e) => this.presentation.key(e));
     window.addEventListener('keydown', (e) => {
       if (e.code !== 'Space' || e.repeat || typing(e) || !this.audioMuted || this.pushToTalk) return;
       e.preventDefault();

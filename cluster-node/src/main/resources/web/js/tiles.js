@@ -128,8 +128,12 @@ export class Tiles {
     this.arrange();
   }
 
-  /** Who is on stage: the pinned tile, else a screen share, else the dominant speaker, else someone else. */
+  /**
+   * Who is on stage: nobody while a presentation holds it, else the pinned tile, else a screen share, else the
+   * dominant speaker, else someone else.
+   */
   stageKey() {
+    if (this.presenting) return null;
     if (this.pinned && this.tiles.has(this.pinned)) return this.pinned;
     for (const t of this.tiles.values()) if (t.kind === 'screen') return t.key;
     const speaker = this.meeting.dominantSpeaker;

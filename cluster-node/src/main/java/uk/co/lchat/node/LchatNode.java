@@ -62,6 +62,7 @@ import uk.co.lchat.node.placement.Placement;
 import uk.co.lchat.node.placement.PlacementSettings;
 import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.node.placement.RouterMover;
+import uk.co.lchat.node.presentation.PresentationStore;
 import uk.co.lchat.node.signaling.SignalingCounters;
 import uk.co.lchat.node.signaling.SignalingSettings;
 import uk.co.lchat.node.stats.AccessMetrics;
@@ -108,6 +109,8 @@ public final class LchatNode implements AutoCloseable {
   private final EgressCluster egresses;
   /** How other nodes' clients reach this node's signaling (for their drains); empty until HTTP is bound. */
   private volatile String wsUrl = "";
+  /** The presented documents whose uploads reached this node. */
+  private final PresentationStore presentations;
   /** The node processes the autoscaler started, with provider = local (null otherwise). */
   private LocalProcessProvider localNodes;
 
@@ -160,7 +163,9 @@ public final class LchatNode implements AutoCloseable {
         SignalingSettings.fromConfig(system.settings().config()),
         new OriginPolicy(door.allowedOrigins(), clusterOrigins), clusterOrigins, tokens,
         new ServerApi(system, new ApiKeys(auth), settings.askTimeout(), roomConfig.replication(),
-            roomConfig.maxParticipants(), egress.settings().enabled() ? egress : null, egresses));
+            roomConfig.maxParticipants(), egress.settings().enabled() ? egress : null, egresses),
+        () -> wsUrl.isEmpty() ? null : NodeDrain.httpBase(wsUrl));
+    this.presentations = api.presentationStore();
     this.connections = new ConnectionGate(door.maxConnectionsPerAddress());
     metrics.registry().register(new FrontDoorCollector(connections, signaling));
     this.certificate = settings.https().enabled() ? CertificateRenewal.start(settings.https()) : null;
@@ -319,6 +324,10 @@ public final class LchatNode implements AutoCloseable {
   /** The HTTPS certificate and its renewals; null when the node serves plain HTTP. */
   public CertificateRenewal certificate() {
     return certificate;
+  }
+
+  public PresentationStore presentations() {
+    return presentations;
   }
 
   public MediaRouter mediaRouter() {

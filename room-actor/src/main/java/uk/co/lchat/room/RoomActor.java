@@ -987,7 +987,14 @@ public final class RoomActor extends AbstractBehavior<Command> {
   }
 
   private static PresentationReply notAMember() {
-    return new PresentationReply(false, "forbidden", "Only the meeting's participants may do that.", null, null);
+    return new PresentationReply(false, "forbidden", "Only the meeting's participants may do that.", null, null,
+        null);
+  }
+
+  /** A member's answer: {@code code} null when granted; with what is presented now and where its bytes are. */
+  private PresentationReply presentationReply(String code, String message, String feature) {
+    Presentation p = slideshow.current();
+    return new PresentationReply(true, code, message, feature, presentationView(), p == null ? null : p.servedBy());
   }
 
   private PresentationView presentationView() {
@@ -999,11 +1006,10 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private PresentationReply refusePresenting(Participant p) {
     FeaturePolicy.Refusal refusal = FeaturePolicy.refusal(FeaturePolicy.PRESENTATION, features, p.grants());
     if (refusal != null) {
-      return new PresentationReply(true, refusal.code(), refusal.message(), refusal.feature(), presentationView());
+      return presentationReply(refusal.code(), refusal.message(), refusal.feature());
     }
     Slideshow.Outcome.Refused refused = slideshow.refuseStart(p);
-    return refused == null ? null
-        : new PresentationReply(true, refused.code(), refused.message(), null, presentationView());
+    return refused == null ? null : presentationReply(refused.code(), refused.message(), null);
   }
 
   private Behavior<Command> onPresentationAccess(PresentationAccess m) {
@@ -1013,7 +1019,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       return roster.isEmpty() ? endIfEmpty() : this;
     }
     PresentationReply refused = refusePresenting(p);
-    m.replyTo().tell(refused != null ? refused : new PresentationReply(true, null, null, null, presentationView()));
+    m.replyTo().tell(refused != null ? refused : presentationReply(null, null, null));
     return this;
   }
 
@@ -1030,12 +1036,12 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     Slideshow.Outcome outcome = slideshow.start(p, m.documentId(), m.pageCount(), m.servedBy(), m.holder());
     if (outcome instanceof Slideshow.Outcome.Refused r) {
-      m.replyTo().tell(new PresentationReply(true, r.code(), r.message(), null, presentationView()));
+      m.replyTo().tell(presentationReply(r.code(), r.message(), null));
       return this;
     }
     getContext().getLog().info("room {}: {} presents {} ({} pages)", roomId, p.id, m.documentId(), m.pageCount());
     presentationOutcome(outcome);
-    m.replyTo().tell(new PresentationReply(true, null, null, null, presentationView()));
+    m.replyTo().tell(presentationReply(null, null, null));
     return this;
   }
 

@@ -209,10 +209,11 @@ public final class RoomProtocol {
   /**
    * {@code member}: the participant and session token match someone in the room. {@code code} null: the start (or
    * the right to start) is granted; otherwise why not ({@code forbidden}, {@code not_granted}, {@code invalid}),
-   * with {@code feature} when the feature decides. {@code presentation}: what is presented now (null: nothing).
+   * with {@code feature} when the feature decides. {@code presentation}: what is presented now (null: nothing),
+   * {@code servedBy}: the HTTP base of the node that holds its bytes.
    */
   public record PresentationReply(boolean member, String code, String message, String feature,
-                                  PresentationView presentation) {}
+                                  PresentationView presentation, String servedBy) {}
 
   /**
    * The one in control moves the presentation: {@code page} (1-based) for PAGE, {@code pointer} (null: hidden) for

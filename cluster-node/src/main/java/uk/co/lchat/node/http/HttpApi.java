@@ -45,6 +45,8 @@ import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.NodeSettings;
 import uk.co.lchat.node.api.ServerApi;
 import uk.co.lchat.node.auth.JoinTokens;
+import uk.co.lchat.node.presentation.PresentationRoutes;
+import uk.co.lchat.node.presentation.PresentationSettings;
 import uk.co.lchat.node.recording.RecordingDownloads;
 import uk.co.lchat.node.whip.WhipWhepRoutes;
 import uk.co.lchat.node.signaling.ParticipantSession;
@@ -80,14 +82,18 @@ public final class HttpApi extends AllDirectives {
   private final ServerApi serverApi;
   /** Moderators' recordings in the web client: listed over signaling, downloaded by ticket. */
   private final RecordingDownloads recordingDownloads;
+  /** Presented PDFs: uploaded, held in memory and served to the room's members; and pdf.js to render them. */
+  private final PresentationRoutes presentations;
 
   /** {@code cluster}: the other nodes' front doors, which each new connection's hello lists. */
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
                  ActorRef<MediaRouterProtocol.Command> router, Route statsRoutes,
                  uk.co.lchat.node.placement.Placement placement, uk.co.lchat.node.drain.NodeDrain drain,
                  SignalingSettings socketSettings, OriginPolicy origins, ClusterOrigins cluster, JoinTokens tokens,
-                 ServerApi serverApi) {
+                 ServerApi serverApi, java.util.function.Supplier<String> selfHttpBase) {
     this.tokens = tokens;
+    this.presentations = new PresentationRoutes(system, PresentationSettings.fromConfig(system.settings().config()),
+        settings.askTimeout(), selfHttpBase);
     this.serverApi = serverApi;
     this.recordingDownloads = new RecordingDownloads(serverApi.egresses(), serverApi.egressFiles());
     this.drain = drain;
@@ -117,13 +123,19 @@ public final class HttpApi extends AllDirectives {
     return n;
   }
 
+  /** This node's presented documents (tests look into it). */
+  public uk.co.lchat.node.presentation.PresentationStore presentationStore() {
+    return presentations.store();
+  }
+
   /** RFC 8216 §4: a playlist's type, and MPEG-TS segments'. */
   private static final org.apache.pekko.http.javadsl.model.ContentType HLS_PLAYLIST =
       ContentTypes.parse("application/vnd.apple.mpegurl");
   private static final org.apache.pekko.http.javadsl.model.ContentType HLS_SEGMENT = ContentTypes.parse("video/mp2t");
 
   /** Paths whose every error is JSON ({@link JsonErrors}): the APIs, WHIP/WHEP and HLS, which programs call. */
-  private static final List<String> MACHINE_PATHS = List.of("/api", "/whip", "/whep", "/hls");
+  private static final List<String> MACHINE_PATHS = List.of("/api", "/whip", "/whep", "/hls",
+      "/" + PresentationRoutes.PATH);
 
   public Route routes() {
     return concat(
@@ -149,6 +161,7 @@ public final class HttpApi extends AllDirectives {
                         + uri.path() + ".").addHeader(Location.create(base + uri.path()))))
                 : reject())),
             whipWhep.routes(),
+            presentations.routes(),
             hls())),
         path("ws", () -> drain.draining()
             ? json(StatusCodes.SERVICE_UNAVAILABLE, JSON.createObjectNode().put("error", "draining")
@@ -156,6 +169,7 @@ public final class HttpApi extends AllDirectives {
             : sameOrAllowedOrigin(request -> handleWebSocketMessages(signalingFlow(ClientAddress.of(request))))),
         statsRoutes,
         recordingDownloads.route(),
+        presentations.pdfjs(),
         pathSingleSlash(() -> getFromResource("web/index.html")),
         getFromResourceDirectory("web"),
         // Share links (http://host/MyRoom) open the client, which reads the room from the path.

@@ -216,6 +216,20 @@ public final class SignalingCodec {
         double position = number(m, "position");
         yield room(type, id -> new ControlSharedVideo(id, action, url, position));
       }
+      case "presentation" -> {
+        PresentationAction action = switch (string(m, "action", true)) {
+          case "stop" -> PresentationAction.STOP;
+          case "page" -> PresentationAction.PAGE;
+          case "pointer" -> PresentationAction.POINTER;
+          case "handOver" -> PresentationAction.HAND_OVER;
+          default -> throw new BadMessage("action is one of stop, page, pointer, handOver (a presentation starts"
+              + " with its upload: POST /presentations/{room}).");
+        };
+        int page = action == PresentationAction.PAGE ? integer(m, "page", true) : 0;
+        Pointer pointer = action == PresentationAction.POINTER ? pointer(m) : null;
+        String target = action == PresentationAction.HAND_OVER ? string(m, "target", true) : null;
+        yield room(type, id -> new ControlPresentation(id, action, page, pointer, target));
+      }
       default -> new Invalid("unknown_type", "Unknown message type: " + abbreviate(type));
     };
   }
@@ -267,6 +281,18 @@ public final class SignalingCodec {
       out.add(e.asText());
     }
     return out;
+  }
+
+  /** {@code pointer}: {"x", "y"} numbers (the room checks they are on the page), or null to hide it. */
+  private static Pointer pointer(JsonNode m) throws BadMessage {
+    JsonNode p = m.get("pointer");
+    if (p == null || p.isNull()) {
+      return null;
+    }
+    if (!p.isObject() || !p.path("x").isNumber() || !p.path("y").isNumber()) {
+      throw new BadMessage("Field \"pointer\" is {\"x\": number, \"y\": number}, or null to hide it.");
+    }
+    return new Pointer(p.get("x").asDouble(), p.get("y").asDouble());
   }
 
   private static boolean bool(JsonNode m, String field, boolean required) throws BadMessage {
@@ -389,6 +415,8 @@ public final class SignalingCodec {
       case HandsChanged h -> out.put("type", "hands").set("queue", JSON.valueToTree(h.queue()));
       case SettingsChanged s -> out.put("type", "settings").set("settings", JSON.valueToTree(s.settings()));
       case SharedVideoChanged v -> out.put("type", "sharedVideo").set("state", JSON.valueToTree(v.state()));
+      case PresentationChanged p -> out.put("type", "presentation")
+          .set("presentation", JSON.valueToTree(p.presentation()));
       case DominantSpeakerChanged d -> out.put("type", "dominantSpeaker").put("participantId", d.participantId());
       case DataReceived d -> {
         out.put("type", "data").put("topic", d.topic());

@@ -67,6 +67,8 @@ class KryoSerializerTest {
     ActorRef<MediaRouterProtocol.MediaEvent> media =
         kit.createTestProbe(MediaRouterProtocol.MediaEvent.class).ref();
     ActorRef<MediaRouterProtocol.Command> origin = kit.createTestProbe(MediaRouterProtocol.Command.class).ref();
+    Presentation slides = new Presentation("d0c", "p1", "p2", 3, 2, new Pointer(0.5, 0.1), "http://127.0.0.1:8080",
+        kit.createTestProbe(DocumentDropped.class).ref());
     TrackInfo audio = new TrackInfo("p1", "p1-0", "audio", 4_000_000_000L, "opus", 48000, 2, "minptime=10", origin);
     TrackInfo video1 = new TrackInfo("p1", "p1-1", "video", 7L, "VP8", 90000, 1, null, origin);
     return List.of(
@@ -123,6 +125,17 @@ class KryoSerializerTest {
         new MuteRequested(MediaKind.VIDEO, "p1"), new Removed("p1"), new RoleChanged(Role.VIEWER),
         new HandsChanged(new ArrayList<>(List.of("p2", "p1"))), new SettingsChanged(settings),
         new SharedVideoChanged(video), new DominantSpeakerChanged(null), new CommandRejected("invalid", "bad"),
+        new StartPresentation("p1", "token", "d0c", 3, "http://127.0.0.1:8080",
+            kit.createTestProbe(DocumentDropped.class).ref(), kit.createTestProbe(PresentationReply.class).ref()),
+        new PresentationAccess("p1", "token", kit.createTestProbe(PresentationReply.class).ref()),
+        new PresentationReply(true, null, null, null, slides.view("moon"), "http://127.0.0.1:8080"),
+        new PresentationReply(false, "forbidden", "no", "presentation", null, null),
+        new ControlPresentation("p1", PresentationAction.POINTER, 0, new Pointer(0.25, 0.75), null),
+        new ControlPresentation("p1", PresentationAction.HAND_OVER, 0, null, "p2"),
+        new PresentationChanged(slides.view("moon")), new PresentationChanged(null),
+        new DocumentDropped("moon", "d0c"),
+        new RestoreRoom(new RoomState(List.of(), List.of(), List.of(), List.of(), List.of(), features, null, null,
+            false, false, video, null, true, 2, 25, List.of(), List.of(), false, 0, 0, null, slides)),
         new AttachMedia("p1", router), new PublishTracks("p1", List.of(audio, video1)),
         new PublishTracks("p1", List.of()), new PublishTracks("p1", List.of(audio)),
         new GetTracks(null, kit.createTestProbe(TrackList.class).ref()),
@@ -202,6 +215,7 @@ class KryoSerializerTest {
             || c == uk.co.lchat.node.stats.StatsProtocol.NodeStats.class
             || c == uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class
             || ServerAnswer.class.isAssignableFrom(c) || RoomProtocol.RecorderEvent.class.isAssignableFrom(c)
+            || c == RoomProtocol.PresentationReply.class || c == RoomProtocol.DocumentDropped.class
             || c == RoomInfo.class || c == TrackList.class || c == MediaRouterProtocol.RouterStatus.class
             || EgressProtocol.Command.class.isAssignableFrom(c) || EgressProtocol.Reply.class.isAssignableFrom(c))
         .toList();

@@ -1,0 +1,62 @@
+package uk.co.lchat.node.presentation;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+import uk.co.lchat.room.RoomProtocol.DocumentDropped;
+
+/**
+ * The presented documents whose uploads reached this node, in memory only (never on disk), each kept until its
+ * room drops it ({@link DocumentDropped}: the presenter stopped or left, the feature went off, the room ended). The
+ * room's state says which node holds a document ({@code servedBy}), so members on other nodes are served through it.
+ */
+public final class PresentationStore {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** One document: its room, its bytes and its page count. */
+  public record Document(String roomId, byte[] bytes, int pages) {}
+
+  private final Map<String, Document> documents = new ConcurrentHashMap<>();
+
+  /** Keeps {@code bytes} under a new id: 128 random bits, 22 base64url characters, unguessable. */
+  public String add(String roomId, byte[] bytes, int pages) {
+    byte[] id = new byte[16];
+    RANDOM.nextBytes(id);
+    String documentId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    documents.put(documentId, new Document(roomId, bytes, pages));
+    return documentId;
+  }
+
+  /** The document, if this node holds it for that room. */
+  public Document get(String roomId, String documentId) {
+    Document d = documents.get(documentId);
+    return d != null && d.roomId().equals(roomId) ? d : null;
+  }
+
+  public void remove(String documentId) {
+    documents.remove(documentId);
+  }
+
+  /** How many documents this node holds. */
+  public int size() {
+    return documents.size();
+  }
+
+  /** The actor rooms tell when they drop a document of this node's. */
+  public Behavior<DocumentDropped> holder() {
+    return Behaviors.receive(DocumentDropped.class)
+        .onMessage(DocumentDropped.class, m -> {
+          Document d = documents.get(m.documentId());
+          if (d != null && d.roomId().equals(m.roomId())) {
+            documents.remove(m.documentId());
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+}

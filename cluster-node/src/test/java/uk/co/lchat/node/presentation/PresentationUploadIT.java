@@ -1,0 +1,151 @@
+package uk.co.lchat.node.presentation;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import uk.co.lchat.node.LchatNode;
+import uk.co.lchat.node.TestNodes;
+import uk.co.lchat.node.WsClient;
+
+/**
+ * The upload and fetch rules of presentations over HTTP, on one node: only members upload and fetch; the content,
+ * not the name, decides what is a PDF; too large, not a PDF, damaged and bombs are refused with a JSON error; a
+ * stopped presentation is gone from the node (404, and its memory).
+ */
+class PresentationUploadIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static LchatNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNodes.single(Map.of("lchat.presentation.max-bytes", "1 MiB",
+        "lchat.presentation.max-decoded-bytes", "4 MiB"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private static HttpResponse<byte[]> upload(String room, WsClient as, String token, byte[] body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+        + "/presentations/" + room)).header("Content-Type", "application/octet-stream")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (as != null) {
+      b.header("Lchat-Participant", as.participantId).header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static HttpResponse<byte[]> fetch(String path, WsClient as, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path));
+    if (as != null) {
+      b.header("Lchat-Participant", as.participantId).header("Authorization", "Bearer " + token);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static void assertError(int status, String code, HttpResponse<byte[]> r) throws Exception {
+    String body = new String(r.body(), StandardCharsets.UTF_8);
+    assertEquals(status, r.statusCode(), body);
+    JsonNode error = JSON.readTree(body);
+    assertEquals(code, error.get("error").asText(), body);
+    assertTrue(error.get("message").asText().length() > 10, body);
+  }
+
+  @Test
+  void onlyAMembersWellFormedPdfIsPresentedAndServedToMembersUntilItStops() throws Exception {
+    String room = "slides-rules";
+    byte[] pdf = TestPdfs.pages(3);
+    try (WsClient ann = new WsClient(node.httpPort()); WsClient bob = new WsClient(node.httpPort());
+         WsClient eve = new WsClient(node.httpPort())) {
+      ann.join(room, "Ann");
+      bob.join(room, "Bob");
+      eve.join("another-room", "Eve");
+      assertError(401, "unauthorized", upload(room, null, null, pdf));
+      assertError(403, "forbidden", upload(room, ann, bob.sessionToken, pdf));
+      assertError(403, "forbidden", upload(room, eve, eve.sessionToken, pdf));
+
+      byte[] tooBig = new byte[2 * 1024 * 1024];
+      System.arraycopy(pdf, 0, tooBig, 0, pdf.length);
+      assertError(413, "too_large", upload(room, ann, ann.sessionToken, tooBig));
+      byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+      assertError(415, "not_a_pdf", upload(room, ann, ann.sessionToken, png));
+      assertError(422, "bad_pdf", upload(room, ann, ann.sessionToken,
+          "%PDF-1.7\nthis is no PDF at all".getBytes(StandardCharsets.US_ASCII)));
+      byte[] bomb = TestPdfs.bomb(64L * 1024 * 1024);
+      assertTrue(bomb.length < 1024 * 1024, "the bomb fits under the upload limit: " + bomb.length);
+      assertError(422, "pdf_bomb", upload(room, ann, ann.sessionToken, bomb));
+      assertEquals(0, node.presentations().size(), "nothing refused is kept");
+
+      HttpResponse<byte[]> created = upload(room, ann, ann.sessionToken, pdf);
+      assertEquals(201, created.statusCode(), new String(created.body(), StandardCharsets.UTF_8));
+      JsonNode answer = JSON.readTree(created.body());
+      assertEquals(3, answer.get("pageCount").asInt());
+      String url = answer.get("url").asText();
+      JsonNode shown = bob.next("presentation").get("presentation");
+      assertEquals(url, shown.get("url").asText());
+      assertEquals(1, shown.get("page").asInt());
+      assertEquals(ann.participantId, shown.get("controlledBy").asText());
+      assertEquals(1, node.presentations().size());
+
+      HttpResponse<byte[]> served = fetch(url, bob, bob.sessionToken);
+      assertEquals(200, served.statusCode());
+      assertEquals("application/pdf", served.headers().firstValue("Content-Type").orElse(""));
+      assertArrayEquals(pdf, served.body());
+      assertError(403, "forbidden", fetch(url, eve, eve.sessionToken));
+      assertError(403, "forbidden", fetch(url, bob, ann.sessionToken));
+      assertError(401, "unauthorized", fetch(url, null, null));
+
+      // Bad moves are answered and nothing breaks; Bob is not in control.
+      ann.send("{\"type\":\"presentation\",\"action\":\"page\",\"page\":4}");
+      assertEquals("invalid", ann.next("error").get("code").asText());
+      bob.send("{\"type\":\"presentation\",\"action\":\"page\",\"page\":2}");
+      assertEquals("forbidden", bob.next("error").get("code").asText());
+      ann.send("{\"type\":\"presentation\",\"action\":\"pointer\",\"pointer\":{\"x\":\"left\"}}");
+      assertEquals("invalid", ann.next("error").get("code").asText());
+      ann.send("{\"type\":\"presentation\",\"action\":\"page\",\"page\":3}");
+      assertEquals(3, bob.next("presentation").get("presentation").get("page").asInt());
+
+      ann.send("{\"type\":\"presentation\",\"action\":\"stop\"}");
+      assertTrue(bob.next("presentation").get("presentation").isNull());
+      assertError(404, "not_found", fetch(url, bob, bob.sessionToken));
+      assertEquals(0, node.presentations().size(), "the stopped document is gone from the node's memory");
+    }
+  }
+
+  @Test
+  void aPresentersLeavingDeletesTheDocument() throws Exception {
+    String room = "slides-leave";
+    try (WsClient ann = new WsClient(node.httpPort()); WsClient bob = new WsClient(node.httpPort())) {
+      ann.join(room, "Ann");
+      bob.join(room, "Bob");
+      HttpResponse<byte[]> created = upload(room, ann, ann.sessionToken, TestPdfs.pages(2));
+      assertEquals(201, created.statusCode());
+      String url = JSON.readTree(created.body()).get("url").asText();
+      bob.next("presentation");
+      ann.send("{\"type\":\"leave\"}");
+      assertTrue(bob.next("presentation").get("presentation").isNull());
+      assertError(404, "not_found", fetch(url, bob, bob.sessionToken));
+      assertEquals(0, node.presentations().size());
+    }
+  }
+}
