@@ -20,7 +20,7 @@ done
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 http="$(free_port)"; media="$(free_port)"; remoting="$(free_port)"
 log="$(mktemp /tmp/lchat-idle.XXXXXX.log)"
-"$java_home/bin/java" ${LCHAT_JAVA_OPTS:-} -cp "cluster-node/target/classes:cluster-node/target/lib/*" \
+"$java_home/bin/java" --enable-native-access=ALL-UNNAMED ${LCHAT_JAVA_OPTS:-} -cp "cluster-node/target/classes:cluster-node/target/lib/*" \
   uk.co.lchat.node.Main --http "$http" --remote-port "$remoting" --media-port "$media" >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -f "$log"' EXIT

@@ -22,7 +22,7 @@ opts=(-Dlchat.room.max-participants=1000 -XX:NativeMemoryTracking=summary)
 if [ "$("$java_home/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)" -ge 23 ]; then
   opts+=(--sun-misc-unsafe-memory-access=allow)
 fi
-"$java_home/bin/java" "${opts[@]}" -cp "cluster-node/target/classes:cluster-node/target/lib/*" uk.co.lchat.node.Main \
+"$java_home/bin/java" --enable-native-access=ALL-UNNAMED "${opts[@]}" -cp "cluster-node/target/classes:cluster-node/target/lib/*" uk.co.lchat.node.Main \
   --http 8080 >"$out/node.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true' EXIT
