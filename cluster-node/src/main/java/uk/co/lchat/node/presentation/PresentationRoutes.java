@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
@@ -75,7 +76,7 @@ public final class PresentationRoutes {
     this.askTimeout = askTimeout;
     this.settings = settings;
     this.check = new PdfCheck(settings);
-    this.store = new PresentationStore();
+    this.store = new PresentationStore(settings.maxTotalBytes());
     this.holder = system.systemActorOf(store.holder(), "presentations", Props.empty());
     this.selfBase = selfBase;
     // PDFBox parses up to max-bytes: off the dispatcher that runs the HTTP server and the actors.
@@ -136,17 +137,36 @@ public final class PresentationRoutes {
       if (refused != null) {
         return discard(request, refused);
       }
+      long claim = request.entity().getContentLengthOption().orElse(settings.maxBytes());
+      if (claim > settings.maxBytes()) {
+        return discard(request, tooLarge());
+      }
+      if (!store.reserve(claim)) {
+        return discard(request, JsonErrors.response(503, "busy", "This node holds as many presentations as it"
+            + " may (lchat.presentation.max-total-bytes); try again when one has stopped."));
+      }
+      // What this upload has reserved and not handed to a document yet, given back on every way out.
+      AtomicLong reserved = new AtomicLong(claim);
       return request.entity().withSizeLimit(settings.maxBytes())
           .toStrict(askTimeout.multipliedBy(10).toMillis(), system)
           .thenComposeAsync(strict -> {
             byte[] bytes = strict.getData().toArray();
+            store.release(reserved.getAndSet(bytes.length) - bytes.length);
             return switch (check.check(bytes)) {
-              case PdfCheck.Verdict.Refused r ->
-                  CompletableFuture.completedFuture(JsonErrors.response(r.status(), r.code(), r.message()));
-              case PdfCheck.Verdict.Pdf pdf -> present(room, participant, token, bytes, pdf.pages());
+              case PdfCheck.Verdict.Refused r -> {
+                store.release(reserved.getAndSet(0));
+                yield CompletableFuture.completedFuture(JsonErrors.response(r.status(), r.code(), r.message()));
+              }
+              case PdfCheck.Verdict.Pdf pdf -> {
+                reserved.set(0); // the document's now: removing it gives it back
+                yield present(room, participant, token, bytes, pdf.pages());
+              }
             };
           }, parsing)
-          .exceptionally(e -> tooLargeOrFailed(e));
+          .exceptionally(e -> {
+            store.release(reserved.getAndSet(0));
+            return tooLargeOrFailed(e);
+          });
     }).exceptionally(e -> e instanceof java.util.concurrent.CompletionException c && c.getCause() != null
         ? unavailable(c.getCause()) : unavailable(e));
   }
@@ -234,10 +254,14 @@ public final class PresentationRoutes {
     Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
         ? e.getCause() : e;
     if (cause instanceof EntityStreamSizeException || cause.getCause() instanceof EntityStreamSizeException) {
-      return JsonErrors.response(413, "too_large", "This file is over the limit of "
-          + settings.maxBytes() / (1024 * 1024) + " MiB (" + settings.maxBytes() + " bytes) for a presentation.");
+      return tooLarge();
     }
     return unavailable(cause);
+  }
+
+  private HttpResponse tooLarge() {
+    return JsonErrors.response(413, "too_large", "This file is over the limit of "
+        + settings.maxBytes() / (1024 * 1024) + " MiB (" + settings.maxBytes() + " bytes) for a presentation.");
   }
 
   private HttpResponse unavailable(Throwable e) {

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -14,6 +15,8 @@ import uk.co.lchat.room.RoomProtocol.DocumentDropped;
  * The presented documents whose uploads reached this node, in memory only (never on disk), each kept until its
  * room drops it ({@link DocumentDropped}: the presenter stopped or left, the feature went off, the room ended). The
  * room's state says which node holds a document ({@code servedBy}), so members on other nodes are served through it.
+ * What it holds, with the uploads on their way, stays within a budget: an upload reserves its size before a byte
+ * is read ({@link #reserve}), and the reservation becomes its document's or is given back.
  */
 public final class PresentationStore {
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -22,8 +25,38 @@ public final class PresentationStore {
   public record Document(String roomId, byte[] bytes, int pages) {}
 
   private final Map<String, Document> documents = new ConcurrentHashMap<>();
+  private final long maxTotalBytes;
+  /** Bytes of the documents held and of the uploads reserved. */
+  private final AtomicLong held = new AtomicLong();
 
-  /** Keeps {@code bytes} under a new id: 128 random bits, 22 base64url characters, unguessable. */
+  public PresentationStore(long maxTotalBytes) {
+    this.maxTotalBytes = maxTotalBytes;
+  }
+
+  /** Sets aside {@code bytes} of the budget for an upload on its way; false if that would go over it. */
+  public boolean reserve(long bytes) {
+    for (long now = held.get(); now + bytes <= maxTotalBytes; now = held.get()) {
+      if (held.compareAndSet(now, now + bytes)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Gives back {@code bytes} reserved for an upload that is not (or no longer all) kept. */
+  public void release(long bytes) {
+    held.addAndGet(-bytes);
+  }
+
+  /** Bytes held and reserved now. */
+  public long heldBytes() {
+    return held.get();
+  }
+
+  /**
+   * Keeps {@code bytes} under a new id: 128 random bits, 22 base64url characters, unguessable. Their reservation
+   * ({@link #reserve}) is the document's from now on, given back when it is removed.
+   */
   public String add(String roomId, byte[] bytes, int pages) {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
@@ -39,7 +72,10 @@ public final class PresentationStore {
   }
 
   public void remove(String documentId) {
-    documents.remove(documentId);
+    Document d = documents.remove(documentId);
+    if (d != null) {
+      release(d.bytes().length);
+    }
   }
 
   /** How many documents this node holds. */
@@ -53,7 +89,7 @@ public final class PresentationStore {
         .onMessage(DocumentDropped.class, m -> {
           Document d = documents.get(m.documentId());
           if (d != null && d.roomId().equals(m.roomId())) {
-            documents.remove(m.documentId());
+            remove(m.documentId());
           }
           return Behaviors.same();
         })

@@ -35,7 +35,7 @@ class PresentationUploadIT {
   @BeforeAll
   static void start() throws Exception {
     node = TestNodes.single(Map.of("lchat.presentation.max-bytes", "1 MiB",
-        "lchat.presentation.max-decoded-bytes", "4 MiB"));
+        "lchat.presentation.max-decoded-bytes", "4 MiB", "lchat.presentation.max-total-bytes", "1 MiB"));
   }
 
   @AfterAll
@@ -95,6 +95,7 @@ class PresentationUploadIT {
       assertTrue(bomb.length < 1024 * 1024, "the bomb fits under the upload limit: " + bomb.length);
       assertError(422, "pdf_bomb", upload(room, ann, ann.sessionToken, bomb));
       assertEquals(0, node.presentations().size(), "nothing refused is kept");
+      assertEquals(0, node.presentations().heldBytes(), "every refused upload gave its reservation back");
 
       HttpResponse<byte[]> created = upload(room, ann, ann.sessionToken, pdf);
       assertEquals(201, created.statusCode(), new String(created.body(), StandardCharsets.UTF_8));
@@ -129,6 +130,34 @@ class PresentationUploadIT {
       assertTrue(bob.next("presentation").get("presentation").isNull());
       assertError(404, "not_found", fetch(url, bob, bob.sessionToken));
       assertEquals(0, node.presentations().size(), "the stopped document is gone from the node's memory");
+    }
+  }
+
+  @Test
+  void aNodeHoldsPresentationsUpToItsBudgetAndSaysBusyBeyondIt() throws Exception {
+    byte[] large = TestPdfs.ofSize(600 * 1024);
+    try (WsClient ann = new WsClient(node.httpPort()); WsClient cat = new WsClient(node.httpPort())) {
+      ann.join("budget-one", "Ann");
+      cat.join("budget-two", "Cat");
+      HttpResponse<byte[]> first = upload("budget-one", ann, ann.sessionToken, large);
+      assertEquals(201, first.statusCode(), new String(first.body(), StandardCharsets.UTF_8));
+      // 600 KiB held of the node's 1 MiB: another room's 600 KiB does not fit, and nothing else breaks.
+      assertError(503, "busy", upload("budget-two", cat, cat.sessionToken, large));
+      assertEquals(1, node.presentations().size());
+
+      ann.send("{\"type\":\"presentation\",\"action\":\"stop\"}");
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (node.presentations().heldBytes() > 0) {
+        assertTrue(System.nanoTime() < deadline, "the stopped document gives its bytes back");
+        Thread.sleep(50);
+      }
+      HttpResponse<byte[]> second = upload("budget-two", cat, cat.sessionToken, large);
+      assertEquals(201, second.statusCode(), new String(second.body(), StandardCharsets.UTF_8));
+      cat.send("{\"type\":\"presentation\",\"action\":\"stop\"}");
+      while (node.presentations().heldBytes() > 0) {
+        assertTrue(System.nanoTime() < deadline, "the second document gives its bytes back");
+        Thread.sleep(50);
+      }
     }
   }
 

@@ -29,6 +29,18 @@ public final class TestPdfs {
     return document(objects);
   }
 
+  /** A one-page PDF of about {@code bytes} bytes: its content stream is padded with spaces, uncompressed. */
+  public static byte[] ofSize(int bytes) {
+    byte[] content = new byte[bytes];
+    java.util.Arrays.fill(content, (byte) ' ');
+    List<byte[]> objects = new ArrayList<>();
+    objects.add(ascii("<< /Type /Catalog /Pages 2 0 R >>"));
+    objects.add(ascii("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"));
+    objects.add(ascii("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 300] /Contents 4 0 R >>"));
+    objects.add(stream("", content));
+    return document(objects);
+  }
+
   /** A one-page PDF whose content stream is {@code inflatedBytes} of spaces, Flate-compressed (a bomb). */
   public static byte[] bomb(long inflatedBytes) {
     ByteArrayOutputStream deflated = new ByteArrayOutputStream();
