@@ -300,10 +300,10 @@ public final class HttpApi extends AllDirectives {
     }
     return text.getStreamedText()
         .runFold(new StringBuilder(), (sb, chunk) -> sb.length() > limit ? sb : sb.append(chunk), system)
-        .thenApply(sb -> sb.length() > limit ? new ParticipantSession.Oversized(sb.length())
-            : fromClient(sb.toString(), limit));
+        .thenApply(sb -> fromClient(sb.toString(), limit));
   }
 
+  /** The client's message, or Oversized past the limit (in characters or in UTF-8 bytes). */
   private static Object fromClient(String text, int limit) {
     if (text.length() > limit || text.getBytes(StandardCharsets.UTF_8).length > limit) {
       return new ParticipantSession.Oversized(text.length());

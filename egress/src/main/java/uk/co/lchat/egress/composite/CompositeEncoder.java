@@ -149,7 +149,7 @@ public final class CompositeEncoder {
    */
   private void clock() {
     try {
-      tick();
+      runFrames();
     } catch (RuntimeException | Error e) {
       LOG.error("composite encoder {}: the clock failed, stopping FFmpeg", process.pid(), e);
       stopping = true;
@@ -158,7 +158,7 @@ public final class CompositeEncoder {
     }
   }
 
-  private void tick() {
+  private void runFrames() {
     long frameNanos = 1_000_000_000L / compositor.fps();
     try {
       // FFmpeg stamps what it reads by the wall clock from its first read, and may take seconds to start on a busy
