@@ -561,14 +561,23 @@ public final class MediaRouter implements AutoCloseable {
 
   /**
    * The router's half of the packet path (mediasoup's Router): each subscription of the stream forwards it, through
-   * the send buffer {@code tx} viewed by {@code txRtp}; a stream waiting for a keyframe after a switch of source asks
-   * the publisher for one (within the keyframe interval).
+   * the send buffer {@code tx} viewed by {@code txRtp}. A receiver still waiting for a keyframe (after a switch of
+   * source, or for the simulcast layer it should get) asks the publisher again, within the keyframe interval: a PLI
+   * is RTCP over UDP and may be lost or come before the publisher's encoder can act on it, and a publisher sends no
+   * keyframe unasked (RFC 4585 §6.3.1 leaves repeating the request to the sender of it).
    */
   static void fanOut(ReceivedPacket packet, PacketBuffer tx, RtpPacket txRtp, KeyframeRequests keyframeRequests) {
     packet.prepareFanOut();
     for (Subscription s : packet.publication.subscriptions) {
-      if (s.forward(packet, tx, txRtp) == Subscription.Forwarding.AWAITING_KEYFRAME) {
-        keyframeRequests.request(packet.publication, false);
+      switch (s.forward(packet, tx, txRtp)) {
+        case AWAITING_KEYFRAME -> keyframeRequests.request(packet.publication, false);
+        case OTHER_LAYER -> {
+          Publication awaited = s.pending();
+          if (awaited != null) {
+            keyframeRequests.request(awaited, false);
+          }
+        }
+        default -> { }
       }
     }
   }

@@ -157,6 +157,42 @@ class SubscriptionTest {
   }
 
   @Test
+  void aSimulcastReceiverWhoseKeyframeRequestWentUnansweredAsksAgainUntilTheKeyframeComes() {
+    SimulcastSource src = new SimulcastSource(publisher, "1", new String[] {"q", "h"}, 10, 96, 90000,
+        VideoCodec.VP8, 0xABCDL);
+    Publication[] layers = new Publication[2];
+    for (int i = 0; i < 2; i++) {
+      byte[] first = StageFixture.rtp(96, 0x100 * (i + 1), 0, 0, StageFixture.vp8(false, 10), new int[] {10},
+          new byte[][] {src.rids[i].getBytes(StandardCharsets.US_ASCII)});
+      layers[i] = src.bind(f.parsed(publisher, first).rtp);
+    }
+    src.ranked = new int[] {0, 1};
+    Subscription s = new Subscription(src, receiver, 96, new StreamRewriter(src.ssrc(), true, 90000), VideoCodec.VP8);
+    src.add(s);
+    // No interval between requests, so that every packet that passes the waiting receiver by shows whether it asks.
+    KeyframeRequests requests = new KeyframeRequests(java.time.Duration.ZERO, f.tx, f.counters);
+    s.chooseLayer(requests);
+    assertEquals(1, f.counters.keyframeRequestsSent(), "the high layer's keyframe is asked for once chosen");
+    fanOut(layers[1], 1, false);
+    fanOut(layers[0], 1, false);
+    assertEquals(3, f.counters.keyframeRequestsSent(), "each packet that finds it still waiting asks again");
+    assertEquals(0, f.sender.to(receiver).size(), "and nothing is forwarded before a keyframe");
+    fanOut(layers[1], 2, true);
+    fanOut(layers[1], 3, false);
+    fanOut(layers[0], 2, false);
+    assertEquals(3, f.counters.keyframeRequestsSent(), "once the keyframe came nobody asks");
+    assertEquals(2, f.sender.to(receiver).size());
+  }
+
+  private void fanOut(Publication layer, int seq, boolean keyframe) {
+    byte[] plain = StageFixture.rtp(96, layer.ssrc(), seq, seq * 3000L, StageFixture.vp8(keyframe, 100));
+    ReceivedPacket in = f.parsed(layer.publisher, plain);
+    in.publication = layer;
+    MediaRouter.fanOut(in, f.tx, txRtp,
+        new KeyframeRequests(java.time.Duration.ZERO, f.tx, f.counters));
+  }
+
+  @Test
   void aSwitchOfSourceWaitsForTheNewSourcesKeyframe() {
     Publication video = new Publication(publisher, 0x42, "video", 96, 90000, -1);
     Subscription s = new Subscription(video, receiver, 96, new StreamRewriter(0x5151, true, 90000), VideoCodec.VP8);
