@@ -20,6 +20,7 @@ public final class FeaturePolicy {
   public static final String RECORDING = "recording";
   public static final String STREAMING = "streaming";
   public static final String PRESENTATION = "presentation";
+  public static final String SHARED_PAGE = "sharedPage";
 
   /**
    * Why not: {@code code} is {@code forbidden} when the room has the feature off, {@code not_granted} when the
@@ -52,6 +53,7 @@ public final class FeaturePolicy {
       case RECORDING -> "Recording";
       case STREAMING -> "Live streaming";
       case PRESENTATION -> "Presenting";
+      case SHARED_PAGE -> "Sharing web pages";
       case "p2p" -> "Direct (peer-to-peer) media";
       default -> "The feature " + feature;
     };

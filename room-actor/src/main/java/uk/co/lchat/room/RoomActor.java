@@ -11,7 +11,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -41,7 +43,7 @@ import uk.co.lchat.room.RoomProtocol.*;
  * person leaves, and the only place where the room's rules are enforced. The actor dispatches; the rules and the
  * state live in plain objects: {@link Roster} (who is in), {@link Lobby} (who waits), {@link Admission} (who may
  * enter and how), {@link Moderation} (who may do what to whom), {@link RoomMedia} (who receives what), {@link Chat},
- * {@link SharedVideo}, {@link Slideshow}, {@link DisplayName}, {@link Passcode} and {@link PasscodeGuard}. The actor keeps the raised
+ * {@link SharedVideo}, {@link Slideshow}, {@link PageSharing}, {@link DisplayName}, {@link Passcode} and {@link PasscodeGuard}. The actor keeps the raised
  * hands, feature flags and the dominant speaker, and its life cycle as behaviours: {@link #recovering()} (reading
  * its replica back), open (this), {@link #closing()} (empty, waiting for its shard to stop it).
  */
@@ -58,8 +60,12 @@ public final class RoomActor extends AbstractBehavior<Command> {
    */
   static final Duration HAND_OVER_DUE = Duration.ofSeconds(15);
 
-  /** Registers the Room entity with Cluster Sharding on this node (call once per node at boot). */
-  public static void initSharding(ActorSystem<?> system, RoomConfig config, RoomCounters counters) {
+  /**
+   * Registers the Room entity with Cluster Sharding on this node (call once per node at boot). {@code framing}: how
+   * this node checks whether a shared page may be framed (the rooms it hosts ask it).
+   */
+  public static void initSharding(ActorSystem<?> system, RoomConfig config, RoomCounters counters,
+                                  FramingCheck framing) {
     WebhookSender webhooks = new WebhookSender(config.webhooks());
     if (config.replication().enabled()) {
       // The replicator starts with the extension: on every node at boot, so rooms elsewhere can read from it.
@@ -67,7 +73,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     }
     ClusterSharding.get(system).init(
         Entity.of(ENTITY_KEY, ctx -> sharded(ctx.getEntityId(), config, webhooks, ctx.getShard(),
-                state -> Handover.send(system, ctx.getEntityId(), state), counters))
+                state -> Handover.send(system, ctx.getEntityId(), state), counters, framing))
             .withStopMessage(new StopRoom()));
   }
 
@@ -90,16 +96,25 @@ public final class RoomActor extends AbstractBehavior<Command> {
   public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
                                          ActorRef<ClusterSharding.ShardCommand> shard,
                                          Consumer<RoomState> successor, RoomCounters counters) {
+    return create(roomId, config, webhooks, shard, successor, counters, FramingCheck.NOT_CHECKED);
+  }
+
+  /** {@code framing}: how shared pages are checked (a test's own; a node's in {@link #initSharding}). */
+  public static Behavior<Command> create(String roomId, RoomConfig config, WebhookSender webhooks,
+                                         ActorRef<ClusterSharding.ShardCommand> shard,
+                                         Consumer<RoomState> successor, RoomCounters counters,
+                                         FramingCheck framing) {
     return Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard, successor, counters, null,
-        null));
+        null, framing));
   }
 
   /** A room as Cluster Sharding runs it: with {@code lchat.room.replication}, its state is replicated. */
   private static Behavior<Command> sharded(String roomId, RoomConfig config, WebhookSender webhooks,
                                            ActorRef<ClusterSharding.ShardCommand> shard,
-                                           Consumer<RoomState> successor, RoomCounters counters) {
+                                           Consumer<RoomState> successor, RoomCounters counters,
+                                           FramingCheck framing) {
     if (!config.replication().enabled()) {
-      return create(roomId, config, webhooks, shard, successor, counters);
+      return create(roomId, config, webhooks, shard, successor, counters, framing);
     }
     // Under sharding, a new incarnation first reads what a majority of nodes hold of the room (it may be coming
     // back after its node crashed), keeping what arrives meanwhile in its stash.
@@ -107,7 +122,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
         DistributedData.<Command, LWWMap<String, RoomState>>withReplicatorMessageAdapter(replicator ->
             Behaviors.setup(ctx -> new RoomActor(ctx, roomId, config, webhooks, shard, successor, counters,
                 new RoomReplica(roomId, replicator, DistributedData.get(ctx.getSystem()).selfUniqueAddress(),
-                    config.replication()), stash).recovering())));
+                    config.replication()), stash, framing).recovering())));
   }
 
   /** Commands kept while a room reads its state back; more are dropped (their senders' asks time out). */
@@ -127,6 +142,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private final RoomMedia media;
   private final SharedVideo sharedVideo;
   private final Slideshow slideshow = new Slideshow();
+  private final PageSharing pageSharing;
+  /** This node's check of whether a shared page may be framed. */
+  private final FramingCheck framingCheck;
   private final Chat chat;
   private final Map<ActorRef<ClientEvent>, String> memberByClient = new HashMap<>();
   /** Clients whose passcode is being checked off the room's thread. */
@@ -156,8 +174,11 @@ public final class RoomActor extends AbstractBehavior<Command> {
 
   private RoomActor(ActorContext<Command> context, String roomId, RoomConfig config, WebhookSender webhooks,
                     ActorRef<ClusterSharding.ShardCommand> shard, Consumer<RoomState> successor,
-                    RoomCounters counters, RoomReplica replica, StashBuffer<Command> stash) {
+                    RoomCounters counters, RoomReplica replica, StashBuffer<Command> stash,
+                    FramingCheck framingCheck) {
     super(context);
+    this.framingCheck = framingCheck;
+    this.pageSharing = new PageSharing(config.sharedPage().allowedHosts());
     this.replica = replica;
     this.stash = stash;
     this.guard = new PasscodeGuard(config.passcodeGuard());
@@ -214,6 +235,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(SetLastN.class, this::onSetLastN)
         .onMessage(SetReceiverConstraints.class, this::onSetReceiverConstraints)
         .onMessage(ControlSharedVideo.class, this::onSharedVideo)
+        .onMessage(ControlSharedPage.class, this::onSharedPage)
+        .onMessage(SharedPageChecked.class, m -> pageOutcome(null, pageSharing.checked(m.check(), m.result())))
         .onMessage(StartPresentation.class, this::onStartPresentation)
         .onMessage(PresentationAccess.class, this::onPresentationAccess)
         .onMessage(ControlPresentation.class, this::onControlPresentation)
@@ -674,6 +697,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
     pushSources();
     boolean handsChanged = hands.remove(p.id);
     presentationOutcome(slideshow.left(p.id));
+    pageOutcome(null, pageSharing.left(p.id));
     Participant promoted = moderation.promoteIfLeaderless();
     if (promoted != null) {
       promoted.client.tell(new RoleChanged(Role.MODERATOR));
@@ -956,6 +980,9 @@ public final class RoomActor extends AbstractBehavior<Command> {
         if (m.flag().equals(FeaturePolicy.PRESENTATION) && !m.enabled() && slideshow.current() != null) {
           presentationOutcome(new Slideshow.Outcome.Changed(null, slideshow.stop()));
         }
+        if (m.flag().equals(FeaturePolicy.SHARED_PAGE) && !m.enabled()) {
+          pageOutcome(null, pageSharing.turnedOff());
+        }
       }
       return this;
     });
@@ -976,6 +1003,56 @@ public final class RoomActor extends AbstractBehavior<Command> {
       }
       case SharedVideo.Outcome.Refused r -> reject(by, r.code(), r.message());
     };
+  }
+
+  // ---- a shared web page (PageSharing) --------------------------------------------------------------------------
+
+  private Behavior<Command> onSharedPage(ControlSharedPage m) {
+    Participant by = roster.get(m.by());
+    if (by == null) {
+      return this;
+    }
+    // Stopping is always possible: a moderator may turn the feature off and the sharer still stop.
+    if (m.action() != SharedPageAction.STOP && !mayUse(by, FeaturePolicy.SHARED_PAGE)) {
+      return this;
+    }
+    return pageOutcome(by, pageSharing.control(by, m.action(), m.url()));
+  }
+
+  /**
+   * A share the room accepted is checked by the node off the room's thread (it fetches the page); its answer comes
+   * back as {@link SharedPageChecked}, or, if the node takes longer than the check timeout, an unknown framing (the
+   * page is then shown in a frame anyway).
+   */
+  private Behavior<Command> pageOutcome(Participant by, PageSharing.Outcome outcome) {
+    switch (outcome) {
+      case PageSharing.Outcome.Check c -> {
+        Duration timeout = config.sharedPage().checkTimeout();
+        FramingCheck.Result late = new FramingCheck.Result(Framing.UNKNOWN, "the site did not answer within "
+            + timeout.toMillis() + " ms");
+        CompletionStage<FramingCheck.Result> check;
+        try {
+          check = framingCheck.check(c.url()).toCompletableFuture()
+              .completeOnTimeout(late, timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+          check = CompletableFuture.failedFuture(e);
+        }
+        getContext().pipeToSelf(check, (result, error) -> new SharedPageChecked(c.check(), error == null ? result
+            : new FramingCheck.Result(Framing.UNKNOWN, "the check failed: " + error.getClass().getSimpleName())));
+      }
+      case PageSharing.Outcome.Changed ch -> {
+        broadcast(new SharedPageChanged(ch.page()));
+        getContext().getLog().info("room {}: shared page {}", roomId, ch.page() == null ? "stopped"
+            : "by " + ch.page().sharedBy() + " (framing " + ch.page().framing() + ")");
+      }
+      case PageSharing.Outcome.Unchanged u -> { }
+      case PageSharing.Outcome.Refused r -> {
+        if (by != null) {
+          reject(by, r.code(), r.message());
+        }
+      }
+    }
+    return this;
   }
 
   // ---- presentations (Slideshow) --------------------------------------------------------------------------------
@@ -1581,7 +1658,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
         passcode == null ? null : passcode.hash(), lobby.enabled(), moderation.controllerMode(), sharedVideo.state(),
         dominantSpeaker, created, roster.nextJoinOrder(), media.lastN(), new ArrayList<>(media.speakers()),
         admission.bannedSubjects(), admission.opened(), reservedUntilMillis, maxParticipants, recording.current(),
-        slideshow.current());
+        slideshow.current(), pageSharing.current());
   }
 
   /**
@@ -1598,6 +1675,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       moderation.setControllerMode(s.controllerMode());
       sharedVideo.restore(s.sharedVideo());
       slideshow.restore(s.presentation());
+      pageSharing.restore(s.sharedPage());
       dominantSpeaker = s.dominantSpeaker();
       chat.restore(s.chat());
       media.setLastN(s.lastN());
@@ -1645,6 +1723,6 @@ public final class RoomActor extends AbstractBehavior<Command> {
   private RoomSnapshot snapshot() {
     return new RoomSnapshot(roomId, roster.views(), settings(), new ArrayList<>(hands), sharedVideo.state(),
         dominantSpeaker, chat.history(), recording.current() == null ? null : recording.current().view(),
-        presentationView());
+        presentationView(), pageSharing.current());
   }
 }

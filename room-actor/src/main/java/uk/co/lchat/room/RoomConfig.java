@@ -13,7 +13,8 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
                          boolean controllerMode, Map<String, Boolean> features, WebhookSettings webhooks,
                          int rosterBatchAbove, Duration rosterBatchInterval, int lastN,
                          PasscodeGuard.Settings passcodeGuard, List<String> sharedVideoHosts,
-                         RoomReplica.Settings replication, RoomProtocol.AuthMode authMode, Duration emptyTimeout) {
+                         RoomReplica.Settings replication, RoomProtocol.AuthMode authMode, Duration emptyTimeout,
+                         SharedPageSettings sharedPage) {
 
   public static final int HARD_MAX_PARTICIPANTS = 1000;
 
@@ -31,6 +32,24 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
     }
     if (emptyTimeout.isNegative() || emptyTimeout.isZero()) {
       throw new IllegalArgumentException("lchat.room.empty-timeout must be positive");
+    }
+    if (sharedPage.allowedHosts().isEmpty() && features.containsKey(FeaturePolicy.SHARED_PAGE)) {
+      // No host to share from: the feature is off for every room (and no moderator can turn it on).
+      Map<String, Boolean> off = new LinkedHashMap<>(features);
+      off.put(FeaturePolicy.SHARED_PAGE, false);
+      features = Map.copyOf(off);
+    }
+  }
+
+  /**
+   * {@code lchat.room.shared-page}: the hosts whose pages may be shared, and how long the room waits for its node's
+   * framing check before showing a page anyway.
+   */
+  public record SharedPageSettings(PageHosts allowedHosts, Duration checkTimeout) {
+    public SharedPageSettings {
+      if (checkTimeout.isNegative() || checkTimeout.isZero()) {
+        throw new IllegalArgumentException("lchat.room.shared-page.check-timeout must be positive");
+      }
     }
   }
 
@@ -75,13 +94,14 @@ public record RoomConfig(int maxParticipants, int maxViewers, int maxNameLength,
         passcodeGuard(c.getConfig("passcode-guard")), c.getStringList("shared-video.allowed-hosts"),
         new RoomReplica.Settings(c.getBoolean("replication.enabled"), c.getDuration("replication.interval"),
             c.getDuration("replication.timeout")), authMode(root.getString("lchat.auth.mode")),
-        c.getDuration("empty-timeout"));
+        c.getDuration("empty-timeout"), new SharedPageSettings(PageHosts.of(c.getStringList(
+            "shared-page.allowed-hosts")), c.getDuration("shared-page.check-timeout")));
   }
 
   public RoomConfig withMaxParticipants(int max) {
     return new RoomConfig(max, maxViewers, maxNameLength, maxChatLength, chatHistory, controllerMode, features,
         webhooks, rosterBatchAbove, rosterBatchInterval, lastN, passcodeGuard, sharedVideoHosts,
-        replication, authMode, emptyTimeout);
+        replication, authMode, emptyTimeout, sharedPage);
   }
 
   private static PasscodeGuard.Settings passcodeGuard(Config g) {

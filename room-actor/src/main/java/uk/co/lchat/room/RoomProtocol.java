@@ -33,6 +33,15 @@ public final class RoomProtocol {
 
   public enum PresentationAction { STOP, PAGE, POINTER, HAND_OVER }
 
+  public enum SharedPageAction { SHARE, STOP }
+
+  /**
+   * Whether a shared page's site lets it be shown in a frame, as the node found when it fetched the page:
+   * {@code REFUSED} (X-Frame-Options, or CSP frame-ancestors that do not allow every site: clients show a link
+   * instead), {@code ALLOWED}, or {@code UNKNOWN} (the node could not ask the site: clients show the frame anyway).
+   */
+  public enum Framing { ALLOWED, REFUSED, UNKNOWN }
+
   /**
    * {@code lchat.auth.mode}: who may enter. {@code OPEN}: anyone (a token is optional); {@code TOKEN}: every join,
    * WHIP and WHEP needs a valid token; {@code TOKEN_TO_CREATE}: only a token holder (or the server API) opens a
@@ -187,6 +196,18 @@ public final class RoomProtocol {
   public record ControlSharedVideo(String by, SharedVideoAction action, String url, double positionSeconds)
       implements Command {}
 
+  // ---- a shared web page (page embed) -----------------------------------------------------------------------------
+
+  /**
+   * Share the page at {@code url} with everyone (SHARE: start, or navigate to another page), or stop sharing it.
+   * The room checks the address and the allow-list ({@link PageAddress}, {@link PageHosts}), then asks its node
+   * whether the site allows framing ({@link FramingCheck}) and only then tells everyone ({@link SharedPageChanged}).
+   */
+  public record ControlSharedPage(String by, SharedPageAction action, String url) implements Command {}
+
+  /** The room's own message: its node's framing check for share number {@code check} answered. */
+  record SharedPageChecked(long check, FramingCheck.Result result) implements Command {}
+
   // ---- presentations (a shared PDF) -------------------------------------------------------------------------------
 
   /**
@@ -273,7 +294,20 @@ public final class RoomProtocol {
                           SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
                           int nextJoinOrder, int lastN, List<String> speakers, List<String> bannedSubjects,
                           boolean opened, long reservedUntilMillis, int maxParticipants, Recording recording,
-                          Presentation presentation) {
+                          Presentation presentation, SharedPage sharedPage) {
+    /** A state without a shared page. */
+    public RoomState(List<MemberState> participants, List<WaiterState> lobby, List<String> bannedTokens,
+                     List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
+                     String passcodeSalt, String passcodeHash, boolean lobbyEnabled, boolean controllerMode,
+                     SharedVideoState sharedVideo, String dominantSpeaker, boolean created,
+                     int nextJoinOrder, int lastN, List<String> speakers, List<String> bannedSubjects,
+                     boolean opened, long reservedUntilMillis, int maxParticipants, Recording recording,
+                     Presentation presentation) {
+      this(participants, lobby, bannedTokens, hands, chat, features, passcodeSalt, passcodeHash, lobbyEnabled,
+          controllerMode, sharedVideo, dominantSpeaker, created, nextJoinOrder, lastN, speakers, bannedSubjects,
+          opened, reservedUntilMillis, maxParticipants, recording, presentation, null);
+    }
+
     /** A state without a presentation. */
     public RoomState(List<MemberState> participants, List<WaiterState> lobby, List<String> bannedTokens,
                      List<String> hands, List<ChatMessage> chat, Map<String, Boolean> features,
@@ -557,6 +591,9 @@ public final class RoomProtocol {
   /** The presentation changed (page, pointer, control), started, or stopped ({@code presentation} null). */
   public record PresentationChanged(PresentationView presentation) implements ClientEvent {}
 
+  /** A page was shared, its sharer navigated to another, or sharing stopped ({@code page} null). */
+  public record SharedPageChanged(SharedPage page) implements ClientEvent {}
+
   public record DominantSpeakerChanged(String participantId) implements ClientEvent {}
 
   /** A data message from the back end (server API); {@code payload} is JSON text, {@code topic} may be null. */
@@ -601,6 +638,13 @@ public final class RoomProtocol {
   public record SharedVideoState(String url, boolean playing, double positionSeconds, long updatedAtMillis,
                                  String controlledBy) {}
 
+  /**
+   * The page shared on stage: {@code url} (normalised, on an allowed host), {@code sharedBy} (a participant id),
+   * {@code framing} as the node found it, {@code framingDetail} what decided it (e.g. "X-Frame-Options: DENY"), or
+   * null.
+   */
+  public record SharedPage(String url, String sharedBy, Framing framing, String framingDetail) {}
+
   /** A pointer on a page: {@code x} from its left edge, {@code y} from its top, each a share (0..1) of its size. */
   public record Pointer(double x, double y) {}
 
@@ -626,12 +670,19 @@ public final class RoomProtocol {
 
   /**
    * {@code recording}: the running recording, null when none; {@code presentation}: the one on stage, null when
-   * none (so late joiners know both).
+   * none; {@code sharedPage}: the web page on stage, null when none (so late joiners know all three).
    */
   public record RoomSnapshot(String roomId, List<ParticipantView> participants, RoomSettings settings,
                              List<String> hands, SharedVideoState sharedVideo, String dominantSpeaker,
                              List<ChatMessage> chatHistory, RecordingView recording,
-                             PresentationView presentation) {
+                             PresentationView presentation, SharedPage sharedPage) {
+    public RoomSnapshot(String roomId, List<ParticipantView> participants, RoomSettings settings,
+                        List<String> hands, SharedVideoState sharedVideo, String dominantSpeaker,
+                        List<ChatMessage> chatHistory, RecordingView recording, PresentationView presentation) {
+      this(roomId, participants, settings, hands, sharedVideo, dominantSpeaker, chatHistory, recording, presentation,
+          null);
+    }
+
     public RoomSnapshot(String roomId, List<ParticipantView> participants, RoomSettings settings,
                         List<String> hands, SharedVideoState sharedVideo, String dominantSpeaker,
                         List<ChatMessage> chatHistory, RecordingView recording) {
