@@ -58,6 +58,7 @@ import uk.co.lchat.node.http.HttpApi;
 import uk.co.lchat.node.http.HttpListener;
 import uk.co.lchat.node.http.OriginPolicy;
 import uk.co.lchat.node.lan.LanMode;
+import uk.co.lchat.node.pageshare.PageFramingProbe;
 import uk.co.lchat.node.placement.Placement;
 import uk.co.lchat.node.placement.PlacementSettings;
 import uk.co.lchat.node.placement.RouterDirectory;
@@ -122,7 +123,9 @@ public final class LchatNode implements AutoCloseable {
     JoinTokens tokens = new JoinTokens(auth);
     RoomConfig roomConfig = RoomConfig.fromConfig(system.settings().config());
     joinCluster();
-    RoomActor.initSharding(system, roomConfig, rooms);
+    // Shared pages are checked for framing by the node hosting their room, under the room's own allow-list.
+    RoomActor.initSharding(system, roomConfig, rooms, new PageFramingProbe(system,
+        roomConfig.sharedPage().allowedHosts(), roomConfig.sharedPage().checkTimeout()));
     NodeRouter media = NodeRouter.start(system, settings.media(), conferences, settings.host());
     this.mediaRouter = media.data();
     this.router = media.control();

@@ -216,6 +216,15 @@ public final class SignalingCodec {
         double position = number(m, "position");
         yield room(type, id -> new ControlSharedVideo(id, action, url, position));
       }
+      case "sharedPage" -> {
+        SharedPageAction action = switch (string(m, "action", true)) {
+          case "share" -> SharedPageAction.SHARE;
+          case "stop" -> SharedPageAction.STOP;
+          default -> throw new BadMessage("action is \"share\" (with a url) or \"stop\".");
+        };
+        String url = action == SharedPageAction.SHARE ? string(m, "url", true) : null;
+        yield room(type, id -> new ControlSharedPage(id, action, url));
+      }
       case "presentation" -> {
         PresentationAction action = switch (string(m, "action", true)) {
           case "stop" -> PresentationAction.STOP;
@@ -417,6 +426,7 @@ public final class SignalingCodec {
       case SharedVideoChanged v -> out.put("type", "sharedVideo").set("state", JSON.valueToTree(v.state()));
       case PresentationChanged p -> out.put("type", "presentation")
           .set("presentation", JSON.valueToTree(p.presentation()));
+      case SharedPageChanged p -> out.put("type", "sharedPage").set("page", JSON.valueToTree(p.page()));
       case DominantSpeakerChanged d -> out.put("type", "dominantSpeaker").put("participantId", d.participantId());
       case DataReceived d -> {
         out.put("type", "data").put("topic", d.topic());

@@ -54,6 +54,22 @@ class SignalingCodecTest {
   }
 
   @Test
+  void aSharedPageIsSharedOrStoppedAndItsChangesEncodeWithTheirFraming() throws Exception {
+    assertEquals(new ControlSharedPage("me", SharedPageAction.SHARE, "https://example.com/a"),
+        roomCommand("{\"type\":\"sharedPage\",\"action\":\"share\",\"url\":\"https://example.com/a\"}"));
+    assertEquals(new ControlSharedPage("me", SharedPageAction.STOP, null),
+        roomCommand("{\"type\":\"sharedPage\",\"action\":\"stop\"}"));
+    JsonNode page = JSON.readTree(SignalingCodec.encode(new SharedPageChanged(new SharedPage("https://example.com/a",
+        "p1", Framing.REFUSED, "X-Frame-Options: DENY"))));
+    assertEquals("sharedPage", page.get("type").asText());
+    assertEquals("https://example.com/a", page.get("page").get("url").asText());
+    assertEquals("p1", page.get("page").get("sharedBy").asText());
+    assertEquals("refused", page.get("page").get("framing").asText());
+    assertEquals("X-Frame-Options: DENY", page.get("page").get("framingDetail").asText());
+    assertTrue(JSON.readTree(SignalingCodec.encode(new SharedPageChanged(null))).get("page").isNull());
+  }
+
+  @Test
   void lastNAndReceiverConstraintsAreCheckedFields() throws Exception {
     assertEquals(new SetLastN("me", 9), roomCommand("{\"type\":\"setLastN\",\"lastN\":9}"));
     assertEquals(new SetReceiverConstraints("me", List.of("bob", "cat"), -1),
@@ -222,7 +238,10 @@ class SignalingCodecTest {
       "{\"type\":\"muteParticipant\",\"target\":\"x\",\"kind\":\"smell\"}",
       "{\"type\":\"setLobby\",\"enabled\":\"on\"}",
       "{\"type\":\"sharedVideo\",\"action\":\"rewind\"}",
-      "{\"type\":\"sharedVideo\",\"action\":\"seek\",\"position\":\"ten\"}"})
+      "{\"type\":\"sharedVideo\",\"action\":\"seek\",\"position\":\"ten\"}",
+      "{\"type\":\"sharedPage\",\"action\":\"share\"}",
+      "{\"type\":\"sharedPage\",\"action\":\"share\",\"url\":42}",
+      "{\"type\":\"sharedPage\",\"action\":\"navigate\",\"url\":\"https://example.com/\"}"})
   void missingOrMistypedFieldsAreInvalid(String text) {
     assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(text)).code(), text);
   }
