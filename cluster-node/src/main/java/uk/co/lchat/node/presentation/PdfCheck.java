@@ -3,9 +3,14 @@ package uk.co.lchat.node.presentation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import java.util.zip.InflaterInputStream;
+import java.util.Set;
 
 import org.apache.pdfbox.Loader;
 import org.apache.pdfbox.cos.COSArray;
@@ -14,16 +19,17 @@ import org.apache.pdfbox.cos.COSName;
 import org.apache.pdfbox.cos.COSObject;
 import org.apache.pdfbox.cos.COSObjectKey;
 import org.apache.pdfbox.cos.COSStream;
+import org.apache.pdfbox.filter.FilterFactory;
 import org.apache.pdfbox.io.IOUtils;
 import org.apache.pdfbox.pdmodel.PDDocument;
 
 /**
  * Whether uploaded bytes are a PDF the room may show: by content, never by name. The file must start with the PDF
  * header ({@code %PDF-}, ISO 32000-1 §7.5.2), parse with Apache PDFBox (in memory only: nothing goes to disk), have
- * 1 to {@code maxPages} pages, and its Flate-compressed streams must not expand past {@code maxDecodedBytes} in
- * all (checked by inflating them with a running count that stops at the limit, so a bomb costs at most that much
- * work and no memory). Streams under other filters count at their stored size: the image codecs (DCT, JPX, JBIG2,
- * CCITT) decode to pictures the page draws at its own size.
+ * 1 to {@code maxPages} pages, and its compressed streams must not expand past {@code maxDecodedBytes} in all
+ * (checked by decoding them with a running count that stops at the limit, so a bomb costs at most that much work
+ * and no memory beyond one upload's size). Streams under the image codecs (DCT, JPX, JBIG2, CCITT) count at their
+ * stored size: they decode to pictures the page draws at its own size.
  */
 public final class PdfCheck {
   private static final byte[] MAGIC = "%PDF-".getBytes(StandardCharsets.US_ASCII);
@@ -34,6 +40,10 @@ public final class PdfCheck {
 
     record Refused(int status, String code, String message) implements Verdict {}
   }
+
+  /** Filters (long and abbreviated names, ISO 32000-1 Tables 6 and 94) that decode to a picture, not to more data. */
+  private static final Set<COSName> IMAGE_CODECS = Set.of(COSName.DCT_DECODE, COSName.DCT_DECODE_ABBREVIATION,
+      COSName.JPX_DECODE, COSName.JBIG2_DECODE, COSName.CCITTFAX_DECODE, COSName.CCITTFAX_DECODE_ABBREVIATION);
 
   private final PresentationSettings settings;
 
@@ -67,14 +77,13 @@ public final class PdfCheck {
 
   private boolean withinDecodedLimit(PDDocument doc) throws IOException {
     long budget = settings.maxDecodedBytes();
-    byte[] scratch = new byte[64 * 1024];
     for (Map.Entry<COSObjectKey, Long> entry : doc.getDocument().getXrefTable().entrySet()) {
       COSObject object = doc.getDocument().getObjectFromPool(entry.getKey());
       COSBase base = object == null ? null : object.getObject();
       if (!(base instanceof COSStream stream)) {
         continue;
       }
-      budget -= inflatesFlate(stream) ? inflated(stream, budget, scratch) : stream.getLength();
+      budget -= decodedSize(stream, budget);
       if (budget < 0) {
         return false;
       }
@@ -82,27 +91,101 @@ public final class PdfCheck {
     return true;
   }
 
-  /** Whether the stream's first filter is FlateDecode (ISO 32000-1 §7.4.4), the one a bomb uses. */
-  private static boolean inflatesFlate(COSStream stream) {
-    COSBase filters = stream.getFilters();
-    COSBase first = filters instanceof COSArray array && array.size() > 0 ? array.getObject(0) : filters;
-    return COSName.FLATE_DECODE.equals(first) || COSName.FLATE_DECODE_ABBREVIATION.equals(first);
-  }
-
-  /** The stream's inflated size, or more than {@code budget} once it passes it (the rest is never inflated). */
-  private static long inflated(COSStream stream, long budget, byte[] scratch) throws IOException {
-    long total = 0;
-    try (InputStream in = new InflaterInputStream(stream.createRawInputStream())) {
-      int n;
-      while ((n = in.read(scratch)) > 0) {
-        total += n;
-        if (total > budget) {
-          return total;
+  /**
+   * What the stream decodes to, or more than {@code budget} once it passes it (the rest is never decoded). Every
+   * filter of its chain counts (ISO 32000-1 §7.4: Flate, LZW and RunLength all expand, LZW by up to ~340x, and a
+   * chain multiplies them), each stage decoded with a running count that stops at the limit. A stage no viewer
+   * expands to more than a picture of its own size (the image codecs) ends the count at what it is given. Only a
+   * stage that feeds another is held in memory, and at most as much as the largest upload.
+   */
+  private long decodedSize(COSStream stream, long budget) throws IOException {
+    List<COSName> chain = filters(stream);
+    if (chain.isEmpty()) {
+      return stream.getLength();
+    }
+    byte[] stage = null;
+    for (int i = 0; i < chain.size(); i++) {
+      COSName name = chain.get(i);
+      InputStream in = stage == null ? stream.createRawInputStream() : new ByteArrayInputStream(stage);
+      if (IMAGE_CODECS.contains(name)) {
+        try (in) {
+          return stage == null ? stream.getLength() : stage.length;
         }
       }
-    } catch (java.util.zip.ZipException e) {
-      // A damaged Flate stream: viewers stop where it breaks, and so does the count.
+      boolean last = i == chain.size() - 1;
+      Bounded out = new Bounded(last ? budget : Math.min(budget, settings.maxBytes()), !last);
+      try (in) {
+        FilterFactory.INSTANCE.getFilter(name).decode(in, out, stream, i);
+      } catch (Bounded.Exceeded e) {
+        return budget + 1;
+      }
+      if (last) {
+        return out.count;
+      }
+      stage = out.bytes();
     }
-    return total;
+    throw new IllegalStateException("unreachable: the chain's last stage returns");
+  }
+
+  private static List<COSName> filters(COSStream stream) {
+    COSBase filters = stream.getFilters();
+    if (filters instanceof COSName name) {
+      return List.of(name);
+    }
+    List<COSName> names = new ArrayList<>();
+    if (filters instanceof COSArray array) {
+      for (int i = 0; i < array.size(); i++) {
+        if (array.getObject(i) instanceof COSName name) {
+          names.add(name);
+        }
+      }
+    }
+    return names;
+  }
+
+  /** Counts what a filter writes, keeps it when asked, and stops the filter once it passes {@code limit}. */
+  private static final class Bounded extends OutputStream {
+    /** Thrown into the filter's loop: the count has passed the limit, decode no more. */
+    static final class Exceeded extends IOException {
+      Exceeded() {
+        super("decoded size over the limit");
+      }
+    }
+
+    private final long limit;
+    private final ByteArrayOutputStream kept;
+    long count;
+
+    Bounded(long limit, boolean keep) {
+      this.limit = limit;
+      this.kept = keep ? new ByteArrayOutputStream() : null;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      count(1);
+      if (kept != null) {
+        kept.write(b);
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      count(len);
+      if (kept != null) {
+        kept.write(b, off, len);
+      }
+    }
+
+    private void count(int n) throws Exceeded {
+      count += n;
+      if (count > limit) {
+        throw new Exceeded();
+      }
+    }
+
+    byte[] bytes() {
+      return kept.toByteArray();
+    }
   }
 }

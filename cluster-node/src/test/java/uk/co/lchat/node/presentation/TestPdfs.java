@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.DeflaterOutputStream;
+
+import org.apache.pdfbox.cos.COSDictionary;
+import org.apache.pdfbox.cos.COSName;
+import org.apache.pdfbox.filter.FilterFactory;
 
 /** Small PDFs built by hand for tests (ISO 32000-1 §7.5: objects, a cross-reference table, a trailer). */
 public final class TestPdfs {
@@ -43,22 +46,58 @@ public final class TestPdfs {
 
   /** A one-page PDF whose content stream is {@code inflatedBytes} of spaces, Flate-compressed (a bomb). */
   public static byte[] bomb(long inflatedBytes) {
-    ByteArrayOutputStream deflated = new ByteArrayOutputStream();
-    try (DeflaterOutputStream out = new DeflaterOutputStream(deflated)) {
-      byte[] spaces = new byte[64 * 1024];
-      java.util.Arrays.fill(spaces, (byte) ' ');
-      for (long done = 0; done < inflatedBytes; done += spaces.length) {
-        out.write(spaces);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    return bomb(inflatedBytes, COSName.FLATE_DECODE);
+  }
+
+  /**
+   * A one-page PDF whose content stream is {@code decodedBytes} of spaces encoded by {@code chain} (the first filter
+   * is the one a reader undoes first, ISO 32000-1 §7.3.8.2), encoded with PDFBox's own encoders.
+   */
+  public static byte[] bomb(long decodedBytes, COSName... chain) {
+    byte[] data = spaces(decodedBytes);
+    for (int i = chain.length - 1; i >= 0; i--) {
+      data = encode(chain[i], data);
+    }
+    StringBuilder filters = new StringBuilder("/Filter [");
+    for (COSName name : chain) {
+      filters.append(" /").append(name.getName());
     }
     List<byte[]> objects = new ArrayList<>();
     objects.add(ascii("<< /Type /Catalog /Pages 2 0 R >>"));
     objects.add(ascii("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"));
     objects.add(ascii("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 300] /Contents 4 0 R >>"));
-    objects.add(stream("/Filter /FlateDecode ", deflated.toByteArray()));
+    objects.add(stream(filters.append(" ] ").toString(), data));
     return document(objects);
+  }
+
+  /** A one-page PDF whose content stream is {@code data} as it is, under the stream dictionary's {@code filter}. */
+  public static byte[] withFilter(String filter, byte[] data) {
+    List<byte[]> objects = new ArrayList<>();
+    objects.add(ascii("<< /Type /Catalog /Pages 2 0 R >>"));
+    objects.add(ascii("<< /Type /Pages /Kids [3 0 R] /Count 1 >>"));
+    objects.add(ascii("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 300] /Contents 4 0 R >>"));
+    objects.add(stream(filter, data));
+    return document(objects);
+  }
+
+  private static byte[] spaces(long n) {
+    if (n > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("at most 2 GiB of spaces");
+    }
+    byte[] b = new byte[(int) n];
+    java.util.Arrays.fill(b, (byte) ' ');
+    return b;
+  }
+
+  private static byte[] encode(COSName filter, byte[] data) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      FilterFactory.INSTANCE.getFilter(filter).encode(new java.io.ByteArrayInputStream(data), out,
+          new COSDictionary(), 0);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return out.toByteArray();
   }
 
   private static byte[] stream(String dictionary, byte[] data) {
