@@ -239,6 +239,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(SharedPageChecked.class, m -> pageOutcome(null, pageSharing.checked(m.check(), m.result())))
         .onMessage(StartPresentation.class, this::onStartPresentation)
         .onMessage(PresentationAccess.class, this::onPresentationAccess)
+        .onMessage(CheckDocument.class, this::onCheckDocument)
         .onMessage(ControlPresentation.class, this::onControlPresentation)
         .onMessage(FlushPointer.class, m -> presentationOutcome(slideshow.flushPointer(System.currentTimeMillis())))
         .onMessage(SetDominantSpeaker.class, this::onDominantSpeaker)
@@ -372,6 +373,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
           m.replyTo().tell(notAMember());
           return Behaviors.same();
         })
+        // Closing for a handoff keeps the presentation in the replica for the next incarnation: it answers.
+        .onMessage(CheckDocument.class, m -> Behaviors.same())
         .onMessage(FlushRoster.class, m -> {
           onFlushRoster(m); // to nobody, but the next batch must be scheduled if the room opens again
           return Behaviors.same();
@@ -1098,6 +1101,14 @@ public final class RoomActor extends AbstractBehavior<Command> {
     PresentationReply refused = refusePresenting(p);
     m.replyTo().tell(refused != null ? refused : presentationReply(null, null, null));
     return this;
+  }
+
+  private Behavior<Command> onCheckDocument(CheckDocument m) {
+    Presentation now = slideshow.current();
+    if (now == null || !now.documentId().equals(m.documentId())) {
+      m.holder().tell(new DocumentDropped(roomId, m.documentId()));
+    }
+    return roster.isEmpty() ? endIfEmpty() : this;
   }
 
   private Behavior<Command> onStartPresentation(StartPresentation m) {

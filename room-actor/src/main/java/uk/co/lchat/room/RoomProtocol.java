@@ -249,6 +249,14 @@ public final class RoomProtocol {
   /** To the node holding a document's bytes: the room no longer presents it, delete them. */
   public record DocumentDropped(String roomId, String documentId) {}
 
+  /**
+   * From the node holding a document's bytes, now and then: does the room still present {@code documentId}? If not,
+   * the room tells {@code holder} {@link DocumentDropped}; if it does, nothing. The word of a drop can be lost (a
+   * remote message, a room whose node crashed and whose members all left before it came back), and a node must not
+   * keep a meeting's document after the meeting.
+   */
+  public record CheckDocument(String documentId, ActorRef<DocumentDropped> holder) implements Command {}
+
   // ---- media ----------------------------------------------------------------------------------------------------
 
   /**

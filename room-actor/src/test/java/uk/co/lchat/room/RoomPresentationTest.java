@@ -117,4 +117,18 @@ class RoomPresentationTest {
     bob.send(new SendChat(bob.id, "still here", null));
     assertEquals("still here", ann.await(ChatDelivered.class).message().text());
   }
+
+  @Test
+  void aRoomAskedAboutADocumentItNoLongerPresentsTellsItsHolderToDropItAndKeepsTheOneItPresents() {
+    var ann = room.join("Ann");
+    start(ann, ann.token, "doc-now");
+    ann.await(PresentationChanged.class);
+    room.room.tell(new CheckDocument("doc-now", holder.ref()));
+    room.room.tell(new CheckDocument("doc-long-gone", holder.ref()));
+    // Messages from one sender arrive in order: had the first asked for a drop, it would come first.
+    DocumentDropped dropped = holder.receiveMessage();
+    assertEquals("doc-long-gone", dropped.documentId());
+    room.room.tell(new PresentationAccess(ann.id, ann.token, replies.ref()));
+    assertEquals("doc-now", replies.receiveMessage().presentation().documentId(), "still presented");
+  }
 }

@@ -78,6 +78,7 @@ public final class PresentationRoutes {
     this.check = new PdfCheck(settings);
     this.store = new PresentationStore(settings.maxTotalBytes());
     this.holder = system.systemActorOf(store.holder(), "presentations", Props.empty());
+    new DocumentSweep(sharding, store, holder, settings.sweepInterval()).start(system);
     this.selfBase = selfBase;
     // PDFBox parses up to max-bytes: off the dispatcher that runs the HTTP server and the actors.
     this.parsing = system.dispatchers().lookup(DispatcherSelector.blocking());

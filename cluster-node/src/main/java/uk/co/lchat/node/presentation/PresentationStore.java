@@ -21,8 +21,8 @@ import uk.co.lchat.room.RoomProtocol.DocumentDropped;
 public final class PresentationStore {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** One document: its room, its bytes and its page count. */
-  public record Document(String roomId, byte[] bytes, int pages) {}
+  /** One document: its room, its bytes, its page count and when it came ({@code System.nanoTime()}). */
+  public record Document(String roomId, byte[] bytes, int pages, long addedNanos) {}
 
   private final Map<String, Document> documents = new ConcurrentHashMap<>();
   private final long maxTotalBytes;
@@ -61,7 +61,7 @@ public final class PresentationStore {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
     String documentId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-    documents.put(documentId, new Document(roomId, bytes, pages));
+    documents.put(documentId, new Document(roomId, bytes, pages, System.nanoTime()));
     return documentId;
   }
 
@@ -76,6 +76,18 @@ public final class PresentationStore {
     if (d != null) {
       release(d.bytes().length);
     }
+  }
+
+  /** The documents held for at least {@code age} (id to document): those whose room had time to take them. */
+  public Map<String, Document> heldFor(java.time.Duration age) {
+    long now = System.nanoTime();
+    Map<String, Document> old = new java.util.HashMap<>();
+    documents.forEach((id, d) -> {
+      if (now - d.addedNanos() >= age.toNanos()) {
+        old.put(id, d);
+      }
+    });
+    return old;
   }
 
   /** How many documents this node holds. */

@@ -35,7 +35,8 @@ class PresentationUploadIT {
   @BeforeAll
   static void start() throws Exception {
     node = TestNodes.single(Map.of("lchat.presentation.max-bytes", "1 MiB",
-        "lchat.presentation.max-decoded-bytes", "4 MiB", "lchat.presentation.max-total-bytes", "1 MiB"));
+        "lchat.presentation.max-decoded-bytes", "4 MiB", "lchat.presentation.max-total-bytes", "1 MiB",
+        "lchat.presentation.sweep-interval", "1s"));
   }
 
   @AfterAll
@@ -175,6 +176,37 @@ class PresentationUploadIT {
       assertTrue(bob.next("presentation").get("presentation").isNull());
       assertError(404, "not_found", fetch(url, bob, bob.sessionToken));
       assertEquals(0, node.presentations().size());
+    }
+  }
+
+  @Test
+  void aDocumentWhoseRoomNoLongerPresentsItIsDroppedByTheSweepAndAPresentedOneIsKept() throws Exception {
+    String room = "slides-sweep";
+    try (WsClient ann = new WsClient(node.httpPort()); WsClient bob = new WsClient(node.httpPort())) {
+      ann.join(room, "Ann");
+      bob.join(room, "Bob");
+      HttpResponse<byte[]> created = upload(room, ann, ann.sessionToken, TestPdfs.pages(2));
+      assertEquals(201, created.statusCode(), new String(created.body(), StandardCharsets.UTF_8));
+      String url = JSON.readTree(created.body()).get("url").asText();
+      // A document whose room's word of the drop never came (its node crashed, everyone left): the node holds it
+      // for a room that presents nothing of the kind.
+      byte[] orphan = TestPdfs.pages(1);
+      assertTrue(node.presentations().reserve(orphan.length));
+      node.presentations().add("slides-sweep-ended", orphan, 1);
+      assertEquals(2, node.presentations().size());
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (node.presentations().size() > 1) {
+        assertTrue(System.nanoTime() < deadline, "the orphaned document is swept within a few intervals");
+        Thread.sleep(100);
+      }
+      // The sweep that dropped the orphan asked about the presented document too, and kept it.
+      HttpResponse<byte[]> served = fetch(url, bob, bob.sessionToken);
+      assertEquals(200, served.statusCode());
+      ann.send("{\"type\":\"presentation\",\"action\":\"stop\"}");
+      while (node.presentations().heldBytes() > 0) {
+        assertTrue(System.nanoTime() < deadline, "everything held is given back");
+        Thread.sleep(50);
+      }
     }
   }
 }

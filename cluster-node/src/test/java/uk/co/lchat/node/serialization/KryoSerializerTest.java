@@ -134,6 +134,7 @@ class KryoSerializerTest {
         new ControlPresentation("p1", PresentationAction.HAND_OVER, 0, null, "p2"),
         new PresentationChanged(slides.view("moon")), new PresentationChanged(null),
         new DocumentDropped("moon", "d0c"),
+        new CheckDocument("d0c", kit.createTestProbe(DocumentDropped.class).ref()),
         new RestoreRoom(new RoomState(List.of(), List.of(), List.of(), List.of(), List.of(), features, null, null,
             false, false, video, null, true, 2, 25, List.of(), List.of(), false, 0, 0, null, slides)),
         new RestoreRoom(new RoomState(List.of(), List.of(), List.of(), List.of(), List.of(), features, null, null,
