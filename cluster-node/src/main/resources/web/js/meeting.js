@@ -7,6 +7,7 @@ import { ChatPanel, PeoplePanel, SettingsPanel, SharedVideoPanel } from './panel
 import { ConnectionStats } from './stats.js';
 import { PeerCall } from './p2p.js';
 import { Presentation } from './presentation.js';
+import { SharedPage } from './shared-page.js';
 
 /** A toolbar button's visible text and accessible name. */
 function label(button, text) {
@@ -58,6 +59,9 @@ export class Meeting {
     this.presentation = new Presentation(this);
     /** The presentation on stage when we joined (late joiners land on its current page). */
     this.joinedPresentation = room.presentation || null;
+    this.sharedPage = new SharedPage(this);
+    /** The web page on stage when we joined (late joiners see it too). */
+    this.joinedSharedPage = room.sharedPage || null;
     this.panel = null;
     this.stats = new ConnectionStats(this);
     for (const m of room.chatHistory || []) this.chat.add(m);
@@ -76,6 +80,7 @@ export class Meeting {
     this.render();
     this.listen();
     if (this.joinedPresentation) this.presentation.apply(this.joinedPresentation);
+    if (this.joinedSharedPage) this.sharedPage.apply(this.joinedSharedPage);
     this.applyLocalMute();
     if (this.audioMuted || this.videoMuted) {
       this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoMuted });
@@ -95,6 +100,7 @@ export class Meeting {
     this.camButton = button('toggle-camera', '🎥', 'Stop camera', () => this.setVideoMuted(!this.videoMuted), { 'aria-pressed': 'false' });
     this.screenButton = button('toggle-screen', '🖥', 'Share screen', () => this.toggleScreen(), { 'aria-pressed': 'false' });
     this.presentButton = button('present-pdf', '📄', 'Present a PDF', () => this.presentation.choose());
+    this.sharePageButton = button('share-page', '🌐', 'Share a web page', () => this.sharedPage.choose());
     this.handButton = button('toggle-hand', '✋', 'Raise hand', () => this.toggleHand(), { 'aria-pressed': 'false' });
     this.chatBadge = h('span', { class: 'badge hidden', testid: 'chat-unread' });
     this.chatButton = button('open-chat', '💬', 'Chat', () => this.openPanel('chat'));
@@ -117,12 +123,12 @@ export class Meeting {
         h('button', { testid: 'copy-link', onclick: () => navigator.clipboard?.writeText(location.href).then(() => toast('Link copied')).catch(() => toast(location.href)) }, 'Copy link')),
       h('div', { class: 'body' }, this.tiles.area, this.sidebar),
       h('footer', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Meeting controls' },
-        this.micButton, this.camButton, this.screenButton, this.presentButton, this.handButton, this.chatButton, this.peopleButton,
+        this.micButton, this.camButton, this.screenButton, this.presentButton, this.sharePageButton, this.handButton, this.chatButton, this.peopleButton,
         button('open-settings', '⚙', 'Settings', () => this.openPanel('settings')),
         button('open-shared', '▶', 'Shared video', () => this.openPanel('shared')),
         this.layoutButton,
         button('leave', '✆', 'Leave', () => this.leave(), { class: 'danger' }))),
-    this.audioSinks, this.presentation.file);
+    this.audioSinks, this.presentation.file, this.sharedPage.dialog.el);
     const me = this.tiles.ensure(`${this.myId}:camera`, this.myId, 'camera');
     me.video.classList.add('mirror');
     this.tiles.setTrack(me.key, this.stream.getVideoTracks()[0] || null);
@@ -148,6 +154,8 @@ export class Meeting {
     this.screenButton.disabled = !this.mayUse('screenshare') || this.role === 'viewer';
     this.handButton.disabled = !this.mayUse('raiseHand');
     this.presentButton.disabled = !this.mayUse('presentation') || this.role === 'viewer';
+    // Only where the room (and our invitation) allows sharing pages: with the server's allow-list empty it never does.
+    this.sharePageButton.classList.toggle('hidden', !this.mayUse('sharedPage') || this.role === 'viewer');
     const raised = this.hands.includes(this.myId);
     this.handButton.setAttribute('aria-pressed', String(raised));
     label(this.handButton, raised ? 'Lower hand' : 'Raise hand');
@@ -160,6 +168,7 @@ export class Meeting {
     this.settingsPanel.refresh();
     this.shared.refresh();
     this.presentation.refresh();
+    this.sharedPage.refresh();
   }
 
   /**
@@ -262,6 +271,7 @@ export class Meeting {
       if (m.state.url && this.panel !== 'shared') this.openPanel('shared');
     });
     s.on('presentation', (m) => this.presentation.apply(m.presentation || null));
+    s.on('sharedPage', (m) => this.sharedPage.apply(m.page || null));
     s.on('muteRequest', (m) => {
       const by = this.participants.get(m.by)?.displayName || 'A moderator';
       if (m.kind === 'audio') {
@@ -281,7 +291,8 @@ export class Meeting {
     s.on('ended', () => this.end('The meeting was ended by its organiser.', 'ended'));
     // Data from the service's back end (server API): for a page that embeds the client, as a DOM event.
     s.on('data', (m) => window.dispatchEvent(new CustomEvent('lchat:data', { detail: { topic: m.topic, payload: m.payload } })));
-    s.on('error', (m) => toast(m.message || m.code));
+    // A refusal while our page share waits for the room is that share's: its prompt says why (errors name no command).
+    s.on('error', (m) => { if (!this.sharedPage.refused(m.message || m.code)) toast(m.message || m.code); });
     s.on('reconnecting', (m) => {
       this.reconnecting = true;
       if (m.attempt === 1) toast('Connection lost. Reconnecting…');
@@ -325,6 +336,7 @@ export class Meeting {
     this.grants = m.grants || null;
     this.dominantSpeaker = m.room.dominantSpeaker;
     this.presentation.apply(m.room.presentation || null);
+    this.sharedPage.resume(m.room.sharedPage || null);
     // Fresh TURN credentials: the ones from joining may be near their expiry in a long meeting.
     if (m.iceServers) {
       this.iceServers = m.iceServers;

@@ -123,22 +123,12 @@ export class Presentation {
     const tiles = this.meeting.tiles;
     if (!state) {
       this.close();
-      this.el.remove();
-      tiles.presenting = false;
-      if (this.layoutBefore && tiles.layout !== this.layoutBefore) tiles.setLayout(this.layoutBefore);
-      else tiles.arrange();
-      this.layoutBefore = null;
+      tiles.release(this.el);
       this.meeting.refresh();
       return;
     }
-    if (!tiles.presenting) {
-      // Like a screen share, the presentation takes the stage; the tiles move to the strip.
-      tiles.presenting = true;
-      this.layoutBefore = tiles.layout;
-      tiles.stage.prepend(this.el);
-      if (tiles.layout !== 'stage') tiles.setLayout('stage');
-      else tiles.arrange();
-    }
+    // Like a screen share, the presentation takes the stage; the tiles move to the strip.
+    tiles.hold(this.el);
     this.refresh();
     if (state.documentId !== this.documentId) await this.open(state);
     else this.render();

@@ -32,6 +32,9 @@ export class Tiles {
     this.tiles = new Map(); // key "pid:camera" | "pid:screen" -> { el, video, avatar, name, icons, stats, track }
     this.layout = 'tile';
     this.pinned = null;
+    /** What holds the stage instead of a tile (a presentation, a shared page), and the layout from before. */
+    this.holders = new Set();
+    this.layoutBefore = null;
     this.grid = h('div', { class: 'tiles', testid: 'tiles' });
     this.stage = h('div', { class: 'stage', testid: 'stage' });
     this.area = h('section', { class: 'stage-area layout-tile', testid: 'stage-area', 'aria-label': 'Participants\' video' },
@@ -60,6 +63,34 @@ export class Tiles {
     else this.arrange();
     // The server's last-N then always sends the pinned participant's video (docs/protocol.md).
     this.meeting.pinChanged?.(this.pinned ? this.tiles.get(this.pinned)?.participantId : null);
+  }
+
+  /** Whether a presentation or a shared page holds the stage (then no tile is on it). */
+  get presenting() {
+    return this.holders.size > 0;
+  }
+
+  /**
+   * `el` (a presentation, a shared page) takes the stage like a screen share: the view goes to stage layout and
+   * the tiles to the strip. Several may hold it at once; they sit side by side.
+   */
+  hold(el) {
+    if (this.holders.has(el)) return;
+    if (this.holders.size === 0) this.layoutBefore = this.layout;
+    this.holders.add(el);
+    this.stage.prepend(el);
+    if (this.layout !== 'stage') this.setLayout('stage');
+    else this.arrange();
+  }
+
+  /** `el` leaves the stage; when nothing holds it any more, the layout from before comes back. */
+  release(el) {
+    el.remove();
+    if (!this.holders.delete(el)) return;
+    const before = this.holders.size === 0 ? this.layoutBefore : null;
+    if (this.holders.size === 0) this.layoutBefore = null;
+    if (before && before !== this.layout) this.setLayout(before);
+    else this.arrange();
   }
 
   ensure(key, participantId, kind) {
@@ -129,7 +160,7 @@ export class Tiles {
   }
 
   /**
-   * Who is on stage: nobody while a presentation holds it, else the pinned tile, else a screen share, else the
+   * Who is on stage: nobody while a presentation or a shared page holds it, else the pinned tile, else a screen share, else the
    * dominant speaker, else someone else.
    */
   stageKey() {
