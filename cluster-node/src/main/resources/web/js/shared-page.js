@@ -143,7 +143,6 @@ export class SharedPage {
     if (!this.page) {
       this.view.replaceChildren();
       tiles.release(this.el);
-      this.dialog.close();
       this.meeting.refresh();
       return;
     }
