@@ -222,6 +222,10 @@ class SharedPageBrowserIT {
         for (Chromium.Page p : everyone) {
           waitForFrame(p, b, "Page B: where the sharer went next");
         }
+        for (Chromium.Page p : List.of(alice, bob)) {
+          assertFalse(p.eval("(" + q("toast") + "?.textContent || '')").asText().contains("shared"),
+              "Cat's refusals are Cat's alone");
+        }
       }
 
       // A late joiner sees the page the sharer is on now.
