@@ -99,7 +99,7 @@ export class Meeting {
     this.micButton = button('toggle-mic', '🎤', 'Mute', () => this.setAudioMuted(!this.audioMuted), { 'aria-pressed': 'false' });
     this.camButton = button('toggle-camera', '🎥', 'Stop camera', () => this.setVideoMuted(!this.videoMuted), { 'aria-pressed': 'false' });
     this.screenButton = button('toggle-screen', '🖥', 'Share screen', () => this.toggleScreen(), { 'aria-pressed': 'false' });
-    this.presentButton = button('present-pdf', '📄', 'Present a PDF', () => this.presentation.choose());
+    this.presentButton = button('present-pdf', '📄', 'Present a PDF or slides', () => this.presentation.choose());
     this.sharePageButton = button('share-page', '🌐', 'Share a web page', () => this.sharedPage.choose());
     this.handButton = button('toggle-hand', '✋', 'Raise hand', () => this.toggleHand(), { 'aria-pressed': 'false' });
     this.chatBadge = h('span', { class: 'badge hidden', testid: 'chat-unread' });

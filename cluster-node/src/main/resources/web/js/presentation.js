@@ -28,7 +28,8 @@ export class Presentation {
     this.renderTask = null;
     this.renders = 0;
     this.lastPointer = 0;
-    this.file = h('input', { type: 'file', accept: 'application/pdf,.pdf', class: 'hidden', testid: 'presentation-file',
+    this.file = h('input', { type: 'file', accept: 'application/pdf,.pdf,image/png,image/jpeg', multiple: true,
+      class: 'hidden', testid: 'presentation-file', 'aria-label': 'A PDF, or PNG/JPEG slides, to present',
       onchange: () => this.upload() });
     this.canvas = h('canvas', { testid: 'presentation-canvas' });
     this.pointer = h('div', { class: 'pointer hidden', testid: 'presentation-pointer' });
@@ -101,13 +102,33 @@ export class Presentation {
     this.file.click();
   }
 
-  /** Uploads the chosen PDF; the node checks it and the room starts the presentation (everyone hears it). */
-  async upload(file = this.file.files[0]) {
-    if (!file) return;
-    toast(`Uploading ${file.name}…`);
+  /**
+   * Uploads the chosen PDF, or the chosen pictures as slides (PNG/JPEG, in file-name order: slide-2 before
+   * slide-10): the node checks it, makes pictures into one PDF of a page each, and the room starts the presentation
+   * (everyone hears it).
+   */
+  async upload(files = [...this.file.files]) {
+    if (files instanceof File) files = [files];
+    if (!files.length) return;
+    const pictures = files.filter((f) => /^image\/(png|jpeg)$/.test(f.type));
+    let body;
+    if (pictures.length === files.length) {
+      body = new FormData();
+      [...pictures].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))
+        .forEach((f, i) => body.append('slide', f, f.name || `slide-${i + 1}`));
+    } else if (files.length === 1) {
+      body = files[0];
+    } else {
+      toast('Choose one PDF, or one or more PNG or JPEG pictures.');
+      return;
+    }
+    toast(files.length === 1 ? `Uploading ${files[0].name}…` : `Uploading ${files.length} slides…`);
+    const headers = { ...this.credentials() };
+    // FormData sets its own multipart Content-Type with the boundary.
+    if (!(body instanceof FormData)) headers['Content-Type'] = 'application/pdf';
     try {
       const r = await fetch(this.nodeUrl(`/presentations/${encodeURIComponent(this.meeting.roomId)}`), {
-        method: 'POST', headers: { 'Content-Type': 'application/pdf', ...this.credentials() }, body: file });
+        method: 'POST', headers, body });
       if (!r.ok) {
         const error = await r.json().catch(() => ({}));
         toast(error.message || `The presentation was refused (${r.status}).`);

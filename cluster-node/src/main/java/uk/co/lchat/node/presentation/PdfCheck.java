@@ -34,9 +34,14 @@ import org.apache.pdfbox.pdmodel.PDDocument;
 public final class PdfCheck {
   private static final byte[] MAGIC = "%PDF-".getBytes(StandardCharsets.US_ASCII);
 
-  /** What the bytes came to: a PDF of {@code pages} pages, or why not (an HTTP status and an error code). */
+  /**
+   * What an upload came to: a PDF of {@code pages} pages as it was uploaded, one the node made of uploaded pictures
+   * ({@link ImageDeck}), or why not (an HTTP status and an error code).
+   */
   public sealed interface Verdict {
     record Pdf(int pages) implements Verdict {}
+
+    record Made(byte[] pdf, int pages) implements Verdict {}
 
     record Refused(int status, String code, String message) implements Verdict {}
   }
@@ -53,7 +58,8 @@ public final class PdfCheck {
 
   public Verdict check(byte[] bytes) {
     if (bytes.length < MAGIC.length || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-      return new Verdict.Refused(415, "not_a_pdf", "This file is not a PDF (it does not start with %PDF-).");
+      return new Verdict.Refused(415, "not_a_pdf", "This file is neither a PDF (it does not start with %PDF-) nor"
+          + " a PNG or JPEG picture.");
     }
     try (PDDocument doc = Loader.loadPDF(bytes, "", null, null, IOUtils.createMemoryOnlyStreamCache())) {
       int pages = doc.getNumberOfPages();

@@ -20,6 +20,7 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -27,6 +28,8 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,10 +44,12 @@ import uk.co.lchat.room.RoomProtocol.PresentationView;
 import uk.co.lchat.room.RoomProtocol.StartPresentation;
 
 /**
- * A presented PDF over HTTP. {@code POST /presentations/{room}} (the PDF as the body) presents it: the room checks
- * the member (its participant id in {@code Lchat-Participant}, its session token from {@code hello} as
+ * A presented PDF over HTTP. {@code POST /presentations/{room}} (the PDF as the body, or a set of PNG/JPEG slides as
+ * {@code multipart/form-data} parts or one picture as the body) presents it: the room checks the member (its
+ * participant id in {@code Lchat-Participant}, its session token from {@code hello} as
  * {@code Authorization: Bearer}) and the {@code presentation} feature, the node reads at most
- * {@code lchat.presentation.max-bytes} and checks the content ({@link PdfCheck}), keeps it in this node's
+ * {@code lchat.presentation.max-bytes} and checks the content ({@link PdfCheck}; pictures are made into a PDF of a
+ * page each by {@link ImageDeck}), keeps it in this node's
  * {@link PresentationStore} and tells the room. {@code GET /presentations/{room}/{document}} serves the document the
  * room presents now to its members only; a member's own node fetches it from the node that holds it. Errors are
  * the node's one JSON shape ({@link JsonErrors}).
@@ -63,6 +68,7 @@ public final class PresentationRoutes {
   private final Duration askTimeout;
   private final PresentationSettings settings;
   private final PdfCheck check;
+  private final ImageDeck deck;
   private final PresentationStore store;
   private final ActorRef<DocumentDropped> holder;
   private final Supplier<String> selfBase;
@@ -76,6 +82,7 @@ public final class PresentationRoutes {
     this.askTimeout = askTimeout;
     this.settings = settings;
     this.check = new PdfCheck(settings);
+    this.deck = new ImageDeck(settings);
     this.store = new PresentationStore(settings.maxTotalBytes());
     this.holder = system.systemActorOf(store.holder(), "presentations", Props.empty());
     new DocumentSweep(sharding, store, holder, settings.sweepInterval()).start(system);
@@ -143,8 +150,7 @@ public final class PresentationRoutes {
         return discard(request, tooLarge());
       }
       if (!store.reserve(claim)) {
-        return discard(request, JsonErrors.response(503, "busy", "This node holds as many presentations as it"
-            + " may (lchat.presentation.max-total-bytes); try again when one has stopped."));
+        return discard(request, busy());
       }
       // What this upload has reserved and not handed to a document yet, given back on every way out.
       AtomicLong reserved = new AtomicLong(claim);
@@ -153,16 +159,29 @@ public final class PresentationRoutes {
           .thenComposeAsync(strict -> {
             byte[] bytes = strict.getData().toArray();
             store.release(reserved.getAndSet(bytes.length) - bytes.length);
-            return switch (check.check(bytes)) {
-              case PdfCheck.Verdict.Refused r -> {
-                store.release(reserved.getAndSet(0));
-                yield CompletableFuture.completedFuture(JsonErrors.response(r.status(), r.code(), r.message()));
-              }
-              case PdfCheck.Verdict.Pdf pdf -> {
-                reserved.set(0); // the document's now: removing it gives it back
-                yield present(room, participant, token, bytes, pdf.pages());
-              }
-            };
+            return pictures(strict, bytes)
+                .thenApplyAsync(pictures -> pictures == null ? check.check(bytes) : deck.assemble(pictures), parsing)
+                .thenCompose(verdict -> switch (verdict) {
+                  case PdfCheck.Verdict.Refused r -> {
+                    store.release(reserved.getAndSet(0));
+                    yield CompletableFuture.completedFuture(JsonErrors.response(r.status(), r.code(), r.message()));
+                  }
+                  case PdfCheck.Verdict.Pdf pdf -> {
+                    reserved.set(0); // the document's now: removing it gives it back
+                    yield present(room, participant, token, bytes, pdf.pages());
+                  }
+                  case PdfCheck.Verdict.Made made -> {
+                    // The PDF made of the pictures is what the node holds: its size, not the upload's, is reserved.
+                    long more = made.pdf().length - bytes.length;
+                    if (more > 0 && !store.reserve(more)) {
+                      store.release(reserved.getAndSet(0));
+                      yield CompletableFuture.completedFuture(busy());
+                    }
+                    store.release(Math.max(0, -more));
+                    reserved.set(0);
+                    yield present(room, participant, token, made.pdf(), made.pages());
+                  }
+                });
           }, parsing)
           .exceptionally(e -> {
             store.release(reserved.getAndSet(0));
@@ -233,6 +252,32 @@ public final class PresentationRoutes {
             RawHeader.create("Lchat-Participant",
                 request.getHeader("Lchat-Participant").map(HttpHeader::value).orElse(""))));
     return Http.get(system).singleRequest(forward);
+  }
+
+  /**
+   * The pictures of an upload that is a set of slides as images: the parts of a {@code multipart/form-data} body
+   * (in their order; none when the body is not well-formed multipart, which the deck refuses clearly), or the body
+   * itself when it is one picture. Null for anything else, which must be a PDF.
+   */
+  private CompletionStage<List<byte[]>> pictures(HttpEntity.Strict strict, byte[] bytes) {
+    var type = strict.getContentType().mediaType();
+    if (type.isMultipart() && type.subType().equals("form-data")) {
+      Materializer materializer = Materializer.matFromSystem(system);
+      return Unmarshaller.entityToMultipartFormData().unmarshal(strict, materializer)
+          .thenCompose(form -> form.toStrict(askTimeout.toMillis(), materializer))
+          .<List<byte[]>>thenApply(form -> {
+            List<byte[]> parts = new java.util.ArrayList<>();
+            form.getStrictParts().forEach(part -> parts.add(part.getEntity().getData().toArray()));
+            return parts;
+          })
+          .exceptionally(e -> List.of());
+    }
+    return CompletableFuture.completedFuture(ImageDeck.isImage(bytes) ? List.of(bytes) : null);
+  }
+
+  private static HttpResponse busy() {
+    return JsonErrors.response(503, "busy", "This node holds as many presentations as it may"
+        + " (lchat.presentation.max-total-bytes); try again when one has stopped.");
   }
 
   /** A refusal from the room as an HTTP answer, or null when the room granted it. */

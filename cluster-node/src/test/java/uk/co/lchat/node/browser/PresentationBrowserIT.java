@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import uk.co.lchat.node.presentation.TestPdfs;
+import uk.co.lchat.node.presentation.TestPictures;
 
 /**
  * A presented PDF in the web client, in headless Chromium: pdf.js (served by the node) renders the room's page on
@@ -102,6 +103,35 @@ class PresentationBrowserIT extends SingleNodeBrowserTest {
             HttpResponse.BodyHandlers.ofString());
         assertEquals(404, gone.statusCode(), gone.body());
         assertEquals(0, node.presentations().size(), "the node holds no presented document after stop");
+      }
+    }
+  }
+
+  @Test
+  void slidesChosenAsPicturesArePresentedInFileNameOrder() throws Exception {
+    String slide1 = Base64.getEncoder().encodeToString(TestPictures.slide(1, 640, 360, "png"));
+    String slide2 = Base64.getEncoder().encodeToString(TestPictures.slide(2, 640, 360, "jpg"));
+    try (Chromium.Page alice = join("Alice"); Chromium.Page bob = join("Bob")) {
+      alice.waitFor(q("present-pdf") + " !== null && !" + q("present-pdf") + ".disabled", WAIT);
+      // Chosen in the wrong order: the client sends them by file name, numerically (2 before 10).
+      alice.eval("(() => { const f = (b, name, type) => new File([Uint8Array.from(atob(b), c => c.charCodeAt(0))],"
+          + " name, { type }); return window.lchatMeeting.presentation.upload([f(" + js(slide2)
+          + ", 'slide-10.jpg', 'image/jpeg'), f(" + js(slide1) + ", 'slide-2.png', 'image/png')]); })()");
+      for (Chromium.Page p : List.of(alice, bob)) {
+        waitForPage(p, 1);
+        assertEquals("2", p.eval(q("presentation") + ".dataset.pageCount").asText());
+      }
+      bob.bringToFront();
+      if (inkOn(bob) < 50) {
+        throw new AssertionError("Bob's slide 1 looks empty");
+      }
+      click(alice, "presentation-next");
+      for (Chromium.Page p : List.of(alice, bob)) {
+        waitForPage(p, 2);
+      }
+      click(alice, "presentation-stop");
+      for (Chromium.Page p : List.of(alice, bob)) {
+        p.waitFor(q("presentation") + " === null", WAIT);
       }
     }
   }

@@ -88,8 +88,11 @@ class PresentationUploadIT {
       byte[] tooBig = new byte[2 * 1024 * 1024];
       System.arraycopy(pdf, 0, tooBig, 0, pdf.length);
       assertError(413, "too_large", upload(room, ann, ann.sessionToken, tooBig));
+      byte[] zip = {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0};
+      assertError(415, "not_a_pdf", upload(room, ann, ann.sessionToken, zip));
+      // A PNG's signature makes it a picture (slides may be pictures): cut off after its signature, a damaged one.
       byte[] png = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
-      assertError(415, "not_a_pdf", upload(room, ann, ann.sessionToken, png));
+      assertError(422, "bad_image", upload(room, ann, ann.sessionToken, png));
       assertError(422, "bad_pdf", upload(room, ann, ann.sessionToken,
           "%PDF-1.7\nthis is no PDF at all".getBytes(StandardCharsets.US_ASCII)));
       byte[] bomb = TestPdfs.bomb(64L * 1024 * 1024);
@@ -205,6 +208,67 @@ class PresentationUploadIT {
       ann.send("{\"type\":\"presentation\",\"action\":\"stop\"}");
       while (node.presentations().heldBytes() > 0) {
         assertTrue(System.nanoTime() < deadline, "everything held is given back");
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  /** A {@code multipart/form-data} body as a browser's FormData sends it: one part per picture. */
+  private static HttpResponse<byte[]> uploadSlides(String room, WsClient as, byte[]... pictures) throws Exception {
+    String boundary = "lchat-test-" + System.nanoTime();
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    for (int i = 0; i < pictures.length; i++) {
+      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"slide\"; filename=\"slide-"
+          + (i + 1) + ".png\"\r\nContent-Type: image/png\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      body.writeBytes(pictures[i]);
+      body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+    }
+    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + "/presentations/"
+            + room)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .header("Lchat-Participant", as.participantId).header("Authorization", "Bearer " + as.sessionToken)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void aSetOfPicturesIsPresentedAsAPdfOfAPageEachAndBadPicturesAreRefused() throws Exception {
+    String room = "slides-pictures";
+    try (WsClient ann = new WsClient(node.httpPort()); WsClient bob = new WsClient(node.httpPort())) {
+      ann.join(room, "Ann");
+      bob.join(room, "Bob");
+      assertError(422, "image_too_large", uploadSlides(room, ann, TestPictures.slide(1, 320, 180, "png"),
+          TestPictures.pngClaiming(50_000, 50_000)));
+      assertError(415, "not_an_image", uploadSlides(room, ann, "not a picture".getBytes(StandardCharsets.UTF_8)));
+      assertError(422, "no_images", HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + node.httpPort() + "/presentations/" + room)).header("Content-Type", "multipart/form-data; boundary=x")
+          .header("Lchat-Participant", ann.participantId).header("Authorization", "Bearer " + ann.sessionToken)
+          .POST(HttpRequest.BodyPublishers.ofString("no multipart here")).build(),
+          HttpResponse.BodyHandlers.ofByteArray()));
+      assertEquals(0, node.presentations().size(), "nothing refused is kept");
+
+      HttpResponse<byte[]> created = uploadSlides(room, ann, TestPictures.slide(1, 640, 360, "png"),
+          TestPictures.slide(2, 640, 360, "jpg"), TestPictures.slide(3, 640, 360, "png"));
+      assertEquals(201, created.statusCode(), new String(created.body(), StandardCharsets.UTF_8));
+      assertEquals(3, JSON.readTree(created.body()).get("pageCount").asInt());
+      JsonNode shown = bob.next("presentation").get("presentation");
+      assertEquals(3, shown.get("pageCount").asInt());
+      HttpResponse<byte[]> served = fetch(shown.get("url").asText(), bob, bob.sessionToken);
+      assertEquals(200, served.statusCode());
+      assertEquals("application/pdf", served.headers().firstValue("Content-Type").orElse(""));
+      try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(served.body())) {
+        assertEquals(3, pdf.getNumberOfPages());
+      }
+      // One picture as the whole body is a slide too.
+      ann.send("{\"type\":\"presentation\",\"action\":\"stop\"}");
+      assertTrue(bob.next("presentation").get("presentation").isNull());
+      HttpResponse<byte[]> single = upload(room, ann, ann.sessionToken, TestPictures.slide(1, 320, 180, "jpg"));
+      assertEquals(201, single.statusCode(), new String(single.body(), StandardCharsets.UTF_8));
+      assertEquals(1, JSON.readTree(single.body()).get("pageCount").asInt());
+      ann.send("{\"type\":\"presentation\",\"action\":\"stop\"}");
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (node.presentations().heldBytes() > 0) {
+        assertTrue(System.nanoTime() < deadline, "the slides give their bytes back");
         Thread.sleep(50);
       }
     }
