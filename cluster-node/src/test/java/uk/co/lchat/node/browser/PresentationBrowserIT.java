@@ -107,10 +107,15 @@ class PresentationBrowserIT extends SingleNodeBrowserTest {
     }
   }
 
+  private static double aspect(Chromium.Page page) throws Exception {
+    return page.eval("(c => c.width / c.height)(" + q("presentation-canvas") + ")").asDouble();
+  }
+
   @Test
   void slidesChosenAsPicturesArePresentedInFileNameOrder() throws Exception {
     String slide1 = Base64.getEncoder().encodeToString(TestPictures.slide(1, 640, 360, "png"));
-    String slide2 = Base64.getEncoder().encodeToString(TestPictures.slide(2, 640, 360, "jpg"));
+    // Told apart by their shapes: the first 16:9, the second 4:3.
+    String slide2 = Base64.getEncoder().encodeToString(TestPictures.slide(2, 640, 480, "jpg"));
     try (Chromium.Page alice = join("Alice"); Chromium.Page bob = join("Bob")) {
       alice.waitFor(q("present-pdf") + " !== null && !" + q("present-pdf") + ".disabled", WAIT);
       // Chosen in the wrong order: the client sends them by file name, numerically (2 before 10).
@@ -125,10 +130,12 @@ class PresentationBrowserIT extends SingleNodeBrowserTest {
       if (inkOn(bob) < 50) {
         throw new AssertionError("Bob's slide 1 looks empty");
       }
+      assertEquals(1.78, aspect(bob), 0.05, "page 1 is slide-2.png, the 16:9 one");
       click(alice, "presentation-next");
       for (Chromium.Page p : List.of(alice, bob)) {
         waitForPage(p, 2);
       }
+      assertEquals(1.33, aspect(bob), 0.05, "page 2 is slide-10.jpg, the 4:3 one");
       click(alice, "presentation-stop");
       for (Chromium.Page p : List.of(alice, bob)) {
         p.waitFor(q("presentation") + " === null", WAIT);
