@@ -3,6 +3,7 @@ import { Signaling } from './signaling.js';
 import { Meeting } from './meeting.js';
 import { h, clear, randomRoomName } from './ui.js';
 import { E2ee } from './e2ee.js';
+import { EmbedBridge } from './embed-bridge.js';
 
 const app = document.getElementById('app');
 const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
@@ -112,7 +113,8 @@ async function openDevices(audioId, videoId) {
 }
 
 async function prejoin(room, branding) {
-  const token = tokenFromLink(room);
+  // Embedded by another site's page (docs/embed.md): its options, and with a name no pre-join screen.
+  const token = embed?.options.token || tokenFromLink(room);
   const claims = token ? tokenClaims(token) : null;
   const tokenName = typeof claims?.name === 'string' && claims.name ? claims.name : null;
   const saved = localStorage.getItem('lchat.name') || '';
@@ -166,7 +168,7 @@ async function prejoin(room, branding) {
   camSelect.addEventListener('change', reopen);
   await fillDevices();
 
-  clear(app).append(h('div', { class: 'center' }, h('div', { class: 'card', testid: 'prejoin' },
+  const card = h('div', { class: 'center' }, h('div', { class: 'card', testid: 'prejoin' },
     brandHeader(branding),
     h('h1', {}, room),
     copy,
@@ -178,7 +180,14 @@ async function prejoin(room, branding) {
     h('label', { title: 'Everyone must use the same passphrase; the server cannot see or hear the meeting' },
       e2ee, E2ee.supported() ? 'End-to-end encryption' : 'End-to-end encryption (not supported by this browser)'),
     e2eePassphrase,
-    invited, name, passcodeRow, joinButton, status)));
+    invited, name, passcodeRow, joinButton, status));
+  const autoJoin = !!embed && !!(embed.options.name || tokenName);
+  if (embed) {
+    if (embed.options.name && !tokenName) name.value = embed.options.name;
+    startMuted.checked = embed.options.startAudioMuted;
+    startVideoOff.checked = embed.options.startVideoMuted;
+  }
+  if (!autoJoin) clear(app).append(card);
   if (tokenName) joinButton.focus();
   else name.focus();
 
@@ -218,12 +227,18 @@ async function prejoin(room, branding) {
       if (msg.type === 'joined') {
         const meeting = new Meeting(app, signaling, msg, stream, {
           branding, startMuted: startMuted.checked, startVideoOff: startVideoOff.checked, e2ee: encryption,
-          onEnd: (text, code) => ended(text, branding, code),
+          onEnd: (text, code) => {
+            embed?.ended(code);
+            ended(text, branding, code);
+          },
         });
         window.lchatMeeting = meeting;
-        await meeting.start();
+        const started = meeting.start();
+        embed?.attach(meeting);
+        await started;
         return;
       }
+      if (msg.type === 'refused') embed?.refused(msg);
       if (msg.type === 'refused' && FINAL_REFUSALS.has(msg.code)) {
         stream.getTracks().forEach((t) => t.stop());
         signaling.close();
@@ -233,6 +248,7 @@ async function prejoin(room, branding) {
       if (msg.type === 'refused') {
         if (msg.code === 'passcode_required' || msg.code === 'passcode_wrong' || msg.code === 'passcode_throttled') {
           passcodeRow.classList.remove('hidden');
+          if (!app.contains(card)) clear(app).append(card); // an embedded meeting that joined by itself
           passcode.focus();
         }
         if (document.body.contains(status)) {
@@ -251,6 +267,7 @@ async function prejoin(room, branding) {
   };
   joinButton.addEventListener('click', join);
   for (const input of [name, passcode]) input.addEventListener('keydown', (e) => { if (e.key === 'Enter') join(); });
+  if (autoJoin) join();
 }
 
 /** @param {number} seconds */
@@ -323,8 +340,10 @@ function ended(text, branding, code) {
     h('button', { class: 'primary', onclick: () => location.assign('/') }, 'Back to start'))));
 }
 
-const branding = await loadBranding();
-document.title = branding.productName;
+const loaded = await loadBranding();
+const embed = EmbedBridge.fromLocation(loaded.embed);
+const branding = embed ? embed.branding(loaded) : loaded;
+document.title = branding.productName || roomFromPath() || 'Meeting';
 if (branding.accentColor) document.documentElement.style.setProperty('--accent', branding.accentColor);
 const room = roomFromPath();
 if (room) prejoin(room, branding);

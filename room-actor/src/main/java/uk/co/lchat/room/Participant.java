@@ -15,7 +15,8 @@ import uk.co.lchat.room.RoomProtocol.Role;
 final class Participant {
   final String id;
   final String sessionToken;
-  final String displayName;
+  /** Unique in the room (ignoring case); changed only by {@link Roster#rename}. */
+  String displayName;
   /** What the participant's join token said of it (subject, grants), or null: it joined without one. */
   final Identity identity;
   /** The participant's signaling session; replaced when it resumes over a new connection. */

@@ -209,6 +209,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
         .onMessage(FlushRoster.class, this::onFlushRoster)
         .onMessage(RelayToPeer.class, this::onRelay)
         .onMessage(SetOwnMute.class, this::onSetOwnMute)
+        .onMessage(SetDisplayName.class, this::onSetDisplayName)
         .onMessage(RequestMute.class, this::onRequestMute)
         .onMessage(Remove.class, m -> replicateMajority(onRemove(m)))
         .onMessage(CreateRoom.class, this::onCreateRoom)
@@ -894,6 +895,26 @@ public final class RoomActor extends AbstractBehavior<Command> {
     if (p != null && (p.audioMuted != m.audioMuted() || p.videoMuted != m.videoMuted())) {
       p.audioMuted = m.audioMuted();
       p.videoMuted = m.videoMuted();
+      rosterChanged(null);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSetDisplayName(SetDisplayName m) {
+    Participant p = roster.get(m.participantId());
+    if (p == null) {
+      return this;
+    }
+    if (p.identity != null && p.identity.displayName() != null) {
+      return reject(p, "forbidden", "Your name comes from your invitation and cannot be changed.");
+    }
+    String name = DisplayName.valid(m.displayName(), config.maxNameLength());
+    if (name == null) {
+      return reject(p, "invalid_name", "A name needs 1 to " + config.maxNameLength()
+          + " characters, no control, zero-width or direction-override characters.");
+    }
+    String before = p.displayName;
+    if (!roster.rename(p, name).equals(before)) {
       rosterChanged(null);
     }
     return this;

@@ -151,6 +151,12 @@ public final class RoomProtocol {
   /** Self mute state: both flags are the new state. */
   public record SetOwnMute(String participantId, boolean audioMuted, boolean videoMuted) implements Command {}
 
+  /**
+   * The participant's own new display name, checked as at join (the room adds a suffix on a clash); refused when its
+   * join token names it, since the back end that signed the token decides that name.
+   */
+  public record SetDisplayName(String participantId, String displayName) implements Command {}
+
   /** A moderator (or anyone in controller mode) asks {@code target} to mute {@code kind}. */
   public record RequestMute(String by, String target, MediaKind kind) implements Command {}
 

@@ -58,7 +58,7 @@ final class Roster {
   Participant add(String sessionToken, String requestedName, Role role,
                   ActorRef<RoomProtocol.ClientEvent> client,
                   RoomProtocol.Identity identity) {
-    Participant p = new Participant(newId(), sessionToken, uniqueName(requestedName), role, client,
+    Participant p = new Participant(newId(), sessionToken, uniqueName(requestedName, null), role, client,
         nextJoinOrder++, identity);
     byId.put(p.id, p);
     if (p.isViewer()) {
@@ -117,6 +117,15 @@ final class Roster {
     return null;
   }
 
+  /**
+   * Gives {@code p} the name it asked for, with a suffix when another participant has it ("Ann (2)"). Its own
+   * current name is no clash: "ann" to "Ann" is a change of case. Returns the name it now has.
+   */
+  String rename(Participant p, String requestedName) {
+    p.displayName = uniqueName(requestedName, p);
+    return p.displayName;
+  }
+
   List<ParticipantView> views() {
     List<ParticipantView> views = new ArrayList<>(byId.size());
     for (Participant p : byId.values()) {
@@ -126,22 +135,22 @@ final class Roster {
   }
 
   /** "Ann" stays "Ann" unless taken (ignoring case); then "Ann (2)", "Ann (3)", ... */
-  private String uniqueName(String name) {
-    if (!nameTaken(name)) {
+  private String uniqueName(String name, Participant except) {
+    if (!nameTaken(name, except)) {
       return name;
     }
     for (int n = 2; ; n++) {
       String candidate = name + " (" + n + ")";
-      if (!nameTaken(candidate)) {
+      if (!nameTaken(candidate, except)) {
         return candidate;
       }
     }
   }
 
-  private boolean nameTaken(String name) {
+  private boolean nameTaken(String name, Participant except) {
     String lower = name.toLowerCase(Locale.ROOT);
     for (Participant p : byId.values()) {
-      if (p.displayName.toLowerCase(Locale.ROOT).equals(lower)) {
+      if (p != except && p.displayName.toLowerCase(Locale.ROOT).equals(lower)) {
         return true;
       }
     }

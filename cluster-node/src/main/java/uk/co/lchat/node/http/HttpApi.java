@@ -45,6 +45,7 @@ import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.NodeSettings;
 import uk.co.lchat.node.api.ServerApi;
 import uk.co.lchat.node.auth.JoinTokens;
+import uk.co.lchat.node.embed.EmbedSettings;
 import uk.co.lchat.node.presentation.PresentationRoutes;
 import uk.co.lchat.node.presentation.PresentationSettings;
 import uk.co.lchat.node.recording.RecordingDownloads;
@@ -84,6 +85,8 @@ public final class HttpApi extends AllDirectives {
   private final RecordingDownloads recordingDownloads;
   /** Presented PDFs: uploaded, held in memory and served to the room's members; and pdf.js to render them. */
   private final PresentationRoutes presentations;
+  /** Which sites may embed the meeting: the pages' frame-ancestors policy, and what the client is told. */
+  private final EmbedSettings embed;
 
   /** {@code cluster}: the other nodes' front doors, which each new connection's hello lists. */
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
@@ -109,7 +112,9 @@ public final class HttpApi extends AllDirectives {
     this.signaling = signaling;
     this.sharding = ClusterSharding.get(system);
     this.nodeAddress = Cluster.get(system).selfMember().address().toString();
+    this.embed = EmbedSettings.fromConfig(system.settings().config());
     this.branding = branding(system.settings().config());
+    this.branding.set("embed", embed.clientView());
   }
 
   /** The web client's branding, checked once: a bad colour or logo URL is left out rather than sent to browsers. */
@@ -170,10 +175,15 @@ public final class HttpApi extends AllDirectives {
         statsRoutes,
         recordingDownloads.route(),
         presentations.pdfjs(),
-        pathSingleSlash(() -> getFromResource("web/index.html")),
-        getFromResourceDirectory("web"),
-        // Share links (http://host/MyRoom) open the client, which reads the room from the path.
-        path(PathMatchers.segment(SignalingCodec.ROOM_ID), room -> get(() -> getFromResource("web/index.html"))));
+        // The script a host page loads to embed a meeting (docs/embed.md); any site may load it, and the pages it
+        // frames carry the embedding policy below.
+        path("external_api.js", () -> get(() -> getFromResource("embed/external_api.js"))),
+        // Which sites may frame the meeting's pages (lchat.embed.allowed-origins).
+        respondWithHeaders(embed.pageHeaders(), () -> concat(
+            pathSingleSlash(() -> getFromResource("web/index.html")),
+            getFromResourceDirectory("web"),
+            // Share links (http://host/MyRoom) open the client, which reads the room from the path.
+            path(PathMatchers.segment(SignalingCodec.ROOM_ID), room -> get(() -> getFromResource("web/index.html"))))));
   }
 
   /**

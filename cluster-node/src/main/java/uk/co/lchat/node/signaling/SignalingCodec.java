@@ -122,6 +122,10 @@ public final class SignalingCodec {
         boolean video = bool(m, "video", true);
         yield room(type, id -> new SetOwnMute(id, audio, video));
       }
+      case "setName" -> {
+        String name = string(m, "name", true);
+        yield room(type, id -> new SetDisplayName(id, name));
+      }
       case "muteParticipant" -> {
         String target = string(m, "target", true);
         MediaKind kind = switch (string(m, "kind", true)) {

@@ -114,6 +114,7 @@ class KryoSerializerTest {
         new SetOwnMute("p1", true, false), new RequestMute("p1", "p2", MediaKind.AUDIO), new Remove("p1", "p2"),
         new GrantModerator("p1", "p2"), new SetPasscode("p1", null), new SetLobby("p1", true),
         new Admit("p1", "L1"), new Deny("p1", "L1"), new SetHand("p1", true), new LowerHand("p1", "p2"),
+        new SetDisplayName("p1", "Robert"),
         new SetControllerMode("p1", true), new SetFeature("p1", "chat", false),
         new ControlSharedVideo("p1", SharedVideoAction.SEEK, null, 3.5), new SetDominantSpeaker("p2"),
         new StopRoom(), new GetInfo(infoReply), new RoomInfo("moon", true, 3, false),

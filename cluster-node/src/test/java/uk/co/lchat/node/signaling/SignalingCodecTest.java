@@ -42,6 +42,7 @@ class SignalingCodecTest {
     assertEquals(new Admit("me", "L1"), roomCommand("{\"type\":\"admit\",\"lobbyId\":\"L1\"}"));
     assertEquals(new Deny("me", "L1"), roomCommand("{\"type\":\"deny\",\"lobbyId\":\"L1\"}"));
     assertEquals(new SetHand("me", true), roomCommand("{\"type\":\"raiseHand\"}"));
+    assertEquals(new SetDisplayName("me", "Robert"), roomCommand("{\"type\":\"setName\",\"name\":\"Robert\"}"));
     assertEquals(new SetHand("me", false), roomCommand("{\"type\":\"lowerHand\"}"));
     assertEquals(new LowerHand("me", "bob"), roomCommand("{\"type\":\"lowerHand\",\"target\":\"bob\"}"));
     assertEquals(new SetControllerMode("me", true), roomCommand("{\"type\":\"setControllerMode\",\"enabled\":true}"));
