@@ -8,7 +8,7 @@ const PROTOCOL = 'lchat-embed';
 /** Toolbar controls a host page may leave out (options.features: { chat: false, ... }), by data-testid. */
 const CONTROLS = {
   chat: 'open-chat', screenshare: 'toggle-screen', presentation: 'present-pdf', raiseHand: 'toggle-hand',
-  sharedVideo: 'open-shared', settings: 'open-settings', people: 'open-people', layout: 'toggle-layout',
+  sharedVideo: 'open-shared', sharedPage: 'share-page', settings: 'open-settings', people: 'open-people', layout: 'toggle-layout',
   camera: 'toggle-camera', microphone: 'toggle-mic', leave: 'leave', copyLink: 'copy-link',
 };
 
