@@ -18,13 +18,14 @@ import uk.co.lchat.egress.composite.FrameCounters;
 import uk.co.lchat.egress.composite.Layout.Person;
 import uk.co.lchat.egress.composite.Outputs;
 import uk.co.lchat.media.control.TrackInfo;
+import uk.co.lchat.room.RoomProtocol.RecorderPresentation;
 
 /**
  * The meeting as people see it, in one file ({@code composite.mp4}, H.264 + AAC; or {@code composite.webm}, VP8 +
  * Opus) and/or live streams: every track is decoded by an FFmpeg of its own into the {@link Compositor} (cameras at
  * half the picture's size, screen shares at its full size, audio as PCM), which the {@link CompositeEncoder} draws,
  * mixes and encodes on its clock. A participant's first video is its camera and a second one its screen, as the room
- * and the web client see them.
+ * and the web client see them. A presented document's page takes the stage ({@link PresentedSlides}).
  */
 final class CompositeFile implements RecordingOutput {
   static final int SAMPLE_RATE = 48_000;
@@ -43,6 +44,7 @@ final class CompositeFile implements RecordingOutput {
   private final Set<String> screens = new HashSet<>();
   private final FrameCounters frames;
   private CompositeEncoder encoder;
+  private final PresentedSlides slides;
 
   /**
    * The request's layout, size (720: 1280x720, 1080: 1920x1080) and outputs (file, RTMP, HLS); its encoder adds
@@ -57,6 +59,8 @@ final class CompositeFile implements RecordingOutput {
     int height = request.height();
     this.compositor = new Compositor(request.layout(), height * 16 / 9, height, FPS, SAMPLE_RATE);
     this.kbps = height >= 1080 ? 5000 : 2500;
+    // The stage: the picture above the strip of people (Layout), where a presented page goes.
+    this.slides = new PresentedSlides(compositor, compositor.width(), compositor.height() * 4 / 5);
   }
 
   @Override
@@ -158,12 +162,18 @@ final class CompositeFile implements RecordingOutput {
   }
 
   @Override
+  public void presentation(RecorderPresentation now) {
+    slides.show(now);
+  }
+
+  @Override
   public void ended(TrackRecorder recorder) {
     compositor.remove(recorder.track.trackId());
   }
 
   @Override
   public void stop(Duration timeout) {
+    slides.close();
     if (encoder != null) {
       encoder.stop(timeout);
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 
 import uk.co.lchat.egress.EgressInfo.RecordedFile;
 import uk.co.lchat.media.control.TrackInfo;
+import uk.co.lchat.room.RoomProtocol.RecorderPresentation;
 
 /**
  * What a {@link RoomRecording} makes of the room's tracks: a file per track ({@link TrackFiles}), or the meeting as
@@ -29,6 +30,9 @@ interface RecordingOutput {
 
   /** The FFmpeg for a new track of the room, or null when this output does not take such a track. */
   TrackRecorder start(TrackInfo track, String displayName) throws IOException;
+
+  /** What the room presents now (a composite shows its page on stage); track files record no such thing. */
+  default void presentation(RecorderPresentation now) {}
 
   /** The room's tracks and names after a change (a recording's layout follows joins and leaves). */
   void tracks(List<TrackInfo> tracks, Map<String, String> names);

@@ -27,6 +27,7 @@ import uk.co.lchat.room.RoomProtocol;
 import uk.co.lchat.room.RoomProtocol.Outcome;
 import uk.co.lchat.room.RoomProtocol.RecorderEvent;
 import uk.co.lchat.room.RoomProtocol.RecorderStop;
+import uk.co.lchat.room.RoomProtocol.RecorderPresentation;
 import uk.co.lchat.room.RoomProtocol.RecorderTracks;
 import uk.co.lchat.room.RoomProtocol.ServerAnswer;
 import uk.co.lchat.room.RoomProtocol.ServerReply;
@@ -186,6 +187,10 @@ final class RoomRecording extends AbstractBehavior<RoomRecording.Msg> {
     if (m.event() instanceof RecorderTracks t) {
       names.putAll(t.displayNames());
       follow(t.tracks());
+      return Behaviors.same();
+    }
+    if (m.event() instanceof RecorderPresentation p) {
+      output.presentation(p);
       return Behaviors.same();
     }
     RecorderStop stop = (RecorderStop) m.event();

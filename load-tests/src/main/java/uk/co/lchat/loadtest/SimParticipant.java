@@ -292,6 +292,11 @@ final class SimParticipant implements LoadParticipant {
     }
   }
 
+  /** The session token from {@code hello}: what the node's HTTP side asks of a member (e.g. a presentation's upload). */
+  String sessionToken() {
+    return sessionToken;
+  }
+
   String id() {
     return participantId;
   }

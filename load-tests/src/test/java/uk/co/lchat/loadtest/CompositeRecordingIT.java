@@ -404,4 +404,55 @@ class CompositeRecordingIT extends InJvmNodes {
     assertTrue(strip.nearScreen() < 0.2 && !strip.looksLikeTheScreen(), "the strip shows cameras: " + strip);
     Talkers.await("every FFmpeg of the recording exits", 60, () -> ffmpegsOf(id).isEmpty());
   }
+
+  /** A one-page 16:9 PDF, the whole page one rectangle of the screen's colour (so the test can find it on stage). */
+  private static byte[] pageOfTheScreensColour() throws IOException {
+    try (org.apache.pdfbox.pdmodel.PDDocument doc = new org.apache.pdfbox.pdmodel.PDDocument()) {
+      org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage(
+          new org.apache.pdfbox.pdmodel.common.PDRectangle(640, 360));
+      doc.addPage(page);
+      try (org.apache.pdfbox.pdmodel.PDPageContentStream content =
+               new org.apache.pdfbox.pdmodel.PDPageContentStream(doc, page)) {
+        content.setNonStrokingColor(new java.awt.Color(FfmpegMedia.SCREEN_RGB));
+        content.addRect(0, 0, 640, 360);
+        content.fill();
+      }
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      doc.save(out);
+      return out.toByteArray();
+    }
+  }
+
+  @Test
+  void aPresentedPdfIsShownOnStageAboveTheCamerasOfEveryone() throws Exception {
+    LchatNode n = egress.node();
+    List<SimParticipant> people = meeting(n, "presenting");
+    SimParticipant ann = people.get(0);
+    HttpResponse<String> uploaded = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+            .newBuilder(java.net.URI.create("http://127.0.0.1:" + n.httpPort() + "/presentations/presenting"))
+            .header("Lchat-Participant", ann.id()).header("Authorization", "Bearer " + ann.sessionToken())
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(pageOfTheScreensColour())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, uploaded.statusCode(), uploaded.body());
+    // Three cameras and three microphones; the page is the room's, not a track.
+    Frames before = Frames.scrape();
+    String id = start("presenting", "{\"type\":\"composite\",\"layout\":\"grid\"}", 6);
+    awaitClock(before, 8);
+    assertEquals(204, egress.call("DELETE", "/api/v1/rooms/presenting/egress/" + id, null).statusCode());
+    JsonNode ended = egress.awaitHook("egress.ended", id, 90);
+    assertEquals("stopped", ended.path("reason").asText(), ended.toString());
+    Path file = fileOf(ended);
+    Probe probe = Probe.of("ffprobe", file);
+    assertTrue(probe.durationSeconds() >= 7, file + " lasts " + probe.durationSeconds() + " s");
+
+    byte[] picture = pictureAt(file, 6, "composite-presentation.png");
+    // The page fills the stage's middle (16:9 in the top four fifths); the people are in the strip below.
+    Area stage = Area.of(picture, 320, 960, 100, 450);
+    Area strip = Area.of(picture, 0, WIDTH, 600, HEIGHT);
+    System.out.printf("composite recording: presentation at 6 s of %.2f s: stage %s; strip %s%n",
+        probe.durationSeconds(), stage, strip);
+    assertTrue(stage.nearScreen() > 0.9 && stage.looksLikeTheScreen(), "the page is on stage: " + stage);
+    assertTrue(strip.nearScreen() < 0.2 && !strip.looksLikeTheScreen(), "the strip shows cameras: " + strip);
+    Talkers.await("every FFmpeg of the recording exits", 60, () -> ffmpegsOf(id).isEmpty());
+  }
 }

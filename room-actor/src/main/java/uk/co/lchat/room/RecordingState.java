@@ -7,6 +7,8 @@ import java.util.Objects;
 
 import uk.co.lchat.media.control.TrackInfo;
 import uk.co.lchat.room.RoomProtocol.Outcome;
+import uk.co.lchat.room.RoomProtocol.Presentation;
+import uk.co.lchat.room.RoomProtocol.RecorderPresentation;
 import uk.co.lchat.room.RoomProtocol.RecorderTracks;
 import uk.co.lchat.room.RoomProtocol.Recording;
 import uk.co.lchat.room.RoomProtocol.Role;
@@ -21,6 +23,8 @@ import uk.co.lchat.room.RoomProtocol.ServerReply;
 final class RecordingState {
   private Recording current;
   private RecorderTracks told;
+  /** The presentation the recorder last heard of, or null before it heard of any. */
+  private RecorderPresentation toldPresentation;
   /** The recording {@link #current} continues, which records on until the hand-over completes; null if none. */
   private Recording handingOver;
 
@@ -82,6 +86,7 @@ final class RecordingState {
   void start(Recording r) {
     current = Objects.requireNonNull(r);
     told = null;
+    toldPresentation = null;
   }
 
   /**
@@ -93,6 +98,7 @@ final class RecordingState {
     Recording old = current;
     current = Objects.requireNonNull(next);
     told = null;
+    toldPresentation = null;
     handingOver = old;
     return old;
   }
@@ -125,7 +131,27 @@ final class RecordingState {
     Recording ended = current;
     current = null;
     told = null;
+    toldPresentation = null;
     return ended;
+  }
+
+  /**
+   * What the recorder must hear now that the room presents {@code p} (null: nothing); null when nothing it shows
+   * changed (a pointer move, a hand-over of control).
+   */
+  RecorderPresentation presentationNow(String roomId, Presentation p) {
+    if (current == null) {
+      return null;
+    }
+    RecorderPresentation now = p == null ? new RecorderPresentation(roomId, null, 0, null, null, null)
+        : new RecorderPresentation(roomId, p.documentId(), p.page(), p.presenter(),
+            p.servedBy() == null ? null : p.servedBy() + "/presentations/" + roomId + "/" + p.documentId(),
+            p.fetchKey());
+    if (now.equals(toldPresentation) || toldPresentation == null && p == null) {
+      return null; // a recorder that has heard nothing yet knows nothing is presented
+    }
+    toldPresentation = now;
+    return now;
   }
 
   /** What the recorder must hear now that the room's tracks are {@code tracks}; null when nothing changed for it. */

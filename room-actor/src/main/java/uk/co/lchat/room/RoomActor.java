@@ -1143,7 +1143,8 @@ public final class RoomActor extends AbstractBehavior<Command> {
       m.replyTo().tell(refused);
       return this;
     }
-    Slideshow.Outcome outcome = slideshow.start(p, m.documentId(), m.pageCount(), m.servedBy(), m.holder());
+    Slideshow.Outcome outcome = slideshow.start(p, m.documentId(), m.pageCount(), m.servedBy(), m.fetchKey(),
+        m.holder());
     if (outcome instanceof Slideshow.Outcome.Refused r) {
       m.replyTo().tell(presentationReply(r.code(), r.message(), null));
       return this;
@@ -1178,6 +1179,7 @@ public final class RoomActor extends AbstractBehavior<Command> {
       case Slideshow.Outcome.Changed c -> {
         dropPresentation(c.dropped());
         broadcast(new PresentationChanged(c.now() == null ? null : c.now().view(roomId)));
+        tellRecorder();
       }
       case Slideshow.Outcome.Deferred d ->
           getContext().scheduleOnce(Duration.ofMillis(d.delayMillis()), getContext().getSelf(),
@@ -1514,11 +1516,15 @@ public final class RoomActor extends AbstractBehavior<Command> {
     return this;
   }
 
-  /** The recorder, if one runs, hears the room's tracks when they changed. */
+  /** The recorder, if one runs, hears the room's tracks and what it presents when they changed. */
   private void tellRecorder() {
     Recording r = recording.current();
     if (r == null) {
       return;
+    }
+    RecorderPresentation presented = recording.presentationNow(roomId, slideshow.current());
+    if (presented != null) {
+      r.recorder().tell(presented);
     }
     List<TrackInfo> tracks = new ArrayList<>();
     Map<String, String> names = new LinkedHashMap<>();

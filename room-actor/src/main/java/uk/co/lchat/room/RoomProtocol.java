@@ -219,11 +219,13 @@ public final class RoomProtocol {
   /**
    * From the node that took a document's upload: participant {@code by} (proven by its {@code sessionToken}) presents
    * it. {@code documentId}: the node's name for the bytes it holds; {@code pageCount}: as the node read it;
-   * {@code servedBy}: the HTTP base of that node; {@code holder}: told when the room drops the document. Answered
+   * {@code servedBy}: the HTTP base of that node; {@code fetchKey}: the node's secret for the document, which lets
+   * the room's recorder (no member) fetch it; {@code holder}: told when the room drops the document. Answered
    * with a {@link PresentationReply}; a refused document is the node's to delete.
    */
   public record StartPresentation(String by, String sessionToken, String documentId, int pageCount, String servedBy,
-                                  ActorRef<DocumentDropped> holder, ActorRef<PresentationReply> replyTo)
+                                  String fetchKey, ActorRef<DocumentDropped> holder,
+                                  ActorRef<PresentationReply> replyTo)
       implements Command {}
 
   /**
@@ -428,6 +430,15 @@ public final class RoomProtocol {
 
   /** What the room tells its recorder. */
   public sealed interface RecorderEvent {}
+
+  /**
+   * What the room presents now, for a composite to show on stage (sent when recording starts and whenever the
+   * document or its page changes): {@code documentId} null when nothing is presented; otherwise its page (1-based),
+   * its presenter (a participant id), where to fetch it ({@code url}: its holder's HTTP address) and the holder's
+   * {@code fetchKey} for it (sent as {@code Lchat-Document-Key}).
+   */
+  public record RecorderPresentation(String roomId, String documentId, int page, String presenter, String url,
+                                     String fetchKey) implements RecorderEvent {}
 
   /** Every track of the room now (sent when recording starts and whenever tracks come or go). */
   public record RecorderTracks(String roomId, List<TrackInfo> tracks, Map<String, String> displayNames)
@@ -665,10 +676,11 @@ public final class RoomProtocol {
   /**
    * The presented document, replicated with the room's state: {@code presenter} shared it, {@code controlledBy}
    * turns its pages; {@code servedBy} and {@code holder}: the node that holds its bytes (never the room's node
-   * necessarily: the one that took the upload).
+   * necessarily: the one that took the upload); {@code fetchKey}: that node's secret for the document, given to the
+   * room's recorder only (never in the {@link PresentationView} members see).
    */
   public record Presentation(String documentId, String presenter, String controlledBy, int pageCount, int page,
-                             Pointer pointer, String servedBy, ActorRef<DocumentDropped> holder) {
+                             Pointer pointer, String servedBy, String fetchKey, ActorRef<DocumentDropped> holder) {
     public PresentationView view(String roomId) {
       return new PresentationView(documentId, "/presentations/" + roomId + "/" + documentId, presenter,
           controlledBy, pageCount, page, pointer);

@@ -63,9 +63,9 @@ final class Slideshow {
 
   /**
    * {@code by} presents the document {@code documentId} of {@code pageCount} pages, whose bytes {@code holder} keeps
-   * at {@code servedBy}; a document presented so far is dropped.
+   * at {@code servedBy} under {@code fetchKey}; a document presented so far is dropped.
    */
-  Outcome start(Participant by, String documentId, int pageCount, String servedBy,
+  Outcome start(Participant by, String documentId, int pageCount, String servedBy, String fetchKey,
                 ActorRef<DocumentDropped> holder) {
     Outcome.Refused refused = refuseStart(by);
     if (refused != null) {
@@ -75,7 +75,7 @@ final class Slideshow {
       return new Outcome.Refused("invalid", "A presentation needs a document of one page or more.");
     }
     Presentation dropped = current;
-    current = new Presentation(documentId, by.id, by.id, pageCount, 1, null, servedBy, holder);
+    current = new Presentation(documentId, by.id, by.id, pageCount, 1, null, servedBy, fetchKey, holder);
     pointerPending = false;
     return new Outcome.Changed(current, dropped);
   }
@@ -199,7 +199,7 @@ final class Slideshow {
   private Presentation with(int page, Pointer pointer, String controlledBy) {
     Presentation p = current;
     return new Presentation(p.documentId(), p.presenter(), controlledBy, p.pageCount(), page, pointer, p.servedBy(),
-        p.holder());
+        p.fetchKey(), p.holder());
   }
 
   private Outcome changed(Presentation next) {

@@ -26,8 +26,8 @@ class RoomPresentationTest {
   private final TestProbe<PresentationReply> replies = kit.createTestProbe();
 
   private PresentationReply start(RoomTestSupport.Client c, String token, String documentId) {
-    room.room.tell(new StartPresentation(c.id, token, documentId, 3, "http://127.0.0.1:8080", holder.ref(),
-        replies.ref()));
+    room.room.tell(new StartPresentation(c.id, token, documentId, 3, "http://127.0.0.1:8080", "key-" + documentId,
+        holder.ref(), replies.ref()));
     return replies.receiveMessage();
   }
 
@@ -130,5 +130,33 @@ class RoomPresentationTest {
     assertEquals("doc-long-gone", dropped.documentId());
     room.room.tell(new PresentationAccess(ann.id, ann.token, replies.ref()));
     assertEquals("doc-now", replies.receiveMessage().presentation().documentId(), "still presented");
+  }
+
+  @Test
+  void theRecorderHearsWhichPageIsPresentedWithTheHoldersKeyButNotOfPointerMoves() {
+    RoomTestSupport recordable = new RoomTestSupport(kit,
+        RoomTestSupport.configWith("lchat.room.features.recording = true"));
+    var ann = recordable.join("Ann");
+    recordable.room.tell(new StartPresentation(ann.id, ann.token, "doc-rec", 3, "http://10.0.0.7:8080", "key-rec",
+        holder.ref(), replies.ref()));
+    replies.receiveMessage();
+    TestProbe<RecorderEvent> recorder = kit.createTestProbe();
+    TestProbe<ServerAnswer> api = kit.createTestProbe();
+    recordable.room.tell(new StartRecording(null, "EG_1", recorder.ref(), api.ref()));
+    assertEquals(Outcome.DONE, api.expectMessageClass(ServerReply.class).outcome());
+    // Joining the recording, it hears what is presented now, and where the document is with the key to fetch it.
+    RecorderPresentation shown = recorder.expectMessageClass(RecorderPresentation.class);
+    assertEquals(new RecorderPresentation(recordable.roomId, "doc-rec", 1, ann.id,
+        "http://10.0.0.7:8080/presentations/" + recordable.roomId + "/doc-rec", "key-rec"), shown);
+    recorder.expectMessageClass(RecorderTracks.class);
+    ann.send(new ControlPresentation(ann.id, PresentationAction.POINTER, 0, new Pointer(0.5, 0.5), null));
+    ann.send(new ControlPresentation(ann.id, PresentationAction.PAGE, 2, null, null));
+    // The pointer move came first and told the recorder nothing: the next it hears is page 2.
+    assertEquals(2, recorder.expectMessageClass(RecorderPresentation.class).page());
+    ann.send(new ControlPresentation(ann.id, PresentationAction.STOP, 0, null, null));
+    assertNull(recorder.expectMessageClass(RecorderPresentation.class).documentId(), "nothing presented any more");
+    // Members never see the key.
+    assertEquals(new PresentationView("doc-x", "/presentations/r/doc-x", "p", "p", 1, 1, null),
+        new Presentation("doc-x", "p", "p", 1, 1, null, "http://h", "secret", null).view("r"));
   }
 }

@@ -22,11 +22,12 @@ final class RoomTestSupport {
 
   final ActorTestKit kit;
   final ActorRef<Command> room;
+  final String roomId = "room-" + System.nanoTime();
   private int sessions;
 
   RoomTestSupport(ActorTestKit kit, RoomConfig config) {
     this.kit = kit;
-    this.room = kit.spawn(RoomActor.create("room-" + System.nanoTime(), config, WebhookSender.none(), null));
+    this.room = kit.spawn(RoomActor.create(roomId, config, WebhookSender.none(), null));
   }
 
   static RoomConfig defaultConfig() {

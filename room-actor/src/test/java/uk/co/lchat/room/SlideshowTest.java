@@ -29,7 +29,7 @@ class SlideshowTest {
   }
 
   private Presentation annPresents(int pages) {
-    return changed(show.start(ann, "doc-1", pages, "http://node-a", null)).now();
+    return changed(show.start(ann, "doc-1", pages, "http://node-a", "key-1", null)).now();
   }
 
   private Slideshow.Outcome page(Participant by, int page) {
@@ -39,17 +39,17 @@ class SlideshowTest {
   @Test
   void anyoneButAViewerStartsOnPageOneInControlOfTheirOwnDocument() {
     Presentation p = annPresents(3);
-    assertEquals(new Presentation("doc-1", ann.id, ann.id, 3, 1, null, "http://node-a", null), p);
+    assertEquals(new Presentation("doc-1", ann.id, ann.id, 3, 1, null, "http://node-a", "key-1", null), p);
     assertRefused("forbidden", "Viewers receive only; join as a participant to present.",
-        show.start(viewer, "doc-2", 1, "http://node-a", null));
+        show.start(viewer, "doc-2", 1, "http://node-a", "key-2", null));
   }
 
   @Test
   void someoneElseCannotReplaceAPresentationButItsPresenterAndModeratorsCanAndTheOldDocumentIsDropped() {
     Presentation first = annPresents(3);
     assertRefused("forbidden", "Someone else is presenting; they or a moderator must stop first.",
-        show.start(bob, "doc-2", 2, "http://node-b", null));
-    Slideshow.Outcome.Changed replaced = changed(show.start(mod, "doc-3", 5, "http://node-a", null));
+        show.start(bob, "doc-2", 2, "http://node-b", "key-2", null));
+    Slideshow.Outcome.Changed replaced = changed(show.start(mod, "doc-3", 5, "http://node-a", "key-3", null));
     assertEquals(first, replaced.dropped());
     assertEquals(mod.id, replaced.now().presenter());
   }
@@ -150,7 +150,7 @@ class SlideshowTest {
   @Test
   void aDocumentWithoutPagesOrAnActionIsRefused() {
     assertRefused("invalid", "A presentation needs a document of one page or more.",
-        show.start(ann, "doc-1", 0, "http://node-a", null));
+        show.start(ann, "doc-1", 0, "http://node-a", "key-1", null));
     annPresents(1);
     assertRefused("invalid", "Say what to do with the presentation.", show.control(ann, null, 1, null, null, 0));
   }

@@ -60,6 +60,11 @@ public final class PresentationRoutes {
   private static final String PDFJS = "META-INF/resources/webjars/pdfjs-dist/4.10.38";
   private static final ContentType PDF = ContentTypes.create(MediaTypes.APPLICATION_PDF);
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The document's fetch key, which the room gives its recorder (no member, and on any node): it fetches from the
+   * node that holds the document, with this instead of a member's credentials.
+   */
+  public static final String DOCUMENT_KEY = "Lchat-Document-Key";
   /** On a fetch one node makes of another for its member. */
   private static final String FORWARDED = "Lchat-Forwarded";
 
@@ -101,8 +106,10 @@ public final class PresentationRoutes {
             (participant, token) -> extractRequest(request -> completeWithFuture(
                 upload(room, participant, token, request)))))),
         path(PathMatchers.segment(PATH).slash(PathMatchers.segment()).slash(PathMatchers.segment()),
-            (room, document) -> get(() -> member(room, (participant, token) -> extractRequest(request ->
-                completeWithFuture(fetch(room, document, participant, token, request)))))));
+            (room, document) -> get(() -> optionalHeaderValueByName(DOCUMENT_KEY, key -> key.isPresent()
+                ? complete(forRecorder(room, document, key.get()))
+                : member(room, (participant, token) -> extractRequest(request ->
+                    completeWithFuture(fetch(room, document, participant, token, request))))))));
   }
 
   /**
@@ -195,7 +202,8 @@ public final class PresentationRoutes {
                                                 int pages) {
     String documentId = store.add(room, bytes, pages);
     return sharding.entityRefFor(RoomActor.ENTITY_KEY, room).<PresentationReply>ask(replyTo ->
-            new StartPresentation(participant, token, documentId, pages, selfBase.get(), holder, replyTo),
+            new StartPresentation(participant, token, documentId, pages, selfBase.get(),
+                store.get(room, documentId).fetchKey(), holder, replyTo),
             askTimeout)
         .thenApply(reply -> {
           HttpResponse refused = refusal(reply);
@@ -230,12 +238,31 @@ public final class PresentationRoutes {
       }
       PresentationStore.Document d = store.get(room, document);
       if (d != null) {
-        return CompletableFuture.completedFuture(HttpResponse.create().withEntity(HttpEntities.create(PDF,
-            d.bytes())).addHeaders(List.of(RawHeader.create("Cache-Control", "private, no-store"),
-            RawHeader.create("X-Content-Type-Options", "nosniff"))));
+        return CompletableFuture.completedFuture(served(d));
       }
       return fromHolder(reply.servedBy(), request);
     }).exceptionally(this::unavailable);
+  }
+
+  /**
+   * A fetch by the room's recorder: only from the node that holds the document (the room named it), with the key the
+   * room gave it. The document is held only while the room presents it.
+   */
+  private HttpResponse forRecorder(String room, String document, String key) {
+    PresentationStore.Document d = store.get(room, document);
+    if (d == null) {
+      return gone();
+    }
+    if (!d.fetchableWith(key)) {
+      return JsonErrors.response(403, "forbidden", "This key does not fetch this presentation.");
+    }
+    return served(d);
+  }
+
+  private static HttpResponse served(PresentationStore.Document d) {
+    return HttpResponse.create().withEntity(HttpEntities.create(PDF, d.bytes()))
+        .addHeaders(List.of(RawHeader.create("Cache-Control", "private, no-store"),
+            RawHeader.create("X-Content-Type-Options", "nosniff")));
   }
 
   /**

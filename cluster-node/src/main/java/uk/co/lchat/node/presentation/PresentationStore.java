@@ -21,8 +21,18 @@ import uk.co.lchat.room.RoomProtocol.DocumentDropped;
 public final class PresentationStore {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** One document: its room, its bytes, its page count and when it came ({@code System.nanoTime()}). */
-  public record Document(String roomId, byte[] bytes, int pages, long addedNanos) {}
+  /**
+   * One document: its room, its bytes, its page count, when it came ({@code System.nanoTime()}) and its fetch key
+   * (128 random bits: what the room's recorder, which is no member, shows to fetch it).
+   */
+  public record Document(String roomId, byte[] bytes, int pages, long addedNanos, String fetchKey) {
+    /** Whether {@code key} is this document's fetch key (compared in constant time). */
+    public boolean fetchableWith(String key) {
+      return key != null && java.security.MessageDigest.isEqual(
+          fetchKey.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+          key.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+  }
 
   private final Map<String, Document> documents = new ConcurrentHashMap<>();
   private final long maxTotalBytes;
@@ -58,11 +68,15 @@ public final class PresentationStore {
    * ({@link #reserve}) is the document's from now on, given back when it is removed.
    */
   public String add(String roomId, byte[] bytes, int pages) {
+    String documentId = random128();
+    documents.put(documentId, new Document(roomId, bytes, pages, System.nanoTime(), random128()));
+    return documentId;
+  }
+
+  private static String random128() {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
-    String documentId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
-    documents.put(documentId, new Document(roomId, bytes, pages, System.nanoTime()));
-    return documentId;
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(id);
   }
 
   /** The document, if this node holds it for that room. */

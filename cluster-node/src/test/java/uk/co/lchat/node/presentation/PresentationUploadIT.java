@@ -273,4 +273,33 @@ class PresentationUploadIT {
       }
     }
   }
+
+  @Test
+  void theRoomsRecorderFetchesTheDocumentWithItsKeyAndAWrongKeyFetchesNothing() throws Exception {
+    String room = "slides-recorder";
+    try (WsClient ann = new WsClient(node.httpPort())) {
+      ann.join(room, "Ann");
+      byte[] pdf = TestPdfs.pages(2);
+      HttpResponse<byte[]> created = upload(room, ann, ann.sessionToken, pdf);
+      assertEquals(201, created.statusCode(), new String(created.body(), StandardCharsets.UTF_8));
+      String documentId = JSON.readTree(created.body()).get("documentId").asText();
+      String url = JSON.readTree(created.body()).get("url").asText();
+      String key = node.presentations().get(room, documentId).fetchKey();
+      java.util.function.Function<String, HttpRequest> withKey = k -> HttpRequest.newBuilder(URI.create(
+          "http://127.0.0.1:" + node.httpPort() + url)).header(PresentationRoutes.DOCUMENT_KEY, k).build();
+      HttpResponse<byte[]> fetched = HTTP.send(withKey.apply(key), HttpResponse.BodyHandlers.ofByteArray());
+      assertEquals(200, fetched.statusCode());
+      assertArrayEquals(pdf, fetched.body());
+      assertError(403, "forbidden", HTTP.send(withKey.apply(key.substring(1) + "x"),
+          HttpResponse.BodyHandlers.ofByteArray()));
+      assertError(403, "forbidden", HTTP.send(withKey.apply(documentId), HttpResponse.BodyHandlers.ofByteArray()));
+      ann.send("{\"type\":\"presentation\",\"action\":\"stop\"}");
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (node.presentations().size() > 0) {
+        assertTrue(System.nanoTime() < deadline, "the stopped document is dropped");
+        Thread.sleep(50);
+      }
+      assertError(404, "not_found", HTTP.send(withKey.apply(key), HttpResponse.BodyHandlers.ofByteArray()));
+    }
+  }
 }

@@ -67,7 +67,7 @@ class KryoSerializerTest {
     ActorRef<MediaRouterProtocol.MediaEvent> media =
         kit.createTestProbe(MediaRouterProtocol.MediaEvent.class).ref();
     ActorRef<MediaRouterProtocol.Command> origin = kit.createTestProbe(MediaRouterProtocol.Command.class).ref();
-    Presentation slides = new Presentation("d0c", "p1", "p2", 3, 2, new Pointer(0.5, 0.1), "http://127.0.0.1:8080",
+    Presentation slides = new Presentation("d0c", "p1", "p2", 3, 2, new Pointer(0.5, 0.1), "http://127.0.0.1:8080", "k3y",
         kit.createTestProbe(DocumentDropped.class).ref());
     TrackInfo audio = new TrackInfo("p1", "p1-0", "audio", 4_000_000_000L, "opus", 48000, 2, "minptime=10", origin);
     TrackInfo video1 = new TrackInfo("p1", "p1-1", "video", 7L, "VP8", 90000, 1, null, origin);
@@ -126,7 +126,7 @@ class KryoSerializerTest {
         new MuteRequested(MediaKind.VIDEO, "p1"), new Removed("p1"), new RoleChanged(Role.VIEWER),
         new HandsChanged(new ArrayList<>(List.of("p2", "p1"))), new SettingsChanged(settings),
         new SharedVideoChanged(video), new DominantSpeakerChanged(null), new CommandRejected("invalid", "bad"),
-        new StartPresentation("p1", "token", "d0c", 3, "http://127.0.0.1:8080",
+        new StartPresentation("p1", "token", "d0c", 3, "http://127.0.0.1:8080", "k3y",
             kit.createTestProbe(DocumentDropped.class).ref(), kit.createTestProbe(PresentationReply.class).ref()),
         new PresentationAccess("p1", "token", kit.createTestProbe(PresentationReply.class).ref()),
         new PresentationReply(true, null, null, null, slides.view("moon"), "http://127.0.0.1:8080"),
@@ -136,6 +136,8 @@ class KryoSerializerTest {
         new PresentationChanged(slides.view("moon")), new PresentationChanged(null),
         new DocumentDropped("moon", "d0c"),
         new CheckDocument("d0c", kit.createTestProbe(DocumentDropped.class).ref()),
+        new RecorderPresentation("moon", "d0c", 2, "p1", "http://127.0.0.1:8080/presentations/moon/d0c", "k3y"),
+        new RecorderPresentation("moon", null, 0, null, null, null),
         new RestoreRoom(new RoomState(List.of(), List.of(), List.of(), List.of(), List.of(), features, null, null,
             false, false, video, null, true, 2, 25, List.of(), List.of(), false, 0, 0, null, slides)),
         new RestoreRoom(new RoomState(List.of(), List.of(), List.of(), List.of(), List.of(), features, null, null,

@@ -41,6 +41,10 @@ public final class Compositor {
   private final NameLabels labels = new NameLabels();
   private final int sampleRate;
   private volatile List<Person> people = List.of();
+  /** The presented page and its presenter, or null while nothing is presented. */
+  private volatile Presented presented;
+
+  private record Presented(String presenterId, Picture page) {}
   private String speaker;
   private long frames;
 
@@ -77,6 +81,14 @@ public final class Compositor {
   /** Who is in the meeting now, in the room's order, with their cameras and screens. */
   public void people(List<Person> now) {
     this.people = List.copyOf(now);
+  }
+
+  /**
+   * The room presents a document: {@code page} (null until it is drawn, or when it cannot be) goes on stage as
+   * {@code presenterId}'s; {@code presenterId} null: nothing is presented any more.
+   */
+  public void presentation(String presenterId, Picture page) {
+    this.presented = presenterId == null ? null : new Presented(presenterId, page);
   }
 
   /**
@@ -153,13 +165,15 @@ public final class Compositor {
       audioBytes[2 * i + 1] = (byte) (s >> 8);
     }
     if (draw) {
-      draw(layout.arrange(people, speaker, canvas.width, canvas.height));
+      Presented p = presented;
+      draw(layout.arrange(people, speaker, p == null ? null : p.presenterId(), canvas.width, canvas.height),
+          p == null ? null : p.page());
     }
     frames++;
     return new Frame(canvas.data, audioBytes);
   }
 
-  private void draw(List<Tile> tiles) {
+  private void draw(List<Tile> tiles, Picture page) {
     canvas.fill(BACKGROUND_Y, Picture.NEUTRAL_CHROMA, Picture.NEUTRAL_CHROMA);
     for (int i = 0; i < tiles.size(); i++) {
       Tile t = tiles.get(i);
@@ -170,13 +184,22 @@ public final class Compositor {
       if (w <= 0 || h <= 0) {
         continue;
       }
-      boolean isSpeaker = t.participantId().equals(speaker) && tiles.size() > 1;
+      boolean isSpeaker = t.participantId().equals(speaker) && tiles.size() > 1
+          && !Layout.PRESENTATION.equals(t.trackId()); // the speaker's own tile is lit, not the slide
       if (isSpeaker) {
         canvas.fillRect(x - GAP / 2, y - GAP / 2, w + GAP, h + GAP, SPEAKER_YUV[0], SPEAKER_YUV[1], SPEAKER_YUV[2]);
       }
       canvas.fillRect(x, y, w, h, TILE_Y, Picture.NEUTRAL_CHROMA, Picture.NEUTRAL_CHROMA);
-      LatestPicture picture = t.trackId() == null ? null : videos.get(t.trackId());
-      boolean drawn = picture != null && picture.drawInto(canvas, x, y, w, h);
+      boolean drawn;
+      if (Layout.PRESENTATION.equals(t.trackId())) {
+        drawn = page != null;
+        if (drawn) {
+          canvas.drawFitted(page, x, y, w, h);
+        }
+      } else {
+        LatestPicture picture = t.trackId() == null ? null : videos.get(t.trackId());
+        drawn = picture != null && picture.drawInto(canvas, x, y, w, h);
+      }
       int labelHeight = Math.max(14, h / 10) & ~1;
       NameLabels.Label label = labels.label(t.name(), labelHeight, w);
       if (drawn) {

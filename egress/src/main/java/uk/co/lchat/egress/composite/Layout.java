@@ -13,6 +13,9 @@ import java.util.Locale;
 public enum Layout {
   GRID, SPEAKER;
 
+  /** The track id of the presented document's page, on stage while the room presents one. */
+  public static final String PRESENTATION = "presentation";
+
   /** Tiles beyond this many are not shown (the grid would be unreadable); speakers and screens come first. */
   public static final int MAX_TILES = 16;
 
@@ -31,6 +34,18 @@ public enum Layout {
    * is the dominant speaker's participant id, or null.
    */
   public List<Tile> arrange(List<Person> people, String speaker, int width, int height) {
+    return arrange(people, speaker, null, width, height);
+  }
+
+  /**
+   * As {@link #arrange(List, String, int, int)}, with a presented document when {@code presenter} (a participant
+   * id) is not null: its page takes the stage as the web client shows it, in either layout and before a screen
+   * share, and everyone (the presenter too) goes to the strip below.
+   */
+  public List<Tile> arrange(List<Person> people, String speaker, String presenter, int width, int height) {
+    if (presenter != null) {
+      return presenting(people, speaker, presenter, width, height);
+    }
     List<Person> ordered = new ArrayList<>(people);
     Person sharing = ordered.stream().filter(p -> p.screenTrack() != null).findFirst().orElse(null);
     Person staged = sharing != null ? sharing
@@ -51,16 +66,33 @@ public enum Layout {
     int stripHeight = strip.isEmpty() ? 0 : even(height / 5);
     String stageTrack = sharing != null ? sharing.screenTrack() : staged.cameraTrack();
     tiles.add(new Tile(staged.participantId(), stageTrack, staged.name(), 0, 0, width, height - stripHeight));
-    if (!strip.isEmpty()) {
-      int tileWidth = Math.min(even(stripHeight * 16 / 9), even(width / strip.size()));
-      int x = even((width - tileWidth * strip.size()) / 2);
-      for (Person p : strip) {
-        tiles.add(new Tile(p.participantId(), p.cameraTrack(), p.name(), x, height - stripHeight, tileWidth,
-            stripHeight));
-        x += tileWidth;
-      }
-    }
+    strip(tiles, strip, width, height, stripHeight);
     return tiles;
+  }
+
+  private static List<Tile> presenting(List<Person> people, String speaker, String presenter, int width,
+                                       int height) {
+    String name = people.stream().filter(p -> p.participantId().equals(presenter)).map(Person::name).findFirst()
+        .orElse("");
+    List<Person> strip = shown(new ArrayList<>(people), speaker, MAX_TILES - 1);
+    int stripHeight = strip.isEmpty() ? 0 : even(height / 5);
+    List<Tile> tiles = new ArrayList<>();
+    tiles.add(new Tile(presenter, PRESENTATION, name, 0, 0, width, height - stripHeight));
+    strip(tiles, strip, width, height, stripHeight);
+    return tiles;
+  }
+
+  private static void strip(List<Tile> tiles, List<Person> strip, int width, int height, int stripHeight) {
+    if (strip.isEmpty()) {
+      return;
+    }
+    int tileWidth = Math.min(even(stripHeight * 16 / 9), even(width / strip.size()));
+    int x = even((width - tileWidth * strip.size()) / 2);
+    for (Person p : strip) {
+      tiles.add(new Tile(p.participantId(), p.cameraTrack(), p.name(), x, height - stripHeight, tileWidth,
+          stripHeight));
+      x += tileWidth;
+    }
   }
 
   /**

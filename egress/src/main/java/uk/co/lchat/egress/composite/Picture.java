@@ -24,6 +24,45 @@ public final class Picture {
     this.data = new byte[frameSize(width, height)];
   }
 
+  /**
+   * A picture of packed RGB pixels ({@code 0xRRGGBB}, rows from the top; the alpha byte is ignored), converted to
+   * studio-range BT.601 YUV as FFmpeg's {@code yuv420p} expects, each chroma sample the mean of its 2x2 block. Odd
+   * sizes lose their last column or row.
+   */
+  public static Picture fromRgb(int[] rgb, int width, int height) {
+    Picture p = new Picture(width & ~1, height & ~1);
+    int w = p.width;
+    int h = p.height;
+    int u = p.uOffset();
+    int v = p.vOffset();
+    for (int y = 0; y < h; y += 2) {
+      for (int x = 0; x < w; x += 2) {
+        int r = 0;
+        int g = 0;
+        int b = 0;
+        for (int dy = 0; dy < 2; dy++) {
+          for (int dx = 0; dx < 2; dx++) {
+            int c = rgb[(y + dy) * width + x + dx];
+            int cr = c >> 16 & 0xff;
+            int cg = c >> 8 & 0xff;
+            int cb = c & 0xff;
+            p.data[(y + dy) * w + x + dx] = (byte) (16 + (66 * cr + 129 * cg + 25 * cb + 128 >> 8));
+            r += cr;
+            g += cg;
+            b += cb;
+          }
+        }
+        r >>= 2;
+        g >>= 2;
+        b >>= 2;
+        int at = (y / 2) * (w / 2) + x / 2;
+        p.data[u + at] = (byte) (128 + (-38 * r - 74 * g + 112 * b + 128 >> 8));
+        p.data[v + at] = (byte) (128 + (112 * r - 94 * g - 18 * b + 128 >> 8));
+      }
+    }
+    return p;
+  }
+
   /** Bytes of one {@code yuv420p} picture of this size. */
   public static int frameSize(int width, int height) {
     return width * height * 3 / 2;

@@ -114,4 +114,21 @@ class LayoutTest {
     assertTrue(Layout.GRID.arrange(List.of(), null, 1280, 720).isEmpty());
     assertTrue(Layout.SPEAKER.arrange(List.of(), null, 1280, 720).isEmpty());
   }
+
+  @Test
+  void aPresentedPageTakesTheStageBeforeAScreenShareAndEveryoneGoesToTheStripBelow() {
+    List<Layout.Person> people = List.of(new Layout.Person("ann", "Ann", "ann-cam", null),
+        new Layout.Person("bob", "Bob", "bob-cam", "bob-screen"));
+    for (Layout layout : Layout.values()) {
+      List<Layout.Tile> tiles = layout.arrange(people, "bob", "ann", 1280, 720);
+      Layout.Tile stage = tiles.get(0);
+      assertEquals(Layout.PRESENTATION, stage.trackId(), layout + ": the page is on stage");
+      assertEquals("ann", stage.participantId());
+      assertEquals("Ann", stage.name(), "named after its presenter");
+      assertEquals(1280, stage.width());
+      assertEquals(720 - 144, stage.height(), "above a strip of a fifth of the picture");
+      assertEquals(List.of("ann-cam", "bob-cam"), tiles.subList(1, tiles.size()).stream()
+          .map(Layout.Tile::trackId).toList(), layout + ": the presenter's camera in the strip too, no screen");
+    }
+  }
 }

@@ -36,4 +36,21 @@ class PictureTest {
   void oddSizesAreRefusedSince420ChromaNeedsEvenOnes() {
     assertThrows(IllegalArgumentException.class, () -> new Picture(641, 360));
   }
+
+  @Test
+  void rgbPixelsBecomeStudioRangeBt601WithTheChromaOfEachTwoByTwoBlock() {
+    int[] rgb = new int[4 * 2];
+    java.util.Arrays.fill(rgb, 0, 2, 0xFFFFFF); // white, then black, in the left block's top row
+    java.util.Arrays.fill(rgb, 4, 6, 0x000000);
+    rgb[2] = rgb[3] = rgb[6] = rgb[7] = 0xE03030; // the right block all red
+    Picture p = Picture.fromRgb(rgb, 4, 2);
+    byte[] d = p.data();
+    assertEquals(Picture.WHITE_Y, d[0] & 0xff);
+    assertEquals(Picture.BLACK_Y, d[4] & 0xff);
+    assertEquals(103, d[2] & 0xff, "red's luma: 16 + (66 * 224 + 129 * 48 + 25 * 48) / 256");
+    assertEquals(Picture.NEUTRAL_CHROMA, d[8] & 0xff, "grey on average: no colour");
+    assertEquals(Picture.NEUTRAL_CHROMA, d[10] & 0xff);
+    assertEquals(102, d[9] & 0xff, "red's U: 128 + (-38 * 224 - 74 * 48 + 112 * 48) / 256, rounded down");
+    assertEquals(205, d[11] & 0xff, "red's V: 128 + (112 * 224 - 94 * 48 - 18 * 48) / 256");
+  }
 }
