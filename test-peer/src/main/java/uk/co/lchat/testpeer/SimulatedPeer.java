@@ -650,6 +650,18 @@ public final class SimulatedPeer implements AutoCloseable {
   public void sendLayer(VideoCodec codec, int payloadType, long ssrc, int seq, long timestamp, boolean keyframe,
       int ridExtensionId, String rid, int payloadLength, boolean firstOfFrame, boolean lastOfFrame)
       throws IOException {
+    sendLayer(codec, payloadType, ssrc, seq, timestamp, keyframe, ridExtensionId, rid, payloadLength, firstOfFrame,
+        lastOfFrame, 360);
+  }
+
+  /**
+   * As above, a VP8 keyframe saying its picture is {@code height} pixels high (and 16:9 wide), as a layer scaled
+   * down by the publisher would: the router learns each layer's height from its keyframes.
+   */
+  public void sendLayer(VideoCodec codec, int payloadType, long ssrc, int seq, long timestamp, boolean keyframe,
+      int ridExtensionId, String rid, int payloadLength, boolean firstOfFrame, boolean lastOfFrame, int height)
+      throws IOException {
+    int width = height * 16 / 9;
     synchronized (txPacket) {
       byte[] b = txPacket.getBuffer();
       byte[] r = rid.getBytes(StandardCharsets.US_ASCII);
@@ -679,7 +691,7 @@ public final class SimulatedPeer implements AutoCloseable {
         b[pos + i] = (byte) i;
       }
       if (codec == VideoCodec.VP8 && keyframe && payloadLength >= 40) {
-        // RFC 6386 §9.1: a keyframe's start code and size (640x360), so a recorder (FFmpeg) learns the dimensions;
+        // RFC 6386 §9.1: a keyframe's start code and size (640x360 unless told), so a recorder (FFmpeg) learns them;
         // the rest is still filler, not a decodable picture.
         int tag = 0x10 | (20 << 5); // P=0, version 0, show_frame, a first partition of 20 bytes (filler)
         b[pos + 1] = (byte) tag;
@@ -688,10 +700,10 @@ public final class SimulatedPeer implements AutoCloseable {
         b[pos + 4] = (byte) 0x9d;
         b[pos + 5] = 0x01;
         b[pos + 6] = 0x2a;
-        b[pos + 7] = (byte) (640 & 0xFF);
-        b[pos + 8] = (byte) (640 >> 8);
-        b[pos + 9] = (byte) (360 & 0xFF);
-        b[pos + 10] = (byte) (360 >> 8);
+        b[pos + 7] = (byte) (width & 0xFF);
+        b[pos + 8] = (byte) (width >> 8);
+        b[pos + 9] = (byte) (height & 0xFF);
+        b[pos + 10] = (byte) (height >> 8);
       }
       protectAndTransmit(pos + payloadLength, payloadLength - 2);
     }

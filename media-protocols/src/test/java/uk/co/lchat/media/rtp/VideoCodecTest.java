@@ -55,4 +55,41 @@ class VideoCodecTest {
     assertFalse(starts(VideoCodec.VP9, "48"), "inter-predicted");
     assertFalse(starts(VideoCodec.VP9, "00"), "not a frame's start");
   }
+
+  private static int height(VideoCodec codec, String payloadHex) {
+    byte[] p = HexFormat.of().parseHex(payloadHex);
+    return codec.keyframeHeight(p, 0, p.length);
+  }
+
+  @Test
+  void aVp8KeyframeTellsItsHeightAfterTheStartCode() {
+    // libvpx's keyframe of a 320x180 picture: frame tag, 9d 01 2a, width 320, height 180 (RFC 6386 §9.1).
+    assertEquals(180, height(VideoCodec.VP8, "10" + "3051009d012a4001b4000047"));
+    assertEquals(180, height(VideoCodec.VP8, "90" + "80" + "8123" + "3051009d012a4001b4000047"), "behind a picture id");
+    assertEquals(0, height(VideoCodec.VP8, "10" + "3151009d012a4001b4000047"), "an interframe has no size");
+    assertEquals(0, height(VideoCodec.VP8, "10" + "305100ffff2a4001b4000047"), "no start code");
+    assertEquals(0, height(VideoCodec.VP8, "10" + "3051009d012a40"), "cut short");
+  }
+
+  @Test
+  void anH264SequenceParameterSetTellsTheHeightAloneOrAggregated() {
+    // x264's SPS for 320x180 (baseline, 12 macroblock rows cropped by 12), 1280x720 (high) and 640x360 (high 4:4:4,
+    // cropped by whole rows: 4:4:4 does not halve them).
+    assertEquals(180, height(VideoCodec.H264, "6742c00dd901419f9f0110000003001000000303c0f142a48000"));
+    assertEquals(720, height(VideoCodec.H264, "6764001facd9405005bb0110000003001000000303c0f183196000"));
+    assertEquals(360, height(VideoCodec.H264, "67f4001e919b281405ff138088000003000800000301e078b16cb000"));
+    assertEquals(180, height(VideoCodec.H264, "78" + "001a" + "6742c00dd901419f9f0110000003001000000303c0f142a48000"
+        + "0002" + "68ce"), "inside a STAP-A (RFC 6184 §5.7.1)");
+    assertEquals(0, height(VideoCodec.H264, "6742c00d"), "cut short");
+    assertEquals(0, height(VideoCodec.H264, "65" + "8800"), "an IDR slice carries no size");
+  }
+
+  @Test
+  void aVp9KeyframeTellsItsHeightInItsScalabilityStructure() {
+    // B and V set, picture id; SS: one spatial layer (N_S=0), Y=1, then 640x360.
+    assertEquals(360, height(VideoCodec.VP9, "8a" + "8123" + "10" + "02800168"));
+    assertEquals(0, height(VideoCodec.VP9, "88" + "8123"), "no scalability structure");
+    assertEquals(0, height(VideoCodec.VP9, "4a" + "10" + "02800168"), "not a keyframe");
+    assertEquals(0, height(VideoCodec.VP9, "8a" + "8123" + "10" + "0280"), "cut short");
+  }
 }

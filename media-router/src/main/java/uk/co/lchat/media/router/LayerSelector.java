@@ -2,13 +2,15 @@ package uk.co.lchat.media.router;
 
 /**
  * Which layer of a simulcast track (RFC 8853) one receiver gets, as a decision with no sockets: the layer it should
- * have (its quality, its reported loss, its bandwidth estimate), and, per packet, whether a packet of a layer goes
- * to it. A receiver moves to another layer only at one of that layer's keyframes, so the decoder never sees a
+ * have (its quality, the largest picture it asked for, its reported loss, its bandwidth estimate), and, per packet,
+ * whether a packet of a layer goes to it. A receiver moves to another layer only at one of that layer's keyframes, so the decoder never sees a
  * picture that refers to frames it never got. One per simulcast subscription; loop-owned.
  */
 final class LayerSelector {
   /** {@link #choose}'s answer when nothing must change. */
   static final int KEEP = -1;
+  /** {@link #maxHeight}: the receiver set no limit on the picture's height. */
+  static final int ANY_HEIGHT = Integer.MAX_VALUE;
   /** A receiver reporting more loss than this fraction (RFC 3550 §6.4.1 "fraction lost") gets the lowest layer. */
   static final double LOSS_TOO_HIGH = 0.10;
   /** It recovers after {@link #GOOD_REPORTS_TO_RECOVER} reports in a row under this fraction. */
@@ -33,6 +35,8 @@ final class LayerSelector {
   private int goodReports;
   /** The most the receiver can take, bits per second, from a REMB; -1: no limit known. */
   private long maxBitrate = -1;
+  /** The tallest picture the receiver wants, pixels; 0: it wants no video of this track. */
+  private int maxHeight = ANY_HEIGHT;
 
   /**
    * The keyframe gate, once per packet of layer {@code layer}: true if the packet goes to this receiver. A receiver
@@ -40,6 +44,9 @@ final class LayerSelector {
    * at that layer's keyframe.
    */
   boolean forwards(int layer, boolean keyframe) {
+    if (maxHeight == 0) {
+      return false;
+    }
     if (keyframe && (layer == pending || current < 0)) {
       current = layer;
       if (layer == pending) {
@@ -51,33 +58,48 @@ final class LayerSelector {
 
   /**
    * The layer this receiver should get: the highest for high quality, the lowest for low quality or while it is
-   * loss-limited, and under a REMB the highest whose measured rate fits it. {@code ranked} lists the layers that
-   * sent anything, from lowest to highest bit rate, {@code bitrates} each layer's rate; with nothing measured yet
-   * it is {@code anyKnownLayer} (-1: none).
+   * loss-limited; of those, under a height limit the highest whose picture fits it (a layer of unknown height
+   * does not), and under a REMB the highest whose measured rate fits it; never less than the lowest, and none
+   * (-1) for a receiver that wants no video. {@code ranked} lists the layers that sent anything, from lowest to
+   * highest bit rate, {@code bitrates} each layer's rate and {@code heights} its picture height from its last
+   * keyframe (0: unknown); with nothing measured yet it is {@code anyKnownLayer} (-1: none).
    */
-  int target(int[] ranked, long[] bitrates, int anyKnownLayer) {
+  int target(int[] ranked, long[] bitrates, int[] heights, int anyKnownLayer) {
+    if (maxHeight == 0) {
+      return -1;
+    }
     if (ranked.length == 0) {
       return anyKnownLayer;
     }
-    int lowest = ranked[0];
-    int target = high && !lossLimited ? ranked[ranked.length - 1] : lowest;
-    if (target != lowest && maxBitrate >= 0) {
-      target = lowest; // the highest layer that fits the receiver's estimate, else the lowest
-      for (int layer : ranked) {
-        if (bitrates[layer] <= maxBitrate) {
-          target = layer;
+    int top = high && !lossLimited ? ranked.length - 1 : 0; // an index into ranked
+    if (maxHeight != ANY_HEIGHT) {
+      int fits = 0;
+      for (int i = 1; i <= top; i++) {
+        int h = heights[ranked[i]];
+        if (h > 0 && h <= maxHeight) {
+          fits = i;
         }
       }
+      top = fits;
     }
-    return target;
+    if (maxBitrate >= 0) {
+      int fits = 0;
+      for (int i = 1; i <= top; i++) {
+        if (bitrates[ranked[i]] <= maxBitrate) {
+          fits = i;
+        }
+      }
+      top = fits;
+    }
+    return ranked[top];
   }
 
   /**
-   * Decides after something changed (layers ranked, quality, loss, estimate): the layer to switch to, whose keyframe
-   * the publisher must send now, or {@link #KEEP}. The switch itself happens in {@link #forwards}.
+   * Decides after something changed (layers ranked, quality, height limit, loss, estimate): the layer to switch to,
+   * whose keyframe the publisher must send now, or {@link #KEEP}. The switch itself happens in {@link #forwards}.
    */
-  int choose(int[] ranked, long[] bitrates, int anyKnownLayer) {
-    int target = target(ranked, bitrates, anyKnownLayer);
+  int choose(int[] ranked, long[] bitrates, int[] heights, int anyKnownLayer) {
+    int target = target(ranked, bitrates, heights, anyKnownLayer);
     if (target < 0 || target == current || target == pending) {
       return KEEP;
     }
@@ -108,6 +130,23 @@ final class LayerSelector {
   /** High (the default) or low quality, as the receiver's owner asks. */
   void quality(boolean high) {
     this.high = high;
+  }
+
+  /**
+   * The tallest picture the receiver wants, pixels ({@link #ANY_HEIGHT}: no limit). 0 stops its video at once
+   * (nothing is forwarded, nothing awaited); a height again starts it at the next keyframe of any layer.
+   */
+  void maxHeight(int pixels) {
+    int next = Math.max(0, pixels);
+    if (next == 0) {
+      current = -1;
+      pending = -1;
+    }
+    maxHeight = next;
+  }
+
+  int maxHeight() {
+    return maxHeight;
   }
 
   /** A bandwidth estimate for the receiver (REMB), bits per second. */

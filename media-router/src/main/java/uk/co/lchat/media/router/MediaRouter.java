@@ -48,6 +48,9 @@ public final class MediaRouter implements AutoCloseable {
   static final long ROUTER_SSRC = 1;
   /** The extension id relays use for abs-send-time (both ends of a link are ours). */
   public static final int RELAY_ABS_SEND_TIME_ID = Relay.ABS_SEND_TIME_ID;
+  /** {@link #setMaxHeight}: no limit on the height. */
+  public static final int ANY_HEIGHT = LayerSelector.ANY_HEIGHT;
+  private static final long RESTART_FORCES_KEYFRAME_NANOS = 1_000_000_000L;
   private static final int SPEAKER_TICKS = 3;
   private static final int REPORT_TICKS = 10;
 
@@ -356,6 +359,27 @@ public final class MediaRouter implements AutoCloseable {
         s.layers.quality(high);
         s.chooseLayer(keyframeRequests);
       }
+    });
+  }
+
+  /**
+   * The receiver's constraint on a video subscription: the tallest picture it wants, pixels (0: none, no video is
+   * sent; {@link #ANY_HEIGHT}: no limit). A simulcast track then gets the highest layer whose last keyframe's height
+   * fits (still within its bandwidth estimate and loss state; a switch asks for the layer's keyframe, within the
+   * keyframe interval); a plain stream is sent whole, or withheld for 0 and asked a keyframe for when it starts again.
+   */
+  public void setMaxHeight(Subscription s, int maxHeight) {
+    // A receiver changing its mind in a loop must not make the publisher send nothing but keyframes to everyone
+    // else: a layer switch asks within the keyframe interval (and again until the keyframe comes), and a plain
+    // stream's restart forces its request only when the last restart was a while ago.
+    loop.enqueue(() -> {
+      if (s.maxHeight(maxHeight)) {
+        long now = System.nanoTime();
+        boolean force = now - s.restartedNanos > RESTART_FORCES_KEYFRAME_NANOS;
+        s.restartedNanos = now;
+        keyframeRequests.request(s.publication, force);
+      }
+      s.chooseLayer(keyframeRequests, false);
     });
   }
 

@@ -67,10 +67,21 @@ final class ReceivedPacket {
     return packet.getLength();
   }
 
-  /** Looks once for what every receiver's copy needs: whether it starts a keyframe, and where abs-send-time is. */
+  /**
+   * Looks once for what every receiver's copy needs: whether it starts a keyframe (and then the layer's height), and
+   * where abs-send-time is.
+   */
   void prepareFanOut() {
     Publication p = publication;
-    keyframe = p.source != null && p.source.codec.isKeyframeStart(buffer(), rtp.payloadOffset(), rtp.payloadLength());
+    SimulcastSource src = p.source;
+    keyframe = src != null && src.codec.isKeyframeStart(buffer(), rtp.payloadOffset(), rtp.payloadLength());
+    if (keyframe) {
+      // A layer's size can change only at a keyframe (the encoder adapting to bandwidth or CPU): read it there.
+      int height = src.codec.keyframeHeight(buffer(), rtp.payloadOffset(), rtp.payloadLength());
+      if (height > 0) {
+        src.heights[p.layerIndex] = height;
+      }
+    }
     absSendTimeIn = p.publisher.absSendTimeIn;
     int at = absSendTimeIn > 0 ? rtp.findExtension(absSendTimeIn) : -1;
     // RFC 8285 one-byte header form with 3 bytes of data (abs-send-time is 6.18 fixed point seconds).

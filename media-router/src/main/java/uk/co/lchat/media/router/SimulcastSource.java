@@ -30,6 +30,8 @@ public final class SimulcastSource {
   private final long[] bytesAtLastRank;
   /** Each layer's bit rate over the last ranking interval (bits per second); 0 for a silent layer. */
   final long[] bitrates;
+  /** Each layer's picture height as its last keyframe gave it (pixels); 0 until known. */
+  final int[] heights;
   private long lastRankNanos;
 
   SimulcastSource(Transport publisher, String mid, String[] rids, int ridExtension, int payloadType, int clockRate,
@@ -50,6 +52,12 @@ public final class SimulcastSource {
     this.ranked = new int[0];
     this.bytesAtLastRank = new long[rids.length];
     this.bitrates = new long[rids.length];
+    this.heights = new int[rids.length];
+  }
+
+  /** Each layer's picture height from its last keyframe, pixels (0: not known yet); a copy. */
+  public int[] layerHeights() {
+    return heights.clone();
   }
 
   /** The SSRC receivers see for this track, whatever layer they get. */

@@ -20,7 +20,9 @@ public final class Subscription {
     /** After a switch of source, the stream waits for the new source's keyframe: the publisher should send one. */
     AWAITING_KEYFRAME,
     /** The sink did not take it (encryption failed, or the socket dropped it). */
-    NOT_SENT
+    NOT_SENT,
+    /** The receiver asked for no video of this stream (a height limit of 0). */
+    WITHHELD
   }
 
   /** The plain publication forwarded, or null for a simulcast track ({@link #source}). */
@@ -48,6 +50,10 @@ public final class Subscription {
   /** The receiver's reported loss fraction (0..1) of this stream. */
   double reportedLoss;
   long retransmitted;
+  /** A plain video subscription whose receiver asked for no video of it: nothing goes until it asks again. */
+  boolean withheld;
+  /** When the receiver last asked for a withheld stream again ({@link System#nanoTime()}). */
+  long restartedNanos = System.nanoTime() - 10_000_000_000L;
 
   /** Forwards a plain publication. */
   Subscription(Publication publication, PacketSink subscriber, int payloadType, StreamRewriter rewriter,
@@ -80,6 +86,9 @@ public final class Subscription {
    * which encrypts and sends it.
    */
   Forwarding forward(ReceivedPacket in, PacketBuffer out, RtpPacket outRtp) {
+    if (withheld) {
+      return Forwarding.WITHHELD;
+    }
     if (layers != null && !layers.forwards(in.publication.layerIndex, in.keyframe)) {
       return Forwarding.OTHER_LAYER;
     }
@@ -119,12 +128,21 @@ public final class Subscription {
    * publisher is asked for at once. No effect on a plain subscription.
    */
   void chooseLayer(KeyframeRequests keyframeRequests) {
+    chooseLayer(keyframeRequests, true);
+  }
+
+  /**
+   * As above; {@code force} false keeps the keyframe request within the publisher's keyframe interval, for
+   * switches the receiver asks for itself, which it could otherwise repeat faster than a publisher should send
+   * keyframes (the request is repeated within the interval until the keyframe comes, {@link MediaRouter#fanOut}).
+   */
+  void chooseLayer(KeyframeRequests keyframeRequests, boolean force) {
     if (layers == null) {
       return;
     }
-    int layer = layers.choose(source.ranked, source.bitrates, source.anyKnownLayer());
+    int layer = layers.choose(source.ranked, source.bitrates, source.heights, source.anyKnownLayer());
     if (layer != LayerSelector.KEEP) {
-      keyframeRequests.request(source.layers[layer], true);
+      keyframeRequests.request(source.layers[layer], force);
     }
   }
 
@@ -155,6 +173,21 @@ public final class Subscription {
   Publication pending() {
     int layer = layers == null ? -1 : layers.pending();
     return layer >= 0 ? source.layers[layer] : null;
+  }
+
+  /**
+   * The tallest picture the receiver wants of this stream, pixels (0: no video; {@link LayerSelector#ANY_HEIGHT}: no
+   * limit). A simulcast stream gets the highest layer that fits; a plain one is sent whole, or not at all for 0.
+   * Loop only; true when a plain stream starts again, which its receiver can decode only from a keyframe.
+   */
+  boolean maxHeight(int pixels) {
+    if (layers != null) {
+      layers.maxHeight(pixels);
+      return false;
+    }
+    boolean resumes = withheld && pixels > 0;
+    withheld = pixels <= 0;
+    return resumes;
   }
 
   /** The simulcast layer forwarded now, -1 for none yet or a plain subscription. */

@@ -1,5 +1,6 @@
 package uk.co.lchat.media.router;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -308,6 +309,62 @@ class MediaRouterTest {
       assertTrue(pb.lastRtpLength() < 400, "the low layer's packets, not the high one's: " + pb.lastRtpLength());
       assertEquals(pb.rtpReceived(), pb.rtpReceivedOn(src.ssrc()), "one SSRC whatever the layer");
       assertTrue(pb.rtpReceived() < (long) feed.frames() * 2, "one layer forwarded per frame, not three");
+    }
+  }
+
+  @Test
+  void aSimulcastReceiverGetsTheTallestLayerThatFitsTheHeightItAsksForAndNoVideoAtZero() throws Exception {
+    try (SimulcastPair pair = simulcastPair()) {
+      SimulatedPeer pb = pair.receiver();
+      SimulcastSource src = pair.src();
+      Subscription s = pair.subscription();
+      SimulcastFeed feed = new SimulcastFeed(pair.publisher());
+      feed.until(() -> s.currentLayer() == 2, 8);
+      assertArrayEquals(SimulcastFeed.HEIGHTS, src.layerHeights(), "each layer's height, from its keyframes");
+      router.setMaxHeight(s, 180);
+      feed.until(() -> s.currentLayer() == 0, 5);
+      assertEquals(0, s.currentLayer(), "a thumbnail: the 180 px layer");
+      router.setMaxHeight(s, 500);
+      feed.until(() -> s.currentLayer() == 1, 5);
+      assertEquals(1, s.currentLayer(), "up to 500 px: the 360 px layer");
+      router.setMaxHeight(s, 0);
+      feed.until(() -> s.currentLayer() == -1, 5);
+      assertEquals(-1, s.currentLayer(), "no video");
+      long stopped = pb.rtpReceived();
+      feed.until(() -> false, 1);
+      assertEquals(stopped, pb.rtpReceived(), "nothing arrives while the receiver wants no video");
+      router.setMaxHeight(s, MediaRouter.ANY_HEIGHT);
+      feed.until(() -> s.currentLayer() == 2, 5);
+      assertEquals(2, s.currentLayer(), "no limit again: the whole picture");
+      await(() -> pb.rtpReceived() > stopped, "and packets come again");
+    }
+  }
+
+  @Test
+  void aPlainVideoStreamIsWithheldFromAReceiverWantingNoVideoAndRestartsWithAKeyframeRequest() throws Exception {
+    Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
+    Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
+    try (SimulatedPeer pa = connect(a); SimulatedPeer pb = connect(b)) {
+      Publication video = router.publish(a, 77, "video", 96, 90000, -1);
+      Subscription s = router.subscribe(video, b, 96);
+      int seq = 0;
+      for (; seq < 5; seq++) {
+        pa.sendRtp(96, 77, seq, seq * 3000L, 100);
+      }
+      await(() -> pb.rtpReceived() == 5, () -> "5 forwarded, got " + pb.rtpReceived());
+      router.setMaxHeight(s, 0);
+      await(() -> s.withheld, "the router's loop took the constraint");
+      long asked = pa.keyframeRequests();
+      for (; seq < 10; seq++) {
+        pa.sendRtp(96, 77, seq, seq * 3000L, 100);
+      }
+      router.setMaxHeight(s, 360);
+      await(() -> pa.keyframeRequests() > asked, "the publisher is asked for a keyframe for the restart");
+      for (; seq < 15; seq++) {
+        pa.sendRtp(96, 77, seq, seq * 3000L, 100);
+      }
+      await(() -> pb.rtpReceived() >= 10, () -> "forwarded again, got " + pb.rtpReceived());
+      assertEquals(10, pb.rtpReceived(), "the 5 sent while it wanted no video never went");
     }
   }
 

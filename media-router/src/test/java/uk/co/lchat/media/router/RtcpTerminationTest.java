@@ -123,7 +123,7 @@ class RtcpTerminationTest {
     byte[] b = new byte[64];
     fromReceiver(b, RtcpReports.writeRemb(b, 0, 0xCAFE, 600_000, src.ssrc()));
     assertEquals(1, f.counters.rembsReceived());
-    assertEquals(1, s.layers.target(new int[] {0, 1, 2}, new long[] {150_000, 500_000, 2_500_000}, 0));
+    assertEquals(1, s.layers.target(new int[] {0, 1, 2}, new long[] {150_000, 500_000, 2_500_000}, new int[3], 0));
   }
 
   @Test

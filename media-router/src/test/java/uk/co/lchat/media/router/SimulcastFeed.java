@@ -9,12 +9,14 @@ import uk.co.lchat.testpeer.SimulatedPeer;
 
 /**
  * A publisher's three simulcast layers, VP8 unless told (rids q, h, f; 150, 500 and 1000-byte packets, one per frame
- * each; a keyframe every 15 frames; rid extension id 10), sent every 10 ms by {@link #until}.
+ * each; VP8 keyframes 180, 360 and 720 pixels high, every 15 frames; rid extension id 10), sent every 10 ms by
+ * {@link #until}.
  */
 final class SimulcastFeed {
   static final long[] SSRCS = {0x100, 0x200, 0x300};
   private static final String[] RIDS = {"q", "h", "f"};
   private static final int[] SIZES = {150, 500, 1000};
+  static final int[] HEIGHTS = {180, 360, 720};
   private final SimulatedPeer publisher;
   private final VideoCodec codec;
   private final int[] seq = {0, 0, 0};
@@ -37,7 +39,7 @@ final class SimulcastFeed {
     try {
       for (int layer = 0; layer < 3; layer++) {
         publisher.sendLayer(codec, 96, SSRCS[layer], seq[layer]++, frames * 3000L, frames % 15 == 0, 10, RIDS[layer],
-            SIZES[layer]);
+            SIZES[layer], true, false, HEIGHTS[layer]);
       }
       frames++;
     } catch (IOException e) {
