@@ -57,7 +57,8 @@ public final class KryoSerializer extends JSerializer {
             uk.co.lchat.media.control.MediaRouterProtocol.class.getDeclaredClasses(),
             uk.co.lchat.node.stats.StatsProtocol.class.getDeclaredClasses(),
             uk.co.lchat.egress.EgressProtocol.class.getDeclaredClasses(),
-            new Class<?>[] {uk.co.lchat.media.control.TrackInfo.class, uk.co.lchat.egress.EgressRequest.class,
+            new Class<?>[] {uk.co.lchat.media.control.TrackInfo.class, uk.co.lchat.media.control.VideoConstraints.class,
+                uk.co.lchat.egress.EgressRequest.class,
                 uk.co.lchat.egress.EgressInfo.class, uk.co.lchat.egress.EgressInfo.RecordedFile.class,
                 uk.co.lchat.egress.composite.Layout.class})
         .flatMap(Arrays::stream)

@@ -3,6 +3,7 @@ package uk.co.lchat.node.signaling;
 import java.util.function.Function;
 
 import uk.co.lchat.egress.EgressRequest;
+import uk.co.lchat.media.control.VideoConstraints;
 import uk.co.lchat.room.RoomProtocol;
 
 /** One decoded client message. */
@@ -31,6 +32,11 @@ public sealed interface Inbound {
    * address from its connectivity checks (RFC 8445 §2.5).
    */
   record CandidateRequest(String connection, String candidate) implements Inbound {}
+
+  /**
+   * The receiver's own limits on the video it gets ({@code videoConstraints}): for its media router, not the room.
+   */
+  record VideoConstraintsRequest(VideoConstraints constraints) implements Inbound {}
 
   /** The client's receiving connection lost its path; the server restarts ICE and re-offers. */
   record RestartIceRequest() implements Inbound {}

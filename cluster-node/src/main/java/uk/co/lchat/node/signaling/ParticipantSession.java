@@ -24,6 +24,7 @@ import uk.co.lchat.node.placement.Placement;
 import uk.co.lchat.node.placement.RouterDirectory;
 import uk.co.lchat.node.recording.RecordingDownloads;
 import uk.co.lchat.media.control.MediaRouterProtocol.MediaEvent;
+import uk.co.lchat.media.control.VideoConstraints;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.node.turn.IceServers;
 import uk.co.lchat.room.FeaturePolicy;
@@ -108,6 +109,8 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   /** The room's feature flags as last heard, and what this participant's token allows ({@link FeaturePolicy}). */
   private Map<String, Boolean> roomFeatures = Map.of();
   private Map<String, Boolean> grants;
+  /** The client's last videoConstraints (null: none), given again to every router its media attaches to. */
+  private VideoConstraints videoConstraints;
 
   /**
    * {@code otherNodes}: the other live nodes' signaling URLs, for the client to fail over to;
@@ -240,6 +243,15 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
           send(SignalingCodec.error("not_joined", "Join a room before restarting ICE."));
         } else {
           router.tell(new MediaRouterProtocol.RestartIce(participantId));
+        }
+      }
+      case VideoConstraintsRequest constraints -> {
+        // Held here too: the media may move to another router (drain, rebalancing), which must hear them again.
+        videoConstraints = constraints.constraints();
+        if (participantId == null) {
+          send(SignalingCodec.error("not_joined", "Join a room before sending videoConstraints."));
+        } else {
+          router.tell(new MediaRouterProtocol.SetVideoConstraints(participantId, videoConstraints));
         }
       }
       case SubscribeAnswerRequest answer -> {
@@ -377,6 +389,7 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
         if (r.mediaRouter() != null && placement.reachable(r.mediaRouter())) {
           router = r.mediaRouter(); // the media carries on where it is; its events now come here
           router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
+          tellVideoConstraints();
         } else {
           // No media yet, or its router went with the node the client reconnects from: it publishes again here.
           attachMedia(placement.choose(java.util.List.of()));
@@ -477,7 +490,15 @@ public final class ParticipantSession extends AbstractBehavior<Object> {
   private void attachMedia(ActorRef<MediaRouterProtocol.Command> next) {
     router = next;
     router.tell(new MediaRouterProtocol.Attach(roomId, participantId, mediaSelf()));
+    tellVideoConstraints();
     room.tell(new RoomProtocol.AttachMedia(participantId, router));
+  }
+
+  /** The client's video constraints, if it sent any, for the router its media is attached to now. */
+  private void tellVideoConstraints() {
+    if (videoConstraints != null) {
+      router.tell(new MediaRouterProtocol.SetVideoConstraints(participantId, videoConstraints));
+    }
   }
 
   /**

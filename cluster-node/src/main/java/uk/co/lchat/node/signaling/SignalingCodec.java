@@ -2,6 +2,7 @@ package uk.co.lchat.node.signaling;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -16,6 +17,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
+import uk.co.lchat.media.control.VideoConstraints;
+import uk.co.lchat.media.router.MediaRouter;
 import uk.co.lchat.node.recording.RecordingDownloads;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.node.turn.IceServers;
@@ -209,6 +212,7 @@ public final class SignalingCodec {
         int lastN = m.hasNonNull("lastN") ? integer(m, "lastN", true) : -1;
         yield room(type, id -> new SetReceiverConstraints(id, java.util.List.copyOf(pinned), lastN));
       }
+      case "videoConstraints" -> videoConstraints(m);
       case "sharedVideo" -> {
         SharedVideoAction action;
         try {
@@ -245,6 +249,40 @@ public final class SignalingCodec {
       }
       default -> new Invalid("unknown_type", "Unknown message type: " + abbreviate(type));
     };
+  }
+
+  /**
+   * {@code videoConstraints}: {@code defaultMaxHeight} (optional: no limit) and {@code maxHeights}, an object from
+   * participant or track ids to heights (optional). Heights are whole pixels, 0 for no video; above
+   * {@link VideoConstraints#MAX_HEIGHT} they are taken as that.
+   */
+  private static VideoConstraintsRequest videoConstraints(JsonNode m) throws BadMessage {
+    int defaultMaxHeight = m.hasNonNull("defaultMaxHeight") ? height(m.get("defaultMaxHeight"), "defaultMaxHeight")
+        : MediaRouter.ANY_HEIGHT;
+    HashMap<String, Integer> heights = new HashMap<>();
+    JsonNode byId = m.get("maxHeights");
+    if (byId != null && !byId.isNull()) {
+      if (!byId.isObject() || byId.size() > VideoConstraints.MAX_SOURCES) {
+        throw new BadMessage("Field \"maxHeights\" is an object of at most " + VideoConstraints.MAX_SOURCES
+            + " participant or track ids, each with a height.");
+      }
+      for (var e : byId.properties()) {
+        if (e.getKey().isEmpty() || e.getKey().length() > VideoConstraints.MAX_ID_LENGTH) {
+          throw new BadMessage("Field \"maxHeights\" names ids of 1 to " + VideoConstraints.MAX_ID_LENGTH
+              + " characters.");
+        }
+        heights.put(e.getKey(), height(e.getValue(), "maxHeights." + abbreviate(e.getKey())));
+      }
+    }
+    return new VideoConstraintsRequest(new VideoConstraints(defaultMaxHeight, heights));
+  }
+
+  /** A height in whole pixels: 0 or more; huge ones are clamped by {@link VideoConstraints}. */
+  private static int height(JsonNode v, String field) throws BadMessage {
+    if (v == null || !v.isIntegralNumber() || v.asLong() < 0) {
+      throw new BadMessage("Field \"" + field + "\" is a height in pixels: a whole number, 0 (no video) or more.");
+    }
+    return v.canConvertToInt() ? v.asInt() : VideoConstraints.MAX_HEIGHT;
   }
 
   private static ForRoom room(String type, java.util.function.Function<String, Command> command) {

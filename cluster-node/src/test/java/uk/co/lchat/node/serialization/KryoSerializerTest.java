@@ -103,6 +103,8 @@ class KryoSerializerTest {
         new Superseded(), new MediaRouterProtocol.Drain(true), new MediaRouterProtocol.MoveMedia(router),
         new MediaRouterProtocol.MoveMedia(router, router),
         new MediaRouterProtocol.RouterGone(router), new MediaRouterProtocol.SelectAudio(),
+        new MediaRouterProtocol.SetVideoConstraints("p1", new uk.co.lchat.media.control.VideoConstraints(180,
+            new java.util.HashMap<>(Map.of("p2", 720, "p3-1-99", 0)))),
         new MediaRouterProtocol.Shed(3, router, kit.createTestProbe(Integer.class).ref()),
         new uk.co.lchat.node.stats.StatsProtocol.GetNodeInfo(
             kit.createTestProbe(uk.co.lchat.node.stats.StatsProtocol.NodeInfo.class).ref()),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import uk.co.lchat.node.recording.RecordingDownloads;
+import uk.co.lchat.media.control.VideoConstraints;
 import uk.co.lchat.node.signaling.Inbound.*;
 import uk.co.lchat.room.RoomProtocol.*;
 
@@ -81,6 +83,39 @@ class SignalingCodecTest {
         "{\"type\":\"setLastN\",\"lastN\":\"9\"}", "{\"type\":\"receiverConstraints\",\"pinned\":\"bob\"}",
         "{\"type\":\"receiverConstraints\",\"pinned\":[1,2]}",
         "{\"type\":\"receiverConstraints\",\"pinned\":[" + "\"x\",".repeat(101) + "\"x\"]}")) {
+      assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(bad), bad).code(), bad);
+    }
+  }
+
+  @Test
+  void videoConstraintsNameAHeightPerSourceAndADefaultAndBadHeightsAreRefused() {
+    VideoConstraints c = assertInstanceOf(VideoConstraintsRequest.class, SignalingCodec.decode(
+        "{\"type\":\"videoConstraints\",\"defaultMaxHeight\":180,\"maxHeights\":{\"bob\":720,\"cat\":0}}"))
+        .constraints();
+    assertEquals(180, c.defaultMaxHeight());
+    assertEquals(Map.of("bob", 720, "cat", 0), c.maxHeights());
+    VideoConstraints none = assertInstanceOf(VideoConstraintsRequest.class,
+        SignalingCodec.decode("{\"type\":\"videoConstraints\"}")).constraints();
+    assertEquals(VideoConstraints.NONE, none, "no fields: no limits");
+    VideoConstraints huge = assertInstanceOf(VideoConstraintsRequest.class, SignalingCodec.decode(
+        "{\"type\":\"videoConstraints\",\"defaultMaxHeight\":99999999999,\"maxHeights\":{\"bob\":100000}}"))
+        .constraints();
+    assertEquals(VideoConstraints.MAX_HEIGHT, huge.defaultMaxHeight(), "a huge height is clamped");
+    assertEquals(VideoConstraints.MAX_HEIGHT, huge.maxHeights().get("bob"));
+    StringBuilder many = new StringBuilder("{\"type\":\"videoConstraints\",\"maxHeights\":{");
+    for (int i = 0; i <= VideoConstraints.MAX_SOURCES; i++) {
+      many.append(i == 0 ? "" : ",").append("\"p").append(i).append("\":180");
+    }
+    many.append("}}");
+    for (String bad : List.of("{\"type\":\"videoConstraints\",\"defaultMaxHeight\":-1}",
+        "{\"type\":\"videoConstraints\",\"defaultMaxHeight\":360.5}",
+        "{\"type\":\"videoConstraints\",\"defaultMaxHeight\":\"720\"}",
+        "{\"type\":\"videoConstraints\",\"maxHeights\":[720]}",
+        "{\"type\":\"videoConstraints\",\"maxHeights\":{\"bob\":-180}}",
+        "{\"type\":\"videoConstraints\",\"maxHeights\":{\"bob\":null}}",
+        "{\"type\":\"videoConstraints\",\"maxHeights\":{\"\":180}}",
+        "{\"type\":\"videoConstraints\",\"maxHeights\":{\"" + "x".repeat(129) + "\":180}}",
+        many.toString())) {
       assertEquals("invalid", assertInstanceOf(Invalid.class, SignalingCodec.decode(bad), bad).code(), bad);
     }
   }

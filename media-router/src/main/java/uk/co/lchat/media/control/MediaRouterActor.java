@@ -106,6 +106,8 @@ public final class MediaRouterActor extends AbstractBehavior<Command> {
           member.receiving.receive(m.sources());
           releaseUnusedRelays();
         }))
+        .onMessage(SetVideoConstraints.class, m -> withMember(m.participantId(),
+            member -> member.receiving.constrain(m.constraints())))
         .onMessage(SubscribeAnswer.class, m -> withMember(m.participantId(),
             member -> member.receiving.answered(m.answerSdp())))
         .onMessage(RestartIce.class, m -> withMember(m.participantId(), member -> member.receiving.restartIce()))

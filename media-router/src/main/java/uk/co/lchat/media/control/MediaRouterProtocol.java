@@ -41,6 +41,12 @@ public final class MediaRouterProtocol {
   /** Set by the room: every track this participant should receive now (the room's forwarding decision). */
   public record SetSources(String participantId, List<TrackInfo> sources) implements Command {}
 
+  /**
+   * The participant's own limits on the video it receives (its tiles' sizes, its bandwidth choice), from its session;
+   * each replaces the last and holds for the sources the room sends later. Kept across a new receiving connection.
+   */
+  public record SetVideoConstraints(String participantId, VideoConstraints constraints) implements Command {}
+
   /** The client's receiving connection lost its path: restart ICE on it and re-offer. */
   public record RestartIce(String participantId) implements Command {}
 

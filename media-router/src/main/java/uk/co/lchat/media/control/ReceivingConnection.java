@@ -41,6 +41,8 @@ final class ReceivingConnection {
   private final PayloadTypes payloadTypes = new PayloadTypes();
   private Endpoint endpoint;
   private List<TrackInfo> wanted = List.of();
+  /** The participant's own limits on its video ({@link VideoConstraints}); kept for a new connection too. */
+  private VideoConstraints constraints = VideoConstraints.NONE;
   /** Audio tracks this participant may hear, of which its audio slots carry the loudest. */
   private Map<String, TrackInfo> audioSources = Map.of();
   private boolean awaitingAnswer;
@@ -60,6 +62,16 @@ final class ReceivingConnection {
   void receive(List<TrackInfo> sources) {
     wanted = List.copyOf(sources);
     reconcile();
+  }
+
+  /** The participant's own limits on the video it receives: applied to every section now, and to later ones. */
+  void constrain(VideoConstraints next) {
+    constraints = next;
+    for (Slot slot : slots) {
+      if (slot.track != null) {
+        slot.constrain(router, next.maxHeightOf(slot.track));
+      }
+    }
   }
 
   /** Brings the connection in line with what the room wants the participant to receive. */
@@ -96,6 +108,7 @@ final class ReceivingConnection {
           slot.codec = payloadTypes.codecFor(now);
           changed = true;
         }
+        slot.constrain(router, constraints.maxHeightOf(now));
         slot.wire(router, tracks, endpoint);
       }
     }
@@ -109,6 +122,7 @@ final class ReceivingConnection {
         rtxSsrc = random.nextInt() & 0xFFFFFFFFL;
       }
       slot.carry(t, codec, rtxPayloadType, rtxSsrc);
+      slot.constrain(router, constraints.maxHeightOf(t));
       slot.wire(router, tracks, endpoint);
       changed = true;
     }

@@ -28,6 +28,8 @@ final class Slot {
   /** The last offer had this slot inactive; once that offer is answered the slot may carry another track. */
   boolean inactiveOffered;
   boolean reusable;
+  /** The tallest picture the receiver wants of this slot's video ({@link VideoConstraints}). */
+  private int maxHeight = MediaRouter.ANY_HEIGHT;
   /** An audio slot's fixed outgoing stream (null for other slots), and the track id it carries now. */
   final StreamRewriter rewriter;
   String source;
@@ -87,8 +89,25 @@ final class Slot {
       subscription = router.subscribe(src, receiver, codec.payloadType(), null, codec.is("VP8"), -1, -1);
       wiredTo = src;
     }
+    if (subscription != null && maxHeight != MediaRouter.ANY_HEIGHT) {
+      router.setMaxHeight(subscription, maxHeight);
+    }
     if (p == null && src == null) {
       tracks.need(track); // published on another node: it comes over a relay, then this slot is wired
+    }
+  }
+
+  /**
+   * The receiver's limit on this video slot's picture, applied to what feeds it now and to whatever feeds it later.
+   * No effect on audio.
+   */
+  void constrain(MediaRouter router, int height) {
+    if (!kind.equals("video") || height == maxHeight) {
+      return;
+    }
+    maxHeight = height;
+    if (subscription != null) {
+      router.setMaxHeight(subscription, height);
     }
   }
 
