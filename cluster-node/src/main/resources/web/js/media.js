@@ -15,6 +15,7 @@ const ANSWER_TIMEOUT_MS = 10000;
 export class MediaSession {
   constructor(signaling, {
     onTrack = () => {}, onTrackEnded = () => {}, iceServers = [], simulcast = true, iceUdp = true, transform = null,
+    encodings = (list) => list,
   } = {}) {
     this.signaling = signaling;
     // transform: { sender(RTCRtpSender), receiver(RTCRtpReceiver) }, e.g. end-to-end encryption of every frame.
@@ -23,6 +24,9 @@ export class MediaSession {
     this.remoteSdp = iceUdp ? (sdp) => sdp
       : (sdp) => sdp.split('\r\n').filter((l) => !/^a=candidate:\S+ \d+ udp /i.test(l)).join('\r\n');
     this.simulcast = simulcast;
+    // encodings(list, track): the camera's simulcast encodings as a new sending connection starts them (the video
+    // quality chosen: which layers are active).
+    this.encodings = encodings;
     this.onTrack = onTrack;
     this.onTrackEnded = onTrackEnded;
     this.config = { iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
@@ -123,7 +127,9 @@ export class MediaSession {
       const init = { direction: 'sendonly', streams: [stream] };
       // Camera video goes out in three layers (RFC 8853 rids); the router gives each receiver the one that fits.
       // The browser drops the layers its resolution cannot carry (e.g. one layer below 480x270).
-      if (track.kind === 'video' && this.simulcast) init.sendEncodings = SIMULCAST_LAYERS.map((l) => ({ ...l }));
+      if (track.kind === 'video' && this.simulcast) {
+        init.sendEncodings = this.encodings(SIMULCAST_LAYERS.map((l) => ({ ...l })), track);
+      }
       const transceiver = pc.addTransceiver(track, init);
       this.transform?.sender(transceiver.sender);
     }

@@ -8,6 +8,7 @@ import { ConnectionStats } from './stats.js';
 import { PeerCall } from './p2p.js';
 import { Presentation } from './presentation.js';
 import { SharedPage } from './shared-page.js';
+import { VideoQuality } from './quality.js';
 
 /** A toolbar button's visible text and accessible name. */
 function label(button, text) {
@@ -66,6 +67,8 @@ export class Meeting {
     this.stats = new ConnectionStats(this);
     for (const m of room.chatHistory || []) this.chat.add(m);
     if (room.sharedVideo?.url) this.shared.apply(room.sharedVideo);
+    /** What we send and receive (audio only, low, standard, HD), kept in this browser. */
+    this.quality = new VideoQuality(this);
     // STUN/TURN servers with this participant's TURN credentials (docs/protocol.md), for both media paths.
     this.iceServers = joined.iceServers || [];
     this.media = new MediaSession(signaling, {
@@ -73,6 +76,7 @@ export class Meeting {
       onTrack: (pid, track, stream, mid, trackId) => this.remoteTrack(pid, track, Meeting.midOf(trackId), 'bridge'),
       onTrackEnded: (pid, track, mid, trackId) => this.remoteTrackEnded(pid, track, Meeting.midOf(trackId), 'bridge'),
       transform: e2ee,
+      encodings: (list, track) => this.quality.initialEncodings(list, track),
     });
   }
 
@@ -82,8 +86,8 @@ export class Meeting {
     if (this.joinedPresentation) this.presentation.apply(this.joinedPresentation);
     if (this.joinedSharedPage) this.sharedPage.apply(this.joinedSharedPage);
     this.applyLocalMute();
-    if (this.audioMuted || this.videoMuted) {
-      this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoMuted });
+    if (this.audioMuted || this.videoOff()) {
+      this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoOff() });
     }
     await this.chooseMode();
     this.stats.start();
@@ -151,6 +155,7 @@ export class Meeting {
     label(this.micButton, this.audioMuted ? 'Unmute' : 'Mute');
     this.camButton.setAttribute('aria-pressed', String(this.videoMuted));
     label(this.camButton, this.videoMuted ? 'Start camera' : 'Stop camera');
+    this.camButton.disabled = !this.quality.sendsVideo(); // audio only, in the video quality settings
     this.screenButton.disabled = !this.mayUse('screenshare') || this.role === 'viewer';
     this.handButton.disabled = !this.mayUse('raiseHand');
     this.presentButton.disabled = !this.mayUse('presentation') || this.role === 'viewer';
@@ -311,7 +316,7 @@ export class Meeting {
       if (!this.reconnecting) return;
       this.myId = m.participantId;
       this.backInTheRoom(m);
-      this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoMuted });
+      this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoOff() });
       if (this.mode === 'bridge') this.media.queue('rejoin', () => this.media.moved());
       this.chooseMode();
     });
@@ -351,7 +356,7 @@ export class Meeting {
   applyLocalMute() {
     const audioOn = !this.audioMuted || this.pushToTalk;
     this.stream.getAudioTracks().forEach((t) => { t.enabled = audioOn; });
-    this.stream.getVideoTracks().forEach((t) => { t.enabled = !this.videoMuted; });
+    this.stream.getVideoTracks().forEach((t) => { t.enabled = !this.videoOff(); });
   }
 
   setAudioMuted(muted) {
@@ -361,7 +366,7 @@ export class Meeting {
     }
     this.audioMuted = muted;
     this.applyLocalMute();
-    this.signaling.send({ type: 'mute', audio: muted, video: this.videoMuted });
+    this.signaling.send({ type: 'mute', audio: muted, video: this.videoOff() });
     this.refresh();
   }
 
@@ -372,7 +377,19 @@ export class Meeting {
     }
     this.videoMuted = muted;
     this.applyLocalMute();
-    this.signaling.send({ type: 'mute', audio: this.audioMuted, video: muted });
+    this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoOff() });
+    this.refresh();
+  }
+
+  /** Whether others get no video from us: the camera is off, or we send audio only (video quality). */
+  videoOff() {
+    return this.videoMuted || !this.quality.sendsVideo();
+  }
+
+  /** The video quality we send changed: audio only turns our video off for everyone, like the camera button. */
+  qualityChanged() {
+    this.applyLocalMute();
+    this.signaling.send({ type: 'mute', audio: this.audioMuted, video: this.videoOff() });
     this.refresh();
   }
 
@@ -439,13 +456,13 @@ export class Meeting {
       e.preventDefault();
       this.pushToTalk = true;
       this.applyLocalMute();
-      this.signaling.send({ type: 'mute', audio: false, video: this.videoMuted });
+      this.signaling.send({ type: 'mute', audio: false, video: this.videoOff() });
     });
     window.addEventListener('keyup', (e) => {
       if (e.code !== 'Space' || !this.pushToTalk) return;
       this.pushToTalk = false;
       this.applyLocalMute();
-      this.signaling.send({ type: 'mute', audio: true, video: this.videoMuted });
+      this.signaling.send({ type: 'mute', audio: true, video: this.videoOff() });
     });
   }
 
@@ -557,6 +574,7 @@ export class Meeting {
       onTrackEnded: (track, mid) => this.remoteTrackEnded(remoteId, track, mid, 'p2p'),
     });
     if (this.role !== 'viewer') this.p2p.start(this.stream);
+    this.quality.watch(this.p2p.pc);
     const inbox = this.peerInbox.filter((m) => m.from === remoteId);
     this.peerInbox = [];
     for (const m of inbox) this.p2p.handle(m.payload);

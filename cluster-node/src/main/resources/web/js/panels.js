@@ -144,6 +144,8 @@ export class SettingsPanel {
     const features = Object.entries(s.features || {}).map(([flag, on]) =>
       toggle(flag, `feature-${flag}`, on, (v) => m.signaling.send({ type: 'setFeature', flag, enabled: v })));
     this.content.replaceChildren(
+      // Your own choice, not the room's: anyone may change it.
+      m.quality ? m.quality.section() : null,
       mod ? null : h('p', { class: 'message' }, 'Only moderators can change these.'),
       h('div', {}, s.passcodeSet ? 'A passcode is set.' : 'No passcode.'),
       h('div', { class: 'row' }, passcode,

@@ -49,6 +49,8 @@ export class Tiles {
     // One pixel to spare: clientWidth and clientHeight are the box's size rounded, possibly up.
     const width = tileWidth(this.grid.childElementCount, this.grid.clientWidth - 1, this.grid.clientHeight - 1, gap);
     this.grid.style.setProperty('--tile-width', `${width}px`);
+    // Each tile's size decides the picture height asked of the router (video quality).
+    this.meeting.quality?.layoutChanged();
   }
 
   setLayout(layout) {
@@ -147,7 +149,8 @@ export class Tiles {
     if (t.kind === 'camera' && p?.handRaised) icons.push(h('span', { testid: 'hand', title: 'Hand raised' }, '✋'));
     if (p?.role === 'moderator' && t.kind === 'camera') icons.push(h('span', { title: 'Moderator' }, '★'));
     t.icons.replaceChildren(...icons);
-    const showVideo = t.track && !(t.kind === 'camera' && p?.videoMuted);
+    // Receiving audio only (video quality): the router sends no video, so a frozen last picture would mislead.
+    const showVideo = t.track && !(t.kind === 'camera' && p?.videoMuted) && (me || this.meeting.quality?.receivesVideo() !== false);
     t.video.classList.toggle('hidden', !showVideo);
     t.avatar.classList.toggle('hidden', !!showVideo);
     t.avatar.textContent = initials(displayName);
