@@ -125,6 +125,20 @@ export class PeoplePanel {
   }
 }
 
+/** What each room feature is called on screen (the protocol's flag names are for machines). */
+const FEATURE_LABELS = {
+  chat: 'Chat',
+  privateChat: 'Private messages',
+  screenshare: 'Screen sharing',
+  recording: 'Recording',
+  streaming: 'Live streaming',
+  sharedVideo: 'Shared videos',
+  presentation: 'Presentations (PDF or slides)',
+  sharedPage: 'Shared web pages',
+  raiseHand: 'Raising hands',
+  p2p: 'Direct connection when only two are in the meeting',
+};
+
 export class SettingsPanel {
   constructor(meeting) {
     this.meeting = meeting;
@@ -142,8 +156,9 @@ export class SettingsPanel {
     const toggle = (label, testid, checked, send) => h('label', {},
       h('input', { type: 'checkbox', testid, checked, disabled: !mod, onchange: (e) => send(e.target.checked) }), label);
     const features = Object.entries(s.features || {}).map(([flag, on]) =>
-      toggle(flag, `feature-${flag}`, on, (v) => m.signaling.send({ type: 'setFeature', flag, enabled: v })));
-    this.content.replaceChildren(
+      toggle(FEATURE_LABELS[flag] || flag, `feature-${flag}`, on, (v) => m.signaling.send({ type: 'setFeature', flag, enabled: v })));
+    // replaceChildren prints a null as the word "null": the sections this user does not get are left out instead.
+    this.content.replaceChildren(...[
       // Your own choice, not the room's: anyone may change it.
       m.quality ? m.quality.section() : null,
       mod ? null : h('p', { class: 'message' }, 'Only moderators can change these.'),
@@ -165,7 +180,7 @@ export class SettingsPanel {
       s.features?.recording || s.features?.streaming
         ? this.recordingControls(m, (mod || m.grants?.recording === true) && m.grants?.recording !== false, mod) : null,
       // Recordings made before the feature was turned off can still be downloaded.
-      !s.features?.recording && mod && m.recordings?.length ? this.recordings : null);
+      !s.features?.recording && mod && m.recordings?.length ? this.recordings : null].filter((c) => c));
     this.refreshRecordings();
   }
 

@@ -168,6 +168,16 @@ class MeetingLayoutIT extends SingleNodeBrowserTest {
       // What the issue saw: a mouse click on Settings landed on the video lying over the toolbar.
       press(alice, "open-settings");
       alice.waitFor(q("settings-panel") + " !== null", WAIT);
+      // Readable words only: no "null" printed for a section left out, no protocol flag names as labels.
+      String settings = alice.eval(q("settings-content") + ".innerText").asText();
+      for (String raw : List.of("null", "undefined", "raiseHand", "privateChat", "p2p", "sharedVideo")) {
+        if (settings.contains(raw)) {
+          throw new AssertionError("the settings panel shows '" + raw + "': " + settings);
+        }
+      }
+      if (!settings.contains("Raising hands") || !settings.contains("Private messages")) {
+        throw new AssertionError("the features have readable names: " + settings);
+      }
       press(alice, "open-settings");
       alice.waitFor(q("settings-panel") + " === null", WAIT);
     }
