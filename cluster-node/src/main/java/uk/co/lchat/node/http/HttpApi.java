@@ -45,6 +45,7 @@ import uk.co.lchat.media.control.MediaRouterProtocol;
 import uk.co.lchat.node.NodeSettings;
 import uk.co.lchat.node.api.ServerApi;
 import uk.co.lchat.node.auth.JoinTokens;
+import uk.co.lchat.node.embed.EmbedScripts;
 import uk.co.lchat.node.embed.EmbedSettings;
 import uk.co.lchat.node.presentation.PresentationRoutes;
 import uk.co.lchat.node.presentation.PresentationSettings;
@@ -87,6 +88,7 @@ public final class HttpApi extends AllDirectives {
   private final PresentationRoutes presentations;
   /** Which sites may embed the meeting: the pages' frame-ancestors policy, and what the client is told. */
   private final EmbedSettings embed;
+  private final EmbedScripts embedScripts = new EmbedScripts();
 
   /** {@code cluster}: the other nodes' front doors, which each new connection's hello lists. */
   public HttpApi(ActorSystem<?> system, NodeSettings settings, SignalingCounters signaling,
@@ -175,9 +177,9 @@ public final class HttpApi extends AllDirectives {
         statsRoutes,
         recordingDownloads.route(),
         presentations.pdfjs(),
-        // The script a host page loads to embed a meeting (docs/embed.md); any site may load it, and the pages it
-        // frames carry the embedding policy below.
-        path("external_api.js", () -> get(() -> getFromResource("embed/external_api.js"))),
+        // The script (and ES module) a host page loads to embed a meeting (docs/embed.md); any site may load it,
+        // and the pages it frames carry the embedding policy below.
+        embedScripts.routes(),
         // Which sites may frame the meeting's pages (lchat.embed.allowed-origins).
         respondWithHeaders(embed.pageHeaders(), () -> concat(
             pathSingleSlash(() -> getFromResource("web/index.html")),

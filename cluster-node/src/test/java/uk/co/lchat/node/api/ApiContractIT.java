@@ -49,7 +49,7 @@ import uk.co.lchat.node.auth.TestTokens;
 
 /**
  * docs/openapi.yaml against the live server API: the file is a valid OpenAPI document; its operations are exactly
- * the node's ({@link ServerApi#operations()}, the public room lookup and the iframe API's script); and each call
+ * the node's ({@link ServerApi#operations()}, the public room lookup and the iframe API's scripts); and each call
  * below, which together provoke every status the file documents (but 503), answers with a documented status and a
  * body that validates against the file's schema for it.
  */
@@ -260,7 +260,8 @@ class ApiContractIT {
         }
       }
     }
-    Set<String> served = new TreeSet<>(Set.of("GET /api/rooms/{room}", "GET /external_api.js"));
+    Set<String> served = new TreeSet<>(Set.of("GET /api/rooms/{room}", "GET /external_api.js",
+        "GET /external_api.mjs"));
     for (ServerApi.Operation op : new ServerApi(node.system(), null, Duration.ofSeconds(1), null, 1).operations()) {
       served.add(op.method() + " " + op.path());
     }
@@ -330,6 +331,7 @@ class ApiContractIT {
     assertEquals(200, call("GET", "/api/rooms/{room}", "/api/rooms/ct-room", null, null).statusCode());
     assertEquals(400, call("GET", "/api/rooms/{room}", "/api/rooms/bad!room", null, null).statusCode());
     assertEquals(200, call("GET", "/external_api.js", "/external_api.js", null, null).statusCode());
+    assertEquals(200, call("GET", "/external_api.mjs", "/external_api.mjs", null, null).statusCode());
 
     try (WsClient ann = new WsClient(node.httpPort()); WsClient bob = new WsClient(node.httpPort())) {
       ann.send("{\"type\":\"join\",\"room\":\"ct-room\",\"name\":\"Ann\",\"passcode\":\"moon-42\"}");

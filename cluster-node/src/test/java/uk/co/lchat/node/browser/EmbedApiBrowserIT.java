@@ -117,11 +117,11 @@ class EmbedApiBrowserIT {
     return "http://127.0.0.1:" + s.getAddress().getPort();
   }
 
-  /** The example host page of {@code site}, embedding the room as {@code name}. */
-  private static Chromium.Page hostPage(HttpServer site, String room, String name, boolean hideBranding)
+  /** The example host page of {@code site}, embedding the room as {@code name}, with more of its query options. */
+  private static Chromium.Page hostPage(HttpServer site, String room, String name, String options)
       throws Exception {
     Chromium.Page page = chromium.open(origin(site) + "/embed.html?server=http://127.0.0.1:" + node.httpPort()
-        + "&room=" + room + "&name=" + name + (hideBranding ? "&hideBranding=1" : ""));
+        + "&room=" + room + "&name=" + name + options);
     page.viewport(1280, 800);
     return page;
   }
@@ -193,7 +193,7 @@ class EmbedApiBrowserIT {
   @Test
   void twoHostPagesDriveOneMeetingThroughTheApiAndHearEveryEvent() throws Exception {
     String node = "http://127.0.0.1:" + EmbedApiBrowserIT.node.httpPort();
-    try (Chromium.Page alice = hostPage(host, ROOM, "Alice", true)) {
+    try (Chromium.Page alice = hostPage(host, ROOM, "Alice", "&hideBranding=1&hide=chat,sharedVideo")) {
       awaitEvent(alice, "ready", "true");
       JsonNode joined = awaitEvent(alice, "joined", "true");
       assertEquals("Alice", joined.path("displayName").asText(), joined.toString());
@@ -209,7 +209,7 @@ class EmbedApiBrowserIT {
       assertFalse(brand.path("title").asText().contains(product), brand.toString());
       assertEquals(0, brand.path("visible").asInt(), brand.toString());
 
-      try (Chromium.Page bob = hostPage(host, ROOM, "Bob", false)) {
+      try (Chromium.Page bob = hostPage(host, ROOM, "Bob", "")) {
         JsonNode bobJoined = awaitEvent(bob, "joined", "true");
         String bobId = bobJoined.path("participantId").asText();
         awaitEvent(alice, "participantJoined", "d.participantId === " + js(bobId) + " && d.displayName === 'Bob'");
@@ -217,6 +217,11 @@ class EmbedApiBrowserIT {
         awaitEvent(bob, "participantJoined", "d.participantId === " + js(aliceId));
         assertTrue(inFrame(bob, node, "document.querySelector('.brand')?.textContent").asText().contains(product),
             "Bob's meeting keeps the branding");
+        // The controls Alice's host page left out (features) are not shown to her; Bob has them.
+        String shown = "['open-chat', 'open-shared', 'open-people'].map(id => getComputedStyle(document"
+            + ".querySelector(`[data-testid=\"${id}\"]`)).display !== 'none')";
+        assertEquals("[false,false,true]", inFrame(alice, node, shown).toString());
+        assertEquals("[true,true,true]", inFrame(bob, node, shown).toString());
 
         // Chat both ways: each host hears the other's message, not its own.
         assertEquals(null, command(bob, "sendChat('Hello from Bob')"));
@@ -280,10 +285,22 @@ class EmbedApiBrowserIT {
   }
 
   @Test
+  void theApiIsAlsoAnEsModuleThatAnotherSitesPageImports() throws Exception {
+    String module = "http://127.0.0.1:" + node.httpPort() + "/external_api.mjs";
+    try (Chromium.Page page = chromium.open(origin(host) + "/embed.html")) {
+      page.waitFor("document.readyState === 'complete'", WAIT);
+      JsonNode joined = page.eval("import(" + js(module) + ").then(m => new Promise(done => {"
+          + " const meeting = new m.Meeting(document.getElementById('stage'), { room: 'embed-module', name: 'Eve' });"
+          + " meeting.on('joined', done); }))");
+      assertEquals("Eve", joined.path("displayName").asText(), joined.toString());
+    }
+  }
+
+  @Test
   void anotherOriginCanNeitherFrameTheMeetingNorCommandItNorForgeItsEvents() throws Exception {
     String node = "http://127.0.0.1:" + EmbedApiBrowserIT.node.httpPort();
     // A host page on an origin the node does not allow: the browser refuses to show the meeting in its frame.
-    try (Chromium.Page mallory = hostPage(other, "embed-foreign", "Mallory", false)) {
+    try (Chromium.Page mallory = hostPage(other, "embed-foreign", "Mallory", "")) {
       mallory.waitFor("!!window.meeting", WAIT);
       long deadline = System.nanoTime() + WAIT.toNanos();
       JsonNode frame;
@@ -299,8 +316,8 @@ class EmbedApiBrowserIT {
       assertEquals(0, mallory.eval("window.embedEvents.length").asInt(), "no event from a refused frame");
     }
 
-    try (Chromium.Page alice = hostPage(host, "embed-forged", "Alice", false);
-         Chromium.Page bob = hostPage(host, "embed-forged", "Bob", false)) {
+    try (Chromium.Page alice = hostPage(host, "embed-forged", "Alice", "");
+         Chromium.Page bob = hostPage(host, "embed-forged", "Bob", "")) {
       String aliceId = awaitEvent(alice, "joined", "true").path("participantId").asText();
       awaitEvent(bob, "joined", "true");
       awaitEvent(bob, "participantJoined", "d.participantId === " + js(aliceId));

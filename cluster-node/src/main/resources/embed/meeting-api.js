@@ -1,15 +1,20 @@
-// Lunar Chat's iframe API (docs/embed.md): a page of another site embeds a meeting with
+// Lunar Chat's iframe API (docs/embed.md), served by the node as a classic script (/external_api.js, which defines
+// window.LunarChat) and as an ES module (/external_api.mjs, which exports Meeting): EmbedScripts wraps this file.
 //   <script src="https://meet.example.com/external_api.js"></script>
 //   const meeting = new LunarChat.Meeting(document.getElementById('meeting'), { room: 'town-hall', name: 'Ann' });
-// and talks to it over postMessage: commands in, events out. The node that served this script is the one the
-// meeting runs on (its origin is taken from this script's own address, or from options.url).
+// or
+//   import { Meeting } from 'https://meet.example.com/external_api.mjs';
+// A page of another site embeds a meeting and talks to it over postMessage: commands in, events out. The node that
+// served the script is the one the meeting runs on, unless options.url names another.
 // @ts-check
-(function () {
+
+/**
+ * The API, for meetings on the node at {@code defaultOrigin} (null: each Meeting must name it in options.url).
+ * @param {string | null} defaultOrigin
+ */
+function lunarChatApi(defaultOrigin) {
   'use strict';
 
-  /** The node's origin: where this script came from (a classic script knows its own element while it runs). */
-  const script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
-  const SCRIPT_ORIGIN = script && script.src ? new URL(script.src, location.href).origin : null;
   const ROOM = /^[A-Za-z0-9._-]{1,64}$/;
   /** What the embedded meeting sends; anything else is ignored. */
   const EVENTS = new Set(['ready', 'joined', 'left', 'participantJoined', 'participantLeft', 'displayNameChanged',
@@ -37,7 +42,7 @@
       if (typeof o.room !== 'string' || !ROOM.test(o.room)) {
         throw new TypeError('options.room: 1 to 64 letters, digits, ".", "_" or "-".');
       }
-      const origin = o.url ? new URL(o.url, location.href).origin : SCRIPT_ORIGIN;
+      const origin = o.url ? new URL(o.url, location.href).origin : defaultOrigin;
       if (!origin || !/^https?:\/\//.test(origin)) {
         throw new TypeError('options.url: the meeting server (https://...); it could not be told from the script.');
       }
@@ -208,6 +213,5 @@
     }
   }
 
-  const w = /** @type {any} */ (window);
-  w.LunarChat = Object.assign(w.LunarChat || {}, { Meeting });
-})();
+  return { Meeting };
+}
