@@ -51,8 +51,12 @@ class VideoQualityBrowserIT {
     }
   }
 
-  /** What the page's receiving connection gets of video: bytes so far and the tallest decoded frame. */
-  private static final String RECEIVED = "window.lchatMeeting.media.subscriber.getStats().then(s => { let bytes = 0,"
+  /**
+   * What the page's receiving connection gets of video: bytes so far and the tallest decoded frame (none before the
+   * router's first offer made the connection).
+   */
+  private static final String RECEIVED = "(pc => pc ? pc.getStats() : Promise.resolve(new Map()))(window.lchatMeeting"
+      + "?.media?.subscriber).then(s => { let bytes = 0,"
       + " height = 0; s.forEach(r => { if (r.type === 'inbound-rtp' && r.kind === 'video') { bytes += r.bytesReceived"
       + " || 0; height = Math.max(height, r.frameHeight || 0); } }); return { bytes, height }; })";
 
@@ -101,7 +105,9 @@ class VideoQualityBrowserIT {
         throw new AssertionError(what + ": last window " + r + ", asked the router for "
             + page.eval("JSON.stringify(window.lchatMeeting.quality.constraints())").asText() + "; the router's loss"
             + " downgrades " + node.mediaRouter().counters().lossDowngrades() + ", REMBs "
-            + node.mediaRouter().counters().rembsReceived() + "; the publisher sends " + sent());
+            + node.mediaRouter().counters().rembsReceived() + ", probe copies "
+            + node.mediaRouter().counters().probePackets() + "; the publisher sends " + sent() + "; the router: "
+            + node.mediaRouter().simulcast());
       }
     }
   }
@@ -128,7 +134,8 @@ class VideoQualityBrowserIT {
               + " + JSON.stringify(window.lchatMeeting.quality.constraints()))");
     } catch (AssertionError e) {
       throw new AssertionError(what + ": " + e.getMessage() + "; the router's loss downgrades "
-          + node.mediaRouter().counters().lossDowngrades() + "; the publisher sends " + sent(), e);
+          + node.mediaRouter().counters().lossDowngrades() + "; the publisher sends " + sent() + "; the router: "
+          + node.mediaRouter().simulcast(), e);
     }
   }
 
@@ -167,7 +174,8 @@ class VideoQualityBrowserIT {
       choose(bob, "receive", "hd");
       Received again = measureUntil(bob, r -> r.heightBefore() >= 360 && r.height() >= 360
           && r.kbps() > low.kbps() * 2, "HD recovers: the height and more than twice low's " + low);
-      System.out.println("video quality: HD " + hd + ", low " + low + ", HD again " + again);
+      System.out.println("video quality: HD " + hd + ", low " + low + ", HD again " + again + "; probe copies "
+          + node.mediaRouter().counters().probePackets());
 
       choose(bob, "receive", "audio");
       bob.waitFor(tile(myId(alice), "camera") + ".querySelector('video').classList.contains('hidden')", WAIT);
@@ -198,6 +206,9 @@ class VideoQualityBrowserIT {
           "Alice sends audio only: a whole window in which Bob gets no video bytes");
       assertEquals(0, none.kbps());
 
+      choose(alice, "send", "hd");
+      awaitHeight(bob, 360, true, "Alice sends HD again");
+
     }
   }
 
@@ -217,6 +228,32 @@ class VideoQualityBrowserIT {
       click(bob, "open-settings");
       assertEquals("low", bob.eval(q("quality-receive") + ".value").asText());
       assertTrue(height(bob) <= 180, "still at most 180 px high: " + height(bob));
+    }
+  }
+
+  /**
+   * A receiver that joined on Low has only ever received the 180p layer, so its browser's bandwidth estimate
+   * (which grows no faster than what arrives) cannot by itself make room for the larger layers: the router probes
+   * with RTX copies until it can.
+   */
+  @Test
+  void aReceiverThatJoinedOnLowGetsHdWhenItAsksForIt() throws Exception {
+    String room = "quality-start-low-" + System.nanoTime();
+    try (Chromium.Page alice = joinFresh(room, "Alice");
+         Chromium.Page bob = MeetingPages.open(chromium, node, room)) {
+      publisher = alice;
+      bob.eval("localStorage.setItem('lchat.videoQuality', JSON.stringify({ send: 'hd', receive: 'low' }))");
+      MeetingPages.enter(bob, "Bob", WAIT);
+      watchOnStage(bob, myId(alice));
+      Received low = measureUntil(bob, r -> r.heightBefore() <= 180 && r.height() <= 180 && r.height() > 0,
+          "joined on low: the 180p layer all through a window");
+      long probesBefore = node.mediaRouter().counters().probePackets();
+      choose(bob, "receive", "hd");
+      Received hd = measureUntil(bob, r -> r.heightBefore() >= 360 && r.height() >= 360
+          && r.kbps() > low.kbps() * 2, "HD after joining on low: the height and more than twice low's " + low);
+      System.out.println("video quality from low: low " + low + ", HD " + hd + "; probe copies "
+          + (node.mediaRouter().counters().probePackets() - probesBefore) + "; the router: "
+          + node.mediaRouter().simulcast());
     }
   }
 }

@@ -117,7 +117,7 @@ final class ReceivingConnection {
       Codec codec = payloadTypes.codecFor(t);
       int rtxPayloadType = -1;
       long rtxSsrc = -1;
-      if (!t.isAudio() && tracks.simulcast(t.trackId()) == null) {
+      if (!t.isAudio()) { // simulcast too: RTX answers its NACKs and carries the router's bandwidth probes
         rtxPayloadType = payloadTypes.rtxFor(codec.payloadType());
         rtxSsrc = random.nextInt() & 0xFFFFFFFFL;
       }

@@ -86,7 +86,8 @@ final class Slot {
     if (p != null) {
       subscription = router.subscribe(p, receiver, codec.payloadType(), null, false, rtxPayloadType, rtxSsrc);
     } else if (src != null) {
-      subscription = router.subscribe(src, receiver, codec.payloadType(), null, codec.is("VP8"), -1, -1);
+      subscription = router.subscribe(src, receiver, codec.payloadType(), null, codec.is("VP8"), rtxPayloadType,
+          rtxSsrc);
       wiredTo = src;
     }
     if (subscription != null && maxHeight != MediaRouter.ANY_HEIGHT) {

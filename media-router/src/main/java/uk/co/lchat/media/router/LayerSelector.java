@@ -71,27 +71,51 @@ final class LayerSelector {
     if (ranked.length == 0) {
       return anyKnownLayer;
     }
-    int top = high && !lossLimited ? ranked.length - 1 : 0; // an index into ranked
-    if (maxHeight != ANY_HEIGHT) {
-      int fits = 0;
-      for (int i = 1; i <= top; i++) {
-        int h = heights[ranked[i]];
-        if (h > 0 && h <= maxHeight) {
-          fits = i;
-        }
-      }
-      top = fits;
+    return ranked[withinEstimate(ranked, bitrates, allowed(ranked, heights))];
+  }
+
+  /**
+   * The layer this receiver would get next were it not for its bandwidth estimate: the one above {@link #target}'s
+   * when the REMB alone holds it below what its quality, loss and height limit allow; -1 when the estimate holds
+   * nothing back (or none is known, or there are no layers to rank).
+   */
+  int heldBackFrom(int[] ranked, long[] bitrates, int[] heights) {
+    if (maxHeight == 0 || maxBitrate < 0 || ranked.length == 0) {
+      return -1;
     }
-    if (maxBitrate >= 0) {
-      int fits = 0;
-      for (int i = 1; i <= top; i++) {
-        if (bitrates[ranked[i]] <= maxBitrate) {
-          fits = i;
-        }
-      }
-      top = fits;
+    int allowed = allowed(ranked, heights);
+    int fits = withinEstimate(ranked, bitrates, allowed);
+    return fits < allowed ? ranked[fits + 1] : -1;
+  }
+
+  /** The index into {@code ranked} of the highest layer quality, loss and the height limit allow. */
+  private int allowed(int[] ranked, int[] heights) {
+    int top = high && !lossLimited ? ranked.length - 1 : 0;
+    if (maxHeight == ANY_HEIGHT) {
+      return top;
     }
-    return ranked[top];
+    int fits = 0;
+    for (int i = 1; i <= top; i++) {
+      int h = heights[ranked[i]];
+      if (h > 0 && h <= maxHeight) {
+        fits = i;
+      }
+    }
+    return fits;
+  }
+
+  /** Of the layers up to index {@code top}, the highest whose rate fits the REMB (the lowest when none does). */
+  private int withinEstimate(int[] ranked, long[] bitrates, int top) {
+    if (maxBitrate < 0) {
+      return top;
+    }
+    int fits = 0;
+    for (int i = 1; i <= top; i++) {
+      if (bitrates[ranked[i]] <= maxBitrate) {
+        fits = i;
+      }
+    }
+    return fits;
   }
 
   /**
@@ -152,6 +176,11 @@ final class LayerSelector {
   /** A bandwidth estimate for the receiver (REMB), bits per second. */
   void maxBitrate(long bitsPerSecond) {
     this.maxBitrate = bitsPerSecond;
+  }
+
+  /** The last REMB, bits per second; -1 before any. */
+  long maxBitrate() {
+    return maxBitrate;
   }
 
   int current() {

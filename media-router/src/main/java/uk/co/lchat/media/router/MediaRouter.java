@@ -73,6 +73,7 @@ public final class MediaRouter implements AutoCloseable {
   private final SocketSender sender;
   private final IceRouting ice;
   private final KeyframeRequests keyframeRequests;
+  private final Retransmission retransmission;
   private final ReceivePipeline receive;
   private final ReceivedPacket in;
   private final ReportSender reports;
@@ -91,8 +92,9 @@ public final class MediaRouter implements AutoCloseable {
     this.sender = loop.sender();
     this.ice = new IceRouting(loop, counters);
     this.keyframeRequests = new KeyframeRequests(settings.keyframeInterval(), tx, counters);
+    this.retransmission = new Retransmission(tx, counters);
     this.receive = new ReceivePipeline(counters, ice::follow, keyframeRequests,
-        new RtcpTermination(new Retransmission(tx, counters), keyframeRequests, tx, counters));
+        new RtcpTermination(retransmission, keyframeRequests, tx, counters));
     this.in = new ReceivedPacket(loop.received());
     this.reports = new ReportSender(tx, counters);
     this.speakers = new SpeakerDetection(speakerListener);
@@ -206,6 +208,41 @@ public final class MediaRouter implements AutoCloseable {
           r.packetsSent));
     }
     return out;
+  }
+
+  /**
+   * Each simulcast track's layers and what each of its receivers gets (a diagnostic snapshot, read off the loop:
+   * figures may be a packet old).
+   */
+  public List<SimulcastStatus> simulcast() {
+    List<SimulcastStatus> out = new ArrayList<>();
+    for (Transport t : endpoints.values()) {
+      for (SimulcastSource src : t.simulcast) {
+        for (Subscription sub : src.subscriptions) {
+          out.add(new SimulcastStatus(t.id(), sub.subscriber.toString(), src.heights.clone(), src.bitrates.clone(),
+              src.ranked.clone(), sub.layers.current(), sub.layers.pending(), sub.layers.maxHeight(),
+              sub.layers.lossLimited(), sub.layers.maxBitrate(), sub.probe != null && sub.probe.probing()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One receiver of a simulcast track: the publisher's layers (heights from their keyframes, measured bit rates, the
+   * ranking) and the receiver's layer now, the one it waits for, its height limit, loss state, last REMB (-1: none)
+   * and whether a probe raises it now.
+   */
+  public record SimulcastStatus(String publisher, String receiver, int[] heights, long[] bitrates, int[] ranked,
+                                int current, int pending, int maxHeight, boolean lossLimited, long estimate,
+                                boolean probing) {
+    @Override
+    public String toString() {
+      return publisher + " -> " + receiver + ": heights " + Arrays.toString(heights) + ", bit/s "
+          + Arrays.toString(bitrates) + ", ranked " + Arrays.toString(ranked) + ", on " + current + ", awaiting "
+          + pending + ", max height " + maxHeight + (lossLimited ? ", loss-limited" : "") + ", REMB " + estimate
+          + (probing ? ", probing" : "");
+    }
   }
 
   /** One relay link: streams received over it and sent over it, and its packet counts. */
@@ -341,6 +378,7 @@ public final class MediaRouter implements AutoCloseable {
     Subscription s = new Subscription(src, subscriber, payloadType, w, vp8 ? src.codec : null);
     s.rtxPayloadType = rtxPayloadType;
     s.rtxSsrc = rtxSsrc;
+    s.rtxSeq = random.nextInt(1 << 15);
     loop.enqueue(() -> {
       if (subscriber.isClosed() || src.publisher.closed) {
         return;
@@ -536,7 +574,7 @@ public final class MediaRouter implements AutoCloseable {
       case DTLS -> dtls(from, buf, len, via);
       case RTP -> {
         if (arrived(from, len, via) && receive.rtp(in)) {
-          fanOut(in, tx, txRtp, keyframeRequests);
+          fanOut(in, tx, txRtp, keyframeRequests, retransmission);
         }
       }
       case RTCP -> {
@@ -590,10 +628,20 @@ public final class MediaRouter implements AutoCloseable {
    * is RTCP over UDP and may be lost or come before the publisher's encoder can act on it, and a publisher sends no
    * keyframe unasked (RFC 4585 §6.3.1 leaves repeating the request to the sender of it).
    */
-  static void fanOut(ReceivedPacket packet, PacketBuffer tx, RtpPacket txRtp, KeyframeRequests keyframeRequests) {
+  static void fanOut(ReceivedPacket packet, PacketBuffer tx, RtpPacket txRtp, KeyframeRequests keyframeRequests,
+      Retransmission retransmission) {
     packet.prepareFanOut();
     for (Subscription s : packet.publication.subscriptions) {
       switch (s.forward(packet, tx, txRtp)) {
+        case SENT -> {
+          int copies = s.probeCopies(packet.length(), packet.now);
+          if (copies > 0) {
+            int seq = txRtp.sequenceNumber(); // what the receiver knows it as; tx is free again once sent
+            for (int i = 0; i < copies; i++) {
+              retransmission.probe(s, packet.publication, packet.rtp.sequenceNumber(), seq);
+            }
+          }
+        }
         case AWAITING_KEYFRAME -> keyframeRequests.request(packet.publication, false);
         case OTHER_LAYER -> {
           Publication awaited = s.pending();

@@ -30,6 +30,8 @@ public final class RouterCounters {
   long lossDowngrades;
   /** REMBs received for simulcast streams (over relays: the far router's estimate for its receivers). */
   long rembsReceived;
+  /** RTX copies sent to raise receivers' bandwidth estimates ({@link BandwidthProbe}). */
+  long probePackets;
   long rtcpSent;
   long transportFeedbackSent;
   final LongAdder endpointsCreated = new LongAdder();
@@ -100,6 +102,10 @@ public final class RouterCounters {
 
   public long rembsReceived() {
     return rembsReceived;
+  }
+
+  public long probePackets() {
+    return probePackets;
   }
 
   public long lossDowngrades() {

@@ -98,6 +98,9 @@ final class RtcpTermination extends ReceiveStage implements RtcpReports.Sink {
     if (s != null && s.layers != null) {
       counters.rembsReceived++;
       s.layers.maxBitrate(bitrate);
+      if (s.probe != null) {
+        s.probe.estimate(bitrate, System.nanoTime());
+      }
       s.chooseLayer(keyframeRequests);
     }
   }

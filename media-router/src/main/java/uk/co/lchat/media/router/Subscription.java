@@ -36,6 +36,8 @@ public final class Subscription {
   /** Set when the subscription forwards a simulcast track: one of its layers at a time, as {@link #layers} says. */
   final SimulcastSource source;
   final LayerSelector layers;
+  /** Set for a simulcast track sent to an endpoint: raises its estimate when that alone holds it on a small layer. */
+  final BandwidthProbe probe;
   /** RTX (RFC 4588) for this receiver: payload type and SSRC, or -1 when it did not negotiate RTX. */
   int rtxPayloadType = -1;
   long rtxSsrc = -1;
@@ -61,6 +63,7 @@ public final class Subscription {
     this.publication = publication;
     this.source = null;
     this.layers = null;
+    this.probe = null;
     this.subscriber = subscriber;
     this.payloadType = payloadType;
     this.rewriter = rewriter;
@@ -73,6 +76,8 @@ public final class Subscription {
     this.publication = null;
     this.source = source;
     this.layers = new LayerSelector();
+    // A relay's estimate is its receivers' loss, not a link's: copies would not raise it.
+    this.probe = subscriber instanceof Endpoint ? new BandwidthProbe() : null;
     this.subscriber = subscriber;
     this.payloadType = payloadType;
     this.rewriter = rewriter;
@@ -140,10 +145,25 @@ public final class Subscription {
     if (layers == null) {
       return;
     }
+    int before = layers.current();
     int layer = layers.choose(source.ranked, source.bitrates, source.heights, source.anyKnownLayer());
     if (layer != LayerSelector.KEEP) {
       keyframeRequests.request(source.layers[layer], force);
     }
+    if (probe != null) {
+      int next = layers.heldBackFrom(source.ranked, source.bitrates, source.heights);
+      long sending = before >= 0 ? source.bitrates[before] : 0;
+      boolean movedUp = layer != LayerSelector.KEEP && before >= 0 && source.bitrates[layer] > sending;
+      probe.goal(next, next >= 0 ? source.bitrates[next] : 0, sending, movedUp);
+    }
+  }
+
+  /**
+   * How many RTX copies of the packet just forwarded ({@code bytes} long) go with it, to raise the receiver's
+   * estimate ({@link BandwidthProbe}); 0 for a receiver that negotiated no RTX.
+   */
+  int probeCopies(int bytes, long now) {
+    return probe == null || rtxPayloadType < 0 ? 0 : probe.copies(bytes, layers.maxBitrate(), now);
   }
 
   /** The SSRC the subscriber sees, which its RTCP feedback names. */

@@ -123,6 +123,28 @@ class LayerSelectorTest {
   }
 
   @Test
+  void aReceiverHeldBelowTheLayerItWantsOnlyByItsEstimateIsHeldBackFromTheNextLayerUp() {
+    assertEquals(-1, selector.heldBackFrom(RANKED, RATES, HEIGHTS), "no estimate yet: nothing held back");
+    selector.maxBitrate(235_000);
+    assertEquals(1, selector.heldBackFrom(RANKED, RATES, HEIGHTS), "on q, the estimate keeps it from h");
+    selector.maxBitrate(600_000);
+    assertEquals(2, selector.heldBackFrom(RANKED, RATES, HEIGHTS), "on h, from f");
+    selector.maxBitrate(5_000_000);
+    assertEquals(-1, selector.heldBackFrom(RANKED, RATES, HEIGHTS), "on f: nothing above");
+    selector.maxBitrate(235_000);
+    selector.maxHeight(180);
+    assertEquals(-1, selector.heldBackFrom(RANKED, RATES, HEIGHTS), "its own height limit keeps it on q");
+    selector.maxHeight(360);
+    assertEquals(1, selector.heldBackFrom(RANKED, RATES, HEIGHTS), "a limit of 360 wants h: the estimate holds it");
+    selector.maxHeight(LayerSelector.ANY_HEIGHT);
+    selector.quality(false);
+    assertEquals(-1, selector.heldBackFrom(RANKED, RATES, HEIGHTS), "low quality wants q anyway");
+    selector.quality(true);
+    selector.reportedLoss(0.2);
+    assertEquals(-1, selector.heldBackFrom(RANKED, RATES, HEIGHTS), "so does heavy loss");
+  }
+
+  @Test
   void aRembNeverRaisesALowQualityOrLossLimitedReceiver() {
     selector.maxBitrate(5_000_000);
     selector.quality(false);

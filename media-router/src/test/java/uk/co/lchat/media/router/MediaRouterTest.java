@@ -341,6 +341,24 @@ class MediaRouterTest {
   }
 
   @Test
+  void aReceiverGetsTheTallestLayerBackWhenAPublisherTurnsItsLayersOffAndOnAgain() throws Exception {
+    try (SimulcastPair pair = simulcastPair()) {
+      SimulatedPeer pb = pair.receiver();
+      Subscription s = pair.subscription();
+      SimulcastFeed feed = new SimulcastFeed(pair.publisher());
+      router.setMaxHeight(s, 720);
+      feed.until(() -> s.currentLayer() == 2, 8);
+      assertEquals(2, s.currentLayer());
+      feed.until(0b001, () -> s.currentLayer() == 0, 5);
+      assertEquals(0, s.currentLayer(), "the publisher sends its lowest layer only (its sender chose low)");
+      feed.until(0, () -> false, 2); // audio only: no video at all
+      long before = pb.rtpReceived();
+      feed.until(() -> s.currentLayer() == 2 && pb.rtpReceived() > before + 20, 8);
+      assertEquals(2, s.currentLayer(), "every layer again: the tallest that fits");
+    }
+  }
+
+  @Test
   void aPlainVideoStreamIsWithheldFromAReceiverWantingNoVideoAndRestartsWithAKeyframeRequest() throws Exception {
     Endpoint a = router.createEndpoint("a", "room", new EndpointListener() {});
     Endpoint b = router.createEndpoint("b", "room", new EndpointListener() {});
@@ -358,6 +376,8 @@ class MediaRouterTest {
       for (; seq < 10; seq++) {
         pa.sendRtp(96, 77, seq, seq * 3000L, 100);
       }
+      // The loop reads the socket and its commands in no fixed order: the 5 must be in before the next constraint.
+      await(() -> video.packets() == 10, () -> "the router read the 5, got " + video.packets());
       router.setMaxHeight(s, 360);
       await(() -> pa.keyframeRequests() > asked, "the publisher is asked for a keyframe for the restart");
       for (; seq < 15; seq++) {

@@ -36,8 +36,9 @@ class ReceivePathAllocationTest {
     RouterCounters counters = new RouterCounters();
     PacketBuffer tx = new PacketBuffer();
     KeyframeRequests keyframeRequests = new KeyframeRequests(Duration.ofMillis(300), tx, counters);
+    Retransmission retransmission = new Retransmission(tx, counters);
     ReceivePipeline pipeline = new ReceivePipeline(counters, (e, from, via) -> { }, keyframeRequests,
-        new RtcpTermination(new Retransmission(tx, counters), keyframeRequests, tx, counters));
+        new RtcpTermination(retransmission, keyframeRequests, tx, counters));
     StageFixture f = new StageFixture();
     Endpoint publisher = f.endpoint("pub");
     publisher.transportCc = new TransportCcRecorder(TRANSPORT_CC);
@@ -60,9 +61,9 @@ class ReceivePathAllocationTest {
     ReceivedPacket in = new ReceivedPacket(new PacketBuffer());
     RtpPacket txRtp = new RtpPacket();
     InetSocketAddress from = publisher.remote;
-    receive(pipeline, in, wire, 0, WARM_UP, publisher, from, tx, txRtp, keyframeRequests);
+    receive(pipeline, in, wire, 0, WARM_UP, publisher, from, tx, txRtp, keyframeRequests, retransmission);
     long before = threads.getCurrentThreadAllocatedBytes();
-    receive(pipeline, in, wire, WARM_UP, PACKETS, publisher, from, tx, txRtp, keyframeRequests);
+    receive(pipeline, in, wire, WARM_UP, PACKETS, publisher, from, tx, txRtp, keyframeRequests, retransmission);
     long allocated = threads.getCurrentThreadAllocatedBytes() - before;
     assertEquals(WARM_UP + PACKETS, video.packets(), "every packet went through the chain");
     assertEquals(3L * (WARM_UP + PACKETS), f.sender.count, "and out to each receiver");
@@ -71,12 +72,12 @@ class ReceivePathAllocationTest {
 
   private static void receive(ReceivePipeline pipeline, ReceivedPacket in, byte[][] wire, int from, int count,
       Endpoint publisher, InetSocketAddress address, PacketBuffer tx, RtpPacket txRtp,
-      KeyframeRequests keyframeRequests) {
+      KeyframeRequests keyframeRequests, Retransmission retransmission) {
     for (int i = from; i < from + count; i++) {
       System.arraycopy(wire[i], 0, in.buffer(), 0, wire[i].length);
       in.reset(address, null, wire[i].length, publisher, null, System.nanoTime());
       if (pipeline.rtp(in)) {
-        MediaRouter.fanOut(in, tx, txRtp, keyframeRequests);
+        MediaRouter.fanOut(in, tx, txRtp, keyframeRequests, retransmission);
       }
     }
   }

@@ -36,8 +36,16 @@ final class SimulcastFeed {
   }
 
   void frame() {
+    frame(0b111);
+  }
+
+  /** One frame of the layers whose bit is set in {@code active} (bit 0: q), as a publisher that turned some off. */
+  void frame(int active) {
     try {
       for (int layer = 0; layer < 3; layer++) {
+        if ((active & (1 << layer)) == 0) {
+          continue;
+        }
         publisher.sendLayer(codec, 96, SSRCS[layer], seq[layer]++, frames * 3000L, frames % 15 == 0, 10, RIDS[layer],
             SIZES[layer], true, false, HEIGHTS[layer]);
       }
@@ -49,9 +57,14 @@ final class SimulcastFeed {
 
   /** Sends frames until {@code done} or {@code seconds} have passed. */
   void until(BooleanSupplier done, int seconds) throws InterruptedException {
+    until(0b111, done, seconds);
+  }
+
+  /** ... of the layers set in {@code active}. */
+  void until(int active, BooleanSupplier done, int seconds) throws InterruptedException {
     long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-      frame();
+      frame(active);
       Thread.sleep(10);
     }
   }

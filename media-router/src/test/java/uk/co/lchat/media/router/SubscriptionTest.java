@@ -184,12 +184,67 @@ class SubscriptionTest {
     assertEquals(2, f.sender.to(receiver).size());
   }
 
+  @Test
+  void aSimulcastReceiverHeldOnTheSmallLayerByItsEstimateGetsRtxCopiesOfWhatItIsSent() {
+    SimulcastSource src = new SimulcastSource(publisher, "1", new String[] {"q", "h"}, 10, 96, 90000,
+        VideoCodec.VP8, 0xABCDL);
+    Publication[] layers = new Publication[2];
+    for (int i = 0; i < 2; i++) {
+      byte[] first = StageFixture.rtp(96, 0x100 * (i + 1), 0, 0, StageFixture.vp8(false, 10), new int[] {10},
+          new byte[][] {src.rids[i].getBytes(StandardCharsets.US_ASCII)});
+      layers[i] = src.bind(f.parsed(publisher, first).rtp);
+    }
+    src.ranked = new int[] {0, 1};
+    src.bitrates[0] = 150_000;
+    src.bitrates[1] = 300_000;
+    Subscription s = new Subscription(src, receiver, 96, new StreamRewriter(src.ssrc(), true, 90000), VideoCodec.VP8);
+    s.rtxPayloadType = 97;
+    s.rtxSsrc = 0x7777;
+    src.add(s);
+    KeyframeRequests requests = new KeyframeRequests(java.time.Duration.ZERO, f.tx, f.counters);
+    s.layers.maxBitrate(235_000); // 1.5 times the small layer's rate and 10 kbit/s: all its estimator allows
+    fanOut(layers[0], 1, true);
+    s.chooseLayer(requests);
+    assertEquals(0, s.currentLayer(), "the estimate keeps it on q");
+    for (int seq = 2; seq <= 11; seq++) {
+      fanOut(layers[0], seq, false);
+    }
+    List<StageFixture.Sent> sent = f.sender.to(receiver);
+    // 300 kbit/s and 20% over the 150 sent: 1.4 copies a packet, 14 for the 10 packets after the probe started
+    // (13 when the sum of fractions rounds below).
+    long copies = f.counters.probePackets();
+    assertTrue(copies == 13 || copies == 14, copies + " copies");
+    assertEquals(11 + copies, sent.size(), "the packets and the probe's copies");
+    int forwardedSeq = -1;
+    for (StageFixture.Sent p : sent) {
+      byte[] plain = f.decrypt(p, false);
+      RtpPacket rtp = new RtpPacket();
+      assertTrue(rtp.wrap(plain, 0, plain.length));
+      if ((plain[1] & 0x7F) == 96) {
+        forwardedSeq = rtp.sequenceNumber();
+      } else {
+        assertEquals(97, plain[1] & 0x7F, "a copy is RTX");
+        assertEquals(0x7777, StageFixture.u32(plain, 8));
+        assertEquals(forwardedSeq, StageFixture.u16(plain, rtp.headerLength()),
+            "of the packet just sent, by the sequence number the receiver knows it by");
+      }
+    }
+    assertEquals(0, f.counters.retransmissions(), "copies are not answers to NACKs");
+
+    s.layers.maxBitrate(400_000); // the estimate grew: h fits
+    s.chooseLayer(requests);
+    int before = f.sender.to(receiver).size();
+    fanOut(layers[0], 12, false);
+    assertEquals(before + 1, f.sender.to(receiver).size(), "nothing holds it back any more: no copies");
+  }
+
   private void fanOut(Publication layer, int seq, boolean keyframe) {
     byte[] plain = StageFixture.rtp(96, layer.ssrc(), seq, seq * 3000L, StageFixture.vp8(keyframe, 100));
     ReceivedPacket in = f.parsed(layer.publisher, plain);
     in.publication = layer;
+    layer.remember(in.rtp, plain, plain.length);
     MediaRouter.fanOut(in, f.tx, txRtp,
-        new KeyframeRequests(java.time.Duration.ZERO, f.tx, f.counters));
+        new KeyframeRequests(java.time.Duration.ZERO, f.tx, f.counters), new Retransmission(f.tx, f.counters));
   }
 
   @Test
