@@ -13,7 +13,6 @@ import uk.co.lchat.media.srtp.PacketBuffer;
 final class Retransmission {
   private final byte[] cached = new byte[PacketBuffer.CAPACITY];
   private final RtpPacket view = new RtpPacket();
-  private final RtpPacket stamp = new RtpPacket();
   private final PacketBuffer out;
   private final RouterCounters counters;
 
@@ -68,10 +67,10 @@ final class Retransmission {
     RtcpFeedback.putU32(b, 8, s.rtxSsrc);
     int length = header + 2 + payload;
     int absOut = to.absSendTimeId();
-    if (absOut > 0 && p.publisher.absSendTimeIn > 0 && stamp.wrap(b, 0, length)) {
+    if (absOut > 0 && p.publisher.absSendTimeIn > 0 && view.wrap(b, 0, length)) { // the copy, now
       // The cache holds the publisher's send time, of its own clock: the receiver's estimator (which counts RTX
       // too) needs ours, as on everything else we send it.
-      stamp.stampAbsSendTime(p.publisher.absSendTimeIn, absOut, RtpPacket.absSendTime(System.nanoTime()));
+      view.stampAbsSendTime(p.publisher.absSendTimeIn, absOut, RtpPacket.absSendTime(System.nanoTime()));
     }
     out.set(0, length);
     if (to.sendRtp(out)) {

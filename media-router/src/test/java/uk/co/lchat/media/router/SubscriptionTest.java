@@ -126,14 +126,8 @@ class SubscriptionTest {
 
   @Test
   void aSimulcastReceiverGetsOneLayerAndSwitchesAtTheTargetLayersKeyframe() {
-    SimulcastSource src = new SimulcastSource(publisher, "1", new String[] {"q", "h"}, 10, 96, 90000,
-        VideoCodec.VP8, 0xABCDL);
-    Publication[] layers = new Publication[2];
-    for (int i = 0; i < 2; i++) {
-      byte[] first = StageFixture.rtp(96, 0x100 * (i + 1), 0, 0, StageFixture.vp8(false, 10), new int[] {10},
-          new byte[][] {src.rids[i].getBytes(StandardCharsets.US_ASCII)});
-      layers[i] = src.bind(f.parsed(publisher, first).rtp);
-    }
+    SimulcastSource src = twoLayers();
+    Publication[] layers = src.layers;
     Subscription s = new Subscription(src, receiver, 96, new StreamRewriter(src.ssrc(), true, 90000), VideoCodec.VP8);
     src.add(s);
     assertEquals(Subscription.Forwarding.SENT, layerPacket(s, layers[0], 1, true));
@@ -158,14 +152,8 @@ class SubscriptionTest {
 
   @Test
   void aSimulcastReceiverWhoseKeyframeRequestWentUnansweredAsksAgainUntilTheKeyframeComes() {
-    SimulcastSource src = new SimulcastSource(publisher, "1", new String[] {"q", "h"}, 10, 96, 90000,
-        VideoCodec.VP8, 0xABCDL);
-    Publication[] layers = new Publication[2];
-    for (int i = 0; i < 2; i++) {
-      byte[] first = StageFixture.rtp(96, 0x100 * (i + 1), 0, 0, StageFixture.vp8(false, 10), new int[] {10},
-          new byte[][] {src.rids[i].getBytes(StandardCharsets.US_ASCII)});
-      layers[i] = src.bind(f.parsed(publisher, first).rtp);
-    }
+    SimulcastSource src = twoLayers();
+    Publication[] layers = src.layers;
     src.ranked = new int[] {0, 1};
     Subscription s = new Subscription(src, receiver, 96, new StreamRewriter(src.ssrc(), true, 90000), VideoCodec.VP8);
     src.add(s);
@@ -186,14 +174,8 @@ class SubscriptionTest {
 
   @Test
   void aSimulcastReceiverHeldOnTheSmallLayerByItsEstimateGetsRtxCopiesOfWhatItIsSent() {
-    SimulcastSource src = new SimulcastSource(publisher, "1", new String[] {"q", "h"}, 10, 96, 90000,
-        VideoCodec.VP8, 0xABCDL);
-    Publication[] layers = new Publication[2];
-    for (int i = 0; i < 2; i++) {
-      byte[] first = StageFixture.rtp(96, 0x100 * (i + 1), 0, 0, StageFixture.vp8(false, 10), new int[] {10},
-          new byte[][] {src.rids[i].getBytes(StandardCharsets.US_ASCII)});
-      layers[i] = src.bind(f.parsed(publisher, first).rtp);
-    }
+    SimulcastSource src = twoLayers();
+    Publication[] layers = src.layers;
     src.ranked = new int[] {0, 1};
     src.bitrates[0] = 150_000;
     src.bitrates[1] = 300_000;
@@ -236,6 +218,18 @@ class SubscriptionTest {
     int before = f.sender.to(receiver).size();
     fanOut(layers[0], 12, false);
     assertEquals(before + 1, f.sender.to(receiver).size(), "nothing holds it back any more: no copies");
+  }
+
+  /** A VP8 simulcast track of {@link #publisher} with layers q and h, both bound, neither ranked yet. */
+  private SimulcastSource twoLayers() {
+    SimulcastSource src = new SimulcastSource(publisher, "1", new String[] {"q", "h"}, 10, 96, 90000,
+        VideoCodec.VP8, 0xABCDL);
+    for (int i = 0; i < 2; i++) {
+      byte[] first = StageFixture.rtp(96, 0x100 * (i + 1), 0, 0, StageFixture.vp8(false, 10), new int[] {10},
+          new byte[][] {src.rids[i].getBytes(StandardCharsets.US_ASCII)});
+      src.bind(f.parsed(publisher, first).rtp);
+    }
+    return src;
   }
 
   private void fanOut(Publication layer, int seq, boolean keyframe) {
